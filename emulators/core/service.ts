@@ -1,0 +1,160 @@
+// Shared plumbing for every loopback emulator: an HTTP server on 127.0.0.1, a call log,
+// latency and fault switches. Each cloud service only supplies classify/handle/errorResponse.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface EmulatorRequest {
+  method: string
+  url: URL
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+export interface EmulatorResponse {
+  status: number
+  headers?: Record<string, string>
+  body?: string
+}
+
+export interface Classified {
+  /** API operation name, e.g. 'CreateVpcEndpoint' or 'POST privateEndpoints' */
+  operation: string
+  /** True when the call changes state (used for zero-write assertions) */
+  write: boolean
+}
+
+export interface Service {
+  /** Short name used in the call log and switches, e.g. 'ec2', 'route53', 'zilliz' */
+  name: string
+  classify(req: EmulatorRequest): Classified
+  handle(req: EmulatorRequest): Promise<EmulatorResponse> | EmulatorResponse
+  /** The service's own error envelope, used for injected faults */
+  errorResponse(status: number, code: string, message: string): EmulatorResponse
+}
+
+export interface CallRecord {
+  service: string
+  operation: string
+  write: boolean
+  method: string
+  path: string
+  status: number
+  at: number
+}
+
+export class CallLog {
+  readonly records: CallRecord[] = []
+  add(record: CallRecord): void {
+    this.records.push(record)
+  }
+  clear(): void {
+    this.records.length = 0
+  }
+  calls(service?: string): CallRecord[] {
+    return this.records.filter((r) => service === undefined || r.service === service)
+  }
+  writes(service?: string): CallRecord[] {
+    return this.calls(service).filter((r) => r.write)
+  }
+  count(operation: string, service?: string): number {
+    return this.calls(service).filter((r) => r.operation === operation).length
+  }
+}
+
+export interface Fault {
+  service: string
+  /** Operation name as classify() reports it; '*' matches any */
+  operation: string
+  status: number
+  code: string
+  message?: string
+  /** How many matching calls fail before the fault is used up */
+  times: number
+}
+
+/** Latency (ms) per service or per 'service:operation', and injected faults. */
+export class Switches {
+  latency: Record<string, number> = {}
+  readonly faults: Fault[] = []
+  inject(fault: Fault): void {
+    this.faults.push({ ...fault })
+  }
+  delayFor(service: string, operation: string): number {
+    return this.latency[`${service}:${operation}`] ?? this.latency[service] ?? this.latency['*'] ?? 0
+  }
+  /** Consumes one use of the first matching fault, if any. */
+  takeFault(service: string, operation: string): Fault | undefined {
+    const fault = this.faults.find(
+      (f) => f.times > 0 && f.service === service && (f.operation === '*' || f.operation === operation)
+    )
+    if (fault) fault.times -= 1
+    return fault
+  }
+  reset(): void {
+    this.latency = {}
+    this.faults.length = 0
+  }
+}
+
+export interface Running {
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export async function startService(service: Service, log: CallLog, switches: Switches, port = 0): Promise<Running> {
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      void (async () => {
+        const request: EmulatorRequest = {
+          method: req.method ?? 'GET',
+          url: new URL(req.url ?? '/', 'http://127.0.0.1'),
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8')
+        }
+        let response: EmulatorResponse
+        let classified: Classified = { operation: 'unknown', write: false }
+        try {
+          classified = service.classify(request)
+          const delay = switches.delayFor(service.name, classified.operation)
+          if (delay > 0) await sleep(delay)
+          const fault = switches.takeFault(service.name, classified.operation)
+          response = fault
+            ? service.errorResponse(fault.status, fault.code, fault.message ?? `Injected ${fault.code}`)
+            : await service.handle(request)
+        } catch (error) {
+          response = service.errorResponse(500, 'InternalError', (error as Error).message)
+        }
+        // A call that failed changed nothing, so only successful writes count as writes.
+        const write = classified.write && response.status < 400
+        log.add({
+          service: service.name,
+          operation: classified.operation,
+          write,
+          method: request.method,
+          path: request.url.pathname,
+          status: response.status,
+          at: Date.now()
+        })
+        res.writeHead(response.status, response.headers ?? {})
+        res.end(response.body ?? '')
+      })()
+    })
+  })
+  server.keepAliveTimeout = 1000
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  const actual = (server.address() as AddressInfo).port
+  return {
+    url: `http://127.0.0.1:${actual}`,
+    port: actual,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}

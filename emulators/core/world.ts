@@ -1,0 +1,40 @@
+// State shared across emulators: who STS issued credentials to, and Zilliz's acceptance of endpoints,
+// which the cloud emulators observe (an AWS endpoint stays pendingAcceptance until Zilliz accepts it).
+
+export interface IssuedCredentials {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
+  /** Epoch ms */
+  expiresAt: number
+  principal: string
+}
+
+type AcceptanceListener = (cloudId: string, endpointId: string, accepted: boolean) => void
+
+export class World {
+  /** Ambient credentials that exist without STS (like keys set by configure-aws-credentials) */
+  readonly credentials = new Map<string, IssuedCredentials>()
+  private readonly listeners: AcceptanceListener[] = []
+  /** AWS account id the emulated cloud belongs to */
+  awsAccountId = '123456789012'
+
+  issue(creds: IssuedCredentials): void {
+    this.credentials.set(creds.accessKeyId, creds)
+  }
+
+  /** Returns the credentials for an access key if they exist and have not expired. */
+  lookup(accessKeyId: string, now = Date.now()): IssuedCredentials | undefined {
+    const found = this.credentials.get(accessKeyId)
+    return found && found.expiresAt > now ? found : undefined
+  }
+
+  onAcceptance(listener: AcceptanceListener): void {
+    this.listeners.push(listener)
+  }
+
+  /** Called by the Zilliz emulator when it accepts (or drops) an endpoint registration. */
+  setAccepted(cloudId: string, endpointId: string, accepted: boolean): void {
+    for (const listener of this.listeners) listener(cloudId, endpointId, accepted)
+  }
+}

@@ -1,0 +1,78 @@
+// The one typed configuration every later stage reads. Built only by parseConfig().
+
+export type ProviderName = 'aws' | 'gcp' | 'azure'
+export type ModeInput = 'auto' | 'plan' | 'apply'
+export type Mode = 'plan' | 'apply'
+export type VerifyInput = 'auto' | 'control-plane' | 'full' | 'none'
+
+export interface ZillizSettings {
+  apiKey: string
+  projectId: string
+  /** Zilliz region id, e.g. aws-us-west-2 */
+  regionId: string
+  /** Control-plane base URL without a trailing slash */
+  apiUrl: string
+  /** Empty: every dedicated cluster of the project in the region */
+  clusterIds: string[]
+}
+
+export interface AwsSettings {
+  /** Native AWS region, e.g. us-west-2 */
+  region: string
+  roleArn?: string
+  roleSessionName: string
+  roleDurationSeconds: number
+  vpcId: string
+  subnetIds: string[]
+  /** Empty: the action manages its own security group */
+  securityGroupIds: string[]
+}
+
+export interface GcpSettings {
+  workloadIdentityProvider?: string
+  serviceAccount?: string
+  projectId: string
+  region: string
+  network: string
+  subnetwork: string
+  endpointPrefix: string
+  globalAccess: boolean
+}
+
+export interface AzureSettings {
+  tenantId?: string
+  clientId?: string
+  subscriptionId: string
+  resourceGroup: string
+  location: string
+  virtualNetwork: string
+  subnet: string
+  endpointName: string
+}
+
+export interface Config {
+  provider: ProviderName
+  mode: ModeInput
+  zilliz: ZillizSettings
+  /** Extra ports from the input; the defaults are added at plan time */
+  ports: number[]
+  /** Empty: the network's own ranges */
+  allowedCidrs: string[]
+  waitTimeoutSeconds: number
+  namePrefix: string
+  tags: Record<string, string>
+  verify: VerifyInput
+  dnsServer?: string
+  failOnChanges: boolean
+  failOnUnverified: boolean
+  aws?: AwsSettings
+  gcp?: GcpSettings
+  azure?: AzureSettings
+}
+
+/** One problem with one input; all problems are reported together. */
+export interface InputProblem {
+  input: string
+  message: string
+  example: string
+}

@@ -1,0 +1,42 @@
+// The plan model shared by every provider: steps with an action, a reason and dependencies.
+
+/**
+ * create / update: a write will happen in apply mode.
+ * keep: the resource is right; nothing to do.
+ * wait: no write, but apply has to wait for the cloud or Zilliz (e.g. acceptance).
+ */
+export type StepAction = 'create' | 'update' | 'keep' | 'wait'
+
+export interface StepContext {
+  signal: AbortSignal
+  /** Epoch ms after which every wait must give up */
+  deadline: number
+}
+
+export interface PlannedStep {
+  /** Unique within a plan, e.g. 'security-group' or 'dns-zone:in01-abc' */
+  id: string
+  /** Resource kind, e.g. 'aws.security-group' */
+  kind: string
+  /** Display name of the resource (deterministic name or id) */
+  name: string
+  action: StepAction
+  reason: string
+  dependsOn: string[]
+  /** Desired attributes, shown in the plan (never secrets) */
+  attributes?: Record<string, string>
+  /** Present for create/update/wait; apply runs it once its dependencies are done */
+  run?: (ctx: StepContext) => Promise<void>
+}
+
+export interface Plan {
+  steps: PlannedStep[]
+}
+
+export function isChange(step: PlannedStep): boolean {
+  return step.action === 'create' || step.action === 'update'
+}
+
+export function changesCount(plan: Plan): number {
+  return plan.steps.filter(isChange).length
+}

@@ -1,0 +1,62 @@
+// Polling with backoff until a condition holds, a terminal failure is seen, or the deadline passes.
+import { realClock, type Clock } from './timing.js'
+
+export interface Poll<T> {
+  done: boolean
+  /** Human-readable current state, e.g. 'state=pendingAcceptance' */
+  state: string
+  value?: T
+  /** Set when the state can never become done (e.g. rejected) */
+  failed?: string
+}
+
+export interface WaitOptions<T> {
+  /** What is being waited for, e.g. 'VPC endpoint vpce-123 to become available' */
+  what: string
+  poll: () => Promise<Poll<T>>
+  deadline: number
+  minDelayMs?: number
+  maxDelayMs?: number
+  clock?: Clock
+  signal?: AbortSignal
+  onPoll?(state: string): void
+}
+
+export class WaitTimeoutError extends Error {
+  constructor(
+    readonly what: string,
+    readonly lastState: string,
+    readonly waitedMs: number
+  ) {
+    super(`Timed out after ${Math.round(waitedMs / 1000)}s waiting for ${what} (last seen: ${lastState}). Raise wait-timeout if the cloud is slow, or check the state in the console.`)
+    this.name = 'WaitTimeoutError'
+  }
+}
+
+export class WaitFailedError extends Error {
+  constructor(
+    readonly what: string,
+    readonly reason: string
+  ) {
+    super(`Gave up waiting for ${what}: ${reason}`)
+    this.name = 'WaitFailedError'
+  }
+}
+
+/** Polls at once, then with delays growing ×1.5 from minDelayMs up to maxDelayMs. */
+export async function waitFor<T>(options: WaitOptions<T>): Promise<T> {
+  const clock = options.clock ?? realClock
+  const started = clock.now()
+  let delay = options.minDelayMs ?? 1000
+  const maxDelay = options.maxDelayMs ?? 15000
+  for (;;) {
+    const result = await options.poll()
+    options.onPoll?.(result.state)
+    if (result.failed) throw new WaitFailedError(options.what, result.failed)
+    if (result.done) return result.value as T
+    const remaining = options.deadline - clock.now()
+    if (remaining <= 0) throw new WaitTimeoutError(options.what, result.state, clock.now() - started)
+    await clock.sleep(Math.min(delay, remaining), options.signal)
+    delay = Math.min(maxDelay, Math.ceil(delay * 1.5))
+  }
+}
