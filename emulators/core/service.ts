@@ -14,6 +14,8 @@ export interface EmulatorResponse {
   status: number
   headers?: Record<string, string>
   body?: string
+  /** The call failed though the status is 2xx (Zilliz answers domain errors as HTTP 200) */
+  failed?: boolean
 }
 
 export interface Classified {
@@ -130,7 +132,7 @@ export async function startService(service: Service, log: CallLog, switches: Swi
           response = service.errorResponse(500, 'InternalError', (error as Error).message)
         }
         // A call that failed changed nothing, so only successful writes count as writes.
-        const write = classified.write && response.status < 400
+        const write = classified.write && response.status < 400 && !response.failed
         log.add({
           service: service.name,
           operation: classified.operation,

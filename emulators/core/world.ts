@@ -18,6 +18,8 @@ export class World {
   private readonly listeners: AcceptanceListener[] = []
   /** AWS account id the emulated cloud belongs to */
   awsAccountId = '123456789012'
+  /** Endpoints the cloud emulators created (cloudId 'aws' | 'gcp' | 'azure') */
+  readonly endpoints = new CloudEndpoints()
 
   issue(creds: IssuedCredentials): void {
     this.credentials.set(creds.accessKeyId, creds)
@@ -36,5 +38,19 @@ export class World {
   /** Called by the Zilliz emulator when it accepts (or drops) an endpoint registration. */
   setAccepted(cloudId: string, endpointId: string, accepted: boolean): void {
     for (const listener of this.listeners) listener(cloudId, endpointId, accepted)
+  }
+}
+
+/** Endpoints that exist in an emulated cloud; Zilliz only accepts registrations of real endpoints. */
+export class CloudEndpoints {
+  private readonly ids = new Set<string>()
+  add(cloudId: string, endpointId: string): void {
+    this.ids.add(`${cloudId}/${endpointId}`)
+  }
+  remove(cloudId: string, endpointId: string): void {
+    this.ids.delete(`${cloudId}/${endpointId}`)
+  }
+  has(cloudId: string, endpointId: string): boolean {
+    return this.ids.has(`${cloudId}/${endpointId}`)
   }
 }

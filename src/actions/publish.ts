@@ -1,0 +1,28 @@
+// Writes outputs and the job summary from the result model, once, and decides whether the step fails.
+import * as core from '@actions/core'
+import type { Config } from '../config/types.js'
+import { buildOutputs } from '../report/outputs.js'
+import type { RunResult } from '../report/model.js'
+import { renderSummary } from '../report/summary.js'
+
+export async function publish(result: RunResult): Promise<void> {
+  for (const [name, value] of Object.entries(buildOutputs(result))) core.setOutput(name, value)
+  // A summary that cannot be written (local runs, a full disk) must not fail the action.
+  if (!process.env['GITHUB_STEP_SUMMARY']) return
+  try {
+    await core.summary.addRaw(renderSummary(result)).write({ overwrite: false })
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${(error as Error).message}`)
+  }
+}
+
+/** Why the step fails, or undefined when it succeeds. */
+export function failureReason(result: RunResult, config: Config): string | undefined {
+  if (result.error) return result.hint ? `${result.error}\n${result.hint}` : result.error
+  const failed = result.checks.filter((c) => c.status === 'fail')
+  if (config.failOnUnverified && result.mode === 'apply' && failed.length)
+    return `Verification failed: ${failed.map((c) => `${c.title} (${c.evidence})${c.fix ? `. Fix: ${c.fix}` : ''}`).join('; ')}`
+  const changes = result.steps.filter((s) => s.action === 'create' || s.action === 'update').length
+  if (config.failOnChanges && result.mode === 'plan' && changes) return `fail-on-changes is set and the plan has ${changes} change(s).`
+  return undefined
+}

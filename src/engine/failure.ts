@@ -1,0 +1,22 @@
+// Turns any error into a message safe to show and, for the failures users commonly hit, what to do.
+import { WaitFailedError, WaitTimeoutError } from './wait.js'
+
+export interface ExplainedFailure {
+  message: string
+  hint?: string
+}
+
+const HINTS: { match: (e: Error) => boolean; hint: string }[] = [
+  { match: (e) => e.name === 'OidcUnavailableError', hint: 'Grant `permissions: id-token: write` to the job; fork and Dependabot runs can only plan.' },
+  { match: (e) => e.name === 'AwsAuthError', hint: 'Compare the token claims in the log with the role trust policy (aud sts.amazonaws.com, sub).' },
+  { match: (e) => e.name === 'AwsInputError' || e.name === 'TargetError', hint: 'Fix the input named at the start of the message and re-run.' },
+  { match: (e) => e instanceof WaitTimeoutError, hint: 'Raise wait-timeout, or re-run: everything done so far is kept.' },
+  { match: (e) => e instanceof WaitFailedError, hint: 'Check the resource in the cloud console; re-run once it is fixed.' },
+  { match: (e) => e.name === 'ZillizApiError', hint: 'Check the zilliz-api-key secret and that the key can manage the project.' }
+]
+
+export function explainFailure(error: unknown): ExplainedFailure {
+  const e = error instanceof Error ? error : new Error(String(error))
+  const hint = HINTS.find((h) => h.match(e))?.hint
+  return { message: e.message, ...(hint ? { hint } : {}) }
+}

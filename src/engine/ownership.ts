@@ -1,0 +1,40 @@
+// Deterministic names and ownership tags: how a later run finds what an earlier run created.
+import { createHash } from 'node:crypto'
+import type { Config } from '../config/types.js'
+
+export const TAG_PREFIX = 'zilliz-private-link:'
+export const MANAGED_BY_TAG = `${TAG_PREFIX}managed-by`
+export const PROJECT_TAG = `${TAG_PREFIX}project`
+export const REGION_TAG = `${TAG_PREFIX}region`
+export const REPOSITORY_TAG = `${TAG_PREFIX}repository`
+export const MANAGED_BY = 'zilliz-private-link'
+
+/** User tags plus the action's ownership tags (which win over user tags of the same key). */
+export function resourceTags(config: Config, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return {
+    ...config.tags,
+    [MANAGED_BY_TAG]: MANAGED_BY,
+    [PROJECT_TAG]: config.zilliz.projectId,
+    [REGION_TAG]: config.zilliz.regionId,
+    [REPOSITORY_TAG]: env['GITHUB_REPOSITORY'] ?? 'local'
+  }
+}
+
+/** Short stable digest of the parts, for names and idempotency tokens. */
+export function digest(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 12)
+}
+
+/** A base name unique per project and region: '<prefix>-<digest of project and region>' */
+export function baseName(config: Config): string {
+  return `${config.namePrefix}-${digest(config.zilliz.projectId, config.zilliz.regionId)}`
+}
+
+/**
+ * An idempotency token for one create call. Stable within a run attempt (so the SDK's own retries and a
+ * repeated call reuse it), new per attempt, so a resource deleted by hand is created again next run.
+ */
+export function idempotencyToken(kind: string, key: string, env: NodeJS.ProcessEnv = process.env): string {
+  const run = env['GITHUB_RUN_ID'] ? `${env['GITHUB_RUN_ID']}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}` : `local-${process.pid}`
+  return `zpl-${kind}-${digest(key)}-${run}`.slice(0, 64)
+}

@@ -1,0 +1,103 @@
+// The reconciler: Zilliz side → provider observe/plan → apply as a DAG → verify → one RunResult.
+// It never throws: a failure becomes result.error with a hint, so the report is always written.
+import type { Config, Mode } from '../config/types.js'
+import type { ReportedLink, ReportedStep, RunResult } from '../report/model.js'
+import type { ZillizApi } from '../zilliz/types.js'
+import { runPlan, type DagResult } from './dag.js'
+import { explainFailure } from './failure.js'
+import type { Logger } from './log.js'
+import type { Plan, PlannedStep } from './plan.js'
+import type { CloudProvider } from './provider.js'
+import { buildTarget } from './target-builder.js'
+import type { ClusterLink } from './target.js'
+import { realClock, type Clock } from './timing.js'
+import { zillizChecks } from './zilliz-checks.js'
+import { zillizSteps } from './zilliz-steps.js'
+
+export interface ReconcileInput {
+  config: Config
+  mode: Mode
+  modeReason: string
+  zilliz: ZillizApi
+  provider: CloudProvider
+  log: Logger
+  clock?: Clock
+}
+
+function reported(step: PlannedStep): ReportedStep {
+  const { run: _run, ...rest } = step
+  return { ...rest, status: 'planned' }
+}
+
+function withOutcomes(steps: ReportedStep[], dag: DagResult): ReportedStep[] {
+  const byId = new Map(dag.steps.map((o) => [o.id, o]))
+  return steps.map((s) => {
+    const o = byId.get(s.id)
+    return o ? { ...s, status: o.status, durationMs: o.durationMs, ...(o.error ? { error: o.error } : {}) } : s
+  })
+}
+
+function toReportedLink(link: ClusterLink): ReportedLink {
+  return { clusterId: link.clusterId, host: link.host, port: link.port, url: `https://${link.host}:${link.port}`, confirmed: link.confirmed }
+}
+
+function networkLabel(config: Config): string {
+  if (config.aws) return `${config.aws.vpcId} (${config.aws.region})`
+  if (config.gcp) return `${config.gcp.network} (${config.gcp.projectId}, ${config.gcp.region})`
+  if (config.azure) return `${config.azure.virtualNetwork} (${config.azure.resourceGroup}, ${config.azure.location})`
+  return config.provider
+}
+
+export async function reconcile(input: ReconcileInput): Promise<RunResult> {
+  const { config, mode, zilliz, provider, log } = input
+  const clock = input.clock ?? realClock
+  const started = clock.now()
+  const result: RunResult = {
+    schemaVersion: 1,
+    mode,
+    modeReason: input.modeReason,
+    provider: config.provider,
+    target: { projectId: config.zilliz.projectId, regionId: config.zilliz.regionId, network: networkLabel(config) },
+    steps: [],
+    checks: [],
+    links: [],
+    durationMs: 0
+  }
+  try {
+    result.identity = await log.group('Authenticate', () => provider.connect())
+    log.info(`Acting as ${result.identity.principal} (${result.identity.method})`)
+    const target = await log.group('Read the Zilliz side', () => buildTarget(config, mode, zilliz))
+    result.target.endpointService = target.service.endpointService
+    let links = target.clusters
+    result.links = links.map(toReportedLink)
+
+    const providerPlan = await log.group('Observe and plan', () => provider.plan(target))
+    const plan: Plan = {
+      steps: [...providerPlan.steps, ...zillizSteps({ target, spec: providerPlan.registration, zilliz, onLinks: (fresh) => (links = fresh) })]
+    }
+    result.steps = plan.steps.map(reported)
+    for (const step of plan.steps) log.info(`${step.action.padEnd(6)} ${step.kind} ${step.name}: ${step.reason}`)
+
+    if (mode === 'apply') {
+      const dag = await log.group('Apply', () => runPlan(plan, { deadline: started + config.waitTimeoutSeconds * 1000, log, clock }))
+      result.steps = withOutcomes(result.steps, dag)
+      if (dag.failed) {
+        const explained = explainFailure(new Error(dag.failed.error))
+        result.error = `Step ${dag.failed.stepId} failed: ${dag.failed.error}`
+        result.hint = explained.hint
+      }
+      result.links = links.map(toReportedLink)
+    }
+
+    // Checks compare against the planned hosts: those are the names the DNS records were made for.
+    const endpointId = providerPlan.registration.endpointId()
+    result.checks = await log.group('Verify', async () => [...(await provider.verify(target)), ...(await zillizChecks(target, endpointId, zilliz))])
+  } catch (error) {
+    const explained = explainFailure(error)
+    result.error = explained.message
+    result.hint = explained.hint
+  }
+  result.resources = provider.report()
+  result.durationMs = clock.now() - started
+  return result
+}

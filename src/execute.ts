@@ -1,0 +1,24 @@
+// Everything after input validation: loaded lazily so a bad input never pays for the toolkit or an SDK.
+import * as core from '@actions/core'
+import { coreLogger } from './actions/core-logger.js'
+import { failureReason, publish } from './actions/publish.js'
+import type { Config } from './config/types.js'
+import { resolveMode } from './engine/mode.js'
+import { reconcile } from './engine/reconcile.js'
+import { githubIdTokens } from './oidc/id-token.js'
+import { loadProvider } from './providers/load.js'
+import { USER_AGENT } from './version.js'
+import { ZillizClient } from './zilliz/client.js'
+
+export async function execute(config: Config): Promise<void> {
+  core.setSecret(config.zilliz.apiKey)
+  const log = coreLogger
+  const decision = resolveMode(config.mode, process.env['GITHUB_EVENT_NAME'])
+  log.info(`Mode: ${decision.mode} (${decision.reason})`)
+  const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey: config.zilliz.apiKey, userAgent: USER_AGENT })
+  const provider = await loadProvider(config, log, githubIdTokens(log, `${config.provider} authentication`))
+  const result = await reconcile({ config, mode: decision.mode, modeReason: decision.reason, zilliz, provider, log })
+  await publish(result)
+  const reason = failureReason(result, config)
+  if (reason) core.setFailed(reason)
+}

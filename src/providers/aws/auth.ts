@@ -1,0 +1,133 @@
+// AWS credentials: GitHub OIDC → AssumeRoleWithWebIdentity with a fresh ID token per attempt, or the
+// SDK's ambient chain (so the action composes with aws-actions/configure-aws-credentials).
+import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
+import * as core from '@actions/core'
+import type { AwsSettings } from '../../config/types.js'
+import type { Logger } from '../../engine/log.js'
+import type { Identity } from '../../engine/provider.js'
+import { retry } from '../../engine/retry.js'
+import { formatClaims } from '../../oidc/claims.js'
+import type { IdTokenSource } from '../../oidc/id-token.js'
+import { USER_AGENT } from '../../version.js'
+
+export const AWS_AUDIENCE = 'sts.amazonaws.com'
+
+// Retrying these cannot help: the trust policy or the token is wrong.
+const FATAL_STS_ERRORS = new Set(['AccessDenied', 'AccessDeniedException', 'InvalidIdentityToken', 'InvalidIdentityTokenException', 'ValidationError', 'ExpiredTokenException'])
+
+export class AwsAuthError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'AwsAuthError'
+  }
+}
+
+export interface AwsSession {
+  credentials?: AwsCredentialIdentityProvider
+  identity(): Promise<Identity>
+}
+
+function isRetryableSts(error: unknown): boolean {
+  const name = (error as { name?: string }).name ?? ''
+  return !FATAL_STS_ERRORS.has(name)
+}
+
+function trustHint(settings: AwsSettings, tokens: IdTokenSource): string {
+  const claims = tokens.lastClaims()
+  if (!claims) return ''
+  return (
+    ` The token carried: ${formatClaims(claims).join('; ')}.` +
+    ` The trust policy of ${settings.roleArn} must allow ${AWS_AUDIENCE} as "token.actions.githubusercontent.com:aud"` +
+    ` and match "token.actions.githubusercontent.com:sub" against ${claims.sub ?? 'the sub above'}.`
+  )
+}
+
+/** Web-identity session: one STS exchange shared by every client, renewed when near expiry. */
+function webIdentitySession(settings: AwsSettings, tokens: IdTokenSource, log: Logger): AwsSession {
+  const roleArn = settings.roleArn as string
+  const sts = new STSClient({ region: settings.region, maxAttempts: 1, customUserAgent: USER_AGENT })
+  let current: Promise<AwsCredentialIdentity & { principal: string }> | undefined
+  let expiresAt = 0
+
+  const assume = () =>
+    retry(
+      async () => {
+        const token = await tokens.get(AWS_AUDIENCE)
+        const out = await sts.send(
+          new AssumeRoleWithWebIdentityCommand({
+            RoleArn: roleArn,
+            RoleSessionName: settings.roleSessionName,
+            DurationSeconds: settings.roleDurationSeconds,
+            WebIdentityToken: token
+          })
+        )
+        const c = out.Credentials
+        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new AwsAuthError('STS returned no credentials')
+        core.setSecret(c.SecretAccessKey)
+        if (c.SessionToken) core.setSecret(c.SessionToken)
+        return {
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretAccessKey,
+          sessionToken: c.SessionToken,
+          expiration: c.Expiration,
+          principal: out.AssumedRoleUser?.Arn ?? roleArn
+        }
+      },
+      {
+        attempts: 4,
+        baseMs: 500,
+        maxMs: 5000,
+        isRetryable: isRetryableSts,
+        onRetry: (error, attempt, delay) =>
+          log.warning(`AssumeRoleWithWebIdentity attempt ${attempt} failed (${(error as Error).name}); retrying in ${delay} ms with a fresh ID token`)
+      }
+    ).catch((error: unknown) => {
+      current = undefined
+      const e = error as Error
+      if (e instanceof AwsAuthError || e.name === 'OidcUnavailableError') throw e
+      throw new AwsAuthError(`Could not assume ${roleArn} with the GitHub ID token: ${e.name}: ${e.message}.${trustHint(settings, tokens)}`)
+    })
+
+  const fresh = () => {
+    // Renew five minutes before expiry so no call is made with credentials about to lapse.
+    if (!current || Date.now() > expiresAt - 5 * 60_000) {
+      current = assume()
+      current.then((c) => (expiresAt = c.expiration?.getTime() ?? Infinity)).catch(() => undefined)
+    }
+    return current
+  }
+
+  return {
+    credentials: async () => {
+      const { principal: _principal, ...creds } = await fresh()
+      return creds
+    },
+    async identity() {
+      const c = await fresh()
+      return { principal: c.principal, account: c.principal.split(':')[4] ?? '', method: 'GitHub OIDC → sts:AssumeRoleWithWebIdentity' }
+    }
+  }
+}
+
+/** Ambient session: whatever the SDK's default chain finds; the identity comes from GetCallerIdentity. */
+function ambientSession(settings: AwsSettings): AwsSession {
+  return {
+    async identity() {
+      const sts = new STSClient({ region: settings.region, customUserAgent: USER_AGENT })
+      try {
+        const me = await sts.send(new GetCallerIdentityCommand({}))
+        return { principal: me.Arn ?? '', account: me.Account ?? '', method: 'ambient AWS credentials (no aws-role-arn)' }
+      } catch (error) {
+        const e = error as Error
+        throw new AwsAuthError(
+          `No usable AWS credentials: ${e.name}: ${e.message}. Set aws-role-arn to use GitHub OIDC, or run aws-actions/configure-aws-credentials before this step.`
+        )
+      }
+    }
+  }
+}
+
+export function awsSession(settings: AwsSettings, tokens: IdTokenSource, log: Logger): AwsSession {
+  return settings.roleArn ? webIdentitySession(settings, tokens, log) : ambientSession(settings)
+}

@@ -1,0 +1,173 @@
+// The AWS implementation of CloudProvider: security group, interface VPC endpoint, Route 53 zones and
+// alias records, observed then planned; the engine registers the endpoint with Zilliz and runs the DAG.
+import type { AwsSettings, Config } from '../../config/types.js'
+import type { Check } from '../../engine/checks.js'
+import type { Logger } from '../../engine/log.js'
+import { baseName, digest, idempotencyToken } from '../../engine/ownership.js'
+import type { PlannedStep } from '../../engine/plan.js'
+import { desiredGrants } from '../../engine/ports.js'
+import type { CloudProvider, Identity, ProviderPlan, ProviderReport } from '../../engine/provider.js'
+import type { Target } from '../../engine/target.js'
+import type { IdTokenSource } from '../../oidc/id-token.js'
+import { awsSession, type AwsSession } from './auth.js'
+import { awsClients, type AwsClients } from './clients.js'
+import { observeRecord, observeZones, planRecord, planZone } from './dns.js'
+import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
+import { AwsInputError, observeNetwork } from './network.js'
+import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
+import { verifyAws } from './verify.js'
+
+/** What apply learns as it goes; steps later in the DAG read what earlier ones wrote. */
+interface AwsLive {
+  groupIds: string[]
+  endpoint?: ObservedEndpoint
+  zoneIds: Map<string, string>
+  cidrs: string[]
+}
+
+export class AwsProvider implements CloudProvider {
+  readonly name = 'aws' as const
+  private readonly settings: AwsSettings
+  private readonly session: AwsSession
+  private readonly clients: AwsClients
+  private readonly live: AwsLive = { groupIds: [], zoneIds: new Map(), cidrs: [] }
+
+  constructor(
+    private readonly config: Config,
+    log: Logger,
+    tokens: IdTokenSource
+  ) {
+    if (!config.aws) throw new Error('AWS settings missing from the config')
+    this.settings = config.aws
+    this.session = awsSession(this.settings, tokens, log)
+    this.clients = awsClients(this.settings, this.session)
+  }
+
+  connect(): Promise<Identity> {
+    return this.session.identity()
+  }
+
+  async plan(target: Target): Promise<ProviderPlan> {
+    const { ec2, route53 } = this.clients
+    const s = this.settings
+    const projectId = this.config.zilliz.projectId
+    const name = baseName(this.config)
+    const network = await observeNetwork(ec2, s, target.service.endpointService)
+    this.live.cidrs = this.config.allowedCidrs.length ? this.config.allowedCidrs : network.vpcCidrs
+    const steps: PlannedStep[] = []
+
+    const managed = s.securityGroupIds.length === 0
+    let groupPending = false
+    if (managed) {
+      const existing = await findGroupByName(ec2, s.vpcId, name)
+      groupPending = !existing
+      steps.push(
+        planSecurityGroup({
+          ec2,
+          vpcId: s.vpcId,
+          name,
+          existing,
+          wanted: desiredGrants(target.ports, this.live.cidrs),
+          tags: target.tags,
+          onReady: (id) => (this.live.groupIds = [id])
+        })
+      )
+    } else {
+      await this.checkUserGroups()
+    }
+
+    const registered = new Set(target.registrations.map((r) => r.endpointId))
+    const endpoints = await listEndpoints(ec2, s.vpcId, network.serviceName, projectId)
+    const existing = chooseEndpoint(endpoints.live, registered)
+    steps.push(
+      planEndpoint({
+        ec2,
+        vpcId: s.vpcId,
+        serviceName: network.serviceName,
+        name,
+        subnetIds: s.subnetIds,
+        groupIds: () => this.live.groupIds,
+        plannedGroupIds: this.live.groupIds,
+        groupPending,
+        projectId,
+        after: managed ? [SECURITY_GROUP_STEP] : [],
+        existing,
+        tags: target.tags,
+        clientToken: idempotencyToken('vpce', `${s.vpcId}/${network.serviceName}`),
+        onReady: (e) => (this.live.endpoint = e)
+      }),
+      planEndpointAvailable(ec2, existing, () => this.endpointId(), projectId)
+    )
+
+    const zones = await observeZones(route53, s.vpcId, s.region, target.clusters.map((c) => c.host))
+    for (const link of target.clusters) {
+      const zone = zones.get(link.host)
+      const record = zone ? await observeRecord(route53, zone.id, link.host) : undefined
+      steps.push(
+        planZone({
+          route53,
+          link,
+          vpcId: s.vpcId,
+          region: s.region,
+          existing: zone,
+          callerReference: idempotencyToken('zone', `${link.host}/${s.vpcId}/${digest(projectId)}`),
+          tags: target.tags,
+          onReady: (id) => this.live.zoneIds.set(link.clusterId, id)
+        }),
+        planRecord({
+          route53,
+          link,
+          zoneId: () => this.live.zoneIds.get(link.clusterId) ?? '',
+          endpoint: () => this.requireEndpoint(),
+          plannedEndpoint: existing,
+          existing: record
+        })
+      )
+    }
+    return { steps, registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointId() } }
+  }
+
+  verify(target: Target): Promise<Check[]> {
+    return verifyAws(target, {
+      ...this.clients,
+      region: this.settings.region,
+      vpcId: this.settings.vpcId,
+      endpointId: this.endpointId(),
+      cidrs: this.live.cidrs
+    })
+  }
+
+  report(): ProviderReport {
+    return {
+      network: `${this.settings.vpcId} (${this.settings.region})`,
+      endpointId: this.live.endpoint?.id,
+      endpointAddress: this.live.endpoint?.dnsName || undefined,
+      securityRule: this.live.groupIds.join(', ') || undefined,
+      dnsZones: [...this.live.zoneIds.entries()].map(([clusterId, id]) => ({ name: clusterId, id }))
+    }
+  }
+
+  private endpointId(): string | undefined {
+    return this.live.endpoint?.id || undefined
+  }
+
+  private requireEndpoint(): ObservedEndpoint {
+    if (!this.live.endpoint?.dnsName) throw new Error('The VPC endpoint has no DNS name yet')
+    return this.live.endpoint
+  }
+
+  private async checkUserGroups(): Promise<void> {
+    const ids = this.settings.securityGroupIds
+    const groups = await describeGroups(this.clients.ec2, ids).catch((error: unknown) => {
+      if ((error as Error).name === 'InvalidGroup.NotFound') throw new AwsInputError('aws-security-group-ids', `${(error as Error).message}. Use groups of ${this.settings.vpcId}.`)
+      throw error
+    })
+    const foreign = groups.filter((g) => g.vpcId !== this.settings.vpcId)
+    if (foreign.length) throw new AwsInputError('aws-security-group-ids', `${foreign.map((g) => `${g.id} belongs to ${g.vpcId}`).join(', ')}, not ${this.settings.vpcId}.`)
+    this.live.groupIds = ids
+  }
+}
+
+export function createProvider(config: Config, log: Logger, tokens: IdTokenSource): CloudProvider {
+  return new AwsProvider(config, log, tokens)
+}

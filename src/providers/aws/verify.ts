@@ -1,0 +1,75 @@
+// Control-plane checks for AWS, read fresh after apply: endpoint state, ports, zones, records, names.
+import type { EC2Client } from '@aws-sdk/client-ec2'
+import type { Route53Client } from '@aws-sdk/client-route-53'
+import { GetHostedZoneCommand } from '@aws-sdk/client-route-53'
+import { check, skipped, type Check } from '../../engine/checks.js'
+import { describeGrants, desiredGrants, missingGrants } from '../../engine/ports.js'
+import type { Target } from '../../engine/target.js'
+import { describeEndpoint } from './endpoint.js'
+import { observeRecord, observeZones, recordPointsAt } from './dns.js'
+import { describeGroups } from './security-group.js'
+
+export interface AwsVerifyInput {
+  ec2: EC2Client
+  route53: Route53Client
+  region: string
+  vpcId: string
+  endpointId: string | undefined
+  cidrs: string[]
+}
+
+const notYet = (target: Target) => (target.mode === 'plan' ? 'not created yet; apply creates it' : 'missing')
+
+export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<Check[]> {
+  const { ec2, route53 } = input
+  const checks: Check[] = []
+  const endpoint = input.endpointId ? await describeEndpoint(ec2, input.endpointId, target.config.zilliz.projectId) : undefined
+  if (!endpoint) {
+    const title = 'VPC endpoint is available'
+    checks.push(target.mode === 'plan' ? skipped('endpoint-available', title, notYet(target)) : check('endpoint-available', title, false, 'no endpoint', { cause: 'The endpoint was not created.', fix: 'Re-run in apply mode and read the failed step.' }))
+  } else {
+    checks.push(
+      check('endpoint-available', `VPC endpoint ${endpoint.id} is available`, endpoint.state === 'available', `state=${endpoint.state}`, {
+        cause: endpoint.state === 'pendingacceptance' ? 'Zilliz has not accepted the endpoint yet.' : `The endpoint is ${endpoint.state}.`,
+        fix: endpoint.state === 'pendingacceptance' ? 'Check the registration on the Zilliz side and re-run; acceptance takes about 5 minutes.' : 'Delete the endpoint and re-run to create a new one.'
+      })
+    )
+    const groups = await describeGroups(ec2, endpoint.groupIds)
+    const missing = missingGrants(groups.flatMap((g) => g.rules), desiredGrants(target.ports, input.cidrs))
+    checks.push(
+      check('security-group-ports', 'Security groups admit the link ports', missing.length === 0, missing.length ? `missing ${describeGrants(missing)}` : `groups ${endpoint.groupIds.join(', ')} admit tcp ${target.ports.join(', ')}`, {
+        cause: 'Clients time out: the endpoint\'s security group drops the link port.',
+        fix: `Add inbound rules to ${endpoint.groupIds.join(', ')}: ${describeGrants(missing)}.`
+      })
+    )
+  }
+
+  const zones = await observeZones(route53, input.vpcId, input.region, target.clusters.map((c) => c.host))
+  for (const link of target.clusters) {
+    const zone = zones.get(link.host)
+    const zoneTitle = `Private zone ${link.host} is associated with ${input.vpcId}`
+    if (!zone || !zone.associated) {
+      checks.push(
+        target.mode === 'plan' && !zone
+          ? skipped(`dns-zone:${link.clusterId}`, zoneTitle, notYet(target))
+          : check(`dns-zone:${link.clusterId}`, zoneTitle, false, zone ? `zone ${zone.id} not associated` : 'no zone', {
+              cause: 'Name or service not known: the VPC has no private zone for the host.',
+              fix: 'Re-run in apply mode, or associate the zone with the VPC.'
+            })
+      )
+      continue
+    }
+    const details = await route53.send(new GetHostedZoneCommand({ Id: zone.id }))
+    const associated = (details.VPCs ?? []).some((v) => v.VPCId === input.vpcId)
+    checks.push(check(`dns-zone:${link.clusterId}`, zoneTitle, associated, `zone ${zone.id}`, { cause: 'The zone is not associated with the VPC.', fix: `Associate ${zone.id} with ${input.vpcId}.` }))
+    const record = await observeRecord(route53, zone.id, link.host)
+    const points = endpoint ? recordPointsAt(record, endpoint) : false
+    checks.push(
+      check(`dns-record:${link.clusterId}`, `${link.host} is an alias of the endpoint`, points, record ? `alias ${record.aliasDnsName ?? record.values.join(', ')}` : 'no A record', {
+        cause: 'The host does not resolve to the endpoint.',
+        fix: 'Re-run in apply mode to upsert the alias record.'
+      })
+    )
+  }
+  return checks
+}

@@ -1,0 +1,119 @@
+// The versioned JSON documents behind the `plan` and `verification` outputs and the summary's plan JSON.
+// Fields are copied one by one from the result model, so nothing outside the model can leak into them.
+import type { Mode, ProviderName } from '../config/types.js'
+import type { Check, CheckStatus } from '../engine/checks.js'
+import { isChange, type StepAction } from '../engine/plan.js'
+import type { ReportedLink, ReportedStep, RunResult, StepStatus } from './model.js'
+
+/**
+ * The `plan` output, schema version 1. Any change a consumer could notice (a field removed, renamed or
+ * retyped) bumps schemaVersion; new optional fields do not. No identity fields: account ids may be
+ * masked, and the runner drops an output that contains a masked value.
+ */
+export interface PlanDocument {
+  schemaVersion: 1
+  mode: Mode
+  provider: ProviderName
+  target: {
+    projectId: string
+    regionId: string
+    network: string
+    endpointService?: string
+  }
+  /** Any step creates or updates a resource */
+  hasChanges: boolean
+  changesCount: number
+  /** In plan order */
+  steps: PlanDocumentStep[]
+}
+
+export interface PlanDocumentStep {
+  id: string
+  kind: string
+  name: string
+  action: StepAction
+  reason: string
+  dependsOn: string[]
+  /** Desired attributes; {} when the step has none */
+  attributes: Record<string, string>
+  /** 'planned' in plan mode; done, failed or skipped after apply */
+  status: StepStatus
+  durationMs?: number
+  /** Failed: the error; skipped: why the step did not run */
+  error?: string
+}
+
+/** The `verification` output, schema version 1 (same versioning rule as PlanDocument). */
+export interface VerificationDocument {
+  schemaVersion: 1
+  /** No check failed and at least one passed */
+  verified: boolean
+  checks: VerificationDocumentCheck[]
+}
+
+export interface VerificationDocumentCheck {
+  id: string
+  title: string
+  status: CheckStatus
+  evidence: string
+  cause?: string
+  fix?: string
+}
+
+export function changedSteps(result: RunResult): ReportedStep[] {
+  return result.steps.filter(isChange)
+}
+
+/** Links by cluster id (code-unit order, not locale order), so "the first link" is stable across runners. */
+export function sortedLinks(result: RunResult): ReportedLink[] {
+  return [...result.links].sort((a, b) => (a.clusterId < b.clusterId ? -1 : a.clusterId > b.clusterId ? 1 : 0))
+}
+
+/** Verified means something was proven and nothing was disproven. */
+export function isVerified(checks: Check[]): boolean {
+  return checks.some((check) => check.status === 'pass') && !checks.some((check) => check.status === 'fail')
+}
+
+export function planDocument(result: RunResult): PlanDocument {
+  const changes = changedSteps(result).length
+  return {
+    schemaVersion: 1,
+    mode: result.mode,
+    provider: result.provider,
+    target: {
+      projectId: result.target.projectId,
+      regionId: result.target.regionId,
+      network: result.target.network,
+      endpointService: result.target.endpointService
+    },
+    hasChanges: changes > 0,
+    changesCount: changes,
+    steps: result.steps.map((step) => ({
+      id: step.id,
+      kind: step.kind,
+      name: step.name,
+      action: step.action,
+      reason: step.reason,
+      dependsOn: [...step.dependsOn],
+      attributes: { ...step.attributes },
+      status: step.status,
+      durationMs: step.durationMs,
+      error: step.error
+    }))
+  }
+}
+
+export function verificationDocument(result: RunResult): VerificationDocument {
+  return {
+    schemaVersion: 1,
+    verified: isVerified(result.checks),
+    checks: result.checks.map((check) => ({
+      id: check.id,
+      title: check.title,
+      status: check.status,
+      evidence: check.evidence,
+      cause: check.cause,
+      fix: check.fix
+    }))
+  }
+}

@@ -1,0 +1,57 @@
+// The one result model every report (outputs, job summary, PR comment) is rendered from.
+import type { Mode, ProviderName } from '../config/types.js'
+import type { Check } from '../engine/checks.js'
+import type { StepAction } from '../engine/plan.js'
+import type { Identity, ProviderReport } from '../engine/provider.js'
+
+export type StepStatus = 'planned' | 'done' | 'failed' | 'skipped'
+
+/** A plan step as reported: the PlannedStep without its function, plus how apply went. */
+export interface ReportedStep {
+  id: string
+  kind: string
+  name: string
+  action: StepAction
+  reason: string
+  dependsOn: string[]
+  attributes?: Record<string, string>
+  status: StepStatus
+  durationMs?: number
+  error?: string
+}
+
+export interface ReportedLink {
+  clusterId: string
+  host: string
+  port: number
+  /** https://host:port */
+  url: string
+  /** True when Zilliz's privateLinkAddress confirmed host and port */
+  confirmed: boolean
+}
+
+export interface RunResult {
+  /** Bumped when the shape of the plan/verification JSON outputs changes */
+  schemaVersion: 1
+  mode: Mode
+  /** Why this mode, e.g. 'mode input is apply' or 'pull_request events plan' */
+  modeReason: string
+  provider: ProviderName
+  target: {
+    projectId: string
+    regionId: string
+    /** e.g. vpc-0abc (us-west-2) */
+    network: string
+    endpointService?: string
+  }
+  identity?: Identity
+  steps: ReportedStep[]
+  checks: Check[]
+  links: ReportedLink[]
+  resources?: ProviderReport
+  /** Set when the run failed; a message safe to show (no secrets) */
+  error?: string
+  /** Set when the run failed in a known way: what to do about it */
+  hint?: string
+  durationMs: number
+}

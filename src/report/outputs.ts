@@ -1,0 +1,43 @@
+// The action's outputs, all strings, rendered from RunResult. Names match action.yml.
+import { changedSteps, planDocument, sortedLinks, verificationDocument } from './documents.js'
+import type { RunResult } from './model.js'
+import { renderPlanMarkdown } from './summary.js'
+
+export type { PlanDocument, PlanDocumentStep, VerificationDocument, VerificationDocumentCheck } from './documents.js'
+
+export const OUTPUT_NAMES = [
+  'mode',
+  'has-changes',
+  'changes-count',
+  'plan',
+  'plan-markdown',
+  'verification',
+  'verified',
+  'private-link',
+  'private-link-url',
+  'private-links',
+  'endpoint-id',
+  'dns-zone-ids'
+] as const
+
+export type OutputName = (typeof OUTPUT_NAMES)[number]
+
+export function buildOutputs(result: RunResult): Record<OutputName, string> {
+  const changes = changedSteps(result).length
+  const verification = verificationDocument(result)
+  const links = sortedLinks(result)
+  return {
+    mode: result.mode,
+    'has-changes': String(changes > 0),
+    'changes-count': String(changes),
+    plan: JSON.stringify(planDocument(result)),
+    'plan-markdown': renderPlanMarkdown(result),
+    verification: JSON.stringify(verification),
+    verified: String(verification.verified),
+    'private-link': links[0]?.host ?? '',
+    'private-link-url': links[0]?.url ?? '',
+    'private-links': JSON.stringify(Object.fromEntries(links.map((link) => [link.clusterId, link.url]))),
+    'endpoint-id': result.resources?.endpointId ?? '',
+    'dns-zone-ids': JSON.stringify((result.resources?.dnsZones ?? []).map((zone) => zone.id))
+  }
+}

@@ -1,0 +1,187 @@
+// The job summary and the compact plan markdown (PR comment, `plan-markdown` output), rendered from RunResult.
+// Every user- or cloud-supplied string goes through the escaping helpers; size caps keep GitHub from dropping it.
+import type { ProviderName } from '../config/types.js'
+import type { Check, CheckStatus } from '../engine/checks.js'
+import type { StepAction } from '../engine/plan.js'
+import { changedSteps, planDocument, sortedLinks } from './documents.js'
+import {
+  byteLength,
+  charLength,
+  clip,
+  codeBlock,
+  details,
+  escapeInline,
+  escapeTableCell,
+  fitSections,
+  formatDuration,
+  htmlSafeJson,
+  markdown,
+  table,
+  type Cell,
+  type Section
+} from './markdown.js'
+import { topologyDiagram } from './mermaid.js'
+import type { ReportedLink, ReportedStep, RunResult, StepStatus } from './model.js'
+
+/** Well below GitHub's 1 MiB job-summary cap, which drops an oversized summary entirely. */
+export const SUMMARY_MAX_BYTES = 900_000
+/** GitHub's limit for an issue or PR comment body. */
+export const PLAN_MARKDOWN_MAX_CHARS = 65_536
+
+/** Long cloud messages stay readable and cannot crowd out the rest of a table. */
+const CELL_MAX_CHARS = 1_000
+const CALLOUT_MAX_CHARS = 4_000
+
+const SUMMARY_TRUNCATED_NOTE =
+  '> [!WARNING]\n> This summary was truncated to stay under the job summary size limit. The full plan is in the `plan` output and the job log.'
+const PLAN_MARKDOWN_TRUNCATED_NOTE = '> [!NOTE]\n> Truncated to fit a comment. The full plan is in the job summary and the `plan` output.'
+
+const PROVIDER_NAMES: Record<ProviderName, string> = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Azure' }
+const ACTION_ICONS: Record<StepAction, string> = { create: '➕', update: '🔄', keep: '✔️', wait: '⏳' }
+const STEP_STATUS_ICONS: Record<StepStatus, string> = { planned: '📝', done: '✅', failed: '❌', skipped: '⏭️' }
+const CHECK_ICONS: Record<CheckStatus, string> = { pass: '✅', fail: '❌', skip: '⏭️' }
+
+export interface SummaryOptions {
+  /** Byte cap for the whole summary (default SUMMARY_MAX_BYTES) */
+  maxBytes?: number
+}
+
+export function renderSummary(result: RunResult, options: SummaryOptions = {}): string {
+  const sections: Section[] = [
+    { text: `## ${modeBadge(result)} Zilliz Cloud private link · ${PROVIDER_NAMES[result.provider]}` },
+    ...failureCallout(result),
+    { text: outcomeLine(result) },
+    { text: contextTable(result), splittable: true },
+    { text: `### Plan\n\n${planTable(result.steps)}`, splittable: true },
+    { text: `### Verification\n\n${verificationBody(result.checks)}`, splittable: true },
+    { text: `### Private links\n\n${linksBody(sortedLinks(result))}`, splittable: true },
+    { text: `### Topology\n\n${topologyDiagram(result)}` },
+    { text: details('Plan JSON', codeBlock(htmlSafeJson(planDocument(result)), 'json')) }
+  ]
+  return fitSections(sections, options.maxBytes ?? SUMMARY_MAX_BYTES, SUMMARY_TRUNCATED_NOTE, byteLength)
+}
+
+/**
+ * The plan table and a verification summary, for a PR comment or the `plan-markdown` output.
+ * Leaves out the identity: a masked account id would make the runner drop the whole output.
+ */
+export function renderPlanMarkdown(result: RunResult): string {
+  const failedChecks = result.checks.filter((check) => check.status === 'fail')
+  const sections: Section[] = [
+    { text: `### ${modeBadge(result)} Zilliz Cloud private link · ${PROVIDER_NAMES[result.provider]}` },
+    ...failureCallout(result),
+    { text: outcomeLine(result) },
+    { text: planTable(result.steps), splittable: true },
+    { text: `**Verification:** ${checkCounts(result.checks)}` },
+    ...(failedChecks.length > 0 ? [{ text: checksTable(failedChecks), splittable: true }] : [])
+  ]
+  return fitSections(sections, PLAN_MARKDOWN_MAX_CHARS, PLAN_MARKDOWN_TRUNCATED_NOTE, charLength)
+}
+
+function modeBadge(result: RunResult): string {
+  return result.mode === 'plan' ? '📝 `PLAN`' : '🚀 `APPLY`'
+}
+
+function failureCallout(result: RunResult): Section[] {
+  if (!result.error) return []
+  const lines = [`> [!CAUTION]`, `> **The run failed:** ${escapeInline(clip(result.error, CALLOUT_MAX_CHARS))}`]
+  if (result.hint) lines.push('>', `> **What to do:** ${escapeInline(clip(result.hint, CALLOUT_MAX_CHARS))}`)
+  return [{ text: lines.join('\n') }]
+}
+
+/** One sentence on what the plan or apply amounts to; "no changes" is a success, not a failure. */
+function outcomeLine(result: RunResult): string {
+  const changes = changedSteps(result)
+  if (changes.length === 0) return '✅ **No changes:** every resource is already in place.'
+  const count = (action: StepAction) => changes.filter((step) => step.action === action).length
+  const parts = [`${count('create')} to create`, `${count('update')} to update`].filter((part) => !part.startsWith('0 '))
+  if (result.mode === 'plan') return `**Plan:** ${parts.join(', ')}. Nothing was changed.`
+  const applied = changes.filter((step) => step.status === 'done').length
+  return `**Applied** ${applied} of ${changes.length} changes (${parts.join(', ')}) in ${formatDuration(result.durationMs)}.`
+}
+
+function contextTable(result: RunResult): string {
+  const { target, identity } = result
+  const rows: string[][] = [
+    ['Project', target.projectId],
+    ['Region', target.regionId],
+    ['Network', target.network],
+    ['Endpoint service', target.endpointService ?? '—'],
+    ['Endpoint', result.resources?.endpointId ?? (result.mode === 'plan' ? 'to be created' : '—')],
+    ['Identity', identity?.principal ?? 'not connected'],
+    ['Account', identity?.account ?? '—'],
+    ['Credentials', identity?.method ?? '—'],
+    ['Mode', `${result.mode}: ${result.modeReason}`],
+    ['Duration', formatDuration(result.durationMs)]
+  ]
+  return table(['Context', 'Value'], rows.map((row) => row.map(cellText)))
+}
+
+function planTable(steps: ReportedStep[]): string {
+  if (steps.length === 0) return '_The plan has no steps._'
+  return table(
+    ['Action', 'Kind', 'Name', 'Reason', 'Status', 'Duration'],
+    steps.map((step) => [
+      `${ACTION_ICONS[step.action]} ${step.action}`,
+      step.kind,
+      step.name,
+      step.reason,
+      stepStatus(step),
+      // Steps that did not run, or had nothing to do, show no duration.
+      step.durationMs ? formatDuration(step.durationMs) : ''
+    ].map(cellText))
+  )
+}
+
+function stepStatus(step: ReportedStep): string {
+  const icon = STEP_STATUS_ICONS[step.status]
+  // A skipped step's error already reads as a status ("not run: depends on …").
+  if (step.status === 'skipped' && step.error) return `${icon} ${step.error}`
+  return `${icon} ${step.status}${step.error ? `: ${step.error}` : ''}`
+}
+
+function checkCounts(checks: Check[]): string {
+  if (checks.length === 0) return 'no checks ran.'
+  const count = (status: CheckStatus) => checks.filter((check) => check.status === status).length
+  return `${CHECK_ICONS.pass} ${count('pass')} passed · ${CHECK_ICONS.fail} ${count('fail')} failed · ${CHECK_ICONS.skip} ${count('skip')} skipped`
+}
+
+function verificationBody(checks: Check[]): string {
+  return checks.length === 0 ? '_No checks ran._' : `${checkCounts(checks)}\n\n${checksTable(checks)}`
+}
+
+function checksTable(checks: Check[]): string {
+  return table(
+    ['Status', 'Check', 'Evidence', 'Cause and fix'],
+    checks.map((check) => [
+      `${CHECK_ICONS[check.status]} ${check.status}`,
+      cellText(check.title),
+      cellText(check.evidence),
+      causeAndFix(check)
+    ])
+  )
+}
+
+function causeAndFix(check: Check): Cell {
+  const parts: string[] = []
+  if (check.cause) parts.push(`**Cause:** ${escapeTableCell(clip(check.cause, CELL_MAX_CHARS))}`)
+  if (check.fix) parts.push(`**Fix:** ${escapeTableCell(clip(check.fix, CELL_MAX_CHARS))}`)
+  return markdown(parts.join('<br>'))
+}
+
+function linksBody(links: ReportedLink[]): string {
+  if (links.length === 0) return '_No clusters to link in this project and region._'
+  return table(
+    ['Cluster', 'Private link URL', 'Address'],
+    links.map((link) => [
+      link.clusterId,
+      link.url,
+      link.confirmed ? '✅ confirmed by Zilliz' : 'derived from the naming pattern; confirmed once Zilliz accepts the endpoint'
+    ].map(cellText))
+  )
+}
+
+/** Plain text for a table cell, clipped; table() escapes it. */
+function cellText(cell: Cell): Cell {
+  return typeof cell === 'string' ? clip(cell, CELL_MAX_CHARS) : cell
+}
