@@ -65,6 +65,8 @@ export interface Config {
   dnsServer?: string
   failOnChanges: boolean
   failOnUnverified: boolean
+  /** Present when comment-on-pr is true: post the plan as a sticky PR comment with this token */
+  prComment?: { githubToken: string }
   aws?: AwsSettings
   gcp?: GcpSettings
   azure?: AzureSettings

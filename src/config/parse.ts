@@ -1,0 +1,406 @@
+// Turns the raw action inputs into the typed Config, or into every problem found at once.
+// Runs before any SDK loads, so it imports nothing from node_modules.
+import { digest } from '../engine/ownership.js'
+import { defaultApiUrl } from '../zilliz/base-url.js'
+import { INPUT_NAMES, inputSpec, type InputName } from './inputs.js'
+import {
+  checkApiKey,
+  checkAwsRegion,
+  checkAzureLocation,
+  checkAzureName,
+  checkCidr,
+  checkClusterId,
+  checkGcpName,
+  checkGcpProjectId,
+  checkGcpRegion,
+  checkGuid,
+  checkNamePrefix,
+  checkOneOf,
+  checkProjectId,
+  checkRegionId,
+  checkResourceGroupName,
+  checkResourceNamePrefix,
+  checkRoleArn,
+  checkRoleSessionName,
+  checkSecurityGroupId,
+  checkServiceAccountEmail,
+  checkSubnetId,
+  checkTags,
+  checkVpcId,
+  checkWorkloadIdentityProvider,
+  normalizeAzureLocation,
+  normalizeWorkloadIdentityProvider,
+  parseApiUrl,
+  parseBoolean,
+  parseDnsServer,
+  parseDurationWithin,
+  parsePort,
+  parseTags,
+  parseWholeNumber,
+  quote,
+  splitList,
+  splitRegionId,
+  type Parsed,
+  type Rule
+} from './rules.js'
+import type {
+  AwsSettings,
+  AzureSettings,
+  Config,
+  GcpSettings,
+  InputProblem,
+  ModeInput,
+  ProviderName,
+  VerifyInput,
+  ZillizSettings
+} from './types.js'
+
+const PROVIDERS: readonly ProviderName[] = ['aws', 'gcp', 'azure']
+const MODES: readonly ModeInput[] = ['auto', 'plan', 'apply']
+const VERIFY_LEVELS: readonly VerifyInput[] = ['auto', 'control-plane', 'full', 'none']
+const MAX_WAIT_SECONDS = 2 * 3600
+
+/** Zilliz region id prefix → provider; ali- and tc- regions exist but are not automated. */
+const PROVIDER_OF_REGION_PREFIX: Record<string, ProviderName> = { aws: 'aws', gcp: 'gcp', az: 'azure' }
+const NOT_AUTOMATED_CLOUDS: Record<string, string> = { ali: 'Alibaba Cloud', tc: 'Tencent Cloud' }
+const NATIVE_REGION_RULES: Record<ProviderName, Rule> = { aws: checkAwsRegion, gcp: checkGcpRegion, azure: checkAzureLocation }
+
+function asParser(rule: Rule, normalize: (value: string) => string = (v) => v): (text: string) => Parsed<string> {
+  return (text) => {
+    const value = normalize(text)
+    const problem = rule(value)
+    return problem ? { error: problem } : { value }
+  }
+}
+
+function errorOf<T>(parsed: Parsed<T>): string | undefined {
+  return 'error' in parsed ? parsed.error : undefined
+}
+
+/**
+ * Reads inputs through their defaults and records problems instead of throwing. Invalid or missing
+ * values come back as placeholders ('' or a fallback); they never leave parseConfig, because any
+ * problem discards the config.
+ */
+class InputReader {
+  readonly problems: InputProblem[] = []
+
+  constructor(private readonly read: (name: string) => string) {}
+
+  given(name: InputName): boolean {
+    return this.read(name).trim() !== ''
+  }
+
+  /** The input's value, or its default when empty. */
+  raw(name: InputName): string {
+    return this.read(name).trim() || inputSpec(name).default || ''
+  }
+
+  problem(name: InputName, message: string, example: string = inputSpec(name).example): void {
+    this.problems.push({ input: name, message, example })
+  }
+
+  private missing(name: InputName): void {
+    const { provider } = inputSpec(name)
+    this.problem(name, `Required${provider ? ` when provider is ${provider}` : ''}, but not given.`)
+  }
+
+  parsed<T>(name: InputName, parse: (text: string) => Parsed<T>, fallback: T): T {
+    const text = this.raw(name)
+    if (!text) {
+      if (inputSpec(name).required) this.missing(name)
+      return fallback
+    }
+    const result = parse(text)
+    if ('error' in result) {
+      this.problem(name, result.error)
+      return fallback
+    }
+    return result.value
+  }
+
+  text(name: InputName, rule: Rule = () => undefined, normalize?: (value: string) => string): string {
+    return this.parsed(name, asParser(rule, normalize), '')
+  }
+
+  optional(name: InputName, rule?: Rule, normalize?: (value: string) => string): string | undefined {
+    return this.text(name, rule, normalize) || undefined
+  }
+
+  oneOf<T extends string>(name: InputName, allowed: readonly T[]): T {
+    return (this.text(name, checkOneOf(allowed)) || allowed[0]) as T
+  }
+
+  bool(name: InputName): boolean {
+    return this.parsed(name, parseBoolean, false)
+  }
+
+  list<T>(name: InputName, parseItem: (item: string) => Parsed<T>): T[] {
+    const { items, duplicates } = splitList(this.raw(name))
+    if (items.length === 0 && inputSpec(name).required) this.missing(name)
+    if (duplicates.length > 0) this.problem(name, `Lists ${duplicates.map(quote).join(', ')} more than once; give each item once.`)
+    return items.flatMap((item) => {
+      const result = /\s/.test(item)
+        ? { error: `${quote(item)} contains a space: separate items with commas or newlines.` }
+        : parseItem(item)
+      if ('error' in result) {
+        this.problem(name, result.error)
+        return []
+      }
+      return [result.value]
+    })
+  }
+
+  strings(name: InputName, rule: Rule): string[] {
+    return this.list(name, asParser(rule))
+  }
+}
+
+/** What the cloud readers need to know from the common inputs. */
+interface CloudContext {
+  provider: ProviderName
+  regionId: string
+  /** The cloud's own region name, when the region id is valid and matches the provider */
+  region?: string
+  projectId: string
+  namePrefix: string
+}
+
+function readZilliz(inputs: InputReader): ZillizSettings {
+  const regionId = inputs.text('zilliz-region-id', checkRegionId)
+  const apiUrl = inputs.parsed('zilliz-api-url', parseApiUrl, '')
+  return {
+    apiKey: inputs.text('zilliz-api-key', checkApiKey),
+    projectId: inputs.text('zilliz-project-id', checkProjectId),
+    regionId,
+    apiUrl: apiUrl || (regionId ? defaultApiUrl(regionId) : ''),
+    clusterIds: inputs.strings('cluster-ids', checkClusterId)
+  }
+}
+
+/** The one provider whose own inputs were given, if exactly one. */
+function providerOfGivenInputs(inputs: InputReader): ProviderName | undefined {
+  const used = PROVIDERS.filter((p) => INPUT_NAMES.some((name) => inputSpec(name).provider === p && inputs.given(name)))
+  return used.length === 1 ? used[0] : undefined
+}
+
+/** The provider, from the provider input or the region id prefix, and the native region if consistent. */
+function readProvider(inputs: InputReader, regionId: string): { provider?: ProviderName; region?: string; source: string } {
+  const explicit = inputs.optional('provider', checkOneOf(PROVIDERS)) as ProviderName | undefined
+  if (!regionId) return { provider: explicit, source: 'set by the provider input' }
+  const { cloud, region } = splitRegionId(regionId)
+  const notAutomated = NOT_AUTOMATED_CLOUDS[cloud]
+  if (notAutomated) {
+    inputs.problem(
+      'zilliz-region-id',
+      `${quote(regionId)} is an ${notAutomated} region: there is no private-link automation for Alibaba/Tencent clusters yet; set the link up in the Zilliz Cloud console.`
+    )
+    return { source: '' }
+  }
+  const inferred = PROVIDER_OF_REGION_PREFIX[cloud]
+  if (explicit && explicit !== inferred) {
+    inputs.problem(
+      'provider',
+      `${quote(explicit)} does not match zilliz-region-id ${quote(regionId)}, which is a ${inferred} region. Leave provider empty to infer it from the region id.`,
+      inferred
+    )
+    // Go on with the cloud whose inputs were given, so one mistake does not flag every other input.
+    const meant = providerOfGivenInputs(inputs) ?? explicit
+    if (meant !== inferred) return { provider: meant, source: 'set by the provider input' }
+  }
+  const source = `inferred from zilliz-region-id ${quote(regionId)}`
+  const regionProblem = NATIVE_REGION_RULES[inferred](region)
+  if (regionProblem) {
+    inputs.problem('zilliz-region-id', `${quote(regionId)} does not end in a valid region: ${regionProblem}`)
+    return { provider: inferred, source }
+  }
+  return { provider: inferred, region, source }
+}
+
+function rejectOtherProvidersInputs(inputs: InputReader, provider: ProviderName, source: string): void {
+  for (const name of INPUT_NAMES) {
+    const owner = inputSpec(name).provider
+    if (owner && owner !== provider && inputs.given(name)) {
+      inputs.problem(name, `Applies to provider ${owner} only, but the provider is ${provider} (${source}).`, `leave ${name} unset when provider is ${provider}`)
+    }
+  }
+}
+
+type CommonSettings = Omit<Config, 'provider' | 'zilliz' | 'aws' | 'gcp' | 'azure'>
+
+function readCommon(inputs: InputReader, provider: ProviderName | undefined): CommonSettings {
+  const verify = inputs.oneOf('verify', VERIFY_LEVELS)
+  const dnsServer = inputs.optional('dns-server', (v) => errorOf(parseDnsServer(v)))
+  if (dnsServer && (verify === 'none' || verify === 'control-plane')) {
+    inputs.problem(
+      'dns-server',
+      `Is used only by the data-plane checks, but verify is ${verify}. Remove dns-server, or set verify to auto or full.`,
+      'leave dns-server unset, or set verify: full'
+    )
+  }
+  const commentOnPr = inputs.bool('comment-on-pr')
+  const githubToken = inputs.optional('github-token')
+  if (commentOnPr && !githubToken) {
+    inputs.problem('github-token', 'Is empty, but comment-on-pr is true: posting a comment needs a token with pull-requests: write.')
+  }
+  const tags = inputs.parsed('tags', parseTags, {})
+  for (const message of checkTags(tags, provider)) inputs.problem('tags', message)
+  return {
+    mode: inputs.oneOf('mode', MODES),
+    ports: inputs.list('ports', parsePort),
+    allowedCidrs: inputs.strings('allowed-cidrs', checkCidr),
+    waitTimeoutSeconds: inputs.parsed('wait-timeout', (text) => parseDurationWithin(text, 1, MAX_WAIT_SECONDS), 0),
+    namePrefix: inputs.text('name-prefix', checkNamePrefix),
+    tags,
+    verify,
+    ...(dnsServer ? { dnsServer } : {}),
+    failOnChanges: inputs.bool('fail-on-changes'),
+    failOnUnverified: inputs.bool('fail-on-unverified'),
+    ...(commentOnPr && githubToken ? { prComment: { githubToken } } : {})
+  }
+}
+
+/** A region input may only repeat the region of the region id: a link cannot cross regions here. */
+function mustMatchRegion(inputs: InputReader, name: InputName, given: string | undefined, ctx: CloudContext): void {
+  if (given && ctx.region && given !== ctx.region) {
+    inputs.problem(
+      name,
+      `${quote(given)} differs from ${ctx.region}, the region of zilliz-region-id ${quote(ctx.regionId)}; the endpoint has to be in the cluster's region. Leave ${name} empty, or set it to ${ctx.region}.`,
+      ctx.region
+    )
+  }
+}
+
+/** Inputs that only mean something next to another input. */
+function onlyWith(inputs: InputReader, anchor: InputName, dependents: InputName[], why: string): void {
+  if (inputs.given(anchor)) return
+  for (const name of dependents.filter((d) => inputs.given(d))) {
+    inputs.problem(name, `Has no effect without ${anchor}: ${why}. Set ${anchor}, or remove ${name}.`, `${anchor}: ${inputSpec(anchor).example}`)
+  }
+}
+
+/** Inputs that must be given together or not at all. */
+function together(inputs: InputReader, names: InputName[], why: string): void {
+  const given = names.filter((name) => inputs.given(name))
+  if (given.length === 0 || given.length === names.length) return
+  for (const name of names.filter((n) => !given.includes(n))) {
+    inputs.problem(name, `Required when ${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} given: ${why}.`)
+  }
+}
+
+const lowercase = (value: string): string => value.toLowerCase()
+
+function readAws(inputs: InputReader, ctx: CloudContext): AwsSettings {
+  const region = inputs.optional('aws-region', checkAwsRegion)
+  mustMatchRegion(inputs, 'aws-region', region, ctx)
+  onlyWith(
+    inputs,
+    'aws-role-arn',
+    ['aws-role-session-name', 'aws-role-duration-seconds'],
+    'without a role the credentials already on the runner are used as they are'
+  )
+  const roleArn = inputs.optional('aws-role-arn', checkRoleArn)
+  return {
+    region: ctx.region ?? region ?? '',
+    ...(roleArn ? { roleArn } : {}),
+    roleSessionName: inputs.text('aws-role-session-name', checkRoleSessionName),
+    roleDurationSeconds: inputs.parsed(
+      'aws-role-duration-seconds',
+      (text) =>
+        parseWholeNumber(text, {
+          min: 900,
+          max: 43200,
+          what: 'a role session duration in seconds',
+          hints: [{ when: (v) => /^\d+[hms]$/.test(v), say: () => 'Give seconds, e.g. 3600 for one hour.' }]
+        }),
+      0
+    ),
+    vpcId: inputs.text('aws-vpc-id', checkVpcId),
+    subnetIds: inputs.strings('aws-subnet-ids', checkSubnetId),
+    securityGroupIds: inputs.strings('aws-security-group-ids', checkSecurityGroupId)
+  }
+}
+
+function readGcp(inputs: InputReader, ctx: CloudContext): GcpSettings {
+  const workloadIdentityProvider = inputs.optional(
+    'gcp-workload-identity-provider',
+    checkWorkloadIdentityProvider,
+    normalizeWorkloadIdentityProvider
+  )
+  const serviceAccount = inputs.optional('gcp-service-account', checkServiceAccountEmail)
+  return {
+    ...(workloadIdentityProvider ? { workloadIdentityProvider } : {}),
+    ...(serviceAccount ? { serviceAccount } : {}),
+    projectId: inputs.text('gcp-project-id', checkGcpProjectId),
+    region: ctx.region ?? '',
+    network: inputs.text('gcp-network', checkGcpName),
+    subnetwork: inputs.text('gcp-subnetwork', checkGcpName),
+    endpointPrefix: inputs.optional('gcp-endpoint-prefix', checkResourceNamePrefix) ?? ctx.namePrefix,
+    globalAccess: inputs.bool('gcp-global-access')
+  }
+}
+
+function readAzure(inputs: InputReader, ctx: CloudContext): AzureSettings {
+  together(
+    inputs,
+    ['azure-tenant-id', 'azure-client-id'],
+    'OIDC login needs both; leave both empty to use credentials already on the runner'
+  )
+  const tenantId = inputs.optional('azure-tenant-id', checkGuid, lowercase)
+  const clientId = inputs.optional('azure-client-id', checkGuid, lowercase)
+  const location = inputs.optional('azure-location', checkAzureLocation, normalizeAzureLocation)
+  mustMatchRegion(inputs, 'azure-location', location, ctx)
+  return {
+    ...(tenantId ? { tenantId } : {}),
+    ...(clientId ? { clientId } : {}),
+    subscriptionId: inputs.text('azure-subscription-id', checkGuid, lowercase),
+    resourceGroup: inputs.text('azure-resource-group', checkResourceGroupName),
+    location: ctx.region ?? location ?? '',
+    virtualNetwork: inputs.text('azure-virtual-network', checkAzureName),
+    subnet: inputs.text('azure-subnet', checkAzureName),
+    // Same shape as the action's other resource names, so it is stable per project and region.
+    endpointName: inputs.optional('azure-endpoint-name', checkAzureName) ?? `${ctx.namePrefix}-${digest(ctx.projectId, ctx.regionId)}`
+  }
+}
+
+const CLOUD_READERS: { [P in ProviderName]: (inputs: InputReader, ctx: CloudContext) => Pick<Config, P> } = {
+  aws: (inputs, ctx) => ({ aws: readAws(inputs, ctx) }),
+  gcp: (inputs, ctx) => ({ gcp: readGcp(inputs, ctx) }),
+  azure: (inputs, ctx) => ({ azure: readAzure(inputs, ctx) })
+}
+
+/** Replaces credential values wherever a message might repeat them (e.g. a key pasted into the wrong input). */
+function redact(problems: InputProblem[], secrets: string[]): InputProblem[] {
+  const hide = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('***'), text)
+  return problems.map((p) => ({ ...p, message: hide(p.message), example: hide(p.example) }))
+}
+
+function inActionYmlOrder(problems: InputProblem[]): InputProblem[] {
+  const position = (p: InputProblem) => INPUT_NAMES.indexOf(p.input as InputName)
+  return [...problems].sort((a, b) => position(a) - position(b))
+}
+
+export function parseConfig(read: (name: string) => string): { config: Config } | { problems: InputProblem[] } {
+  const inputs = new InputReader(read)
+  const zilliz = readZilliz(inputs)
+  const { provider, region, source } = readProvider(inputs, zilliz.regionId)
+  if (provider) rejectOtherProvidersInputs(inputs, provider, source)
+  const common = readCommon(inputs, provider)
+  const ctx = provider && { provider, regionId: zilliz.regionId, region, projectId: zilliz.projectId, namePrefix: common.namePrefix }
+  const cloud = ctx ? CLOUD_READERS[ctx.provider](inputs, ctx) : {}
+
+  if (inputs.problems.length > 0 || !provider) {
+    const secrets = INPUT_NAMES.filter((name) => inputSpec(name).secret)
+      .map((name) => read(name).trim())
+      .filter((value) => value.length >= 4)
+    return { problems: redact(inActionYmlOrder(inputs.problems), secrets) }
+  }
+  return { config: { provider, zilliz, ...common, ...cloud } }
+}
+
+/** One readable message for the log and the summary. */
+export function formatProblems(problems: InputProblem[]): string {
+  const count = new Set(problems.map((p) => p.input)).size
+  const header = `${count} input${count === 1 ? ' needs' : 's need'} fixing before anything was called:`
+  return [header, ...problems.map((p) => `• ${p.input}: ${p.message} Example: ${p.example}`)].join('\n')
+}
