@@ -1,5 +1,6 @@
 // Writes outputs and the job summary from the result model, once, and decides whether the step fails.
 import * as core from '@actions/core'
+import { appendFile } from 'node:fs/promises'
 import type { Config } from '../config/types.js'
 import { buildOutputs } from '../report/outputs.js'
 import type { RunResult } from '../report/model.js'
@@ -8,9 +9,12 @@ import { renderSummary } from '../report/summary.js'
 export async function publish(result: RunResult): Promise<void> {
   for (const [name, value] of Object.entries(buildOutputs(result))) core.setOutput(name, value)
   // A summary that cannot be written (local runs, a full disk) must not fail the action.
-  if (!process.env['GITHUB_STEP_SUMMARY']) return
+  const file = process.env['GITHUB_STEP_SUMMARY']
+  if (!file) return
   try {
-    await core.summary.addRaw(renderSummary(result)).write({ overwrite: false })
+    // Written once, whole, from the result model (core.summary would buffer and cache the path).
+    await appendFile(file, `${renderSummary(result)}
+`)
   } catch (error) {
     core.warning(`Could not write the job summary: ${(error as Error).message}`)
   }

@@ -14,7 +14,7 @@ import { USER_AGENT } from '../../version.js'
 export const AWS_AUDIENCE = 'sts.amazonaws.com'
 
 // Retrying these cannot help: the trust policy or the token is wrong.
-const FATAL_STS_ERRORS = new Set(['AccessDenied', 'AccessDeniedException', 'InvalidIdentityToken', 'InvalidIdentityTokenException', 'ValidationError', 'ExpiredTokenException'])
+const FATAL_STS_ERRORS = new Set(['OidcUnavailableError', 'AccessDenied', 'AccessDeniedException', 'InvalidIdentityToken', 'InvalidIdentityTokenException', 'ValidationError', 'ExpiredTokenException'])
 
 export class AwsAuthError extends Error {
   constructor(message: string) {

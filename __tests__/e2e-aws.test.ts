@@ -1,0 +1,297 @@
+// The whole action on AWS: run() exactly as the runner drives it, through the real AWS SDK clients,
+// against the loopback emulators. Assertions read the emulators' call log and state.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { CreateVpcEndpointCommand, DescribeVpcEndpointsCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2'
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand } from '@aws-sdk/client-route-53'
+import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
+import { registerAmbientCredentials, SUBNET_A, SUBNET_B, VPC_ID, ZILLIZ_SERVICE_NAME } from '../emulators/aws/index.js'
+import { ZILLIZ_SEED } from '../emulators/zilliz.js'
+import { ec2For, route53For } from './support/aws-emulators.js'
+import { runAction, type ActionRun } from './support/run-action.js'
+
+let emulators: Emulators
+beforeEach(async () => {
+  emulators = await startEmulators()
+})
+afterEach(async () => {
+  await emulators.close()
+})
+
+const run = (overrides: Record<string, string> = {}, env: Record<string, string> = {}) =>
+  runAction({ ...emulators.env, ...awsInputs(emulators, overrides), ...env })
+
+const writes = () => emulators.log.writes().map((w) => `${w.service}:${w.operation}`).sort()
+
+function expectSuccess(result: ActionRun): void {
+  if (result.exitCode !== 0) throw new Error(`the run failed:\n${result.log}`)
+}
+
+const FRESH_APPLY_WRITES = [
+  'ec2:AuthorizeSecurityGroupIngress',
+  'ec2:CreateSecurityGroup',
+  'ec2:CreateVpcEndpoint',
+  'route53:ChangeResourceRecordSets',
+  'route53:ChangeResourceRecordSets',
+  'route53:ChangeTagsForResource',
+  'route53:ChangeTagsForResource',
+  'route53:CreateHostedZone',
+  'route53:CreateHostedZone',
+  'zilliz:CreatePrivateEndpoint'
+]
+
+function ambient(): Record<string, string> {
+  const creds = registerAmbientCredentials(emulators.world)
+  return { AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey }
+}
+
+describe('apply', () => {
+  it('creates exactly the expected resources on a fresh world and verifies the link', async () => {
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(writes()).toEqual(FRESH_APPLY_WRITES)
+    expect(result.outputs['verified']).toBe('true')
+    expect(result.outputs['has-changes']).toBe('true')
+    expect(result.outputs['changes-count']).toBe('7')
+    const endpoints = [...emulators.aws.ec2.resources.endpoints.values()]
+    expect(endpoints).toHaveLength(1)
+    expect(endpoints[0]?.state).toBe('available')
+    expect(endpoints[0]?.privateDnsEnabled).toBe(false)
+    expect(result.outputs['endpoint-id']).toBe(endpoints[0]?.vpcEndpointId)
+    expect(JSON.parse(result.outputs['dns-zone-ids'] ?? '[]')).toHaveLength(2)
+    expect(result.outputs['private-link']).toBe(`${ZILLIZ_SEED.clusters.aws[0]}-privatelink.aws-us-west-2.vectordb.zillizcloud.com`)
+    expect(result.summary).toContain('APPLY')
+    expect(result.summary).toContain('```mermaid')
+  })
+
+  it('makes zero writes when run again, and says there is nothing to change', async () => {
+    expectSuccess(await run({ mode: 'apply' }))
+    emulators.log.clear()
+    const again = await run({ mode: 'apply' })
+    expectSuccess(again)
+    expect(writes()).toEqual([])
+    expect(again.outputs['has-changes']).toBe('false')
+    expect(again.outputs['verified']).toBe('true')
+    expect(JSON.parse(again.outputs['plan'] ?? '{}').steps.every((s: { action: string }) => s.action === 'keep')).toBe(true)
+  })
+
+  it('covers only the clusters named in cluster-ids', async () => {
+    const result = await run({ mode: 'apply', 'cluster-ids': ZILLIZ_SEED.clusters.aws[1] })
+    expectSuccess(result)
+    expect(Object.keys(JSON.parse(result.outputs['private-links'] ?? '{}'))).toEqual([ZILLIZ_SEED.clusters.aws[1]])
+    expect(emulators.log.count('CreateHostedZone', 'route53')).toBe(1)
+  })
+
+  it('uses the security groups the user gives, without creating or changing any', async () => {
+    const sg = [...emulators.aws.ec2.resources.groups.values()].find((g) => g.vpcId === VPC_ID)!
+    const sgId = sg.groupId
+    const result = await run({ mode: 'apply', 'aws-security-group-ids': sgId })
+    // The default group admits nothing from the VPC CIDR on the link ports: verification says so.
+    expect(emulators.log.count('CreateSecurityGroup', 'ec2')).toBe(0)
+    expect(emulators.log.count('AuthorizeSecurityGroupIngress', 'ec2')).toBe(0)
+    const verification = JSON.parse(result.outputs['verification'] ?? '{}')
+    const ports = verification.checks.find((c: { id: string }) => c.id === 'security-group-ports')
+    expect(ports.status).toBe('fail')
+    expect(ports.fix).toContain(sgId)
+    expect(result.exitCode).toBe(1)
+  })
+
+  it('works with ambient credentials and no aws-role-arn', async () => {
+    const result = await run({ mode: 'apply', 'aws-role-arn': '' }, ambient())
+    expectSuccess(result)
+    expect(emulators.log.count('AssumeRoleWithWebIdentity', 'sts')).toBe(0)
+    expect(result.summary).toContain('ambient AWS credentials')
+  })
+})
+
+describe('plan', () => {
+  it('makes zero writes on a fresh world and lists every change', async () => {
+    const result = await run({ mode: 'plan' })
+    expectSuccess(result)
+    expect(writes()).toEqual([])
+    expect(result.outputs['has-changes']).toBe('true')
+    const plan = JSON.parse(result.outputs['plan'] ?? '{}')
+    expect(plan.steps.map((s: { id: string; action: string }) => `${s.action} ${s.id}`)).toEqual(
+      expect.arrayContaining(['create security-group', 'create vpc-endpoint', 'create zilliz-registration', `create dns-zone:${ZILLIZ_SEED.clusters.aws[0]}`])
+    )
+    expect(result.outputs['verified']).toBe('false')
+    expect(result.summary).toContain('PLAN')
+  })
+
+  it('makes zero writes after an apply and reports no changes', async () => {
+    expectSuccess(await run({ mode: 'apply' }))
+    emulators.log.clear()
+    const result = await run({ mode: 'plan' })
+    expectSuccess(result)
+    expect(writes()).toEqual([])
+    expect(result.outputs['has-changes']).toBe('false')
+    expect(result.outputs['verified']).toBe('true')
+  })
+
+  it('plans on pull_request when the mode is auto', async () => {
+    const result = await run({}, { GITHUB_EVENT_NAME: 'pull_request' })
+    expectSuccess(result)
+    expect(result.outputs['mode']).toBe('plan')
+    expect(writes()).toEqual([])
+  })
+
+  it('fails on changes when fail-on-changes is set (drift check)', async () => {
+    const result = await run({ mode: 'plan', 'fail-on-changes': 'true' })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain('fail-on-changes')
+    expect(writes()).toEqual([])
+  })
+})
+
+describe('adoption and drift', () => {
+  it('adopts an endpoint made by hand instead of creating a second one', async () => {
+    const creds = registerAmbientCredentials(emulators.world)
+    const ec2 = ec2For(emulators.aws, creds)
+    const made = await ec2.send(
+      new CreateVpcEndpointCommand({ VpcEndpointType: 'Interface', VpcId: VPC_ID, ServiceName: ZILLIZ_SERVICE_NAME, SubnetIds: [SUBNET_A, SUBNET_B], PrivateDnsEnabled: false })
+    )
+    emulators.log.clear()
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(emulators.log.count('CreateVpcEndpoint', 'ec2')).toBe(0)
+    expect(result.outputs['endpoint-id']).toBe(made.VpcEndpoint?.VpcEndpointId)
+    const plan = JSON.parse(result.outputs['plan'] ?? '{}')
+    const step = plan.steps.find((s: { id: string }) => s.id === 'vpc-endpoint')
+    expect(step.action).toBe('update')
+    expect(step.reason).toContain('adopted')
+    // The adopted endpoint got the missing subnet and the managed group added, nothing removed.
+    const described = await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [made.VpcEndpoint!.VpcEndpointId!] }))
+    expect(described.VpcEndpoints?.[0]?.SubnetIds?.length).toBe(3)
+  })
+
+  it('adopts a private zone associated with the VPC and only adds the record', async () => {
+    const creds = registerAmbientCredentials(emulators.world)
+    const host = `${ZILLIZ_SEED.clusters.aws[0]}-privatelink.aws-us-west-2.vectordb.zillizcloud.com`
+    await route53For(emulators.aws, creds).send(
+      new CreateHostedZoneCommand({ Name: host, CallerReference: 'made-by-hand', VPC: { VPCId: VPC_ID, VPCRegion: 'us-west-2' }, HostedZoneConfig: { PrivateZone: true } })
+    )
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(emulators.log.count('CreateHostedZone', 'route53')).toBe(1)
+  })
+
+  it('corrects a security group that lost a rule and a record that points elsewhere', async () => {
+    const first = await run({ mode: 'apply' })
+    expectSuccess(first)
+    const creds = registerAmbientCredentials(emulators.world)
+    const group = [...emulators.aws.ec2.resources.groups.values()].find((g) => g.groupName.startsWith('zilliz-pl-'))!
+    await ec2For(emulators.aws, creds).send(
+      new RevokeSecurityGroupIngressCommand({ GroupId: group.groupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] })
+    )
+    const zoneId = JSON.parse(first.outputs['dns-zone-ids'] ?? '[]')[0]
+    await route53For(emulators.aws, creds).send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: first.outputs['private-link'], Type: 'A', TTL: 60, ResourceRecords: [{ Value: '10.9.9.9' }] } }] }
+      })
+    )
+    emulators.log.clear()
+    const plan = await run({ mode: 'plan' })
+    const steps = JSON.parse(plan.outputs['plan'] ?? '{}').steps as { id: string; action: string; reason: string }[]
+    expect(steps.filter((s) => s.action === 'update').map((s) => s.id).sort()).toEqual([`dns-record:${ZILLIZ_SEED.clusters.aws[0]}`, 'security-group'])
+    expect(steps.find((s) => s.id === 'security-group')?.reason).toContain('tcp/443')
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes()).toEqual(['ec2:AuthorizeSecurityGroupIngress', 'route53:ChangeResourceRecordSets'])
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes()).toEqual([])
+  })
+})
+
+describe('crash safety', () => {
+  it('a re-run after a failure mid-apply converges without duplicating anything', async () => {
+    // Zilliz refuses the registration: the endpoint exists in EC2 but is not registered.
+    emulators.switches.inject({ service: 'zilliz', operation: 'CreatePrivateEndpoint', status: 400, code: '96900', message: 'Injected refusal', times: 1 })
+    const failed = await run({ mode: 'apply' })
+    expect(failed.exitCode).toBe(1)
+    expect(failed.log).toContain('zilliz-registration')
+    expect(emulators.aws.ec2.resources.endpoints.size).toBe(1)
+    emulators.log.clear()
+    const again = await run({ mode: 'apply' })
+    expectSuccess(again)
+    expect(emulators.aws.ec2.resources.endpoints.size).toBe(1)
+    expect(writes()).toEqual(['zilliz:CreatePrivateEndpoint'])
+  })
+})
+
+describe('faults and throttling', () => {
+  it('retries EC2 throttling and Zilliz 429s and still converges', async () => {
+    emulators.switches.inject({ service: 'ec2', operation: 'CreateVpcEndpoint', status: 503, code: 'RequestLimitExceeded', times: 1 })
+    emulators.switches.inject({ service: 'zilliz', operation: 'ListPrivateEndpoints', status: 429, code: '429', times: 2 })
+    emulators.switches.inject({ service: 'route53', operation: 'ChangeResourceRecordSets', status: 400, code: 'Throttling', message: 'Rate exceeded', times: 1 })
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(emulators.aws.ec2.resources.endpoints.size).toBe(1)
+    expect(emulators.log.calls('ec2').filter((c) => c.operation === 'CreateVpcEndpoint').map((c) => c.status)).toEqual([503, 200])
+  })
+
+  it('gets a fresh ID token for each AssumeRoleWithWebIdentity attempt', async () => {
+    emulators.switches.inject({ service: 'sts', operation: 'AssumeRoleWithWebIdentity', status: 400, code: 'IDPCommunicationError', times: 1 })
+    const result = await run({ mode: 'plan' })
+    expectSuccess(result)
+    const tokens = emulators.aws.sts.presented.map((p) => p.token)
+    expect(emulators.log.count('AssumeRoleWithWebIdentity', 'sts')).toBe(2)
+    expect(new Set(tokens).size).toBe(tokens.length)
+    expect(emulators.aws.oidc.issued).toBe(2)
+  })
+
+  it('does not retry a role whose trust policy rejects the token, and shows the claims', async () => {
+    emulators.aws.sts.allowRole('arn:aws:iam::123456789012:role/zilliz-private-link', 'repo:someone-else/*')
+    const result = await run({ mode: 'plan' })
+    expect(result.exitCode).toBe(1)
+    expect(emulators.log.count('AssumeRoleWithWebIdentity', 'sts')).toBe(1)
+    expect(result.log).toContain('sub: repo:octo-org/octo-repo:ref:refs/heads/main')
+    expect(result.log).toContain('trust policy')
+    expect(emulators.log.calls('ec2')).toEqual([])
+  })
+
+  it('explains the three usual causes when no OIDC token can be had, before any call', async () => {
+    const result = await run({ mode: 'plan' }, { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain('id-token: write')
+    expect(result.log).toContain('fork')
+    expect(result.log).toContain('Dependabot')
+    expect(emulators.log.calls()).toEqual([])
+  })
+
+  it('names what it waited for when the wait times out', async () => {
+    emulators.zilliz.settings.acceptanceDelayMs = 60_000
+    const result = await run({ mode: 'apply', 'wait-timeout': '3s' })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toMatch(/waiting for (Zilliz to accept endpoint vpce-|VPC endpoint vpce-[0-9a-f]+ to become available)/)
+    expect(result.log).toContain('wait-timeout')
+  })
+
+  it('reports a rejected Zilliz API key by the input name, never the key', async () => {
+    const result = await run({ mode: 'plan', 'zilliz-api-key': 'zk-wrong-key-000000000000000000000000000' })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain('zilliz-api-key')
+    expect(result.log.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('zk-wrong-key-000000000000000000000000000')
+    expect(writes()).toEqual([])
+  })
+
+  it('reports a Zilliz domain error (HTTP 200, code != 0) with its code', async () => {
+    const result = await run({ mode: 'plan', 'zilliz-project-id': ZILLIZ_SEED.otherProjectId })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toMatch(/9601[23]|permission|access/i)
+  })
+
+  it('says which input to fix when a subnet is outside the VPC', async () => {
+    const result = await run({ mode: 'plan', 'aws-subnet-ids': `${SUBNET_A},subnet-0e55555555555555e` })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain('aws-subnet-ids')
+    expect(writes()).toEqual([])
+  })
+
+  it('says which input to fix when a subnet is in a zone the service does not offer', async () => {
+    const result = await run({ mode: 'apply', 'aws-subnet-ids': `${SUBNET_A},subnet-0d44444444444444d` })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toMatch(/aws-subnet-ids.*us-west-2d/)
+    expect(writes()).toEqual([])
+  })
+})

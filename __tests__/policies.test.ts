@@ -1,0 +1,172 @@
+// The published IAM policies must grant exactly what the AWS provider calls: the test reads every
+// `new XxxCommand(` and `paginateXxx(` under src/providers/aws and maps it to its IAM action.
+import { describe, expect, it } from '@jest/globals'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
+const AWS_PROVIDER_DIR = resolve('src/providers/aws')
+const PLAN_POLICY = resolve('docs/policies/aws-plan.json')
+const APPLY_POLICY = resolve('docs/policies/aws-apply.json')
+
+/** IAM service prefix of each SDK client package the provider imports. */
+const IAM_PREFIX: Record<string, string> = {
+  '@aws-sdk/client-ec2': 'ec2',
+  '@aws-sdk/client-route-53': 'route53',
+  '@aws-sdk/client-sts': 'sts'
+}
+
+/** Calls authorized somewhere other than the role's permission policy. */
+const NOT_IN_PERMISSION_POLICY: Record<string, string> = {
+  'sts:AssumeRoleWithWebIdentity': 'authorized by the role trust policy',
+  'sts:GetCallerIdentity': 'needs no permission'
+}
+
+/** Actions AWS checks in addition to the called one. */
+const ALSO_REQUIRED: Record<string, string[]> = {
+  'route53:CreateHostedZone': ['ec2:DescribeVpcs'], // private zone with a VPC
+  'route53:AssociateVPCWithHostedZone': ['ec2:DescribeVpcs'],
+  'route53:ListHostedZonesByVPC': ['ec2:DescribeVpcs'],
+  'ec2:CreateSecurityGroup': ['ec2:CreateTags'], // TagSpecifications: tag on create
+  'ec2:CreateVpcEndpoint': ['ec2:CreateTags']
+}
+
+/** Reads the plan never makes: they only follow a write. */
+const APPLY_ONLY_READS = new Set(['route53:GetChange'])
+
+const READ_VERB = /^(Describe|List|Get)/
+const WRITE_VERB = /^(Create|Authorize|Modify|Associate|Change|Delete|Disassociate|Revoke|Put|Update|Attach|Detach|Replace|Accept|Reject)/
+
+interface Statement {
+  Sid?: string
+  Effect: string
+  Action: string | string[]
+  Resource: string | string[]
+  Condition?: Record<string, unknown>
+}
+
+interface PolicyDocument {
+  Version: string
+  Statement: Statement[]
+}
+
+function readPolicy(path: string): PolicyDocument {
+  return JSON.parse(readFileSync(path, 'utf8')) as PolicyDocument
+}
+
+function allowedActions(policy: PolicyDocument): Set<string> {
+  return new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])))
+}
+
+function typeScriptFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) return typeScriptFiles(path)
+    return entry.name.endsWith('.ts') ? [path] : []
+  })
+}
+
+/** Local name → SDK package, for every name a file imports from an @aws-sdk/client-* package. */
+function sdkImports(source: string): Map<string, string> {
+  const imports = new Map<string, string>()
+  for (const [, names, pkg] of source.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[\w-]+)'/g)) {
+    for (const raw of (names as string).split(',')) {
+      const name = raw.replace(/^\s*type\s+/, '').trim()
+      if (!name) continue
+      const local = name.split(/\s+as\s+/).pop() as string
+      imports.set(local, pkg as string)
+    }
+  }
+  return imports
+}
+
+interface SdkCall {
+  file: string
+  call: string
+  action: string
+}
+
+/** Every SDK operation the files invoke, as IAM actions. */
+function sdkCalls(files: string[]): SdkCall[] {
+  return files.flatMap((file) => {
+    const source = readFileSync(file, 'utf8')
+    const imports = sdkImports(source)
+    const used = [
+      ...[...source.matchAll(/\bnew\s+(\w+)Command\s*\(/g)].map((m) => ({ call: `${m[1]}Command`, operation: m[1] as string })),
+      ...[...source.matchAll(/\bpaginate(\w+)\s*\(/g)].map((m) => ({ call: `paginate${m[1]}`, operation: m[1] as string }))
+    ]
+    return used.map(({ call, operation }) => {
+      const pkg = imports.get(call)
+      const prefix = pkg ? IAM_PREFIX[pkg] : undefined
+      if (!prefix) throw new Error(`${file}: ${call} is not imported from a known @aws-sdk/client-* package; add its IAM prefix to this test`)
+      return { file, call, action: `${prefix}:${operation}` }
+    })
+  })
+}
+
+const calls = sdkCalls(typeScriptFiles(AWS_PROVIDER_DIR))
+const calledActions = new Set(calls.map((c) => c.action))
+const permissionActions = [...calledActions].filter((a) => !(a in NOT_IN_PERMISSION_POLICY))
+const verb = (action: string) => action.split(':')[1] ?? ''
+const withRequired = (actions: string[]) => [...new Set(actions.flatMap((a) => [a, ...(ALSO_REQUIRED[a] ?? [])]))].sort()
+
+const apply = readPolicy(APPLY_POLICY)
+const plan = readPolicy(PLAN_POLICY)
+const applyActions = allowedActions(apply)
+const planActions = allowedActions(plan)
+
+describe('the scan of src/providers/aws', () => {
+  // Guards the regular expressions: a scan that found nothing would make every check below pass.
+  it('finds the calls the provider is known to make', () => {
+    for (const known of ['ec2:CreateVpcEndpoint', 'ec2:DescribeVpcEndpoints', 'route53:ChangeResourceRecordSets', 'sts:AssumeRoleWithWebIdentity'])
+      expect([...calledActions]).toContain(known)
+  })
+})
+
+describe.each([
+  ['aws-plan.json', plan],
+  ['aws-apply.json', apply]
+])('%s', (_name, policy) => {
+  it('is a 2012-10-17 policy of Allow statements naming each action exactly', () => {
+    expect(policy.Version).toBe('2012-10-17')
+    for (const statement of policy.Statement) {
+      expect(statement.Effect).toBe('Allow')
+      for (const action of [statement.Action].flat()) expect(action).toMatch(/^[a-z0-9]+:[A-Za-z]+$/)
+    }
+  })
+
+  it('grants nothing the code does not need', () => {
+    const needed = new Set(withRequired(permissionActions))
+    expect([...allowedActions(policy)].filter((a) => !needed.has(a))).toEqual([])
+  })
+})
+
+describe('aws-apply.json', () => {
+  it('allows every call the AWS provider makes', () => {
+    const missing = calls.filter((c) => !(c.action in NOT_IN_PERMISSION_POLICY) && !applyActions.has(c.action))
+    expect(missing.map((c) => `${c.action} (${c.call} in ${c.file})`)).toEqual([])
+  })
+
+  it('allows the actions AWS checks alongside them', () => {
+    expect(withRequired(permissionActions).filter((a) => !applyActions.has(a))).toEqual([])
+  })
+
+  it('leaves trust-policy and permission-free calls out', () => {
+    for (const action of Object.keys(NOT_IN_PERMISSION_POLICY)) expect(applyActions.has(action)).toBe(false)
+  })
+})
+
+describe('aws-plan.json', () => {
+  it('holds only Describe, List and Get actions', () => {
+    expect([...planActions].filter((a) => WRITE_VERB.test(verb(a)) || !READ_VERB.test(verb(a)))).toEqual([])
+  })
+
+  it('allows every read the plan makes', () => {
+    const reads = permissionActions.filter((a) => READ_VERB.test(verb(a)) && !APPLY_ONLY_READS.has(a))
+    expect(withRequired(reads).filter((a) => !planActions.has(a))).toEqual([])
+  })
+
+  it('is the apply policy without its writes', () => {
+    const applyReads = [...applyActions].filter((a) => READ_VERB.test(verb(a)) && !APPLY_ONLY_READS.has(a)).sort()
+    expect([...planActions].sort()).toEqual(applyReads)
+  })
+})

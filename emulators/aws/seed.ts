@@ -1,0 +1,77 @@
+// The default AWS world used by tests and the demo: one account, a workload VPC with subnets in four
+// AZs (one the Zilliz service does not cover), a second VPC, and Zilliz's endpoint service.
+import type { AwsTopology, EndpointService, Subnet, Vpc } from './ec2-model.js'
+
+export const ACCOUNT_ID = '123456789012'
+export const REGION = 'us-west-2'
+
+export const VPC_ID = 'vpc-0a1b2c3d4e5f60718'
+export const VPC_CIDR = '10.0.0.0/16'
+export const SUBNET_A = 'subnet-0a11111111111111a'
+export const SUBNET_B = 'subnet-0b22222222222222b'
+export const SUBNET_C = 'subnet-0c33333333333333c'
+/** In us-west-2d, an AZ the Zilliz service does not offer. */
+export const SUBNET_D = 'subnet-0d44444444444444d'
+
+export const OTHER_VPC_ID = 'vpc-0f0e0d0c0b0a09080'
+export const OTHER_VPC_CIDR = '10.1.0.0/16'
+export const OTHER_SUBNET = 'subnet-0e55555555555555e'
+
+export const ZILLIZ_SERVICE_ID = 'vpce-svc-0ecd272cca7aa6d6e'
+export const ZILLIZ_SERVICE_NAME = `com.amazonaws.vpce.${REGION}.${ZILLIZ_SERVICE_ID}`
+export const ZILLIZ_SERVICE_OWNER = '965570967084'
+
+/** The role the action assumes through OIDC, trusted for the default repository. */
+export const ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/zilliz-private-link`
+export const ROLE_TRUSTED_SUBJECT = 'repo:octo-org/octo-repo:*'
+
+export interface TopologyOptions {
+  region?: string
+  accountId?: string
+}
+
+/** AZ id prefix AWS uses for a region, e.g. us-west-2 → usw2, eu-central-1 → euc1. */
+export function zoneIdPrefix(region: string): string {
+  const [geo = '', area = '', number = ''] = region.split('-')
+  const areaLetters = area.split(/(?=north|south|east|west|central)/).map((part) => part[0] ?? '').join('')
+  return `${geo}${areaLetters}${number}`
+}
+
+export function zillizServiceName(region: string): string {
+  return `com.amazonaws.vpce.${region}.${ZILLIZ_SERVICE_ID}`
+}
+
+/**
+ * Builds the default topology for a region. Ids stay the same in every region so tests can reuse
+ * the constants; AZ names, zone ids and the service name follow the region.
+ */
+export function seedTopology(options: TopologyOptions = {}): AwsTopology {
+  const region = options.region ?? REGION
+  const accountId = options.accountId ?? ACCOUNT_ID
+  const zone = (letter: string, index: number) => ({
+    availabilityZone: `${region}${letter}`,
+    availabilityZoneId: `${zoneIdPrefix(region)}-az${index}`
+  })
+
+  const vpcs: Vpc[] = [
+    { vpcId: VPC_ID, cidrBlock: VPC_CIDR, isDefault: false, tags: [{ key: 'Name', value: 'workload' }] },
+    { vpcId: OTHER_VPC_ID, cidrBlock: OTHER_VPC_CIDR, isDefault: false, tags: [{ key: 'Name', value: 'other' }] }
+  ]
+  const subnets: Subnet[] = [
+    { subnetId: SUBNET_A, vpcId: VPC_ID, cidrBlock: '10.0.1.0/24', ...zone('a', 1), tags: [] },
+    { subnetId: SUBNET_B, vpcId: VPC_ID, cidrBlock: '10.0.2.0/24', ...zone('b', 2), tags: [] },
+    { subnetId: SUBNET_C, vpcId: VPC_ID, cidrBlock: '10.0.3.0/24', ...zone('c', 3), tags: [] },
+    { subnetId: SUBNET_D, vpcId: VPC_ID, cidrBlock: '10.0.4.0/24', ...zone('d', 4), tags: [] },
+    { subnetId: OTHER_SUBNET, vpcId: OTHER_VPC_ID, cidrBlock: '10.1.1.0/24', ...zone('a', 1), tags: [] }
+  ]
+  const offered = ['a', 'b', 'c'].map((letter, i) => zone(letter, i + 1))
+  const zilliz: EndpointService = {
+    serviceName: zillizServiceName(region),
+    serviceId: ZILLIZ_SERVICE_ID,
+    availabilityZones: offered.map((z) => z.availabilityZone),
+    availabilityZoneIds: offered.map((z) => z.availabilityZoneId),
+    acceptanceRequired: true,
+    owner: ZILLIZ_SERVICE_OWNER
+  }
+  return { accountId, region, vpcs, subnets, endpointServices: [zilliz] }
+}

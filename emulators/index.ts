@@ -1,0 +1,60 @@
+// The whole emulated world in one call: GitHub OIDC, STS, EC2, Route 53 and Zilliz on loopback ports,
+// sharing one World (credentials, acceptance), one CallLog and one set of Switches.
+import { CallLog, Switches, startService } from './core/service.js'
+import { World } from './core/world.js'
+import { startAwsEmulators, ROLE_ARN, SUBNET_A, SUBNET_B, SUBNET_C, VPC_ID, type AwsEmulatorOptions, type AwsEmulators } from './aws/index.js'
+import { ZillizEmulator, ZILLIZ_SEED, type ZillizEmulatorOptions } from './zilliz.js'
+
+export interface EmulatorOptions {
+  aws?: Omit<AwsEmulatorOptions, 'world' | 'log' | 'switches'>
+  zilliz?: Omit<ZillizEmulatorOptions, 'world'>
+}
+
+export interface Emulators {
+  world: World
+  log: CallLog
+  switches: Switches
+  aws: AwsEmulators
+  zilliz: ZillizEmulator
+  zillizUrl: string
+  /** Variables that point the action (SDKs, @actions/core) at the emulators */
+  env: Record<string, string>
+  close(): Promise<void>
+}
+
+export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
+  const world = new World()
+  const log = new CallLog()
+  const switches = new Switches()
+  const aws = await startAwsEmulators({ ...options.aws, world, log, switches })
+  const zilliz = new ZillizEmulator({ ...options.zilliz, world })
+  const running = await startService(zilliz, log, switches)
+  return {
+    world,
+    log,
+    switches,
+    aws,
+    zilliz,
+    zillizUrl: running.url,
+    env: { ...aws.env },
+    close: async () => {
+      await Promise.all([aws.close(), running.close()])
+    }
+  }
+}
+
+/** The inputs of an AWS run against the seeded world, as the runner passes them (INPUT_*). */
+export function awsInputs(emulators: Emulators, overrides: Record<string, string> = {}): Record<string, string> {
+  const inputs: Record<string, string> = {
+    'zilliz-api-key': ZILLIZ_SEED.apiKey,
+    'zilliz-project-id': ZILLIZ_SEED.projectId,
+    'zilliz-region-id': ZILLIZ_SEED.regions.aws,
+    'zilliz-api-url': emulators.zillizUrl,
+    'aws-role-arn': ROLE_ARN,
+    'aws-vpc-id': VPC_ID,
+    'aws-subnet-ids': [SUBNET_A, SUBNET_B, SUBNET_C].join(','),
+    'wait-timeout': '2m',
+    ...overrides
+  }
+  return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]))
+}
