@@ -1,0 +1,102 @@
+// No secret reaches any output, log line or summary; every bad input fails by name with zero calls.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
+import { ZILLIZ_SEED } from '../emulators/zilliz.js'
+import { runAction, type ActionRun } from './support/run-action.js'
+
+let emulators: Emulators
+beforeAll(async () => {
+  emulators = await startEmulators()
+})
+afterAll(async () => {
+  await emulators.close()
+})
+
+const run = (overrides: Record<string, string> = {}) => runAction({ ...emulators.env, ...awsInputs(emulators, overrides) })
+
+/** Everything a workflow or a reader of the log can see; add-mask commands are how secrets get masked. */
+function visible(result: ActionRun): string {
+  const log = result.log
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n')
+  return [log, result.summary, ...Object.values(result.outputs)].join('\n')
+}
+
+describe('secrets', () => {
+  it('never shows the API key, an ID token or session credentials, in plan, apply and a failure', async () => {
+    const results = [await run({ mode: 'plan' }), await run({ mode: 'apply' }), await run({ mode: 'apply', 'aws-subnet-ids': 'subnet-0e55555555555555e' })]
+    expect(results.map((r) => r.exitCode)).toEqual([0, 0, 1])
+    const secrets = [
+      ZILLIZ_SEED.apiKey,
+      ...emulators.aws.sts.presented.map((p) => p.token),
+      ...[...emulators.world.credentials.values()].flatMap((c) => [c.secretAccessKey, c.sessionToken ?? ''].filter(Boolean))
+    ]
+    expect(emulators.aws.sts.presented.length).toBeGreaterThan(0)
+    expect(secrets.length).toBeGreaterThan(3)
+    for (const result of results) {
+      const text = visible(result)
+      for (const secret of secrets) expect(text).not.toContain(secret)
+      // The key was masked before anything else was logged.
+      expect(result.log.indexOf(`::add-mask::${ZILLIZ_SEED.apiKey}`)).toBe(0)
+    }
+  })
+})
+
+// Each row: the input, a bad value, and a fragment the error must contain. One problem per row.
+const BAD_INPUTS: [string, string, string][] = [
+  ['zilliz-api-key', '', 'zilliz-api-key'],
+  ['zilliz-project-id', '', 'zilliz-project-id'],
+  ['zilliz-project-id', 'project-1', 'zilliz-project-id'],
+  ['zilliz-region-id', 'us-west-2', 'zilliz-region-id'],
+  ['zilliz-region-id', 'ali-cn-hangzhou', 'zilliz-region-id'],
+  ['provider', 'gcp', 'provider'],
+  ['provider', 'oracle', 'provider'],
+  ['cluster-ids', 'cluster-1', 'cluster-ids'],
+  ['mode', 'destroy-everything', 'mode'],
+  ['aws-vpc-id', '', 'aws-vpc-id'],
+  ['aws-vpc-id', 'vpc-xyz', 'aws-vpc-id'],
+  ['aws-subnet-ids', '', 'aws-subnet-ids'],
+  ['aws-subnet-ids', 'subnet-0a11111111111111a,subnet-0a11111111111111a', 'aws-subnet-ids'],
+  ['aws-subnet-ids', 'subnet-zzz', 'aws-subnet-ids'],
+  ['aws-security-group-ids', 'group-1', 'aws-security-group-ids'],
+  ['allowed-cidrs', '10.0.0.1/16', 'allowed-cidrs'],
+  ['allowed-cidrs', '300.0.0.0/8', 'allowed-cidrs'],
+  ['ports', '0', 'ports'],
+  ['ports', 'https', 'ports'],
+  ['wait-timeout', 'forever', 'wait-timeout'],
+  ['wait-timeout', '3h', 'wait-timeout'],
+  ['tags', '{not json', 'tags'],
+  ['tags', '["a"]', 'tags'],
+  ['tags', '{"aws:owner":"me"}', 'tags'],
+  ['name-prefix', 'Zilliz_PL', 'name-prefix'],
+  ['aws-role-arn', 'arn:aws:iam::123:user/me', 'aws-role-arn'],
+  ['aws-region', 'eu-west-1', 'aws-region'],
+  ['aws-role-duration-seconds', '60', 'aws-role-duration-seconds'],
+  ['aws-role-session-name', 'has spaces in it', 'aws-role-session-name'],
+  ['zilliz-api-url', 'http://api.example.com', 'zilliz-api-url'],
+  ['verify', 'sometimes', 'verify'],
+  ['fail-on-changes', 'yes', 'fail-on-changes'],
+  ['gcp-project-id', 'my-project', 'gcp-project-id']
+]
+
+describe('bad inputs', () => {
+  it.each(BAD_INPUTS)('%s = %j fails by name before any call', async (input, value, fragment) => {
+    emulators.log.clear()
+    const result = await run({ [input]: value })
+    expect(result.exitCode).toBe(1)
+    const error = result.log.split('\n').find((line) => line.startsWith('::error::')) ?? ''
+    expect(error).toContain(fragment)
+    expect(error).toContain('Example')
+    expect(emulators.log.calls()).toEqual([])
+    expect(result.outputs).toEqual({})
+  })
+
+  it('reports every problem together', async () => {
+    emulators.log.clear()
+    const result = await run({ 'aws-vpc-id': 'vpc-xyz', ports: 'https', tags: '[]', mode: 'x' })
+    const error = result.log.split('\n').find((line) => line.startsWith('::error::')) ?? ''
+    for (const input of ['aws-vpc-id', 'ports', 'tags', 'mode']) expect(error).toContain(input)
+    expect(emulators.log.calls()).toEqual([])
+  })
+})
