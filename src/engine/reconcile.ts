@@ -33,7 +33,7 @@ function withOutcomes(steps: ReportedStep[], dag: DagResult): ReportedStep[] {
   const byId = new Map(dag.steps.map((o) => [o.id, o]))
   return steps.map((s) => {
     const o = byId.get(s.id)
-    return o ? { ...s, status: o.status, durationMs: o.durationMs, ...(o.error ? { error: o.error } : {}) } : s
+    return o ? { ...s, status: o.status, startMs: o.startMs, durationMs: o.durationMs, ...(o.error ? { error: o.error } : {}) } : s
   })
 }
 

@@ -38,6 +38,8 @@ export interface PlanDocumentStep {
   attributes: Record<string, string>
   /** 'planned' in plan mode; done, failed or skipped after apply */
   status: StepStatus
+  /** Offset from the start of apply, ms */
+  startMs?: number
   durationMs?: number
   /** Failed: the error; skipped: why the step did not run */
   error?: string
@@ -97,6 +99,7 @@ export function planDocument(result: RunResult): PlanDocument {
       dependsOn: [...step.dependsOn],
       attributes: { ...step.attributes },
       status: step.status,
+      startMs: step.startMs,
       durationMs: step.durationMs,
       error: step.error
     }))

@@ -16,6 +16,8 @@ export interface ReportedStep {
   dependsOn: string[]
   attributes?: Record<string, string>
   status: StepStatus
+  /** Offset from the start of apply, ms; with durationMs it shows what ran in parallel */
+  startMs?: number
   durationMs?: number
   error?: string
 }
