@@ -407,3 +407,13 @@ describe('secrets', () => {
     }
   })
 })
+
+describe('a run that failed before it could plan', () => {
+  it('says there is no plan instead of claiming nothing needs to change', () => {
+    const result: RunResult = { ...planModeResult(), steps: [], checks: [], error: 'Could not assume the role', hint: 'Check the trust policy.' }
+    const summary = renderSummary(result)
+    expect(summary).toContain('**No plan:**')
+    expect(summary).not.toContain('No changes')
+    expect(summary).toContain('Check the trust policy.')
+  })
+})

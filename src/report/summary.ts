@@ -92,6 +92,8 @@ function failureCallout(result: RunResult): Section[] {
 /** One sentence on what the plan or apply amounts to; "no changes" is a success, not a failure. */
 function outcomeLine(result: RunResult): string {
   const changes = changedSteps(result)
+  // A run that failed before planning knows nothing about the resources.
+  if (result.steps.length === 0 && result.error) return '**No plan:** the run stopped before it could observe the resources.'
   if (changes.length === 0) return '✅ **No changes:** every resource is already in place.'
   const count = (action: StepAction) => changes.filter((step) => step.action === action).length
   const parts = [`${count('create')} to create`, `${count('update')} to update`].filter((part) => !part.startsWith('0 '))
