@@ -294,4 +294,18 @@ describe('faults and throttling', () => {
     expect(result.log).toMatch(/aws-subnet-ids.*us-west-2d/)
     expect(writes()).toEqual([])
   })
+
+  it.each([
+    ['cluster-ids', ZILLIZ_SEED.clusters.gcp, 'is in gcp-us-west1'],
+    ['cluster-ids', ZILLIZ_SEED.clusters.awsServerless, 'not dedicated'],
+    ['zilliz-region-id', ZILLIZ_SEED.regions.withoutPrivateLink, 'no private link service']
+  ])('names %s when Zilliz says %s does not fit, before touching AWS resources', async (input, value, fragment) => {
+    const result = await run({ mode: 'apply', [input]: value, ...(input === 'zilliz-region-id' ? { 'aws-region': '' } : {}) })
+    expect(result.exitCode).toBe(1)
+    const error = result.log.split('\n').find((l) => l.startsWith('::error::')) ?? ''
+    expect(error).toContain(`${input}:`)
+    expect(error).toContain(fragment)
+    expect(emulators.log.calls('ec2')).toEqual([])
+    expect(writes()).toEqual([])
+  })
 })

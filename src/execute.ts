@@ -15,6 +15,7 @@ export async function execute(config: Config): Promise<void> {
   const log = coreLogger
   const decision = resolveMode(config.mode, process.env['GITHUB_EVENT_NAME'])
   log.info(`Mode: ${decision.mode} (${decision.reason})`)
+  if (config.prComment) core.notice('comment-on-pr: this release posts no pull request comment; post the plan-markdown output instead.')
   const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey: config.zilliz.apiKey, userAgent: USER_AGENT })
   const provider = await loadProvider(config, log, githubIdTokens(log, `${config.provider} authentication`))
   const result = await reconcile({ config, mode: decision.mode, modeReason: decision.reason, zilliz, provider, log })

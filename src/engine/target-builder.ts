@@ -2,20 +2,11 @@
 // provider plans against. Errors here name the input the user has to change.
 import type { Config, Mode } from '../config/types.js'
 import type { Cluster, ZillizApi } from '../zilliz/types.js'
+import { InputError } from './input-error.js'
 import { resourceTags } from './ownership.js'
 import type { ClusterLink, Target } from './target.js'
 
 export const DEFAULT_PORTS = [443, 19530]
-
-export class TargetError extends Error {
-  constructor(
-    readonly input: string,
-    message: string
-  ) {
-    super(`${input}: ${message}`)
-    this.name = 'TargetError'
-  }
-}
 
 // Private links are for dedicated clusters; free (in03-) and serverless (in05-) clusters have none.
 export function isDedicated(cluster: Cluster): boolean {
@@ -51,27 +42,25 @@ async function targetClusters(config: Config, zilliz: ZillizApi): Promise<Cluste
   if (!clusterIds.length) {
     const all = (await zilliz.listClusters(projectId)).filter((c) => c.regionId === regionId && isDedicated(c))
     if (!all.length)
-      throw new TargetError('zilliz-region-id', `project ${projectId} has no dedicated clusters in ${regionId}. Private links serve dedicated clusters only; create one or pick the region your clusters are in.`)
+      throw new InputError('zilliz-region-id', `project ${projectId} has no dedicated clusters in ${regionId}. Private links serve dedicated clusters only; create one or pick the region your clusters are in.`)
     return all.sort((a, b) => a.clusterId.localeCompare(b.clusterId))
   }
   const clusters = await Promise.all(clusterIds.map((id) => zilliz.describeCluster(id)))
   const elsewhere = clusters.filter((c) => c.regionId !== regionId)
   if (elsewhere.length)
-    throw new TargetError('cluster-ids', `${elsewhere.map((c) => `${c.clusterId} is in ${c.regionId}`).join(', ')}, not ${regionId}. A private link serves the clusters of one region.`)
+    throw new InputError('cluster-ids', `${elsewhere.map((c) => `${c.clusterId} is in ${c.regionId}`).join(', ')}, not ${regionId}. A private link serves the clusters of one region.`)
   const shared = clusters.filter((c) => !isDedicated(c))
-  if (shared.length) throw new TargetError('cluster-ids', `${shared.map((c) => c.clusterId).join(', ')} ${shared.length > 1 ? 'are' : 'is'} not dedicated; private links serve dedicated clusters only.`)
+  if (shared.length) throw new InputError('cluster-ids', `${shared.map((c) => c.clusterId).join(', ')} ${shared.length > 1 ? 'are' : 'is'} not dedicated; private links serve dedicated clusters only.`)
   return clusters
 }
 
 export async function buildTarget(config: Config, mode: Mode, zilliz: ZillizApi): Promise<Target> {
   const { projectId, regionId } = config.zilliz
-  const [services, clusters, registrations] = await Promise.all([
-    zilliz.listEndpointServices(regionId),
-    targetClusters(config, zilliz),
-    zilliz.listPrivateEndpoints(projectId)
-  ])
+  // The service first: a region without private links makes every other answer moot.
+  const services = await zilliz.listEndpointServices(regionId)
   const service = services.find((s) => s.regionId === regionId)
-  if (!service) throw new TargetError('zilliz-region-id', `Zilliz offers no private link service in ${regionId}. Check the region id against the Zilliz console's Private Link tab.`)
+  if (!service) throw new InputError('zilliz-region-id', `Zilliz offers no private link service in ${regionId}. Check the region id against the Zilliz console's Private Link tab.`)
+  const [clusters, registrations] = await Promise.all([targetClusters(config, zilliz), zilliz.listPrivateEndpoints(projectId)])
   const links = clusters.map(clusterLink)
   const ports = [...new Set([...DEFAULT_PORTS, ...links.map((l) => l.port), ...config.ports])].sort((a, b) => a - b)
   return {

@@ -2,6 +2,7 @@
 // alias records, observed then planned; the engine registers the endpoint with Zilliz and runs the DAG.
 import type { AwsSettings, Config } from '../../config/types.js'
 import type { Check } from '../../engine/checks.js'
+import { InputError } from '../../engine/input-error.js'
 import type { Logger } from '../../engine/log.js'
 import { baseName, digest, idempotencyToken } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
@@ -13,7 +14,7 @@ import { awsSession, type AwsSession } from './auth.js'
 import { awsClients, type AwsClients } from './clients.js'
 import { observeRecord, observeZones, planRecord, planZone } from './dns.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
-import { AwsInputError, observeNetwork } from './network.js'
+import { observeNetwork } from './network.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
 import { verifyAws } from './verify.js'
 
@@ -159,11 +160,11 @@ export class AwsProvider implements CloudProvider {
   private async checkUserGroups(): Promise<void> {
     const ids = this.settings.securityGroupIds
     const groups = await describeGroups(this.clients.ec2, ids).catch((error: unknown) => {
-      if ((error as Error).name === 'InvalidGroup.NotFound') throw new AwsInputError('aws-security-group-ids', `${(error as Error).message}. Use groups of ${this.settings.vpcId}.`)
+      if ((error as Error).name === 'InvalidGroup.NotFound') throw new InputError('aws-security-group-ids', `${(error as Error).message}. Use groups of ${this.settings.vpcId}.`)
       throw error
     })
     const foreign = groups.filter((g) => g.vpcId !== this.settings.vpcId)
-    if (foreign.length) throw new AwsInputError('aws-security-group-ids', `${foreign.map((g) => `${g.id} belongs to ${g.vpcId}`).join(', ')}, not ${this.settings.vpcId}.`)
+    if (foreign.length) throw new InputError('aws-security-group-ids', `${foreign.map((g) => `${g.id} belongs to ${g.vpcId}`).join(', ')}, not ${this.settings.vpcId}.`)
     this.live.groupIds = ids
   }
 }

@@ -2,6 +2,7 @@
 // them (in that VPC, one subnet per AZ, AZs the service offers) before anything is written.
 import { DescribeSubnetsCommand, DescribeVpcEndpointServicesCommand, DescribeVpcsCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import type { AwsSettings } from '../../config/types.js'
+import { InputError } from '../../engine/input-error.js'
 
 export interface AwsNetwork {
   vpcId: string
@@ -12,22 +13,12 @@ export interface AwsNetwork {
   servicePrivateDns: boolean
 }
 
-export class AwsInputError extends Error {
-  constructor(
-    readonly input: string,
-    message: string
-  ) {
-    super(`${input}: ${message}`)
-    this.name = 'AwsInputError'
-  }
-}
-
 const notFound = (error: unknown, code: string) => (error as { name?: string }).name === code
 
 export async function observeNetwork(ec2: EC2Client, settings: AwsSettings, serviceName: string): Promise<AwsNetwork> {
   const vpcs = await ec2.send(new DescribeVpcsCommand({ VpcIds: [settings.vpcId] })).catch((error: unknown) => {
     if (notFound(error, 'InvalidVpcID.NotFound'))
-      throw new AwsInputError('aws-vpc-id', `VPC ${settings.vpcId} does not exist in ${settings.region} for these credentials. Check the id and the region.`)
+      throw new InputError('aws-vpc-id', `VPC ${settings.vpcId} does not exist in ${settings.region} for these credentials. Check the id and the region.`)
     throw error
   })
   const vpc = vpcs.Vpcs?.[0]
@@ -37,19 +28,19 @@ export async function observeNetwork(ec2: EC2Client, settings: AwsSettings, serv
 
   const described = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: settings.subnetIds })).catch((error: unknown) => {
     if (notFound(error, 'InvalidSubnetID.NotFound'))
-      throw new AwsInputError('aws-subnet-ids', `${(error as Error).message}. List the subnets of ${settings.vpcId} in ${settings.region}.`)
+      throw new InputError('aws-subnet-ids', `${(error as Error).message}. List the subnets of ${settings.vpcId} in ${settings.region}.`)
     throw error
   })
   const subnets = (described.Subnets ?? []).map((s) => ({ id: s.SubnetId ?? '', zone: s.AvailabilityZone ?? '', zoneId: s.AvailabilityZoneId, vpcId: s.VpcId }))
   const outside = subnets.filter((s) => s.vpcId !== settings.vpcId)
   if (outside.length)
-    throw new AwsInputError('aws-subnet-ids', `${outside.map((s) => `${s.id} is in ${s.vpcId}`).join(', ')}, not in ${settings.vpcId}. Use subnets of ${settings.vpcId}.`)
+    throw new InputError('aws-subnet-ids', `${outside.map((s) => `${s.id} is in ${s.vpcId}`).join(', ')}, not in ${settings.vpcId}. Use subnets of ${settings.vpcId}.`)
 
   const byZone = new Map<string, string[]>()
   for (const s of subnets) byZone.set(s.zone, [...(byZone.get(s.zone) ?? []), s.id])
   const shared = [...byZone.entries()].filter(([, ids]) => ids.length > 1)
   if (shared.length)
-    throw new AwsInputError('aws-subnet-ids', `an interface endpoint takes one subnet per availability zone; ${shared.map(([z, ids]) => `${ids.join(' and ')} are both in ${z}`).join('; ')}. Keep one subnet per zone.`)
+    throw new InputError('aws-subnet-ids', `an interface endpoint takes one subnet per availability zone; ${shared.map(([z, ids]) => `${ids.join(' and ')} are both in ${z}`).join('; ')}. Keep one subnet per zone.`)
 
   const services = await ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: [serviceName] })).catch((error: unknown) => {
     if (notFound(error, 'InvalidServiceName'))
@@ -60,7 +51,7 @@ export async function observeNetwork(ec2: EC2Client, settings: AwsSettings, serv
   const serviceZones = detail?.AvailabilityZones ?? []
   const unsupported = subnets.filter((s) => !serviceZones.includes(s.zone))
   if (unsupported.length)
-    throw new AwsInputError(
+    throw new InputError(
       'aws-subnet-ids',
       `the Zilliz endpoint service is offered in ${serviceZones.join(', ')} only; ${unsupported.map((s) => `${s.id} is in ${s.zone}`).join(', ')}. Use subnets in the offered zones.`
     )
