@@ -35,6 +35,8 @@ export interface ProviderReport {
   network: string
   endpointId?: string
   endpointAddress?: string
+  /** Private IPs of the endpoint in the user's network, for the data-plane checks */
+  endpointIps?: string[]
   securityRule?: string
   dnsZones: { name: string; id: string }[]
 }

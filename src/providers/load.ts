@@ -8,7 +8,9 @@ export async function loadProvider(config: Config, log: Logger, tokens: IdTokenS
   switch (config.provider) {
     case 'aws':
       return (await import('./aws/index.js')).createProvider(config, log, tokens)
-    default:
-      throw new Error(`provider ${config.provider} is declared in action.yml but not available in this version of the action`)
+    case 'gcp':
+      return (await import('./gcp/index.js')).createProvider(config, log, tokens)
+    case 'azure':
+      return (await import('./azure/index.js')).createProvider(config, log, tokens)
   }
 }
