@@ -250,8 +250,8 @@ describe('faults and throttling', () => {
     expect(emulators.log.calls('ec2')).toEqual([])
   })
 
-  it('explains the three usual causes when no OIDC token can be had, before any call', async () => {
-    const result = await run({ mode: 'plan' }, { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' })
+  it('explains the three usual causes when apply has no OIDC token, before any call', async () => {
+    const result = await run({ mode: 'apply' }, { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' })
     expect(result.exitCode).toBe(1)
     expect(result.log).toContain('id-token: write')
     expect(result.log).toContain('fork')

@@ -166,11 +166,20 @@ interface CloudContext {
   namePrefix: string
 }
 
-function readZilliz(inputs: InputReader): ZillizSettings {
+export interface ParseOptions {
+  /**
+   * The run gets no secrets (a fork or Dependabot pull request that only plans): a missing API key is
+   * then not a problem, and the plan is made offline.
+   */
+  secretsWithheld?: boolean
+}
+
+function readZilliz(inputs: InputReader, options: ParseOptions): ZillizSettings {
   const regionId = inputs.text('zilliz-region-id', checkRegionId)
   const apiUrl = inputs.parsed('zilliz-api-url', parseApiUrl, '')
+  const keyWithheld = options.secretsWithheld && !inputs.given('zilliz-api-key')
   return {
-    apiKey: inputs.text('zilliz-api-key', checkApiKey),
+    apiKey: keyWithheld ? '' : inputs.text('zilliz-api-key', checkApiKey),
     projectId: inputs.text('zilliz-project-id', checkProjectId),
     regionId,
     apiUrl: apiUrl || (regionId ? defaultApiUrl(regionId) : ''),
@@ -380,9 +389,9 @@ function inActionYmlOrder(problems: InputProblem[]): InputProblem[] {
   return [...problems].sort((a, b) => position(a) - position(b))
 }
 
-export function parseConfig(read: (name: string) => string): { config: Config } | { problems: InputProblem[] } {
+export function parseConfig(read: (name: string) => string, options: ParseOptions = {}): { config: Config } | { problems: InputProblem[] } {
   const inputs = new InputReader(read)
-  const zilliz = readZilliz(inputs)
+  const zilliz = readZilliz(inputs, options)
   const { provider, region, source } = readProvider(inputs, zilliz.regionId)
   if (provider) rejectOtherProvidersInputs(inputs, provider, source)
   const common = readCommon(inputs, provider)

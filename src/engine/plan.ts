@@ -4,8 +4,9 @@
  * create / update: a write will happen in apply mode.
  * keep: the resource is right; nothing to do.
  * wait: no write, but apply has to wait for the cloud or Zilliz (e.g. acceptance).
+ * unknown: an offline plan could not observe the resource (no credentials in this run).
  */
-export type StepAction = 'create' | 'update' | 'keep' | 'wait'
+export type StepAction = 'create' | 'update' | 'keep' | 'wait' | 'unknown'
 
 export interface StepContext {
   signal: AbortSignal

@@ -6,6 +6,7 @@ import type { ZillizApi } from '../zilliz/types.js'
 import { runPlan, type DagResult } from './dag.js'
 import { skipped } from './checks.js'
 import { explainFailure } from './failure.js'
+import { networkLabel } from './network-label.js'
 import type { Logger } from './log.js'
 import type { Plan, PlannedStep } from './plan.js'
 import type { CloudProvider } from './provider.js'
@@ -40,13 +41,6 @@ function withOutcomes(steps: ReportedStep[], dag: DagResult): ReportedStep[] {
 
 function toReportedLink(link: ClusterLink): ReportedLink {
   return { clusterId: link.clusterId, host: link.host, port: link.port, url: `https://${link.host}:${link.port}`, confirmed: link.confirmed }
-}
-
-function networkLabel(config: Config): string {
-  if (config.aws) return `${config.aws.vpcId} (${config.aws.region})`
-  if (config.gcp) return `${config.gcp.network} (${config.gcp.projectId}, ${config.gcp.region})`
-  if (config.azure) return `${config.azure.virtualNetwork} (${config.azure.resourceGroup}, ${config.azure.location})`
-  return config.provider
 }
 
 export async function reconcile(input: ReconcileInput): Promise<RunResult> {

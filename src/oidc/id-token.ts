@@ -2,6 +2,7 @@
 import * as core from '@actions/core'
 import type { Logger } from '../engine/log.js'
 import { decodeClaims, formatClaims, type ShownClaims } from './claims.js'
+import { hasOidcEnvironment } from './environment.js'
 
 export class OidcUnavailableError extends Error {
   constructor(needFor: string) {
@@ -14,10 +15,6 @@ export class OidcUnavailableError extends Error {
     )
     this.name = 'OidcUnavailableError'
   }
-}
-
-export function hasOidcEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env['ACTIONS_ID_TOKEN_REQUEST_URL'] && env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'])
 }
 
 export interface IdTokenSource {

@@ -23,6 +23,8 @@ export interface PlanDocument {
   /** Any step creates or updates a resource */
   hasChanges: boolean
   changesCount: number
+  /** Present for an offline plan (no cloud credentials): why; its steps are `unknown` */
+  offline?: string
   /** In plan order */
   steps: PlanDocumentStep[]
 }
@@ -90,6 +92,7 @@ export function planDocument(result: RunResult): PlanDocument {
     },
     hasChanges: changes > 0,
     changesCount: changes,
+    ...(result.offline ? { offline: result.offline } : {}),
     steps: result.steps.map((step) => ({
       id: step.id,
       kind: step.kind,

@@ -51,6 +51,8 @@ export interface RunResult {
   checks: Check[]
   links: ReportedLink[]
   resources?: ProviderReport
+  /** Set for an offline plan: why the cloud or Zilliz could not be read */
+  offline?: string
   /** Set when the run failed; a message safe to show (no secrets) */
   error?: string
   /** Set when the run failed in a known way: what to do about it */

@@ -37,7 +37,7 @@ const SUMMARY_TRUNCATED_NOTE =
 const PLAN_MARKDOWN_TRUNCATED_NOTE = '> [!NOTE]\n> Truncated to fit a comment. The full plan is in the job summary and the `plan` output.'
 
 const PROVIDER_NAMES: Record<ProviderName, string> = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Azure' }
-const ACTION_ICONS: Record<StepAction, string> = { create: '➕', update: '🔄', keep: '✔️', wait: '⏳' }
+const ACTION_ICONS: Record<StepAction, string> = { create: '➕', update: '🔄', keep: '✔️', wait: '⏳', unknown: '❔' }
 const STEP_STATUS_ICONS: Record<StepStatus, string> = { planned: '📝', done: '✅', failed: '❌', skipped: '⏭️' }
 const CHECK_ICONS: Record<CheckStatus, string> = { pass: '✅', fail: '❌', skip: '⏭️' }
 
@@ -50,6 +50,7 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
   const sections: Section[] = [
     { text: `## ${modeBadge(result)} Zilliz Cloud private link · ${PROVIDER_NAMES[result.provider]}` },
     ...failureCallout(result),
+    ...offlineCallout(result),
     { text: outcomeLine(result) },
     { text: contextTable(result), splittable: true },
     { text: `### Plan\n\n${planTable(result.steps)}`, splittable: true },
@@ -70,6 +71,7 @@ export function renderPlanMarkdown(result: RunResult): string {
   const sections: Section[] = [
     { text: `### ${modeBadge(result)} Zilliz Cloud private link · ${PROVIDER_NAMES[result.provider]}` },
     ...failureCallout(result),
+    ...offlineCallout(result),
     { text: outcomeLine(result) },
     { text: planTable(result.steps), splittable: true },
     { text: `**Verification:** ${checkCounts(result.checks)}` },
@@ -89,9 +91,15 @@ function failureCallout(result: RunResult): Section[] {
   return [{ text: lines.join('\n') }]
 }
 
+function offlineCallout(result: RunResult): Section[] {
+  if (!result.offline) return []
+  return [{ text: `> [!NOTE]\n> ${escapeInline(clip(result.offline, CALLOUT_MAX_CHARS))}` }]
+}
+
 /** One sentence on what the plan or apply amounts to; "no changes" is a success, not a failure. */
 function outcomeLine(result: RunResult): string {
   const changes = changedSteps(result)
+  if (result.offline) return `**Offline plan:** ${result.steps.length} resources managed; their state is unknown in this run. Nothing was changed.`
   // A run that failed before planning knows nothing about the resources.
   if (result.steps.length === 0 && result.error) return '**No plan:** the run stopped before it could observe the resources.'
   if (changes.length === 0) return '✅ **No changes:** every resource is already in place.'
