@@ -22,7 +22,6 @@ export async function execute(config: Config): Promise<void> {
     apiKeyMissing: !config.zilliz.apiKey
   })
   log.info(`Mode: ${decision.mode} (${decision.reason})`)
-  if (config.prComment) core.notice('comment-on-pr: this release posts no pull request comment; post the plan-markdown output instead.')
   const zilliz = config.zilliz.apiKey ? new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey: config.zilliz.apiKey, userAgent: USER_AGENT }) : undefined
   let result
   if (decision.offline || !zilliz) {
@@ -34,6 +33,8 @@ export async function execute(config: Config): Promise<void> {
     result = await reconcile({ config, mode: decision.mode, modeReason: decision.reason, zilliz, provider, log })
   }
   await publish(result)
+  // Loaded only when asked for: the GitHub client is not needed otherwise.
+  if (config.prComment) await (await import('./github/pr-comment.js')).commentOnPullRequest(result, config.prComment.githubToken)
   const reason = failureReason(result, config)
   if (reason) core.setFailed(reason)
 }
