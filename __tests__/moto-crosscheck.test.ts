@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { CreateSubnetCommand, CreateVpcCommand, DescribeVpcEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2'
 import { ListHostedZonesByVPCCommand, Route53Client } from '@aws-sdk/client-route-53'
-import { startEmulators, type Emulators } from '../emulators/index.js'
+import { NO_DNS_SERVER, startEmulators, type Emulators } from '../emulators/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import { runAction } from './support/run-action.js'
 
@@ -80,6 +80,7 @@ describeWithMoto('apply against moto_server', () => {
       'INPUT_AWS-VPC-ID': vpc,
       'INPUT_AWS-SUBNET-IDS': `${a},${b}`,
       INPUT_MODE: 'apply',
+      'INPUT_DNS-SERVER': NO_DNS_SERVER,
       'INPUT_WAIT-TIMEOUT': '1m'
     }
     const first = await runAction(env)

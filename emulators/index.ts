@@ -15,6 +15,8 @@ export interface Emulators {
   log: CallLog
   switches: Switches
   aws: AwsEmulators
+  gcp: GcpEmulators
+  azure: AzureEmulators
   zilliz: ZillizEmulator
   zillizUrl: string
   /** Variables that point the action (SDKs, @actions/core) at the emulators */

@@ -6,6 +6,7 @@ import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../
 import type { World } from '../core/world.js'
 import { EC2_AUTH_ERRORS, authenticate } from './auth.js'
 import { endpointDnsEntries, endpointHandlers, vpceHostedZoneId, type DnsEntry } from './ec2-endpoints.js'
+import { interfaceHandlers } from './ec2-interfaces.js'
 import {
   Ec2Resources,
   type AwsTopology,
@@ -150,7 +151,8 @@ export class Ec2Emulator implements Service {
     DescribeVpcEndpointServices: describeVpcEndpointServices,
     CreateTags: createTags,
     ...securityGroupHandlers,
-    ...endpointHandlers
+    ...endpointHandlers,
+    ...interfaceHandlers
   }
 
   constructor(

@@ -28,6 +28,11 @@ export const ROLE_TRUSTED_SUBJECT = 'repo:octo-org/octo-repo:*'
 export interface TopologyOptions {
   region?: string
   accountId?: string
+  /**
+   * The workload VPC's /16 (default VPC_CIDR); its subnets are the .1 to .4 /24s within it. The demo
+   * and the data-plane tests use a 127.x.0.0/16 so the endpoint's private IPs can be served on loopback.
+   */
+  vpcCidr?: string
 }
 
 /** AZ id prefix AWS uses for a region, e.g. us-west-2 → usw2, eu-central-1 → euc1. */
@@ -53,15 +58,19 @@ export function seedTopology(options: TopologyOptions = {}): AwsTopology {
     availabilityZoneId: `${zoneIdPrefix(region)}-az${index}`
   })
 
+  const vpcCidr = options.vpcCidr ?? VPC_CIDR
+  const [first, second] = vpcCidr.split('.')
+  const subnetCidr = (third: number) => `${first}.${second}.${third}.0/24`
+
   const vpcs: Vpc[] = [
-    { vpcId: VPC_ID, cidrBlock: VPC_CIDR, isDefault: false, tags: [{ key: 'Name', value: 'workload' }] },
+    { vpcId: VPC_ID, cidrBlock: vpcCidr, isDefault: false, tags: [{ key: 'Name', value: 'workload' }] },
     { vpcId: OTHER_VPC_ID, cidrBlock: OTHER_VPC_CIDR, isDefault: false, tags: [{ key: 'Name', value: 'other' }] }
   ]
   const subnets: Subnet[] = [
-    { subnetId: SUBNET_A, vpcId: VPC_ID, cidrBlock: '10.0.1.0/24', ...zone('a', 1), tags: [] },
-    { subnetId: SUBNET_B, vpcId: VPC_ID, cidrBlock: '10.0.2.0/24', ...zone('b', 2), tags: [] },
-    { subnetId: SUBNET_C, vpcId: VPC_ID, cidrBlock: '10.0.3.0/24', ...zone('c', 3), tags: [] },
-    { subnetId: SUBNET_D, vpcId: VPC_ID, cidrBlock: '10.0.4.0/24', ...zone('d', 4), tags: [] },
+    { subnetId: SUBNET_A, vpcId: VPC_ID, cidrBlock: subnetCidr(1), ...zone('a', 1), tags: [] },
+    { subnetId: SUBNET_B, vpcId: VPC_ID, cidrBlock: subnetCidr(2), ...zone('b', 2), tags: [] },
+    { subnetId: SUBNET_C, vpcId: VPC_ID, cidrBlock: subnetCidr(3), ...zone('c', 3), tags: [] },
+    { subnetId: SUBNET_D, vpcId: VPC_ID, cidrBlock: subnetCidr(4), ...zone('d', 4), tags: [] },
     { subnetId: OTHER_SUBNET, vpcId: OTHER_VPC_ID, cidrBlock: '10.1.1.0/24', ...zone('a', 1), tags: [] }
   ]
   const offered = ['a', 'b', 'c'].map((letter, i) => zone(letter, i + 1))

@@ -2,9 +2,9 @@
 // It never throws: a failure becomes result.error with a hint, so the report is always written.
 import type { Config, Mode } from '../config/types.js'
 import type { ReportedLink, ReportedStep, RunResult } from '../report/model.js'
+import { verifyDataPlane } from '../verify/index.js'
 import type { ZillizApi } from '../zilliz/types.js'
 import { runPlan, type DagResult } from './dag.js'
-import { skipped } from './checks.js'
 import { explainFailure } from './failure.js'
 import { networkLabel } from './network-label.js'
 import type { Logger } from './log.js'
@@ -84,14 +84,16 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
       result.links = links.map(toReportedLink)
     }
 
-    // Checks compare against the planned hosts: those are the names the DNS records were made for.
+    // Control-plane checks compare against the planned hosts: those are the names the DNS records were
+    // made for. The data-plane checks connect to the links as clients will: the allocated host and port.
     const endpointId = providerPlan.registration.endpointId()
     if (config.verify !== 'none') {
-      result.checks = await log.group('Verify', async () => [
-        ...(await provider.verify(target)),
-        ...(await zillizChecks(target, endpointId, zilliz)),
-        skipped('data-plane', 'DNS, TCP, TLS and HTTPS from this runner', 'data-plane checks are not part of this release')
-      ])
+      result.checks = await log.group('Verify', async () => {
+        const controlPlane = [...(await provider.verify(target)), ...(await zillizChecks(target, endpointId, zilliz))]
+        const { endpointIps } = provider.report()
+        const dataPlane = await verifyDataPlane({ verify: config.verify, dnsServer: config.dnsServer, links, endpointIps, controlPlane })
+        return [...controlPlane, ...dataPlane]
+      })
     }
   } catch (error) {
     const explained = explainFailure(error)

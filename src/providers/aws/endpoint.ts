@@ -2,6 +2,7 @@
 // created with a ClientToken, corrected (subnets, groups, private DNS) in place, waited on until available.
 import {
   CreateVpcEndpointCommand,
+  DescribeNetworkInterfacesCommand,
   ModifyVpcEndpointCommand,
   paginateDescribeVpcEndpoints,
   type EC2Client,
@@ -25,6 +26,8 @@ export interface ObservedEndpoint {
   /** Regional DNS name and its hosted zone: the alias target for the private-link records */
   dnsName: string
   dnsZoneId: string
+  /** One per subnet; their private IPs are what the private-link hosts must resolve to */
+  networkInterfaceIds: string[]
   owned: boolean
 }
 
@@ -42,6 +45,7 @@ export function toObservedEndpoint(e: VpcEndpoint, projectId: string): ObservedE
     privateDns: Boolean(e.PrivateDnsEnabled),
     dnsName: regional?.DnsName ?? '',
     dnsZoneId: regional?.HostedZoneId ?? '',
+    networkInterfaceIds: e.NetworkInterfaceIds ?? [],
     owned: tagValue(e.Tags, PROJECT_TAG) === projectId
   }
 }
@@ -163,6 +167,13 @@ export async function describeEndpoint(ec2: EC2Client, id: string, projectId: st
     if (found) return toObservedEndpoint(found, projectId)
   }
   return undefined
+}
+
+/** The private IPs of the endpoint's network interfaces, for the data-plane checks. */
+export async function describeEndpointIps(ec2: EC2Client, networkInterfaceIds: string[]): Promise<string[]> {
+  if (!networkInterfaceIds.length) return []
+  const out = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: networkInterfaceIds }))
+  return (out.NetworkInterfaces ?? []).map((eni) => eni.PrivateIpAddress ?? '').filter((ip) => ip !== '')
 }
 
 /** Waits for the cloud side of the acceptance: pendingAcceptance → available once Zilliz accepted. */

@@ -24,6 +24,8 @@ interface AwsLive {
   endpoint?: ObservedEndpoint
   zoneIds: Map<string, string>
   cidrs: string[]
+  /** Read by verify(): the endpoint's private IPs */
+  endpointIps: string[]
 }
 
 export class AwsProvider implements CloudProvider {
@@ -31,7 +33,7 @@ export class AwsProvider implements CloudProvider {
   private readonly settings: AwsSettings
   private readonly session: AwsSession
   private readonly clients: AwsClients
-  private readonly live: AwsLive = { groupIds: [], zoneIds: new Map(), cidrs: [] }
+  private readonly live: AwsLive = { groupIds: [], zoneIds: new Map(), cidrs: [], endpointIps: [] }
 
   constructor(
     private readonly config: Config,
@@ -134,7 +136,8 @@ export class AwsProvider implements CloudProvider {
       region: this.settings.region,
       vpcId: this.settings.vpcId,
       endpointId: this.endpointId(),
-      cidrs: this.live.cidrs
+      cidrs: this.live.cidrs,
+      onEndpointIps: (ips) => (this.live.endpointIps = ips)
     })
   }
 
@@ -143,6 +146,7 @@ export class AwsProvider implements CloudProvider {
       network: `${this.settings.vpcId} (${this.settings.region})`,
       endpointId: this.live.endpoint?.id,
       endpointAddress: this.live.endpoint?.dnsName || undefined,
+      endpointIps: this.live.endpointIps.length ? this.live.endpointIps : undefined,
       securityRule: this.live.groupIds.join(', ') || undefined,
       dnsZones: [...this.live.zoneIds.entries()].map(([clusterId, id]) => ({ name: clusterId, id }))
     }

@@ -5,7 +5,7 @@ import { GetHostedZoneCommand } from '@aws-sdk/client-route-53'
 import { check, skipped, type Check } from '../../engine/checks.js'
 import { describeGrants, desiredGrants, missingGrants } from '../../engine/ports.js'
 import type { Target } from '../../engine/target.js'
-import { describeEndpoint } from './endpoint.js'
+import { describeEndpoint, describeEndpointIps } from './endpoint.js'
 import { observeRecord, observeZones, recordPointsAt } from './dns.js'
 import { describeGroups } from './security-group.js'
 
@@ -16,6 +16,8 @@ export interface AwsVerifyInput {
   vpcId: string
   endpointId: string | undefined
   cidrs: string[]
+  /** Receives the endpoint's private IPs, read along the way for the data-plane checks */
+  onEndpointIps(ips: string[]): void
 }
 
 const notYet = (target: Target) => (target.mode === 'plan' ? 'not created yet; apply creates it' : 'missing')
@@ -28,6 +30,7 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
     const title = 'VPC endpoint is available'
     checks.push(target.mode === 'plan' ? skipped('endpoint-available', title, notYet(target)) : check('endpoint-available', title, false, 'no endpoint', { cause: 'The endpoint was not created.', fix: 'Re-run in apply mode and read the failed step.' }))
   } else {
+    input.onEndpointIps(await describeEndpointIps(ec2, endpoint.networkInterfaceIds))
     checks.push(
       check('endpoint-available', `VPC endpoint ${endpoint.id} is available`, endpoint.state === 'available', `state=${endpoint.state}`, {
         cause: endpoint.state === 'pendingacceptance' ? 'Zilliz has not accepted the endpoint yet.' : `The endpoint is ${endpoint.state}.`,

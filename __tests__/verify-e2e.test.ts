@@ -1,0 +1,112 @@
+// The data-plane checks inside the whole action (run() as the runner drives it), against the emulated
+// clouds and a DNS server on loopback: a runner outside the network stays green with the checks skipped,
+// and a runner inside it gets a TCP timeout diagnosed with the exact security-group rule to add.
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2'
+import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
+import { seedTopology, VPC_ID } from '../emulators/aws/index.js'
+import { recordsFrom, startDnsServer, startUnansweredPort, vpcResolver, type DeadEnd, type EmulatedDnsServer } from '../emulators/dataplane/index.js'
+import { ZILLIZ_SEED } from '../emulators/zilliz.js'
+import type { VerificationDocument } from '../src/report/documents.js'
+import { assumeRole, caught, ec2For } from './support/aws-emulators.js'
+import { runAction } from './support/run-action.js'
+
+const LOOPBACK_VPC = '127.31.0.0/16'
+const hostOf = (clusterId: string) => `${clusterId}-privatelink.${ZILLIZ_SEED.regions.aws}.vectordb.zillizcloud.com`
+
+let emulators: Emulators | undefined
+let dns: EmulatedDnsServer | undefined
+let unanswered: DeadEnd | undefined
+
+afterEach(async () => {
+  await Promise.all([emulators?.close(), dns?.close(), unanswered?.close()])
+  emulators = dns = unanswered = undefined
+})
+
+const run = (world: Emulators, overrides: Record<string, string>) => runAction({ ...world.env, ...awsInputs(world, { mode: 'apply', ...overrides }) })
+const verification = (outputs: Record<string, string>) => JSON.parse(outputs['verification'] ?? '{}') as VerificationDocument
+
+describe('verify: auto on a runner outside the network', () => {
+  it('skips the data-plane checks with the reason and stays green when the hosts resolve publicly', async () => {
+    emulators = await startEmulators()
+    dns = await startDnsServer({ answer: recordsFrom(Object.fromEntries(ZILLIZ_SEED.clusters.aws.map((id) => [hostOf(id), ['34.212.0.10']]))) })
+    const result = await run(emulators, { 'dns-server': dns.address })
+    if (result.exitCode !== 0) throw new Error(`the run failed:\n${result.log}`)
+    expect(result.outputs['verified']).toBe('true')
+    const dataPlane = verification(result.outputs).checks.filter((c) => c.id === 'data-plane')
+    const reason = `this runner is outside the network: ${hostOf(ZILLIZ_SEED.clusters.aws[0])} resolves to 34.212.0.10, a public address`
+    expect(dataPlane).toEqual([expect.objectContaining({ status: 'skip', evidence: expect.stringContaining(reason) })])
+    expect(result.summary).toContain(reason)
+    // Only the first host decides; nothing else is asked or connected to.
+    expect(dns.queries).toEqual([hostOf(ZILLIZ_SEED.clusters.aws[0])])
+  })
+
+  it('skips them too when the host does not resolve at all', async () => {
+    emulators = await startEmulators()
+    dns = await startDnsServer({ answer: recordsFrom({}) })
+    const result = await run(emulators, { 'dns-server': dns.address })
+    expect(result.exitCode).toBe(0)
+    const [dataPlane] = verification(result.outputs).checks.filter((c) => c.id === 'data-plane')
+    expect(dataPlane?.evidence).toContain(`does not resolve (NXDOMAIN via ${dns.address})`)
+  })
+})
+
+describe('verify: full on a runner inside the network', () => {
+  it('diagnoses a TCP timeout with the inbound rules the endpoint security group lacks', async () => {
+    emulators = await startEmulators({ aws: { topology: seedTopology({ vpcCidr: LOOPBACK_VPC }) } })
+    const world = emulators
+    // The VPC's default group admits only its members: the link ports are closed to the VPC's range.
+    const defaultGroup = [...world.aws.ec2.resources.groups.values()].find((g) => g.vpcId === VPC_ID && g.groupName === 'default')!
+    const userGroup = { 'aws-security-group-ids': defaultGroup.groupId }
+    const created = await run(world, { ...userGroup, verify: 'control-plane', 'dns-server': '' })
+    const endpointId = created.outputs['endpoint-id'] ?? ''
+    const port = Number(new URL(created.outputs['private-link-url'] ?? '').port)
+    // Where the endpoint's interfaces are, nothing completes a TCP handshake, as behind the group.
+    unanswered = await startUnansweredPort(world.aws.ec2.privateIps(endpointId), port)
+    dns = await startDnsServer({ answer: vpcResolver(world.aws, VPC_ID) })
+
+    const result = await run(world, { ...userGroup, verify: 'full', 'dns-server': dns.address })
+    const checks = verification(result.outputs).checks
+    const cluster = ZILLIZ_SEED.clusters.aws[0]
+    const byId = (id: string) => checks.find((c) => c.id === id)
+    expect(byId(`dns:${cluster}`)).toMatchObject({ status: 'pass', evidence: expect.stringContaining("the endpoint's private IPs") })
+    const tcp = byId(`tcp:${cluster}`)
+    expect(tcp).toMatchObject({ status: 'fail', evidence: expect.stringContaining(`timed out connecting to ${world.aws.ec2.privateIps(endpointId)[0]}:${port}`) })
+    expect(tcp?.fix).toBe(
+      `Add inbound rules to ${defaultGroup.groupId}: tcp/443 from ${LOOPBACK_VPC}, tcp/19530 from ${LOOPBACK_VPC}. See docs/TROUBLESHOOTING.md#timed-out-connecting-to-or-no-route-to.`
+    )
+    expect(byId(`tls:${cluster}`)).toMatchObject({ status: 'skip', evidence: 'not tried: no address accepted a TCP connection' })
+    expect(result.outputs['verified']).toBe('false')
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain('Verification failed:')
+  })
+})
+
+describe("the endpoint's private IPs", () => {
+  it('are read through DescribeNetworkInterfaces, as EC2 serves them', async () => {
+    emulators = await startEmulators()
+    const world = emulators
+    // The IPs are read with the control-plane checks, whatever the verify level asks of the data plane.
+    const result = await run(world, { verify: 'control-plane', 'dns-server': '' })
+    expect(result.exitCode).toBe(0)
+    expect(world.log.count('DescribeNetworkInterfaces', 'ec2')).toBeGreaterThan(0)
+
+    const ec2 = ec2For(world.aws, await assumeRole(world.aws))
+    const endpoint = world.aws.ec2.endpoint(result.outputs['endpoint-id'] ?? '')!
+    const ids = endpoint.interfaces.map((eni) => eni.networkInterfaceId)
+    const described = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ids }))
+    expect(described.NetworkInterfaces?.map((n) => n.PrivateIpAddress)).toEqual(world.aws.ec2.privateIps(endpoint.vpcEndpointId))
+    expect(described.NetworkInterfaces?.[0]).toMatchObject({
+      InterfaceType: 'vpc_endpoint',
+      RequesterManaged: true,
+      VpcId: VPC_ID,
+      Description: `VPC Endpoint Interface ${endpoint.vpcEndpointId}`,
+      PrivateIpAddresses: [expect.objectContaining({ Primary: true, PrivateIpAddress: endpoint.interfaces[0]?.privateIp })]
+    })
+    const filtered = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [VPC_ID] }], MaxResults: 5 }))
+    expect(filtered.NetworkInterfaces).toHaveLength(ids.length)
+
+    expect((await caught(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-0000000000000000f'] })))).name).toBe('InvalidNetworkInterfaceID.NotFound')
+    expect((await caught(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ids, MaxResults: 5 })))).name).toBe('InvalidParameterCombination')
+  })
+})

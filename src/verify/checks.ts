@@ -1,0 +1,162 @@
+// The data-plane checks of one private link, in the order a client meets them: DNS, TCP to every
+// address, TLS, one HTTPS request. A check that cannot run because an earlier one failed is skipped
+// with the reason, so the first failure carries the diagnosis.
+import { skipped, type Check } from '../engine/checks.js'
+import { isNonPublicAddress } from './addresses.js'
+import { diagnose, type SymptomKind } from './diagnose.js'
+import { resolveA, serverLabel, type DnsOutcome, type DnsServer } from './dns.js'
+import { ERROR_TEXT } from './error-text.js'
+import { probeHttps, type HttpsOutcome } from './http.js'
+import { probeTcp, type TcpOutcome } from './tcp.js'
+import { probeTls, type TlsOutcome } from './tls.js'
+
+export interface DataPlaneLink {
+  clusterId: string
+  host: string
+  port: number
+}
+
+export interface LinkCheckSettings {
+  /** Absent: the runner's resolver */
+  dnsServer?: DnsServer
+  /** Per probe: one DNS query, one connect, one handshake, one request */
+  timeoutMs: number
+  /** Trust anchors for TLS; absent: Node's default store */
+  ca?: string[]
+  /** The endpoint's private IPs, when the provider knows them */
+  endpointIps?: string[]
+  controlPlane: Check[]
+}
+
+/** What a check saw: the evidence, and for a failure the symptom and the address it was seen on. */
+interface Finding {
+  evidence: string
+  failure?: { symptom: SymptomKind; ip?: string }
+}
+
+const list = (ips: string[]) => ips.join(', ')
+
+/** The DNS finding, and the addresses the later checks connect to (none unless they are private). */
+export function judgeDns(host: string, outcome: DnsOutcome, via: string, endpointIps?: string[]): Finding & { addresses: string[] } {
+  const took = `via ${via} in ${outcome.ms} ms`
+  switch (outcome.kind) {
+    case 'nxdomain':
+      return { evidence: `${host} ${ERROR_TEXT.doesNotResolve}: NXDOMAIN ${took}`, failure: { symptom: 'dns-no-record' }, addresses: [] }
+    case 'no-records':
+      return { evidence: `${host} ${ERROR_TEXT.doesNotResolve}: no A record (NODATA) ${took}`, failure: { symptom: 'dns-no-record' }, addresses: [] }
+    case 'timeout':
+      return { evidence: `${ERROR_TEXT.dnsNoAnswer} ${via} for ${host} within ${outcome.ms} ms`, failure: { symptom: 'dns-no-answer' }, addresses: [] }
+    case 'failed':
+      return { evidence: `${ERROR_TEXT.dnsNoAnswer} ${via} for ${host}: ${outcome.reason} in ${outcome.ms} ms`, failure: { symptom: 'dns-no-answer' }, addresses: [] }
+    case 'answers':
+      break
+  }
+  const answers = outcome.addresses
+  const publicOnes = answers.filter((ip) => !isNonPublicAddress(ip))
+  if (publicOnes.length) {
+    return { evidence: `${host} ${ERROR_TEXT.publicAddress}: ${list(publicOnes)} ${took}`, failure: { symptom: 'dns-public' }, addresses: [] }
+  }
+  const foreign = endpointIps?.length ? answers.filter((ip) => !endpointIps.includes(ip)) : []
+  if (foreign.length) {
+    return {
+      evidence: `${host} resolves to ${list(foreign)}, ${ERROR_TEXT.notEndpoint} ${list(endpointIps ?? [])} (${took})`,
+      failure: { symptom: 'dns-not-endpoint' },
+      addresses: answers
+    }
+  }
+  const whose = endpointIps?.length ? "the endpoint's private IPs" : 'private addresses (the endpoint\'s IPs are not known to compare)'
+  return { evidence: `${host} → ${list(answers)}, ${whose}, ${took}`, addresses: answers }
+}
+
+function describeTcp(ip: string, port: number, outcome: TcpOutcome): string {
+  switch (outcome.kind) {
+    case 'connected':
+      return `${ip}:${port} connected in ${outcome.ms} ms`
+    case 'refused':
+      return `${ERROR_TEXT.tcpRefused} ${ip}:${port} in ${outcome.ms} ms`
+    case 'timeout':
+      return `${ERROR_TEXT.tcpTimeout} ${ip}:${port} after ${outcome.ms} ms`
+    case 'unreachable':
+      return `${ERROR_TEXT.tcpUnreachable} ${ip}:${port} (${outcome.code}) in ${outcome.ms} ms`
+    case 'failed':
+      return `could not connect to ${ip}:${port}: ${outcome.reason} after ${outcome.ms} ms`
+  }
+}
+
+/** One finding for all addresses: a client may pick any of them, so every one has to connect. */
+export function judgeTcp(port: number, probes: { ip: string; outcome: TcpOutcome }[]): Finding {
+  const evidence = probes.map((p) => describeTcp(p.ip, port, p.outcome)).join('; ')
+  const refused = probes.find((p) => p.outcome.kind === 'refused')
+  const blocked = probes.find((p) => p.outcome.kind !== 'connected' && p.outcome.kind !== 'refused')
+  // Dropped packets say more than a refusal (which at least reached something), so they are diagnosed first.
+  const failed = blocked ?? refused
+  if (!failed) return { evidence }
+  return { evidence, failure: { symptom: failed === blocked ? 'tcp-blocked' : 'tcp-refused', ip: failed.ip } }
+}
+
+export function judgeTls(host: string, ip: string, port: number, outcome: TlsOutcome): Finding {
+  const at = `${ip}:${port}`
+  switch (outcome.kind) {
+    case 'trusted':
+      return { evidence: `certificate for ${list(outcome.names)} issued by ${outcome.issuer}, valid until ${outcome.validTo}, ${outcome.protocol}, from ${at} in ${outcome.ms} ms` }
+    case 'name-mismatch':
+      return { evidence: `${ERROR_TEXT.nameMismatch} ${host}: it names ${list(outcome.names) || 'no host'} (${at}, ${outcome.ms} ms)`, failure: { symptom: 'tls-name-mismatch', ip } }
+    case 'untrusted':
+      return { evidence: `${ERROR_TEXT.untrusted}: ${outcome.reason} (${at}, ${outcome.ms} ms)`, failure: { symptom: 'tls-untrusted', ip } }
+    case 'timeout':
+      return { evidence: `${ERROR_TEXT.noHandshake} ${at}: none within ${outcome.ms} ms`, failure: { symptom: 'tls-no-handshake', ip } }
+    case 'failed':
+      return { evidence: `${ERROR_TEXT.noHandshake} ${at}: ${outcome.reason} after ${outcome.ms} ms`, failure: { symptom: 'tls-no-handshake', ip } }
+  }
+}
+
+export function judgeHttps(host: string, ip: string, port: number, outcome: HttpsOutcome): Finding {
+  const url = `https://${host}:${port}/`
+  switch (outcome.kind) {
+    case 'answered':
+      return { evidence: `HTTP ${outcome.status} from ${url} via ${ip} in ${outcome.ms} ms: any HTTP answer, 400 included, means the cluster is reachable` }
+    case 'timeout':
+      return { evidence: `${ERROR_TEXT.noHttpAnswer} ${url} via ${ip} within ${outcome.ms} ms`, failure: { symptom: 'https-no-answer', ip } }
+    case 'failed':
+      return { evidence: `${ERROR_TEXT.noHttpAnswer} ${url} via ${ip}: ${outcome.reason} after ${outcome.ms} ms`, failure: { symptom: 'https-no-answer', ip } }
+  }
+}
+
+export function linkCheckTitles(link: DataPlaneLink) {
+  return {
+    dns: `${link.host} resolves to the endpoint's private IPs`,
+    tcp: `TCP connects to every address of ${link.host} on port ${link.port}`,
+    tls: `TLS handshake with ${link.host} presents a trusted certificate for it`,
+    https: `HTTPS request to ${link.host}:${link.port} gets an HTTP answer`
+  }
+}
+
+export async function checkLink(link: DataPlaneLink, settings: LinkCheckSettings): Promise<Check[]> {
+  const { timeoutMs, ca } = settings
+  const via = serverLabel(settings.dnsServer)
+  const titles = linkCheckTitles(link)
+  const ids = { dns: `dns:${link.clusterId}`, tcp: `tcp:${link.clusterId}`, tls: `tls:${link.clusterId}`, https: `https:${link.clusterId}` }
+  const toCheck = (id: string, title: string, finding: Finding): Check => {
+    if (!finding.failure) return { id, title, status: 'pass', evidence: finding.evidence }
+    const { cause, fix } = diagnose(finding.failure.symptom, { ...link, ip: finding.failure.ip, dnsServer: via, controlPlane: settings.controlPlane })
+    return { id, title, status: 'fail', evidence: finding.evidence, cause, fix }
+  }
+  const notTried = (keys: ('tcp' | 'tls' | 'https')[], reason: string) => keys.map((key) => skipped(ids[key], titles[key], `not tried: ${reason}`))
+
+  const dns = judgeDns(link.host, await resolveA(link.host, { server: settings.dnsServer, timeoutMs }), via, settings.endpointIps)
+  const checks = [toCheck(ids.dns, titles.dns, dns)]
+  if (!dns.addresses.length) return [...checks, ...notTried(['tcp', 'tls', 'https'], `${link.host} did not resolve to a private address`)]
+
+  const probes = await Promise.all(dns.addresses.map(async (ip) => ({ ip, outcome: await probeTcp(ip, link.port, timeoutMs) })))
+  checks.push(toCheck(ids.tcp, titles.tcp, judgeTcp(link.port, probes)))
+  const open = probes.find((p) => p.outcome.kind === 'connected')?.ip
+  if (!open) return [...checks, ...notTried(['tls', 'https'], 'no address accepted a TCP connection')]
+
+  const tls = judgeTls(link.host, open, link.port, await probeTls({ ip: open, port: link.port, host: link.host, timeoutMs, ca }))
+  checks.push(toCheck(ids.tls, titles.tls, tls))
+  if (tls.failure) return [...checks, ...notTried(['https'], 'the TLS handshake failed')]
+
+  const https = judgeHttps(link.host, open, link.port, await probeHttps({ host: link.host, port: link.port, ip: open, timeoutMs, ca }))
+  checks.push(toCheck(ids.https, titles.https, https))
+  return checks
+}
