@@ -15,8 +15,6 @@ export interface Emulators {
   log: CallLog
   switches: Switches
   aws: AwsEmulators
-  gcp: GcpEmulators
-  azure: AzureEmulators
   zilliz: ZillizEmulator
   zillizUrl: string
   /** Variables that point the action (SDKs, @actions/core) at the emulators */
@@ -45,6 +43,12 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   }
 }
 
+/**
+ * A DNS server on a closed loopback port: with verify auto, the private-link hosts then do not resolve,
+ * the data-plane checks are skipped at once, and no query leaves the machine's loopback.
+ */
+export const NO_DNS_SERVER = '127.0.0.1:9'
+
 /** The inputs of an AWS run against the seeded world, as the runner passes them (INPUT_*). */
 export function awsInputs(emulators: Emulators, overrides: Record<string, string> = {}): Record<string, string> {
   const inputs: Record<string, string> = {
@@ -56,6 +60,7 @@ export function awsInputs(emulators: Emulators, overrides: Record<string, string
     'aws-vpc-id': VPC_ID,
     'aws-subnet-ids': [SUBNET_A, SUBNET_B, SUBNET_C].join(','),
     'wait-timeout': '2m',
+    'dns-server': NO_DNS_SERVER,
     ...overrides
   }
   return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]))
