@@ -1,13 +1,20 @@
 // The whole emulated world in one call: GitHub OIDC, STS, EC2, Route 53 and Zilliz on loopback ports,
 // sharing one World (credentials, acceptance), one CallLog and one set of Switches.
 import { CallLog, Switches, startService } from './core/service.js'
+import { NO_DNS_SERVER } from './core/loopback.js'
 import { World } from './core/world.js'
+
+export { NO_DNS_SERVER }
 import { startAwsEmulators, ROLE_ARN, SUBNET_A, SUBNET_B, SUBNET_C, VPC_ID, type AwsEmulatorOptions, type AwsEmulators } from './aws/index.js'
+import { startAzureEmulators, type AzureEmulatorOptions, type AzureEmulators } from './azure/index.js'
+import { startGcpEmulators, type GcpEmulatorOptions, type GcpEmulators } from './gcp/index.js'
 import { ZillizEmulator, ZILLIZ_SEED, type ZillizEmulatorOptions } from './zilliz.js'
 
 export interface EmulatorOptions {
   aws?: Omit<AwsEmulatorOptions, 'world' | 'log' | 'switches'>
   zilliz?: Omit<ZillizEmulatorOptions, 'world'>
+  gcp?: Omit<GcpEmulatorOptions, 'world' | 'log' | 'switches' | 'oidc'>
+  azure?: Omit<AzureEmulatorOptions, 'world' | 'log' | 'switches' | 'oidc'>
 }
 
 export interface Emulators {
@@ -15,6 +22,8 @@ export interface Emulators {
   log: CallLog
   switches: Switches
   aws: AwsEmulators
+  gcp: GcpEmulators
+  azure: AzureEmulators
   zilliz: ZillizEmulator
   zillizUrl: string
   /** Variables that point the action (SDKs, @actions/core) at the emulators */
@@ -27,6 +36,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   const log = new CallLog()
   const switches = new Switches()
   const aws = await startAwsEmulators({ ...options.aws, world, log, switches })
+  const azure = await startAzureEmulators({ ...options.azure, world, log, switches, oidc: aws.oidc })
+  const gcp = await startGcpEmulators({ ...options.gcp, world, log, switches, oidc: aws.oidc })
   const zilliz = new ZillizEmulator({ ...options.zilliz, world })
   const running = await startService(zilliz, log, switches)
   return {
@@ -34,20 +45,16 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     log,
     switches,
     aws,
+    gcp,
+    azure,
     zilliz,
     zillizUrl: running.url,
-    env: { ...aws.env },
+    env: { ...aws.env, ...azure.env, ...gcp.env },
     close: async () => {
-      await Promise.all([aws.close(), running.close()])
+      await Promise.all([aws.close(), running.close(), azure.close(), gcp.close()])
     }
   }
 }
-
-/**
- * A DNS server on a closed loopback port: with verify auto, the private-link hosts then do not resolve,
- * the data-plane checks are skipped at once, and no query leaves the machine's loopback.
- */
-export const NO_DNS_SERVER = '127.0.0.1:9'
 
 /** The inputs of an AWS run against the seeded world, as the runner passes them (INPUT_*). */
 export function awsInputs(emulators: Emulators, overrides: Record<string, string> = {}): Record<string, string> {

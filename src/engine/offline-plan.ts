@@ -24,8 +24,8 @@ interface Kinds {
 // What each cloud's provider manages, by kind; the names match the providers' step kinds.
 const KINDS: Record<ProviderName, Kinds> = {
   aws: { securityRule: 'aws.security-group', endpoint: 'aws.vpc-endpoint', zone: 'aws.route53-private-zone', record: 'aws.route53-alias-record' },
-  gcp: { securityRule: 'gcp.firewall', endpoint: 'gcp.psc-endpoint', zone: 'gcp.dns-managed-zone', record: 'gcp.dns-record' },
-  azure: { endpoint: 'azure.private-endpoint', zone: 'azure.private-dns-zone', record: 'azure.dns-a-record' }
+  gcp: { securityRule: 'gcp.firewall-rule', endpoint: 'gcp.psc-forwarding-rule', zone: 'gcp.dns-private-zone', record: 'gcp.dns-a-record' },
+  azure: { endpoint: 'azure.private-endpoint', zone: 'azure.private-dns-zone', record: 'azure.private-dns-a-record' }
 }
 
 const NOT_OBSERVED = 'not observed: this run has no cloud credentials'

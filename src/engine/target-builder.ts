@@ -54,13 +54,21 @@ async function targetClusters(config: Config, zilliz: ZillizApi): Promise<Cluste
   return clusters
 }
 
+async function settledAll<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b])
+  if (ra.status === 'rejected') throw ra.reason
+  if (rb.status === 'rejected') throw rb.reason
+  return [ra.value, rb.value]
+}
+
 export async function buildTarget(config: Config, mode: Mode, zilliz: ZillizApi): Promise<Target> {
   const { projectId, regionId } = config.zilliz
   // The service first: a region without private links makes every other answer moot.
   const services = await zilliz.listEndpointServices(regionId)
   const service = services.find((s) => s.regionId === regionId)
   if (!service) throw new InputError('zilliz-region-id', `Zilliz offers no private link service in ${regionId}. Check the region id against the Zilliz console's Private Link tab.`)
-  const [clusters, registrations] = await Promise.all([targetClusters(config, zilliz), zilliz.listPrivateEndpoints(projectId)])
+  // allSettled, so a failure of one never leaves the other request running after the run ends.
+  const [clusters, registrations] = await settledAll(targetClusters(config, zilliz), zilliz.listPrivateEndpoints(projectId))
   const links = clusters.map(clusterLink)
   const ports = [...new Set([...DEFAULT_PORTS, ...links.map((l) => l.port), ...config.ports])].sort((a, b) => a - b)
   return {

@@ -1,9 +1,190 @@
-// Placeholder until the azure provider lands: config validation already rejects provider azure.
-import type { Config } from '../../config/types.js'
+// The Azure implementation of CloudProvider: a private endpoint to the Zilliz alias and, per cluster, a
+// private DNS zone, its link to the virtual network and an apex A record, observed then planned; the engine
+// whitelists the subscription, registers the endpoint with Zilliz and runs the DAG.
+import type { HttpClient } from '@azure/core-rest-pipeline'
+import type { AzureSettings, Config } from '../../config/types.js'
+import type { Check } from '../../engine/checks.js'
 import type { Logger } from '../../engine/log.js'
-import type { CloudProvider } from '../../engine/provider.js'
+import { digest } from '../../engine/ownership.js'
+import type { PlannedStep } from '../../engine/plan.js'
+import type { CloudProvider, Identity, ProviderPlan, ProviderReport } from '../../engine/provider.js'
+import type { Target } from '../../engine/target.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
+import { azureSession, type AzureSession } from './auth.js'
+import { azureClients, withArmCode, type AzureClients } from './clients.js'
+import { linkName, observeLink, observeRecord, observeZone, planLink, planRecord, planZone } from './dns.js'
+import { observeNetwork, type AzureNetwork } from './network.js'
+import {
+  checkEndpoint,
+  endpointIp,
+  ENDPOINT_STEP,
+  findEndpoint,
+  planEndpoint,
+  planEndpointApproved,
+  registrationId,
+  type ObservedEndpoint
+} from './private-endpoint.js'
+import { azureHttpClient } from './transport.js'
+import { verifyAzure } from './verify.js'
 
-export function createProvider(_config: Config, _log: Logger, _tokens: IdTokenSource): CloudProvider {
-  throw new Error('provider azure is not available in this version of the action')
+/** What apply learns as it goes; steps later in the DAG read what earlier ones wrote. */
+interface AzureLive {
+  network?: AzureNetwork
+  endpoint?: ObservedEndpoint
+  ip?: string
+  zoneIds: Map<string, string>
+}
+
+export class AzureProvider implements CloudProvider {
+  readonly name = 'azure' as const
+  private readonly settings: AzureSettings
+  private readonly session?: AzureSession
+  private readonly clients?: AzureClients
+  /** A bad ZILLIZ_PL_AZURE_ENDPOINTS, reported by connect() so it lands in the run's report */
+  private readonly setupError?: Error
+  private readonly live: AzureLive = { zoneIds: new Map() }
+
+  constructor(
+    private readonly config: Config,
+    log: Logger,
+    tokens: IdTokenSource
+  ) {
+    if (!config.azure) throw new Error('Azure settings missing from the config')
+    this.settings = config.azure
+    let httpClient: HttpClient
+    try {
+      httpClient = azureHttpClient()
+    } catch (error) {
+      this.setupError = error as Error
+      return
+    }
+    this.session = azureSession(this.settings, tokens, log, httpClient)
+    this.clients = azureClients(this.settings, this.session.credential, httpClient)
+  }
+
+  connect(): Promise<Identity> {
+    return this.ready().session.identity()
+  }
+
+  async plan(target: Target): Promise<ProviderPlan> {
+    try {
+      const planned = await this.observeAndPlan(target)
+      return { ...planned, steps: planned.steps.map(withCodedErrors) }
+    } catch (error) {
+      throw withArmCode(error)
+    }
+  }
+
+  private async observeAndPlan(target: Target): Promise<ProviderPlan> {
+    const { network, dns } = this.ready().clients
+    const s = this.settings
+    const projectId = this.config.zilliz.projectId
+    const alias = target.service.endpointService
+    const observed = await observeNetwork(network, s)
+    this.live.network = observed
+
+    const existing = await findEndpoint({
+      network,
+      resourceGroup: s.resourceGroup,
+      name: s.endpointName,
+      alias,
+      vnetId: observed.vnetId,
+      projectId,
+      registered: new Set(target.registrations.map((r) => r.endpointId))
+    })
+    if (existing) {
+      checkEndpoint(existing, alias, observed.vnetId, this.config.zilliz.regionId)
+      this.live.endpoint = existing
+      this.live.ip = await endpointIp(network, existing)
+    }
+    const steps: PlannedStep[] = [
+      planEndpoint({
+        network,
+        resourceGroup: s.resourceGroup,
+        name: s.endpointName,
+        location: s.location,
+        subnetId: observed.subnetId,
+        alias,
+        projectId,
+        existing,
+        tags: target.tags,
+        onReady: (endpoint, ip) => {
+          this.live.endpoint = endpoint
+          this.live.ip = ip
+        }
+      }),
+      planEndpointApproved(network, existing, () => this.live.endpoint, projectId)
+    ]
+
+    const newLinkName = linkName(s.virtualNetwork, digest(observed.vnetId.toLowerCase()))
+    const dnsSteps = await Promise.all(
+      target.clusters.map(async (link) => {
+        const zone = await observeZone(dns, s.resourceGroup, link.host)
+        const [vnetLink, record] = zone
+          ? await Promise.all([observeLink(dns, s.resourceGroup, link.host, observed.vnetId), observeRecord(dns, s.resourceGroup, link.host)])
+          : [undefined, undefined]
+        return [
+          planZone({ dns, resourceGroup: s.resourceGroup, link, existing: zone, tags: target.tags, onReady: (id) => this.live.zoneIds.set(link.clusterId, id) }),
+          planLink({ dns, resourceGroup: s.resourceGroup, link, vnetId: observed.vnetId, name: newLinkName, existing: vnetLink, tags: target.tags }),
+          planRecord({ dns, resourceGroup: s.resourceGroup, link, existing: record, plannedIp: this.live.ip, ip: () => this.live.ip })
+        ]
+      })
+    )
+    steps.push(...dnsSteps.flat())
+    return {
+      steps,
+      registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointId(), whitelistAccount: s.subscriptionId }
+    }
+  }
+
+  verify(target: Target): Promise<Check[]> {
+    const { network, dns } = this.ready().clients
+    return verifyAzure(target, {
+      network,
+      dns,
+      resourceGroup: this.settings.resourceGroup,
+      vnetId: this.live.network?.vnetId ?? '',
+      endpoint: this.live.endpoint
+    }).catch((error: unknown) => {
+      throw withArmCode(error)
+    })
+  }
+
+  report(): ProviderReport {
+    const s = this.settings
+    return {
+      network: `${s.virtualNetwork} (${s.resourceGroup}, ${s.location})`,
+      endpointId: this.endpointId(),
+      endpointAddress: this.live.ip,
+      ...(this.live.ip ? { endpointIps: [this.live.ip] } : {}),
+      dnsZones: [...this.live.zoneIds.entries()].map(([clusterId, id]) => ({ name: clusterId, id }))
+    }
+  }
+
+  /** The id Zilliz registers: <endpoint name>.<resourceGuid> */
+  private endpointId(): string | undefined {
+    return this.live.endpoint?.resourceGuid ? registrationId(this.live.endpoint) : undefined
+  }
+
+  private ready(): { session: AzureSession; clients: AzureClients } {
+    if (this.setupError || !this.session || !this.clients) throw this.setupError ?? new Error('Azure clients were not set up')
+    return { session: this.session, clients: this.clients }
+  }
+}
+
+/** Step failures name the ARM error code (AuthorizationFailed, InvalidResourceReference, …) first. */
+function withCodedErrors(step: PlannedStep): PlannedStep {
+  const run = step.run
+  if (!run) return step
+  return {
+    ...step,
+    run: (ctx) =>
+      run(ctx).catch((error: unknown) => {
+        throw withArmCode(error)
+      })
+  }
+}
+
+export function createProvider(config: Config, log: Logger, tokens: IdTokenSource): CloudProvider {
+  return new AzureProvider(config, log, tokens)
 }

@@ -1,9 +1,204 @@
-// Placeholder until the gcp provider lands: config validation already rejects provider gcp.
-import type { Config } from '../../config/types.js'
+// The Google Cloud implementation of CloudProvider: an internal address, the PSC forwarding rule to
+// Zilliz's service attachment, an ingress firewall rule, and per cluster a Cloud DNS private zone with an
+// A record, observed then planned; the engine registers the endpoint with Zilliz and runs the DAG.
+import type { Config, GcpSettings } from '../../config/types.js'
+import type { Check } from '../../engine/checks.js'
 import type { Logger } from '../../engine/log.js'
-import type { CloudProvider } from '../../engine/provider.js'
+import type { PlannedStep } from '../../engine/plan.js'
+import type { CloudProvider, Identity, ProviderPlan, ProviderReport } from '../../engine/provider.js'
+import type { Target } from '../../engine/target.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
+import { ADDRESS_STEP, addressInUse, observeAddress, planAddress } from './address.js'
+import { gcpSession, type GcpSession } from './auth.js'
+import { gcpClients, type GcpClients } from './clients.js'
+import { observeZone, planRecord, planZone, zoneStepId } from './dns.js'
+import { gcpEndpoints } from './endpoints.js'
+import { planFirewall } from './firewall.js'
+import { chooseRule, ENDPOINT_STEP, listRules, planConnection, planRule, type ObservedRule } from './forwarding-rule.js'
+import { toLabels } from './labels.js'
+import { addressPath, gcpNames, type GcpNames } from './names.js'
+import { observeNetwork, type GcpNetwork } from './network.js'
+import { verifyGcp } from './verify.js'
 
-export function createProvider(_config: Config, _log: Logger, _tokens: IdTokenSource): CloudProvider {
-  throw new Error('provider gcp is not available in this version of the action')
+/** What apply learns as it goes; steps later in the DAG read what earlier ones wrote. */
+interface GcpLive {
+  network?: GcpNetwork
+  ip?: string
+  rule?: ObservedRule
+  zones: Map<string, string>
+  cidrs: string[]
+}
+
+export class GcpProvider implements CloudProvider {
+  readonly name = 'gcp' as const
+  private readonly settings: GcpSettings
+  private readonly session: GcpSession
+  private readonly clients: GcpClients
+  private readonly names: GcpNames
+  private readonly live: GcpLive = { zones: new Map(), cidrs: [] }
+
+  constructor(
+    private readonly config: Config,
+    log: Logger,
+    tokens: IdTokenSource
+  ) {
+    if (!config.gcp) throw new Error('GCP settings missing from the config')
+    this.settings = config.gcp
+    const endpoints = gcpEndpoints()
+    this.session = gcpSession(this.settings, tokens, log, endpoints)
+    this.clients = gcpClients(this.settings, this.session, endpoints, log)
+    this.names = gcpNames(config, this.settings.endpointPrefix)
+  }
+
+  connect(): Promise<Identity> {
+    return this.session.identity()
+  }
+
+  async plan(target: Target): Promise<ProviderPlan> {
+    const s = this.settings
+    const network = await observeNetwork(this.clients.compute, s, target.service.endpointService)
+    this.live.network = network
+    this.live.cidrs = this.config.allowedCidrs.length ? this.config.allowedCidrs : network.ranges
+    const labels = toLabels(target.tags)
+    const steps = [...(await this.endpointSteps(target, network, labels)), await this.firewallStep(target, network), ...(await this.dnsSteps(target, network, labels))]
+    return {
+      steps,
+      registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointName(), gcpProjectId: s.projectId, whitelistAccount: s.projectId }
+    }
+  }
+
+  /** The address, the PSC endpoint and the wait for its acceptance. */
+  private async endpointSteps(target: Target, network: GcpNetwork, labels: Record<string, string>): Promise<PlannedStep[]> {
+    const { compute } = this.clients
+    const s = this.settings
+    const zillizProjectId = this.config.zilliz.projectId
+    const rule = chooseRule(await listRules(compute, s.region, zillizProjectId), {
+      name: this.names.endpoint,
+      region: s.region,
+      project: s.projectId,
+      attachment: network.serviceAttachment,
+      networkPath: network.networkPath,
+      registered: new Set(target.registrations.map((r) => r.endpointId))
+    })
+    const onIp = (ip: string) => (this.live.ip = ip)
+    const adopted = rule !== undefined && rule.name !== this.names.endpoint
+    // An existing endpoint already holds its address: only its IP is needed.
+    const address = rule
+      ? addressInUse(adopted ? rule.ip : this.names.address, rule.ip, adopted ? 'the adopted endpoint uses its own address' : `held by ${rule.name} at ${rule.ip}`, onIp)
+      : planAddress({
+          compute,
+          region: s.region,
+          name: this.names.address,
+          subnetworkPath: network.subnetworkPath,
+          endpointPath: `projects/${s.projectId}/regions/${s.region}/forwardingRules/${this.names.endpoint}`,
+          existing: await observeAddress(compute, s.region, this.names.address),
+          labels,
+          onReady: onIp
+        })
+    const endpoint = planRule({
+      compute,
+      region: s.region,
+      name: this.names.endpoint,
+      networkPath: network.networkPath,
+      addressPath: addressPath(s.projectId, s.region, this.names.address),
+      attachment: network.serviceAttachment,
+      globalAccess: s.globalAccess,
+      zillizProjectId,
+      existing: rule,
+      labels,
+      after: [ADDRESS_STEP],
+      onReady: (r) => {
+        this.live.rule = r
+        if (r.ip) this.live.ip = r.ip
+      }
+    })
+    return [address, endpoint, planConnection(compute, s.region, rule, () => this.endpointName(), zillizProjectId)]
+  }
+
+  private async firewallStep(target: Target, network: GcpNetwork): Promise<PlannedStep> {
+    const { compute } = this.clients
+    return planFirewall({
+      compute,
+      name: this.names.firewall,
+      networkPath: network.networkPath,
+      existing: await compute.getFirewall(this.names.firewall),
+      ports: target.ports,
+      cidrs: this.live.cidrs,
+      ip: () => this.requireIp(),
+      plannedIp: this.live.ip,
+      after: [ADDRESS_STEP]
+    })
+  }
+
+  /** Per cluster: the private zone and its A record. */
+  private async dnsSteps(target: Target, network: GcpNetwork, labels: Record<string, string>): Promise<PlannedStep[]> {
+    const { dns } = this.clients
+    const zillizProjectId = this.config.zilliz.projectId
+    const steps: PlannedStep[] = []
+    for (const link of target.clusters) {
+      const zoneName = this.names.zone(link.clusterId)
+      const zone = await observeZone(dns, link.host, network.networkPath, zoneName, zillizProjectId)
+      steps.push(
+        planZone({
+          dns,
+          link,
+          zoneName,
+          networkPath: network.networkPath,
+          zillizProjectId,
+          existing: zone,
+          labels,
+          onReady: (name) => this.live.zones.set(link.clusterId, name)
+        }),
+        planRecord({
+          dns,
+          link,
+          zoneName: () => this.live.zones.get(link.clusterId) ?? zoneName,
+          ip: () => this.requireIp(),
+          plannedIp: this.live.ip,
+          existing: zone ? await dns.getRecord(zone.name, link.host, 'A') : undefined,
+          after: [zoneStepId(link.clusterId), ADDRESS_STEP]
+        })
+      )
+    }
+    return steps
+  }
+
+  verify(target: Target): Promise<Check[]> {
+    const network = this.live.network
+    if (!network) return Promise.resolve([])
+    return verifyGcp(target, {
+      ...this.clients,
+      region: this.settings.region,
+      networkPath: network.networkPath,
+      attachment: network.serviceAttachment,
+      endpointName: this.endpointName(),
+      cidrs: this.live.cidrs,
+      zoneName: (clusterId) => this.live.zones.get(clusterId) ?? this.names.zone(clusterId)
+    })
+  }
+
+  report(): ProviderReport {
+    const s = this.settings
+    return {
+      network: `${s.network} (${s.projectId}, ${s.region})`,
+      endpointId: this.endpointName(),
+      endpointAddress: this.live.ip,
+      ...(this.live.ip ? { endpointIps: [this.live.ip] } : {}),
+      securityRule: this.live.network ? this.names.firewall : undefined,
+      dnsZones: [...this.live.zones.entries()].map(([clusterId, id]) => ({ name: clusterId, id }))
+    }
+  }
+
+  private endpointName(): string | undefined {
+    return this.live.rule?.name || undefined
+  }
+
+  private requireIp(): string {
+    if (!this.live.ip) throw new Error('The endpoint address is not known yet')
+    return this.live.ip
+  }
+}
+
+export function createProvider(config: Config, log: Logger, tokens: IdTokenSource): CloudProvider {
+  return new GcpProvider(config, log, tokens)
 }

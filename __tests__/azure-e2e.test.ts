@@ -1,0 +1,449 @@
+// The whole action on Azure: run() exactly as the runner drives it, through @azure/identity and the ARM
+// SDKs, against the loopback Entra, ARM and Zilliz emulators. Assertions read the call log and state.
+import { readFileSync } from 'node:fs'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { startEmulators, type EmulatorOptions, type Emulators } from '../emulators/index.js'
+import { ALIAS, CLIENT_ID, CLIENT_SECRET, DELEGATED_SUBNET, OTHER_VNET, RESOURCE_GROUP, SECRET_CLIENT_ID, SUBNET, SUBSCRIPTION_ID, TENANT_ID, VNET, azureInputs, ids } from '../emulators/azure/index.js'
+import { ASSERTION_AUDIENCE } from '../emulators/azure/entra.js'
+import { armClients, secretCredential } from '../emulators/azure/sdk-clients.js'
+import { ZILLIZ_SEED } from '../emulators/zilliz.js'
+import { runAction, type ActionRun } from './support/run-action.js'
+
+let emulators: Emulators
+beforeEach(async () => {
+  emulators = await startEmulators()
+})
+afterEach(async () => {
+  await emulators.close()
+})
+
+async function restart(options: EmulatorOptions): Promise<void> {
+  await emulators.close()
+  emulators = await startEmulators(options)
+}
+
+const run = (overrides: Record<string, string> = {}, env: Record<string, string> = {}) =>
+  runAction({ ...emulators.env, ...azureInputs(emulators.zillizUrl, overrides), ...env })
+
+const writes = (service?: string) => emulators.log.writes(service).map((w) => `${w.service}:${w.operation}`).sort()
+const armCalls = () => emulators.log.calls('arm')
+const errorLine = (result: ActionRun) => result.log.split('\n').find((l) => l.startsWith('::error::')) ?? ''
+const planSteps = (result: ActionRun) => JSON.parse(result.outputs['plan'] ?? '{}').steps as { id: string; action: string; reason: string }[]
+const step = (result: ActionRun, id: string) => planSteps(result).find((s) => s.id === id)
+const sdk = () => armClients(emulators.azure, secretCredential(emulators.azure))
+
+const CLUSTER = ZILLIZ_SEED.clusters.azure
+const HOST = `${CLUSTER}-privatelink.az-eastus.vectordb.zillizcloud.com`
+const FAST_POLL = { updateIntervalInMs: 10 }
+
+function expectSuccess(result: ActionRun): void {
+  if (result.exitCode !== 0) throw new Error(`the run failed:\n${result.log}`)
+}
+
+const FRESH_APPLY_WRITES = [
+  'arm:PrivateEndpoints_CreateOrUpdate',
+  'arm:PrivateZones_CreateOrUpdate',
+  'arm:RecordSets_CreateOrUpdate',
+  'arm:VirtualNetworkLinks_CreateOrUpdate',
+  'zilliz:AddPrivateEndpointWhitelist',
+  'zilliz:CreatePrivateEndpoint'
+]
+
+async function endpointByHand(name: string, alias: string = ALIAS): Promise<void> {
+  await sdk().network.privateEndpoints.beginCreateOrUpdateAndWait(
+    RESOURCE_GROUP,
+    name,
+    { location: 'eastus', subnet: { id: ids.subnet() }, manualPrivateLinkServiceConnections: [{ name, privateLinkServiceId: alias }] },
+    FAST_POLL
+  )
+}
+
+describe('apply', () => {
+  it('creates exactly the expected resources on a fresh world and verifies the link', async () => {
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(writes()).toEqual(FRESH_APPLY_WRITES)
+    expect(result.outputs['verified']).toBe('true')
+    expect(result.outputs['changes-count']).toBe('6')
+
+    const endpoints = [...emulators.azure.arm.state.privateEndpoints.values()]
+    expect(endpoints).toHaveLength(1)
+    const endpoint = endpoints[0]!
+    expect(endpoint).toMatchObject({ provisioningState: 'Succeeded', manual: true, subnetId: ids.subnet() })
+    expect(endpoint.connection).toMatchObject({ target: ALIAS, status: 'Approved' })
+    expect(endpoint.tags['zilliz-private-link:project']).toBe(ZILLIZ_SEED.projectId)
+    expect(result.outputs['endpoint-id']).toBe(`${endpoint.name}.${endpoint.resourceGuid}`)
+    expect(emulators.zilliz.state.registrations.map((r) => r.endpointId)).toEqual([result.outputs['endpoint-id']])
+    expect(emulators.zilliz.state.whitelist).toEqual([expect.objectContaining({ outerUserId: SUBSCRIPTION_ID, regionId: 'az-eastus' })])
+
+    const zone = emulators.azure.arm.dns.zone(HOST)!
+    expect(zone.provisioningState).toBe('Succeeded')
+    expect([...zone.links.values()]).toEqual([expect.objectContaining({ vnetId: ids.vnet(), registrationEnabled: false, linkState: 'Completed' })])
+    expect(zone.records.get('A/@')?.ips).toEqual(['10.20.1.4'])
+    expect(JSON.parse(result.outputs['dns-zone-ids'] ?? '[]')).toEqual([zone.id])
+    expect(result.outputs['private-link']).toBe(HOST)
+    expect(result.summary).toContain('APPLY')
+  })
+
+  it('makes zero writes when run again, and keeps every step', async () => {
+    expectSuccess(await run({ mode: 'apply' }))
+    emulators.log.clear()
+    const again = await run({ mode: 'apply' })
+    expectSuccess(again)
+    expect(writes()).toEqual([])
+    expect(again.outputs['has-changes']).toBe('false')
+    expect(again.outputs['verified']).toBe('true')
+    expect(planSteps(again).every((s) => s.action === 'keep')).toBe(true)
+  })
+
+  it('works with ambient credentials (DefaultAzureCredential) and no azure-client-id', async () => {
+    const result = await run(
+      { mode: 'apply', 'azure-tenant-id': '', 'azure-client-id': '' },
+      { AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_ID: SECRET_CLIENT_ID, AZURE_CLIENT_SECRET: CLIENT_SECRET }
+    )
+    expectSuccess(result)
+    expect(emulators.log.count('GetIDToken', 'oidc')).toBe(0)
+    expect(emulators.azure.entra.presented).toEqual([])
+    expect(result.summary).toContain('ambient Azure credentials')
+  })
+})
+
+describe('plan', () => {
+  it('makes zero writes on a fresh world and lists every change', async () => {
+    const result = await run({ mode: 'plan' })
+    expectSuccess(result)
+    expect(writes()).toEqual([])
+    expect(planSteps(result).map((s) => `${s.action} ${s.id}`)).toEqual(
+      expect.arrayContaining([
+        'create private-endpoint',
+        'wait private-endpoint-approved',
+        `create dns-zone:${CLUSTER}`,
+        `create dns-link:${CLUSTER}`,
+        `create dns-record:${CLUSTER}`,
+        'create zilliz-whitelist',
+        'create zilliz-registration'
+      ])
+    )
+    expect(result.outputs['verified']).toBe('false')
+  })
+
+  it('makes zero writes after an apply and reports no changes', async () => {
+    expectSuccess(await run({ mode: 'apply' }))
+    emulators.log.clear()
+    const result = await run({ mode: 'plan' })
+    expectSuccess(result)
+    expect(writes()).toEqual([])
+    expect(result.outputs['has-changes']).toBe('false')
+    expect(result.outputs['verified']).toBe('true')
+  })
+})
+
+describe('whitelist', () => {
+  it('whitelists the subscription only when the region requires it', async () => {
+    emulators.zilliz.state.regions.find((r) => r.regionId === 'az-eastus')!.whitelistRequired = false
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(emulators.log.count('AddPrivateEndpointWhitelist', 'zilliz')).toBe(0)
+    expect(step(result, 'zilliz-whitelist')).toBeUndefined()
+  })
+
+  it('does not register the endpoint while the whitelist entry is missing', async () => {
+    emulators.switches.inject({ service: 'zilliz', operation: 'AddPrivateEndpointWhitelist', status: 400, code: '96900', message: 'Injected refusal', times: 1 })
+    const result = await run({ mode: 'apply' })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain('depends on zilliz-whitelist')
+    expect(emulators.log.count('CreatePrivateEndpoint', 'zilliz')).toBe(0)
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes('zilliz')).toEqual(['zilliz:AddPrivateEndpointWhitelist', 'zilliz:CreatePrivateEndpoint'])
+  })
+})
+
+describe('adoption and drift', () => {
+  it('adopts an endpoint to the alias made by hand instead of creating a second one', async () => {
+    await endpointByHand('pe-by-hand')
+    emulators.log.clear()
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(emulators.log.count('PrivateEndpoints_CreateOrUpdate', 'arm')).toBe(0)
+    expect(emulators.azure.arm.state.privateEndpoints.size).toBe(1)
+    expect(result.outputs['endpoint-id']).toMatch(/^pe-by-hand\.[0-9a-f-]{36}$/)
+    expect(step(result, 'private-endpoint')).toMatchObject({ action: 'keep', reason: expect.stringContaining('adopted') })
+    expect(result.outputs['verified']).toBe('true')
+  })
+
+  it('adopts a zone and a network link made by hand and only adds the record', async () => {
+    const { dns } = sdk()
+    await dns.privateZones.beginCreateOrUpdateAndWait(RESOURCE_GROUP, HOST, { location: 'global' }, FAST_POLL)
+    await dns.virtualNetworkLinks.beginCreateOrUpdateAndWait(RESOURCE_GROUP, HOST, 'made-by-hand', { location: 'global', virtualNetwork: { id: ids.vnet() }, registrationEnabled: true }, FAST_POLL)
+    emulators.log.clear()
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(writes('arm')).toEqual(['arm:PrivateEndpoints_CreateOrUpdate', 'arm:RecordSets_CreateOrUpdate'])
+    expect(step(result, `dns-link:${CLUSTER}`)).toMatchObject({ action: 'keep', reason: expect.stringContaining('auto-registration on') })
+  })
+
+  it('corrects a record that points elsewhere, then makes zero writes', async () => {
+    expectSuccess(await run({ mode: 'apply' }))
+    await sdk().dns.recordSets.createOrUpdate(RESOURCE_GROUP, HOST, 'A', '@', { ttl: 60, aRecords: [{ ipv4Address: '10.9.9.9' }] })
+    emulators.log.clear()
+    const plan = await run({ mode: 'plan' })
+    expect(planSteps(plan).filter((s) => s.action === 'update').map((s) => s.id)).toEqual([`dns-record:${CLUSTER}`])
+    expect(step(plan, `dns-record:${CLUSTER}`)?.reason).toContain('10.9.9.9')
+    expect(JSON.parse(plan.outputs['verification'] ?? '{}').checks.find((c: { id: string }) => c.id === `dns-record:${CLUSTER}`).status).toBe('fail')
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes()).toEqual(['arm:RecordSets_CreateOrUpdate'])
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes()).toEqual([])
+  })
+
+  it('reports an endpoint of the configured name that connects elsewhere, without writing', async () => {
+    const otherAlias = 'someone-else.0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0.eastus.azure.privatelinkservice'
+    emulators.azure.arm.state.aliases.add(otherAlias)
+    await endpointByHand('pe-taken', otherAlias)
+    emulators.log.clear()
+    const result = await run({ mode: 'apply', 'azure-endpoint-name': 'pe-taken' })
+    expect(result.exitCode).toBe(1)
+    expect(errorLine(result)).toContain('azure-endpoint-name: private endpoint pe-taken connects to someone-else')
+    expect(writes()).toEqual([])
+  })
+
+  it('reports a connection Zilliz disconnected, which only a new endpoint can replace', async () => {
+    const first = await run({ mode: 'apply' })
+    expectSuccess(first)
+    emulators.azure.arm.network.setConnectionStatus(first.outputs['endpoint-id'] ?? '', 'Disconnected')
+    emulators.log.clear()
+    const result = await run({ mode: 'apply' })
+    expect(result.exitCode).toBe(1)
+    expect(step(result, 'private-endpoint-approved')).toMatchObject({ action: 'wait', reason: expect.stringContaining('will not recover') })
+    expect(errorLine(result)).toMatch(/the connection is Disconnected; delete private endpoint \S+ and re-run/)
+    expect(writes()).toEqual([])
+  })
+
+  it('surfaces a failed long-running operation, then a re-run puts the endpoint again and converges', async () => {
+    emulators.azure.arm.operations.failNext('PrivateEndpoints_CreateOrUpdate', { code: 'InternalServerError', message: 'Injected provisioning failure' })
+    const failed = await run({ mode: 'apply' })
+    expect(failed.exitCode).toBe(1)
+    expect(errorLine(failed)).toMatch(/Step private-endpoint failed: .*long-running operation has failed.*Injected provisioning failure/i)
+    emulators.log.clear()
+    const again = await run({ mode: 'apply' })
+    expectSuccess(again)
+    expect(step(again, 'private-endpoint')).toMatchObject({ action: 'update', reason: expect.stringContaining('Failed') })
+    expect(emulators.log.count('PrivateEndpoints_CreateOrUpdate', 'arm')).toBe(1)
+    expect(emulators.azure.arm.state.privateEndpoints.size).toBe(1)
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes()).toEqual([])
+  })
+})
+
+describe('errors and throttling', () => {
+  it('retries ARM 429s after Retry-After and still converges', async () => {
+    for (const operation of ['VirtualNetworks_Get', 'PrivateEndpoints_CreateOrUpdate', 'RecordSets_CreateOrUpdate'])
+      emulators.switches.inject({ service: 'arm', operation, status: 429, code: 'SubscriptionRequestsThrottled', message: 'Number of requests exceeded the limit', times: 1 })
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(armCalls().filter((c) => c.operation === 'PrivateEndpoints_CreateOrUpdate').map((c) => c.status)).toEqual([429, 201])
+    expect(armCalls().filter((c) => c.status === 429)).toHaveLength(3)
+    expect(writes()).toEqual(FRESH_APPLY_WRITES)
+  })
+
+  it('retries a failed Entra token request with a fresh GitHub ID token', async () => {
+    emulators.switches.inject({ service: 'entra', operation: 'GetToken', status: 503, code: 'temporarily_unavailable', message: 'Injected outage', times: 1 })
+    const result = await run({ mode: 'plan' })
+    expectSuccess(result)
+    const sequence = emulators.log.calls().filter((c) => c.service === 'entra' || c.service === 'oidc').map((c) => `${c.service}:${c.status}`)
+    const failedAt = sequence.indexOf('entra:503')
+    expect(failedAt).toBeGreaterThan(0)
+    expect(sequence.slice(failedAt + 1, sequence.indexOf('entra:200'))).toContain('oidc:200')
+    expect(result.log).toContain('with a fresh ID token')
+  })
+
+  it('explains a federated credential that does not match, with the claims, and does not retry', async () => {
+    emulators.azure.entra.setFederatedSubject(CLIENT_ID, 'repo:octo-org/octo-repo:environment:production')
+    const result = await run({ mode: 'plan' })
+    expect(result.exitCode).toBe(1)
+    const error = errorLine(result)
+    expect(error).toContain('AADSTS700213')
+    expect(error).toContain('sub: repo:octo-org/octo-repo:ref:refs/heads/main')
+    expect(error).toContain(`audience ${ASSERTION_AUDIENCE}`)
+    expect(error).toContain('subject "repo:octo-org/octo-repo:ref:refs/heads/main"')
+    expect(emulators.log.count('GetToken', 'entra')).toBe(1)
+    expect(armCalls()).toEqual([])
+    const shown = result.log.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')
+    for (const presented of emulators.azure.entra.presented) expect(shown).not.toContain(presented.assertion)
+  })
+
+  it('explains the usual causes when no OIDC token can be had, before any Azure call', async () => {
+    const noToken = { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }
+    const applied = await run({ mode: 'apply' }, noToken)
+    expect(applied.exitCode).toBe(1)
+    expect(applied.log).toContain('id-token: write')
+    expect(applied.log).toContain('Dependabot')
+    // A plan without a token stays green and reads nothing of Azure.
+    expect((await run({ mode: 'plan' }, noToken)).exitCode).toBe(0)
+    expect(emulators.log.calls('entra')).toEqual([])
+    expect(armCalls()).toEqual([])
+  })
+
+  it('names what it waited for when the wait times out', async () => {
+    emulators.zilliz.settings.acceptanceDelayMs = 60_000
+    const result = await run({ mode: 'apply', 'wait-timeout': '3s' })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toMatch(/waiting for (Zilliz to accept endpoint \S+|the connection of private endpoint \S+ to be Approved)/)
+    expect(result.log).toContain('wait-timeout')
+  })
+
+  it.each([
+    ['azure-virtual-network', 'no-such-vnet', 'does not exist in resource group zilliz-rg'],
+    ['azure-virtual-network', OTHER_VNET, 'is in westus'],
+    ['azure-subnet', 'no-such-subnet', `${VNET} has no subnet no-such-subnet; its subnets are ${SUBNET}, ${DELEGATED_SUBNET}`],
+    ['azure-subnet', DELEGATED_SUBNET, 'is delegated to Microsoft.Web/serverFarms'],
+    ['azure-resource-group', 'no-such-rg', 'resource group no-such-rg does not exist'],
+    ['azure-subscription-id', '22222222-2222-4222-8222-222222222222', 'does not exist or these credentials cannot see it']
+  ])('names %s = %s when Azure says it does not fit, without writing', async (input, value, fragment) => {
+    const result = await run({ mode: 'apply', [input]: value })
+    expect(result.exitCode).toBe(1)
+    expect(errorLine(result)).toContain(`${input}: `)
+    expect(errorLine(result)).toContain(fragment)
+    expect(writes()).toEqual([])
+  })
+})
+
+describe('long runs', () => {
+  it('asks for a fresh GitHub ID token on every Entra token request, so no assertion is presented expired', async () => {
+    // ID tokens live 2 s and access tokens 1 s; acceptance takes 3 s, so a reused assertion would expire.
+    await restart({ aws: { oidc: { lifetimeSeconds: 2 } }, azure: { accessTokenLifetimeSeconds: 1 }, zilliz: { acceptanceDelayMs: 3000 } })
+    const started = Date.now()
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(Date.now() - started).toBeGreaterThan(3000)
+    const presented = emulators.azure.entra.presented
+    expect(presented.length).toBeGreaterThan(3)
+    expect(presented.every((p) => p.accepted)).toBe(true)
+    expect(new Set(presented.map((p) => p.assertion)).size).toBe(presented.length)
+    expect(() => emulators.aws.oidc.verify(presented[0]!.assertion, ASSERTION_AUDIENCE)).toThrow(/expired/i)
+  })
+})
+
+describe('custom roles', () => {
+  interface RoleDefinition {
+    Name: string
+    IsCustom: boolean
+    Actions: string[]
+    NotActions: string[]
+    AssignableScopes: string[]
+  }
+  const role = (file: string) => JSON.parse(readFileSync(`docs/policies/${file}`, 'utf8')) as RoleDefinition
+
+  it('azure-plan.json is read-only, and the apply role adds only writes, joins and operation reads', () => {
+    const plan = role('azure-plan.json')
+    const apply = role('azure-apply.json')
+    expect(plan.Actions.every((a) => a.endsWith('/read'))).toBe(true)
+    expect(plan.Actions.every((a) => apply.Actions.includes(a))).toBe(true)
+    const added = apply.Actions.filter((a) => !plan.Actions.includes(a))
+    expect(added.every((a) => /\/(write|join\/action)$/.test(a) || /operation\w*\/read$/i.test(a))).toBe(true)
+    for (const definition of [plan, apply]) expect(definition).toMatchObject({ IsCustom: true, NotActions: [], AssignableScopes: [expect.stringMatching(/^\/subscriptions\//)] })
+  })
+
+  it('grant exactly what plan and apply need: plan with the plan role, apply with the apply role', async () => {
+    const { rbac } = emulators.azure.arm
+    const plan = role('azure-plan.json')
+    const apply = role('azure-apply.json')
+    rbac.assign(CLIENT_ID, plan.Actions)
+    expectSuccess(await run({ mode: 'plan' }))
+    const planNeeds = new Set(rbac.checked)
+
+    rbac.checked.clear()
+    const refused = await run({ mode: 'apply' })
+    expect(refused.exitCode).toBe(1)
+    expect(errorLine(refused)).toContain('AuthorizationFailed: ')
+    expect(refused.log).toContain("'Microsoft.Network/privateEndpoints/write'")
+    expect(writes('arm')).toEqual([])
+
+    rbac.checked.clear()
+    rbac.assign(CLIENT_ID, apply.Actions)
+    expectSuccess(await run({ mode: 'apply' }))
+    expect([...rbac.checked].sort()).toEqual([...apply.Actions].sort())
+
+    rbac.checked.clear()
+    rbac.assign(CLIENT_ID, plan.Actions)
+    const replan = await run({ mode: 'plan' })
+    expectSuccess(replan)
+    expect(replan.outputs['verified']).toBe('true')
+    expect([...new Set([...planNeeds, ...rbac.checked])].sort()).toEqual([...plan.Actions].sort())
+  })
+})
+
+describe('secrets', () => {
+  function visible(result: ActionRun): string {
+    const log = result.log
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n')
+    return [log, result.summary, ...Object.values(result.outputs)].join('\n')
+  }
+
+  it('never shows the API key, an ID token or an Entra access token, in plan, apply and a failure', async () => {
+    const results = [await run({ mode: 'plan' }), await run({ mode: 'apply' }), await run({ mode: 'apply', 'azure-subnet': DELEGATED_SUBNET })]
+    expect(results.map((r) => r.exitCode)).toEqual([0, 0, 1])
+    const idTokens = emulators.azure.entra.presented.map((p) => p.assertion)
+    const accessTokens = emulators.azure.tokens.all()
+    expect(idTokens.length).toBeGreaterThan(2)
+    expect(accessTokens.length).toBeGreaterThan(2)
+    for (const result of results) {
+      const text = visible(result)
+      for (const secret of [ZILLIZ_SEED.apiKey, ...idTokens, ...accessTokens]) expect(text).not.toContain(secret)
+      expect(result.log.indexOf(`::add-mask::${ZILLIZ_SEED.apiKey}`)).toBe(0)
+    }
+    // Access tokens are masked as soon as the action holds them.
+    const masks = results.flatMap((r) => r.log.split('\n').filter((l) => l.startsWith('::add-mask::')).map((l) => l.slice('::add-mask::'.length)))
+    expect(accessTokens.filter((t) => masks.includes(t)).length).toBeGreaterThan(0)
+  })
+})
+
+// Each row: the input, a bad value, and a fragment the error must contain. One problem per row.
+const BAD_AZURE_INPUTS: [string, string, string][] = [
+  ['azure-subscription-id', '', 'Required when provider is azure'],
+  ['azure-subscription-id', 'my-subscription', 'GUID'],
+  ['azure-subscription-id', `{${SUBSCRIPTION_ID}}`, 'braces'],
+  ['azure-tenant-id', 'contoso.onmicrosoft.com', 'GUID'],
+  ['azure-client-id', 'zilliz-private-link', 'GUID'],
+  ['azure-resource-group', '', 'Required when provider is azure'],
+  ['azure-resource-group', 'zilliz rg', 'resource group name'],
+  ['azure-resource-group', 'zilliz-rg.', 'ends with a period'],
+  ['azure-location', 'westus', 'eastus'],
+  ['azure-location', 'East US 2', 'eastus'],
+  ['azure-virtual-network', '', 'Required when provider is azure'],
+  ['azure-virtual-network', '-vnet', 'starting with a letter or digit'],
+  ['azure-virtual-network', `${ids.vnet()}`, '"zilliz-vnet"'],
+  ['azure-subnet', '', 'Required when provider is azure'],
+  ['azure-subnet', 'snet endpoints', 'Azure resource name'],
+  ['azure-endpoint-name', 'pe-', 'ending with a letter, digit or _'],
+  ['azure-endpoint-name', 'p'.repeat(81), '1 to 80'],
+  ['tags', '{"team/owner":"search"}', 'Azure does not allow'],
+  ['zilliz-region-id', 'azure-eastus', 'az-eastus'],
+  ['provider', 'aws', 'az-eastus'],
+  ['aws-vpc-id', 'vpc-0a1b2c3d4e5f60718', 'provider aws only']
+]
+
+describe('bad Azure inputs', () => {
+  it.each(BAD_AZURE_INPUTS)('%s = %j fails by name before any call', async (input, value, fragment) => {
+    const result = await run({ [input]: value })
+    expect(result.exitCode).toBe(1)
+    const error = errorLine(result)
+    expect(error).toContain(`${input}: `)
+    expect(error).toContain(fragment)
+    expect(error).toContain('Example')
+    expect(emulators.log.calls()).toEqual([])
+    expect(result.outputs).toEqual({})
+  })
+
+  it('needs azure-tenant-id and azure-client-id together', async () => {
+    const result = await run({ 'azure-client-id': '' })
+    expect(errorLine(result)).toContain('azure-client-id: Required when azure-tenant-id is given')
+    expect(emulators.log.calls()).toEqual([])
+  })
+})

@@ -1,0 +1,276 @@
+// The Azure emulators (Entra ID and ARM: Microsoft.Network and private DNS) driven through the real
+// @azure/identity, @azure/arm-network and @azure/arm-privatedns clients, and their link to the Zilliz emulator.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { startAzureEmulators, ALIAS, CLIENT_ID, DELEGATED_SUBNET, OTHER_VNET, RESOURCE_GROUP, SUBNET, SUBSCRIPTION_ID, TENANT_ID, VNET, ids, type AzureEmulators } from '../emulators/azure/index.js'
+import { ARM_RESOURCE } from '../emulators/azure/access-tokens.js'
+import { ASSERTION_AUDIENCE } from '../emulators/azure/entra.js'
+import { armClients, assertionCredential, emulatorHttpClient, secretCredential, type ArmClients } from '../emulators/azure/sdk-clients.js'
+import { startService } from '../emulators/core/service.js'
+import { ZILLIZ_SEED, ZillizEmulator } from '../emulators/zilliz.js'
+import { ZillizClient } from '../src/zilliz/client.js'
+
+const ARM_SCOPE = `${ARM_RESOURCE}/.default`
+const FAST_POLL = { updateIntervalInMs: 10 }
+
+let az: AzureEmulators
+let arm: ArmClients
+beforeEach(async () => {
+  az = await startAzureEmulators()
+  arm = armClients(az, secretCredential(az), { maxRetries: 0 })
+})
+afterEach(async () => {
+  await az.close()
+})
+
+interface Failure {
+  name: string
+  message: string
+  code?: string
+  statusCode?: number
+}
+
+async function caught(call: Promise<unknown>): Promise<Failure> {
+  try {
+    await call
+  } catch (error) {
+    return error as Failure
+  }
+  throw new Error('expected the call to fail')
+}
+
+const operations = (service = 'arm') => az.log.calls(service).map((c) => `${c.operation} ${c.status}`)
+
+function endpointBody(overrides: Record<string, unknown> = {}) {
+  return {
+    location: 'eastus',
+    subnet: { id: ids.subnet() },
+    manualPrivateLinkServiceConnections: [{ name: 'zilliz', privateLinkServiceId: ALIAS, requestMessage: 'test' }],
+    ...overrides
+  }
+}
+
+/** Raw ARM GET with a bearer token, for what the SDK would not send. */
+async function rawGet(path: string, token?: string): Promise<{ status: number; body: { error?: { code: string } } }> {
+  const response = await fetch(`${az.urls.arm}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+  return { status: response.status, body: (await response.json()) as { error?: { code: string } } }
+}
+
+describe('Entra token endpoint', () => {
+  it('issues an ARM token for a GitHub ID token, with one token POST and no discovery', async () => {
+    const token = await assertionCredential(az).getToken(ARM_SCOPE)
+    const claims = JSON.parse(Buffer.from(token!.token.split('.')[1]!, 'base64url').toString()) as Record<string, string>
+    expect(claims).toMatchObject({ appid: CLIENT_ID, tid: TENANT_ID, aud: ARM_RESOURCE })
+    expect(operations('entra')).toEqual(['GetToken 200'])
+    expect(az.entra.presented).toEqual([expect.objectContaining({ clientId: CLIENT_ID, accepted: true })])
+  })
+
+  it('serves the openid configuration and instance discovery for custom authority hosts', async () => {
+    const config = (await (await fetch(`${az.urls.entra}/${TENANT_ID}/v2.0/.well-known/openid-configuration`)).json()) as Record<string, string>
+    expect(config['token_endpoint']).toBe(`https://login.microsoftonline.com/${TENANT_ID}/oauth2/v2.0/token`)
+    expect(config['issuer']).toBe(`https://login.microsoftonline.com/${TENANT_ID}/v2.0`)
+    const discovery = (await (await fetch(`${az.urls.entra}/common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.microsoftonline.com/${TENANT_ID}/oauth2/v2.0/authorize`)).json()) as Record<string, string>
+    expect(discovery['tenant_discovery_endpoint']).toContain(`/${TENANT_ID}/v2.0/.well-known/openid-configuration`)
+  })
+
+  it.each([
+    ['another subject', { sub: 'repo:octo-org/octo-repo:pull_request' }, 'AADSTS700213', "subject 'repo:octo-org/octo-repo:pull_request'"],
+    ['another audience', { aud: 'sts.amazonaws.com' }, 'AADSTS700212', "audience 'sts.amazonaws.com'"],
+    ['another issuer', { iss: 'https://example.com' }, 'AADSTS700211', "issuer 'https://example.com'"],
+    ['an expired token', { exp: Math.floor(Date.now() / 1000) - 60 }, 'AADSTS700024', 'not within its valid time range']
+  ])('refuses an assertion with %s', async (_name, claims, code, fragment) => {
+    const failure = await caught(assertionCredential(az, { assertion: () => az.oidc.mint(ASSERTION_AUDIENCE, claims) }).getToken(ARM_SCOPE))
+    expect(failure.message).toContain(code)
+    expect(failure.message).toContain(fragment)
+    expect(az.entra.presented[0]?.accepted).toBe(false)
+  })
+
+  it('checks the signature against the OIDC emulator key', async () => {
+    const token = az.oidc.mint(ASSERTION_AUDIENCE)
+    const tampered = `${token.slice(0, token.lastIndexOf('.'))}.${Buffer.from('forged').toString('base64url')}`
+    expect((await caught(assertionCredential(az, { assertion: () => tampered }).getToken(ARM_SCOPE))).message).toContain('AADSTS700027')
+  })
+
+  it('names an unknown tenant and an unknown application', async () => {
+    const tenant = '11111111-1111-4111-8111-111111111111'
+    expect((await caught(assertionCredential(az, { tenantId: tenant }).getToken(ARM_SCOPE))).message).toContain('AADSTS90002')
+    expect((await caught(assertionCredential(az, { clientId: tenant }).getToken(ARM_SCOPE))).message).toContain('AADSTS700016')
+  })
+
+  it('accepts the client secret of the secret app, and refuses a wrong one', async () => {
+    expect((await secretCredential(az).getToken(ARM_SCOPE))?.token).toBeTruthy()
+    expect((await caught(secretCredential(az, 'wrong').getToken(ARM_SCOPE))).message).toContain('AADSTS7000215')
+  })
+})
+
+describe('ARM authentication', () => {
+  const vnetPath = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Network/virtualNetworks/${VNET}?api-version=2025-05-01`
+
+  it('wants a bearer token Entra issued and still valid', async () => {
+    expect(await rawGet(vnetPath)).toMatchObject({ status: 401, body: { error: { code: 'AuthenticationFailed' } } })
+    expect(await rawGet(vnetPath, 'not-a-token')).toMatchObject({ status: 401, body: { error: { code: 'InvalidAuthenticationToken' } } })
+    const { token: expired } = az.tokens.issue({ tenantId: TENANT_ID, clientId: CLIENT_ID, objectId: 'x', resource: ARM_RESOURCE }, -1)
+    expect(await rawGet(vnetPath, expired)).toMatchObject({ status: 401, body: { error: { code: 'ExpiredAuthenticationToken' } } })
+    const { token } = az.tokens.issue({ tenantId: TENANT_ID, clientId: CLIENT_ID, objectId: 'x', resource: ARM_RESOURCE }, 60)
+    expect((await rawGet(vnetPath, token)).status).toBe(200)
+    expect(await rawGet(vnetPath.replace(/\?.*/, ''), token)).toMatchObject({ status: 400, body: { error: { code: 'MissingApiVersionParameter' } } })
+  })
+
+  it('answers unknown subscriptions, groups and networks with CloudErrors the SDK parses', async () => {
+    const other = armClients(az, secretCredential(az), { maxRetries: 0 })
+    expect(await caught(other.network.virtualNetworks.get('nope-rg', VNET))).toMatchObject({ statusCode: 404, code: 'ResourceGroupNotFound' })
+    expect(await caught(other.network.virtualNetworks.get(RESOURCE_GROUP, 'nope'))).toMatchObject({ statusCode: 404, code: 'ResourceNotFound' })
+    const { NetworkManagementClient } = await import('@azure/arm-network')
+    const stranger = new NetworkManagementClient(secretCredential(az), '22222222-2222-4222-8222-222222222222', { httpClient: emulatorHttpClient(az), retryOptions: { maxRetries: 0 } })
+    expect(await caught(stranger.virtualNetworks.get(RESOURCE_GROUP, VNET))).toMatchObject({ statusCode: 404, code: 'SubscriptionNotFound' })
+  })
+
+  it('retries a 429 after Retry-After: 0 through the SDK retry policy', async () => {
+    az.switches.inject({ service: 'arm', operation: 'VirtualNetworks_Get', status: 429, code: 'SubscriptionRequestsThrottled', times: 1 })
+    const started = Date.now()
+    const retrying = armClients(az)
+    expect((await retrying.network.virtualNetworks.get(RESOURCE_GROUP, VNET)).name).toBe(VNET)
+    expect(operations().filter((o) => o.startsWith('VirtualNetworks_Get'))).toEqual(['VirtualNetworks_Get 429', 'VirtualNetworks_Get 200'])
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+})
+
+describe('Microsoft.Network', () => {
+  it('reads the seeded network with its subnets and delegations', async () => {
+    const vnet = await arm.network.virtualNetworks.get(RESOURCE_GROUP, VNET)
+    expect(vnet).toMatchObject({ location: 'eastus', addressSpace: { addressPrefixes: ['10.20.0.0/16'] } })
+    expect(vnet.subnets?.map((s) => s.name)).toEqual([SUBNET, DELEGATED_SUBNET])
+    expect(vnet.subnets?.[1]?.delegations?.[0]?.serviceName).toBe('Microsoft.Web/serverFarms')
+    expect((await arm.network.subnets.get(RESOURCE_GROUP, VNET, SUBNET)).addressPrefix).toBe('10.20.1.0/24')
+    expect((await arm.network.virtualNetworks.get(RESOURCE_GROUP, OTHER_VNET)).location).toBe('westus')
+  })
+
+  it('creates a private endpoint as a long-running operation, Pending until accepted, with the IP on its NIC', async () => {
+    az.arm.operations.inProgressPolls = 1
+    const created = await arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL)
+    expect(operations()).toEqual(['PrivateEndpoints_CreateOrUpdate 201', 'NetworkOperationStatus_Get 200', 'NetworkOperationStatus_Get 200', 'PrivateEndpoints_Get 200'])
+    expect(created.provisioningState).toBe('Succeeded')
+    const connection = created.manualPrivateLinkServiceConnections?.[0]
+    expect(connection?.privateLinkServiceId).toBe(ALIAS)
+    expect(connection?.privateLinkServiceConnectionState?.status).toBe('Pending')
+    const nicName = created.networkInterfaces?.[0]?.id?.split('/').pop() as string
+    const nic = await arm.network.networkInterfaces.get(RESOURCE_GROUP, nicName)
+    expect(nic.ipConfigurations?.[0]?.privateIPAddress).toBe('10.20.1.4')
+
+    const state = az.arm.network.endpoint('pe-test')!
+    const registrationId = `pe-test.${state.resourceGuid}`
+    expect(az.world.endpoints.has('azure', registrationId)).toBe(true)
+    az.world.setAccepted('azure', registrationId, true)
+    const approved = await arm.network.privateEndpoints.get(RESOURCE_GROUP, 'pe-test')
+    expect(approved.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState?.status).toBe('Approved')
+  })
+
+  it('answers a repeated PUT with 200 and the same endpoint, and If-None-Match: * with 412', async () => {
+    await arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL)
+    const guid = az.arm.network.endpoint('pe-test')?.resourceGuid
+    await arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody({ tags: { team: 'search' } }), FAST_POLL)
+    expect(az.arm.network.endpoint('pe-test')).toMatchObject({ resourceGuid: guid, tags: { team: 'search' } })
+    expect(operations().filter((o) => o.startsWith('PrivateEndpoints_CreateOrUpdate'))).toEqual(['PrivateEndpoints_CreateOrUpdate 201', 'PrivateEndpoints_CreateOrUpdate 200'])
+    expect(az.arm.state.networkInterfaces.size).toBe(1)
+    const createOnly = arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), { ...FAST_POLL, requestOptions: { customHeaders: { 'If-None-Match': '*' } } })
+    expect(await caught(createOnly)).toMatchObject({ statusCode: 412, code: 'PreconditionFailed' })
+  })
+
+  it.each([
+    ['a subnet in another region', { location: 'eastus', subnet: { id: ids.subnet('default', OTHER_VNET) } }, 'InvalidResourceReference'],
+    ['a delegated subnet', { subnet: { id: ids.subnet(DELEGATED_SUBNET) } }, 'PrivateEndpointCannotBeCreatedInSubnetThatHasDelegations'],
+    ['an unknown alias', { manualPrivateLinkServiceConnections: [{ name: 'c', privateLinkServiceId: 'nobody.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice' }] }, 'PrivateLinkServiceAliasNotFound'],
+    ['an automatic connection to the alias', { manualPrivateLinkServiceConnections: [], privateLinkServiceConnections: [{ name: 'c', privateLinkServiceId: ALIAS }] }, 'PrivateLinkServiceRequiresManualApproval'],
+    ['tag names Azure reserves', { tags: { 'a/b': 'x' } }, 'InvalidTagNameCharacters']
+  ])('refuses an endpoint with %s', async (_name, overrides, code) => {
+    expect(await caught(arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-bad', endpointBody(overrides), FAST_POLL))).toMatchObject({ statusCode: 400, code })
+    expect(az.log.writes()).toEqual([])
+  })
+
+  it('refuses to move an endpoint to another subnet', async () => {
+    az.arm.state.virtualNetworks.get(ids.vnet().toLowerCase())?.subnets.push({ name: 'second', addressPrefix: '10.20.3.0/24', delegations: [], used: new Set() })
+    await arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL)
+    const moved = await caught(arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody({ subnet: { id: ids.subnet('second') } }), FAST_POLL))
+    expect(moved).toMatchObject({ statusCode: 400, code: 'PrivateEndpointSubnetCannotBeChanged' })
+  })
+
+  it('surfaces a failed long-running operation and leaves the endpoint Failed', async () => {
+    az.arm.operations.failNext('PrivateEndpoints_CreateOrUpdate', { code: 'InternalServerError', message: 'Injected provisioning failure' })
+    const failure = await caught(arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL))
+    expect(failure.message).toMatch(/long-running operation has failed/i)
+    expect(failure.message).toContain('Injected provisioning failure')
+    expect(az.arm.network.endpoint('pe-test')?.provisioningState).toBe('Failed')
+  })
+})
+
+describe('private DNS', () => {
+  const zone = `${ZILLIZ_SEED.clusters.azure}-privatelink.az-eastus.vectordb.zillizcloud.com`
+
+  it('creates a zone with a 202 long-running operation, ignoring If-None-Match on the polls', async () => {
+    az.arm.operations.inProgressPolls = 1
+    const created = await arm.dns.privateZones.beginCreateOrUpdateAndWait(RESOURCE_GROUP, zone, { location: 'global' }, { ifNoneMatch: '*', ...FAST_POLL })
+    expect(created.provisioningState).toBe('Succeeded')
+    expect(operations()).toEqual(['PrivateZones_CreateOrUpdate 202', 'PrivateDnsOperationStatus_Get 200', 'PrivateDnsOperationStatus_Get 200', 'PrivateZones_Get 200'])
+    const again = await caught(arm.dns.privateZones.beginCreateOrUpdateAndWait(RESOURCE_GROUP, zone, { location: 'global' }, { ifNoneMatch: '*', ...FAST_POLL }))
+    expect(again).toMatchObject({ statusCode: 412, code: 'PreconditionFailed' })
+  })
+
+  it('wants location global and a parent zone for nested resources', async () => {
+    expect(await caught(arm.dns.privateZones.beginCreateOrUpdateAndWait(RESOURCE_GROUP, zone, { location: 'eastus' }, FAST_POLL))).toMatchObject({ statusCode: 400 })
+    const orphan = arm.dns.recordSets.createOrUpdate(RESOURCE_GROUP, zone, 'A', '@', { ttl: 300, aRecords: [{ ipv4Address: '10.20.1.4' }] })
+    expect(await caught(orphan)).toMatchObject({ statusCode: 404, code: 'ParentResourceNotFound' })
+  })
+
+  it('links a network once per zone and keeps A records with etags', async () => {
+    await arm.dns.privateZones.beginCreateOrUpdateAndWait(RESOURCE_GROUP, zone, { location: 'global' }, FAST_POLL)
+    const link = await arm.dns.virtualNetworkLinks.beginCreateOrUpdateAndWait(RESOURCE_GROUP, zone, 'link-1', { location: 'global', virtualNetwork: { id: ids.vnet() }, registrationEnabled: false }, FAST_POLL)
+    expect(link).toMatchObject({ provisioningState: 'Succeeded', virtualNetworkLinkState: 'Completed', registrationEnabled: false })
+    const second = arm.dns.virtualNetworkLinks.beginCreateOrUpdateAndWait(RESOURCE_GROUP, zone, 'link-2', { location: 'global', virtualNetwork: { id: ids.vnet() } }, FAST_POLL)
+    expect(await caught(second)).toMatchObject({ statusCode: 409, code: 'Conflict' })
+
+    const created = await arm.dns.recordSets.createOrUpdate(RESOURCE_GROUP, zone, 'A', '@', { ttl: 300, aRecords: [{ ipv4Address: '10.20.1.4' }] }, { ifNoneMatch: '*' })
+    expect(created.fqdn).toBe(`${zone}.`)
+    const stale = created.etag as string
+    const replaced = await arm.dns.recordSets.createOrUpdate(RESOURCE_GROUP, zone, 'A', '@', { ttl: 300, aRecords: [{ ipv4Address: '10.20.1.5' }] }, { ifMatch: stale })
+    expect(replaced.aRecords).toEqual([{ ipv4Address: '10.20.1.5' }])
+    expect(operations().filter((o) => o.startsWith('RecordSets'))).toEqual(['RecordSets_CreateOrUpdate 201', 'RecordSets_CreateOrUpdate 200'])
+    const conflict = arm.dns.recordSets.createOrUpdate(RESOURCE_GROUP, zone, 'A', '@', { ttl: 300, aRecords: [{ ipv4Address: '10.9.9.9' }] }, { ifMatch: stale })
+    expect(await caught(conflict)).toMatchObject({ statusCode: 412, code: 'PreconditionFailed' })
+    expect((await arm.dns.recordSets.get(RESOURCE_GROUP, zone, 'A', '@')).aRecords).toEqual([{ ipv4Address: '10.20.1.5' }])
+  })
+})
+
+describe('role-based access', () => {
+  it('refuses writes a read-only role lacks, naming the action, and linked joins separately', async () => {
+    const reader = armClients(az, assertionCredential(az), { maxRetries: 0 })
+    az.arm.rbac.assign(CLIENT_ID, ['Microsoft.Network/*/read'])
+    expect((await reader.network.virtualNetworks.get(RESOURCE_GROUP, VNET)).name).toBe(VNET)
+    const denied = await caught(reader.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL))
+    expect(denied).toMatchObject({ statusCode: 403, code: 'AuthorizationFailed' })
+    expect(denied.message).toContain("'Microsoft.Network/privateEndpoints/write'")
+    az.arm.rbac.assign(CLIENT_ID, ['Microsoft.Network/*/read', 'Microsoft.Network/privateEndpoints/write'])
+    const linked = await caught(reader.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL))
+    expect(linked).toMatchObject({ statusCode: 403, code: 'LinkedAuthorizationFailed' })
+    expect(linked.message).toContain('Microsoft.Network/virtualNetworks/subnets/join/action')
+  })
+})
+
+describe('acceptance by Zilliz', () => {
+  it('keeps the connection Pending until the Zilliz emulator accepts the registration', async () => {
+    const zilliz = new ZillizEmulator({ world: az.world })
+    const server = await startService(zilliz, az.log, az.switches)
+    try {
+      await arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL)
+      const endpointId = `pe-test.${az.arm.network.endpoint('pe-test')?.resourceGuid}`
+      const client = new ZillizClient({ apiUrl: server.url, apiKey: ZILLIZ_SEED.apiKey, retry: { attempts: 1, baseMs: 1, maxMs: 1 } })
+      const refused = await caught(client.registerPrivateEndpoint(ZILLIZ_SEED.projectId, { regionId: ZILLIZ_SEED.regions.azure, endpointId }))
+      expect(refused.message).toMatch(/whitelist/i)
+      expect(az.arm.network.endpoint('pe-test')?.connection.status).toBe('Pending')
+      await client.addWhitelistEntry(ZILLIZ_SEED.projectId, ZILLIZ_SEED.regions.azure, SUBSCRIPTION_ID)
+      await client.registerPrivateEndpoint(ZILLIZ_SEED.projectId, { regionId: ZILLIZ_SEED.regions.azure, endpointId })
+      await client.listPrivateEndpoints(ZILLIZ_SEED.projectId)
+      expect(az.arm.network.endpoint('pe-test')?.connection.status).toBe('Approved')
+    } finally {
+      await server.close()
+    }
+  })
+})

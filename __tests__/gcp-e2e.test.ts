@@ -1,0 +1,474 @@
+// The whole action on Google Cloud: run() exactly as the runner drives it, through google-auth-library and
+// the action's REST clients, against the loopback emulators. Assertions read the call log and state.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startEmulators, type Emulators } from '../emulators/index.js'
+import { adminClient, adminOperation, writeExternalAccountCredentials } from '../emulators/gcp/fixtures.js'
+import {
+  GCP_EAST_SUBNETWORK,
+  GCP_NETWORK,
+  GCP_OTHER_SUBNETWORK,
+  GCP_PROJECT_ID,
+  GCP_SERVICE_ACCOUNT,
+  GCP_SUBNETWORK,
+  GCP_SUBNETWORK_CIDR,
+  WORKLOAD_IDENTITY_PROVIDER,
+  ZILLIZ_SERVICE_ATTACHMENT,
+  gcpInputs
+} from '../emulators/gcp/index.js'
+import { ZILLIZ_SEED } from '../emulators/zilliz.js'
+import { runAction, type ActionRun } from './support/run-action.js'
+
+let emulators: Emulators
+beforeEach(async () => {
+  emulators = await startEmulators()
+})
+afterEach(async () => {
+  await emulators.close()
+})
+
+// Every workflow run has its own run id, which is part of each insert's requestId.
+let runId = 0
+const run = (overrides: Record<string, string> = {}, env: Record<string, string> = {}) =>
+  runAction({ ...emulators.env, ...gcpInputs(emulators.zillizUrl, overrides), GITHUB_RUN_ID: String(++runId), ...env })
+
+const writes = () => emulators.log.writes().map((w) => `${w.service}:${w.operation}`).sort()
+const calls = (service: string) => emulators.log.calls(service)
+
+interface Step {
+  id: string
+  action: string
+  name: string
+  reason: string
+}
+
+const steps = (result: ActionRun): Step[] => JSON.parse(result.outputs['plan'] ?? '{}').steps as Step[]
+const step = (result: ActionRun, id: string) => steps(result).find((s) => s.id === id)
+const errorLine = (result: ActionRun) => result.log.split('\n').find((l) => l.startsWith('::error::')) ?? ''
+
+function expectSuccess(result: ActionRun): void {
+  if (result.exitCode !== 0) throw new Error(`the run failed:\n${result.log}`)
+}
+
+const CLUSTER = ZILLIZ_SEED.clusters.gcp
+const HOST = `${CLUSTER}-privatelink.gcp-us-west1.vectordb.zillizcloud.com`
+
+const FRESH_APPLY_WRITES = [
+  'gcp-compute:addresses.insert',
+  'gcp-compute:firewalls.insert',
+  'gcp-compute:forwardingRules.insert',
+  'gcp-dns:changes.create',
+  'gcp-dns:managedZones.create',
+  'zilliz:CreatePrivateEndpoint'
+]
+
+const state = () => emulators.gcp.compute.state
+
+describe('apply', () => {
+  it('creates exactly the expected resources on a fresh world and verifies the link', async () => {
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(writes()).toEqual(FRESH_APPLY_WRITES)
+    expect(result.outputs['verified']).toBe('true')
+    expect(result.outputs['changes-count']).toBe('6')
+    expect(result.outputs['private-link']).toBe(HOST)
+
+    const rules = [...state().forwardingRules.values()]
+    expect(rules).toHaveLength(1)
+    const rule = rules[0]!
+    expect(result.outputs['endpoint-id']).toBe(rule.name)
+    expect(rule.target).toBe(ZILLIZ_SERVICE_ATTACHMENT)
+    expect(rule.loadBalancingScheme).toBe('')
+    expect(rule.allowPscGlobalAccess).toBe(false)
+    expect(rule.network).toBe(GCP_NETWORK)
+    // Ownership tags become labels: no ':' or '/', lowercase.
+    expect(rule.labels).toMatchObject({ 'zilliz-private-link_managed-by': 'zilliz-private-link', 'zilliz-private-link_repository': 'octo-org_octo-repo' })
+
+    const address = [...state().addresses.values()][0]!
+    expect(address.subnetwork).toBe(GCP_SUBNETWORK)
+    expect(rule.IPAddress).toBe(address.address)
+    expect(address.address).toMatch(/^10\.10\./)
+
+    const firewall = [...state().firewalls.values()][0]!
+    expect(firewall).toMatchObject({ direction: 'INGRESS', network: GCP_NETWORK, sourceRanges: [GCP_SUBNETWORK_CIDR], destinationRanges: [`${address.address}/32`] })
+    expect(firewall.allowed).toEqual([{ IPProtocol: 'tcp', ports: ['443', '19530'] }])
+
+    const zone = [...emulators.gcp.dns.zones.values()][0]!
+    expect(zone.dnsName).toBe(`${HOST}.`)
+    expect(zone.visibility).toBe('private')
+    expect(zone.networks).toEqual([`https://www.googleapis.com/compute/v1/projects/${GCP_PROJECT_ID}/global/networks/${GCP_NETWORK}`])
+    expect(zone.records.find((r) => r.type === 'A')).toMatchObject({ name: `${HOST}.`, rrdatas: [address.address] })
+    expect(JSON.parse(result.outputs['dns-zone-ids'] ?? '[]')).toEqual([zone.name])
+
+    const registration = emulators.zilliz.state.registrations[0]!
+    expect(registration).toMatchObject({ endpointId: rule.name, gcpProjectId: GCP_PROJECT_ID, accepted: true })
+    expect(result.summary).toContain('Google Cloud')
+    expect(result.summary).toContain('```mermaid')
+  })
+
+  it('makes zero writes when run again, and says there is nothing to change', async () => {
+    expectSuccess(await run({ mode: 'apply' }))
+    emulators.log.clear()
+    const again = await run({ mode: 'apply' })
+    expectSuccess(again)
+    expect(writes()).toEqual([])
+    expect(again.outputs['has-changes']).toBe('false')
+    expect(again.outputs['verified']).toBe('true')
+    expect(steps(again).every((s) => s.action === 'keep')).toBe(true)
+  })
+
+  it('turns on global access when asked, and off again with one patch', async () => {
+    expectSuccess(await run({ mode: 'apply', 'gcp-global-access': 'true' }))
+    expect([...state().forwardingRules.values()][0]?.allowPscGlobalAccess).toBe(true)
+    emulators.log.clear()
+    const off = await run({ mode: 'apply', 'gcp-global-access': 'false' })
+    expectSuccess(off)
+    expect(writes()).toEqual(['gcp-compute:forwardingRules.patch'])
+    expect(step(off, 'psc-endpoint')?.reason).toContain('global access off')
+    expect([...state().forwardingRules.values()][0]?.allowPscGlobalAccess).toBe(false)
+  })
+
+  it('admits the allowed-cidrs instead of the subnetwork range', async () => {
+    expectSuccess(await run({ mode: 'apply', 'allowed-cidrs': '10.50.0.0/16,192.168.0.0/24', ports: '8443' }))
+    const firewall = [...state().firewalls.values()][0]!
+    expect(firewall.sourceRanges).toEqual(['10.50.0.0/16', '192.168.0.0/24'])
+    expect(firewall.allowed[0]?.ports).toEqual(['443', '8443', '19530'])
+  })
+
+  it('federates directly when no service account is given', async () => {
+    const result = await run({ mode: 'plan', 'gcp-service-account': '' })
+    expectSuccess(result)
+    expect(calls('gcp-iam')).toEqual([])
+    expect(result.summary).toContain('principal://iam.googleapis.com/projects/')
+    expect(result.summary).toContain('/subject/repo:octo-org/octo-repo:ref:refs/heads/main')
+  })
+
+  it('uses Application Default Credentials as google-github-actions/auth leaves them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zpl-gcp-'))
+    const file = await writeExternalAccountCredentials(emulators.gcp, dir, {
+      idTokenRequestUrl: emulators.env['ACTIONS_ID_TOKEN_REQUEST_URL'] ?? '',
+      idTokenRequestToken: emulators.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'] ?? ''
+    })
+    const result = await run({ mode: 'apply', 'gcp-workload-identity-provider': '', 'gcp-service-account': '' }, { GOOGLE_APPLICATION_CREDENTIALS: file })
+    expectSuccess(result)
+    expect(writes()).toEqual(FRESH_APPLY_WRITES)
+    expect(result.summary).toContain('Application Default Credentials')
+    expect(result.summary).toContain(GCP_SERVICE_ACCOUNT)
+  })
+})
+
+describe('plan', () => {
+  it('makes zero writes on a fresh world and lists every change', async () => {
+    const result = await run({ mode: 'plan' })
+    expectSuccess(result)
+    expect(writes()).toEqual([])
+    expect(result.outputs['has-changes']).toBe('true')
+    expect(steps(result).map((s) => `${s.action} ${s.id}`)).toEqual(
+      expect.arrayContaining([
+        'create psc-address',
+        'create psc-endpoint',
+        'wait psc-connection',
+        'create firewall',
+        `create dns-zone:${CLUSTER}`,
+        `create dns-record:${CLUSTER}`,
+        'create zilliz-registration'
+      ])
+    )
+    expect(result.outputs['verified']).toBe('false')
+    const checks = JSON.parse(result.outputs['verification'] ?? '{}').checks as { id: string; status: string }[]
+    expect(checks.find((c) => c.id === 'psc-endpoint-accepted')?.status).toBe('skip')
+  })
+
+  it('makes zero writes after an apply and reports no changes', async () => {
+    expectSuccess(await run({ mode: 'apply' }))
+    emulators.log.clear()
+    const result = await run({ mode: 'plan' })
+    expectSuccess(result)
+    expect(writes()).toEqual([])
+    expect(result.outputs['has-changes']).toBe('false')
+    expect(result.outputs['verified']).toBe('true')
+  })
+})
+
+describe('adoption and drift', () => {
+  it('adopts a PSC endpoint made by hand instead of creating a second one', async () => {
+    const admin = adminClient(emulators.gcp)
+    await adminOperation(admin, 'POST', 'regions/us-west1/addresses', {
+      name: 'my-psc-ip',
+      addressType: 'INTERNAL',
+      subnetwork: `projects/${GCP_PROJECT_ID}/regions/us-west1/subnetworks/${GCP_SUBNETWORK}`
+    })
+    await adminOperation(admin, 'POST', 'regions/us-west1/forwardingRules', {
+      name: 'my-psc-endpoint',
+      network: `projects/${GCP_PROJECT_ID}/global/networks/${GCP_NETWORK}`,
+      IPAddress: `projects/${GCP_PROJECT_ID}/regions/us-west1/addresses/my-psc-ip`,
+      target: ZILLIZ_SERVICE_ATTACHMENT,
+      loadBalancingScheme: ''
+    })
+    emulators.log.clear()
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(emulators.log.count('forwardingRules.insert', 'gcp-compute')).toBe(0)
+    expect(emulators.log.count('addresses.insert', 'gcp-compute')).toBe(0)
+    expect(result.outputs['endpoint-id']).toBe('my-psc-endpoint')
+    expect(step(result, 'psc-endpoint')?.reason).toContain('adopted')
+    expect(emulators.zilliz.state.registrations.map((r) => r.endpointId)).toEqual(['my-psc-endpoint'])
+    expect(result.outputs['verified']).toBe('true')
+  })
+
+  it('adopts a private zone bound to the network and only adds the record', async () => {
+    const admin = adminClient(emulators.gcp)
+    await admin.dns('POST', 'managedZones', {
+      name: 'made-by-hand',
+      dnsName: `${HOST}.`,
+      description: '',
+      visibility: 'private',
+      privateVisibilityConfig: { networks: [{ networkUrl: `https://www.googleapis.com/compute/v1/projects/${GCP_PROJECT_ID}/global/networks/${GCP_NETWORK}` }] }
+    })
+    emulators.log.clear()
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(emulators.log.count('managedZones.create', 'gcp-dns')).toBe(0)
+    expect(JSON.parse(result.outputs['dns-zone-ids'] ?? '[]')).toEqual(['made-by-hand'])
+    expect(emulators.gcp.dns.zones.get('made-by-hand')?.records.some((r) => r.type === 'A')).toBe(true)
+  })
+
+  it('binds its own zone again when it lost the network binding', async () => {
+    const first = await run({ mode: 'apply' })
+    expectSuccess(first)
+    const zone = [...emulators.gcp.dns.zones.values()][0]!
+    zone.networks = []
+    emulators.log.clear()
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(writes()).toEqual(['gcp-dns:managedZones.patch'])
+    expect(step(result, `dns-zone:${CLUSTER}`)?.action).toBe('update')
+    expect(zone.networks).toHaveLength(1)
+  })
+
+  it('widens a firewall rule that lost a port and replaces a record that points elsewhere', async () => {
+    expectSuccess(await run({ mode: 'apply' }))
+    const firewall = [...state().firewalls.values()][0]!
+    firewall.allowed = [{ IPProtocol: 'tcp', ports: ['19530'] }]
+    const zone = [...emulators.gcp.dns.zones.values()][0]!
+    const record = zone.records.find((r) => r.type === 'A')!
+    record.rrdatas = ['10.9.9.9']
+    emulators.log.clear()
+    const plan = await run({ mode: 'plan' })
+    expect(steps(plan).filter((s) => s.action === 'update').map((s) => s.id).sort()).toEqual([`dns-record:${CLUSTER}`, 'firewall'])
+    expect(step(plan, 'firewall')?.reason).toContain('tcp/443')
+    const verification = JSON.parse(plan.outputs['verification'] ?? '{}').checks as { id: string; status: string }[]
+    expect(verification.filter((c) => c.status === 'fail').map((c) => c.id).sort()).toEqual([`dns-record:${CLUSTER}`, 'firewall-ports'])
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes()).toEqual(['gcp-compute:firewalls.patch', 'gcp-dns:changes.create'])
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes()).toEqual([])
+  })
+
+  it('reports, with the fix, a forwarding rule of its name that targets another service', async () => {
+    const planned = await run({ mode: 'plan' })
+    const name = step(planned, 'psc-endpoint')?.name ?? ''
+    const other = 'projects/someone-else/regions/us-west1/serviceAttachments/other-service'
+    state().serviceAttachments.add(other)
+    const admin = adminClient(emulators.gcp)
+    await adminOperation(admin, 'POST', 'regions/us-west1/addresses', {
+      name: 'squatter-ip',
+      addressType: 'INTERNAL',
+      subnetwork: `projects/${GCP_PROJECT_ID}/regions/us-west1/subnetworks/${GCP_SUBNETWORK}`
+    })
+    await adminOperation(admin, 'POST', 'regions/us-west1/forwardingRules', {
+      name,
+      network: `projects/${GCP_PROJECT_ID}/global/networks/${GCP_NETWORK}`,
+      IPAddress: `projects/${GCP_PROJECT_ID}/regions/us-west1/addresses/squatter-ip`,
+      target: other
+    })
+    emulators.log.clear()
+    const result = await run({ mode: 'apply' })
+    expect(result.exitCode).toBe(1)
+    expect(errorLine(result)).toContain('gcp-endpoint-prefix:')
+    expect(errorLine(result)).toContain(`targets ${other}`)
+    expect(errorLine(result)).toContain(`gcloud compute forwarding-rules delete ${name} --region us-west1 --project ${GCP_PROJECT_ID}`)
+    expect(writes()).toEqual([])
+  })
+})
+
+describe('crash safety', () => {
+  it('a re-run after a failure mid-apply converges without duplicating anything', async () => {
+    emulators.switches.inject({ service: 'zilliz', operation: 'CreatePrivateEndpoint', status: 400, code: '96900', message: 'Injected refusal', times: 1 })
+    const failed = await run({ mode: 'apply' })
+    expect(failed.exitCode).toBe(1)
+    expect(failed.log).toContain('zilliz-registration')
+    emulators.log.clear()
+    const again = await run({ mode: 'apply' })
+    expectSuccess(again)
+    expect(state().forwardingRules.size).toBe(1)
+    expect(state().addresses.size).toBe(1)
+    expect(writes()).toEqual(['zilliz:CreatePrivateEndpoint'])
+  })
+
+  it('surfaces the error a failed operation carries', async () => {
+    state().serviceAttachments.clear()
+    const result = await run({ mode: 'apply' })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain('RESOURCE_NOT_FOUND')
+    expect(result.log).toContain(ZILLIZ_SERVICE_ATTACHMENT)
+    expect(state().forwardingRules.size).toBe(0)
+  })
+})
+
+describe('faults and throttling', () => {
+  it('retries 429s and 503s from Compute, Cloud DNS and Zilliz and still converges', async () => {
+    const { switches } = emulators
+    switches.inject({ service: 'gcp-compute', operation: 'addresses.insert', status: 429, code: 'rateLimitExceeded', times: 1 })
+    switches.inject({ service: 'gcp-compute', operation: 'forwardingRules.list', status: 503, code: 'backendError', times: 2 })
+    switches.inject({ service: 'gcp-compute', operation: 'regionOperations.wait', status: 503, code: 'backendError', times: 1 })
+    switches.inject({ service: 'gcp-dns', operation: 'managedZones.create', status: 503, code: 'backendError', times: 1 })
+    switches.inject({ service: 'gcp-dns', operation: 'changes.create', status: 429, code: 'rateLimitExceeded', times: 1 })
+    switches.inject({ service: 'zilliz', operation: 'ListPrivateEndpoints', status: 429, code: '429', times: 2 })
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(writes()).toEqual(FRESH_APPLY_WRITES)
+    expect(calls('gcp-compute').filter((c) => c.operation === 'addresses.insert').map((c) => c.status)).toEqual([429, 200])
+    expect(calls('gcp-dns').filter((c) => c.operation === 'changes.create').map((c) => c.status)).toEqual([429, 200])
+    expect(state().addresses.size).toBe(1)
+  })
+
+  it('gets a fresh ID token when the token exchange is retried', async () => {
+    // Four failures outlast google-auth-library's own retries, which resend the same token.
+    emulators.switches.inject({ service: 'gcp-sts', operation: 'token', status: 503, code: 'temporarily_unavailable', times: 4 })
+    const result = await run({ mode: 'plan' })
+    expectSuccess(result)
+    expect(emulators.log.count('token', 'gcp-sts')).toBe(5)
+    // The faults answer before the exchange is handled: only the fifth attempt, with the second token, got through.
+    expect(emulators.gcp.oidc.issued).toBe(2)
+    expect(emulators.gcp.sts.presented).toHaveLength(1)
+    expect(result.log).toContain('retrying in')
+  }, 30_000)
+
+  it('does not retry a token the attribute condition rejects, and shows the claims and a condition that fits', async () => {
+    emulators.gcp.sts.setProvider({ name: WORKLOAD_IDENTITY_PROVIDER, attributeCondition: "assertion.repository_owner == 'someone-else'" })
+    const result = await run({ mode: 'plan' })
+    expect(result.exitCode).toBe(1)
+    expect(emulators.log.count('token', 'gcp-sts')).toBe(1)
+    expect(errorLine(result)).toContain('unauthorized_client')
+    expect(result.log).toContain('sub: repo:octo-org/octo-repo:ref:refs/heads/main')
+    expect(result.log).toContain("assertion.repository == 'octo-org/octo-repo'")
+    expect(calls('gcp-compute')).toEqual([])
+  })
+
+  it('explains a service account the identity may not impersonate', async () => {
+    emulators.gcp.iam.serviceAccounts.set(GCP_SERVICE_ACCOUNT, { email: GCP_SERVICE_ACCOUNT, members: ['principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/x/*'] })
+    const result = await run({ mode: 'plan' })
+    expect(result.exitCode).toBe(1)
+    expect(errorLine(result)).toContain(`impersonating ${GCP_SERVICE_ACCOUNT} failed`)
+    expect(result.log).toContain('roles/iam.workloadIdentityUser')
+    expect(result.log).toContain('attribute.repository/octo-org/octo-repo')
+    expect(calls('gcp-compute')).toEqual([])
+  })
+
+  it('explains the three usual causes when apply has no OIDC token, before any call', async () => {
+    const result = await run({ mode: 'apply' }, { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain('id-token: write')
+    expect(result.log).toContain('Dependabot')
+    expect(emulators.log.calls()).toEqual([])
+  })
+
+  it('names what it waited for when the wait times out', async () => {
+    emulators.zilliz.settings.acceptanceDelayMs = 60_000
+    const result = await run({ mode: 'apply', 'wait-timeout': '3s' })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toMatch(/waiting for (Zilliz to accept endpoint zilliz-pl-|PSC endpoint zilliz-pl-[0-9a-f]+ to be ACCEPTED)/)
+    expect(result.log).toContain('wait-timeout')
+  })
+})
+
+describe('inputs that do not fit what exists', () => {
+  it.each([
+    ['gcp-subnetwork', GCP_EAST_SUBNETWORK, 'it exists in us-east1'],
+    ['gcp-subnetwork', GCP_OTHER_SUBNETWORK, 'belongs to network other-vpc'],
+    ['gcp-subnetwork', 'no-such-subnet', 'is not in us-west1'],
+    ['gcp-network', 'no-such-network', 'does not exist in project my-gcp-project'],
+    ['gcp-project-id', 'someone-elses-project', 'cannot read network']
+  ])('names %s = %s (%s), writing nothing', async (input, value, fragment) => {
+    const result = await run({ mode: 'apply', [input]: value })
+    expect(result.exitCode).toBe(1)
+    expect(errorLine(result)).toContain(`${input}:`)
+    expect(errorLine(result)).toContain(fragment)
+    expect(writes()).toEqual([])
+  })
+
+  it('names cluster-ids when a cluster is in another region, before touching Google Cloud resources', async () => {
+    const result = await run({ mode: 'apply', 'cluster-ids': ZILLIZ_SEED.clusters.aws[0] })
+    expect(result.exitCode).toBe(1)
+    expect(errorLine(result)).toContain('cluster-ids:')
+    expect(calls('gcp-compute')).toEqual([])
+  })
+})
+
+/** Everything a workflow or a reader of the log can see; add-mask commands are how secrets get masked. */
+function visible(result: ActionRun): string {
+  const log = result.log
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n')
+  return [log, result.summary, ...Object.values(result.outputs)].join('\n')
+}
+
+describe('secrets', () => {
+  it('never shows the API key, an ID token or a Google access token, in plan, apply and a failure', async () => {
+    const results = [await run({ mode: 'plan' }), await run({ mode: 'apply' }), await run({ mode: 'apply', 'gcp-subnetwork': GCP_EAST_SUBNETWORK })]
+    expect(results.map((r) => r.exitCode)).toEqual([0, 0, 1])
+    const idTokens = emulators.gcp.sts.presented.map((p) => p.token)
+    const accessTokens = emulators.gcp.tokens.issued.map((t) => t.token)
+    expect(idTokens.length).toBeGreaterThanOrEqual(3)
+    expect(accessTokens.length).toBeGreaterThanOrEqual(6)
+    for (const result of results) {
+      const text = visible(result)
+      for (const secret of [ZILLIZ_SEED.apiKey, ...idTokens, ...accessTokens]) expect(text).not.toContain(secret)
+      expect(result.log.indexOf(`::add-mask::${ZILLIZ_SEED.apiKey}`)).toBe(0)
+    }
+  })
+})
+
+// Each row: the input, a bad value, and a fragment the error must contain. One problem per row.
+const BAD_INPUTS: [string, string, string][] = [
+  ['gcp-project-id', '', 'Required when provider is gcp'],
+  ['gcp-project-id', 'My_Project', 'gcp-project-id'],
+  ['gcp-project-id', '481516234200', 'project number'],
+  ['gcp-network', '', 'Required when provider is gcp'],
+  ['gcp-network', 'Zilliz_VPC', 'gcp-network'],
+  ['gcp-network', `projects/${GCP_PROJECT_ID}/global/networks/${GCP_NETWORK}`, 'gcp-network'],
+  ['gcp-subnetwork', '', 'Required when provider is gcp'],
+  ['gcp-subnetwork', 'subnet-', 'gcp-subnetwork'],
+  ['gcp-workload-identity-provider', `projects/${GCP_PROJECT_ID}/locations/global/workloadIdentityPools/github/providers/github-actions`, 'project number'],
+  ['gcp-workload-identity-provider', 'projects/481516234200/locations/us-west1/workloadIdentityPools/github/providers/github-actions', 'locations/global'],
+  ['gcp-workload-identity-provider', 'github-actions', 'gcp-workload-identity-provider'],
+  ['gcp-service-account', 'zilliz-link', 'Give the full email'],
+  ['gcp-service-account', 'zilliz-link@example.com', 'gcp-service-account'],
+  ['gcp-endpoint-prefix', 'Zilliz_PSC', 'gcp-endpoint-prefix'],
+  ['gcp-global-access', 'sometimes', 'gcp-global-access'],
+  ['zilliz-region-id', 'gcp-uswest', 'zilliz-region-id'],
+  ['provider', 'azure', 'provider'],
+  ['tags', '{"Team":"search"}', 'not a valid GCP label key'],
+  ['tags', '{"team":"Search Team"}', 'not a valid GCP label value'],
+  ['aws-vpc-id', 'vpc-0a1b2c3d4e5f60718', 'Applies to provider aws only'],
+  ['allowed-cidrs', '10.0.0.1/8', 'allowed-cidrs']
+]
+
+describe('bad inputs', () => {
+  it.each(BAD_INPUTS)('%s = %j fails by name before any call', async (input, value, fragment) => {
+    const result = await run({ [input]: value })
+    expect(result.exitCode).toBe(1)
+    const error = errorLine(result)
+    expect(error).toContain(`${input}:`)
+    expect(error).toContain(fragment)
+    expect(error).toContain('Example')
+    expect(emulators.log.calls()).toEqual([])
+    expect(result.outputs).toEqual({})
+  })
+})

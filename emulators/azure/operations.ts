@@ -1,0 +1,72 @@
+// ARM long-running operations: a PUT starts one and answers with its status URL; the operation reports
+// InProgress for a configurable number of polls, then applies its result (Succeeded, or Failed when a
+// failure was queued for that operation) exactly once.
+import { randomUUID } from 'node:crypto'
+
+export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed'
+
+export interface OperationError {
+  code: string
+  message: string
+}
+
+export interface AsyncOperation {
+  id: string
+  /** The API operation that started it, e.g. PrivateEndpoints_CreateOrUpdate */
+  operation: string
+  status: OperationStatus
+  polls: number
+  error?: OperationError
+  startedAt: string
+  endedAt?: string
+}
+
+interface Pending extends AsyncOperation {
+  failWith?: OperationError
+  finish(failed: boolean): void
+}
+
+export class AsyncOperations {
+  /** Status polls answered InProgress before an operation completes */
+  inProgressPolls = 0
+  private readonly operations = new Map<string, Pending>()
+  private readonly failures: { operation: string; error: OperationError }[] = []
+
+  /** Makes the next operation of that kind end Failed (and its resource provisioningState Failed). */
+  failNext(operation: string, error: OperationError): void {
+    this.failures.push({ operation, error })
+  }
+
+  start(operation: string, finish: (failed: boolean) => void): AsyncOperation {
+    const index = this.failures.findIndex((f) => f.operation === operation)
+    const failWith = index >= 0 ? this.failures.splice(index, 1)[0]?.error : undefined
+    const pending: Pending = { id: randomUUID(), operation, status: 'InProgress', polls: 0, startedAt: new Date().toISOString(), failWith, finish }
+    this.operations.set(pending.id, pending)
+    return pending
+  }
+
+  /** Counts one poll and completes the operation when it is due. */
+  poll(id: string): AsyncOperation | undefined {
+    const op = this.operations.get(id.toLowerCase())
+    if (!op) return undefined
+    if (op.status === 'InProgress' && op.polls++ >= this.inProgressPolls) {
+      op.status = op.failWith ? 'Failed' : 'Succeeded'
+      op.error = op.failWith
+      op.endedAt = new Date().toISOString()
+      op.finish(Boolean(op.failWith))
+    }
+    return op
+  }
+
+  /** The status document ARM serves at the Azure-AsyncOperation URL. */
+  static statusBody(op: AsyncOperation): Record<string, unknown> {
+    return {
+      id: op.id,
+      name: op.id,
+      status: op.status,
+      startTime: op.startedAt,
+      ...(op.endedAt ? { endTime: op.endedAt } : {}),
+      ...(op.error ? { error: { code: op.error.code, message: op.error.message, details: [] } } : {})
+    }
+  }
+}

@@ -1,0 +1,40 @@
+// Real Azure SDK clients (@azure/arm-network, @azure/arm-privatedns, @azure/identity) pointed at the Azure
+// emulators through the action's own host override, for tests and for setting up scenarios by hand.
+import { NetworkManagementClient } from '@azure/arm-network'
+import { PrivateDnsManagementClient } from '@azure/arm-privatedns'
+import type { HttpClient } from '@azure/core-rest-pipeline'
+import { ClientAssertionCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity'
+import { parseEndpointOverrides, redirectingHttpClient } from '../../src/providers/azure/transport.js'
+import { ASSERTION_AUDIENCE } from './entra.js'
+import type { AzureEmulators } from './index.js'
+import { CLIENT_ID, CLIENT_SECRET, SECRET_CLIENT_ID, SUBSCRIPTION_ID, TENANT_ID } from './seed.js'
+
+export function emulatorHttpClient(az: Pick<AzureEmulators, 'env'>): HttpClient {
+  return redirectingHttpClient(parseEndpointOverrides(az.env.ZILLIZ_PL_AZURE_ENDPOINTS))
+}
+
+/** The federated app's credential; the assertion defaults to a fresh GitHub ID token from the OIDC emulator. */
+export function assertionCredential(az: AzureEmulators, options: { assertion?: () => Promise<string> | string; tenantId?: string; clientId?: string } = {}): TokenCredential {
+  const assertion = options.assertion ?? (() => az.oidc.mint(ASSERTION_AUDIENCE))
+  return new ClientAssertionCredential(options.tenantId ?? TENANT_ID, options.clientId ?? CLIENT_ID, async () => assertion(), {
+    httpClient: emulatorHttpClient(az),
+    retryOptions: { maxRetries: 0 }
+  })
+}
+
+export function secretCredential(az: AzureEmulators, secret = CLIENT_SECRET): TokenCredential {
+  return new ClientSecretCredential(TENANT_ID, SECRET_CLIENT_ID, secret, { httpClient: emulatorHttpClient(az), retryOptions: { maxRetries: 0 } })
+}
+
+export interface ArmClients {
+  network: NetworkManagementClient
+  dns: PrivateDnsManagementClient
+}
+
+export function armClients(az: AzureEmulators, credential: TokenCredential = secretCredential(az), options: { maxRetries?: number } = {}): ArmClients {
+  const common = { httpClient: emulatorHttpClient(az), ...(options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {}) }
+  return {
+    network: new NetworkManagementClient(credential, SUBSCRIPTION_ID, common),
+    dns: new PrivateDnsManagementClient(credential, SUBSCRIPTION_ID, common)
+  }
+}

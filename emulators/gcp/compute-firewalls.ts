@@ -1,0 +1,98 @@
+// VPC firewall rules (global): insert, get, list and patch. Network and direction cannot be patched.
+import type { EmulatorRequest, EmulatorResponse } from '../core/service.js'
+import { checkName, claimName, nowStamp, ok, stringList, type ComputeContext } from './compute-context.js'
+import { pathOf, type FirewallRecord } from './compute-model.js'
+import { OperationFailure } from './compute-operations.js'
+import { firewallView } from './compute-views.js'
+import { invalid, jsonBody, notFound, page } from './google-wire.js'
+
+function allowedList(value: unknown): FirewallRecord['allowed'] {
+  if (!Array.isArray(value) || !value.length) throw invalid("Invalid value for field 'resource.allowed': at least one allowed entry is required.")
+  return value.map((entry: unknown) => {
+    const e = entry as { IPProtocol?: unknown; ports?: unknown }
+    if (typeof e.IPProtocol !== 'string' || !e.IPProtocol) throw invalid("Invalid value for field 'resource.allowed[].IPProtocol'.")
+    const ports = stringList(e.ports, 'allowed[].ports')
+    if (ports.some((p) => !/^\d{1,5}(?:-\d{1,5})?$/.test(p))) throw invalid(`Invalid value for field 'resource.allowed[].ports': ${ports.join(', ')}.`)
+    return { IPProtocol: e.IPProtocol, ...(ports.length ? { ports } : {}) }
+  })
+}
+
+export function getFirewall(ctx: ComputeContext, name: string): EmulatorResponse {
+  const found = ctx.state.firewalls.get(name)
+  if (!found) throw notFound(`projects/${ctx.state.project}/global/firewalls/${name}`)
+  return ok(firewallView(ctx.state, found))
+}
+
+export function listFirewalls(ctx: ComputeContext, req: EmulatorRequest): EmulatorResponse {
+  const all = [...ctx.state.firewalls.values()].map((f) => firewallView(ctx.state, f))
+  const { items, nextPageToken } = page(all, req.url.searchParams)
+  return ok({ kind: 'compute#firewallList', id: `projects/${ctx.state.project}/global/firewalls`, ...(items.length ? { items } : {}), ...(nextPageToken ? { nextPageToken } : {}) })
+}
+
+export function insertFirewall(ctx: ComputeContext, req: EmulatorRequest): EmulatorResponse {
+  const body = jsonBody(req)
+  const name = checkName(body['name'])
+  const network = /global\/networks\/([^/]+)$/.exec(pathOf(String(body['network'] ?? '')))?.[1]
+  if (!network) throw invalid("Invalid value for field 'resource.network': a firewall rule needs a network.")
+  const direction = body['direction'] ?? 'INGRESS'
+  if (direction !== 'INGRESS' && direction !== 'EGRESS') throw invalid(`Invalid value for field 'resource.direction': '${String(direction)}'.`)
+  const sourceRanges = stringList(body['sourceRanges'], 'sourceRanges')
+  if (direction === 'INGRESS' && !sourceRanges.length) throw invalid('At least one of source ranges, source tags or source service accounts must be specified for an ingress rule.')
+  const record: FirewallRecord = {
+    name,
+    id: ctx.state.ids.take(),
+    network,
+    direction,
+    priority: typeof body['priority'] === 'number' ? body['priority'] : 1000,
+    sourceRanges,
+    destinationRanges: stringList(body['destinationRanges'], 'destinationRanges'),
+    allowed: allowedList(body['allowed']),
+    disabled: body['disabled'] === true,
+    description: typeof body['description'] === 'string' ? body['description'] : '',
+    creationTimestamp: nowStamp(ctx.now())
+  }
+  const release = claimName(ctx, `firewall/${name}`, `global/firewalls/${name}`, ctx.state.firewalls.has(name))
+  return ok(
+    ctx.operations.start({
+      operationType: 'insert',
+      targetPath: `global/firewalls/${name}`,
+      targetId: record.id,
+      user: ctx.user,
+      requestId: ctx.requestId ?? undefined,
+      complete: () => {
+        release()
+        if (!ctx.state.networks.has(network)) throw new OperationFailure(404, 'RESOURCE_NOT_FOUND', `The resource 'projects/${ctx.state.project}/global/networks/${network}' was not found`)
+        ctx.state.firewalls.set(name, record)
+      }
+    })
+  )
+}
+
+export function patchFirewall(ctx: ComputeContext, name: string, req: EmulatorRequest): EmulatorResponse {
+  const body = jsonBody(req)
+  const rule = ctx.state.firewalls.get(name)
+  if (!rule) throw notFound(`projects/${ctx.state.project}/global/firewalls/${name}`)
+  if (body['network'] !== undefined && pathOf(String(body['network'])) !== `projects/${ctx.state.project}/global/networks/${rule.network}`)
+    throw invalid("Invalid value for field 'resource.network': the network of a firewall rule cannot be changed.")
+  if (body['direction'] !== undefined && body['direction'] !== rule.direction) throw invalid("Invalid value for field 'resource.direction': the direction of a firewall rule cannot be changed.")
+  const patch: Partial<FirewallRecord> = {
+    ...(body['allowed'] !== undefined ? { allowed: allowedList(body['allowed']) } : {}),
+    ...(body['sourceRanges'] !== undefined ? { sourceRanges: stringList(body['sourceRanges'], 'sourceRanges') } : {}),
+    ...(body['destinationRanges'] !== undefined ? { destinationRanges: stringList(body['destinationRanges'], 'destinationRanges') } : {}),
+    ...(typeof body['disabled'] === 'boolean' ? { disabled: body['disabled'] } : {}),
+    ...(typeof body['priority'] === 'number' ? { priority: body['priority'] } : {}),
+    ...(typeof body['description'] === 'string' ? { description: body['description'] } : {})
+  }
+  return ok(
+    ctx.operations.start({
+      operationType: 'patch',
+      targetPath: `global/firewalls/${name}`,
+      targetId: rule.id,
+      user: ctx.user,
+      requestId: ctx.requestId ?? undefined,
+      complete: () => {
+        Object.assign(rule, patch)
+      }
+    })
+  )
+}

@@ -1,0 +1,194 @@
+// Addresses and Private Service Connect forwarding rules. Only PSC endpoints to published services are
+// modelled: an internal address, a forwarding rule with an empty load balancing scheme whose target is
+// a service attachment. The connection is PENDING until Zilliz accepts the registration of its name.
+import type { EmulatorRequest, EmulatorResponse } from '../core/service.js'
+import { checkName, claimName, labelsOf, nowStamp, ok, type ComputeContext } from './compute-context.js'
+import { inRange, ipToNumber, numberToIp, pathOf, usableHosts, type AddressRecord, type ForwardingRuleRecord } from './compute-model.js'
+import { OperationFailure } from './compute-operations.js'
+import { addressView, forwardingRuleView, pscStatus } from './compute-views.js'
+import { GoogleError, invalid, jsonBody, notFound, page } from './google-wire.js'
+
+const IP = /^\d{1,3}(?:\.\d{1,3}){3}$/
+
+function missing(path: string): OperationFailure {
+  return new OperationFailure(404, 'RESOURCE_NOT_FOUND', `The resource '${path}' was not found`)
+}
+
+/** region and name of a regional reference given as a URL or a path. */
+function regional(reference: string, collection: string): { region: string; name: string } | undefined {
+  const match = new RegExp(`regions/([^/]+)/${collection}/([^/]+)$`).exec(pathOf(reference))
+  return match ? { region: match[1] ?? '', name: match[2] ?? '' } : undefined
+}
+
+function freeAddress(ctx: ComputeContext, region: string, subnetwork: string, cidr: string): string {
+  const used = new Set([...ctx.state.addresses.values()].filter((a) => a.region === region && a.subnetwork === subnetwork).map((a) => a.address))
+  const { first, last } = usableHosts(cidr)
+  for (let n = first; n <= last; n++) if (!used.has(numberToIp(n))) return numberToIp(n)
+  throw new OperationFailure(400, 'IP_SPACE_EXHAUSTED', `The subnetwork ${subnetwork} has no free address.`)
+}
+
+export function getAddress(ctx: ComputeContext, region: string, name: string): EmulatorResponse {
+  const found = ctx.state.addresses.get(`${region}/${name}`)
+  if (!found) throw notFound(`projects/${ctx.state.project}/regions/${region}/addresses/${name}`)
+  return ok(addressView(ctx.state, found))
+}
+
+export function listAddresses(ctx: ComputeContext, region: string, req: EmulatorRequest): EmulatorResponse {
+  const all = [...ctx.state.addresses.values()].filter((a) => a.region === region).map((a) => addressView(ctx.state, a))
+  const { items, nextPageToken } = page(all, req.url.searchParams)
+  return ok({ kind: 'compute#addressList', id: `projects/${ctx.state.project}/regions/${region}/addresses`, ...(items.length ? { items } : {}), ...(nextPageToken ? { nextPageToken } : {}) })
+}
+
+export function insertAddress(ctx: ComputeContext, region: string, req: EmulatorRequest): EmulatorResponse {
+  const body = jsonBody(req)
+  const name = checkName(body['name'])
+  const path = `regions/${region}/addresses/${name}`
+  if (body['addressType'] !== 'INTERNAL') throw invalid(`Invalid value for field 'resource.addressType': '${String(body['addressType'] ?? '')}'. This emulator models internal addresses only.`)
+  const subnet = regional(String(body['subnetwork'] ?? ''), 'subnetworks')
+  if (!subnet) throw invalid("Invalid value for field 'resource.subnetwork': an internal address needs a subnetwork.")
+  if (subnet.region !== region) throw invalid(`Invalid value for field 'resource.subnetwork': the subnetwork is in ${subnet.region}, not ${region}.`)
+  const release = claimName(ctx, `address/${region}/${name}`, path, ctx.state.addresses.has(`${region}/${name}`))
+  const labels = labelsOf(body['labels'])
+  const wanted = typeof body['address'] === 'string' ? body['address'] : undefined
+  const id = ctx.state.ids.take()
+  return ok(
+    ctx.operations.start({
+      region,
+      operationType: 'insert',
+      targetPath: path,
+      targetId: id,
+      user: ctx.user,
+      requestId: ctx.requestId ?? undefined,
+      complete: () => {
+        release()
+        const record = ctx.state.subnetworks.get(`${region}/${subnet.name}`)
+        if (!record) throw missing(`projects/${ctx.state.project}/regions/${region}/subnetworks/${subnet.name}`)
+        if (wanted && (!IP.test(wanted) || !inRange(wanted, record.ipCidrRange)))
+          throw new OperationFailure(400, 'INVALID_FIELD_VALUE', `Requested internal IP address ${wanted} is outside the subnetwork range ${record.ipCidrRange}.`)
+        if (wanted && [...ctx.state.addresses.values()].some((a) => a.region === region && a.address === wanted))
+          throw new OperationFailure(400, 'IP_IN_USE_BY_ANOTHER_RESOURCE', `IP '${wanted}' is already being used by another resource.`)
+        const address: AddressRecord = {
+          name,
+          id,
+          region,
+          address: wanted ?? freeAddress(ctx, region, subnet.name, record.ipCidrRange),
+          addressType: 'INTERNAL',
+          purpose: typeof body['purpose'] === 'string' ? body['purpose'] : 'GCE_ENDPOINT',
+          subnetwork: subnet.name,
+          description: typeof body['description'] === 'string' ? body['description'] : '',
+          labels,
+          users: [],
+          creationTimestamp: nowStamp(ctx.now())
+        }
+        ctx.state.addresses.set(`${region}/${name}`, address)
+      }
+    })
+  )
+}
+
+function ruleView(ctx: ComputeContext, rule: ForwardingRuleRecord) {
+  return forwardingRuleView(ctx.state, rule, pscStatus(rule, ctx.settings.acceptanceDelayMs, ctx.now()))
+}
+
+export function getForwardingRule(ctx: ComputeContext, region: string, name: string): EmulatorResponse {
+  const found = ctx.state.forwardingRules.get(`${region}/${name}`)
+  if (!found) throw notFound(`projects/${ctx.state.project}/regions/${region}/forwardingRules/${name}`)
+  return ok(ruleView(ctx, found))
+}
+
+export function listForwardingRules(ctx: ComputeContext, region: string, req: EmulatorRequest): EmulatorResponse {
+  const all = [...ctx.state.forwardingRules.values()].filter((r) => r.region === region).map((r) => ruleView(ctx, r))
+  const { items, nextPageToken } = page(all, req.url.searchParams)
+  return ok({ kind: 'compute#forwardingRuleList', id: `projects/${ctx.state.project}/regions/${region}/forwardingRules`, ...(items.length ? { items } : {}), ...(nextPageToken ? { nextPageToken } : {}) })
+}
+
+/** The address a rule uses: a reference to an address resource, or its IP literal. */
+function resolveAddress(ctx: ComputeContext, region: string, reference: string): AddressRecord {
+  if (IP.test(reference)) {
+    const byIp = [...ctx.state.addresses.values()].find((a) => a.region === region && a.address === reference)
+    if (!byIp) throw new OperationFailure(400, 'INVALID_USAGE', `IP ${reference} is not reserved in ${region}; reserve an internal address first.`)
+    return byIp
+  }
+  const ref = regional(reference, 'addresses')
+  const found = ref && ref.region === region ? ctx.state.addresses.get(`${region}/${ref.name}`) : undefined
+  if (!found) throw missing(pathOf(reference) || `regions/${region}/addresses/?`)
+  return found
+}
+
+export function insertForwardingRule(ctx: ComputeContext, region: string, req: EmulatorRequest): EmulatorResponse {
+  const body = jsonBody(req)
+  const name = checkName(body['name'])
+  const path = `regions/${region}/forwardingRules/${name}`
+  const target = pathOf(String(body['target'] ?? ''))
+  if (!/^projects\/[^/]+\/regions\/[^/]+\/serviceAttachments\/[^/]+$/.test(target))
+    throw invalid(`Invalid value for field 'resource.target': '${String(body['target'] ?? '')}'. This emulator models Private Service Connect endpoints to service attachments only.`)
+  const scheme = body['loadBalancingScheme'] ?? ''
+  if (scheme !== '') throw invalid(`Invalid value for field 'resource.loadBalancingScheme': '${String(scheme)}'. A Private Service Connect endpoint must not set a load balancing scheme.`)
+  const network = /global\/networks\/([^/]+)$/.exec(pathOf(String(body['network'] ?? '')))?.[1]
+  if (!network) throw invalid("Invalid value for field 'resource.network': a Private Service Connect endpoint needs a network.")
+  const addressReference = String(body['IPAddress'] ?? '')
+  if (!addressReference) throw invalid("Invalid value for field 'resource.IPAddress': a Private Service Connect endpoint needs a reserved internal address.")
+  const release = claimName(ctx, `rule/${region}/${name}`, path, ctx.state.forwardingRules.has(`${region}/${name}`))
+  const labels = labelsOf(body['labels'])
+  const id = ctx.state.ids.take()
+  return ok(
+    ctx.operations.start({
+      region,
+      operationType: 'insert',
+      targetPath: path,
+      targetId: id,
+      user: ctx.user,
+      requestId: ctx.requestId ?? undefined,
+      complete: () => {
+        release()
+        if (!ctx.state.networks.has(network)) throw missing(`projects/${ctx.state.project}/global/networks/${network}`)
+        if (!ctx.state.serviceAttachments.has(target)) throw missing(target)
+        if (!target.includes(`/regions/${region}/`)) throw new OperationFailure(400, 'INVALID_USAGE', `The service attachment ${target} is not in ${region}.`)
+        const address = resolveAddress(ctx, region, addressReference)
+        const subnet = ctx.state.subnetworks.get(`${region}/${address.subnetwork}`)
+        if (subnet?.network !== network) throw new OperationFailure(400, 'INVALID_USAGE', `The address ${address.name} is not in network ${network}.`)
+        if (address.users.length) throw new OperationFailure(400, 'IP_IN_USE_BY_ANOTHER_RESOURCE', `IP '${address.address}' is already being used by another resource.`)
+        address.users.push(name)
+        ctx.state.forwardingRules.set(`${region}/${name}`, {
+          name,
+          id,
+          region,
+          IPAddress: address.address,
+          addressName: address.name,
+          target,
+          network,
+          loadBalancingScheme: '',
+          allowPscGlobalAccess: body['allowPscGlobalAccess'] === true,
+          pscConnectionId: String(ipToNumber(address.address) * 1000 + Number(id.slice(-3))),
+          ...(ctx.accepted.has(name) ? { acceptedAt: ctx.now() } : {}),
+          description: typeof body['description'] === 'string' ? body['description'] : '',
+          labels,
+          creationTimestamp: nowStamp(ctx.now())
+        })
+        // Zilliz accepts only registrations of endpoints that exist in the cloud.
+        ctx.world.endpoints.add('gcp', name)
+      }
+    })
+  )
+}
+
+export function patchForwardingRule(ctx: ComputeContext, region: string, name: string, req: EmulatorRequest): EmulatorResponse {
+  const body = jsonBody(req)
+  const rule = ctx.state.forwardingRules.get(`${region}/${name}`)
+  if (!rule) throw notFound(`projects/${ctx.state.project}/regions/${region}/forwardingRules/${name}`)
+  const unsupported = Object.keys(body).filter((k) => !['allowPscGlobalAccess', 'name', 'fingerprint'].includes(k))
+  if (unsupported.length) throw new GoogleError(400, 'invalid', `Invalid value for field 'resource': only allowPscGlobalAccess can be patched on a Private Service Connect endpoint, not ${unsupported.join(', ')}.`)
+  return ok(
+    ctx.operations.start({
+      region,
+      operationType: 'patch',
+      targetPath: `regions/${region}/forwardingRules/${name}`,
+      targetId: rule.id,
+      user: ctx.user,
+      requestId: ctx.requestId ?? undefined,
+      complete: () => {
+        if (typeof body['allowPscGlobalAccess'] === 'boolean') rule.allowPscGlobalAccess = body['allowPscGlobalAccess']
+      }
+    })
+  )
+}

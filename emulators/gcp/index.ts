@@ -1,0 +1,135 @@
+// Starts the Google side of the emulated world (STS, IAM Credentials, Compute, Cloud DNS) on loopback
+// ports around one World, CallLog and Switches, and reports the environment the action needs to use them.
+import { NO_DNS_SERVER } from '../core/loopback.js'
+import { GCP_ENDPOINT_VARIABLES } from '../../src/providers/gcp/endpoints.js'
+import { CallLog, Switches, startService, type Running, type Service } from '../core/service.js'
+import { World } from '../core/world.js'
+import { OidcEmulator } from '../oidc.js'
+import { ZILLIZ_SEED } from '../zilliz.js'
+import { AccessTokens } from './access-tokens.js'
+import { CloudDnsEmulator } from './cloud-dns.js'
+import { ComputeEmulator } from './compute.js'
+import { pathOf, type ComputeTopology } from './compute-model.js'
+import { IamCredentialsEmulator, type ServiceAccountConfig } from './iam-credentials.js'
+import { GCP_NETWORK, GCP_PROJECT_ID, GCP_SERVICE_ACCOUNT, GCP_SUBNETWORK, WORKLOAD_IDENTITY_PROVIDER, seedComputeTopology, seedProviders, seedServiceAccounts } from './seed.js'
+import { GoogleStsEmulator, type WorkloadIdentityProviderConfig } from './sts.js'
+
+export interface GcpEmulatorOptions {
+  world?: World
+  log?: CallLog
+  switches?: Switches
+  /** The shared GitHub OIDC emulator; without one, a private one is started and its variables returned */
+  oidc?: OidcEmulator
+  topology?: ComputeTopology
+  providers?: WorkloadIdentityProviderConfig[]
+  serviceAccounts?: ServiceAccountConfig[]
+  /** Time a Compute operation stays RUNNING */
+  operationDelayMs?: number
+  /** Longest a Compute operations.wait call blocks */
+  waitTimeoutMs?: number
+  /** Time a Cloud DNS change stays pending */
+  changeDelayMs?: number
+  /** Time between Zilliz's acceptance and the PSC connection turning ACCEPTED */
+  acceptanceDelayMs?: number
+}
+
+export interface GcpEmulators {
+  world: World
+  log: CallLog
+  switches: Switches
+  oidc: OidcEmulator
+  /** Every access token STS and IAM Credentials issued */
+  tokens: AccessTokens
+  sts: GoogleStsEmulator
+  iam: IamCredentialsEmulator
+  compute: ComputeEmulator
+  dns: CloudDnsEmulator
+  urls: { sts: string; iam: string; compute: string; dns: string }
+  /** Variables that point the action at these emulators */
+  env: Record<string, string>
+  close(): Promise<void>
+}
+
+export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promise<GcpEmulators> {
+  const world = options.world ?? new World()
+  const log = options.log ?? new CallLog()
+  const switches = options.switches ?? new Switches()
+  const tokens = new AccessTokens()
+  const oidc = options.oidc ?? new OidcEmulator()
+
+  const sts = new GoogleStsEmulator(oidc, tokens, options.providers ?? seedProviders())
+  const iam = new IamCredentialsEmulator(tokens, options.serviceAccounts ?? seedServiceAccounts())
+  const compute = new ComputeEmulator(world, tokens, {
+    topology: options.topology ?? seedComputeTopology(),
+    operationDelayMs: options.operationDelayMs,
+    waitTimeoutMs: options.waitTimeoutMs,
+    acceptanceDelayMs: options.acceptanceDelayMs
+  })
+  const dns = new CloudDnsEmulator(tokens, {
+    project: compute.state.project,
+    networkExists: (url) => {
+      const match = /^projects\/([^/]+)\/global\/networks\/([^/]+)$/.exec(pathOf(url))
+      return Boolean(match && match[1] === compute.state.project && compute.state.networks.has(match[2] ?? ''))
+    },
+    changeDelayMs: options.changeDelayMs
+  })
+
+  const running: Running[] = []
+  const start = async (service: Service): Promise<string> => {
+    const server = await startService(service, log, switches)
+    running.push(server)
+    return server.url
+  }
+  const urls = { sts: await start(sts), iam: await start(iam), compute: await start(compute), dns: await start(dns) }
+  const ownOidc = options.oidc ? {} : { oidcUrl: await start(oidc) }
+
+  return {
+    world,
+    log,
+    switches,
+    oidc,
+    tokens,
+    sts,
+    iam,
+    compute,
+    dns,
+    urls,
+    env: {
+      [GCP_ENDPOINT_VARIABLES.compute]: urls.compute,
+      [GCP_ENDPOINT_VARIABLES.dns]: urls.dns,
+      [GCP_ENDPOINT_VARIABLES.sts]: urls.sts,
+      [GCP_ENDPOINT_VARIABLES.iamCredentials]: urls.iam,
+      // @actions/core appends `&audience=…`, so the URL must already carry a query string.
+      ...(ownOidc.oidcUrl ? { ACTIONS_ID_TOKEN_REQUEST_URL: `${ownOidc.oidcUrl}/token?api-version=2.0`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken } : {})
+    },
+    close: async () => {
+      await Promise.all(running.map((server) => server.close()))
+    }
+  }
+}
+
+/** The inputs of a GCP run against the seeded world, as the runner passes them (INPUT_*). */
+export function gcpInputs(zillizUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+  const inputs: Record<string, string> = {
+    'zilliz-api-key': ZILLIZ_SEED.apiKey,
+    'zilliz-project-id': ZILLIZ_SEED.projectId,
+    'zilliz-region-id': ZILLIZ_SEED.regions.gcp,
+    'zilliz-api-url': zillizUrl,
+    'gcp-workload-identity-provider': WORKLOAD_IDENTITY_PROVIDER,
+    'gcp-service-account': GCP_SERVICE_ACCOUNT,
+    'gcp-project-id': GCP_PROJECT_ID,
+    'gcp-network': GCP_NETWORK,
+    'gcp-subnetwork': GCP_SUBNETWORK,
+    'wait-timeout': '2m',
+    'dns-server': NO_DNS_SERVER,
+    ...overrides
+  }
+  return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]))
+}
+
+export { AccessTokens } from './access-tokens.js'
+export { CloudDnsEmulator } from './cloud-dns.js'
+export { ComputeEmulator } from './compute.js'
+export { IamCredentialsEmulator } from './iam-credentials.js'
+export { GoogleStsEmulator } from './sts.js'
+export * from './seed.js'

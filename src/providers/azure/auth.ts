@@ -1,0 +1,175 @@
+// Azure credentials: an Entra client assertion that is a fresh GitHub ID token on every token request (so a
+// long apply never presents an expired assertion), or the ambient DefaultAzureCredential chain (so the
+// action composes with azure/login). Access tokens are masked as soon as they exist.
+import { ClientAssertionCredential, DefaultAzureCredential, type AccessToken, type GetTokenOptions, type TokenCredential } from '@azure/identity'
+import type { HttpClient } from '@azure/core-rest-pipeline'
+import * as core from '@actions/core'
+import type { AzureSettings } from '../../config/types.js'
+import type { Logger } from '../../engine/log.js'
+import type { Identity } from '../../engine/provider.js'
+import { retry } from '../../engine/retry.js'
+import { formatClaims } from '../../oidc/claims.js'
+import type { IdTokenSource } from '../../oidc/id-token.js'
+import { USER_AGENT } from '../../version.js'
+
+export const AZURE_AUDIENCE = 'api://AzureADTokenExchange'
+export const ARM_SCOPE = 'https://management.azure.com/.default'
+export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
+
+export class AzureAuthError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'AzureAuthError'
+  }
+}
+
+export interface AzureSession {
+  credential: TokenCredential
+  identity(): Promise<Identity>
+}
+
+// Entra's AADSTS errors and a missing ID token cannot be fixed by asking again.
+function isRetryableAuth(error: unknown): boolean {
+  const e = error as Error
+  return !['OidcUnavailableError', 'CredentialUnavailableError', 'AzureAuthError'].includes(e.name) && !/AADSTS\d+/.test(e.message ?? '')
+}
+
+/** First line of an Entra error without MSAL's trace and correlation lines. */
+function entraMessage(error: Error): string {
+  return (error.message ?? String(error)).split(/\r?\n|\s+Trace ID:/)[0]?.trim() ?? ''
+}
+
+function federationHint(settings: AzureSettings, tokens: IdTokenSource): string {
+  const claims = tokens.lastClaims()
+  if (!claims) return ''
+  return (
+    ` The token carried: ${formatClaims(claims).join('; ')}.` +
+    ` The app ${settings.clientId} needs a federated credential with issuer ${claims.iss ?? GITHUB_ISSUER},` +
+    ` audience ${AZURE_AUDIENCE} and subject "${claims.sub ?? 'the sub above'}" exactly (Entra compares it character by character).`
+  )
+}
+
+/** Decoded claims of an access token, for the identity line; the token itself is never shown. */
+function accessTokenClaims(token: string): Record<string, unknown> {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
+  } catch {
+    return {}
+  }
+}
+
+/** Renew this long before expiry, so no ARM call goes out with a token about to lapse. */
+const RENEW_BEFORE_MS = 5 * 60_000
+
+interface SharedOptions {
+  /** A new credential; a retry gets a new one because MSAL remembers a 429/5xx and refuses to ask again for 60 s */
+  create(): TokenCredential
+  isRetryable(error: unknown): boolean
+  /** Turns the final failure into the error the run reports */
+  explain(error: unknown): Error
+  log: Logger
+}
+
+/**
+ * The credential every client shares: one token per scope until it nears expiry (the network and DNS
+ * clients would otherwise each ask Entra), retried on a new credential, and masked in the log.
+ */
+function shared(options: SharedOptions): TokenCredential {
+  const cache = new Map<string, AccessToken>()
+  let credential = options.create()
+  return {
+    async getToken(scopes: string | string[], getOptions?: GetTokenOptions): Promise<AccessToken> {
+      const key = [scopes].flat().join(' ')
+      const cached = cache.get(key)
+      if (cached && !getOptions?.claims && cached.expiresOnTimestamp - Date.now() > RENEW_BEFORE_MS) return cached
+      const token = await retry(
+        async (attempt) => {
+          if (attempt > 1) credential = options.create()
+          const got = await credential.getToken(scopes, getOptions)
+          if (!got) throw new AzureAuthError('Entra returned no access token')
+          return got
+        },
+        {
+          attempts: 4,
+          baseMs: 500,
+          maxMs: 5000,
+          isRetryable: options.isRetryable,
+          onRetry: (error, attempt, delay) =>
+            options.log.warning(`Entra token request ${attempt} failed (${entraMessage(error as Error)}); retrying in ${delay} ms with a fresh ID token`)
+        }
+      ).catch((error: unknown) => {
+        throw options.explain(error)
+      })
+      core.setSecret(token.token)
+      cache.set(key, token)
+      return token
+    }
+  }
+}
+
+function federatedSession(settings: AzureSettings, tokens: IdTokenSource, log: Logger, httpClient: HttpClient): AzureSession {
+  const tenantId = settings.tenantId as string
+  const clientId = settings.clientId as string
+  // MSAL wraps what the assertion callback throws; keep the original to report it as it is.
+  let oidcFailure: Error | undefined
+  const assertion = async () => {
+    try {
+      return await tokens.get(AZURE_AUDIENCE)
+    } catch (error) {
+      oidcFailure = error as Error
+      throw error
+    }
+  }
+  const credential = shared({
+    // No SDK retries: every retry goes through shared() and so presents a fresh assertion.
+    create: () => new ClientAssertionCredential(tenantId, clientId, assertion, { httpClient, retryOptions: { maxRetries: 0 }, userAgentOptions: { userAgentPrefix: USER_AGENT } }),
+    isRetryable: (error) => !oidcFailure && isRetryableAuth(error),
+    explain: (error) =>
+      oidcFailure ??
+      new AzureAuthError(
+        `Could not sign in to Entra tenant ${tenantId} as client ${clientId} with the GitHub ID token: ${entraMessage(error as Error)}.${federationHint(settings, tokens)}`
+      ),
+    log
+  })
+  return {
+    credential,
+    async identity() {
+      const claims = accessTokenClaims((await credential.getToken(ARM_SCOPE))?.token ?? '')
+      const objectId = typeof claims['oid'] === 'string' ? `, object ${claims['oid']}` : ''
+      return {
+        principal: `client ${clientId} (tenant ${tenantId}${objectId})`,
+        account: settings.subscriptionId,
+        method: 'GitHub OIDC → Entra federated credential (client assertion)'
+      }
+    }
+  }
+}
+
+function ambientSession(settings: AzureSettings, log: Logger, httpClient: HttpClient): AzureSession {
+  const credential = shared({
+    create: () => new DefaultAzureCredential({ httpClient, userAgentOptions: { userAgentPrefix: USER_AGENT } }),
+    // The chain already tried every source it knows; asking it again only repeats the same answers.
+    isRetryable: (error) => isRetryableAuth(error) && (error as Error).name !== 'AggregateAuthenticationError',
+    explain: (error) =>
+      new AzureAuthError(
+        `No usable Azure credentials: ${entraMessage(error as Error)}. Set azure-tenant-id and azure-client-id to sign in with GitHub OIDC, or run azure/login before this step.`
+      ),
+    log
+  })
+  return {
+    credential,
+    async identity() {
+      const claims = accessTokenClaims((await credential.getToken(ARM_SCOPE))?.token ?? '')
+      const who = [claims['upn'], claims['unique_name'], claims['appid'], claims['oid']].find((v): v is string => typeof v === 'string')
+      return {
+        principal: who ?? 'the ambient Azure identity',
+        account: settings.subscriptionId,
+        method: 'ambient Azure credentials (DefaultAzureCredential; no azure-client-id)'
+      }
+    }
+  }
+}
+
+export function azureSession(settings: AzureSettings, tokens: IdTokenSource, log: Logger, httpClient: HttpClient): AzureSession {
+  return settings.tenantId && settings.clientId ? federatedSession(settings, tokens, log, httpClient) : ambientSession(settings, log, httpClient)
+}

@@ -1,0 +1,74 @@
+// The Azure SDK clients of one run, both on the run's one HTTP client (see transport.ts), plus the
+// resource ids and ARM error shapes the resource modules share.
+import { NetworkManagementClient } from '@azure/arm-network'
+import { PrivateDnsManagementClient } from '@azure/arm-privatedns'
+import type { TokenCredential } from '@azure/identity'
+import type { HttpClient } from '@azure/core-rest-pipeline'
+import type { AzureSettings } from '../../config/types.js'
+import { USER_AGENT } from '../../version.js'
+
+export interface AzureClients {
+  network: NetworkManagementClient
+  dns: PrivateDnsManagementClient
+}
+
+export function azureClients(settings: AzureSettings, credential: TokenCredential, httpClient: HttpClient): AzureClients {
+  // The SDK's default retry policy already honours Retry-After on 429 and 503.
+  const options = { httpClient, userAgentOptions: { userAgentPrefix: USER_AGENT } }
+  return {
+    network: new NetworkManagementClient(credential, settings.subscriptionId, options),
+    dns: new PrivateDnsManagementClient(credential, settings.subscriptionId, options)
+  }
+}
+
+export function resourceGroupId(settings: AzureSettings): string {
+  return `/subscriptions/${settings.subscriptionId}/resourceGroups/${settings.resourceGroup}`
+}
+
+export function virtualNetworkId(settings: AzureSettings): string {
+  return `${resourceGroupId(settings)}/providers/Microsoft.Network/virtualNetworks/${settings.virtualNetwork}`
+}
+
+export function subnetId(settings: AzureSettings): string {
+  return `${virtualNetworkId(settings)}/subnets/${settings.subnet}`
+}
+
+/** ARM ids compare case-insensitively. */
+export function sameId(a: string | undefined, b: string | undefined): boolean {
+  return Boolean(a && b && a.toLowerCase() === b.toLowerCase())
+}
+
+/** Resource group and name of a resource id such as …/resourceGroups/rg/providers/…/networkInterfaces/nic. */
+export function parseResourceId(id: string): { resourceGroup: string; name: string } {
+  const parts = id.split('/')
+  const group = parts.findIndex((p) => p.toLowerCase() === 'resourcegroups')
+  return { resourceGroup: parts[group + 1] ?? '', name: parts[parts.length - 1] ?? '' }
+}
+
+/** The fields of an ARM RestError the provider branches on. */
+export function armError(error: unknown): { status?: number; code?: string } {
+  const e = error as { statusCode?: number; code?: string }
+  return { status: e.statusCode, code: e.code }
+}
+
+/** ARM keeps the error code apart from the message; put it in front, where users search for it. */
+export function withArmCode(error: unknown): unknown {
+  const { code } = armError(error)
+  if (!code || !(error instanceof Error) || error.message.startsWith(code)) return error
+  const coded = new Error(`${code}: ${error.message}`)
+  coded.name = error.name
+  return coded
+}
+
+export const isNotFound = (error: unknown) => armError(error).status === 404
+export const isPreconditionFailed = (error: unknown) => armError(error).status === 412
+
+/** Reads a resource, or undefined when ARM says 404. */
+export async function getOrUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read()
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw error
+  }
+}

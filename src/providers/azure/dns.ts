@@ -1,0 +1,209 @@
+// Private DNS: per cluster a zone named after its private-link host (location global), a link from the zone
+// to the virtual network, and an A record at the zone apex to the endpoint's private IP. A zone per host
+// answers for that one name only, so the public names of every other cluster still resolve in the network
+// (a zone for the region domain would swallow them: Azure private zones do not fall back to public DNS).
+import type { PrivateDnsManagementClient, PrivateZone, VirtualNetworkLink } from '@azure/arm-privatedns'
+import { createOrAdopt } from '../../engine/adopt.js'
+import type { PlannedStep, StepContext } from '../../engine/plan.js'
+import type { ClusterLink } from '../../engine/target.js'
+import { getOrUndefined, isPreconditionFailed, sameId } from './clients.js'
+import { ENDPOINT_STEP } from './private-endpoint.js'
+
+export const PRIVATE_ZONE_LOCATION = 'global'
+export const APEX = '@'
+/** Short enough that a re-created endpoint's new IP is picked up within minutes. */
+export const RECORD_TTL_SECONDS = 300
+
+export const zoneStepId = (clusterId: string) => `dns-zone:${clusterId}`
+export const linkStepId = (clusterId: string) => `dns-link:${clusterId}`
+export const recordStepId = (clusterId: string) => `dns-record:${clusterId}`
+
+export interface ObservedZone {
+  id: string
+  name: string
+  provisioningState: string
+}
+
+export interface ObservedLink {
+  id: string
+  name: string
+  vnetId: string
+  provisioningState: string
+  /** InProgress until the link takes effect, then Completed */
+  linkState: string
+  registrationEnabled: boolean
+}
+
+export interface ObservedRecord {
+  ips: string[]
+  etag?: string
+}
+
+/** One link per zone and network; the digest keeps names of equally named networks in other groups apart. */
+export function linkName(vnetName: string, vnetDigest: string): string {
+  return `${vnetName.slice(0, 80 - vnetDigest.length - 1)}-${vnetDigest}`
+}
+
+export const sameIps = (a: string[], b: string[]) => [...a].sort().join(',') === [...b].sort().join(',')
+
+export async function observeZone(dns: PrivateDnsManagementClient, resourceGroup: string, host: string): Promise<ObservedZone | undefined> {
+  const zone = await getOrUndefined(() => dns.privateZones.get(resourceGroup, host))
+  return zone && { id: zone.id ?? '', name: zone.name ?? host, provisioningState: zone.provisioningState ?? 'Unknown' }
+}
+
+function toObservedLink(link: VirtualNetworkLink): ObservedLink {
+  return {
+    id: link.id ?? '',
+    name: link.name ?? '',
+    vnetId: link.virtualNetwork?.id ?? '',
+    provisioningState: link.provisioningState ?? 'Unknown',
+    linkState: link.virtualNetworkLinkState ?? 'Unknown',
+    registrationEnabled: Boolean(link.registrationEnabled)
+  }
+}
+
+/** The zone's link to the network, whatever its name: Azure allows one per zone and network. */
+export async function observeLink(dns: PrivateDnsManagementClient, resourceGroup: string, zone: string, vnetId: string): Promise<ObservedLink | undefined> {
+  for await (const link of dns.virtualNetworkLinks.list(resourceGroup, zone)) if (sameId(link.virtualNetwork?.id, vnetId)) return toObservedLink(link)
+  return undefined
+}
+
+export async function observeRecord(dns: PrivateDnsManagementClient, resourceGroup: string, zone: string): Promise<ObservedRecord | undefined> {
+  const record = await getOrUndefined(() => dns.recordSets.get(resourceGroup, zone, 'A', APEX))
+  return record && { ips: (record.aRecords ?? []).map((a) => a.ipv4Address ?? ''), etag: record.etag }
+}
+
+export interface ZonePlanInput {
+  dns: PrivateDnsManagementClient
+  resourceGroup: string
+  link: ClusterLink
+  existing: ObservedZone | undefined
+  tags: Record<string, string>
+  onReady(zoneId: string): void
+}
+
+// If-None-Match: * makes the create refuse to overwrite; a 412 means the zone exists (a lost response): adopt it.
+function createZone(input: ZonePlanInput, ctx: StepContext): Promise<PrivateZone> {
+  const { dns, resourceGroup, link } = input
+  return createOrAdopt({
+    create: () => dns.privateZones.beginCreateOrUpdateAndWait(resourceGroup, link.host, { location: PRIVATE_ZONE_LOCATION, tags: input.tags }, { ifNoneMatch: '*', abortSignal: ctx.signal }),
+    isDuplicate: isPreconditionFailed,
+    find: () => getOrUndefined(() => dns.privateZones.get(resourceGroup, link.host))
+  })
+}
+
+export function planZone(input: ZonePlanInput): PlannedStep {
+  const { dns, resourceGroup, link, existing } = input
+  const base = { id: zoneStepId(link.clusterId), kind: 'azure.private-dns-zone', name: link.host, dependsOn: [], attributes: { location: PRIVATE_ZONE_LOCATION, resourceGroup } }
+  if (!existing)
+    return { ...base, action: 'create', reason: `no private DNS zone ${link.host} in ${resourceGroup}`, run: async (ctx) => input.onReady((await createZone(input, ctx)).id ?? '') }
+  input.onReady(existing.id)
+  if (existing.provisioningState !== 'Failed') return { ...base, action: 'keep', reason: `zone exists (provisioning ${existing.provisioningState})` }
+  return {
+    ...base,
+    action: 'update',
+    reason: 'provisioning Failed: put the zone again, as ARM retries a failed resource',
+    run: async (ctx) => {
+      await dns.privateZones.beginCreateOrUpdateAndWait(resourceGroup, link.host, await dns.privateZones.get(resourceGroup, link.host), { abortSignal: ctx.signal })
+    }
+  }
+}
+
+export interface LinkPlanInput {
+  dns: PrivateDnsManagementClient
+  resourceGroup: string
+  link: ClusterLink
+  vnetId: string
+  /** Name for a new link */
+  name: string
+  existing: ObservedLink | undefined
+  tags: Record<string, string>
+}
+
+async function createLink(input: LinkPlanInput, ctx: StepContext): Promise<void> {
+  const { dns, resourceGroup, link } = input
+  const body = { location: PRIVATE_ZONE_LOCATION, tags: input.tags, virtualNetwork: { id: input.vnetId }, registrationEnabled: false }
+  await createOrAdopt({
+    create: () => dns.virtualNetworkLinks.beginCreateOrUpdateAndWait(resourceGroup, link.host, input.name, body, { ifNoneMatch: '*', abortSignal: ctx.signal }),
+    isDuplicate: isPreconditionFailed,
+    // A link of that name exists: fine if it links this network (a lost response), wrong otherwise.
+    find: async () => {
+      const found = await observeLink(dns, resourceGroup, link.host, input.vnetId)
+      if (!found) throw new Error(`Zone ${link.host} already has a link named ${input.name} to another virtual network`)
+      return found
+    }
+  })
+}
+
+export function planLink(input: LinkPlanInput): PlannedStep {
+  const { dns, resourceGroup, link, existing } = input
+  const base = {
+    id: linkStepId(link.clusterId),
+    kind: 'azure.private-dns-vnet-link',
+    dependsOn: [zoneStepId(link.clusterId)],
+    attributes: { zone: link.host, virtualNetwork: input.vnetId, registrationEnabled: 'false' }
+  }
+  if (!existing) return { ...base, name: input.name, action: 'create', reason: `zone ${link.host} is not linked to the virtual network`, run: (ctx) => createLink(input, ctx) }
+  if (existing.provisioningState !== 'Failed') {
+    // A link made by hand may register VM names in the zone; that is the owner's choice and harmless here.
+    const registration = existing.registrationEnabled ? ', auto-registration on (left as it is)' : ''
+    return { ...base, name: existing.name, action: 'keep', reason: `linked to the virtual network (${existing.linkState})${registration}` }
+  }
+  return {
+    ...base,
+    name: existing.name,
+    action: 'update',
+    reason: 'provisioning Failed: put the link again, as ARM retries a failed resource',
+    run: async (ctx) => {
+      const current = await dns.virtualNetworkLinks.get(resourceGroup, link.host, existing.name)
+      await dns.virtualNetworkLinks.beginCreateOrUpdateAndWait(resourceGroup, link.host, existing.name, current, { abortSignal: ctx.signal })
+    }
+  }
+}
+
+export interface RecordPlanInput {
+  dns: PrivateDnsManagementClient
+  resourceGroup: string
+  link: ClusterLink
+  existing: ObservedRecord | undefined
+  /** Known at plan time when the endpoint already exists */
+  plannedIp: string | undefined
+  ip: () => string | undefined
+}
+
+/** Creates (If-None-Match) or replaces (If-Match) the apex record; on 412 reads it again and retries once. */
+async function upsertRecord(input: RecordPlanInput, ip: string): Promise<void> {
+  const { dns, resourceGroup, link } = input
+  const body = { ttl: RECORD_TTL_SECONDS, aRecords: [{ ipv4Address: ip }] }
+  const put = (etag: string | undefined) => dns.recordSets.createOrUpdate(resourceGroup, link.host, 'A', APEX, body, etag ? { ifMatch: etag } : { ifNoneMatch: '*' })
+  try {
+    await put(input.existing?.etag)
+  } catch (error) {
+    if (!isPreconditionFailed(error)) throw error
+    const fresh = await observeRecord(dns, resourceGroup, link.host)
+    if (fresh && sameIps(fresh.ips, [ip])) return
+    await put(fresh?.etag)
+  }
+}
+
+export function planRecord(input: RecordPlanInput): PlannedStep {
+  const { link, existing, plannedIp } = input
+  const base = {
+    id: recordStepId(link.clusterId),
+    kind: 'azure.private-dns-a-record',
+    name: `${link.host} A`,
+    dependsOn: [zoneStepId(link.clusterId), ENDPOINT_STEP],
+    attributes: { address: plannedIp ?? 'the endpoint\'s private IP', ttl: String(RECORD_TTL_SECONDS) }
+  }
+  if (plannedIp && existing && sameIps(existing.ips, [plannedIp])) return { ...base, action: 'keep', reason: `points at the endpoint's IP ${plannedIp}` }
+  return {
+    ...base,
+    action: existing ? 'update' : 'create',
+    reason: existing ? `record holds ${existing.ips.join(', ') || 'no address'}, not the endpoint's IP` : 'no A record at the zone apex',
+    run: async () => {
+      const ip = input.ip()
+      if (!ip) throw new Error('The private endpoint\'s IP is unknown; its network interface has no private address')
+      await upsertRecord(input, ip)
+    }
+  }
+}

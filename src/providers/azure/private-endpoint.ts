@@ -1,0 +1,234 @@
+// The private endpoint with a manual connection to the region's Zilliz alias: found by name (or adopted from
+// the resource group when one already connects the network to the alias), created by PUT with the
+// long-running operation followed to completion, and waited on until Zilliz approves the connection.
+import type { NetworkManagementClient, PrivateEndpoint, PrivateLinkServiceConnection } from '@azure/arm-network'
+import { pickAdoptable } from '../../engine/adopt.js'
+import { InputError } from '../../engine/input-error.js'
+import { PROJECT_TAG } from '../../engine/ownership.js'
+import type { PlannedStep, StepContext } from '../../engine/plan.js'
+import { REGISTRATION_STEP } from '../../engine/provider.js'
+import { waitFor } from '../../engine/wait.js'
+import { getOrUndefined, parseResourceId } from './clients.js'
+
+export const ENDPOINT_STEP = 'private-endpoint'
+export const ENDPOINT_APPROVED_STEP = 'private-endpoint-approved'
+
+export interface ObservedEndpoint {
+  id: string
+  name: string
+  resourceGroup: string
+  /** Part of the id Zilliz registers: <name>.<resourceGuid> */
+  resourceGuid: string
+  provisioningState: string
+  subnetId: string
+  /** privateLinkServiceId of the endpoint's connection: the alias, or a resource id */
+  target: string
+  /** Pending, Approved, Rejected or Disconnected */
+  connectionStatus: string
+  nicId?: string
+  owned: boolean
+}
+
+// Connections in these states never carry traffic again; only a new endpoint helps.
+const DEAD_CONNECTIONS = new Set(['rejected', 'disconnected'])
+
+export const registrationId = (e: Pick<ObservedEndpoint, 'name' | 'resourceGuid'>) => `${e.name}.${e.resourceGuid}`
+export const isDeadConnection = (status: string) => DEAD_CONNECTIONS.has(status.toLowerCase())
+
+/** The SDK's PrivateEndpoint model drops properties.resourceGuid; Zilliz needs it, so it is read from the raw bodies. */
+function guidCapture() {
+  const guids = new Map<string, string>()
+  const remember = (body: unknown) => {
+    const resource = body as { id?: string; properties?: { resourceGuid?: string } } | undefined
+    if (resource?.id && resource.properties?.resourceGuid) guids.set(resource.id.toLowerCase(), resource.properties.resourceGuid)
+  }
+  return {
+    options: {
+      // parsedBody is already the deserialized model here; only the text still has every property.
+      onResponse: (raw: { bodyAsText?: string | null }) => {
+        let body: { value?: unknown[] } | undefined
+        try {
+          body = JSON.parse(raw.bodyAsText ?? 'null') as typeof body
+        } catch {
+          return
+        }
+        if (Array.isArray(body?.value)) body.value.forEach(remember)
+        else remember(body)
+      }
+    },
+    guidOf: (id: string | undefined) => (id ? guids.get(id.toLowerCase()) : undefined)
+  }
+}
+
+function connectionOf(e: PrivateEndpoint): PrivateLinkServiceConnection | undefined {
+  return e.manualPrivateLinkServiceConnections?.[0] ?? e.privateLinkServiceConnections?.[0]
+}
+
+function toObserved(e: PrivateEndpoint, resourceGuid: string | undefined, projectId: string): ObservedEndpoint {
+  const connection = connectionOf(e)
+  return {
+    id: e.id ?? '',
+    name: e.name ?? '',
+    resourceGroup: parseResourceId(e.id ?? '').resourceGroup,
+    resourceGuid: resourceGuid ?? '',
+    provisioningState: e.provisioningState ?? 'Unknown',
+    subnetId: e.subnet?.id ?? '',
+    target: connection?.privateLinkServiceId ?? '',
+    connectionStatus: connection?.privateLinkServiceConnectionState?.status ?? 'Unknown',
+    nicId: e.networkInterfaces?.[0]?.id,
+    owned: e.tags?.[PROJECT_TAG] === projectId
+  }
+}
+
+export async function getEndpoint(network: NetworkManagementClient, resourceGroup: string, name: string, projectId: string): Promise<ObservedEndpoint | undefined> {
+  const capture = guidCapture()
+  const found = await getOrUndefined(() => network.privateEndpoints.get(resourceGroup, name, capture.options))
+  return found && toObserved(found, capture.guidOf(found.id), projectId)
+}
+
+async function listEndpoints(network: NetworkManagementClient, resourceGroup: string, projectId: string): Promise<ObservedEndpoint[]> {
+  const capture = guidCapture()
+  const found: PrivateEndpoint[] = []
+  for await (const e of network.privateEndpoints.list(resourceGroup, capture.options)) found.push(e)
+  return found.map((e) => toObserved(e, capture.guidOf(e.id), projectId))
+}
+
+const inNetwork = (e: ObservedEndpoint, vnetId: string) => e.subnetId.toLowerCase().startsWith(`${vnetId.toLowerCase()}/subnets/`)
+const sameTarget = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+
+export interface FindEndpointInput {
+  network: NetworkManagementClient
+  resourceGroup: string
+  name: string
+  alias: string
+  vnetId: string
+  projectId: string
+  /** Ids Zilliz already knows (<name>.<resourceGuid>) */
+  registered: Set<string>
+}
+
+/** The endpoint of that name, else one in the network already connected to the alias: never a second one. */
+export async function findEndpoint(input: FindEndpointInput): Promise<ObservedEndpoint | undefined> {
+  const byName = await getEndpoint(input.network, input.resourceGroup, input.name, input.projectId)
+  if (byName) return byName
+  const live = (await listEndpoints(input.network, input.resourceGroup, input.projectId)).filter(
+    (e) => sameTarget(e.target, input.alias) && inNetwork(e, input.vnetId) && !isDeadConnection(e.connectionStatus)
+  )
+  return pickAdoptable(live, (e) => e.owned, (e) => input.registered.has(registrationId(e)))
+}
+
+/** An endpoint of the configured name that Azure cannot turn into the one wanted is the input's problem. */
+export function checkEndpoint(e: ObservedEndpoint, alias: string, vnetId: string, regionId: string): void {
+  const remedy = `Azure cannot move or retarget a private endpoint: delete ${e.name}, or set azure-endpoint-name to another name.`
+  if (!inNetwork(e, vnetId)) throw new InputError('azure-endpoint-name', `private endpoint ${e.name} is in ${e.subnetId}, outside ${vnetId}. ${remedy}`)
+  if (!sameTarget(e.target, alias))
+    throw new InputError('azure-endpoint-name', `private endpoint ${e.name} connects to ${e.target || 'nothing'}, not to Zilliz's alias ${alias} for ${regionId}. ${remedy}`)
+}
+
+/** The private IP the endpoint got in the subnet, read from its network interface. */
+export async function endpointIp(network: NetworkManagementClient, endpoint: Pick<ObservedEndpoint, 'nicId'>): Promise<string | undefined> {
+  if (!endpoint.nicId) return undefined
+  const { resourceGroup, name } = parseResourceId(endpoint.nicId)
+  const nic = await getOrUndefined(() => network.networkInterfaces.get(resourceGroup, name))
+  return nic?.ipConfigurations?.find((c) => c.privateIPAddress)?.privateIPAddress
+}
+
+export interface EndpointPlanInput {
+  network: NetworkManagementClient
+  resourceGroup: string
+  name: string
+  location: string
+  subnetId: string
+  alias: string
+  projectId: string
+  existing: ObservedEndpoint | undefined
+  tags: Record<string, string>
+  /** Receives the endpoint and its private IP once both are known */
+  onReady(endpoint: ObservedEndpoint, ip: string | undefined): void
+}
+
+async function putEndpoint(input: EndpointPlanInput, name: string, body: PrivateEndpoint, ctx: StepContext): Promise<void> {
+  const capture = guidCapture()
+  const result = await input.network.privateEndpoints.beginCreateOrUpdateAndWait(input.resourceGroup, name, body, { abortSignal: ctx.signal, ...capture.options })
+  const endpoint = toObserved(result, capture.guidOf(result.id), input.projectId)
+  if (endpoint.provisioningState !== 'Succeeded') throw new Error(`Private endpoint ${name} is ${endpoint.provisioningState} after the operation completed`)
+  if (!endpoint.resourceGuid) throw new Error(`Azure returned no resourceGuid for private endpoint ${name}`)
+  input.onReady(endpoint, await endpointIp(input.network, endpoint))
+}
+
+export function planEndpoint(input: EndpointPlanInput): PlannedStep {
+  const { existing } = input
+  const base = { id: ENDPOINT_STEP, kind: 'azure.private-endpoint', dependsOn: [], attributes: { alias: input.alias, subnet: input.subnetId, connection: 'manual' } }
+  if (!existing) {
+    return {
+      ...base,
+      name: input.name,
+      action: 'create',
+      reason: `no private endpoint ${input.name}, and none in the network connects to ${input.alias}`,
+      run: (ctx) =>
+        putEndpoint(
+          input,
+          input.name,
+          {
+            location: input.location,
+            tags: input.tags,
+            subnet: { id: input.subnetId },
+            manualPrivateLinkServiceConnections: [
+              { name: input.name, privateLinkServiceId: input.alias, requestMessage: `Zilliz Cloud private link for project ${input.projectId}` }
+            ]
+          },
+          ctx
+        )
+    }
+  }
+  const adopted = existing.owned ? '' : ' (adopted: created outside this action)'
+  if (existing.provisioningState !== 'Failed')
+    return { ...base, name: existing.name, action: 'keep', reason: `provisioning ${existing.provisioningState}, connection ${existing.connectionStatus}${adopted}` }
+  return {
+    ...base,
+    name: existing.name,
+    action: 'update',
+    reason: `provisioning Failed: put the endpoint again, as ARM retries a failed resource${adopted}`,
+    // A PUT of the resource as it is keeps everything of the user's (tags, settings) and retries provisioning.
+    run: async (ctx) => putEndpoint(input, existing.name, await input.network.privateEndpoints.get(existing.resourceGroup, existing.name), ctx)
+  }
+}
+
+/** The cloud side of the acceptance: the connection goes Pending → Approved once Zilliz accepts the endpoint. */
+export function planEndpointApproved(
+  network: NetworkManagementClient,
+  existing: ObservedEndpoint | undefined,
+  current: () => ObservedEndpoint | undefined,
+  projectId: string
+): PlannedStep {
+  const base = { id: ENDPOINT_APPROVED_STEP, kind: 'azure.private-endpoint-connection', name: existing?.name ?? 'the new endpoint', dependsOn: [REGISTRATION_STEP] }
+  if (existing?.connectionStatus === 'Approved') return { ...base, action: 'keep', reason: 'the connection is Approved' }
+  return {
+    ...base,
+    action: 'wait',
+    reason: !existing
+      ? 'a new connection is Pending until Zilliz approves it'
+      : isDeadConnection(existing.connectionStatus)
+        ? `the connection is ${existing.connectionStatus} and will not recover: delete private endpoint ${existing.name} and re-run`
+        : `the connection is ${existing.connectionStatus}; Zilliz approves it after registration`,
+    run: async (ctx) => {
+      const endpoint = current()
+      if (!endpoint) throw new Error('The private endpoint is unknown; the endpoint step did not record it')
+      await waitFor({
+        what: `the connection of private endpoint ${endpoint.name} to be Approved`,
+        deadline: ctx.deadline,
+        signal: ctx.signal,
+        poll: async () => {
+          const fresh = await getEndpoint(network, endpoint.resourceGroup, endpoint.name, projectId)
+          const status = fresh?.connectionStatus ?? 'missing'
+          const dead = !fresh || isDeadConnection(status)
+          return {
+            done: status === 'Approved',
+            state: `connection=${status}`,
+            failed: dead ? `the connection is ${status}; delete private endpoint ${endpoint.name} and re-run to create a new one` : undefined
+          }
+        }
+      })
+    }
+  }
+}

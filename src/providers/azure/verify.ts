@@ -1,0 +1,71 @@
+// Control-plane checks for Azure, read fresh after apply: the endpoint provisioned and approved, and per
+// cluster the zone, its link to the network and the apex record at the endpoint's IP.
+import type { NetworkManagementClient } from '@azure/arm-network'
+import type { PrivateDnsManagementClient } from '@azure/arm-privatedns'
+import { check, skipped, type Check } from '../../engine/checks.js'
+import type { Target } from '../../engine/target.js'
+import { observeLink, observeRecord, observeZone, sameIps } from './dns.js'
+import { endpointIp, getEndpoint, type ObservedEndpoint } from './private-endpoint.js'
+
+export interface AzureVerifyInput {
+  network: NetworkManagementClient
+  dns: PrivateDnsManagementClient
+  resourceGroup: string
+  vnetId: string
+  /** The endpoint the plan chose or created, if any */
+  endpoint: Pick<ObservedEndpoint, 'name' | 'resourceGroup'> | undefined
+}
+
+const notYet = (target: Target) => (target.mode === 'plan' ? 'not created yet; apply creates it' : 'missing')
+
+function missing(target: Target, id: string, title: string, onFail: { cause: string; fix: string }): Check {
+  return target.mode === 'plan' ? skipped(id, title, notYet(target)) : check(id, title, false, 'missing', onFail)
+}
+
+async function endpointChecks(target: Target, input: AzureVerifyInput): Promise<{ checks: Check[]; ip?: string }> {
+  const title = 'Private endpoint is provisioned and its connection Approved'
+  const projectId = target.config.zilliz.projectId
+  const endpoint = input.endpoint ? await getEndpoint(input.network, input.endpoint.resourceGroup, input.endpoint.name, projectId) : undefined
+  if (!endpoint) return { checks: [missing(target, 'endpoint-approved', title, { cause: 'The private endpoint was not created.', fix: 'Re-run in apply mode and read the failed step.' })] }
+  const ip = await endpointIp(input.network, endpoint)
+  const ok = endpoint.provisioningState === 'Succeeded' && endpoint.connectionStatus === 'Approved' && Boolean(ip)
+  const pending = endpoint.connectionStatus === 'Pending'
+  return {
+    ip,
+    checks: [
+      check('endpoint-approved', `Private endpoint ${endpoint.name} is provisioned and Approved`, ok, `provisioning=${endpoint.provisioningState} connection=${endpoint.connectionStatus} ip=${ip ?? 'none'}`, {
+        cause: pending ? 'Zilliz has not approved the connection yet.' : `The endpoint is ${endpoint.provisioningState} with a ${endpoint.connectionStatus} connection.`,
+        fix: pending ? 'Check the registration on the Zilliz side and re-run; approval takes about 5 minutes.' : `Delete private endpoint ${endpoint.name} and re-run to create a new one.`
+      })
+    ]
+  }
+}
+
+export async function verifyAzure(target: Target, input: AzureVerifyInput): Promise<Check[]> {
+  const { dns, resourceGroup, vnetId } = input
+  const { checks, ip } = await endpointChecks(target, input)
+  for (const link of target.clusters) {
+    const zone = await observeZone(dns, resourceGroup, link.host)
+    if (!zone) {
+      checks.push(missing(target, `dns-zone:${link.clusterId}`, `Private DNS zone ${link.host} exists`, { cause: 'Name or service not known: no private zone answers for the host.', fix: 'Re-run in apply mode.' }))
+      continue
+    }
+    const vnetLink = await observeLink(dns, resourceGroup, link.host, vnetId)
+    const linked = vnetLink?.provisioningState === 'Succeeded' && vnetLink.linkState !== 'InProgress'
+    checks.push(
+      check(`dns-link:${link.clusterId}`, `Zone ${link.host} is linked to the virtual network`, linked, vnetLink ? `link ${vnetLink.name} ${vnetLink.provisioningState}/${vnetLink.linkState}` : 'no link to the network', {
+        cause: 'The network does not see the zone, so the host resolves to its public address or not at all.',
+        fix: 'Re-run in apply mode, or link the zone to the virtual network.'
+      })
+    )
+    const record = await observeRecord(dns, resourceGroup, link.host)
+    const points = Boolean(ip && record && sameIps(record.ips, [ip]))
+    checks.push(
+      check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint's IP`, points, record ? `A ${record.ips.join(', ') || 'empty'}; endpoint ${ip ?? 'unknown'}` : 'no A record at the apex', {
+        cause: 'The host does not resolve to the private endpoint.',
+        fix: 'Re-run in apply mode to put the A record.'
+      })
+    )
+  }
+  return checks
+}

@@ -1,0 +1,93 @@
+// The internal address the PSC endpoint listens on: reserved by name in the subnetwork, found again by
+// name, and checked to be where the endpoint needs it. An adopted endpoint keeps its own address.
+import { createOrAdopt } from '../../engine/adopt.js'
+import { InputError } from '../../engine/input-error.js'
+import type { PlannedStep, StepContext } from '../../engine/plan.js'
+import type { Address, ComputeApi } from './compute-api.js'
+import { isAlreadyExists } from './google-http.js'
+import { lastSegment, requestId, resourcePath } from './names.js'
+
+export const ADDRESS_STEP = 'psc-address'
+
+export interface ObservedAddress {
+  name: string
+  ip: string
+  subnetwork: string
+  addressType: string
+  /** Paths of the forwarding rules using it */
+  users: string[]
+}
+
+function toObserved(a: Address): ObservedAddress {
+  return {
+    name: a.name,
+    ip: a.address ?? '',
+    subnetwork: resourcePath(a.subnetwork),
+    addressType: a.addressType ?? '',
+    users: (a.users ?? []).map(resourcePath)
+  }
+}
+
+export async function observeAddress(compute: ComputeApi, region: string, name: string): Promise<ObservedAddress | undefined> {
+  const found = await compute.getAddress(region, name)
+  return found ? toObserved(found) : undefined
+}
+
+export interface AddressPlanInput {
+  compute: ComputeApi
+  region: string
+  name: string
+  subnetworkPath: string
+  /** The forwarding rule the address is for, by path; it may already use it */
+  endpointPath: string
+  existing: ObservedAddress | undefined
+  labels: Record<string, string>
+  onReady(ip: string): void
+}
+
+/** An address of that name that cannot serve the endpoint: it cannot be moved, so the fix is the user's. */
+function checkUsable(input: AddressPlanInput, existing: ObservedAddress): void {
+  const { name, region, compute } = input
+  const remedy = `Delete it (gcloud compute addresses delete ${name} --region ${region} --project ${compute.project}) or set another gcp-endpoint-prefix.`
+  if (existing.addressType !== 'INTERNAL' || existing.subnetwork !== input.subnetworkPath)
+    throw new InputError('gcp-endpoint-prefix', `address ${name} exists as ${existing.addressType || 'an address'} in ${existing.subnetwork || 'no subnetwork'}, not as an internal address in ${input.subnetworkPath}. ${remedy}`)
+  const others = existing.users.filter((u) => u !== input.endpointPath)
+  if (others.length) throw new InputError('gcp-endpoint-prefix', `address ${name} is in use by ${others.map(lastSegment).join(', ')}. ${remedy}`)
+}
+
+async function reserve(input: AddressPlanInput, ctx: StepContext): Promise<string> {
+  const { compute, region, name } = input
+  const address = await createOrAdopt({
+    create: async () => {
+      const op = await compute.insertAddress(
+        region,
+        { name, addressType: 'INTERNAL', purpose: 'GCE_ENDPOINT', subnetwork: input.subnetworkPath, description: 'Zilliz Cloud private link endpoint address (managed by zilliz-private-link)', labels: input.labels },
+        requestId('address-insert', `${compute.project}/${region}/${name}`)
+      )
+      await compute.complete(op, `address ${name} to be reserved`, ctx)
+      return observeAddress(compute, region, name)
+    },
+    isDuplicate: isAlreadyExists,
+    find: () => observeAddress(compute, region, name)
+  })
+  if (!address?.ip) throw new Error(`Address ${name} was reserved but reports no IP`)
+  checkUsable(input, address)
+  return address.ip
+}
+
+export function planAddress(input: AddressPlanInput): PlannedStep {
+  const { existing, name } = input
+  const base = { id: ADDRESS_STEP, kind: 'gcp.address', name, dependsOn: [], attributes: { subnetwork: input.subnetworkPath, type: 'INTERNAL' } }
+  if (!existing) {
+    return { ...base, action: 'create', reason: `no address ${name} in ${input.region}`, run: async (ctx) => input.onReady(await reserve(input, ctx)) }
+  }
+  checkUsable(input, existing)
+  input.onReady(existing.ip)
+  return { ...base, action: 'keep', reason: `reserved at ${existing.ip} in ${lastSegment(existing.subnetwork)}` }
+}
+
+/** The step when the endpoint already exists: its address is in use, nothing to reserve. */
+export function addressInUse(name: string, ip: string, reason: string, onReady: (ip: string) => void): PlannedStep {
+  onReady(ip)
+  return { id: ADDRESS_STEP, kind: 'gcp.address', name, dependsOn: [], action: 'keep', reason }
+}

@@ -1,0 +1,178 @@
+// Google credentials. With gcp-workload-identity-provider: GitHub OIDC → Google STS token exchange →
+// optional generateAccessToken as gcp-service-account, through google-auth-library's external account
+// client, whose subject token supplier asks for a fresh GitHub ID token on every exchange. Without it:
+// Application Default Credentials, so the action composes with google-github-actions/auth.
+import * as core from '@actions/core'
+import { GoogleAuth, IdentityPoolClient, type AuthClient } from 'google-auth-library'
+import type { GcpSettings } from '../../config/types.js'
+import type { Logger } from '../../engine/log.js'
+import type { Identity } from '../../engine/provider.js'
+import { retry } from '../../engine/retry.js'
+import { formatClaims, type ShownClaims } from '../../oidc/claims.js'
+import type { IdTokenSource } from '../../oidc/id-token.js'
+import type { GcpEndpoints } from './endpoints.js'
+
+export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform'
+const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
+
+export class GcpAuthError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'GcpAuthError'
+  }
+}
+
+export interface GcpSession {
+  client(): Promise<AuthClient>
+  /** Obtains an access token (once) and says who the run acts as */
+  identity(): Promise<Identity>
+}
+
+interface FailedCall {
+  message: string
+  name?: string
+  status?: number
+  code?: unknown
+  config?: { url?: unknown }
+}
+
+// Only throttling, server errors and dropped connections can go away on their own.
+function isTransient(error: unknown): boolean {
+  const e = error as FailedCall
+  if (e.name === 'OidcUnavailableError') return false
+  if (typeof e.status === 'number') return e.status === 429 || e.status >= 500
+  return typeof e.code === 'string' && ['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'].includes(e.code)
+}
+
+/** Every access token the client obtains is masked before anything could print it. */
+function maskTokens(client: AuthClient): AuthClient {
+  client.on('tokens', (tokens) => {
+    if (tokens.access_token) core.setSecret(tokens.access_token)
+  })
+  return client
+}
+
+/** The parts of the provider resource name the hints need. */
+function providerParts(provider: string): { number: string; pool: string } {
+  const match = /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([^/]+)\/providers\//.exec(provider)
+  return { number: match?.[1] ?? 'PROJECT_NUMBER', pool: match?.[2] ?? 'POOL' }
+}
+
+/** A condition that would admit this token: the likely fix when the provider's condition rejected it. */
+function likelyCondition(claims: ShownClaims): string {
+  return claims.repository ? `assertion.repository == '${claims.repository}'` : `assertion.sub == '${claims.sub ?? ''}'`
+}
+
+function exchangeHint(provider: string, claims: ShownClaims | undefined): string {
+  const audience = `https://iam.googleapis.com/${provider}`
+  if (!claims) return ` Check that ${provider} exists and is enabled.`
+  return (
+    ` The token carried: ${formatClaims(claims).join('; ')}.` +
+    ` The provider ${provider} must list ${audience} among its allowed audiences (the default when none are set),` +
+    ` and its attribute condition must accept these claims, for example: ${likelyCondition(claims)}.`
+  )
+}
+
+function impersonationHint(settings: GcpSettings, claims: ShownClaims | undefined): string {
+  const { number, pool } = providerParts(settings.workloadIdentityProvider ?? '')
+  const member = claims?.repository
+    ? `principalSet://iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/${pool}/attribute.repository/${claims.repository}`
+    : `principal://iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/${pool}/subject/${claims?.sub ?? 'SUBJECT'}`
+  return ` Grant roles/iam.workloadIdentityUser on ${settings.serviceAccount} to ${member} (the attribute must be mapped in the provider, e.g. attribute.repository=assertion.repository).`
+}
+
+function workloadIdentitySession(settings: GcpSettings, tokens: IdTokenSource, log: Logger, endpoints: GcpEndpoints): GcpSession {
+  const provider = settings.workloadIdentityProvider as string
+  const account = settings.serviceAccount
+  const impersonationUrl = account ? `${endpoints.iamCredentials}/v1/projects/-/serviceAccounts/${account}:generateAccessToken` : undefined
+  // The ID token's audience is the provider's default allowed audience; STS takes the provider itself.
+  const idTokenAudience = `https://iam.googleapis.com/${provider}`
+  const client = maskTokens(
+    new IdentityPoolClient({
+      audience: `//iam.googleapis.com/${provider}`,
+      subject_token_type: JWT_TOKEN_TYPE,
+      token_url: `${endpoints.sts}/v1/token`,
+      ...(impersonationUrl ? { service_account_impersonation_url: impersonationUrl } : {}),
+      subject_token_supplier: { getSubjectToken: () => tokens.get(idTokenAudience) },
+      scopes: [CLOUD_PLATFORM_SCOPE]
+    })
+  )
+
+  const explain = (error: unknown): Error => {
+    const e = error as FailedCall
+    if (e.name === 'OidcUnavailableError') return e as Error
+    const claims = tokens.lastClaims()
+    // gaxios keeps the URL as a string or a URL object.
+    const failedAt = e.config?.url ? String(e.config.url) : ''
+    if (impersonationUrl && failedAt.startsWith(endpoints.iamCredentials)) {
+      return new GcpAuthError(`Google STS accepted the GitHub ID token, but impersonating ${account} failed: ${e.message.replace(/\.+$/, '')}.${impersonationHint(settings, claims)}`)
+    }
+    return new GcpAuthError(`Google STS refused the GitHub ID token for ${provider}: ${e.message.replace(/\.+$/, '')}.${exchangeHint(provider, claims)}`)
+  }
+
+  let connected: Promise<Identity> | undefined
+  const connect = async (): Promise<Identity> => {
+    await retry(() => client.getAccessToken(), {
+      attempts: 4,
+      baseMs: 500,
+      maxMs: 5000,
+      isRetryable: isTransient,
+      onRetry: (error, attempt, delay) =>
+        log.warning(`Google token exchange attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms with a fresh ID token`)
+    }).catch((error: unknown) => {
+      connected = undefined
+      throw explain(error)
+    })
+    const { number, pool } = providerParts(provider)
+    const subject = tokens.lastClaims()?.sub ?? ''
+    return {
+      principal: account ?? `principal://iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/${pool}/subject/${subject}`,
+      account: settings.projectId,
+      method: account ? `GitHub OIDC → Google STS → generateAccessToken as ${account}` : 'GitHub OIDC → Google STS (direct workload identity federation)'
+    }
+  }
+
+  return {
+    client: async () => client,
+    identity: () => (connected ??= connect())
+  }
+}
+
+/** Application Default Credentials: GOOGLE_APPLICATION_CREDENTIALS (as google-github-actions/auth sets it), gcloud, or the metadata server. */
+function applicationDefaultSession(settings: GcpSettings, log: Logger): GcpSession {
+  // With the project given, the library does not look it up through Cloud Resource Manager.
+  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE], projectId: settings.projectId })
+  let client: Promise<AuthClient> | undefined
+  const getClient = () => (client ??= auth.getClient().then((c) => maskTokens(c as AuthClient)))
+  let connected: Promise<Identity> | undefined
+
+  const connect = async (): Promise<Identity> => {
+    try {
+      const c = await getClient()
+      await retry(() => c.getAccessToken(), {
+        attempts: 4,
+        baseMs: 500,
+        maxMs: 5000,
+        isRetryable: isTransient,
+        onRetry: (error, attempt, delay) => log.warning(`Getting a Google access token failed (${(error as Error).message}); attempt ${attempt}, retrying in ${delay} ms`)
+      })
+    } catch (error) {
+      client = undefined
+      connected = undefined
+      throw new GcpAuthError(
+        `No usable Google credentials: ${(error as Error).message}. Set gcp-workload-identity-provider to use GitHub OIDC, or run google-github-actions/auth before this step.`
+      )
+    }
+    const email = await auth.getCredentials().then(
+      (c) => c.client_email,
+      () => undefined
+    )
+    return { principal: email ?? 'Application Default Credentials', account: settings.projectId, method: 'Application Default Credentials (no gcp-workload-identity-provider)' }
+  }
+
+  return { client: getClient, identity: () => (connected ??= connect()) }
+}
+
+export function gcpSession(settings: GcpSettings, tokens: IdTokenSource, log: Logger, endpoints: GcpEndpoints): GcpSession {
+  return settings.workloadIdentityProvider ? workloadIdentitySession(settings, tokens, log, endpoints) : applicationDefaultSession(settings, log)
+}

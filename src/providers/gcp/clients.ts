@@ -1,0 +1,23 @@
+// The API clients of one run: Compute and Cloud DNS over REST, both through the session's auth client.
+// Not @google-cloud/compute (its gax and protos cost over a second of start-up) and not @google-cloud/dns
+// (a second HTTP stack with its own retries and error shape, and an https-only base URL); see docs/gcp.md.
+import type { GcpSettings } from '../../config/types.js'
+import type { Logger } from '../../engine/log.js'
+import type { GcpSession } from './auth.js'
+import { ComputeApi } from './compute-api.js'
+import { DnsApi } from './dns-api.js'
+import type { GcpEndpoints } from './endpoints.js'
+import { googleHttp } from './google-http.js'
+
+export interface GcpClients {
+  compute: ComputeApi
+  dns: DnsApi
+}
+
+export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints: GcpEndpoints, log: Logger): GcpClients {
+  const http = googleHttp(() => session.client(), log)
+  return {
+    compute: new ComputeApi(http, endpoints.compute, settings.projectId),
+    dns: new DnsApi(http, endpoints.dns, settings.projectId)
+  }
+}

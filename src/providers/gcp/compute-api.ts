@@ -1,0 +1,258 @@
+// The Compute Engine v1 REST calls the action makes, with typed request and response shapes. Inserts
+// and patches return an Operation, polled through operations.wait until DONE; a DONE operation may
+// still carry an error, which becomes a GoogleApiError like a synchronous one.
+import type { StepContext } from '../../engine/plan.js'
+import { waitFor } from '../../engine/wait.js'
+import { GoogleApiError, isNotFound, type GoogleHttp } from './google-http.js'
+import { resourcePath } from './names.js'
+
+export type PscConnectionStatus = 'STATUS_UNSPECIFIED' | 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'CLOSED' | 'NEEDS_ATTENTION'
+
+export interface Operation {
+  name: string
+  status: 'PENDING' | 'RUNNING' | 'DONE'
+  operationType?: string
+  targetLink?: string
+  selfLink?: string
+  region?: string
+  error?: { errors?: { code?: string; message?: string }[] }
+  httpErrorStatusCode?: number
+  httpErrorMessage?: string
+}
+
+export interface Network {
+  name: string
+  selfLink?: string
+  subnetworks?: string[]
+}
+
+export interface Subnetwork {
+  name: string
+  selfLink?: string
+  network: string
+  region: string
+  ipCidrRange: string
+  secondaryIpRanges?: { rangeName?: string; ipCidrRange: string }[]
+}
+
+export interface Address {
+  name: string
+  selfLink?: string
+  address?: string
+  addressType?: 'INTERNAL' | 'EXTERNAL'
+  purpose?: string
+  status?: 'RESERVING' | 'RESERVED' | 'IN_USE'
+  subnetwork?: string
+  users?: string[]
+  labels?: Record<string, string>
+}
+
+export interface AddressInsert {
+  name: string
+  addressType: 'INTERNAL'
+  purpose: 'GCE_ENDPOINT'
+  subnetwork: string
+  description: string
+  labels: Record<string, string>
+}
+
+export interface ForwardingRule {
+  name: string
+  selfLink?: string
+  /** An IP literal in responses */
+  IPAddress?: string
+  target?: string
+  network?: string
+  loadBalancingScheme?: string
+  pscConnectionId?: string
+  pscConnectionStatus?: PscConnectionStatus
+  allowPscGlobalAccess?: boolean
+  labels?: Record<string, string>
+}
+
+/** A PSC endpoint to a published service: no load balancing scheme, the service attachment as target. */
+export interface PscForwardingRuleInsert {
+  name: string
+  network: string
+  /** The reserved address, by path */
+  IPAddress: string
+  target: string
+  loadBalancingScheme: ''
+  allowPscGlobalAccess: boolean
+  description: string
+  labels: Record<string, string>
+}
+
+export interface FirewallAllowed {
+  IPProtocol: string
+  ports?: string[]
+}
+
+export interface Firewall {
+  name: string
+  selfLink?: string
+  network: string
+  direction?: 'INGRESS' | 'EGRESS'
+  priority?: number
+  sourceRanges?: string[]
+  destinationRanges?: string[]
+  allowed?: FirewallAllowed[]
+  denied?: FirewallAllowed[]
+  disabled?: boolean
+  description?: string
+  targetTags?: string[]
+  targetServiceAccounts?: string[]
+}
+
+export type FirewallInsert = Required<Pick<Firewall, 'name' | 'network' | 'direction' | 'priority' | 'sourceRanges' | 'destinationRanges' | 'allowed' | 'description'>>
+export type FirewallPatch = Pick<Firewall, 'sourceRanges' | 'destinationRanges' | 'allowed' | 'disabled'>
+
+interface ListPage<T> {
+  items?: T[]
+  nextPageToken?: string
+}
+
+interface AggregatedPage<T> {
+  items?: Record<string, Record<string, T[] | undefined>>
+  nextPageToken?: string
+}
+
+const orUndefined = <T>(call: Promise<T>): Promise<T | undefined> =>
+  call.catch((error: unknown) => {
+    if (isNotFound(error)) return undefined
+    throw error
+  })
+
+function operationError(op: Operation): GoogleApiError {
+  const first = op.error?.errors?.[0]
+  const status = op.httpErrorStatusCode ?? 400
+  // The operation's error codes (RESOURCE_ALREADY_EXISTS, …) map onto the synchronous reasons callers test for.
+  const reason = first?.code === 'RESOURCE_ALREADY_EXISTS' ? 'alreadyExists' : first?.code === 'RESOURCE_NOT_FOUND' ? 'notFound' : (first?.code ?? '')
+  const messages = (op.error?.errors ?? []).map((e) => e.message).filter(Boolean).join('; ')
+  const target = resourcePath(op.targetLink).split('/').slice(-2).join(' ')
+  return new GoogleApiError(
+    status,
+    reason,
+    `${op.operationType ?? 'change'} of ${target || 'the resource'} failed: operation ${op.name} ended with ${first?.code ?? 'an error'}: ${messages || op.httpErrorMessage || 'no message'}`
+  )
+}
+
+export class ComputeApi {
+  private readonly root: string
+
+  constructor(
+    private readonly http: GoogleHttp,
+    baseUrl: string,
+    readonly project: string
+  ) {
+    this.root = `${baseUrl}/compute/v1`
+  }
+
+  private url(path: string): string {
+    return `${this.root}/projects/${this.project}/${path}`
+  }
+
+  private get<T>(path: string, what: string, query?: Record<string, string | undefined>): Promise<T> {
+    return this.http.request<T>({ method: 'GET', url: this.url(path), query, what })
+  }
+
+  private async list<T>(path: string, what: string): Promise<T[]> {
+    const items: T[] = []
+    let pageToken: string | undefined
+    do {
+      const page = await this.get<ListPage<T>>(path, what, { maxResults: '500', pageToken })
+      items.push(...(page.items ?? []))
+      pageToken = page.nextPageToken
+    } while (pageToken)
+    return items
+  }
+
+  private write(method: 'POST' | 'PATCH', path: string, body: unknown, requestId: string | undefined, what: string): Promise<Operation> {
+    return this.http.request<Operation>({ method, url: this.url(path), query: { requestId }, body, what })
+  }
+
+  getNetwork(name: string): Promise<Network> {
+    return this.get(`global/networks/${name}`, `networks.get ${name}`)
+  }
+
+  getSubnetwork(region: string, name: string): Promise<Subnetwork | undefined> {
+    return orUndefined(this.get(`regions/${region}/subnetworks/${name}`, `subnetworks.get ${name}`))
+  }
+
+  /** Every subnetwork of that name in any region (to say where a subnetwork is when it is not in the region). */
+  async findSubnetworks(name: string): Promise<Subnetwork[]> {
+    const found: Subnetwork[] = []
+    let pageToken: string | undefined
+    do {
+      const page = await this.get<AggregatedPage<Subnetwork>>('aggregated/subnetworks', 'subnetworks.aggregatedList', { maxResults: '500', pageToken })
+      for (const scope of Object.values(page.items ?? {})) found.push(...(scope['subnetworks'] ?? []).filter((s) => s.name === name))
+      pageToken = page.nextPageToken
+    } while (pageToken)
+    return found
+  }
+
+  getAddress(region: string, name: string): Promise<Address | undefined> {
+    return orUndefined(this.get(`regions/${region}/addresses/${name}`, `addresses.get ${name}`))
+  }
+
+  insertAddress(region: string, body: AddressInsert, requestId: string): Promise<Operation> {
+    return this.write('POST', `regions/${region}/addresses`, body, requestId, `addresses.insert ${body.name}`)
+  }
+
+  getForwardingRule(region: string, name: string): Promise<ForwardingRule | undefined> {
+    return orUndefined(this.get(`regions/${region}/forwardingRules/${name}`, `forwardingRules.get ${name}`))
+  }
+
+  listForwardingRules(region: string): Promise<ForwardingRule[]> {
+    return this.list(`regions/${region}/forwardingRules`, 'forwardingRules.list')
+  }
+
+  insertForwardingRule(region: string, body: PscForwardingRuleInsert, requestId: string): Promise<Operation> {
+    return this.write('POST', `regions/${region}/forwardingRules`, body, requestId, `forwardingRules.insert ${body.name}`)
+  }
+
+  patchForwardingRule(region: string, name: string, body: Pick<ForwardingRule, 'allowPscGlobalAccess'>, requestId: string): Promise<Operation> {
+    return this.write('PATCH', `regions/${region}/forwardingRules/${name}`, body, requestId, `forwardingRules.patch ${name}`)
+  }
+
+  getFirewall(name: string): Promise<Firewall | undefined> {
+    return orUndefined(this.get(`global/firewalls/${name}`, `firewalls.get ${name}`))
+  }
+
+  listFirewalls(): Promise<Firewall[]> {
+    return this.list('global/firewalls', 'firewalls.list')
+  }
+
+  insertFirewall(body: FirewallInsert, requestId: string): Promise<Operation> {
+    return this.write('POST', 'global/firewalls', body, requestId, `firewalls.insert ${body.name}`)
+  }
+
+  patchFirewall(name: string, body: FirewallPatch, requestId: string): Promise<Operation> {
+    return this.write('PATCH', `global/firewalls/${name}`, body, requestId, `firewalls.patch ${name}`)
+  }
+
+  /** Waits until the operation is DONE (operations.wait returns early, so it is called until then). */
+  async complete(started: Operation, what: string, ctx: StepContext): Promise<void> {
+    let op = started
+    if (op.status !== 'DONE') {
+      op = await waitFor({
+        what,
+        deadline: ctx.deadline,
+        signal: ctx.signal,
+        minDelayMs: 100,
+        maxDelayMs: 2000,
+        poll: async () => {
+          const current = await this.waitOperation(op)
+          return { done: current.status === 'DONE', value: current, state: `operation ${current.name} ${current.status}` }
+        }
+      })
+    }
+    if (op.error?.errors?.length) throw operationError(op)
+  }
+
+  private waitOperation(op: Operation): Promise<Operation> {
+    // The selfLink names the scope (regions/… or global); only its path is used, so base URL overrides hold.
+    const path = op.selfLink ? resourcePath(op.selfLink) : `projects/${this.project}/global/operations/${op.name}`
+    return this.http.request<Operation>({ method: 'POST', url: `${this.root}/${path}/wait`, what: `operations.wait ${op.name}`, timeoutMs: 150_000 })
+  }
+}

@@ -1,0 +1,118 @@
+// The Cloud DNS v1 REST calls the action makes, with typed shapes. Zone creation is synchronous; record
+// changes are applied by a Change that is polled until its status is 'done'.
+import type { StepContext } from '../../engine/plan.js'
+import { waitFor } from '../../engine/wait.js'
+import { isNotFound, type GoogleHttp } from './google-http.js'
+
+export interface ManagedZone {
+  name: string
+  /** Fully qualified, with the trailing dot */
+  dnsName: string
+  description?: string
+  id?: string
+  visibility?: 'public' | 'private'
+  privateVisibilityConfig?: { networks?: { networkUrl: string }[] }
+  labels?: Record<string, string>
+}
+
+export interface ResourceRecordSet {
+  name: string
+  type: string
+  ttl?: number
+  rrdatas?: string[]
+}
+
+export interface DnsChange {
+  id?: string
+  status?: 'pending' | 'done'
+  additions?: ResourceRecordSet[]
+  deletions?: ResourceRecordSet[]
+}
+
+interface ZonePage {
+  managedZones?: ManagedZone[]
+  nextPageToken?: string
+}
+
+interface RecordPage {
+  rrsets?: ResourceRecordSet[]
+  nextPageToken?: string
+}
+
+export const fqdn = (host: string) => (host.endsWith('.') ? host : `${host}.`).toLowerCase()
+
+export class DnsApi {
+  private readonly root: string
+
+  constructor(
+    private readonly http: GoogleHttp,
+    baseUrl: string,
+    readonly project: string
+  ) {
+    this.root = `${baseUrl}/dns/v1/projects/${project}`
+  }
+
+  async listZonesByDnsName(dnsName: string): Promise<ManagedZone[]> {
+    const zones: ManagedZone[] = []
+    let pageToken: string | undefined
+    do {
+      const page = await this.http.request<ZonePage>({
+        method: 'GET',
+        url: `${this.root}/managedZones`,
+        query: { dnsName: fqdn(dnsName), pageToken },
+        what: `managedZones.list ${fqdn(dnsName)}`
+      })
+      zones.push(...(page.managedZones ?? []))
+      pageToken = page.nextPageToken
+    } while (pageToken)
+    return zones
+  }
+
+  getZone(name: string): Promise<ManagedZone | undefined> {
+    return this.http.request<ManagedZone>({ method: 'GET', url: `${this.root}/managedZones/${name}`, what: `managedZones.get ${name}` }).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined
+      throw error
+    })
+  }
+
+  createZone(zone: ManagedZone): Promise<ManagedZone> {
+    return this.http.request<ManagedZone>({ method: 'POST', url: `${this.root}/managedZones`, body: zone, what: `managedZones.create ${zone.name}` })
+  }
+
+  /** Replaces the zone's network bindings (the patch returns an operation that is already done for this field). */
+  async bindNetworks(name: string, networkUrls: string[]): Promise<void> {
+    await this.http.request<unknown>({
+      method: 'PATCH',
+      url: `${this.root}/managedZones/${name}`,
+      body: { privateVisibilityConfig: { networks: networkUrls.map((networkUrl) => ({ networkUrl })) } },
+      what: `managedZones.patch ${name}`
+    })
+  }
+
+  async getRecord(zone: string, host: string, type: string): Promise<ResourceRecordSet | undefined> {
+    const page = await this.http.request<RecordPage>({
+      method: 'GET',
+      url: `${this.root}/managedZones/${zone}/rrsets`,
+      query: { name: fqdn(host), type },
+      what: `resourceRecordSets.list ${fqdn(host)} ${type}`
+    })
+    return (page.rrsets ?? []).find((r) => fqdn(r.name) === fqdn(host) && r.type === type)
+  }
+
+  /** Applies the change and waits until Cloud DNS reports it done. */
+  async change(zone: string, change: Pick<DnsChange, 'additions' | 'deletions'>, what: string, ctx: StepContext): Promise<void> {
+    const created = await this.http.request<DnsChange>({ method: 'POST', url: `${this.root}/managedZones/${zone}/changes`, body: change, what: `changes.create in ${zone}` })
+    if (created.status === 'done') return
+    await waitFor({
+      what,
+      deadline: ctx.deadline,
+      signal: ctx.signal,
+      minDelayMs: 250,
+      maxDelayMs: 5000,
+      poll: async () => {
+        const current = await this.http.request<DnsChange>({ method: 'GET', url: `${this.root}/managedZones/${zone}/changes/${created.id}`, what: `changes.get ${created.id}` })
+        return { done: current.status === 'done', state: `change ${created.id} ${current.status ?? 'unknown'}` }
+      }
+    })
+  }
+}

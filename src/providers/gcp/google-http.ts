@@ -1,0 +1,114 @@
+// One authorized JSON transport for every Google API the action calls: requests go through the auth
+// client's request() (so tokens are attached and refreshed), throttling and server errors are retried
+// with backoff, and Google's error body becomes a GoogleApiError carrying the status and reason.
+import type { AuthClient } from 'google-auth-library'
+import type { Logger } from '../../engine/log.js'
+import { retry } from '../../engine/retry.js'
+import { USER_AGENT } from '../../version.js'
+
+/** Google's error envelope: {"error":{"code","message","status","errors":[{"reason","message"}]}} */
+interface GoogleErrorBody {
+  error?: { code?: number; message?: string; status?: string; errors?: { reason?: string; message?: string }[] }
+}
+
+export class GoogleApiError extends Error {
+  constructor(
+    readonly status: number,
+    /** e.g. notFound, alreadyExists, rateLimitExceeded, or the status text when no reason is given */
+    readonly reason: string,
+    message: string,
+    readonly retryAfterMs?: number
+  ) {
+    super(message)
+    this.name = 'GoogleApiError'
+  }
+}
+
+export const isNotFound = (error: unknown) => error instanceof GoogleApiError && error.status === 404
+export const isAlreadyExists = (error: unknown) => error instanceof GoogleApiError && (error.status === 409 || error.reason === 'alreadyExists')
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504])
+// Google reports some throttling as 403 with one of these reasons.
+const RETRYABLE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'backendError', 'internalError'])
+const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET'])
+
+export function isRetryableGoogleError(error: unknown): boolean {
+  if (error instanceof GoogleApiError) return RETRYABLE_STATUS.has(error.status) || RETRYABLE_REASONS.has(error.reason)
+  const code = (error as { code?: unknown }).code
+  return typeof code === 'string' && RETRYABLE_NETWORK.has(code)
+}
+
+interface GaxiosLikeError {
+  message: string
+  status?: number
+  code?: unknown
+  response?: { status?: number; data?: unknown; headers?: { get?(name: string): string | null } }
+}
+
+function retryAfterMs(error: GaxiosLikeError): number | undefined {
+  const value = error.response?.headers?.get?.('retry-after')
+  const seconds = value ? Number(value) : NaN
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
+}
+
+/** The API's own words, never the request (whose config holds the authorization header). */
+function toGoogleError(error: unknown, what: string): unknown {
+  const e = error as GaxiosLikeError
+  const status = e.response?.status ?? (typeof e.status === 'number' ? e.status : undefined)
+  if (!status) return error
+  const body = (typeof e.response?.data === 'object' ? e.response?.data : undefined) as GoogleErrorBody | undefined
+  const first = body?.error?.errors?.[0]
+  const reason = first?.reason ?? body?.error?.status ?? ''
+  const message = body?.error?.message ?? first?.message ?? (typeof e.response?.data === 'string' ? e.response.data : e.message)
+  return new GoogleApiError(status, reason, `${what} failed: HTTP ${status}${reason ? ` ${reason}` : ''}: ${message}`, retryAfterMs(e))
+}
+
+export interface GoogleRequest {
+  method: 'GET' | 'POST' | 'PATCH'
+  url: string
+  query?: Record<string, string | undefined>
+  body?: unknown
+  /** Short description for errors and retries, e.g. 'addresses.insert zilliz-pl-…-ip' */
+  what: string
+  timeoutMs?: number
+}
+
+export interface GoogleHttp {
+  request<T>(request: GoogleRequest): Promise<T>
+}
+
+export function googleHttp(client: () => Promise<AuthClient>, log: Logger): GoogleHttp {
+  return {
+    async request<T>(req: GoogleRequest): Promise<T> {
+      const auth = await client()
+      const params = Object.fromEntries(Object.entries(req.query ?? {}).filter(([, v]) => v !== undefined))
+      return retry(
+        async () => {
+          try {
+            const res = await auth.request<T>({
+              url: req.url,
+              method: req.method,
+              params,
+              ...(req.body === undefined ? {} : { data: req.body }),
+              headers: { 'user-agent': USER_AGENT },
+              responseType: 'json',
+              retry: false,
+              timeout: req.timeoutMs ?? 60_000
+            })
+            return res.data
+          } catch (error) {
+            throw toGoogleError(error, req.what)
+          }
+        },
+        {
+          attempts: 6,
+          baseMs: 250,
+          maxMs: 8000,
+          isRetryable: isRetryableGoogleError,
+          retryAfterMs: (error) => (error instanceof GoogleApiError ? error.retryAfterMs : undefined),
+          onRetry: (error, attempt, delay) => log.warning(`${req.what}: attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms`)
+        }
+      )
+    }
+  }
+}

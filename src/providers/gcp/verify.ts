@@ -1,0 +1,102 @@
+// Control-plane checks for Google Cloud, read fresh after apply: the endpoint's address and connection,
+// the firewall, and per cluster the zone binding and the record.
+import { check, skipped, type Check } from '../../engine/checks.js'
+import { describeGrants, desiredGrants, missingGrants } from '../../engine/ports.js'
+import type { Target } from '../../engine/target.js'
+import type { ComputeApi } from './compute-api.js'
+import { fqdn, type DnsApi } from './dns-api.js'
+import { observeZone, recordHolds } from './dns.js'
+import { appliesTo, ingressRules } from './firewall.js'
+import { describeRule } from './forwarding-rule.js'
+import { lastSegment, resourcePath } from './names.js'
+
+export interface GcpVerifyInput {
+  compute: ComputeApi
+  dns: DnsApi
+  region: string
+  networkPath: string
+  attachment: string
+  endpointName: string | undefined
+  cidrs: string[]
+  zoneName(clusterId: string): string
+}
+
+const notYet = (target: Target) => (target.mode === 'plan' ? 'not created yet; apply creates it' : 'missing')
+
+function missingCheck(target: Target, id: string, title: string, evidence: string, fix: { cause: string; fix: string }): Check {
+  return target.mode === 'plan' ? skipped(id, title, notYet(target)) : check(id, title, false, evidence, fix)
+}
+
+async function endpointChecks(target: Target, input: GcpVerifyInput): Promise<{ checks: Check[]; ip?: string }> {
+  const { compute, region } = input
+  const rule = input.endpointName ? await describeRule(compute, region, input.endpointName, target.config.zilliz.projectId) : undefined
+  const title = 'PSC endpoint is ACCEPTED by the Zilliz service attachment'
+  if (!rule) {
+    return { checks: [missingCheck(target, 'psc-endpoint-accepted', title, 'no forwarding rule', { cause: 'The PSC endpoint was not created.', fix: 'Re-run in apply mode and read the failed step.' })] }
+  }
+  const pending = rule.status === 'PENDING'
+  const checks = [
+    check('psc-address', `Endpoint ${rule.name} has an internal address`, Boolean(rule.ip), rule.ip ? `address ${rule.ip}` : 'no address', {
+      cause: 'The forwarding rule has no address.',
+      fix: `Delete forwarding rule ${rule.name} and re-run.`
+    }),
+    check(
+      'psc-endpoint-accepted',
+      `PSC endpoint ${rule.name} is ACCEPTED`,
+      rule.status === 'ACCEPTED' && rule.target === input.attachment,
+      `pscConnectionStatus=${rule.status || 'unknown'}, target ${lastSegment(rule.target)}`,
+      {
+        cause: rule.target !== input.attachment ? `The endpoint targets ${rule.target}, not ${input.attachment}.` : pending ? 'Zilliz has not accepted the endpoint yet.' : `The connection is ${rule.status}.`,
+        fix: pending ? 'Check the registration on the Zilliz side and re-run; acceptance takes about 5 minutes.' : `Delete forwarding rule ${rule.name} and re-run to create a new one.`
+      }
+    )
+  ]
+  return { checks, ip: rule.ip }
+}
+
+async function firewallCheck(target: Target, input: GcpVerifyInput, ip: string): Promise<Check> {
+  const rules = (await input.compute.listFirewalls()).filter((f) => resourcePath(f.network) === input.networkPath && appliesTo(f, ip))
+  const missing = missingGrants(rules.flatMap(ingressRules), desiredGrants(target.ports, input.cidrs))
+  return check(
+    'firewall-ports',
+    'Firewall rules admit the link ports to the endpoint',
+    missing.length === 0,
+    missing.length ? `missing ${describeGrants(missing)}` : `${rules.map((r) => r.name).join(', ')} admit tcp ${target.ports.join(', ')} to ${ip}`,
+    { cause: 'Clients time out: no ingress rule admits the link port to the endpoint address.', fix: `Add an INGRESS rule in ${lastSegment(input.networkPath)} allowing ${describeGrants(missing)} to ${ip}/32.` }
+  )
+}
+
+async function dnsChecks(target: Target, input: GcpVerifyInput, ip: string | undefined): Promise<Check[]> {
+  const checks: Check[] = []
+  const network = lastSegment(input.networkPath)
+  for (const link of target.clusters) {
+    const zone = await observeZone(input.dns, link.host, input.networkPath, input.zoneName(link.clusterId), target.config.zilliz.projectId)
+    const zoneTitle = `Private zone ${fqdn(link.host)} is bound to ${network}`
+    if (!zone?.bound) {
+      checks.push(
+        target.mode === 'plan' && !zone
+          ? skipped(`dns-zone:${link.clusterId}`, zoneTitle, notYet(target))
+          : check(`dns-zone:${link.clusterId}`, zoneTitle, false, zone ? `zone ${zone.name} not bound` : 'no zone', {
+              cause: 'Name or service not known: the network has no private zone for the host.',
+              fix: `Re-run in apply mode, or bind the zone to ${network}.`
+            })
+      )
+      continue
+    }
+    checks.push(check(`dns-zone:${link.clusterId}`, zoneTitle, true, `zone ${zone.name}`, { cause: '', fix: '' }))
+    const record = await input.dns.getRecord(zone.name, link.host, 'A')
+    checks.push(
+      check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint address`, recordHolds(record, ip), record ? `A ${(record.rrdatas ?? []).join(', ')}` : 'no A record', {
+        cause: `The host does not resolve to the endpoint address ${ip ?? '(unknown)'}.`,
+        fix: 'Re-run in apply mode to replace the A record.'
+      })
+    )
+  }
+  return checks
+}
+
+export async function verifyGcp(target: Target, input: GcpVerifyInput): Promise<Check[]> {
+  const endpoint = await endpointChecks(target, input)
+  const firewall = endpoint.ip ? [await firewallCheck(target, input, endpoint.ip)] : []
+  return [...endpoint.checks, ...firewall, ...(await dnsChecks(target, input, endpoint.ip))]
+}
