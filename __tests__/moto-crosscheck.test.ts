@@ -47,7 +47,9 @@ describeWithMoto('apply against moto_server', () => {
   beforeAll(async () => {
     const port = await freePort()
     url = `http://127.0.0.1:${port}`
-    moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' })
+    // Credentials and no instance metadata, so moto's own AWS client never looks beyond loopback.
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: REGION, AWS_EC2_METADATA_DISABLED: 'true' }
+    moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env })
     await waitForMoto(url)
     emulators = await startEmulators()
     // moto knows no Zilliz service: point the Zilliz region at one moto serves, and let Zilliz
