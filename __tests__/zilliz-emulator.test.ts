@@ -183,6 +183,15 @@ describe('registration', () => {
     expect((await register({ regionId: regions.azure, endpointId: AZURE_ENDPOINT })).json.code).toBe(0)
   })
 
+  it('refuses an Azure endpoint whose own subscription is not the whitelisted one', async () => {
+    await start()
+    zilliz.world.endpoints.add('azure', AZURE_ENDPOINT, 'sub-owner')
+    await whitelist(regions.azure)
+    expect((await register({ regionId: regions.azure, endpointId: AZURE_ENDPOINT })).json.code).toBe(ZILLIZ_CODES.WHITELIST_REQUIRED)
+    await call('POST', `/v2/projects/${projectId}/privateEndpointWhitelist`, { body: { regionId: regions.azure, outerUserId: 'SUB-OWNER' } })
+    expect((await register({ regionId: regions.azure, endpointId: AZURE_ENDPOINT })).json.code).toBe(0)
+  })
+
   it('logs POST and DELETE as writes, GETs and HTTP-level refusals not', async () => {
     await start()
     await register({ regionId: regions.aws, endpointId: AWS_ENDPOINT }, 'zk-not-a-real-key')

@@ -374,7 +374,7 @@ export class ZillizEmulator implements Service {
     if (registered.length >= this.settings.maxEndpointsPerProject) {
       throw new ZillizFailure(ZILLIZ_CODES.ENDPOINT_LIMIT_EXCEEDED, `A project can have at most ${this.settings.maxEndpointsPerProject} private endpoints`)
     }
-    if (this.settings.enforceWhitelist && region.whitelistRequired && !this.isWhitelisted(project.projectId, region.regionId)) {
+    if (this.settings.enforceWhitelist && region.whitelistRequired && !this.isWhitelisted(project.projectId, region.regionId, this.world.endpoints.owner(region.cloudId, endpointId))) {
       throw new ZillizFailure(
         ZILLIZ_CODES.WHITELIST_REQUIRED,
         `Region ${region.regionId} requires your cloud account to be whitelisted first (privateEndpointWhitelist)`
@@ -492,8 +492,11 @@ export class ZillizEmulator implements Service {
     return region
   }
 
-  private isWhitelisted(projectId: string, regionId: string): boolean {
-    return this.state.whitelist.some((w) => w.projectId === projectId && w.regionId === regionId)
+  /** When the cloud says which account owns the endpoint, that account must be the whitelisted one. */
+  private isWhitelisted(projectId: string, regionId: string, owner?: string): boolean {
+    return this.state.whitelist.some(
+      (w) => w.projectId === projectId && w.regionId === regionId && (!owner || w.outerUserId.toLowerCase() === owner.toLowerCase())
+    )
   }
 
   /** Accepts the registration when its delay elapses even if nobody calls Zilliz in between. */

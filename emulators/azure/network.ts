@@ -293,7 +293,7 @@ export class NetworkProvider {
     endpoint.etag = networkEtag()
     const op = this.operations.start('PrivateEndpoints_CreateOrUpdate', (failed) => {
       endpoint.provisioningState = failed ? 'Failed' : 'Succeeded'
-      if (!failed) this.world.endpoints.add('azure', `${endpoint.name}.${endpoint.resourceGuid}`)
+      if (!failed) this.world.endpoints.add('azure', `${endpoint.name}.${endpoint.resourceGuid}`, c.params['subscriptionId'])
     })
     const status = `https://${MANAGEMENT_HOST}/subscriptions/${c.params['subscriptionId']}/providers/Microsoft.Network/locations/${location}/operations/${op.id}?api-version=${NETWORK_API_VERSION}`
     return armJson(existing ? 200 : 201, endpointView(endpoint), { 'azure-asyncoperation': status, 'retry-after': String(this.timing.retryAfterSeconds) })

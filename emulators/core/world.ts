@@ -43,14 +43,18 @@ export class World {
 
 /** Endpoints that exist in an emulated cloud; Zilliz only accepts registrations of real endpoints. */
 export class CloudEndpoints {
-  private readonly ids = new Set<string>()
-  add(cloudId: string, endpointId: string): void {
-    this.ids.add(`${cloudId}/${endpointId}`)
+  /** endpoint → the cloud account that owns it (an Azure subscription), when the cloud says */
+  private readonly owners = new Map<string, string | undefined>()
+  add(cloudId: string, endpointId: string, owner?: string): void {
+    this.owners.set(`${cloudId}/${endpointId}`, owner)
   }
   remove(cloudId: string, endpointId: string): void {
-    this.ids.delete(`${cloudId}/${endpointId}`)
+    this.owners.delete(`${cloudId}/${endpointId}`)
   }
   has(cloudId: string, endpointId: string): boolean {
-    return this.ids.has(`${cloudId}/${endpointId}`)
+    return this.owners.has(`${cloudId}/${endpointId}`)
+  }
+  owner(cloudId: string, endpointId: string): string | undefined {
+    return this.owners.get(`${cloudId}/${endpointId}`)
   }
 }
