@@ -7,7 +7,9 @@ import { join } from 'node:path'
 import { criticalPathMs } from '../src/engine/dag.js'
 import type { PlannedStep } from '../src/engine/plan.js'
 import type { PlanDocument } from '../src/report/outputs.js'
-import { awsInputs, startEmulators } from '../emulators/index.js'
+import { azureInputs } from '../emulators/azure/index.js'
+import { gcpInputs } from '../emulators/gcp/index.js'
+import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
 import { runDist } from './run-dist.js'
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 15)
@@ -52,16 +54,23 @@ async function distSize(): Promise<{ total: number; entry: number; files: number
   return { total, entry: (await stat('dist/index.js')).size, files }
 }
 
-async function applyUnderLatency() {
+type Inputs = (emulators: Emulators) => Record<string, string>
+const CLOUDS: Record<string, Inputs> = {
+  AWS: (e) => awsInputs(e, { mode: 'apply' }),
+  'Google Cloud': (e) => gcpInputs(e.zillizUrl, { mode: 'apply' }),
+  Azure: (e) => azureInputs(e.zillizUrl, { mode: 'apply' })
+}
+
+async function applyUnderLatency(inputs: Inputs) {
   // Latency model: every API call 40 ms, Route 53 changes sync in 400 ms, Zilliz accepts after 1.5 s.
   const emulators = await startEmulators({ aws: { acceptanceDelayMs: 200, changeSyncDelayMs: 400 }, zilliz: { acceptanceDelayMs: 1500 } })
   emulators.switches.latency['*'] = 40
   try {
-    const fresh = await runDist({ ...emulators.env, ...awsInputs(emulators, { mode: 'apply' }) })
+    const fresh = await runDist({ ...emulators.env, ...inputs(emulators) })
     const freshCalls = emulators.log.calls().length
     const freshWrites = emulators.log.writes().length
     emulators.log.clear()
-    const again = await runDist({ ...emulators.env, ...awsInputs(emulators, { mode: 'apply' }) })
+    const again = await runDist({ ...emulators.env, ...inputs(emulators) })
     const plan = JSON.parse(fresh.outputs['plan'] ?? '{}') as PlanDocument
     const steps = plan.steps.filter((s) => s.startMs !== undefined)
     const wall = Math.max(...steps.map((s) => (s.startMs ?? 0) + (s.durationMs ?? 0)))
@@ -89,8 +98,11 @@ console.log(`  ours / reference configure-aws-credentials (3.04× bare node scal
 const size = await distSize()
 console.log(`\ndist: ${(size.total / 1024).toFixed(0)} KiB in ${size.files} files; entry chunk ${(size.entry / 1024).toFixed(1)} KiB`)
 
-const apply = await applyUnderLatency()
-console.log('\nApply against the emulators with a latency model (40 ms per call, acceptance 1.5 s, DNS sync 0.4 s)')
-console.log(`  fresh apply: exit ${apply.fresh.exitCode}, ${apply.freshCalls} calls, ${apply.freshWrites} writes, process ${ms(apply.fresh.wallMs)}`)
-console.log(`  DAG wall ${ms(apply.wall)}, critical-path bound ${ms(apply.critical)} (${(apply.wall / apply.critical).toFixed(2)}× bound), serial sum ${ms(apply.serial)} (${(apply.serial / apply.wall).toFixed(2)}× the wall)`)
-console.log(`  re-apply: exit ${apply.again.exitCode}, ${apply.againCalls} calls, ${apply.againWrites} writes, process ${ms(apply.again.wallMs)}`)
+console.log('\nApply against the emulators with a latency model (40 ms per call, acceptance 1.5 s, Route 53 sync 0.4 s)')
+for (const [cloud, inputs] of Object.entries(CLOUDS)) {
+  const apply = await applyUnderLatency(inputs)
+  console.log(`  ${cloud}`)
+  console.log(`    fresh apply: exit ${apply.fresh.exitCode}, ${apply.freshCalls} calls, ${apply.freshWrites} writes, process ${ms(apply.fresh.wallMs)}`)
+  console.log(`    DAG wall ${ms(apply.wall)}, critical-path bound ${ms(apply.critical)} (${(apply.wall / apply.critical).toFixed(2)}× bound), serial sum ${ms(apply.serial)} (${(apply.serial / apply.wall).toFixed(2)}× the wall)`)
+  console.log(`    re-apply: exit ${apply.again.exitCode}, ${apply.againCalls} calls, ${apply.againWrites} writes, process ${ms(apply.again.wallMs)}`)
+}

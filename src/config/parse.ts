@@ -1,6 +1,5 @@
 // Turns the raw action inputs into the typed Config, or into every problem found at once.
 // Runs before any SDK loads, so it imports nothing from node_modules.
-import { digest } from '../engine/ownership.js'
 import { defaultApiUrl } from '../zilliz/base-url.js'
 import { INPUT_NAMES, inputSpec, type InputName } from './inputs.js'
 import {
@@ -368,7 +367,7 @@ function readAzure(inputs: InputReader, ctx: CloudContext): AzureSettings {
     virtualNetwork: inputs.text('azure-virtual-network', checkAzureName),
     subnet: inputs.text('azure-subnet', checkAzureName),
     // Same shape as the action's other resource names, so it is stable per project and region.
-    endpointName: inputs.optional('azure-endpoint-name', checkAzureName) ?? `${ctx.namePrefix}-${digest(ctx.projectId, ctx.regionId)}`
+    endpointName: inputs.optional('azure-endpoint-name', checkAzureName)
   }
 }
 

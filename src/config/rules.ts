@@ -1,7 +1,6 @@
 // Pure input validators. A check returns what is wrong (naming the exact constraint) or undefined;
 // a parser returns the parsed value or that message. No imports from node_modules: this runs before
 // any SDK loads.
-import { isIP } from 'node:net'
 import type { ProviderName } from './types.js'
 
 export type Rule = (value: string) => string | undefined
@@ -341,11 +340,26 @@ export function parsePort(text: string): Parsed<number> {
   })
 }
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
+
+/** 4, 6 or 0 like node:net's isIP, without loading node:net on the validation path (cold start). */
+export function ipVersion(text: string): 0 | 4 | 6 {
+  if (IPV4.test(text)) return 4
+  if (!text.includes(':') || /[^0-9a-fA-F:.]/.test(text)) return 0
+  try {
+    // The WHATWG URL parser is a complete IPv6 parser and is always loaded.
+    new URL(`http://[${text}]/`)
+    return 6
+  } catch {
+    return 0
+  }
+}
+
 /** Host and port text of 10.0.0.2, 10.0.0.2:53, fd00::2 or [fd00::2]:53; nothing when the shape is wrong. */
 function splitHostPort(text: string): { host?: string; port?: string } {
-  if (isIP(text)) return { host: text }
+  if (ipVersion(text)) return { host: text }
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text)
-  if (bracketed) return isIP(bracketed[1]) === 6 ? { host: bracketed[1], port: bracketed[2] } : {}
+  if (bracketed) return ipVersion(bracketed[1]) === 6 ? { host: bracketed[1], port: bracketed[2] } : {}
   const withPort = /^([^:]+):(\d+)$/.exec(text)
   return withPort ? { host: withPort[1], port: withPort[2] } : {}
 }
@@ -353,7 +367,7 @@ function splitHostPort(text: string): { host?: string; port?: string } {
 /** An IP address with an optional port (53 by default). */
 export function parseDnsServer(text: string): Parsed<{ host: string; port: number }> {
   const { host, port } = splitHostPort(text)
-  if (!host || !isIP(host)) {
+  if (!host || !ipVersion(host)) {
     return {
       error: `${quote(text)} is not a DNS server address: expected an IP address with an optional port, such as 10.0.0.2, 10.0.0.2:53 or [fd00::2]:53 (a host name would itself need DNS).`
     }

@@ -47,7 +47,8 @@ export interface AzureSettings {
   location: string
   virtualNetwork: string
   subnet: string
-  endpointName: string
+  /** Default: azureEndpointName(config), the same base name the other clouds use */
+  endpointName?: string
 }
 
 export interface Config {

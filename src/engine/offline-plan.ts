@@ -7,7 +7,7 @@ import type { Cluster, ZillizApi } from '../zilliz/types.js'
 import { skipped } from './checks.js'
 import { explainFailure } from './failure.js'
 import { networkLabel } from './network-label.js'
-import { baseName } from './ownership.js'
+import { azureEndpointName, baseName } from './ownership.js'
 import type { PlannedStep } from './plan.js'
 import { REGISTRATION_STEP } from './provider.js'
 import { buildTarget, clusterLink } from './target-builder.js'
@@ -31,7 +31,7 @@ const KINDS: Record<ProviderName, Kinds> = {
 const NOT_OBSERVED = 'not observed: this run has no cloud credentials'
 
 function endpointName(config: Config): string {
-  return config.azure?.endpointName ?? (config.gcp ? `${config.gcp.endpointPrefix}-${baseName(config).split('-').pop()}` : baseName(config))
+  return config.azure ? azureEndpointName(config) : (config.gcp ? `${config.gcp.endpointPrefix}-${baseName(config).split('-').pop()}` : baseName(config))
 }
 
 function unknownStep(id: string, kind: string, name: string, reason: string, dependsOn: string[] = []): PlannedStep {

@@ -38,3 +38,8 @@ export function idempotencyToken(kind: string, key: string, env: NodeJS.ProcessE
   const run = env['GITHUB_RUN_ID'] ? `${env['GITHUB_RUN_ID']}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}` : `local-${process.pid}`
   return `zpl-${kind}-${digest(key)}-${run}`.slice(0, 64)
 }
+
+/** The Azure private endpoint's name: the input, or the base name. */
+export function azureEndpointName(config: Config): string {
+  return config.azure?.endpointName ?? baseName(config)
+}

@@ -5,7 +5,7 @@ import type { HttpClient } from '@azure/core-rest-pipeline'
 import type { AzureSettings, Config } from '../../config/types.js'
 import type { Check } from '../../engine/checks.js'
 import type { Logger } from '../../engine/log.js'
-import { digest } from '../../engine/ownership.js'
+import { azureEndpointName, digest } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import type { CloudProvider, Identity, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { Target } from '../../engine/target.js'
@@ -86,7 +86,7 @@ export class AzureProvider implements CloudProvider {
     const existing = await findEndpoint({
       network,
       resourceGroup: s.resourceGroup,
-      name: s.endpointName,
+      name: azureEndpointName(this.config),
       alias,
       vnetId: observed.vnetId,
       projectId,
@@ -101,7 +101,7 @@ export class AzureProvider implements CloudProvider {
       planEndpoint({
         network,
         resourceGroup: s.resourceGroup,
-        name: s.endpointName,
+        name: azureEndpointName(this.config),
         location: s.location,
         subnetId: observed.subnetId,
         alias,
