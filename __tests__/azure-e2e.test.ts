@@ -7,7 +7,8 @@ import { ALIAS, CLIENT_ID, CLIENT_SECRET, DELEGATED_SUBNET, OTHER_VNET, RESOURCE
 import { ASSERTION_AUDIENCE } from '../emulators/azure/entra.js'
 import { armClients, secretCredential } from '../emulators/azure/sdk-clients.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
-import { runAction, type ActionRun } from './support/run-action.js'
+import { errorLine, expectApplyCorrects, expectFreshPlan, expectNamedError, expectNamedInputError, expectNoOidcToken, expectPlanAfterApplyConverged, expectReapplyKeepsEverything, expectSecretsHidden, expectSuccess, expectVerifiedApply, expectWaitTimedOut, planStep, planSteps, sortedWrites, unmaskedLog, verificationChecks } from './support/expectations.js'
+import { runAction } from './support/run-action.js'
 
 let emulators: Emulators
 beforeEach(async () => {
@@ -25,20 +26,13 @@ async function restart(options: EmulatorOptions): Promise<void> {
 const run = (overrides: Record<string, string> = {}, env: Record<string, string> = {}) =>
   runAction({ ...emulators.env, ...azureInputs(emulators.zillizUrl, overrides), ...env })
 
-const writes = (service?: string) => emulators.log.writes(service).map((w) => `${w.service}:${w.operation}`).sort()
+const writes = (service?: string) => sortedWrites(emulators.log, service)
 const armCalls = () => emulators.log.calls('arm')
-const errorLine = (result: ActionRun) => result.log.split('\n').find((l) => l.startsWith('::error::')) ?? ''
-const planSteps = (result: ActionRun) => JSON.parse(result.outputs['plan'] ?? '{}').steps as { id: string; action: string; reason: string }[]
-const step = (result: ActionRun, id: string) => planSteps(result).find((s) => s.id === id)
 const sdk = () => armClients(emulators.azure, secretCredential(emulators.azure))
 
 const CLUSTER = ZILLIZ_SEED.clusters.azure
 const HOST = `${CLUSTER}-privatelink.az-eastus.vectordb.zillizcloud.com`
 const FAST_POLL = { updateIntervalInMs: 10 }
-
-function expectSuccess(result: ActionRun): void {
-  if (result.exitCode !== 0) throw new Error(`the run failed:\n${result.log}`)
-}
 
 const FRESH_APPLY_WRITES = [
   'arm:PrivateEndpoints_CreateOrUpdate',
@@ -61,9 +55,7 @@ async function endpointByHand(name: string, alias: string = ALIAS): Promise<void
 describe('apply', () => {
   it('creates exactly the expected resources on a fresh world and verifies the link', async () => {
     const result = await run({ mode: 'apply' })
-    expectSuccess(result)
-    expect(writes()).toEqual(FRESH_APPLY_WRITES)
-    expect(result.outputs['verified']).toBe('true')
+    expectVerifiedApply(result, writes(), FRESH_APPLY_WRITES)
     expect(result.outputs['changes-count']).toBe('6')
 
     const endpoints = [...emulators.azure.arm.state.privateEndpoints.values()]
@@ -86,14 +78,7 @@ describe('apply', () => {
   })
 
   it('makes zero writes when run again, and keeps every step', async () => {
-    expectSuccess(await run({ mode: 'apply' }))
-    emulators.log.clear()
-    const again = await run({ mode: 'apply' })
-    expectSuccess(again)
-    expect(writes()).toEqual([])
-    expect(again.outputs['has-changes']).toBe('false')
-    expect(again.outputs['verified']).toBe('true')
-    expect(planSteps(again).every((s) => s.action === 'keep')).toBe(true)
+    await expectReapplyKeepsEverything(run, emulators.log)
   })
 
   it('works with ambient credentials (DefaultAzureCredential) and no azure-client-id', async () => {
@@ -111,30 +96,19 @@ describe('apply', () => {
 describe('plan', () => {
   it('makes zero writes on a fresh world and lists every change', async () => {
     const result = await run({ mode: 'plan' })
-    expectSuccess(result)
-    expect(writes()).toEqual([])
-    expect(planSteps(result).map((s) => `${s.action} ${s.id}`)).toEqual(
-      expect.arrayContaining([
-        'create private-endpoint',
-        'wait private-endpoint-approved',
-        `create dns-zone:${CLUSTER}`,
-        `create dns-link:${CLUSTER}`,
-        `create dns-record:${CLUSTER}`,
-        'create zilliz-whitelist',
-        'create zilliz-registration'
-      ])
-    )
-    expect(result.outputs['verified']).toBe('false')
+    expectFreshPlan(result, writes(), [
+      'create private-endpoint',
+      'wait private-endpoint-approved',
+      `create dns-zone:${CLUSTER}`,
+      `create dns-link:${CLUSTER}`,
+      `create dns-record:${CLUSTER}`,
+      'create zilliz-whitelist',
+      'create zilliz-registration'
+    ])
   })
 
   it('makes zero writes after an apply and reports no changes', async () => {
-    expectSuccess(await run({ mode: 'apply' }))
-    emulators.log.clear()
-    const result = await run({ mode: 'plan' })
-    expectSuccess(result)
-    expect(writes()).toEqual([])
-    expect(result.outputs['has-changes']).toBe('false')
-    expect(result.outputs['verified']).toBe('true')
+    await expectPlanAfterApplyConverged(run, emulators.log)
   })
 })
 
@@ -144,7 +118,7 @@ describe('whitelist', () => {
     const result = await run({ mode: 'apply' })
     expectSuccess(result)
     expect(emulators.log.count('AddPrivateEndpointWhitelist', 'zilliz')).toBe(0)
-    expect(step(result, 'zilliz-whitelist')).toBeUndefined()
+    expect(planStep(result, 'zilliz-whitelist')).toBeUndefined()
   })
 
   it('does not register the endpoint while the whitelist entry is missing', async () => {
@@ -168,7 +142,7 @@ describe('adoption and drift', () => {
     expect(emulators.log.count('PrivateEndpoints_CreateOrUpdate', 'arm')).toBe(0)
     expect(emulators.azure.arm.state.privateEndpoints.size).toBe(1)
     expect(result.outputs['endpoint-id']).toMatch(/^pe-by-hand\.[0-9a-f-]{36}$/)
-    expect(step(result, 'private-endpoint')).toMatchObject({ action: 'keep', reason: expect.stringContaining('adopted') })
+    expect(planStep(result, 'private-endpoint')).toMatchObject({ action: 'keep', reason: expect.stringContaining('adopted') })
     expect(result.outputs['verified']).toBe('true')
   })
 
@@ -180,7 +154,7 @@ describe('adoption and drift', () => {
     const result = await run({ mode: 'apply' })
     expectSuccess(result)
     expect(writes('arm')).toEqual(['arm:PrivateEndpoints_CreateOrUpdate', 'arm:RecordSets_CreateOrUpdate'])
-    expect(step(result, `dns-link:${CLUSTER}`)).toMatchObject({ action: 'keep', reason: expect.stringContaining('auto-registration on') })
+    expect(planStep(result, `dns-link:${CLUSTER}`)).toMatchObject({ action: 'keep', reason: expect.stringContaining('auto-registration on') })
   })
 
   it('corrects a record that points elsewhere, then makes zero writes', async () => {
@@ -189,14 +163,9 @@ describe('adoption and drift', () => {
     emulators.log.clear()
     const plan = await run({ mode: 'plan' })
     expect(planSteps(plan).filter((s) => s.action === 'update').map((s) => s.id)).toEqual([`dns-record:${CLUSTER}`])
-    expect(step(plan, `dns-record:${CLUSTER}`)?.reason).toContain('10.9.9.9')
-    expect(JSON.parse(plan.outputs['verification'] ?? '{}').checks.find((c: { id: string }) => c.id === `dns-record:${CLUSTER}`).status).toBe('fail')
-    emulators.log.clear()
-    expectSuccess(await run({ mode: 'apply' }))
-    expect(writes()).toEqual(['arm:RecordSets_CreateOrUpdate'])
-    emulators.log.clear()
-    expectSuccess(await run({ mode: 'apply' }))
-    expect(writes()).toEqual([])
+    expect(planStep(plan, `dns-record:${CLUSTER}`)?.reason).toContain('10.9.9.9')
+    expect(verificationChecks(plan).find((c) => c.id === `dns-record:${CLUSTER}`)?.status).toBe('fail')
+    await expectApplyCorrects(run, emulators.log, ['arm:RecordSets_CreateOrUpdate'])
   })
 
   it('reports an endpoint of the configured name that connects elsewhere, without writing', async () => {
@@ -217,7 +186,7 @@ describe('adoption and drift', () => {
     emulators.log.clear()
     const result = await run({ mode: 'apply' })
     expect(result.exitCode).toBe(1)
-    expect(step(result, 'private-endpoint-approved')).toMatchObject({ action: 'wait', reason: expect.stringContaining('will not recover') })
+    expect(planStep(result, 'private-endpoint-approved')).toMatchObject({ action: 'wait', reason: expect.stringContaining('will not recover') })
     expect(errorLine(result)).toMatch(/the connection is Disconnected; delete private endpoint \S+ and re-run/)
     expect(writes()).toEqual([])
   })
@@ -230,7 +199,7 @@ describe('adoption and drift', () => {
     emulators.log.clear()
     const again = await run({ mode: 'apply' })
     expectSuccess(again)
-    expect(step(again, 'private-endpoint')).toMatchObject({ action: 'update', reason: expect.stringContaining('Failed') })
+    expect(planStep(again, 'private-endpoint')).toMatchObject({ action: 'update', reason: expect.stringContaining('Failed') })
     expect(emulators.log.count('PrivateEndpoints_CreateOrUpdate', 'arm')).toBe(1)
     expect(emulators.azure.arm.state.privateEndpoints.size).toBe(1)
     emulators.log.clear()
@@ -272,16 +241,14 @@ describe('errors and throttling', () => {
     expect(error).toContain('subject "repo:octo-org/octo-repo:ref:refs/heads/main"')
     expect(emulators.log.count('GetToken', 'entra')).toBe(1)
     expect(armCalls()).toEqual([])
-    const shown = result.log.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')
+    const shown = unmaskedLog(result)
     for (const presented of emulators.azure.entra.presented) expect(shown).not.toContain(presented.assertion)
   })
 
   it('explains the usual causes when no OIDC token can be had, before any Azure call', async () => {
     const noToken = { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }
     const applied = await run({ mode: 'apply' }, noToken)
-    expect(applied.exitCode).toBe(1)
-    expect(applied.log).toContain('id-token: write')
-    expect(applied.log).toContain('Dependabot')
+    expectNoOidcToken(applied)
     // A plan without a token stays green and reads nothing of Azure.
     expect((await run({ mode: 'plan' }, noToken)).exitCode).toBe(0)
     expect(emulators.log.calls('entra')).toEqual([])
@@ -289,11 +256,7 @@ describe('errors and throttling', () => {
   })
 
   it('names what it waited for when the wait times out', async () => {
-    emulators.zilliz.settings.acceptanceDelayMs = 60_000
-    const result = await run({ mode: 'apply', 'wait-timeout': '3s' })
-    expect(result.exitCode).toBe(1)
-    expect(result.log).toMatch(/waiting for (Zilliz to accept endpoint \S+|the connection of private endpoint \S+ to be Approved)/)
-    expect(result.log).toContain('wait-timeout')
+    await expectWaitTimedOut(run, emulators.zilliz, /waiting for (Zilliz to accept endpoint \S+|the connection of private endpoint \S+ to be Approved)/)
   })
 
   it.each([
@@ -305,9 +268,7 @@ describe('errors and throttling', () => {
     ['azure-subscription-id', '22222222-2222-4222-8222-222222222222', 'does not exist or these credentials cannot see it']
   ])('names %s = %s when Azure says it does not fit, without writing', async (input, value, fragment) => {
     const result = await run({ mode: 'apply', [input]: value })
-    expect(result.exitCode).toBe(1)
-    expect(errorLine(result)).toContain(`${input}: `)
-    expect(errorLine(result)).toContain(fragment)
+    expectNamedError(result, input, fragment)
     expect(writes()).toEqual([])
   })
 })
@@ -378,14 +339,6 @@ describe('custom roles', () => {
 })
 
 describe('secrets', () => {
-  function visible(result: ActionRun): string {
-    const log = result.log
-      .split('\n')
-      .filter((line) => !line.startsWith('::add-mask::'))
-      .join('\n')
-    return [log, result.summary, ...Object.values(result.outputs)].join('\n')
-  }
-
   it('never shows the API key, an ID token or an Entra access token, in plan, apply and a failure', async () => {
     const results = [await run({ mode: 'plan' }), await run({ mode: 'apply' }), await run({ mode: 'apply', 'azure-subnet': DELEGATED_SUBNET })]
     expect(results.map((r) => r.exitCode)).toEqual([0, 0, 1])
@@ -393,11 +346,7 @@ describe('secrets', () => {
     const accessTokens = emulators.azure.tokens.all()
     expect(idTokens.length).toBeGreaterThan(2)
     expect(accessTokens.length).toBeGreaterThan(2)
-    for (const result of results) {
-      const text = visible(result)
-      for (const secret of [ZILLIZ_SEED.apiKey, ...idTokens, ...accessTokens]) expect(text).not.toContain(secret)
-      expect(result.log.indexOf(`::add-mask::${ZILLIZ_SEED.apiKey}`)).toBe(0)
-    }
+    expectSecretsHidden(results, [ZILLIZ_SEED.apiKey, ...idTokens, ...accessTokens], ZILLIZ_SEED.apiKey)
     // Access tokens are masked as soon as the action holds them.
     const masks = results.flatMap((r) => r.log.split('\n').filter((l) => l.startsWith('::add-mask::')).map((l) => l.slice('::add-mask::'.length)))
     expect(accessTokens.filter((t) => masks.includes(t)).length).toBeGreaterThan(0)
@@ -432,13 +381,7 @@ const BAD_AZURE_INPUTS: [string, string, string][] = [
 describe('bad Azure inputs', () => {
   it.each(BAD_AZURE_INPUTS)('%s = %j fails by name before any call', async (input, value, fragment) => {
     const result = await run({ [input]: value })
-    expect(result.exitCode).toBe(1)
-    const error = errorLine(result)
-    expect(error).toContain(`${input}: `)
-    expect(error).toContain(fragment)
-    expect(error).toContain('Example')
-    expect(emulators.log.calls()).toEqual([])
-    expect(result.outputs).toEqual({})
+    expectNamedInputError(result, input, fragment, emulators.log.calls())
   })
 
   it('needs azure-tenant-id and azure-client-id together', async () => {

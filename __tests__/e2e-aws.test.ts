@@ -7,7 +7,8 @@ import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js
 import { registerAmbientCredentials, SUBNET_A, SUBNET_B, VPC_ID, ZILLIZ_SERVICE_NAME } from '../emulators/aws/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import { ec2For, route53For } from './support/aws-emulators.js'
-import { runAction, type ActionRun } from './support/run-action.js'
+import { expectApplyCorrects, expectFreshPlan, expectNamedError, expectNoOidcToken, expectPlanAfterApplyConverged, expectReapplyKeepsEverything, expectRegistrationRefused, expectSuccess, expectVerifiedApply, expectWaitTimedOut, planStep, planSteps, sortedWrites, unmaskedLog, verificationChecks } from './support/expectations.js'
+import { runAction } from './support/run-action.js'
 
 let emulators: Emulators
 beforeEach(async () => {
@@ -20,11 +21,7 @@ afterEach(async () => {
 const run = (overrides: Record<string, string> = {}, env: Record<string, string> = {}) =>
   runAction({ ...emulators.env, ...awsInputs(emulators, overrides), ...env })
 
-const writes = () => emulators.log.writes().map((w) => `${w.service}:${w.operation}`).sort()
-
-function expectSuccess(result: ActionRun): void {
-  if (result.exitCode !== 0) throw new Error(`the run failed:\n${result.log}`)
-}
+const writes = () => sortedWrites(emulators.log)
 
 const FRESH_APPLY_WRITES = [
   'ec2:AuthorizeSecurityGroupIngress',
@@ -47,9 +44,7 @@ function ambient(): Record<string, string> {
 describe('apply', () => {
   it('creates exactly the expected resources on a fresh world and verifies the link', async () => {
     const result = await run({ mode: 'apply' })
-    expectSuccess(result)
-    expect(writes()).toEqual(FRESH_APPLY_WRITES)
-    expect(result.outputs['verified']).toBe('true')
+    expectVerifiedApply(result, writes(), FRESH_APPLY_WRITES)
     expect(result.outputs['has-changes']).toBe('true')
     expect(result.outputs['changes-count']).toBe('7')
     const endpoints = [...emulators.aws.ec2.resources.endpoints.values()]
@@ -64,14 +59,7 @@ describe('apply', () => {
   })
 
   it('makes zero writes when run again, and says there is nothing to change', async () => {
-    expectSuccess(await run({ mode: 'apply' }))
-    emulators.log.clear()
-    const again = await run({ mode: 'apply' })
-    expectSuccess(again)
-    expect(writes()).toEqual([])
-    expect(again.outputs['has-changes']).toBe('false')
-    expect(again.outputs['verified']).toBe('true')
-    expect(JSON.parse(again.outputs['plan'] ?? '{}').steps.every((s: { action: string }) => s.action === 'keep')).toBe(true)
+    await expectReapplyKeepsEverything(run, emulators.log)
   })
 
   it('covers only the clusters named in cluster-ids', async () => {
@@ -88,10 +76,9 @@ describe('apply', () => {
     // The default group admits nothing from the VPC CIDR on the link ports: verification says so.
     expect(emulators.log.count('CreateSecurityGroup', 'ec2')).toBe(0)
     expect(emulators.log.count('AuthorizeSecurityGroupIngress', 'ec2')).toBe(0)
-    const verification = JSON.parse(result.outputs['verification'] ?? '{}')
-    const ports = verification.checks.find((c: { id: string }) => c.id === 'security-group-ports')
-    expect(ports.status).toBe('fail')
-    expect(ports.fix).toContain(sgId)
+    const ports = verificationChecks(result).find((c) => c.id === 'security-group-ports')
+    expect(ports?.status).toBe('fail')
+    expect(ports?.fix).toContain(sgId)
     expect(result.exitCode).toBe(1)
   })
 
@@ -106,25 +93,12 @@ describe('apply', () => {
 describe('plan', () => {
   it('makes zero writes on a fresh world and lists every change', async () => {
     const result = await run({ mode: 'plan' })
-    expectSuccess(result)
-    expect(writes()).toEqual([])
-    expect(result.outputs['has-changes']).toBe('true')
-    const plan = JSON.parse(result.outputs['plan'] ?? '{}')
-    expect(plan.steps.map((s: { id: string; action: string }) => `${s.action} ${s.id}`)).toEqual(
-      expect.arrayContaining(['create security-group', 'create vpc-endpoint', 'create zilliz-registration', `create dns-zone:${ZILLIZ_SEED.clusters.aws[0]}`])
-    )
-    expect(result.outputs['verified']).toBe('false')
+    expectFreshPlan(result, writes(), ['create security-group', 'create vpc-endpoint', 'create zilliz-registration', `create dns-zone:${ZILLIZ_SEED.clusters.aws[0]}`])
     expect(result.summary).toContain('PLAN')
   })
 
   it('makes zero writes after an apply and reports no changes', async () => {
-    expectSuccess(await run({ mode: 'apply' }))
-    emulators.log.clear()
-    const result = await run({ mode: 'plan' })
-    expectSuccess(result)
-    expect(writes()).toEqual([])
-    expect(result.outputs['has-changes']).toBe('false')
-    expect(result.outputs['verified']).toBe('true')
+    await expectPlanAfterApplyConverged(run, emulators.log)
   })
 
   it('plans on pull_request when the mode is auto', async () => {
@@ -154,10 +128,9 @@ describe('adoption and drift', () => {
     expectSuccess(result)
     expect(emulators.log.count('CreateVpcEndpoint', 'ec2')).toBe(0)
     expect(result.outputs['endpoint-id']).toBe(made.VpcEndpoint?.VpcEndpointId)
-    const plan = JSON.parse(result.outputs['plan'] ?? '{}')
-    const step = plan.steps.find((s: { id: string }) => s.id === 'vpc-endpoint')
-    expect(step.action).toBe('update')
-    expect(step.reason).toContain('adopted')
+    const step = planStep(result, 'vpc-endpoint')
+    expect(step?.action).toBe('update')
+    expect(step?.reason).toContain('adopted')
     // The adopted endpoint got the missing subnet and the managed group added, nothing removed.
     const described = await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [made.VpcEndpoint!.VpcEndpointId!] }))
     expect(described.VpcEndpoints?.[0]?.SubnetIds?.length).toBe(3)
@@ -191,25 +164,16 @@ describe('adoption and drift', () => {
     )
     emulators.log.clear()
     const plan = await run({ mode: 'plan' })
-    const steps = JSON.parse(plan.outputs['plan'] ?? '{}').steps as { id: string; action: string; reason: string }[]
-    expect(steps.filter((s) => s.action === 'update').map((s) => s.id).sort()).toEqual([`dns-record:${ZILLIZ_SEED.clusters.aws[0]}`, 'security-group'])
-    expect(steps.find((s) => s.id === 'security-group')?.reason).toContain('tcp/443')
-    emulators.log.clear()
-    expectSuccess(await run({ mode: 'apply' }))
-    expect(writes()).toEqual(['ec2:AuthorizeSecurityGroupIngress', 'route53:ChangeResourceRecordSets'])
-    emulators.log.clear()
-    expectSuccess(await run({ mode: 'apply' }))
-    expect(writes()).toEqual([])
+    expect(planSteps(plan).filter((s) => s.action === 'update').map((s) => s.id).sort()).toEqual([`dns-record:${ZILLIZ_SEED.clusters.aws[0]}`, 'security-group'])
+    expect(planStep(plan, 'security-group')?.reason).toContain('tcp/443')
+    await expectApplyCorrects(run, emulators.log, ['ec2:AuthorizeSecurityGroupIngress', 'route53:ChangeResourceRecordSets'])
   })
 })
 
 describe('crash safety', () => {
   it('a re-run after a failure mid-apply converges without duplicating anything', async () => {
     // Zilliz refuses the registration: the endpoint exists in EC2 but is not registered.
-    emulators.switches.inject({ service: 'zilliz', operation: 'CreatePrivateEndpoint', status: 400, code: '96900', message: 'Injected refusal', times: 1 })
-    const failed = await run({ mode: 'apply' })
-    expect(failed.exitCode).toBe(1)
-    expect(failed.log).toContain('zilliz-registration')
+    await expectRegistrationRefused(run, emulators.switches)
     expect(emulators.aws.ec2.resources.endpoints.size).toBe(1)
     emulators.log.clear()
     const again = await run({ mode: 'apply' })
@@ -252,26 +216,20 @@ describe('faults and throttling', () => {
 
   it('explains the three usual causes when apply has no OIDC token, before any call', async () => {
     const result = await run({ mode: 'apply' }, { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' })
-    expect(result.exitCode).toBe(1)
-    expect(result.log).toContain('id-token: write')
+    expectNoOidcToken(result)
     expect(result.log).toContain('fork')
-    expect(result.log).toContain('Dependabot')
     expect(emulators.log.calls()).toEqual([])
   })
 
   it('names what it waited for when the wait times out', async () => {
-    emulators.zilliz.settings.acceptanceDelayMs = 60_000
-    const result = await run({ mode: 'apply', 'wait-timeout': '3s' })
-    expect(result.exitCode).toBe(1)
-    expect(result.log).toMatch(/waiting for (Zilliz to accept endpoint vpce-|VPC endpoint vpce-[0-9a-f]+ to become available)/)
-    expect(result.log).toContain('wait-timeout')
+    await expectWaitTimedOut(run, emulators.zilliz, /waiting for (Zilliz to accept endpoint vpce-|VPC endpoint vpce-[0-9a-f]+ to become available)/)
   })
 
   it('reports a rejected Zilliz API key by the input name, never the key', async () => {
     const result = await run({ mode: 'plan', 'zilliz-api-key': 'zk-wrong-key-000000000000000000000000000' })
     expect(result.exitCode).toBe(1)
     expect(result.log).toContain('zilliz-api-key')
-    expect(result.log.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('zk-wrong-key-000000000000000000000000000')
+    expect(unmaskedLog(result)).not.toContain('zk-wrong-key-000000000000000000000000000')
     expect(writes()).toEqual([])
   })
 
@@ -301,10 +259,7 @@ describe('faults and throttling', () => {
     ['zilliz-region-id', ZILLIZ_SEED.regions.withoutPrivateLink, 'no private link service']
   ])('names %s when Zilliz says %s does not fit, before touching AWS resources', async (input, value, fragment) => {
     const result = await run({ mode: 'apply', [input]: value, ...(input === 'zilliz-region-id' ? { 'aws-region': '' } : {}) })
-    expect(result.exitCode).toBe(1)
-    const error = result.log.split('\n').find((l) => l.startsWith('::error::')) ?? ''
-    expect(error).toContain(`${input}:`)
-    expect(error).toContain(fragment)
+    expectNamedError(result, input, fragment)
     expect(emulators.log.calls('ec2')).toEqual([])
     expect(writes()).toEqual([])
   })

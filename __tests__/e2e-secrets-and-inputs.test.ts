@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
-import { runAction, type ActionRun } from './support/run-action.js'
+import { errorLine, expectNamedInputError, expectSecretsHidden } from './support/expectations.js'
+import { runAction } from './support/run-action.js'
 
 let emulators: Emulators
 beforeAll(async () => {
@@ -13,15 +14,6 @@ afterAll(async () => {
 })
 
 const run = (overrides: Record<string, string> = {}) => runAction({ ...emulators.env, ...awsInputs(emulators, overrides) })
-
-/** Everything a workflow or a reader of the log can see; add-mask commands are how secrets get masked. */
-function visible(result: ActionRun): string {
-  const log = result.log
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n')
-  return [log, result.summary, ...Object.values(result.outputs)].join('\n')
-}
 
 describe('secrets', () => {
   it('never shows the API key, an ID token or session credentials, in plan, apply and a failure', async () => {
@@ -34,12 +26,7 @@ describe('secrets', () => {
     ]
     expect(emulators.aws.sts.presented.length).toBeGreaterThan(0)
     expect(secrets.length).toBeGreaterThan(3)
-    for (const result of results) {
-      const text = visible(result)
-      for (const secret of secrets) expect(text).not.toContain(secret)
-      // The key was masked before anything else was logged.
-      expect(result.log.indexOf(`::add-mask::${ZILLIZ_SEED.apiKey}`)).toBe(0)
-    }
+    expectSecretsHidden(results, secrets, ZILLIZ_SEED.apiKey)
   })
 })
 
@@ -84,18 +71,13 @@ describe('bad inputs', () => {
   it.each(BAD_INPUTS)('%s = %j fails by name before any call', async (input, value, fragment) => {
     emulators.log.clear()
     const result = await run({ [input]: value })
-    expect(result.exitCode).toBe(1)
-    const error = result.log.split('\n').find((line) => line.startsWith('::error::')) ?? ''
-    expect(error).toContain(fragment)
-    expect(error).toContain('Example')
-    expect(emulators.log.calls()).toEqual([])
-    expect(result.outputs).toEqual({})
+    expectNamedInputError(result, input, fragment, emulators.log.calls())
   })
 
   it('reports every problem together', async () => {
     emulators.log.clear()
     const result = await run({ 'aws-vpc-id': 'vpc-xyz', ports: 'https', tags: '[]', mode: 'x' })
-    const error = result.log.split('\n').find((line) => line.startsWith('::error::')) ?? ''
+    const error = errorLine(result)
     for (const input of ['aws-vpc-id', 'ports', 'tags', 'mode']) expect(error).toContain(input)
     expect(emulators.log.calls()).toEqual([])
   })

@@ -19,7 +19,8 @@ import {
   gcpInputs
 } from '../emulators/gcp/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
-import { runAction, type ActionRun } from './support/run-action.js'
+import { errorLine, expectApplyCorrects, expectFreshPlan, expectNamedError, expectNamedInputError, expectNoOidcToken, expectPlanAfterApplyConverged, expectReapplyKeepsEverything, expectRegistrationRefused, expectSecretsHidden, expectSuccess, expectVerifiedApply, expectWaitTimedOut, planStep, planSteps, sortedWrites, verificationChecks } from './support/expectations.js'
+import { runAction } from './support/run-action.js'
 
 let emulators: Emulators
 beforeEach(async () => {
@@ -34,23 +35,8 @@ let runId = 0
 const run = (overrides: Record<string, string> = {}, env: Record<string, string> = {}) =>
   runAction({ ...emulators.env, ...gcpInputs(emulators.zillizUrl, overrides), GITHUB_RUN_ID: String(++runId), ...env })
 
-const writes = () => emulators.log.writes().map((w) => `${w.service}:${w.operation}`).sort()
+const writes = () => sortedWrites(emulators.log)
 const calls = (service: string) => emulators.log.calls(service)
-
-interface Step {
-  id: string
-  action: string
-  name: string
-  reason: string
-}
-
-const steps = (result: ActionRun): Step[] => JSON.parse(result.outputs['plan'] ?? '{}').steps as Step[]
-const step = (result: ActionRun, id: string) => steps(result).find((s) => s.id === id)
-const errorLine = (result: ActionRun) => result.log.split('\n').find((l) => l.startsWith('::error::')) ?? ''
-
-function expectSuccess(result: ActionRun): void {
-  if (result.exitCode !== 0) throw new Error(`the run failed:\n${result.log}`)
-}
 
 const CLUSTER = ZILLIZ_SEED.clusters.gcp
 const HOST = `${CLUSTER}-privatelink.gcp-us-west1.vectordb.zillizcloud.com`
@@ -69,9 +55,7 @@ const state = () => emulators.gcp.compute.state
 describe('apply', () => {
   it('creates exactly the expected resources on a fresh world and verifies the link', async () => {
     const result = await run({ mode: 'apply' })
-    expectSuccess(result)
-    expect(writes()).toEqual(FRESH_APPLY_WRITES)
-    expect(result.outputs['verified']).toBe('true')
+    expectVerifiedApply(result, writes(), FRESH_APPLY_WRITES)
     expect(result.outputs['changes-count']).toBe('6')
     expect(result.outputs['private-link']).toBe(HOST)
 
@@ -109,14 +93,7 @@ describe('apply', () => {
   })
 
   it('makes zero writes when run again, and says there is nothing to change', async () => {
-    expectSuccess(await run({ mode: 'apply' }))
-    emulators.log.clear()
-    const again = await run({ mode: 'apply' })
-    expectSuccess(again)
-    expect(writes()).toEqual([])
-    expect(again.outputs['has-changes']).toBe('false')
-    expect(again.outputs['verified']).toBe('true')
-    expect(steps(again).every((s) => s.action === 'keep')).toBe(true)
+    await expectReapplyKeepsEverything(run, emulators.log)
   })
 
   it('turns on global access when asked, and off again with one patch', async () => {
@@ -126,7 +103,7 @@ describe('apply', () => {
     const off = await run({ mode: 'apply', 'gcp-global-access': 'false' })
     expectSuccess(off)
     expect(writes()).toEqual(['gcp-compute:forwardingRules.patch'])
-    expect(step(off, 'psc-endpoint')?.reason).toContain('global access off')
+    expect(planStep(off, 'psc-endpoint')?.reason).toContain('global access off')
     expect([...state().forwardingRules.values()][0]?.allowPscGlobalAccess).toBe(false)
   })
 
@@ -162,33 +139,20 @@ describe('apply', () => {
 describe('plan', () => {
   it('makes zero writes on a fresh world and lists every change', async () => {
     const result = await run({ mode: 'plan' })
-    expectSuccess(result)
-    expect(writes()).toEqual([])
-    expect(result.outputs['has-changes']).toBe('true')
-    expect(steps(result).map((s) => `${s.action} ${s.id}`)).toEqual(
-      expect.arrayContaining([
-        'create psc-address',
-        'create psc-endpoint',
-        'wait psc-connection',
-        'create firewall',
-        `create dns-zone:${CLUSTER}`,
-        `create dns-record:${CLUSTER}`,
-        'create zilliz-registration'
-      ])
-    )
-    expect(result.outputs['verified']).toBe('false')
-    const checks = JSON.parse(result.outputs['verification'] ?? '{}').checks as { id: string; status: string }[]
-    expect(checks.find((c) => c.id === 'psc-endpoint-accepted')?.status).toBe('skip')
+    expectFreshPlan(result, writes(), [
+      'create psc-address',
+      'create psc-endpoint',
+      'wait psc-connection',
+      'create firewall',
+      `create dns-zone:${CLUSTER}`,
+      `create dns-record:${CLUSTER}`,
+      'create zilliz-registration'
+    ])
+    expect(verificationChecks(result).find((c) => c.id === 'psc-endpoint-accepted')?.status).toBe('skip')
   })
 
   it('makes zero writes after an apply and reports no changes', async () => {
-    expectSuccess(await run({ mode: 'apply' }))
-    emulators.log.clear()
-    const result = await run({ mode: 'plan' })
-    expectSuccess(result)
-    expect(writes()).toEqual([])
-    expect(result.outputs['has-changes']).toBe('false')
-    expect(result.outputs['verified']).toBe('true')
+    await expectPlanAfterApplyConverged(run, emulators.log)
   })
 })
 
@@ -213,7 +177,7 @@ describe('adoption and drift', () => {
     expect(emulators.log.count('forwardingRules.insert', 'gcp-compute')).toBe(0)
     expect(emulators.log.count('addresses.insert', 'gcp-compute')).toBe(0)
     expect(result.outputs['endpoint-id']).toBe('my-psc-endpoint')
-    expect(step(result, 'psc-endpoint')?.reason).toContain('adopted')
+    expect(planStep(result, 'psc-endpoint')?.reason).toContain('adopted')
     expect(emulators.zilliz.state.registrations.map((r) => r.endpointId)).toEqual(['my-psc-endpoint'])
     expect(result.outputs['verified']).toBe('true')
   })
@@ -244,7 +208,7 @@ describe('adoption and drift', () => {
     const result = await run({ mode: 'apply' })
     expectSuccess(result)
     expect(writes()).toEqual(['gcp-dns:managedZones.patch'])
-    expect(step(result, `dns-zone:${CLUSTER}`)?.action).toBe('update')
+    expect(planStep(result, `dns-zone:${CLUSTER}`)?.action).toBe('update')
     expect(zone.networks).toHaveLength(1)
   })
 
@@ -257,21 +221,15 @@ describe('adoption and drift', () => {
     record.rrdatas = ['10.9.9.9']
     emulators.log.clear()
     const plan = await run({ mode: 'plan' })
-    expect(steps(plan).filter((s) => s.action === 'update').map((s) => s.id).sort()).toEqual([`dns-record:${CLUSTER}`, 'firewall'])
-    expect(step(plan, 'firewall')?.reason).toContain('tcp/443')
-    const verification = JSON.parse(plan.outputs['verification'] ?? '{}').checks as { id: string; status: string }[]
-    expect(verification.filter((c) => c.status === 'fail').map((c) => c.id).sort()).toEqual([`dns-record:${CLUSTER}`, 'firewall-ports'])
-    emulators.log.clear()
-    expectSuccess(await run({ mode: 'apply' }))
-    expect(writes()).toEqual(['gcp-compute:firewalls.patch', 'gcp-dns:changes.create'])
-    emulators.log.clear()
-    expectSuccess(await run({ mode: 'apply' }))
-    expect(writes()).toEqual([])
+    expect(planSteps(plan).filter((s) => s.action === 'update').map((s) => s.id).sort()).toEqual([`dns-record:${CLUSTER}`, 'firewall'])
+    expect(planStep(plan, 'firewall')?.reason).toContain('tcp/443')
+    expect(verificationChecks(plan).filter((c) => c.status === 'fail').map((c) => c.id).sort()).toEqual([`dns-record:${CLUSTER}`, 'firewall-ports'])
+    await expectApplyCorrects(run, emulators.log, ['gcp-compute:firewalls.patch', 'gcp-dns:changes.create'])
   })
 
   it('reports, with the fix, a forwarding rule of its name that targets another service', async () => {
     const planned = await run({ mode: 'plan' })
-    const name = step(planned, 'psc-endpoint')?.name ?? ''
+    const name = planStep(planned, 'psc-endpoint')?.name ?? ''
     const other = 'projects/someone-else/regions/us-west1/serviceAttachments/other-service'
     state().serviceAttachments.add(other)
     const admin = adminClient(emulators.gcp)
@@ -298,10 +256,7 @@ describe('adoption and drift', () => {
 
 describe('crash safety', () => {
   it('a re-run after a failure mid-apply converges without duplicating anything', async () => {
-    emulators.switches.inject({ service: 'zilliz', operation: 'CreatePrivateEndpoint', status: 400, code: '96900', message: 'Injected refusal', times: 1 })
-    const failed = await run({ mode: 'apply' })
-    expect(failed.exitCode).toBe(1)
-    expect(failed.log).toContain('zilliz-registration')
+    await expectRegistrationRefused(run, emulators.switches)
     emulators.log.clear()
     const again = await run({ mode: 'apply' })
     expectSuccess(again)
@@ -372,18 +327,12 @@ describe('faults and throttling', () => {
 
   it('explains the three usual causes when apply has no OIDC token, before any call', async () => {
     const result = await run({ mode: 'apply' }, { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' })
-    expect(result.exitCode).toBe(1)
-    expect(result.log).toContain('id-token: write')
-    expect(result.log).toContain('Dependabot')
+    expectNoOidcToken(result)
     expect(emulators.log.calls()).toEqual([])
   })
 
   it('names what it waited for when the wait times out', async () => {
-    emulators.zilliz.settings.acceptanceDelayMs = 60_000
-    const result = await run({ mode: 'apply', 'wait-timeout': '3s' })
-    expect(result.exitCode).toBe(1)
-    expect(result.log).toMatch(/waiting for (Zilliz to accept endpoint zilliz-pl-|PSC endpoint zilliz-pl-[0-9a-f]+ to be ACCEPTED)/)
-    expect(result.log).toContain('wait-timeout')
+    await expectWaitTimedOut(run, emulators.zilliz, /waiting for (Zilliz to accept endpoint zilliz-pl-|PSC endpoint zilliz-pl-[0-9a-f]+ to be ACCEPTED)/)
   })
 })
 
@@ -396,9 +345,7 @@ describe('inputs that do not fit what exists', () => {
     ['gcp-project-id', 'someone-elses-project', 'cannot read network']
   ])('names %s = %s (%s), writing nothing', async (input, value, fragment) => {
     const result = await run({ mode: 'apply', [input]: value })
-    expect(result.exitCode).toBe(1)
-    expect(errorLine(result)).toContain(`${input}:`)
-    expect(errorLine(result)).toContain(fragment)
+    expectNamedError(result, input, fragment)
     expect(writes()).toEqual([])
   })
 
@@ -410,15 +357,6 @@ describe('inputs that do not fit what exists', () => {
   })
 })
 
-/** Everything a workflow or a reader of the log can see; add-mask commands are how secrets get masked. */
-function visible(result: ActionRun): string {
-  const log = result.log
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n')
-  return [log, result.summary, ...Object.values(result.outputs)].join('\n')
-}
-
 describe('secrets', () => {
   it('never shows the API key, an ID token or a Google access token, in plan, apply and a failure', async () => {
     const results = [await run({ mode: 'plan' }), await run({ mode: 'apply' }), await run({ mode: 'apply', 'gcp-subnetwork': GCP_EAST_SUBNETWORK })]
@@ -427,11 +365,7 @@ describe('secrets', () => {
     const accessTokens = emulators.gcp.tokens.issued.map((t) => t.token)
     expect(idTokens.length).toBeGreaterThanOrEqual(3)
     expect(accessTokens.length).toBeGreaterThanOrEqual(6)
-    for (const result of results) {
-      const text = visible(result)
-      for (const secret of [ZILLIZ_SEED.apiKey, ...idTokens, ...accessTokens]) expect(text).not.toContain(secret)
-      expect(result.log.indexOf(`::add-mask::${ZILLIZ_SEED.apiKey}`)).toBe(0)
-    }
+    expectSecretsHidden(results, [ZILLIZ_SEED.apiKey, ...idTokens, ...accessTokens], ZILLIZ_SEED.apiKey)
   })
 })
 
@@ -463,12 +397,6 @@ const BAD_INPUTS: [string, string, string][] = [
 describe('bad inputs', () => {
   it.each(BAD_INPUTS)('%s = %j fails by name before any call', async (input, value, fragment) => {
     const result = await run({ [input]: value })
-    expect(result.exitCode).toBe(1)
-    const error = errorLine(result)
-    expect(error).toContain(`${input}:`)
-    expect(error).toContain(fragment)
-    expect(error).toContain('Example')
-    expect(emulators.log.calls()).toEqual([])
-    expect(result.outputs).toEqual({})
+    expectNamedInputError(result, input, fragment, emulators.log.calls())
   })
 })

@@ -11,7 +11,7 @@ import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import { COMMENT_MAX_CHARS, commentBody, commentMarker } from '../src/github/comment-body.js'
 import { commentOnPullRequest } from '../src/github/pr-comment.js'
 import type { ReportedStep, RunResult } from '../src/report/model.js'
-import { runAction } from './support/run-action.js'
+import { captureStdout, runAction } from './support/run-action.js'
 
 const REPOSITORY = 'octo-org/octo-repo'
 const PR = 7
@@ -124,25 +124,10 @@ function planResult(overrides: Partial<RunResult> = {}): RunResult {
   }
 }
 
-/** Runs fn with stdout captured: @actions/core writes notices and warnings there as workflow commands. */
-async function logOf(fn: () => Promise<void>): Promise<string> {
-  const chunks: string[] = []
-  const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
-    return true
-  }) as typeof process.stdout.write
-  try {
-    await fn()
-  } finally {
-    process.stdout.write = write
-  }
-  return chunks.join('')
-}
-
+// Returns the log: the comment reports its notices and warnings there as workflow commands.
 const comment = async (result: RunResult, token = WRITE_TOKEN, options: { timeoutMs?: number; env?: Record<string, string> } = {}) => {
   const env = options.env ?? (await pullRequestEvent())
-  return logOf(() => commentOnPullRequest(result, token, { env, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }))
+  return captureStdout(() => commentOnPullRequest(result, token, { env, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }))
 }
 
 describe('the sticky comment', () => {

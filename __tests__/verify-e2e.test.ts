@@ -7,8 +7,8 @@ import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js
 import { seedTopology, VPC_ID } from '../emulators/aws/index.js'
 import { recordsFrom, startDnsServer, startUnansweredPort, vpcResolver, type DeadEnd, type EmulatedDnsServer } from '../emulators/dataplane/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
-import type { VerificationDocument } from '../src/report/documents.js'
 import { assumeRole, caught, ec2For } from './support/aws-emulators.js'
+import { expectSuccess, verificationChecks } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
 
 const LOOPBACK_VPC = '127.31.0.0/16'
@@ -24,16 +24,15 @@ afterEach(async () => {
 })
 
 const run = (world: Emulators, overrides: Record<string, string>) => runAction({ ...world.env, ...awsInputs(world, { mode: 'apply', ...overrides }) })
-const verification = (outputs: Record<string, string>) => JSON.parse(outputs['verification'] ?? '{}') as VerificationDocument
 
 describe('verify: auto on a runner outside the network', () => {
   it('skips the data-plane checks with the reason and stays green when the hosts resolve publicly', async () => {
     emulators = await startEmulators()
     dns = await startDnsServer({ answer: recordsFrom(Object.fromEntries(ZILLIZ_SEED.clusters.aws.map((id) => [hostOf(id), ['34.212.0.10']]))) })
     const result = await run(emulators, { 'dns-server': dns.address })
-    if (result.exitCode !== 0) throw new Error(`the run failed:\n${result.log}`)
+    expectSuccess(result)
     expect(result.outputs['verified']).toBe('true')
-    const dataPlane = verification(result.outputs).checks.filter((c) => c.id === 'data-plane')
+    const dataPlane = verificationChecks(result).filter((c) => c.id === 'data-plane')
     const reason = `this runner is outside the network: ${hostOf(ZILLIZ_SEED.clusters.aws[0])} resolves to 34.212.0.10, a public address`
     expect(dataPlane).toEqual([expect.objectContaining({ status: 'skip', evidence: expect.stringContaining(reason) })])
     expect(result.summary).toContain(reason)
@@ -46,7 +45,7 @@ describe('verify: auto on a runner outside the network', () => {
     dns = await startDnsServer({ answer: recordsFrom({}) })
     const result = await run(emulators, { 'dns-server': dns.address })
     expect(result.exitCode).toBe(0)
-    const [dataPlane] = verification(result.outputs).checks.filter((c) => c.id === 'data-plane')
+    const [dataPlane] = verificationChecks(result).filter((c) => c.id === 'data-plane')
     expect(dataPlane?.evidence).toContain(`does not resolve (NXDOMAIN via ${dns.address})`)
   })
 })
@@ -66,7 +65,7 @@ describe('verify: full on a runner inside the network', () => {
     dns = await startDnsServer({ answer: vpcResolver(world.aws, VPC_ID) })
 
     const result = await run(world, { ...userGroup, verify: 'full', 'dns-server': dns.address })
-    const checks = verification(result.outputs).checks
+    const checks = verificationChecks(result)
     const cluster = ZILLIZ_SEED.clusters.aws[0]
     const byId = (id: string) => checks.find((c) => c.id === id)
     expect(byId(`dns:${cluster}`)).toMatchObject({ status: 'pass', evidence: expect.stringContaining("the endpoint's private IPs") })

@@ -27,6 +27,22 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs
 }
 
+/** Runs fn with stdout captured and returns it: @actions/core writes the job log there, workflow commands included. */
+export async function captureStdout(fn: () => Promise<void>): Promise<string> {
+  const chunks: string[] = []
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
+    return true
+  }) as typeof process.stdout.write
+  try {
+    await fn()
+  } finally {
+    process.stdout.write = write
+  }
+  return chunks.join('')
+}
+
 // GitHub's own variables that must not leak from the machine running the tests into a run.
 const CLEARED = /^(INPUT_|GITHUB_|ACTIONS_|AWS_|RUNNER_)/
 
@@ -40,18 +56,14 @@ export async function runAction(env: Record<string, string>): Promise<ActionRun>
   for (const name of Object.keys(process.env)) if (CLEARED.test(name)) delete process.env[name]
   Object.assign(process.env, { GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, RUNNER_TEMP: dir, GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_REPOSITORY: 'octo-org/octo-repo' }, env)
 
-  const chunks: string[] = []
-  const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
-    return true
-  }) as typeof process.stdout.write
   process.exitCode = 0
+  let log: string
   try {
-    const { run } = await import('../../src/main.js')
-    await run(process.env)
+    log = await captureStdout(async () => {
+      const { run } = await import('../../src/main.js')
+      await run(process.env)
+    })
   } finally {
-    process.stdout.write = write
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name]
     Object.assign(process.env, saved)
   }
@@ -60,7 +72,7 @@ export async function runAction(env: Record<string, string>): Promise<ActionRun>
   return {
     outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
     summary: await readFile(summaryFile, 'utf8'),
-    log: chunks.join(''),
+    log,
     exitCode
   }
 }
