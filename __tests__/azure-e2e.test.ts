@@ -275,12 +275,14 @@ describe('errors and throttling', () => {
 
 describe('long runs', () => {
   it('asks for a fresh GitHub ID token on every Entra token request, so no assertion is presented expired', async () => {
-    // ID tokens live 2 s and access tokens 1 s; acceptance takes 3 s, so a reused assertion would expire.
-    await restart({ aws: { oidc: { lifetimeSeconds: 2 } }, azure: { accessTokenLifetimeSeconds: 1 }, zilliz: { acceptanceDelayMs: 3000 } })
+    // ID tokens live 3 s and acceptance takes 4 s, so a reused assertion would expire. The SDK asks Entra
+    // again whenever a token has under two minutes left, so short access tokens force new requests; 5 s
+    // keeps a token from expiring between Entra and ARM on a loaded machine.
+    await restart({ aws: { oidc: { lifetimeSeconds: 3 } }, azure: { accessTokenLifetimeSeconds: 5 }, zilliz: { acceptanceDelayMs: 4000 } })
     const started = Date.now()
     const result = await run({ mode: 'apply' })
     expectSuccess(result)
-    expect(Date.now() - started).toBeGreaterThan(3000)
+    expect(Date.now() - started).toBeGreaterThan(4000)
     const presented = emulators.azure.entra.presented
     expect(presented.length).toBeGreaterThan(3)
     expect(presented.every((p) => p.accepted)).toBe(true)

@@ -21,7 +21,8 @@ import { DIAGNOSES, diagnose, type SymptomKind } from '../src/verify/diagnose.js
 import { ERROR_TEXT, headingAnchor } from '../src/verify/error-text.js'
 import { verifyDataPlane, type DataPlaneInput } from '../src/verify/index.js'
 
-const TIMEOUT_MS = 300
+// Generous enough that loopback answers never time out on a loaded machine; timeout cases wait for it.
+const TIMEOUT_MS = 1500
 const CLUSTER = 'in01-0000000000000d4'
 const host = (label: string) => `${CLUSTER}-${label}-privatelink.aws-us-west-2.vectordb.zillizcloud.com`
 

@@ -19,7 +19,8 @@ import { probeHttps } from '../src/verify/http.js'
 import { probeTcp } from '../src/verify/tcp.js'
 import { probeTls, trustAnchors } from '../src/verify/tls.js'
 
-const TIMEOUT_MS = 400
+// Generous enough that loopback answers never time out on a loaded machine; timeout cases wait for it.
+const TIMEOUT_MS = 1500
 const HOST = 'in01-0000000000000a1-privatelink.aws-us-west-2.vectordb.zillizcloud.com'
 const APEX_ONLY = 'in01-0000000000000b2-privatelink.aws-us-west-2.vectordb.zillizcloud.com'
 const PUBLIC_HOST = 'in01-0000000000000c3.aws-us-west-2.vectordb.zillizcloud.com'
