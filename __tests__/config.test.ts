@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { INPUTS, INPUT_NAMES, inputSpec, readInputs, type InputName } from '../src/config/inputs.js'
 import { formatProblems, parseConfig } from '../src/config/parse.js'
 import { azureEndpointName } from '../src/engine/ownership.js'
+import { OUTPUT_NAMES } from '../src/report/outputs.js'
 import {
   checkCidr,
   checkTags,
@@ -675,21 +676,8 @@ describe('action.yml', () => {
     if (spec.default) expect(description).toContain(`Default: ${spec.default}`)
   })
 
-  it('declares the documented outputs', () => {
-    expect(Object.keys(yml['outputs'] ?? {})).toEqual([
-      'mode',
-      'has-changes',
-      'changes-count',
-      'plan',
-      'plan-markdown',
-      'verification',
-      'verified',
-      'private-link',
-      'private-link-url',
-      'private-links',
-      'endpoint-id',
-      'dns-zone-ids'
-    ])
+  it('declares exactly the outputs the action sets', () => {
+    expect(Object.keys(yml['outputs'] ?? {})).toEqual([...OUTPUT_NAMES])
     for (const output of Object.values(yml['outputs'] ?? {})) expect(output.description).not.toBe('')
   })
 

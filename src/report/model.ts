@@ -1,20 +1,13 @@
 // The one result model every report (outputs, job summary, PR comment) is rendered from.
 import type { Mode, ProviderName } from '../config/types.js'
 import type { Check } from '../engine/checks.js'
-import type { StepAction } from '../engine/plan.js'
+import type { PlannedStep } from '../engine/plan.js'
 import type { Identity, ProviderReport } from '../engine/provider.js'
 
 export type StepStatus = 'planned' | 'done' | 'failed' | 'skipped'
 
 /** A plan step as reported: the PlannedStep without its function, plus how apply went. */
-export interface ReportedStep {
-  id: string
-  kind: string
-  name: string
-  action: StepAction
-  reason: string
-  dependsOn: string[]
-  attributes?: Record<string, string>
+export interface ReportedStep extends Omit<PlannedStep, 'run'> {
   status: StepStatus
   /** Offset from the start of apply, ms; with durationMs it shows what ran in parallel */
   startMs?: number
