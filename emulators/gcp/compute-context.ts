@@ -2,7 +2,7 @@
 import type { EmulatorResponse } from '../core/service.js'
 import type { World } from '../core/world.js'
 import type { ComputeState } from './compute-model.js'
-import type { ComputeOperations } from './compute-operations.js'
+import type { ComputeOperations, OperationSpec } from './compute-operations.js'
 import { alreadyExists, invalid, json } from './google-wire.js'
 
 export interface ComputeSettings {
@@ -59,3 +59,8 @@ export function labelsOf(value: unknown): Record<string, string> {
 export const nowStamp = (ms: number) => new Date(ms).toISOString().replace('Z', '-00:00')
 
 export const ok = (body: unknown): EmulatorResponse => json(200, body)
+
+/** Starts an insert or patch operation on behalf of this call (its caller and requestId) and answers with it. */
+export function startOperation(ctx: ComputeContext, spec: Omit<OperationSpec, 'user' | 'requestId'>): EmulatorResponse {
+  return ok(ctx.operations.start({ ...spec, user: ctx.user, requestId: ctx.requestId ?? undefined }))
+}

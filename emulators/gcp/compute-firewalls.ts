@@ -1,6 +1,6 @@
 // VPC firewall rules (global): insert, get, list and patch. Network and direction cannot be patched.
 import type { EmulatorRequest, EmulatorResponse } from '../core/service.js'
-import { checkName, claimName, nowStamp, ok, stringList, type ComputeContext } from './compute-context.js'
+import { checkName, claimName, startOperation, nowStamp, ok, stringList, type ComputeContext } from './compute-context.js'
 import { pathOf, type FirewallRecord } from './compute-model.js'
 import { OperationFailure } from './compute-operations.js'
 import { firewallView } from './compute-views.js'
@@ -52,20 +52,16 @@ export function insertFirewall(ctx: ComputeContext, req: EmulatorRequest): Emula
     creationTimestamp: nowStamp(ctx.now())
   }
   const release = claimName(ctx, `firewall/${name}`, `global/firewalls/${name}`, ctx.state.firewalls.has(name))
-  return ok(
-    ctx.operations.start({
-      operationType: 'insert',
-      targetPath: `global/firewalls/${name}`,
-      targetId: record.id,
-      user: ctx.user,
-      requestId: ctx.requestId ?? undefined,
-      complete: () => {
-        release()
-        if (!ctx.state.networks.has(network)) throw new OperationFailure(404, 'RESOURCE_NOT_FOUND', `The resource 'projects/${ctx.state.project}/global/networks/${network}' was not found`)
-        ctx.state.firewalls.set(name, record)
-      }
-    })
-  )
+  return startOperation(ctx, {
+    operationType: 'insert',
+    targetPath: `global/firewalls/${name}`,
+    targetId: record.id,
+    complete: () => {
+      release()
+      if (!ctx.state.networks.has(network)) throw new OperationFailure(404, 'RESOURCE_NOT_FOUND', `The resource 'projects/${ctx.state.project}/global/networks/${network}' was not found`)
+      ctx.state.firewalls.set(name, record)
+    }
+  })
 }
 
 export function patchFirewall(ctx: ComputeContext, name: string, req: EmulatorRequest): EmulatorResponse {
@@ -83,16 +79,12 @@ export function patchFirewall(ctx: ComputeContext, name: string, req: EmulatorRe
     ...(typeof body['priority'] === 'number' ? { priority: body['priority'] } : {}),
     ...(typeof body['description'] === 'string' ? { description: body['description'] } : {})
   }
-  return ok(
-    ctx.operations.start({
-      operationType: 'patch',
-      targetPath: `global/firewalls/${name}`,
-      targetId: rule.id,
-      user: ctx.user,
-      requestId: ctx.requestId ?? undefined,
-      complete: () => {
-        Object.assign(rule, patch)
-      }
-    })
-  )
+  return startOperation(ctx, {
+    operationType: 'patch',
+    targetPath: `global/firewalls/${name}`,
+    targetId: rule.id,
+    complete: () => {
+      Object.assign(rule, patch)
+    }
+  })
 }

@@ -2,7 +2,7 @@
 // modelled: an internal address, a forwarding rule with an empty load balancing scheme whose target is
 // a service attachment. The connection is PENDING until Zilliz accepts the registration of its name.
 import type { EmulatorRequest, EmulatorResponse } from '../core/service.js'
-import { checkName, claimName, labelsOf, nowStamp, ok, type ComputeContext } from './compute-context.js'
+import { checkName, claimName, startOperation, labelsOf, nowStamp, ok, type ComputeContext } from './compute-context.js'
 import { inRange, ipToNumber, numberToIp, pathOf, usableHosts, type AddressRecord, type ForwardingRuleRecord } from './compute-model.js'
 import { OperationFailure } from './compute-operations.js'
 import { addressView, forwardingRuleView, pscStatus } from './compute-views.js'
@@ -51,39 +51,35 @@ export function insertAddress(ctx: ComputeContext, region: string, req: Emulator
   const labels = labelsOf(body['labels'])
   const wanted = typeof body['address'] === 'string' ? body['address'] : undefined
   const id = ctx.state.ids.take()
-  return ok(
-    ctx.operations.start({
+  return startOperation(ctx, {
+    region,
+    operationType: 'insert',
+    targetPath: path,
+    targetId: id,
+    complete: () => {
+      release()
+      const record = ctx.state.subnetworks.get(`${region}/${subnet.name}`)
+      if (!record) throw missing(`projects/${ctx.state.project}/regions/${region}/subnetworks/${subnet.name}`)
+      if (wanted && (!IP.test(wanted) || !inRange(wanted, record.ipCidrRange)))
+      throw new OperationFailure(400, 'INVALID_FIELD_VALUE', `Requested internal IP address ${wanted} is outside the subnetwork range ${record.ipCidrRange}.`)
+      if (wanted && [...ctx.state.addresses.values()].some((a) => a.region === region && a.address === wanted))
+      throw new OperationFailure(400, 'IP_IN_USE_BY_ANOTHER_RESOURCE', `IP '${wanted}' is already being used by another resource.`)
+      const address: AddressRecord = {
+      name,
+      id,
       region,
-      operationType: 'insert',
-      targetPath: path,
-      targetId: id,
-      user: ctx.user,
-      requestId: ctx.requestId ?? undefined,
-      complete: () => {
-        release()
-        const record = ctx.state.subnetworks.get(`${region}/${subnet.name}`)
-        if (!record) throw missing(`projects/${ctx.state.project}/regions/${region}/subnetworks/${subnet.name}`)
-        if (wanted && (!IP.test(wanted) || !inRange(wanted, record.ipCidrRange)))
-          throw new OperationFailure(400, 'INVALID_FIELD_VALUE', `Requested internal IP address ${wanted} is outside the subnetwork range ${record.ipCidrRange}.`)
-        if (wanted && [...ctx.state.addresses.values()].some((a) => a.region === region && a.address === wanted))
-          throw new OperationFailure(400, 'IP_IN_USE_BY_ANOTHER_RESOURCE', `IP '${wanted}' is already being used by another resource.`)
-        const address: AddressRecord = {
-          name,
-          id,
-          region,
-          address: wanted ?? freeAddress(ctx, region, subnet.name, record.ipCidrRange),
-          addressType: 'INTERNAL',
-          purpose: typeof body['purpose'] === 'string' ? body['purpose'] : 'GCE_ENDPOINT',
-          subnetwork: subnet.name,
-          description: typeof body['description'] === 'string' ? body['description'] : '',
-          labels,
-          users: [],
-          creationTimestamp: nowStamp(ctx.now())
-        }
-        ctx.state.addresses.set(`${region}/${name}`, address)
+      address: wanted ?? freeAddress(ctx, region, subnet.name, record.ipCidrRange),
+      addressType: 'INTERNAL',
+      purpose: typeof body['purpose'] === 'string' ? body['purpose'] : 'GCE_ENDPOINT',
+      subnetwork: subnet.name,
+      description: typeof body['description'] === 'string' ? body['description'] : '',
+      labels,
+      users: [],
+      creationTimestamp: nowStamp(ctx.now())
       }
-    })
-  )
+      ctx.state.addresses.set(`${region}/${name}`, address)
+    }
+  })
 }
 
 function ruleView(ctx: ComputeContext, rule: ForwardingRuleRecord) {
@@ -131,45 +127,41 @@ export function insertForwardingRule(ctx: ComputeContext, region: string, req: E
   const release = claimName(ctx, `rule/${region}/${name}`, path, ctx.state.forwardingRules.has(`${region}/${name}`))
   const labels = labelsOf(body['labels'])
   const id = ctx.state.ids.take()
-  return ok(
-    ctx.operations.start({
+  return startOperation(ctx, {
+    region,
+    operationType: 'insert',
+    targetPath: path,
+    targetId: id,
+    complete: () => {
+      release()
+      if (!ctx.state.networks.has(network)) throw missing(`projects/${ctx.state.project}/global/networks/${network}`)
+      if (!ctx.state.serviceAttachments.has(target)) throw missing(target)
+      if (!target.includes(`/regions/${region}/`)) throw new OperationFailure(400, 'INVALID_USAGE', `The service attachment ${target} is not in ${region}.`)
+      const address = resolveAddress(ctx, region, addressReference)
+      const subnet = ctx.state.subnetworks.get(`${region}/${address.subnetwork}`)
+      if (subnet?.network !== network) throw new OperationFailure(400, 'INVALID_USAGE', `The address ${address.name} is not in network ${network}.`)
+      if (address.users.length) throw new OperationFailure(400, 'IP_IN_USE_BY_ANOTHER_RESOURCE', `IP '${address.address}' is already being used by another resource.`)
+      address.users.push(name)
+      ctx.state.forwardingRules.set(`${region}/${name}`, {
+      name,
+      id,
       region,
-      operationType: 'insert',
-      targetPath: path,
-      targetId: id,
-      user: ctx.user,
-      requestId: ctx.requestId ?? undefined,
-      complete: () => {
-        release()
-        if (!ctx.state.networks.has(network)) throw missing(`projects/${ctx.state.project}/global/networks/${network}`)
-        if (!ctx.state.serviceAttachments.has(target)) throw missing(target)
-        if (!target.includes(`/regions/${region}/`)) throw new OperationFailure(400, 'INVALID_USAGE', `The service attachment ${target} is not in ${region}.`)
-        const address = resolveAddress(ctx, region, addressReference)
-        const subnet = ctx.state.subnetworks.get(`${region}/${address.subnetwork}`)
-        if (subnet?.network !== network) throw new OperationFailure(400, 'INVALID_USAGE', `The address ${address.name} is not in network ${network}.`)
-        if (address.users.length) throw new OperationFailure(400, 'IP_IN_USE_BY_ANOTHER_RESOURCE', `IP '${address.address}' is already being used by another resource.`)
-        address.users.push(name)
-        ctx.state.forwardingRules.set(`${region}/${name}`, {
-          name,
-          id,
-          region,
-          IPAddress: address.address,
-          addressName: address.name,
-          target,
-          network,
-          loadBalancingScheme: '',
-          allowPscGlobalAccess: body['allowPscGlobalAccess'] === true,
-          pscConnectionId: String(ipToNumber(address.address) * 1000 + Number(id.slice(-3))),
-          ...(ctx.accepted.has(name) ? { acceptedAt: ctx.now() } : {}),
-          description: typeof body['description'] === 'string' ? body['description'] : '',
-          labels,
-          creationTimestamp: nowStamp(ctx.now())
-        })
-        // Zilliz accepts only registrations of endpoints that exist in the cloud.
-        ctx.world.endpoints.add('gcp', name)
-      }
-    })
-  )
+      IPAddress: address.address,
+      addressName: address.name,
+      target,
+      network,
+      loadBalancingScheme: '',
+      allowPscGlobalAccess: body['allowPscGlobalAccess'] === true,
+      pscConnectionId: String(ipToNumber(address.address) * 1000 + Number(id.slice(-3))),
+      ...(ctx.accepted.has(name) ? { acceptedAt: ctx.now() } : {}),
+      description: typeof body['description'] === 'string' ? body['description'] : '',
+      labels,
+      creationTimestamp: nowStamp(ctx.now())
+      })
+      // Zilliz accepts only registrations of endpoints that exist in the cloud.
+      ctx.world.endpoints.add('gcp', name)
+    }
+  })
 }
 
 export function patchForwardingRule(ctx: ComputeContext, region: string, name: string, req: EmulatorRequest): EmulatorResponse {
@@ -178,17 +170,13 @@ export function patchForwardingRule(ctx: ComputeContext, region: string, name: s
   if (!rule) throw notFound(`projects/${ctx.state.project}/regions/${region}/forwardingRules/${name}`)
   const unsupported = Object.keys(body).filter((k) => !['allowPscGlobalAccess', 'name', 'fingerprint'].includes(k))
   if (unsupported.length) throw new GoogleError(400, 'invalid', `Invalid value for field 'resource': only allowPscGlobalAccess can be patched on a Private Service Connect endpoint, not ${unsupported.join(', ')}.`)
-  return ok(
-    ctx.operations.start({
-      region,
-      operationType: 'patch',
-      targetPath: `regions/${region}/forwardingRules/${name}`,
-      targetId: rule.id,
-      user: ctx.user,
-      requestId: ctx.requestId ?? undefined,
-      complete: () => {
-        if (typeof body['allowPscGlobalAccess'] === 'boolean') rule.allowPscGlobalAccess = body['allowPscGlobalAccess']
-      }
-    })
-  )
+  return startOperation(ctx, {
+    region,
+    operationType: 'patch',
+    targetPath: `regions/${region}/forwardingRules/${name}`,
+    targetId: rule.id,
+    complete: () => {
+      if (typeof body['allowPscGlobalAccess'] === 'boolean') rule.allowPscGlobalAccess = body['allowPscGlobalAccess']
+    }
+  })
 }
