@@ -1,8 +1,8 @@
 import { describe, it, expect, jest } from '@jest/globals'
 import { criticalPathMs, measuredDurations, runPlan, validatePlan, type RunPlanOptions } from '../src/engine/dag.js'
-import type { Logger } from '../src/engine/log.js'
+import type { Logger } from '../src/base/log.js'
 import type { Plan, PlannedStep, StepAction, StepContext } from '../src/engine/plan.js'
-import type { Clock } from '../src/engine/timing.js'
+import type { Clock } from '../src/base/timing.js'
 
 function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = []

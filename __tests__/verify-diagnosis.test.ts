@@ -16,7 +16,7 @@ import {
   type EmulatedDnsServer,
   type PrivateLinkServer
 } from '../emulators/dataplane/index.js'
-import type { Check } from '../src/engine/checks.js'
+import type { Check } from '../src/base/checks.js'
 import { DIAGNOSES, diagnose, type SymptomKind } from '../src/verify/diagnose.js'
 import { ERROR_TEXT, headingAnchor } from '../src/verify/error-text.js'
 import { verifyDataPlane, type DataPlaneInput } from '../src/verify/index.js'

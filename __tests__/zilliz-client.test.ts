@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { ZILLIZ_CODES, ZILLIZ_OPERATIONS, ZILLIZ_SEED, makeCluster, startZilliz, type RunningZilliz, type ZillizEmulatorOptions } from '../emulators/zilliz.js'
-import type { Clock } from '../src/engine/timing.js'
+import type { Clock } from '../src/base/timing.js'
 import { CHINA_API_URL, GLOBAL_API_URL, defaultApiUrl } from '../src/zilliz/base-url.js'
 import { ZillizClient, type ZillizClientOptions } from '../src/zilliz/client.js'
 import { ZillizApiError, classifyZillizFailure } from '../src/zilliz/errors.js'

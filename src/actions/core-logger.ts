@@ -1,6 +1,6 @@
 // Binds the engine's Logger to the Actions log.
 import * as core from '@actions/core'
-import type { Logger } from '../engine/log.js'
+import type { Logger } from '../base/log.js'
 
 export const coreLogger: Logger = {
   info: (message) => core.info(message),

@@ -1,8 +1,8 @@
 // Applies a plan as a dependency graph: every step starts as soon as its dependencies are done,
 // independent steps run in parallel, and the first failure stops new work without abandoning running work.
-import type { Logger } from './log.js'
+import type { Logger } from '../base/log.js'
 import type { Plan, PlannedStep } from './plan.js'
-import { realClock, type Clock } from './timing.js'
+import { realClock, type Clock } from '../base/timing.js'
 
 export type StepOutcomeStatus = 'done' | 'failed' | 'skipped'
 

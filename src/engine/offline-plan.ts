@@ -4,7 +4,7 @@
 import type { Config, ProviderName } from '../config/types.js'
 import type { RunResult } from '../report/model.js'
 import type { Cluster, ZillizApi } from '../zilliz/types.js'
-import { skipped } from './checks.js'
+import { skipped } from '../base/checks.js'
 import { explainFailure } from './failure.js'
 import { networkLabel } from './network-label.js'
 import { azureEndpointName, baseName } from './ownership.js'

@@ -1,6 +1,6 @@
 // The one interface every cloud implements. The engine owns the Zilliz side, the DAG, waiting and reporting.
 import type { ProviderName } from '../config/types.js'
-import type { Check } from './checks.js'
+import type { Check } from '../base/checks.js'
 import type { PlannedStep } from './plan.js'
 import type { Target } from './target.js'
 

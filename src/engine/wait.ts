@@ -1,5 +1,5 @@
 // Polling with backoff until a condition holds, a terminal failure is seen, or the deadline passes.
-import { realClock, type Clock } from './timing.js'
+import { realClock, type Clock } from '../base/timing.js'
 
 export interface Poll<T> {
   done: boolean

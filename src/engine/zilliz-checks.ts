@@ -2,7 +2,7 @@
 // each cluster's privateLinkAddress names the host the DNS records were made for.
 import { classifyEndpointStatus } from '../zilliz/status.js'
 import type { ZillizApi } from '../zilliz/types.js'
-import { check, skipped, type Check } from './checks.js'
+import { check, skipped, type Check } from '../base/checks.js'
 import { clusterLink } from './target-builder.js'
 import type { Target } from './target.js'
 

@@ -1,6 +1,6 @@
 // Fetches GitHub OIDC ID tokens: one fresh token per cloud exchange, never cached across attempts.
 import * as core from '@actions/core'
-import type { Logger } from '../engine/log.js'
+import type { Logger } from '../base/log.js'
 import { decodeClaims, formatClaims, type ShownClaims } from './claims.js'
 import { hasOidcEnvironment } from './environment.js'
 

@@ -1,6 +1,6 @@
 // Loads only the chosen cloud's code: each provider is a separate chunk of the bundle.
 import type { Config } from '../config/types.js'
-import type { Logger } from '../engine/log.js'
+import type { Logger } from '../base/log.js'
 import type { CloudProvider } from '../engine/provider.js'
 import type { IdTokenSource } from '../oidc/id-token.js'
 

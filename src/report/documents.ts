@@ -1,7 +1,7 @@
 // The versioned JSON documents behind the `plan` and `verification` outputs and the summary's plan JSON.
 // Fields are copied one by one from the result model, so nothing outside the model can leak into them.
 import type { Mode, ProviderName } from '../config/types.js'
-import type { Check, CheckStatus } from '../engine/checks.js'
+import type { Check, CheckStatus } from '../base/checks.js'
 import { isChange, type StepAction } from '../engine/plan.js'
 import type { ReportedLink, ReportedStep, RunResult, StepStatus } from './model.js'
 

@@ -1,6 +1,6 @@
 // The one result model every report (outputs, job summary, PR comment) is rendered from.
 import type { Mode, ProviderName } from '../config/types.js'
-import type { Check } from '../engine/checks.js'
+import type { Check } from '../base/checks.js'
 import type { PlannedStep } from '../engine/plan.js'
 import type { Identity, ProviderReport } from '../engine/provider.js'
 

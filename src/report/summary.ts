@@ -1,7 +1,7 @@
 // The job summary and the compact plan markdown (PR comment, `plan-markdown` output), rendered from RunResult.
 // Every user- or cloud-supplied string goes through the escaping helpers; size caps keep GitHub from dropping it.
 import type { ProviderName } from '../config/types.js'
-import type { Check, CheckStatus } from '../engine/checks.js'
+import type { Check, CheckStatus } from '../base/checks.js'
 import type { StepAction } from '../engine/plan.js'
 import { changedSteps, planDocument, sortedLinks } from './documents.js'
 import {

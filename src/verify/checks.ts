@@ -1,7 +1,7 @@
 // The data-plane checks of one private link, in the order a client meets them: DNS, TCP to every
 // address, TLS, one HTTPS request. A check that cannot run because an earlier one failed is skipped
 // with the reason, so the first failure carries the diagnosis.
-import { skipped, type Check } from '../engine/checks.js'
+import { skipped, type Check } from '../base/checks.js'
 import { isNonPublicAddress } from './addresses.js'
 import { diagnose, type SymptomKind } from './diagnose.js'
 import { resolveA, serverLabel, type DnsOutcome, type DnsServer } from './dns.js'

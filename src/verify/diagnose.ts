@@ -5,7 +5,7 @@
 // Control-plane checks are found by id, the same for every provider: `dns-zone:<cluster>`,
 // `dns-record:<cluster>`, `endpoint-available`, `zilliz-registration`, `private-link:<cluster>`, and
 // any id ending in `-ports` for the rules that admit the link ports.
-import type { Check } from '../engine/checks.js'
+import type { Check } from '../base/checks.js'
 import { ERROR_TEXT, troubleshootingLink } from './error-text.js'
 
 export type SymptomKind =

@@ -6,7 +6,7 @@
 // skipped check with the reason, never a failure; control-plane and none run none.
 import type { VerifyInput } from '../config/types.js'
 import { parseDnsServer } from '../config/rules.js'
-import { skipped, type Check } from '../engine/checks.js'
+import { skipped, type Check } from '../base/checks.js'
 import { isNonPublicAddress } from './addresses.js'
 import { checkLink, type DataPlaneLink } from './checks.js'
 import { privateDnsCheck } from './diagnose.js'

@@ -1,7 +1,7 @@
 // HTTP client for the Zilliz Cloud control plane (V2 API) covering what the action needs:
 // private endpoint services and registrations, the whitelist, and clusters.
-import { retry } from '../engine/retry.js'
-import { realClock, type Clock } from '../engine/timing.js'
+import { retry } from '../base/retry.js'
+import { realClock, type Clock } from '../base/timing.js'
 import { ZillizApiError, isZillizApiError, type ZillizErrorDetails } from './errors.js'
 import { RateLimiter } from './rate-limit.js'
 import type { Cluster, EndpointService, PrivateEndpoint, RegisterEndpointRequest, ZillizApi } from './types.js'

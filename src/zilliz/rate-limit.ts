@@ -1,7 +1,7 @@
 // Client-side pacing so the action stays under Zilliz's documented limit of 20 requests per second.
 // A token bucket in its GCRA form: each call reserves the next free slot synchronously, so concurrent
 // callers queue in order, then sleeps on the Clock until that slot comes.
-import { realClock, type Clock } from '../engine/timing.js'
+import { realClock, type Clock } from '../base/timing.js'
 
 export interface RateLimiterOptions {
   /** Most requests in any one-second window (default 20) */

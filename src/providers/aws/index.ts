@@ -1,9 +1,9 @@
 // The AWS implementation of CloudProvider: security group, interface VPC endpoint, Route 53 zones and
 // alias records, observed then planned; the engine registers the endpoint with Zilliz and runs the DAG.
 import type { AwsSettings, Config } from '../../config/types.js'
-import type { Check } from '../../engine/checks.js'
+import type { Check } from '../../base/checks.js'
 import { InputError } from '../../engine/input-error.js'
-import type { Logger } from '../../engine/log.js'
+import type { Logger } from '../../base/log.js'
 import { baseName, digest, idempotencyToken } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import { desiredGrants } from '../../engine/ports.js'

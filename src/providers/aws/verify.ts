@@ -2,7 +2,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2'
 import type { Route53Client } from '@aws-sdk/client-route-53'
 import { GetHostedZoneCommand } from '@aws-sdk/client-route-53'
-import { check, skipped, type Check } from '../../engine/checks.js'
+import { check, skipped, type Check } from '../../base/checks.js'
 import { describeGrants, desiredGrants, missingGrants } from '../../engine/ports.js'
 import type { Target } from '../../engine/target.js'
 import { describeEndpoint, describeEndpointIps } from './endpoint.js'

@@ -3,8 +3,8 @@
 // whitelists the subscription, registers the endpoint with Zilliz and runs the DAG.
 import type { HttpClient } from '@azure/core-rest-pipeline'
 import type { AzureSettings, Config } from '../../config/types.js'
-import type { Check } from '../../engine/checks.js'
-import type { Logger } from '../../engine/log.js'
+import type { Check } from '../../base/checks.js'
+import type { Logger } from '../../base/log.js'
 import { azureEndpointName, digest } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import type { CloudProvider, Identity, ProviderPlan, ProviderReport } from '../../engine/provider.js'

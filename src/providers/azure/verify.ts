@@ -2,7 +2,7 @@
 // cluster the zone, its link to the network and the apex record at the endpoint's IP.
 import type { NetworkManagementClient } from '@azure/arm-network'
 import type { PrivateDnsManagementClient } from '@azure/arm-privatedns'
-import { check, skipped, type Check } from '../../engine/checks.js'
+import { check, skipped, type Check } from '../../base/checks.js'
 import type { Target } from '../../engine/target.js'
 import { observeLink, observeRecord, observeZone, sameIps } from './dns.js'
 import { endpointIp, getEndpoint, type ObservedEndpoint } from './private-endpoint.js'

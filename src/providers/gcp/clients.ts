@@ -2,7 +2,7 @@
 // Not @google-cloud/compute (its gax and protos cost over a second of start-up) and not @google-cloud/dns
 // (a second HTTP stack with its own retries and error shape, and an https-only base URL); see docs/gcp.md.
 import type { GcpSettings } from '../../config/types.js'
-import type { Logger } from '../../engine/log.js'
+import type { Logger } from '../../base/log.js'
 import type { GcpSession } from './auth.js'
 import { ComputeApi } from './compute-api.js'
 import { DnsApi } from './dns-api.js'

@@ -2,8 +2,8 @@
 // client's request() (so tokens are attached and refreshed), throttling and server errors are retried
 // with backoff, and Google's error body becomes a GoogleApiError carrying the status and reason.
 import type { AuthClient } from 'google-auth-library'
-import type { Logger } from '../../engine/log.js'
-import { retry } from '../../engine/retry.js'
+import type { Logger } from '../../base/log.js'
+import { retry } from '../../base/retry.js'
 import { USER_AGENT } from '../../version.js'
 
 /** Google's error envelope: {"error":{"code","message","status","errors":[{"reason","message"}]}} */

@@ -2,8 +2,8 @@
 // Zilliz's service attachment, an ingress firewall rule, and per cluster a Cloud DNS private zone with an
 // A record, observed then planned; the engine registers the endpoint with Zilliz and runs the DAG.
 import type { Config, GcpSettings } from '../../config/types.js'
-import type { Check } from '../../engine/checks.js'
-import type { Logger } from '../../engine/log.js'
+import type { Check } from '../../base/checks.js'
+import type { Logger } from '../../base/log.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import type { CloudProvider, Identity, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { Target } from '../../engine/target.js'

@@ -1,6 +1,6 @@
 // Control-plane checks for Google Cloud, read fresh after apply: the endpoint's address and connection,
 // the firewall, and per cluster the zone binding and the record.
-import { check, skipped, type Check } from '../../engine/checks.js'
+import { check, skipped, type Check } from '../../base/checks.js'
 import { describeGrants, desiredGrants, missingGrants } from '../../engine/ports.js'
 import type { Target } from '../../engine/target.js'
 import type { ComputeApi } from './compute-api.js'
