@@ -334,7 +334,7 @@ const tagsOf = (n: number) => JSON.stringify(Object.fromEntries(Array.from({ len
 const WITH_ROLE: Values = { 'aws-role-arn': 'arn:aws:iam::123456789012:role/zilliz' }
 
 const COMMON_AND_AWS_BAD_CASES: BadCase[] = [
-  bad('missing API key', 'zilliz-api-key', '', /Required/),
+  bad('missing API key', 'zilliz-api-key', '', /Is empty.*ZILLIZ_API_KEY/),
   bad('API key with a Bearer prefix', 'zilliz-api-key', `Bearer ${API_KEY}`, /Bearer/),
   bad('API key broken over two lines', 'zilliz-api-key', `${API_KEY.slice(0, 20)}\n${API_KEY.slice(20)}`, /line break/),
   bad('cluster credential instead of an API key', 'zilliz-api-key', 'db_admin:Secr3tPassw0rd', /user:password/),
@@ -704,6 +704,8 @@ describe('the table examples', () => {
       ...examplesOf(provider),
       'zilliz-api-key': API_KEY,
       'github-token': 'ghs_example',
+      // expected-plan-id is checked before an apply; with the mode example (plan) it would be refused.
+      mode: 'apply',
       provider,
       'zilliz-region-id': regionId
     })

@@ -87,7 +87,8 @@ describe('the whole action on a pull request', () => {
   })
 
   it('stays green with a notice on a fork pull request: no ID token, no API key, a read-only token', async () => {
-    const forkRun = { ...(await pullRequestEvent()), ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }
+    const forkEvent = { pull_request: { number: PR, head: { sha: HEAD_SHA, repo: { full_name: 'someone/fork' } }, base: { repo: { full_name: REPOSITORY } } }, repository: { full_name: REPOSITORY } }
+    const forkRun = { ...(await eventEnv('pull_request', forkEvent)), ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }
     const result = await run(forkRun, { 'zilliz-api-key': '', 'github-token': READ_TOKEN })
     expect(result.exitCode).toBe(0)
     expect(result.outputs['mode']).toBe('plan')

@@ -31,7 +31,7 @@ describe('output schemas', () => {
       await runAction({ ...emulators.env, ...awsInputs(emulators, { mode: 'apply' }) }),
       await runAction({ ...emulators.env, ...awsInputs(emulators, { mode: 'apply' }) }),
       await runAction({ ...emulators.env, ...awsInputs(emulators, { mode: 'apply', 'aws-subnet-ids': 'subnet-0e55555555555555e' }) }),
-      await runAction({ ...emulators.env, ...awsInputs(emulators, {}), ACTIONS_ID_TOKEN_REQUEST_URL: '', GITHUB_EVENT_NAME: 'pull_request' })
+      await runAction({ ...emulators.env, ...awsInputs(emulators, {}), ACTIONS_ID_TOKEN_REQUEST_URL: '', GITHUB_EVENT_NAME: 'pull_request', GITHUB_ACTOR: 'dependabot[bot]' })
     ]
     expect(runs.map((r) => r.exitCode)).toEqual([0, 0, 0, 1, 0])
     runs.forEach(expectValid)

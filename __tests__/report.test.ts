@@ -343,6 +343,8 @@ describe('buildOutputs', () => {
       },
       hasChanges: true,
       changesCount: 2,
+      state: 'changes',
+      planId: expect.stringMatching(/^[0-9a-f]{64}$/),
       steps: [
         { id: 'security-group', kind: 'aws.security-group', name: 'zilliz-pl-proj-1', action: 'create', reason: 'not found', dependsOn: [], attributes: { ports: '443,19530' }, status: 'planned' },
         { id: 'endpoint', kind: 'aws.vpc-endpoint', name: 'zilliz-pl-proj-1', action: 'create', reason: 'not found', dependsOn: ['security-group'], attributes: {}, status: 'planned' },

@@ -3,22 +3,22 @@ import { failFast } from './actions/fail-fast.js'
 import { readInputs } from './config/inputs.js'
 import { formatProblems, parseConfig } from './config/parse.js'
 import { autoMode } from './engine/mode.js'
-import { hasOidcEnvironment } from './oidc/environment.js'
+import { withheldFromRun, type Withheld } from './github/withheld.js'
 
-/** A plan in a run without an ID token is a fork or Dependabot run, which GitHub gives no secrets. */
-function secretsWithheld(read: (name: string) => string, env: NodeJS.ProcessEnv): boolean {
+/** Whether the run only plans: a missing API key is then allowed where GitHub withheld the secrets. */
+function plans(read: (name: string) => string, env: NodeJS.ProcessEnv, withheld: Withheld | undefined): boolean {
   const mode = read('mode') || 'auto'
-  const plans = mode === 'plan' || (mode === 'auto' && autoMode(env['GITHUB_EVENT_NAME']).mode === 'plan')
-  return plans && !hasOidcEnvironment(env)
+  return mode === 'plan' || (mode === 'auto' && autoMode(env['GITHUB_EVENT_NAME'], withheld).mode === 'plan')
 }
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const read = readInputs(env)
-  const parsed = parseConfig(read, { secretsWithheld: secretsWithheld(read, env) })
+  const withheld = withheldFromRun(env)
+  const parsed = parseConfig(read, { secretsWithheld: Boolean(withheld) && plans(read, env, withheld), withheld: withheld?.description })
   if ('problems' in parsed) return failFast(formatProblems(parsed.problems))
   try {
     const { execute } = await import('./execute.js')
-    await execute(parsed.config)
+    await execute(parsed.config, withheld)
   } catch (error) {
     // execute() reports its own failures; this catches only a failure to load or a bug.
     failFast(`zilliz-private-link failed unexpectedly: ${(error as Error).stack ?? String(error)}`)

@@ -1,12 +1,15 @@
-// Loopback fake of the GitHub REST API endpoints the action uses for its pull request comment: list
-// (paginated with Link headers), create and update issue comments. Tokens carry a permission, as a
-// GITHUB_TOKEN does: a read-only one (fork and Dependabot pull requests) gets GitHub's 403 on writes.
+// Loopback fake of the GitHub REST API endpoints the action uses: for its pull request comment, list
+// (paginated with Link headers), create and update issue comments; for require-protected-environment, get
+// an environment with its protection rules. Tokens carry permissions, as a GITHUB_TOKEN does: a read-only
+// one (fork and Dependabot pull requests) gets GitHub's 403 on writes, one without actions: read gets it
+// on environments.
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
 
 export const GITHUB_OPERATIONS = {
   listComments: 'issues/list-comments',
   createComment: 'issues/create-comment',
-  updateComment: 'issues/update-comment'
+  updateComment: 'issues/update-comment',
+  getEnvironment: 'repos/get-environment'
 } as const
 
 /** GitHub's limit for a comment body. */
@@ -14,6 +17,7 @@ export const MAX_COMMENT_CHARS = 65_536
 const MAX_PER_PAGE = 100
 const DEFAULT_PER_PAGE = 30
 const DOCS = 'https://docs.github.com/rest/issues/comments'
+const ENVIRONMENT_DOCS = 'https://docs.github.com/rest/deployments/environments#get-an-environment'
 
 export interface TokenGrant {
   /** write: pull-requests (or issues) write; read: what fork and Dependabot pull requests get */
@@ -22,6 +26,19 @@ export interface TokenGrant {
   login: string
   /** Repositories (owner/name) the token can see; all when absent */
   repositories?: string[]
+  /** actions: read lets the token read environments; a job that does not grant it gets none (default read) */
+  actions?: 'read' | 'none'
+}
+
+/** An environment as its settings define it; the API derives protection_rules from these. */
+export interface EnvironmentSettings {
+  /** Logins of the required reviewers; none means no required_reviewers rule */
+  reviewers?: string[]
+  /** Minutes; 0 or absent means no wait_timer rule */
+  waitTimer?: number
+  /** Deployment branches limited (a branch_policy rule) */
+  branchPolicy?: boolean
+  canAdminsBypass?: boolean
 }
 
 export interface IssueComment {
@@ -47,6 +64,7 @@ interface Route {
   repository: string
   issueNumber?: number
   commentId?: number
+  environment?: string
 }
 
 export class GitHubApiEmulator implements Service {
@@ -55,6 +73,7 @@ export class GitHubApiEmulator implements Service {
   readonly comments: IssueComment[] = []
   private readonly tokens = new Map<string, TokenGrant>()
   private readonly pullRequests = new Set<string>()
+  private readonly environments = new Map<string, EnvironmentSettings>()
   private nextId = 1_000_001
 
   constructor(options: GitHubApiOptions = {}) {
@@ -63,6 +82,11 @@ export class GitHubApiEmulator implements Service {
 
   grant(token: string, grant: Partial<TokenGrant> = {}): void {
     this.tokens.set(token, { permission: 'write', login: 'github-actions[bot]', ...grant })
+  }
+
+  /** Creates or replaces an environment, as Settings → Environments (or a job's first use) would. */
+  setEnvironment(repository: string, name: string, settings: EnvironmentSettings = {}): void {
+    this.environments.set(`${repository}/${name.toLowerCase()}`, settings)
   }
 
   openPullRequest(repository: string, number: number): void {
@@ -95,7 +119,12 @@ export class GitHubApiEmulator implements Service {
     if (route.write && grant.permission !== 'write') {
       return this.errorResponse(403, 'Forbidden', 'Resource not accessible by integration')
     }
+    if (route.operation === GITHUB_OPERATIONS.getEnvironment && grant.actions === 'none') {
+      return json(403, { message: 'Resource not accessible by integration', documentation_url: ENVIRONMENT_DOCS, status: '403' })
+    }
     switch (route.operation) {
+      case GITHUB_OPERATIONS.getEnvironment:
+        return this.environment(req, route)
       case GITHUB_OPERATIONS.listComments:
         return this.list(req, route)
       case GITHUB_OPERATIONS.createComment:
@@ -123,6 +152,11 @@ export class GitHubApiEmulator implements Service {
         repository,
         issueNumber: Number(number)
       }
+    }
+    const environment = /^\/repos\/([^/]+\/[^/]+)\/environments\/([^/]+)$/.exec(rest)
+    if (environment && req.method === 'GET') {
+      const [, repository, name] = environment as unknown as [string, string, string]
+      return { operation: GITHUB_OPERATIONS.getEnvironment, write: false, repository, environment: decodeURIComponent(name) }
     }
     const oneComment = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/.exec(rest)
     if (oneComment && req.method === 'PATCH') {
@@ -165,6 +199,35 @@ export class GitHubApiEmulator implements Service {
     comment.body = given.body
     comment.updatedAt = new Date().toISOString()
     return json(200, this.view(req, comment))
+  }
+
+  /** GET /repos/{owner}/{repo}/environments/{name}: the environment with the rules its settings define. */
+  private environment(req: EmulatorRequest, route: Route): EmulatorResponse {
+    const name = route.environment!
+    const settings = this.environments.get(`${route.repository}/${name.toLowerCase()}`)
+    if (!settings) return json(404, { message: 'Not Found', documentation_url: ENVIRONMENT_DOCS, status: '404' })
+    let ruleId = 3515
+    const rule = (type: string, extra: Record<string, unknown> = {}) => ({ id: ruleId, node_id: `GA_${ruleId++}`, type, ...extra })
+    const rules = [
+      ...(settings.reviewers?.length
+        ? [rule('required_reviewers', { prevent_self_review: false, reviewers: settings.reviewers.map((login, i) => ({ type: 'User', reviewer: { login, id: 100 + i, type: 'User' } })) })]
+        : []),
+      ...(settings.waitTimer ? [rule('wait_timer', { wait_timer: settings.waitTimer })] : []),
+      ...(settings.branchPolicy ? [rule('branch_policy')] : [])
+    ]
+    const api = `http://${req.headers.host}${this.basePath}/repos/${route.repository}`
+    return json(200, {
+      id: 56780428,
+      node_id: 'EN_kwDOAAAAAA',
+      name,
+      url: `${api}/environments/${encodeURIComponent(name)}`,
+      html_url: `https://github.com/${route.repository}/deployments/activity_log?environments_filter=${encodeURIComponent(name)}`,
+      created_at: '2026-01-05T10:00:00Z',
+      updated_at: '2026-01-05T10:00:00Z',
+      can_admins_bypass: settings.canAdminsBypass ?? true,
+      protection_rules: rules,
+      deployment_branch_policy: settings.branchPolicy ? { protected_branches: false, custom_branch_policies: true } : null
+    })
   }
 
   /** A comment as the API returns it (the fields clients read). */

@@ -3,7 +3,7 @@
 import { CallLog, Switches, startService } from '../core/service.js'
 import { GitHubApiEmulator, type GitHubApiOptions } from './api.js'
 
-export { GITHUB_OPERATIONS, GitHubApiEmulator, MAX_COMMENT_CHARS, type IssueComment, type TokenGrant } from './api.js'
+export { GITHUB_OPERATIONS, GitHubApiEmulator, MAX_COMMENT_CHARS, type EnvironmentSettings, type IssueComment, type TokenGrant } from './api.js'
 
 export interface GitHubApi {
   api: GitHubApiEmulator

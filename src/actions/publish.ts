@@ -26,7 +26,15 @@ export function failureReason(result: RunResult, config: Config): string | undef
   const failed = result.checks.filter((c) => c.status === 'fail')
   if (config.failOnUnverified && result.mode === 'apply' && failed.length)
     return `Verification failed: ${failed.map((c) => `${c.title} (${c.evidence})${c.fix ? `. Fix: ${c.fix}` : ''}`).join('; ')}`
+  return config.failOnChanges && result.mode === 'plan' ? driftReason(result) : undefined
+}
+
+/** fail-on-changes: changes are drift, and so is a cloud that could not be observed. */
+function driftReason(result: RunResult): string | undefined {
   const changes = result.steps.filter((s) => s.action === 'create' || s.action === 'update').length
-  if (config.failOnChanges && result.mode === 'plan' && changes) return `fail-on-changes is set and the plan has ${changes} change(s).`
+  if (changes) return `fail-on-changes is set and the plan has ${changes} change(s).`
+  const unknown = result.steps.filter((s) => s.action === 'unknown')
+  if (unknown.length)
+    return `fail-on-changes is set and ${unknown.length} step(s) are unknown: ${result.offline ?? 'they could not be observed'} An unobserved resource is not "no drift".`
   return undefined
 }

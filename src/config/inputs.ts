@@ -34,6 +34,8 @@ export const INPUTS = {
   'dns-server': { example: '10.0.0.2' },
   'fail-on-changes': { default: 'false', example: 'true' },
   'fail-on-unverified': { default: 'true', example: 'false' },
+  'expected-plan-id': { example: '9c1f5a0e3b7d2468ace13579bdf02468ace13579bdf02468ace13579bdf02468' },
+  'require-protected-environment': { default: 'false', example: 'true' },
   'comment-on-pr': { default: 'false', example: 'true' },
   // action.yml defaults it to ${{ github.token }}, which only the runner can evaluate.
   'github-token': { secret: true, example: '${{ secrets.GITHUB_TOKEN }}' },

@@ -15,6 +15,7 @@ import {
   checkGuid,
   checkNamePrefix,
   checkOneOf,
+  checkPlanId,
   checkProjectId,
   checkRegionId,
   checkResourceGroupName,
@@ -171,14 +172,28 @@ export interface ParseOptions {
    * then not a problem, and the plan is made offline.
    */
   secretsWithheld?: boolean
+  /** The run is one GitHub gives no secrets (e.g. 'a Dependabot run'), for the message about a missing key */
+  withheld?: string | undefined
+}
+
+/** An empty key where GitHub would have given one: say why a secret reads as empty, and how to pass it. */
+function missingApiKey(inputs: InputReader, options: ParseOptions): void {
+  const because = options.withheld
+    ? `This is ${options.withheld}, which GitHub gives no secrets, so it can only plan (mode: auto or plan).`
+    : 'A secret that does not exist, or that this job cannot see (an environment secret outside that environment, a reusable workflow called without secrets:), reads as empty.'
+  inputs.problem(
+    'zilliz-api-key',
+    `Is empty. ${because} Store the Zilliz API key as a secret (Settings → Secrets and variables → Actions) and pass it: zilliz-api-key: \${{ secrets.ZILLIZ_API_KEY }}, or under secrets: when calling the reusable workflow.`
+  )
 }
 
 function readZilliz(inputs: InputReader, options: ParseOptions): ZillizSettings {
   const regionId = inputs.text('zilliz-region-id', checkRegionId)
   const apiUrl = inputs.parsed('zilliz-api-url', parseApiUrl, '')
-  const keyWithheld = options.secretsWithheld && !inputs.given('zilliz-api-key')
+  const keyGiven = inputs.given('zilliz-api-key')
+  if (!keyGiven && !options.secretsWithheld) missingApiKey(inputs, options)
   return {
-    apiKey: keyWithheld ? '' : inputs.text('zilliz-api-key', checkApiKey),
+    apiKey: keyGiven ? inputs.text('zilliz-api-key', checkApiKey) : '',
     projectId: inputs.text('zilliz-project-id', checkProjectId),
     regionId,
     apiUrl: apiUrl || (regionId ? defaultApiUrl(regionId) : ''),
@@ -251,10 +266,19 @@ function readCommon(inputs: InputReader, provider: ProviderName | undefined): Co
   if (commentOnPr && !githubToken) {
     inputs.problem('github-token', 'Is empty, but comment-on-pr is true: posting a comment needs a token with pull-requests: write.')
   }
+  const mode = inputs.oneOf('mode', MODES)
+  const expectedPlanId = inputs.optional('expected-plan-id', checkPlanId)
+  if (expectedPlanId && mode === 'plan') {
+    inputs.problem('expected-plan-id', 'Is checked only before an apply, but mode is plan. Remove expected-plan-id, or set mode to apply or auto.', 'leave expected-plan-id unset with mode: plan')
+  }
+  const requireProtected = inputs.bool('require-protected-environment')
+  if (requireProtected && !githubToken) {
+    inputs.problem('github-token', 'Is empty, but require-protected-environment is true: reading the environment needs a token (the default github.token does).')
+  }
   const tags = inputs.parsed('tags', parseTags, {})
   for (const message of checkTags(tags, provider)) inputs.problem('tags', message)
   return {
-    mode: inputs.oneOf('mode', MODES),
+    mode,
     ports: inputs.list('ports', parsePort),
     allowedCidrs: inputs.strings('allowed-cidrs', checkCidr),
     waitTimeoutSeconds: inputs.parsed('wait-timeout', (text) => parseDurationWithin(text, 1, MAX_WAIT_SECONDS), 0),
@@ -264,6 +288,8 @@ function readCommon(inputs: InputReader, provider: ProviderName | undefined): Co
     ...(dnsServer ? { dnsServer } : {}),
     failOnChanges: inputs.bool('fail-on-changes'),
     failOnUnverified: inputs.bool('fail-on-unverified'),
+    ...(expectedPlanId ? { expectedPlanId } : {}),
+    ...(requireProtected && githubToken ? { protectedEnvironment: { githubToken } } : {}),
     ...(commentOnPr && githubToken ? { prComment: { githubToken } } : {})
   }
 }

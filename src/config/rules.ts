@@ -73,6 +73,13 @@ export function checkOneOf(allowed: readonly string[]): Rule {
   }
 }
 
+/** A plan-id output: the SHA-256 digest of a plan's changes, 64 lowercase hex digits. */
+export function checkPlanId(value: string): string | undefined {
+  if (/^[0-9a-f]{64}$/.test(value)) return undefined
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return `${quote(value)} has uppercase digits; pass the plan-id output as it is.`
+  return `${quote(value)} is not a plan-id: 64 hex digits, as the plan-id output of the plan gives it.`
+}
+
 // ---- AWS -----------------------------------------------------------------------------------
 
 const AWS_ID_KINDS = { vpc: 'a VPC id', subnet: 'a subnet id', sg: 'a security group id' } as const

@@ -66,6 +66,10 @@ export interface Config {
   dnsServer?: string
   failOnChanges: boolean
   failOnUnverified: boolean
+  /** Apply only if the fresh plan has this plan-id (the reviewed plan's digest) */
+  expectedPlanId?: string
+  /** Present when require-protected-environment is true: read the job's environment with this token before apply */
+  protectedEnvironment?: { githubToken: string }
   /** Present when comment-on-pr is true: post the plan as a sticky PR comment with this token */
   prComment?: { githubToken: string }
   aws?: AwsSettings

@@ -11,6 +11,7 @@ const HINTS: { match: (e: Error) => boolean; hint: string }[] = [
   { match: (e) => e.name === 'AwsAuthError', hint: 'Compare the token claims in the log with the role trust policy (aud sts.amazonaws.com, sub).' },
   { match: (e) => e.name === 'AzureAuthError', hint: 'Compare the token claims in the log with the federated credential (issuer, subject, audience api://AzureADTokenExchange).' },
   { match: (e) => e.name === 'GcpAuthError', hint: 'Compare the token claims in the log with the workload identity provider\'s attribute condition and the service account\'s bindings.' },
+  { match: (e) => e.name === 'PlanChangedError', hint: 'Run the plan again, review the new plan, and apply with its plan-id (re-running the workflow does both).' },
   { match: (e) => e.name === 'InputError', hint: 'Fix the input named at the start of the message and re-run.' },
   { match: (e) => e instanceof WaitTimeoutError, hint: 'Raise wait-timeout, or re-run: everything done so far is kept.' },
   { match: (e) => e instanceof WaitFailedError, hint: 'Check the resource in the cloud console; re-run once it is fixed.' },

@@ -34,7 +34,7 @@ export interface Plan {
   steps: PlannedStep[]
 }
 
-export function isChange(step: PlannedStep): boolean {
+export function isChange(step: Pick<PlannedStep, 'action'>): boolean {
   return step.action === 'create' || step.action === 'update'
 }
 

@@ -9,6 +9,7 @@ import { explainFailure } from './failure.js'
 import { networkLabel } from './network-label.js'
 import type { Logger } from '../base/log.js'
 import type { Plan, PlannedStep } from './plan.js'
+import { PlanChangedError, planId } from './plan-id.js'
 import type { CloudProvider } from './provider.js'
 import { buildTarget } from './target-builder.js'
 import type { ClusterLink } from './target.js'
@@ -72,6 +73,11 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
     }
     result.steps = plan.steps.map(reported)
     for (const step of plan.steps) log.info(`${step.action.padEnd(6)} ${step.kind} ${step.name}: ${step.reason}`)
+
+    // The plan a reviewer approved is the one that runs: refuse before the first write if it changed.
+    const id = planId({ provider: config.provider, ...result.target }, plan.steps)
+    log.info(`plan-id ${id}`)
+    if (mode === 'apply' && config.expectedPlanId && config.expectedPlanId !== id) throw new PlanChangedError(config.expectedPlanId, id, plan.steps)
 
     if (mode === 'apply') {
       const dag = await log.group('Apply', () => runPlan(plan, { deadline: started + config.waitTimeoutSeconds * 1000, log, clock }))

@@ -3,6 +3,7 @@
 import type { Mode, ProviderName } from '../config/types.js'
 import type { Check, CheckStatus } from '../base/checks.js'
 import { isChange, type StepAction } from '../engine/plan.js'
+import { planId } from '../engine/plan-id.js'
 import type { ReportedLink, ReportedStep, RunResult, StepStatus } from './model.js'
 
 /**
@@ -20,9 +21,13 @@ export interface PlanDocument {
     network: string
     endpointService?: string
   }
-  /** Any step creates or updates a resource */
+  /** Any step creates or updates a resource; false also when nothing could be observed (see state) */
   hasChanges: boolean
   changesCount: number
+  /** changes, no-changes, or unknown when the cloud or Zilliz could not be read (offline, failed before planning) */
+  state: PlanState
+  /** Digest of the changes (see the plan-id output); '' when state is unknown */
+  planId: string
   /** Present for an offline plan (no cloud credentials): why; its steps are `unknown` */
   offline?: string
   /** In plan order */
@@ -64,6 +69,20 @@ export interface VerificationDocumentCheck {
   fix?: string
 }
 
+/** What the plan says about the world: only a plan made from observation can say "no changes". */
+export type PlanState = 'changes' | 'no-changes' | 'unknown'
+
+export function planState(result: RunResult): PlanState {
+  if (changedSteps(result).length) return 'changes'
+  const observed = !result.offline && !result.steps.some((step) => step.action === 'unknown') && !(result.error && result.steps.length === 0)
+  return observed ? 'no-changes' : 'unknown'
+}
+
+/** The plan-id output: '' for a plan that could not observe, whose changes are not known. */
+export function planIdOf(result: RunResult): string {
+  return planState(result) === 'unknown' ? '' : planId({ provider: result.provider, ...result.target }, result.steps)
+}
+
 export function changedSteps(result: RunResult): ReportedStep[] {
   return result.steps.filter(isChange)
 }
@@ -92,6 +111,8 @@ export function planDocument(result: RunResult): PlanDocument {
     },
     hasChanges: changes > 0,
     changesCount: changes,
+    state: planState(result),
+    planId: planIdOf(result),
     ...(result.offline ? { offline: result.offline } : {}),
     steps: result.steps.map((step) => ({
       id: step.id,

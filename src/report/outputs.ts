@@ -1,14 +1,19 @@
 // The action's outputs, all strings, rendered from RunResult. Names match action.yml.
-import { changedSteps, planDocument, sortedLinks, verificationDocument } from './documents.js'
+import { changedSteps, planDocument, planIdOf, planState, sortedLinks, verificationDocument } from './documents.js'
 import type { RunResult } from './model.js'
 import { renderPlanMarkdown } from './summary.js'
 
+/** has-changes: an unobserved plan is never "no changes". */
+const HAS_CHANGES = { changes: 'true', 'no-changes': 'false', unknown: 'unknown' } as const
+
+export type { PlanState } from './documents.js'
 export type { PlanDocument, PlanDocumentStep, VerificationDocument, VerificationDocumentCheck } from './documents.js'
 
 export const OUTPUT_NAMES = [
   'mode',
   'has-changes',
   'changes-count',
+  'plan-id',
   'plan',
   'plan-markdown',
   'verification',
@@ -28,8 +33,9 @@ export function buildOutputs(result: RunResult): Record<OutputName, string> {
   const links = sortedLinks(result)
   return {
     mode: result.mode,
-    'has-changes': String(changes > 0),
+    'has-changes': HAS_CHANGES[planState(result)],
     'changes-count': String(changes),
+    'plan-id': planIdOf(result),
     plan: JSON.stringify(planDocument(result)),
     'plan-markdown': renderPlanMarkdown(result),
     verification: JSON.stringify(verification),

@@ -3,7 +3,7 @@
 import type { ProviderName } from '../config/types.js'
 import type { Check, CheckStatus } from '../base/checks.js'
 import type { StepAction } from '../engine/plan.js'
-import { changedSteps, planDocument, sortedLinks } from './documents.js'
+import { changedSteps, planDocument, planIdOf, sortedLinks } from './documents.js'
 import {
   byteLength,
   charLength,
@@ -122,6 +122,7 @@ function contextTable(result: RunResult): string {
     ['Account', identity?.account ?? '—'],
     ['Credentials', identity?.method ?? '—'],
     ['Mode', `${result.mode}: ${result.modeReason}`],
+    ['Plan id', planIdOf(result) || 'none: the plan could not observe the resources'],
     ['Duration', formatDuration(result.durationMs)]
   ]
   return table(['Context', 'Value'], rows.map((row) => row.map(cellText)))
