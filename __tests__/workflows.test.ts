@@ -165,7 +165,8 @@ describe('the reusable workflow', () => {
   it('asks for the least: no job requests pull-requests, so only callers with comments grant it', () => {
     expect(workflow.permissions).toBeUndefined()
     expect(workflow.jobs['plan']?.permissions).toBeUndefined()
-    for (const name of ['apply', 'verify']) expect(workflow.jobs[name]?.permissions).toEqual({ 'id-token': 'write', contents: 'read' })
+    expect(workflow.jobs['apply']?.permissions).toEqual({ 'id-token': 'write', contents: 'read', actions: 'read' })
+    expect(workflow.jobs['verify']?.permissions).toEqual({ 'id-token': 'write', contents: 'read' })
   })
 })
 
@@ -187,12 +188,12 @@ describe('callers of the reusable workflow', () => {
     }
   })
 
-  it('grant id-token and contents, and pull-requests: write exactly when comments are on', () => {
+  it('grant id-token, contents and actions: read, and pull-requests: write exactly when comments are on', () => {
     for (const { file, name, job } of callers()) {
       const comments = job.with?.['comment-on-pr'] === true
       expect({ at: where(file, name), permissions: job.permissions }).toEqual({
         at: where(file, name),
-        permissions: { 'id-token': 'write', contents: 'read', ...(comments ? { 'pull-requests': 'write' } : {}) }
+        permissions: { 'id-token': 'write', contents: 'read', actions: 'read', ...(comments ? { 'pull-requests': 'write' } : {}) }
       })
     }
   })
