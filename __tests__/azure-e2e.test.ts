@@ -249,8 +249,10 @@ describe('errors and throttling', () => {
     const noToken = { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }
     const applied = await run({ mode: 'apply' }, noToken)
     expectNoOidcToken(applied)
-    // A plan without a token stays green and reads nothing of Azure.
-    expect((await run({ mode: 'plan' }, noToken)).exitCode).toBe(0)
+    // A plan without a token fails too where GitHub would give one; in a Dependabot run it stays green,
+    // offline. Neither reads anything of Azure.
+    expect((await run({ mode: 'plan' }, noToken)).exitCode).toBe(1)
+    expect((await run({ mode: 'plan' }, { ...noToken, GITHUB_ACTOR: 'dependabot[bot]' })).exitCode).toBe(0)
     expect(emulators.log.calls('entra')).toEqual([])
     expect(armCalls()).toEqual([])
   })
