@@ -145,6 +145,9 @@ describe('plan-id and expected-plan-id', () => {
     expect(first.outputs['plan-id']).toMatch(/^[0-9a-f]{64}$/)
     expect(second.outputs['plan-id']).toBe(first.outputs['plan-id'])
     expect(JSON.parse(first.outputs['plan'] ?? '{}').planId).toBe(first.outputs['plan-id'])
+    // The reviewer sees it where they read the plan: the comment and the job summary.
+    expect(first.outputs['plan-markdown']).toContain(first.outputs['plan-id'])
+    expect(first.summary).toContain(first.outputs['plan-id'])
     const otherPorts = await runFor(dispatch, 'both', { mode: 'plan', ports: '19531' })
     expect(otherPorts.outputs['plan-id']).toMatch(/^[0-9a-f]{64}$/)
     expect(otherPorts.outputs['plan-id']).not.toBe(first.outputs['plan-id'])

@@ -73,11 +73,18 @@ export function renderPlanMarkdown(result: RunResult): string {
     ...failureCallout(result),
     ...offlineCallout(result),
     { text: outcomeLine(result) },
+    ...planIdLine(result),
     { text: planTable(result.steps), splittable: true },
     { text: `**Verification:** ${checkCounts(result.checks)}` },
     ...(failedChecks.length > 0 ? [{ text: checksTable(failedChecks), splittable: true }] : [])
   ]
   return fitSections(sections, PLAN_MARKDOWN_MAX_CHARS, PLAN_MARKDOWN_TRUNCATED_NOTE, charLength)
+}
+
+/** The digest an apply checks with expected-plan-id, so a reviewer can match the plan they read. */
+function planIdLine(result: RunResult): Section[] {
+  const id = planIdOf(result)
+  return id ? [{ text: `<sub>plan-id \`${id}\`</sub>` }] : []
 }
 
 function modeBadge(result: RunResult): string {
