@@ -338,6 +338,11 @@ const COMMON_AND_AWS_BAD_CASES: BadCase[] = [
   bad('API key with a Bearer prefix', 'zilliz-api-key', `Bearer ${API_KEY}`, /Bearer/),
   bad('API key broken over two lines', 'zilliz-api-key', `${API_KEY.slice(0, 20)}\n${API_KEY.slice(20)}`, /line break/),
   bad('cluster credential instead of an API key', 'zilliz-api-key', 'db_admin:Secr3tPassw0rd', /user:password/),
+  bad('API key with a typographic quote pasted along', 'zilliz-api-key', `${API_KEY}\u2019`, /Character \d+ \(U\+2019\) cannot be sent in an HTTP header/),
+  bad('API key with a control character', 'zilliz-api-key', `${API_KEY}\u0000`, /U\+0000/),
+  bad('GitHub token with a non-ASCII character', 'github-token', 'ghp_abc\u00e9def', /U\+00E9/),
+  bad('over-long region id', 'zilliz-region-id', `aws-us-${'west'.repeat(2500)}-2`, /10009 characters long; a Zilliz region id has at most 40/),
+  bad('region id with an over-long AWS region', 'zilliz-region-id', `aws-us-${'w'.repeat(20)}-2`, /not an AWS region/),
   bad('missing project id', 'zilliz-project-id', '', /Required/),
   bad('project name instead of id', 'zilliz-project-id', 'my-search-project', /project name/),
   bad('cluster id instead of project id', 'zilliz-project-id', CLUSTER, /cluster id/),
@@ -548,6 +553,7 @@ describe('GCP', () => {
     bad('upper-case label key', 'tags', '{"Team":"search"}', /GCP label key/),
     bad('label value with spaces', 'tags', '{"team":"Search Team"}', /GCP label value/),
     bad('malformed GCP region', 'zilliz-region-id', 'gcp-uswest', /not a GCP region/),
+    bad('region id with an over-long GCP region', 'zilliz-region-id', `gcp-us-${'w'.repeat(25)}1`, /not a GCP region/),
     bad('provider aws with GCP inputs and region', 'provider', 'aws', /gcp region/)
   ]
 

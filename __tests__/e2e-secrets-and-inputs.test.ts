@@ -37,6 +37,12 @@ const BAD_INPUTS: [string, string, string][] = [
   ['zilliz-project-id', 'project-1', 'zilliz-project-id'],
   ['zilliz-region-id', 'us-west-2', 'zilliz-region-id'],
   ['zilliz-region-id', 'ali-cn-hangzhou', 'zilliz-region-id'],
+  // A 10 KB region id would otherwise reach STS as a region the SDK refuses.
+  ['zilliz-region-id', `aws-us-${'west'.repeat(2500)}-2`, 'at most 40'],
+  ['zilliz-region-id', `aws-us-${'w'.repeat(20)}-2`, 'not an AWS region'],
+  // Not a valid HTTP header value: bad input at once, never a retried "no answer" from the API.
+  ['zilliz-api-key', `${ZILLIZ_SEED.apiKey.slice(0, 10)}\u00e9${ZILLIZ_SEED.apiKey.slice(10)}`, 'U+00E9'],
+  ['zilliz-api-key', `${ZILLIZ_SEED.apiKey}\u201d`, 'cannot be sent in an HTTP header'],
   ['provider', 'gcp', 'provider'],
   ['provider', 'oracle', 'provider'],
   ['cluster-ids', 'cluster-1', 'cluster-ids'],

@@ -12,6 +12,7 @@ import {
   checkGcpName,
   checkGcpProjectId,
   checkGcpRegion,
+  headerValueProblem,
   checkGuid,
   checkNamePrefix,
   checkOneOf,
@@ -262,7 +263,7 @@ function readCommon(inputs: InputReader, provider: ProviderName | undefined): Co
     )
   }
   const commentOnPr = inputs.bool('comment-on-pr')
-  const githubToken = inputs.optional('github-token')
+  const githubToken = inputs.optional('github-token', headerValueProblem)
   if (commentOnPr && !githubToken) {
     inputs.problem('github-token', 'Is empty, but comment-on-pr is true: posting a comment needs a token with pull-requests: write.')
   }

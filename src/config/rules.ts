@@ -125,7 +125,7 @@ export const checkRoleSessionName = formatRule({
 
 /** A native AWS region such as us-west-2. */
 export const checkAwsRegion = shaped({
-  pattern: /^[a-z]{2}(?:-gov)?-[a-z]+-\d+$/,
+  pattern: /^[a-z]{2}(?:-gov)?-[a-z]{1,16}-\d{1,2}$/,
   what: 'an AWS region',
   expected: 'a region code such as us-west-2'
 })
@@ -157,8 +157,14 @@ export const checkClusterId = shaped({
 })
 
 const REGION_ID = /^(aws|gcp|az|ali|tc)-[a-z0-9]+(?:-[a-z0-9]+)*$/
+/**
+ * The longest region id Zilliz lists is under 30 characters (docs/zilliz-api.md §4, e.g.
+ * gcp-northamerica-northeast1); 40 leaves room for new regions while keeping a pasted blob from ever
+ * reaching an SDK as a region (it becomes part of a host name, whose labels stop at 63 characters).
+ */
+export const MAX_REGION_ID_LENGTH = 40
 
-export const checkRegionId = shaped({
+const checkRegionIdFormat = shaped({
   pattern: REGION_ID,
   what: 'a Zilliz region id',
   expected: 'a cloud prefix aws-, gcp-, az-, ali- or tc- followed by the region, such as aws-us-west-2, gcp-us-west1 or az-eastus',
@@ -168,16 +174,35 @@ export const checkRegionId = shaped({
   ]
 })
 
+export const checkRegionId: Rule = firstProblem(
+  (v) => (v.length > MAX_REGION_ID_LENGTH ? `Is ${v.length} characters long; a Zilliz region id has at most ${MAX_REGION_ID_LENGTH}, such as aws-us-west-2.` : undefined),
+  checkRegionIdFormat
+)
+
 /** Splits a Zilliz region id into its cloud prefix and the cloud's own region name. */
 export function splitRegionId(regionId: string): { cloud: string; region: string } {
   const dash = regionId.indexOf('-')
   return { cloud: regionId.slice(0, dash), region: regionId.slice(dash + 1) }
 }
 
+/**
+ * The first character that cannot travel in an HTTP header value as the action sends it (visible ASCII
+ * only: fetch refuses anything above U+00FF and servers mangle the rest), by position, never the value.
+ */
+export function headerValueProblem(value: string): string | undefined {
+  const chars = [...value]
+  const at = chars.findIndex((c) => c < ' ' || c > '~')
+  if (at < 0) return undefined
+  const code = (chars[at] ?? '').codePointAt(0) ?? 0
+  return `Character ${at + 1} (U+${code.toString(16).toUpperCase().padStart(4, '0')}) cannot be sent in an HTTP header; only visible ASCII characters can. Copy the value again from its source (a typographic quote or dash, or an invisible character, was probably pasted with it).`
+}
+
 export function checkApiKey(value: string): string | undefined {
   // Never quotes the value: it is a credential.
   if (/^bearer\b/i.test(value)) return 'The key starts with "Bearer"; give the key alone, the action adds the Authorization header itself.'
   if (/\s/.test(value)) return 'The key contains a space or a line break; copy it again as one line.'
+  const notHeader = headerValueProblem(value)
+  if (notHeader) return notHeader
   if (/^[^:]+:.+$/.test(value)) {
     return 'The key looks like a cluster credential (user:password); control-plane calls need an API key (Zilliz console → API Keys).'
   }
@@ -204,7 +229,7 @@ export const checkGcpProjectId = shaped({
 
 /** A native GCP region such as us-west1. */
 export const checkGcpRegion = shaped({
-  pattern: /^[a-z]+-[a-z]+\d+$/,
+  pattern: /^[a-z]{1,16}-[a-z]{1,20}\d{1,2}$/,
   what: 'a GCP region',
   expected: 'a region such as us-west1'
 })
@@ -270,7 +295,7 @@ export const checkAzureName = formatRule({
 
 /** A native Azure location such as eastus. */
 export const checkAzureLocation = shaped({
-  pattern: /^[a-z]+\d*$/,
+  pattern: /^[a-z]{1,32}\d?$/,
   what: 'an Azure location',
   expected: 'a location name such as eastus'
 })
