@@ -2,9 +2,11 @@
 // against the loopback emulators. Assertions read the emulators' call log and state.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { CreateVpcEndpointCommand, DescribeVpcEndpointsCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2'
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand } from '@aws-sdk/client-route-53'
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListTagsForResourceCommand } from '@aws-sdk/client-route-53'
 import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
-import { registerAmbientCredentials, SUBNET_A, SUBNET_B, VPC_ID, ZILLIZ_SERVICE_NAME } from '../emulators/aws/index.js'
+import { OTHER_VPC_ID, registerAmbientCredentials, SUBNET_A, SUBNET_B, VPC_ID, ZILLIZ_SERVICE_NAME } from '../emulators/aws/index.js'
+import { MANAGED_BY_TAG, PROJECT_TAG } from '../src/engine/ownership.js'
+import { zoneCallerReference } from '../src/providers/aws/dns.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import { ec2For, route53For } from './support/aws-emulators.js'
 import { expectApplyCorrects, expectFreshPlan, expectNamedError, expectNoOidcToken, expectPlanAfterApplyConverged, expectReapplyKeepsEverything, expectRegistrationRefused, expectSuccess, expectVerifiedApply, expectWaitTimedOut, planStep, planSteps, sortedWrites, unmaskedLog, verificationChecks } from './support/expectations.js'
@@ -136,15 +138,22 @@ describe('adoption and drift', () => {
     expect(described.VpcEndpoints?.[0]?.SubnetIds?.length).toBe(3)
   })
 
-  it('adopts a private zone associated with the VPC and only adds the record', async () => {
+  it('uses a private zone someone else associated with the VPC for the record, without tagging or claiming it', async () => {
     const creds = registerAmbientCredentials(emulators.world)
     const host = `${ZILLIZ_SEED.clusters.aws[0]}-privatelink.aws-us-west-2.vectordb.zillizcloud.com`
-    await route53For(emulators.aws, creds).send(
+    const made = await route53For(emulators.aws, creds).send(
       new CreateHostedZoneCommand({ Name: host, CallerReference: 'made-by-hand', VPC: { VPCId: VPC_ID, VPCRegion: 'us-west-2' }, HostedZoneConfig: { PrivateZone: true } })
     )
     emulators.log.clear()
-    expectSuccess(await run({ mode: 'apply' }))
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
     expect(emulators.log.count('CreateHostedZone', 'route53')).toBe(1)
+    const step = planStep(result, `dns-zone:${ZILLIZ_SEED.clusters.aws[0]}`)
+    expect(step?.action).toBe('keep')
+    expect(step?.reason).toContain('not created by this action')
+    // One tagging call: the zone the action created for the second cluster; the user's zone has no tags.
+    expect(emulators.log.count('ChangeTagsForResource', 'route53')).toBe(1)
+    expect(await zoneTags(made.HostedZone!.Id!)).toEqual({})
   })
 
   it('corrects a security group that lost a rule and a record that points elsewhere', async () => {
@@ -170,7 +179,86 @@ describe('adoption and drift', () => {
   })
 })
 
+async function zoneTags(zoneId: string): Promise<Record<string, string>> {
+  const creds = registerAmbientCredentials(emulators.world)
+  const out = await route53For(emulators.aws, creds).send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId.replace('/hostedzone/', '') }))
+  return Object.fromEntries((out.ResourceTagSet?.Tags ?? []).map((t) => [t.Key!, t.Value!]))
+}
+
+const zonesNamed = (host: string) => [...emulators.aws.route53.zones.zones.values()].filter((z) => z.name === `${host}.`)
+
+describe('ownership of hosted zones', () => {
+  const host = `${ZILLIZ_SEED.clusters.aws[0]}-privatelink.aws-us-west-2.vectordb.zillizcloud.com`
+
+  it('restores the tags of its own zone after a run stopped between creating and tagging it', async () => {
+    // Every tagging call fails: the zones exist, carrying only the marker their create call held.
+    emulators.switches.inject({ service: 'route53', operation: 'ChangeTagsForResource', status: 400, code: 'InvalidInput', message: 'stopped here', times: 2 })
+    const crashed = await run({ mode: 'apply' })
+    expect(crashed.exitCode).toBe(1)
+    expect(zonesNamed(host)).toHaveLength(1)
+    expect(zonesNamed(host)[0]?.tags.size).toBe(0)
+
+    emulators.log.clear()
+    const plan = await run({ mode: 'plan' })
+    const step = planStep(plan, `dns-zone:${ZILLIZ_SEED.clusters.aws[0]}`)
+    expect(step?.action).toBe('update')
+    expect(step?.reason).toMatch(/restore ownership tags .*zilliz-private-link:managed-by.*CallerReference/)
+    expect(writes()).toEqual([])
+
+    const again = await run({ mode: 'apply' })
+    expectSuccess(again)
+    expect(emulators.log.count('CreateHostedZone', 'route53')).toBe(0)
+    expect(zonesNamed(host)).toHaveLength(1)
+    const tags = await zoneTags(zonesNamed(host)[0]!.id)
+    expect(tags[MANAGED_BY_TAG]).toBe('zilliz-private-link')
+    expect(tags[PROJECT_TAG]).toBe(ZILLIZ_SEED.projectId)
+
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes()).toEqual([])
+  })
+
+  it('does not adopt a look-alike zone it cannot prove it created', async () => {
+    const route53 = route53For(emulators.aws, registerAmbientCredentials(emulators.world))
+    // Same name, private, not associated with this VPC, and carrying the action's marker, but the marker of
+    // the zone for another VPC: not proof for this one.
+    const lookAlikes = [
+      await route53.send(
+        new CreateHostedZoneCommand({
+          Name: host,
+          CallerReference: zoneCallerReference(host, OTHER_VPC_ID, ZILLIZ_SEED.projectId),
+          VPC: { VPCId: OTHER_VPC_ID, VPCRegion: 'us-west-2' },
+          HostedZoneConfig: { PrivateZone: true }
+        })
+      )
+    ]
+    emulators.log.clear()
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(planStep(result, `dns-zone:${ZILLIZ_SEED.clusters.aws[0]}`)?.action).toBe('create')
+    expect(emulators.log.count('AssociateVPCWithHostedZone', 'route53')).toBe(0)
+    expect(zonesNamed(host)).toHaveLength(2)
+    for (const zone of lookAlikes) {
+      const id = zone.HostedZone!.Id!.replace('/hostedzone/', '')
+      expect(await zoneTags(id)).toEqual({})
+      expect(emulators.aws.route53.zones.zones.get(id)?.vpcs.map((v) => v.vpcId)).toEqual([OTHER_VPC_ID])
+    }
+  })
+})
+
 describe('crash safety', () => {
+  it('tags the security group and the endpoint in their create calls, so no crash leaves them unmarked', async () => {
+    // The run stops right after the EC2 creates; no tagging call is ever made, yet both carry the tags.
+    await expectRegistrationRefused(run, emulators.switches)
+    expect(emulators.log.count('CreateTags', 'ec2')).toBe(0)
+    const group = [...emulators.aws.ec2.resources.groups.values()].find((g) => g.groupName.startsWith('zilliz-pl-'))
+    const endpoint = [...emulators.aws.ec2.resources.endpoints.values()][0]
+    for (const tags of [group?.tags, endpoint?.tags]) {
+      expect(tags).toContainEqual({ key: MANAGED_BY_TAG, value: 'zilliz-private-link' })
+      expect(tags).toContainEqual({ key: PROJECT_TAG, value: ZILLIZ_SEED.projectId })
+    }
+  })
+
   it('a re-run after a failure mid-apply converges without duplicating anything', async () => {
     // Zilliz refuses the registration: the endpoint exists in EC2 but is not registered.
     await expectRegistrationRefused(run, emulators.switches)

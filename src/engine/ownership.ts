@@ -31,12 +31,20 @@ export function baseName(config: Config): string {
 }
 
 /**
+ * The run-independent head of idempotencyToken: a resource whose create call carried a token with this
+ * head was created by this action for this key (AWS keeps a hosted zone's CallerReference for life).
+ */
+export function ownershipMarker(kind: string, key: string): string {
+  return `zpl-${kind}-${digest(key)}-`
+}
+
+/**
  * An idempotency token for one create call. Stable within a run attempt (so the SDK's own retries and a
  * repeated call reuse it), new per attempt, so a resource deleted by hand is created again next run.
  */
 export function idempotencyToken(kind: string, key: string, env: NodeJS.ProcessEnv = process.env): string {
   const run = env['GITHUB_RUN_ID'] ? `${env['GITHUB_RUN_ID']}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}` : `local-${process.pid}`
-  return `zpl-${kind}-${digest(key)}-${run}`.slice(0, 64)
+  return `${ownershipMarker(kind, key)}${run}`.slice(0, 64)
 }
 
 /** The Azure private endpoint's name: the input, or the base name. */

@@ -6,24 +6,43 @@ import {
   ChangeTagsForResourceCommand,
   CreateHostedZoneCommand,
   GetChangeCommand,
+  GetHostedZoneCommand,
   ListHostedZonesByNameCommand,
+  ListTagsForResourceCommand,
   ListResourceRecordSetsCommand,
   ListHostedZonesByVPCCommand,
   type Route53Client
 } from '@aws-sdk/client-route-53'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import type { ClusterLink } from '../../engine/target.js'
+import { digest, idempotencyToken, ownershipMarker } from '../../engine/ownership.js'
 import { waitFor } from '../../engine/wait.js'
 import { toTags } from './clients.js'
 import { ENDPOINT_STEP, type ObservedEndpoint } from './endpoint.js'
 
-/** Zones this action created carry CallerReferences with this prefix, so they can be found unassociated. */
-const CALLER_PREFIX = 'zpl-'
+// Ownership of a zone is proven by its CallerReference, which the create call itself carries (so no
+// crash can separate the zone from its proof) and which Route 53 keeps for the zone's life: it starts
+// with a marker derived from the host, the VPC and the Zilliz project. Tags are added by a second call;
+// a zone proven ours that lacks them gets them back (a planned update). A zone without the marker is
+// never claimed: tags are not added and destroy must leave it.
+const zoneKey = (host: string, vpcId: string, projectId: string) => `${host}/${vpcId}/${digest(projectId)}`
+
+/** The CallerReference of a new zone for the host: the ownership marker plus the run attempt. */
+export function zoneCallerReference(host: string, vpcId: string, projectId: string): string {
+  return idempotencyToken('zone', zoneKey(host, vpcId, projectId))
+}
+
+/** True when the zone was created by this action for this host, VPC and project. */
+export function isOwnZone(callerReference: string | undefined, host: string, vpcId: string, projectId: string): boolean {
+  return (callerReference ?? '').startsWith(ownershipMarker('zone', zoneKey(host, vpcId, projectId)))
+}
 
 export interface ObservedZone {
   id: string
   name: string
   associated: boolean
+  /** Created by this action (CallerReference marker); false for a zone someone else made */
+  owned: boolean
 }
 
 export interface ObservedRecord {
@@ -38,30 +57,43 @@ const bareId = (id: string) => id.replace(/^\/hostedzone\//, '').replace(/^\/cha
 export const zoneStepId = (clusterId: string) => `dns-zone:${clusterId}`
 export const recordStepId = (clusterId: string) => `dns-record:${clusterId}`
 
-/** Zones associated with the VPC, by name; plus, for hosts without one, our own unassociated zone. */
-export async function observeZones(route53: Route53Client, vpcId: string, region: string, hosts: string[]): Promise<Map<string, ObservedZone>> {
-  const inVpc = new Map<string, ObservedZone>()
+/**
+ * Per host: the zone associated with the VPC (ours or not: there can only be one of a name), else our
+ * own unassociated zone. A look-alike that is neither associated nor proven ours is not returned.
+ */
+export async function observeZones(route53: Route53Client, vpcId: string, region: string, hosts: string[], projectId: string): Promise<Map<string, ObservedZone>> {
+  const inVpc = new Map<string, string>()
   let NextToken: string | undefined
   do {
     const page = await route53.send(new ListHostedZonesByVPCCommand({ VPCId: vpcId, VPCRegion: region as never, NextToken }))
-    for (const z of page.HostedZoneSummaries ?? []) inVpc.set(fqdn(z.Name ?? ''), { id: bareId(z.HostedZoneId ?? ''), name: fqdn(z.Name ?? ''), associated: true })
+    for (const z of page.HostedZoneSummaries ?? []) inVpc.set(fqdn(z.Name ?? ''), bareId(z.HostedZoneId ?? ''))
     NextToken = page.NextToken
   } while (NextToken)
   const found = new Map<string, ObservedZone>()
   for (const host of hosts) {
-    const associated = inVpc.get(fqdn(host))
-    if (associated) {
-      found.set(host, associated)
+    const associatedId = inVpc.get(fqdn(host))
+    if (associatedId) {
+      // The summaries carry no CallerReference: read the zone for its proof of ownership.
+      const zone = await route53.send(new GetHostedZoneCommand({ Id: associatedId }))
+      found.set(host, { id: associatedId, name: fqdn(host), associated: true, owned: isOwnZone(zone.HostedZone?.CallerReference, host, vpcId, projectId) })
       continue
     }
     const byName = await route53.send(new ListHostedZonesByNameCommand({ DNSName: host, MaxItems: 20 }))
-    const ours = (byName.HostedZones ?? []).find(
-      (z) => fqdn(z.Name ?? '') === fqdn(host) && z.Config?.PrivateZone && (z.CallerReference ?? '').startsWith(CALLER_PREFIX)
-    )
-    if (ours) found.set(host, { id: bareId(ours.Id ?? ''), name: fqdn(host), associated: false })
+    const ours = (byName.HostedZones ?? []).find((z) => fqdn(z.Name ?? '') === fqdn(host) && z.Config?.PrivateZone && isOwnZone(z.CallerReference, host, vpcId, projectId))
+    if (ours) found.set(host, { id: bareId(ours.Id ?? ''), name: fqdn(host), associated: false, owned: true })
   }
   return found
 }
+
+/** The wanted tags the zone lacks or holds with another value. */
+export async function missingZoneTags(route53: Route53Client, zoneId: string, wanted: Record<string, string>): Promise<Record<string, string>> {
+  const out = await route53.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId }))
+  const current = new Map((out.ResourceTagSet?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
+  return Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current.get(key) !== value))
+}
+
+const tagZone = (route53: Route53Client, zoneId: string, tags: Record<string, string>) =>
+  route53.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: toTags(tags) }))
 
 export async function observeRecord(route53: Route53Client, zoneId: string, host: string): Promise<ObservedRecord | undefined> {
   const out = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: host, StartRecordType: 'A', MaxItems: 1 }))
@@ -97,33 +129,40 @@ export interface ZonePlanInput {
   vpcId: string
   region: string
   existing: ObservedZone | undefined
-  callerReference: string
+  /** Tags an owned existing zone lacks (see missingZoneTags) */
+  missingTags: Record<string, string>
+  projectId: string
   tags: Record<string, string>
   onReady(zoneId: string): void
 }
 
+// The zone carries its proof of ownership from the first call; the tags follow in a second one, which a
+// crash can prevent: the next plan finds the zone by its marker and restores them.
 async function createZone(input: ZonePlanInput): Promise<string> {
   const { route53, link } = input
+  let id: string
   try {
     const out = await route53.send(
       new CreateHostedZoneCommand({
         Name: link.host,
-        CallerReference: input.callerReference,
+        CallerReference: zoneCallerReference(link.host, input.vpcId, input.projectId),
         VPC: { VPCId: input.vpcId, VPCRegion: input.region as never },
         HostedZoneConfig: { PrivateZone: true, Comment: `Zilliz private link for ${link.clusterId} (managed by zilliz-private-link)` }
       })
     )
-    const id = bareId(out.HostedZone?.Id ?? '')
-    await route53.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: id, AddTags: toTags(input.tags) }))
-    return id
+    id = bareId(out.HostedZone?.Id ?? '')
   } catch (error) {
     // The CallerReference was used by a create whose response was lost: the zone exists, find it.
     if ((error as Error).name !== 'HostedZoneAlreadyExists') throw error
-    const found = (await observeZones(route53, input.vpcId, input.region, [link.host])).get(link.host)
-    if (!found) throw error
-    return found.id
+    const found = (await observeZones(route53, input.vpcId, input.region, [link.host], input.projectId)).get(link.host)
+    if (!found?.owned) throw error
+    id = found.id
   }
+  await tagZone(route53, id, input.tags)
+  return id
 }
+
+const describeTags = (tags: Record<string, string>) => Object.keys(tags).join(', ')
 
 export function planZone(input: ZonePlanInput): PlannedStep {
   const { link, existing, route53 } = input
@@ -138,14 +177,39 @@ export function planZone(input: ZonePlanInput): PlannedStep {
     }
   }
   input.onReady(existing.id)
-  if (existing.associated) return { ...base, name: existing.id, action: 'keep', reason: `zone ${link.host} is associated with ${input.vpcId}` }
+  if (!existing.owned) {
+    // Only one zone of a name can be associated with a VPC: the record goes into this one, but the zone
+    // stays the user's (no tags, and destroy leaves it).
+    return {
+      ...base,
+      name: existing.id,
+      action: 'keep',
+      reason: `zone ${link.host} is associated with ${input.vpcId} but was not created by this action: used for the record, not tagged or taken over`,
+      attributes: { ...base.attributes, owner: 'not this action' }
+    }
+  }
+  const retag = Object.keys(input.missingTags).length > 0
+  const restore = retag ? `restore ownership tags ${describeTags(input.missingTags)} (the zone was created by this action, as its CallerReference shows, but not tagged)` : ''
+  if (existing.associated) {
+    if (!retag) return { ...base, name: existing.id, action: 'keep', reason: `zone ${link.host} is associated with ${input.vpcId}` }
+    return {
+      ...base,
+      name: existing.id,
+      action: 'update',
+      reason: restore,
+      run: async () => {
+        await tagZone(route53, existing.id, input.missingTags)
+      }
+    }
+  }
   return {
     ...base,
     name: existing.id,
     action: 'update',
-    reason: `zone ${link.host} exists but is not associated with ${input.vpcId}`,
+    reason: [`zone ${link.host} exists but is not associated with ${input.vpcId}`, restore].filter(Boolean).join('; '),
     run: async () => {
       await route53.send(new AssociateVPCWithHostedZoneCommand({ HostedZoneId: existing.id, VPC: { VPCId: input.vpcId, VPCRegion: input.region as never } }))
+      if (retag) await tagZone(route53, existing.id, input.missingTags)
     }
   }
 }

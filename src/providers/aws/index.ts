@@ -4,7 +4,7 @@ import type { AwsSettings, Config } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
 import { InputError } from '../../engine/input-error.js'
 import type { Logger } from '../../base/log.js'
-import { baseName, digest, idempotencyToken } from '../../engine/ownership.js'
+import { baseName, idempotencyToken } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import { desiredGrants } from '../../engine/ports.js'
 import type { CloudProvider, Identity, ProviderPlan, ProviderReport } from '../../engine/provider.js'
@@ -12,7 +12,7 @@ import type { Target } from '../../engine/target.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { awsSession, type AwsSession } from './auth.js'
 import { awsClients, type AwsClients } from './clients.js'
-import { observeRecord, observeZones, planRecord, planZone } from './dns.js'
+import { missingZoneTags, observeRecord, observeZones, planRecord, planZone } from './dns.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
 import { observeNetwork } from './network.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
@@ -102,10 +102,11 @@ export class AwsProvider implements CloudProvider {
       planEndpointAvailable(ec2, existing, () => this.endpointId(), projectId)
     )
 
-    const zones = await observeZones(route53, s.vpcId, s.region, target.clusters.map((c) => c.host))
+    const zones = await observeZones(route53, s.vpcId, s.region, target.clusters.map((c) => c.host), projectId)
     for (const link of target.clusters) {
       const zone = zones.get(link.host)
       const record = zone ? await observeRecord(route53, zone.id, link.host) : undefined
+      const missingTags = zone?.owned ? await missingZoneTags(route53, zone.id, target.tags) : {}
       steps.push(
         planZone({
           route53,
@@ -113,7 +114,8 @@ export class AwsProvider implements CloudProvider {
           vpcId: s.vpcId,
           region: s.region,
           existing: zone,
-          callerReference: idempotencyToken('zone', `${link.host}/${s.vpcId}/${digest(projectId)}`),
+          missingTags,
+          projectId,
           tags: target.tags,
           onReady: (id) => this.live.zoneIds.set(link.clusterId, id)
         }),

@@ -47,7 +47,7 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
     )
   }
 
-  const zones = await observeZones(route53, input.vpcId, input.region, target.clusters.map((c) => c.host))
+  const zones = await observeZones(route53, input.vpcId, input.region, target.clusters.map((c) => c.host), target.config.zilliz.projectId)
   for (const link of target.clusters) {
     const zone = zones.get(link.host)
     const zoneTitle = `Private zone ${link.host} is associated with ${input.vpcId}`
