@@ -3,7 +3,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { AWS_OUTSIDE_PERMISSION_POLICY, AWS_PERMISSIONS } from '../src/providers/aws/permissions.js'
 
+const READ_VERB = /^(Describe|List|Get)/
 const AWS_PROVIDER_DIR = resolve('src/providers/aws')
 const PLAN_POLICY = resolve('docs/policies/aws-plan.json')
 const APPLY_POLICY = resolve('docs/policies/aws-apply.json')
@@ -16,24 +18,16 @@ const IAM_PREFIX: Record<string, string> = {
 }
 
 /** Calls authorized somewhere other than the role's permission policy. */
-const NOT_IN_PERMISSION_POLICY: Record<string, string> = {
-  'sts:AssumeRoleWithWebIdentity': 'authorized by the role trust policy',
-  'sts:GetCallerIdentity': 'needs no permission'
-}
+const NOT_IN_PERMISSION_POLICY = AWS_OUTSIDE_PERMISSION_POLICY
 
-/** Actions AWS checks in addition to the called one. */
-const ALSO_REQUIRED: Record<string, string[]> = {
-  'route53:CreateHostedZone': ['ec2:DescribeVpcs'], // private zone with a VPC
-  'route53:AssociateVPCWithHostedZone': ['ec2:DescribeVpcs'],
-  'route53:ListHostedZonesByVPC': ['ec2:DescribeVpcs'],
-  'ec2:CreateSecurityGroup': ['ec2:CreateTags'], // TagSpecifications: tag on create
-  'ec2:CreateVpcEndpoint': ['ec2:CreateTags']
-}
+/** Actions AWS checks in addition to the called one: the provider's own table, which its errors name. */
+const ALSO_REQUIRED: Record<string, string[]> = Object.fromEntries(
+  Object.entries(AWS_PERMISSIONS).map(([operation, { permissions }]) => [operation, permissions.filter((p) => p !== operation)])
+)
 
 /** Reads the plan never makes: they only follow a write. */
-const APPLY_ONLY_READS = new Set(['route53:GetChange'])
+const APPLY_ONLY_READS = new Set(Object.entries(AWS_PERMISSIONS).filter(([operation, { write }]) => write && READ_VERB.test(operation.split(':')[1] ?? '')).map(([operation]) => operation))
 
-const READ_VERB = /^(Describe|List|Get)/
 const WRITE_VERB = /^(Create|Authorize|Modify|Associate|Change|Delete|Disassociate|Revoke|Put|Update|Attach|Detach|Replace|Accept|Reject)/
 
 interface Statement {
@@ -115,6 +109,11 @@ const applyActions = allowedActions(apply)
 const planActions = allowedActions(plan)
 
 describe('the scan of src/providers/aws', () => {
+  it('finds exactly the operations of the permission table that error reports read', () => {
+    expect([...permissionActions].sort()).toEqual(Object.keys(AWS_PERMISSIONS).sort())
+    for (const [operation, { permissions }] of Object.entries(AWS_PERMISSIONS)) expect(permissions).toContain(operation)
+  })
+
   // Guards the regular expressions: a scan that found nothing would make every check below pass.
   it('finds the calls the provider is known to make', () => {
     for (const known of ['ec2:CreateVpcEndpoint', 'ec2:DescribeVpcEndpoints', 'route53:ChangeResourceRecordSets', 'sts:AssumeRoleWithWebIdentity'])

@@ -5,6 +5,7 @@ import type { ReportedLink, ReportedStep, RunResult } from '../report/model.js'
 import { verifyDataPlane } from '../verify/index.js'
 import type { ZillizApi } from '../zilliz/types.js'
 import { runPlan, type DagResult } from './dag.js'
+import { cloudFailureOf } from './cloud-error.js'
 import { explainFailure } from './failure.js'
 import { networkLabel } from './network-label.js'
 import type { Logger } from '../base/log.js'
@@ -59,15 +60,21 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
     links: [],
     durationMs: 0
   }
+  // The phase a failure outside the DAG happened in: a cloud error names it as its step.
+  let phase = 'Authenticate'
+  const enter = <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    phase = name
+    return log.group(name, work)
+  }
   try {
-    result.identity = await log.group('Authenticate', () => provider.connect())
+    result.identity = await enter('Authenticate', () => provider.connect())
     log.info(`Acting as ${result.identity.principal} (${result.identity.method})`)
-    const target = await log.group('Read the Zilliz side', () => buildTarget(config, mode, zilliz))
+    const target = await enter('Read the Zilliz side', () => buildTarget(config, mode, zilliz))
     result.target.endpointService = target.service.endpointService
     let links = target.clusters
     result.links = links.map(toReportedLink)
 
-    const providerPlan = await log.group('Observe and plan', () => provider.plan(target))
+    const providerPlan = await enter('Observe and plan', () => provider.plan(target))
     const plan: Plan = {
       steps: [...providerPlan.steps, ...zillizSteps({ target, spec: providerPlan.registration, zilliz, onLinks: (fresh) => (links = fresh) })]
     }
@@ -80,7 +87,7 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
     if (mode === 'apply' && config.expectedPlanId && config.expectedPlanId !== id) throw new PlanChangedError(config.expectedPlanId, id, plan.steps)
 
     if (mode === 'apply') {
-      const dag = await log.group('Apply', () => runPlan(plan, { deadline: started + config.waitTimeoutSeconds * 1000, log, clock }))
+      const dag = await enter('Apply', () => runPlan(plan, { deadline: started + config.waitTimeoutSeconds * 1000, log, clock }))
       result.steps = withOutcomes(result.steps, dag)
       if (dag.failed) {
         const explained = explainFailure(new Error(dag.failed.error))
@@ -94,7 +101,7 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
     // made for. The data-plane checks connect to the links as clients will: the allocated host and port.
     const endpointId = providerPlan.registration.endpointId()
     if (config.verify !== 'none') {
-      result.checks = await log.group('Verify', async () => {
+      result.checks = await enter('Verify', async () => {
         const controlPlane = [...(await provider.verify(target)), ...(await zillizChecks(target, endpointId, zilliz))]
         const { endpointIps } = provider.report()
         const dataPlane = await verifyDataPlane({ verify: config.verify, dnsServer: config.dnsServer, links, endpointIps, controlPlane })
@@ -103,7 +110,7 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
     }
   } catch (error) {
     const explained = explainFailure(error)
-    result.error = explained.message
+    result.error = cloudFailureOf(error) ? `${phase} failed: ${explained.message}` : explained.message
     result.hint = explained.hint
   }
   result.resources = provider.report()

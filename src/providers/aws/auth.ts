@@ -26,6 +26,8 @@ export class AwsAuthError extends Error {
 export interface AwsSession {
   credentials?: AwsCredentialIdentityProvider
   identity(): Promise<Identity>
+  /** Whom AWS evaluates calls for (the assumed role's session ARN), once known */
+  principal(): string | undefined
 }
 
 function isRetryableSts(error: unknown): boolean {
@@ -49,6 +51,7 @@ function webIdentitySession(settings: AwsSettings, tokens: IdTokenSource, log: L
   const sts = new STSClient({ region: settings.region, maxAttempts: 1, customUserAgent: USER_AGENT })
   let current: Promise<AwsCredentialIdentity & { principal: string }> | undefined
   let expiresAt = 0
+  let principal: string | undefined
 
   const assume = () =>
     retry(
@@ -66,6 +69,7 @@ function webIdentitySession(settings: AwsSettings, tokens: IdTokenSource, log: L
         if (!c?.AccessKeyId || !c.SecretAccessKey) throw new AwsAuthError('STS returned no credentials')
         core.setSecret(c.SecretAccessKey)
         if (c.SessionToken) core.setSecret(c.SessionToken)
+        principal = out.AssumedRoleUser?.Arn ?? roleArn
         return {
           accessKeyId: c.AccessKeyId,
           secretAccessKey: c.SecretAccessKey,
@@ -86,7 +90,7 @@ function webIdentitySession(settings: AwsSettings, tokens: IdTokenSource, log: L
       current = undefined
       const e = error as Error
       if (e instanceof AwsAuthError || e.name === 'OidcUnavailableError') throw e
-      throw new AwsAuthError(`Could not assume ${roleArn} with the GitHub ID token: ${e.name}: ${e.message}.${trustHint(settings, tokens)}`)
+      throw new AwsAuthError(`Could not assume ${roleArn} with the GitHub ID token: sts:AssumeRoleWithWebIdentity failed (${e.name}): ${e.message}.${trustHint(settings, tokens)}`)
     })
 
   const fresh = () => {
@@ -106,17 +110,21 @@ function webIdentitySession(settings: AwsSettings, tokens: IdTokenSource, log: L
     async identity() {
       const c = await fresh()
       return { principal: c.principal, account: c.principal.split(':')[4] ?? '', method: 'GitHub OIDC → sts:AssumeRoleWithWebIdentity' }
-    }
+    },
+    principal: () => principal
   }
 }
 
 /** Ambient session: whatever the SDK's default chain finds; the identity comes from GetCallerIdentity. */
 function ambientSession(settings: AwsSettings): AwsSession {
+  let principal: string | undefined
   return {
+    principal: () => principal,
     async identity() {
       const sts = new STSClient({ region: settings.region, customUserAgent: USER_AGENT })
       try {
         const me = await sts.send(new GetCallerIdentityCommand({}))
+        principal = me.Arn
         return { principal: me.Arn ?? '', account: me.Account ?? '', method: 'ambient AWS credentials (no aws-role-arn)' }
       } catch (error) {
         const e = error as Error

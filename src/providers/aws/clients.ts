@@ -5,6 +5,7 @@ import { Route53Client } from '@aws-sdk/client-route-53'
 import type { AwsSettings } from '../../config/types.js'
 import { USER_AGENT } from '../../version.js'
 import type { AwsSession } from './auth.js'
+import { describeAwsFailures } from './errors.js'
 
 export interface AwsClients {
   ec2: EC2Client
@@ -13,11 +14,13 @@ export interface AwsClients {
 
 export function awsClients(settings: AwsSettings, session: AwsSession): AwsClients {
   const common = { customUserAgent: USER_AGENT, maxAttempts: 5, ...(session.credentials ? { credentials: session.credentials } : {}) }
-  return {
-    ec2: new EC2Client({ region: settings.region, ...common }),
-    // Route 53 is global; its API lives in us-east-1 for the commercial partition.
-    route53: new Route53Client({ region: 'us-east-1', ...common })
-  }
+  const ec2 = new EC2Client({ region: settings.region, ...common })
+  // Route 53 is global; its API lives in us-east-1 for the commercial partition.
+  const route53 = new Route53Client({ region: 'us-east-1', ...common })
+  const principal = () => session.principal() ?? settings.roleArn
+  describeAwsFailures(ec2, 'ec2', principal)
+  describeAwsFailures(route53, 'route53', principal)
+  return { ec2, route53 }
 }
 
 /** EC2 tag list from a record. */

@@ -1,0 +1,116 @@
+// Every AWS operation the action calls, denied on purpose: the error names the step, the operation, the
+// error code, the IAM action, the role it was evaluated for, and the policy file that grants it. The
+// denial carries AWS's bare message, so what names the permission is the action's own table.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53'
+import { CreateVpcEndpointCommand } from '@aws-sdk/client-ec2'
+import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
+import { OTHER_VPC_ID, registerAmbientCredentials, ROLE_ARN, SUBNET_A, VPC_ID, ZILLIZ_SERVICE_NAME } from '../emulators/aws/index.js'
+import { ZILLIZ_SEED } from '../emulators/zilliz.js'
+import { zoneCallerReference } from '../src/providers/aws/dns.js'
+import { AWS_PERMISSIONS } from '../src/providers/aws/permissions.js'
+import { ec2For, route53For } from './support/aws-emulators.js'
+import { errorLine, expectSuccess } from './support/expectations.js'
+import { runAction } from './support/run-action.js'
+
+let emulators: Emulators
+beforeEach(async () => {
+  emulators = await startEmulators()
+})
+afterEach(async () => {
+  await emulators.close()
+})
+
+const run = (overrides: Record<string, string> = {}) => runAction({ ...emulators.env, ...awsInputs(emulators, overrides) })
+const HOST = `${ZILLIZ_SEED.clusters.aws[0]}-privatelink.aws-us-west-2.vectordb.zillizcloud.com`
+
+/** What exists before the denied run, so that the run reaches the operation. */
+const SCENARIOS = {
+  fresh: async () => undefined,
+  applied: async () => expectSuccess(await run({ mode: 'apply' })),
+  handMadeEndpoint: async () => {
+    await ec2For(emulators.aws, registerAmbientCredentials(emulators.world)).send(
+      new CreateVpcEndpointCommand({ VpcEndpointType: 'Interface', VpcId: VPC_ID, ServiceName: ZILLIZ_SERVICE_NAME, SubnetIds: [SUBNET_A], PrivateDnsEnabled: false })
+    )
+  },
+  // The action's own zone for this VPC, associated with another VPC only.
+  ownZoneElsewhere: async () => {
+    await route53For(emulators.aws, registerAmbientCredentials(emulators.world)).send(
+      new CreateHostedZoneCommand({
+        Name: HOST,
+        CallerReference: zoneCallerReference(HOST, VPC_ID, ZILLIZ_SEED.projectId),
+        VPC: { VPCId: OTHER_VPC_ID, VPCRegion: 'us-west-2' },
+        HostedZoneConfig: { PrivateZone: true }
+      })
+    )
+  }
+}
+
+// [operation, scenario, mode, the step or phase the error names]
+const CASES: [string, keyof typeof SCENARIOS, 'plan' | 'apply', string][] = [
+  ['ec2:DescribeVpcs', 'fresh', 'plan', 'Observe and plan'],
+  ['ec2:DescribeSubnets', 'fresh', 'plan', 'Observe and plan'],
+  ['ec2:DescribeVpcEndpointServices', 'fresh', 'plan', 'Observe and plan'],
+  ['ec2:DescribeSecurityGroups', 'fresh', 'plan', 'Observe and plan'],
+  ['ec2:DescribeVpcEndpoints', 'fresh', 'plan', 'Observe and plan'],
+  ['ec2:DescribeNetworkInterfaces', 'applied', 'plan', 'Verify'],
+  ['ec2:CreateSecurityGroup', 'fresh', 'apply', 'Step security-group'],
+  ['ec2:AuthorizeSecurityGroupIngress', 'fresh', 'apply', 'Step security-group'],
+  ['ec2:CreateVpcEndpoint', 'fresh', 'apply', 'Step vpc-endpoint'],
+  ['ec2:ModifyVpcEndpoint', 'handMadeEndpoint', 'apply', 'Step vpc-endpoint'],
+  ['route53:ListHostedZonesByVPC', 'fresh', 'plan', 'Observe and plan'],
+  ['route53:ListHostedZonesByName', 'fresh', 'plan', 'Observe and plan'],
+  ['route53:GetHostedZone', 'applied', 'plan', 'Observe and plan'],
+  ['route53:ListTagsForResource', 'applied', 'plan', 'Observe and plan'],
+  ['route53:ListResourceRecordSets', 'applied', 'plan', 'Observe and plan'],
+  ['route53:CreateHostedZone', 'fresh', 'apply', `Step dns-zone:${ZILLIZ_SEED.clusters.aws[0]}`],
+  ['route53:ChangeTagsForResource', 'fresh', 'apply', 'Step dns-zone:'],
+  ['route53:AssociateVPCWithHostedZone', 'ownZoneElsewhere', 'apply', `Step dns-zone:${ZILLIZ_SEED.clusters.aws[0]}`],
+  ['route53:ChangeResourceRecordSets', 'fresh', 'apply', 'Step dns-record:'],
+  ['route53:GetChange', 'fresh', 'apply', 'Step dns-record:']
+]
+
+describe('a denied AWS call', () => {
+  it('is tested for every operation in the permission table', () => {
+    expect(CASES.map(([operation]) => operation).sort()).toEqual(Object.keys(AWS_PERMISSIONS).sort())
+  })
+
+  it.each(CASES)('%s names the step, the operation, the IAM action, the role and the policy', async (operation, scenario, mode, step) => {
+    await SCENARIOS[scenario]()
+    const [service, name] = operation.split(':') as [string, string]
+    const code = service === 'ec2' ? 'UnauthorizedOperation' : 'AccessDenied'
+    emulators.switches.inject({ service, operation: name, status: 403, code, message: 'You are not authorized to perform this operation.', times: 1 })
+    const result = await run({ mode })
+    expect(result.exitCode).toBe(1)
+    const error = errorLine(result)
+    expect(error).toContain(step)
+    expect(error).toContain(`AWS ${operation} was denied (${code}, HTTP 403)`)
+    for (const permission of AWS_PERMISSIONS[operation]!.permissions) expect(error).toContain(permission)
+    expect(error).toMatch(new RegExp(`the role arn:aws:(iam|sts)::123456789012:(role|assumed-role)/zilliz-private-link`))
+    expect(error).toContain(AWS_PERMISSIONS[operation]!.write ? 'docs/policies/aws-apply.json' : 'docs/policies/aws-plan.json')
+    expect(error).toContain('AWS said: You are not authorized to perform this operation.')
+  })
+
+  it('names sts:AssumeRoleWithWebIdentity and the trust policy when the role refuses the token', async () => {
+    emulators.aws.sts.allowRole(ROLE_ARN, 'repo:someone-else/*')
+    const error = errorLine(await run({ mode: 'plan' }))
+    expect(error).toContain('sts:AssumeRoleWithWebIdentity failed (AccessDenied)')
+    expect(error).toContain(`trust policy of ${ROLE_ARN}`)
+  })
+})
+
+describe('a rejected AWS request', () => {
+  it('names the step, the operation and the code of a Route 53 InvalidChangeBatch', async () => {
+    const detail = '[Tried to create an alias that targets vpce.example., type A in zone Z1, but the alias target name does not lie within the target zone]'
+    emulators.switches.inject({ service: 'route53', operation: 'ChangeResourceRecordSets', status: 400, code: 'InvalidChangeBatch', message: detail, times: 1 })
+    const error = errorLine(await run({ mode: 'apply' }))
+    expect(error).toContain('Step dns-record:')
+    expect(error).toContain(`AWS route53:ChangeResourceRecordSets failed (InvalidChangeBatch, HTTP 400). AWS said: ${detail}`)
+  })
+
+  it('names the operation and the code of an EC2 validation error', async () => {
+    emulators.switches.inject({ service: 'ec2', operation: 'CreateVpcEndpoint', status: 400, code: 'InvalidParameter', message: 'The subnet ID does not exist', times: 1 })
+    const error = errorLine(await run({ mode: 'apply' }))
+    expect(error).toContain('Step vpc-endpoint failed: AWS ec2:CreateVpcEndpoint failed (InvalidParameter, HTTP 400). AWS said: The subnet ID does not exist')
+  })
+})

@@ -1,0 +1,77 @@
+// One way to report a failed cloud call, for every provider: the cloud, the API operation, the error code
+// and the cloud's own words; for a denial also the permission the identity lacks, whom it was evaluated
+// for, and the file in docs/policies that grants it. Providers only translate their SDK's error shape
+// into a CloudCallFailure and look the operation up in their permission table.
+import type { ProviderName } from '../config/types.js'
+
+/** What an operation needs the identity to be allowed, from a provider's permission table. */
+export interface OperationPermissions {
+  /** IAM actions (AWS), IAM permissions (Google Cloud) or RBAC actions (Azure) checked for the call */
+  permissions: string[]
+  /** Writes are granted by the apply policy only; reads by the plan and the apply policy */
+  write: boolean
+}
+
+export interface CloudCallFailure {
+  cloud: ProviderName
+  /** The operation as the cloud names it: ec2:CreateVpcEndpoint, compute.forwardingRules.insert, PrivateEndpoints_CreateOrUpdate */
+  operation: string
+  /** The cloud's error code: UnauthorizedOperation, forbidden, AuthorizationFailed, InvalidChangeBatch, … */
+  code: string
+  status?: number
+  /** The cloud's own message (never the request: it holds credentials) */
+  detail: string
+  /** The identity lacks a permission (as opposed to a bad request, a conflict or an outage) */
+  denied: boolean
+  /** From the provider's table; absent when the operation is not in it */
+  required?: OperationPermissions
+  /** Who the call was evaluated for: role ARN, service account, client id */
+  principal?: string
+}
+
+const CLOUD_NAME: Record<ProviderName, string> = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Azure' }
+const PERMISSION_KIND: Record<ProviderName, [string, string]> = {
+  aws: ['IAM action', 'IAM actions'],
+  gcp: ['IAM permission', 'IAM permissions'],
+  azure: ['Azure action', 'Azure actions']
+}
+const IDENTITY_KIND: Record<ProviderName, string> = { aws: 'role', gcp: 'service account', azure: 'identity' }
+
+/** The file in docs/policies that grants the operation's permissions. */
+export function policyFile(cloud: ProviderName, write: boolean): string {
+  return write ? `docs/policies/${cloud}-apply.json` : `docs/policies/${cloud}-plan.json (and ${cloud}-apply.json)`
+}
+
+export function describeCloudFailure(f: CloudCallFailure): string {
+  const cloud = CLOUD_NAME[f.cloud]
+  const code = `${f.code || 'no error code'}${f.status ? `, HTTP ${f.status}` : ''}`
+  const said = f.detail ? ` ${cloud} said: ${f.detail}` : ''
+  if (!f.denied) return `${cloud} ${f.operation} failed (${code}).${said}`
+  const who = f.principal ? `the ${IDENTITY_KIND[f.cloud]} ${f.principal}` : `the ${IDENTITY_KIND[f.cloud]} the action runs as`
+  if (!f.required) return `${cloud} ${f.operation} was denied (${code}): ${who} lacks the permission it needs.${said}`
+  const [one, many] = PERMISSION_KIND[f.cloud]
+  // Clouds often name the permission they refused; then that one is the missing one.
+  const named = f.required.permissions.filter((p) => f.detail.toLowerCase().includes(p.toLowerCase()))
+  const missing = named.length ? named : f.required.permissions
+  const needs =
+    missing.length === 1
+      ? `the ${one} ${missing[0]}`
+      : `one or more of the ${many} ${missing.join(', ')} (the call needs all of them)`
+  return `${cloud} ${f.operation} was denied (${code}): ${who} lacks ${needs}; grant it as ${policyFile(f.cloud, f.required.write)} does.${said}`
+}
+
+const FAILURE = Symbol('cloud call failure')
+
+/**
+ * Makes the error's message say what to fix. The SDK's own error object is kept, since callers branch on
+ * its name, code and status; the first description wins (an outer layer never overwrites an inner one).
+ */
+export function annotateCloudError(error: unknown, failure: CloudCallFailure): void {
+  if (!(error instanceof Error) || cloudFailureOf(error)) return
+  Object.defineProperty(error, FAILURE, { value: failure, enumerable: false })
+  error.message = describeCloudFailure(failure)
+}
+
+export function cloudFailureOf(error: unknown): CloudCallFailure | undefined {
+  return error instanceof Error ? (error as Error & { [FAILURE]?: CloudCallFailure })[FAILURE] : undefined
+}

@@ -1,0 +1,38 @@
+// Every AWS operation the provider calls, with the IAM actions AWS checks for it. The error reports and
+// __tests__/policies.test.ts (which keeps docs/policies/aws-*.json in step with the code) both read it.
+import type { OperationPermissions } from '../../engine/cloud-error.js'
+
+const read = (...permissions: string[]): OperationPermissions => ({ permissions, write: false })
+const write = (...permissions: string[]): OperationPermissions => ({ permissions, write: true })
+
+export const AWS_PERMISSIONS: Record<string, OperationPermissions> = {
+  'ec2:DescribeVpcs': read('ec2:DescribeVpcs'),
+  'ec2:DescribeSubnets': read('ec2:DescribeSubnets'),
+  'ec2:DescribeVpcEndpointServices': read('ec2:DescribeVpcEndpointServices'),
+  'ec2:DescribeSecurityGroups': read('ec2:DescribeSecurityGroups'),
+  'ec2:DescribeVpcEndpoints': read('ec2:DescribeVpcEndpoints'),
+  'ec2:DescribeNetworkInterfaces': read('ec2:DescribeNetworkInterfaces'),
+  // TagSpecifications: EC2 authorizes tagging on create as ec2:CreateTags.
+  'ec2:CreateSecurityGroup': write('ec2:CreateSecurityGroup', 'ec2:CreateTags'),
+  'ec2:AuthorizeSecurityGroupIngress': write('ec2:AuthorizeSecurityGroupIngress'),
+  'ec2:CreateVpcEndpoint': write('ec2:CreateVpcEndpoint', 'ec2:CreateTags'),
+  'ec2:ModifyVpcEndpoint': write('ec2:ModifyVpcEndpoint'),
+  // Route 53 checks the VPC with EC2 for calls that name one.
+  'route53:ListHostedZonesByVPC': read('route53:ListHostedZonesByVPC', 'ec2:DescribeVpcs'),
+  'route53:ListHostedZonesByName': read('route53:ListHostedZonesByName'),
+  'route53:GetHostedZone': read('route53:GetHostedZone'),
+  'route53:ListTagsForResource': read('route53:ListTagsForResource'),
+  'route53:ListResourceRecordSets': read('route53:ListResourceRecordSets'),
+  'route53:CreateHostedZone': write('route53:CreateHostedZone', 'ec2:DescribeVpcs'),
+  'route53:ChangeTagsForResource': write('route53:ChangeTagsForResource'),
+  'route53:AssociateVPCWithHostedZone': write('route53:AssociateVPCWithHostedZone', 'ec2:DescribeVpcs'),
+  'route53:ChangeResourceRecordSets': write('route53:ChangeResourceRecordSets'),
+  // Only called after a write, so granted by the apply policy alone.
+  'route53:GetChange': write('route53:GetChange')
+}
+
+/** Calls authorized somewhere other than the role's permission policy. */
+export const AWS_OUTSIDE_PERMISSION_POLICY: Record<string, string> = {
+  'sts:AssumeRoleWithWebIdentity': 'authorized by the role trust policy',
+  'sts:GetCallerIdentity': 'needs no permission'
+}
