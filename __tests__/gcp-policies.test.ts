@@ -3,45 +3,18 @@
 import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { GCP_PERMISSIONS } from '../src/providers/gcp/permissions.js'
 
 const GCP_PROVIDER_DIR = resolve('src/providers/gcp')
 
-/** IAM permissions Google checks for each REST method the provider calls. */
-const PERMISSIONS: Record<string, string[]> = {
-  'networks.get': ['compute.networks.get'],
-  'subnetworks.get': ['compute.subnetworks.get'],
-  'subnetworks.aggregatedList': ['compute.subnetworks.list'],
-  'addresses.get': ['compute.addresses.get'],
-  // An internal address in a subnetwork; the labels are set in the same call.
-  'addresses.insert': ['compute.addresses.createInternal', 'compute.subnetworks.use', 'compute.addresses.setLabels'],
-  'forwardingRules.get': ['compute.forwardingRules.get'],
-  'forwardingRules.list': ['compute.forwardingRules.list'],
-  // A PSC endpoint needs the psc* permission besides the general one, and uses the network and the address.
-  'forwardingRules.insert': ['compute.forwardingRules.create', 'compute.forwardingRules.pscCreate', 'compute.networks.use', 'compute.addresses.use', 'compute.forwardingRules.pscSetLabels'],
-  'forwardingRules.patch': ['compute.forwardingRules.update', 'compute.forwardingRules.pscUpdate'],
-  'firewalls.get': ['compute.firewalls.get'],
-  'firewalls.list': ['compute.firewalls.list'],
-  // Firewall rules are part of the network's policy.
-  'firewalls.insert': ['compute.firewalls.create', 'compute.networks.updatePolicy'],
-  'firewalls.patch': ['compute.firewalls.update', 'compute.networks.updatePolicy'],
-  // operations.wait is authorized as a get, on region or global operations.
-  'operations.wait': ['compute.regionOperations.get', 'compute.globalOperations.get'],
-  'managedZones.list': ['dns.managedZones.list'],
-  'managedZones.get': ['dns.managedZones.get'],
-  // A private zone is bound to the network when it is created or patched.
-  'managedZones.create': ['dns.managedZones.create', 'dns.networks.bindPrivateDNSZone'],
-  'managedZones.patch': ['dns.managedZones.update', 'dns.networks.bindPrivateDNSZone'],
-  'resourceRecordSets.list': ['dns.resourceRecordSets.list'],
-  // A change adds the A record and, when replacing it, deletes the old one.
-  'changes.create': ['dns.changes.create', 'dns.resourceRecordSets.create', 'dns.resourceRecordSets.update', 'dns.resourceRecordSets.delete'],
-  'changes.get': ['dns.changes.get']
-}
-
-/** Reads the plan never makes: they only follow a write. */
-const APPLY_ONLY = new Set(['operations.wait', 'changes.get', 'managedZones.get'])
+/** IAM permissions Google checks for each REST method the provider calls: the table its errors name. */
+const PERMISSIONS: Record<string, string[]> = Object.fromEntries(Object.entries(GCP_PERMISSIONS).map(([method, { permissions }]) => [method, permissions]))
 
 const READ_METHOD = /\.(get|list|aggregatedList)$/
 const READ_PERMISSION = /\.(get|list)$/
+
+/** Reads the plan never makes: they only follow a write (the table grants them to the apply role alone). */
+const APPLY_ONLY = new Set(Object.entries(GCP_PERMISSIONS).filter(([method, { write }]) => write && READ_METHOD.test(method)).map(([method]) => method))
 
 interface CustomRole {
   title: string
@@ -89,6 +62,15 @@ describe('the scan of src/providers/gcp', () => {
 
   it('knows the permissions of every method the provider calls', () => {
     expect([...methods.keys()].filter((m) => !PERMISSIONS[m]).map((m) => `${m} (in ${methods.get(m)?.join(', ')})`)).toEqual([])
+  })
+
+  it('finds every method of the permission table that error reports read', () => {
+    expect(Object.keys(GCP_PERMISSIONS).filter((m) => !methods.has(m))).toEqual([])
+  })
+
+  it('marks exactly the writes and the reads that follow a write as apply-only', () => {
+    expect(Object.entries(GCP_PERMISSIONS).filter(([m, { write }]) => !write && !READ_METHOD.test(m))).toEqual([])
+    expect([...APPLY_ONLY].sort()).toEqual(['changes.get', 'managedZones.get'])
   })
 })
 

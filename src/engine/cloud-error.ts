@@ -16,6 +16,8 @@ export interface CloudCallFailure {
   cloud: ProviderName
   /** The operation as the cloud names it: ec2:CreateVpcEndpoint, compute.forwardingRules.insert, PrivateEndpoints_CreateOrUpdate */
   operation: string
+  /** The resource the call addressed, when the operation alone does not say */
+  target?: string
   /** The cloud's error code: UnauthorizedOperation, forbidden, AuthorizationFailed, InvalidChangeBatch, … */
   code: string
   status?: number
@@ -46,9 +48,10 @@ export function describeCloudFailure(f: CloudCallFailure): string {
   const cloud = CLOUD_NAME[f.cloud]
   const code = `${f.code || 'no error code'}${f.status ? `, HTTP ${f.status}` : ''}`
   const said = f.detail ? ` ${cloud} said: ${f.detail}` : ''
-  if (!f.denied) return `${cloud} ${f.operation} failed (${code}).${said}`
+  const call = `${cloud} ${f.operation}${f.target ? ` (${f.target})` : ''}`
+  if (!f.denied) return `${call} failed (${code}).${said}`
   const who = f.principal ? `the ${IDENTITY_KIND[f.cloud]} ${f.principal}` : `the ${IDENTITY_KIND[f.cloud]} the action runs as`
-  if (!f.required) return `${cloud} ${f.operation} was denied (${code}): ${who} lacks the permission it needs.${said}`
+  if (!f.required) return `${call} was denied (${code}): ${who} lacks the permission it needs.${said}`
   const [one, many] = PERMISSION_KIND[f.cloud]
   // Clouds often name the permission they refused; then that one is the missing one.
   const named = f.required.permissions.filter((p) => f.detail.toLowerCase().includes(p.toLowerCase()))
@@ -57,7 +60,7 @@ export function describeCloudFailure(f: CloudCallFailure): string {
     missing.length === 1
       ? `the ${one} ${missing[0]}`
       : `one or more of the ${many} ${missing.join(', ')} (the call needs all of them)`
-  return `${cloud} ${f.operation} was denied (${code}): ${who} lacks ${needs}; grant it as ${policyFile(f.cloud, f.required.write)} does.${said}`
+  return `${call} was denied (${code}): ${who} lacks ${needs}; grant it as ${policyFile(f.cloud, f.required.write)} does.${said}`
 }
 
 const FAILURE = Symbol('cloud call failure')

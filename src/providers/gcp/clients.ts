@@ -14,10 +14,11 @@ export interface GcpClients {
   dns: DnsApi
 }
 
-export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints: GcpEndpoints, log: Logger): GcpClients {
-  const http = googleHttp(() => session.client(), log)
+/** `principal()` says whom Google evaluates the calls for, as far as known, for error reports. */
+export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints: GcpEndpoints, log: Logger, principal: () => string | undefined): GcpClients {
+  const client = () => session.client()
   return {
-    compute: new ComputeApi(http, endpoints.compute, settings.projectId),
-    dns: new DnsApi(http, endpoints.dns, settings.projectId)
+    compute: new ComputeApi(googleHttp(client, log, { api: 'compute', principal }), endpoints.compute, settings.projectId),
+    dns: new DnsApi(googleHttp(client, log, { api: 'dns', principal }), endpoints.dns, settings.projectId)
   }
 }

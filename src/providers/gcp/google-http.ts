@@ -4,7 +4,9 @@
 import type { AuthClient } from 'google-auth-library'
 import type { Logger } from '../../base/log.js'
 import { retry } from '../../base/retry.js'
+import { annotateCloudError } from '../../engine/cloud-error.js'
 import { USER_AGENT } from '../../version.js'
+import { GCP_PERMISSIONS } from './permissions.js'
 
 /** Google's error envelope: {"error":{"code","message","status","errors":[{"reason","message"}]}} */
 interface GoogleErrorBody {
@@ -23,6 +25,9 @@ export class GoogleApiError extends Error {
     this.name = 'GoogleApiError'
   }
 }
+
+// Reasons Google gives a 403 for a missing permission (others, such as rateLimitExceeded, are throttling).
+const DENIAL_REASONS = new Set(['forbidden', 'insufficientPermissions', 'PERMISSION_DENIED', 'IAM_PERMISSION_DENIED'])
 
 export const isNotFound = (error: unknown) => error instanceof GoogleApiError && error.status === 404
 export const isAlreadyExists = (error: unknown) => error instanceof GoogleApiError && (error.status === 409 || error.reason === 'alreadyExists')
@@ -51,8 +56,16 @@ function retryAfterMs(error: GaxiosLikeError): number | undefined {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
 }
 
+/** Which API a transport serves and whom Google evaluates its calls for, for error reports. */
+export interface GoogleApiScope {
+  /** The API's name in Google's method ids: compute, dns */
+  api: string
+  /** The service account (or federated principal) the calls run as, once known */
+  principal(): string | undefined
+}
+
 /** The API's own words, never the request (whose config holds the authorization header). */
-function toGoogleError(error: unknown, what: string): unknown {
+function toGoogleError(error: unknown, what: string, scope: GoogleApiScope): unknown {
   const e = error as GaxiosLikeError
   const status = e.response?.status ?? (typeof e.status === 'number' ? e.status : undefined)
   if (!status) return error
@@ -60,7 +73,21 @@ function toGoogleError(error: unknown, what: string): unknown {
   const first = body?.error?.errors?.[0]
   const reason = first?.reason ?? body?.error?.status ?? ''
   const message = body?.error?.message ?? first?.message ?? (typeof e.response?.data === 'string' ? e.response.data : e.message)
-  return new GoogleApiError(status, reason, `${what} failed: HTTP ${status}${reason ? ` ${reason}` : ''}: ${message}`, retryAfterMs(e))
+  const failure = new GoogleApiError(status, reason, message, retryAfterMs(e))
+  // `what` is '<resource>.<method> <target>': the method names the call in Google's own terms.
+  const [method = '', ...target] = what.split(' ')
+  annotateCloudError(failure, {
+    cloud: 'gcp',
+    operation: `${scope.api}.${method}`,
+    target: target.join(' ') || undefined,
+    code: reason,
+    status,
+    detail: message,
+    denied: status === 403 && (DENIAL_REASONS.has(reason) || body?.error?.status === 'PERMISSION_DENIED'),
+    required: GCP_PERMISSIONS[method],
+    principal: scope.principal()
+  })
+  return failure
 }
 
 export interface GoogleRequest {
@@ -77,7 +104,7 @@ export interface GoogleHttp {
   request<T>(request: GoogleRequest): Promise<T>
 }
 
-export function googleHttp(client: () => Promise<AuthClient>, log: Logger): GoogleHttp {
+export function googleHttp(client: () => Promise<AuthClient>, log: Logger, scope: GoogleApiScope): GoogleHttp {
   return {
     async request<T>(req: GoogleRequest): Promise<T> {
       const auth = await client()
@@ -97,7 +124,7 @@ export function googleHttp(client: () => Promise<AuthClient>, log: Logger): Goog
             })
             return res.data
           } catch (error) {
-            throw toGoogleError(error, req.what)
+            throw toGoogleError(error, req.what, scope)
           }
         },
         {

@@ -36,6 +36,8 @@ export class GcpProvider implements CloudProvider {
   private readonly clients: GcpClients
   private readonly names: GcpNames
   private readonly live: GcpLive = { zones: new Map(), cidrs: [] }
+  /** Whom Google evaluates the calls for: the impersonated service account, else what connect() found */
+  private principal?: string
 
   constructor(
     private readonly config: Config,
@@ -46,12 +48,14 @@ export class GcpProvider implements CloudProvider {
     this.settings = config.gcp
     const endpoints = gcpEndpoints()
     this.session = gcpSession(this.settings, tokens, log, endpoints)
-    this.clients = gcpClients(this.settings, this.session, endpoints, log)
+    this.clients = gcpClients(this.settings, this.session, endpoints, log, () => this.settings.serviceAccount ?? this.principal)
     this.names = gcpNames(config, this.settings.endpointPrefix)
   }
 
-  connect(): Promise<Identity> {
-    return this.session.identity()
+  async connect(): Promise<Identity> {
+    const identity = await this.session.identity()
+    this.principal = identity.principal
+    return identity
   }
 
   async plan(target: Target): Promise<ProviderPlan> {

@@ -1,0 +1,38 @@
+// Every Compute and Cloud DNS method the provider calls, with the IAM permissions Google checks for it.
+// The error reports and __tests__/gcp-policies.test.ts (which keeps docs/policies/gcp-*.json in step with
+// the code) both read it.
+import type { OperationPermissions } from '../../engine/cloud-error.js'
+
+const read = (...permissions: string[]): OperationPermissions => ({ permissions, write: false })
+// Writes, and the reads that only follow a write: granted by the apply role alone.
+const write = (...permissions: string[]): OperationPermissions => ({ permissions, write: true })
+
+export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
+  'networks.get': read('compute.networks.get'),
+  'subnetworks.get': read('compute.subnetworks.get'),
+  'subnetworks.aggregatedList': read('compute.subnetworks.list'),
+  'addresses.get': read('compute.addresses.get'),
+  // An internal address in a subnetwork; the labels are set in the same call.
+  'addresses.insert': write('compute.addresses.createInternal', 'compute.subnetworks.use', 'compute.addresses.setLabels'),
+  'forwardingRules.get': read('compute.forwardingRules.get'),
+  'forwardingRules.list': read('compute.forwardingRules.list'),
+  // A PSC endpoint needs the psc* permission besides the general one, and uses the network and the address.
+  'forwardingRules.insert': write('compute.forwardingRules.create', 'compute.forwardingRules.pscCreate', 'compute.networks.use', 'compute.addresses.use', 'compute.forwardingRules.pscSetLabels'),
+  'forwardingRules.patch': write('compute.forwardingRules.update', 'compute.forwardingRules.pscUpdate'),
+  'firewalls.get': read('compute.firewalls.get'),
+  'firewalls.list': read('compute.firewalls.list'),
+  // Firewall rules are part of the network's policy.
+  'firewalls.insert': write('compute.firewalls.create', 'compute.networks.updatePolicy'),
+  'firewalls.patch': write('compute.firewalls.update', 'compute.networks.updatePolicy'),
+  // operations.wait is authorized as a get, on region or global operations.
+  'operations.wait': write('compute.regionOperations.get', 'compute.globalOperations.get'),
+  'managedZones.list': read('dns.managedZones.list'),
+  'managedZones.get': write('dns.managedZones.get'),
+  // A private zone is bound to the network when it is created or patched.
+  'managedZones.create': write('dns.managedZones.create', 'dns.networks.bindPrivateDNSZone'),
+  'managedZones.patch': write('dns.managedZones.update', 'dns.networks.bindPrivateDNSZone'),
+  'resourceRecordSets.list': read('dns.resourceRecordSets.list'),
+  // A change adds the A record and, when replacing it, deletes the old one.
+  'changes.create': write('dns.changes.create', 'dns.resourceRecordSets.create', 'dns.resourceRecordSets.update', 'dns.resourceRecordSets.delete'),
+  'changes.get': write('dns.changes.get')
+}
