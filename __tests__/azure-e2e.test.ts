@@ -324,7 +324,7 @@ describe('custom roles', () => {
     rbac.checked.clear()
     const refused = await run({ mode: 'apply' })
     expect(refused.exitCode).toBe(1)
-    expect(errorLine(refused)).toContain('AuthorizationFailed: ')
+    expect(errorLine(refused)).toContain('Azure PrivateEndpoints_CreateOrUpdate was denied (AuthorizationFailed, HTTP 403)')
     expect(refused.log).toContain("'Microsoft.Network/privateEndpoints/write'")
     expect(writes('arm')).toEqual([])
 

@@ -91,6 +91,15 @@ describe('a denied AWS call', () => {
     expect(error).toContain('AWS said: You are not authorized to perform this operation.')
   })
 
+  it('names only the action AWS says it refused, when it says', async () => {
+    const message = `You are not authorized to perform this operation. User: arn:aws:sts::123456789012:assumed-role/zilliz-private-link/gha is not authorized to perform: ec2:CreateTags on resource: arn:aws:ec2:us-west-2:123456789012:vpc-endpoint/* because no identity-based policy allows the ec2:CreateTags action. Encoded authorization failure message: ${'x'.repeat(600)}`
+    emulators.switches.inject({ service: 'ec2', operation: 'CreateVpcEndpoint', status: 403, code: 'UnauthorizedOperation', message, times: 1 })
+    const error = errorLine(await run({ mode: 'apply' }))
+    expect(error).toContain('lacks the IAM action ec2:CreateTags; grant it as docs/policies/aws-apply.json does.')
+    expect(error).toContain('(decode the encoded authorization failure message with aws sts decode-authorization-message)')
+    expect(error).not.toContain('x'.repeat(100))
+  })
+
   it('names sts:AssumeRoleWithWebIdentity and the trust policy when the role refuses the token', async () => {
     emulators.aws.sts.allowRole(ROLE_ARN, 'repo:someone-else/*')
     const error = errorLine(await run({ mode: 'plan' }))

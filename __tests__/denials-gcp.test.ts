@@ -110,6 +110,15 @@ describe('a denied Google Cloud call', () => {
   })
 })
 
+describe('a denial that names its permission', () => {
+  it('names only the permission Google says it refused', async () => {
+    const message = "Required 'compute.forwardingRules.pscCreate' permission for 'projects/p/regions/us-west1/forwardingRules/x'"
+    emulators.switches.inject({ service: 'gcp-compute', operation: 'forwardingRules.insert', status: 403, code: 'forbidden', message, times: 1 })
+    const error = errorLine(await run({ mode: 'apply' }))
+    expect(error).toContain('lacks the IAM permission compute.forwardingRules.pscCreate; grant it as docs/policies/gcp-apply.json does.')
+  })
+})
+
 describe('a rejected Google Cloud request', () => {
   it('names the step, the method, the resource and the reason', async () => {
     emulators.switches.inject({ service: 'gcp-compute', operation: 'firewalls.insert', status: 400, code: 'invalid', message: "Invalid value for field 'resource.sourceRanges[0]'", times: 1 })

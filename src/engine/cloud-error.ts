@@ -27,6 +27,8 @@ export interface CloudCallFailure {
   denied: boolean
   /** From the provider's table; absent when the operation is not in it */
   required?: OperationPermissions
+  /** The permissions the cloud's message says were refused, when it says */
+  refused?: string[]
   /** Who the call was evaluated for: role ARN, service account, client id */
   principal?: string
 }
@@ -53,9 +55,8 @@ export function describeCloudFailure(f: CloudCallFailure): string {
   const who = f.principal ? `the ${IDENTITY_KIND[f.cloud]} ${f.principal}` : `the ${IDENTITY_KIND[f.cloud]} the action runs as`
   if (!f.required) return `${call} was denied (${code}): ${who} lacks the permission it needs.${said}`
   const [one, many] = PERMISSION_KIND[f.cloud]
-  // Clouds often name the permission they refused; then that one is the missing one.
-  const named = f.required.permissions.filter((p) => f.detail.toLowerCase().includes(p.toLowerCase()))
-  const missing = named.length ? named : f.required.permissions
+  // When the cloud names the permission it refused, that one is the missing one.
+  const missing = f.refused?.length ? f.refused : f.required.permissions
   const needs =
     missing.length === 1
       ? `the ${one} ${missing[0]}`

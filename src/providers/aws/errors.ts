@@ -28,6 +28,8 @@ export function awsFailure(error: unknown, operation: string, principal: string 
     detail: conciseDetail(e.message ?? ''),
     denied: DENIALS.has(code),
     required: AWS_PERMISSIONS[operation],
+    // "User: arn:… is not authorized to perform: ec2:CreateTags on resource: …"
+    refused: [...(e.message ?? '').matchAll(/not authorized to perform: ([\w-]+:\w+)/g)].map((m) => m[1] as string),
     principal
   }
 }

@@ -5,20 +5,23 @@ import { PrivateDnsManagementClient } from '@azure/arm-privatedns'
 import type { TokenCredential } from '@azure/identity'
 import type { HttpClient } from '@azure/core-rest-pipeline'
 import type { AzureSettings } from '../../config/types.js'
+import { cloudFailureOf } from '../../engine/cloud-error.js'
 import { USER_AGENT } from '../../version.js'
+import { describeArmFailures } from './errors.js'
 
 export interface AzureClients {
   network: NetworkManagementClient
   dns: PrivateDnsManagementClient
 }
 
-export function azureClients(settings: AzureSettings, credential: TokenCredential, httpClient: HttpClient): AzureClients {
+/** `principal()` says whom ARM evaluates the requests for, as far as known, for error reports. */
+export function azureClients(settings: AzureSettings, credential: TokenCredential, httpClient: HttpClient, principal: () => string | undefined): AzureClients {
   // The SDK's default retry policy already honours Retry-After on 429 and 503.
   const options = { httpClient, userAgentOptions: { userAgentPrefix: USER_AGENT } }
-  return {
-    network: new NetworkManagementClient(credential, settings.subscriptionId, options),
-    dns: new PrivateDnsManagementClient(credential, settings.subscriptionId, options)
-  }
+  const network = new NetworkManagementClient(credential, settings.subscriptionId, options)
+  const dns = new PrivateDnsManagementClient(credential, settings.subscriptionId, options)
+  for (const client of [network, dns]) client.pipeline.addPolicy(describeArmFailures(principal))
+  return { network, dns }
 }
 
 export function resourceGroupId(settings: AzureSettings): string {
@@ -54,7 +57,8 @@ export function armError(error: unknown): { status?: number; code?: string } {
 /** ARM keeps the error code apart from the message; put it in front, where users search for it. */
 export function withArmCode(error: unknown): unknown {
   const { code } = armError(error)
-  if (!code || !(error instanceof Error) || error.message.startsWith(code)) return error
+  // A described failure already names its code, with the operation.
+  if (!code || !(error instanceof Error) || error.message.startsWith(code) || cloudFailureOf(error)) return error
   const coded = new Error(`${code}: ${error.message}`)
   coded.name = error.name
   return coded

@@ -43,6 +43,8 @@ export class AzureProvider implements CloudProvider {
   /** A bad ZILLIZ_PL_AZURE_ENDPOINTS, reported by connect() so it lands in the run's report */
   private readonly setupError?: Error
   private readonly live: AzureLive = { zoneIds: new Map() }
+  /** Whom ARM evaluates the requests for, from connect() */
+  private principal?: string
 
   constructor(
     private readonly config: Config,
@@ -59,11 +61,13 @@ export class AzureProvider implements CloudProvider {
       return
     }
     this.session = azureSession(this.settings, tokens, log, httpClient)
-    this.clients = azureClients(this.settings, this.session.credential, httpClient)
+    this.clients = azureClients(this.settings, this.session.credential, httpClient, () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`))
   }
 
-  connect(): Promise<Identity> {
-    return this.ready().session.identity()
+  async connect(): Promise<Identity> {
+    const identity = await this.ready().session.identity()
+    this.principal = identity.principal
+    return identity
   }
 
   async plan(target: Target): Promise<ProviderPlan> {

@@ -85,6 +85,8 @@ function toGoogleError(error: unknown, what: string, scope: GoogleApiScope): unk
     detail: message,
     denied: status === 403 && (DENIAL_REASONS.has(reason) || body?.error?.status === 'PERMISSION_DENIED'),
     required: GCP_PERMISSIONS[method],
+    // "Required 'compute.firewalls.create' permission for 'projects/…'"
+    refused: [...message.matchAll(/Required '([\w.]+)' permission/g)].map((m) => m[1] as string),
     principal: scope.principal()
   })
   return failure

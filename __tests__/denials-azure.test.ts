@@ -1,0 +1,91 @@
+// Every ARM operation the action calls, denied on purpose: the error names the step, the operation, the
+// error code, the Azure action, the identity and the role file that grants it. Denials come from the
+// emulator's RBAC (a role without the action, as Azure evaluates it) and, per operation, from its fault
+// switch with a bare message, so that what names the action is the action's own table.
+import { readFileSync } from 'node:fs'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { startEmulators, type Emulators } from '../emulators/index.js'
+import { CLIENT_ID, azureInputs } from '../emulators/azure/index.js'
+import { AZURE_OPERATIONS } from '../src/providers/azure/permissions.js'
+import { errorLine, expectSuccess } from './support/expectations.js'
+import { runAction } from './support/run-action.js'
+
+let emulators: Emulators
+beforeEach(async () => {
+  emulators = await startEmulators()
+})
+afterEach(async () => {
+  await emulators.close()
+})
+
+const run = (overrides: Record<string, string> = {}) => runAction({ ...emulators.env, ...azureInputs(emulators.zillizUrl, overrides) })
+const applied = async () => expectSuccess(await run({ mode: 'apply' }))
+const role = (file: string) => JSON.parse(readFileSync(`docs/policies/${file}`, 'utf8')) as { Actions: string[] }
+const operation = (name: string) => AZURE_OPERATIONS.find((o) => o.operation === name)!
+
+const OBSERVE = /Observe and plan failed: /
+const ANY_PHASE = /(Observe and plan|Verify|Step [\w:-]+) failed: /
+const STEP = (id: string) => new RegExp(`Step ${id}(:[\\w-]+)? failed: `)
+
+const linksFailed = async () => {
+  await applied()
+  for (const zone of emulators.azure.arm.state.privateZones.values()) for (const link of zone.links.values()) link.provisioningState = 'Failed'
+}
+
+// [operationId, mode, the step or phase the error names, what exists before]
+const CASES: [string, 'plan' | 'apply', RegExp, (() => Promise<void>) | undefined][] = [
+  ['VirtualNetworks_Get', 'plan', /azure-virtual-network: |Observe and plan failed: /, undefined],
+  ['PrivateEndpoints_Get', 'plan', OBSERVE, undefined],
+  ['PrivateEndpoints_List', 'plan', OBSERVE, undefined],
+  ['PrivateEndpoints_CreateOrUpdate', 'apply', STEP('private-endpoint'), undefined],
+  ['NetworkOperationStatus_Get', 'apply', STEP('private-endpoint'), undefined],
+  ['NetworkInterfaces_Get', 'plan', ANY_PHASE, applied],
+  ['PrivateZones_Get', 'plan', OBSERVE, undefined],
+  ['PrivateZones_CreateOrUpdate', 'apply', STEP('dns-zone'), undefined],
+  ['PrivateDnsOperationStatus_Get', 'apply', STEP('dns-zone'), undefined],
+  ['VirtualNetworkLinks_List', 'plan', ANY_PHASE, applied],
+  ['VirtualNetworkLinks_Get', 'apply', STEP('dns-link'), linksFailed],
+  ['VirtualNetworkLinks_CreateOrUpdate', 'apply', STEP('dns-link'), undefined],
+  ['RecordSets_Get', 'plan', ANY_PHASE, applied],
+  ['RecordSets_CreateOrUpdate', 'apply', STEP('dns-record'), undefined]
+]
+
+describe('a denied ARM operation', () => {
+  it('is tested for every operation in the permission table', () => {
+    expect(CASES.map(([name]) => name).sort()).toEqual(AZURE_OPERATIONS.map((o) => o.operation).sort())
+  })
+
+  it('table grants exactly the actions of the role files', () => {
+    const needed = (write: boolean) => [...new Set(AZURE_OPERATIONS.filter((o) => write || !o.write).flatMap((o) => o.permissions))].sort()
+    expect(needed(true)).toEqual([...role('azure-apply.json').Actions].sort())
+    expect(needed(false)).toEqual([...role('azure-plan.json').Actions].sort())
+  })
+
+  it.each(CASES)('%s names the step, the operation, the action, the identity and the role file', async (name, mode, step, before) => {
+    await before?.()
+    emulators.switches.inject({ service: 'arm', operation: name, status: 403, code: 'AuthorizationFailed', message: 'The client does not have authorization to perform this action.', times: 1 })
+    const result = await run({ mode })
+    expect(result.exitCode).toBe(1)
+    const error = errorLine(result)
+    const op = operation(name)
+    expect(error).toMatch(step)
+    expect(error).toContain(`Azure ${name} was denied (AuthorizationFailed, HTTP 403)`)
+    for (const action of op.permissions) expect(error).toContain(action)
+    expect(error).toContain(`the identity client ${CLIENT_ID}`)
+    expect(error).toContain(op.write ? 'docs/policies/azure-apply.json' : 'docs/policies/azure-plan.json')
+  })
+})
+
+describe('an Azure action missing from the role', () => {
+  const apply = role('azure-apply.json').Actions
+  it.each(apply)('%s is named, with the operation that needed it', async (action) => {
+    // Reads the plan needs after an apply (the endpoint's interface, the links, the record) are only made then.
+    if (['Microsoft.Network/networkInterfaces/read', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read', 'Microsoft.Network/privateDnsZones/A/read'].includes(action)) await applied()
+    emulators.azure.arm.rbac.assign(CLIENT_ID, apply.filter((a) => a !== action))
+    const result = await run({ mode: emulators.log.writes('arm').length ? 'plan' : 'apply' })
+    expect(result.exitCode).toBe(1)
+    const error = errorLine(result)
+    const needing = AZURE_OPERATIONS.filter((o) => o.permissions.includes(action)).map((o) => o.operation)
+    expect(error).toMatch(new RegExp(`Azure (${needing.join('|')}) was denied \\((Linked)?AuthorizationFailed, HTTP 403\\): the identity client ${CLIENT_ID}[^:]* lacks the Azure action ${action.replace(/[./]/g, '\\$&')};`))
+  })
+})

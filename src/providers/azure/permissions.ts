@@ -1,0 +1,50 @@
+// Every ARM operation the provider calls (by the REST specs' operationId), how to recognise its request,
+// and the Azure RBAC actions it needs, including the linked ones checked on another resource. The error
+// reports read it; __tests__/denials-azure.test.ts keeps it in step with docs/policies/azure-*.json.
+import type { OperationPermissions } from '../../engine/cloud-error.js'
+
+export interface ArmOperation extends OperationPermissions {
+  operation: string
+  method: 'GET' | 'PUT'
+  /** Matches the request path (ARM paths are case-insensitive) */
+  path: RegExp
+}
+
+const NETWORK = '/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\\.network'
+const ZONE = `${NETWORK}/privatednszones/[^/]+`
+
+function op(operation: string, method: ArmOperation['method'], path: string, write: boolean, ...permissions: string[]): ArmOperation {
+  return { operation, method, path: new RegExp(`^${path}$`, 'i'), write, permissions }
+}
+
+export const AZURE_OPERATIONS: ArmOperation[] = [
+  op('VirtualNetworks_Get', 'GET', `${NETWORK}/virtualnetworks/[^/]+`, false, 'Microsoft.Network/virtualNetworks/read'),
+  op('PrivateEndpoints_List', 'GET', `${NETWORK}/privateendpoints`, false, 'Microsoft.Network/privateEndpoints/read'),
+  op('PrivateEndpoints_Get', 'GET', `${NETWORK}/privateendpoints/[^/]+`, false, 'Microsoft.Network/privateEndpoints/read'),
+  // Placing the endpoint in the subnet is checked on the subnet as a linked action.
+  op('PrivateEndpoints_CreateOrUpdate', 'PUT', `${NETWORK}/privateendpoints/[^/]+`, true, 'Microsoft.Network/privateEndpoints/write', 'Microsoft.Network/virtualNetworks/subnets/join/action'),
+  op('NetworkInterfaces_Get', 'GET', `${NETWORK}/networkinterfaces/[^/]+`, false, 'Microsoft.Network/networkInterfaces/read'),
+  // The endpoint's long-running operation (Azure-AsyncOperation); only polled after a write.
+  op('NetworkOperationStatus_Get', 'GET', '/subscriptions/[^/]+/providers/microsoft\\.network/locations/[^/]+/operations/[^/]+', true, 'Microsoft.Network/locations/operations/read'),
+  op('PrivateZones_Get', 'GET', ZONE, false, 'Microsoft.Network/privateDnsZones/read'),
+  op('PrivateZones_CreateOrUpdate', 'PUT', ZONE, true, 'Microsoft.Network/privateDnsZones/write'),
+  op('VirtualNetworkLinks_List', 'GET', `${ZONE}/virtualnetworklinks`, false, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read'),
+  op('VirtualNetworkLinks_Get', 'GET', `${ZONE}/virtualnetworklinks/[^/]+`, false, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read'),
+  // Linking a zone to the network is checked on the network as a linked action.
+  op('VirtualNetworkLinks_CreateOrUpdate', 'PUT', `${ZONE}/virtualnetworklinks/[^/]+`, true, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/write', 'Microsoft.Network/virtualNetworks/join/action'),
+  op('RecordSets_Get', 'GET', `${ZONE}/a/[^/]+`, false, 'Microsoft.Network/privateDnsZones/A/read'),
+  op('RecordSets_CreateOrUpdate', 'PUT', `${ZONE}/a/[^/]+`, true, 'Microsoft.Network/privateDnsZones/A/write'),
+  // The zone and link long-running operations; only polled after a write.
+  op('PrivateDnsOperationStatus_Get', 'GET', `${NETWORK}/privatednsoperationstatuses/[^/]+`, true, 'Microsoft.Network/privateDnsOperationStatuses/read')
+]
+
+/** The operation a request was, from its method and path. */
+export function armOperationOf(method: string, url: string): ArmOperation | undefined {
+  let path: string
+  try {
+    path = new URL(url).pathname
+  } catch {
+    return undefined
+  }
+  return AZURE_OPERATIONS.find((o) => o.method === method.toUpperCase() && o.path.test(path))
+}
