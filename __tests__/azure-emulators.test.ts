@@ -1,5 +1,6 @@
 // The Azure emulators (Entra ID and ARM: Microsoft.Network and private DNS) driven through the real
 // @azure/identity, @azure/arm-network and @azure/arm-privatedns clients, and their link to the Zilliz emulator.
+import { request as httpRequest } from 'node:http'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startAzureEmulators, ALIAS, CLIENT_ID, DELEGATED_SUBNET, OTHER_VNET, RESOURCE_GROUP, SUBNET, SUBSCRIPTION_ID, TENANT_ID, VNET, ids, type AzureEmulators } from '../emulators/azure/index.js'
 import { ARM_RESOURCE } from '../emulators/azure/access-tokens.js'
@@ -49,10 +50,24 @@ function endpointBody(overrides: Record<string, unknown> = {}) {
   }
 }
 
-/** Raw ARM GET with a bearer token, for what the SDK would not send. */
-async function rawGet(path: string, token?: string): Promise<{ status: number; body: { error?: { code: string } } }> {
-  const response = await fetch(`${az.urls.arm}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
-  return { status: response.status, body: (await response.json()) as { error?: { code: string } } }
+/** Raw ARM GET with a bearer token, for what the SDK would not send (node:http adds no headers of its own, unlike fetch). */
+function rawGet(path: string, token?: string): Promise<{ status: number; body: { error?: { code: string } } }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${az.urls.arm}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: { code: string } } }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** The violations the emulator recorded, as operation: field, then forgotten (the test caused them on purpose). */
+function takeViolations(): string[] {
+  const found = az.arm.violations.all.map((v) => `${v.operation}: ${v.field}`)
+  az.arm.violations.clear()
+  return found
 }
 
 describe('Entra token endpoint', () => {
@@ -112,7 +127,9 @@ describe('ARM authentication', () => {
     expect(await rawGet(vnetPath, expired)).toMatchObject({ status: 401, body: { error: { code: 'ExpiredAuthenticationToken' } } })
     const { token } = az.tokens.issue({ tenantId: TENANT_ID, clientId: CLIENT_ID, objectId: 'x', resource: ARM_RESOURCE }, 60)
     expect((await rawGet(vnetPath, token)).status).toBe(200)
+    expect(takeViolations()).toEqual([])
     expect(await rawGet(vnetPath.replace(/\?.*/, ''), token)).toMatchObject({ status: 400, body: { error: { code: 'MissingApiVersionParameter' } } })
+    expect(takeViolations()).toEqual(['VirtualNetworks_Get: query.api-version'])
   })
 
   it('answers unknown subscriptions, groups and networks with CloudErrors the SDK parses', async () => {
@@ -164,7 +181,7 @@ describe('Microsoft.Network', () => {
     expect(approved.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState?.status).toBe('Approved')
   })
 
-  it('answers a repeated PUT with 200 and the same endpoint, and If-None-Match: * with 412', async () => {
+  it('answers a repeated PUT with 200 and the same endpoint; If-None-Match is not declared for it', async () => {
     await arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL)
     const guid = az.arm.network.endpoint('pe-test')?.resourceGuid
     await arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody({ tags: { team: 'search' } }), FAST_POLL)
@@ -173,6 +190,8 @@ describe('Microsoft.Network', () => {
     expect(az.arm.state.networkInterfaces.size).toBe(1)
     const createOnly = arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), { ...FAST_POLL, requestOptions: { customHeaders: { 'If-None-Match': '*' } } })
     expect(await caught(createOnly)).toMatchObject({ statusCode: 412, code: 'PreconditionFailed' })
+    // Microsoft.Network 2025-05-01 declares no If-None-Match on PrivateEndpoints_CreateOrUpdate, so the action never sends one.
+    expect(takeViolations()).toEqual(['PrivateEndpoints_CreateOrUpdate: header.if-none-match'])
   })
 
   it.each([
@@ -205,13 +224,23 @@ describe('Microsoft.Network', () => {
 describe('private DNS', () => {
   const zone = `${ZILLIZ_SEED.clusters.azure}-privatelink.az-eastus.vectordb.zillizcloud.com`
 
-  it('creates a zone with a 202 long-running operation, ignoring If-None-Match on the polls', async () => {
+  it('creates a zone with a 202 long-running operation; If-None-Match goes on the PUT only', async () => {
     az.arm.operations.inProgressPolls = 1
     const created = await arm.dns.privateZones.beginCreateOrUpdateAndWait(RESOURCE_GROUP, zone, { location: 'global' }, { ifNoneMatch: '*', ...FAST_POLL })
     expect(created.provisioningState).toBe('Succeeded')
     expect(operations()).toEqual(['PrivateZones_CreateOrUpdate 202', 'PrivateDnsOperationStatus_Get 200', 'PrivateDnsOperationStatus_Get 200', 'PrivateZones_Get 200'])
+    expect(takeViolations()).toEqual([])
     const again = await caught(arm.dns.privateZones.beginCreateOrUpdateAndWait(RESOURCE_GROUP, zone, { location: 'global' }, { ifNoneMatch: '*', ...FAST_POLL }))
     expect(again).toMatchObject({ statusCode: 412, code: 'PreconditionFailed' })
+  })
+
+  it('holds the SDK alone to the spec: it repeats If-None-Match on the poll and the final GET, which the action\'s policy stops', async () => {
+    const shipped = armClients(az, secretCredential(az), { maxRetries: 0, asShipped: true })
+    await shipped.dns.privateZones.beginCreateOrUpdateAndWait(RESOURCE_GROUP, zone, { location: 'global' }, { ifNoneMatch: '*', ...FAST_POLL })
+    expect(takeViolations()).toEqual(['PrivateDnsOperationStatus_Get: header.if-none-match', 'PrivateZones_Get: header.if-none-match'])
+    await arm.dns.virtualNetworkLinks.beginCreateOrUpdateAndWait(RESOURCE_GROUP, zone, 'link-1', { location: 'global', virtualNetwork: { id: ids.vnet() }, registrationEnabled: false }, { ifNoneMatch: '*', ...FAST_POLL })
+    expect(takeViolations()).toEqual([])
+    expect(az.log.calls('arm').at(-1)?.operation).toBe('VirtualNetworkLinks_Get')
   })
 
   it('wants location global and a parent zone for nested resources', async () => {

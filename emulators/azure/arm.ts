@@ -1,7 +1,9 @@
 // Azure Resource Manager at management.azure.com: checks what every ARM request needs (api-version, a
 // bearer token the Entra emulator issued, a known subscription of the token's tenant, the RBAC action, an
-// existing resource group), then hands it to the Microsoft.Network or private DNS handlers.
+// existing resource group), then hands it to the Microsoft.Network or private DNS handlers. Every request is
+// also held to Microsoft's published description (spec.ts); departures are collected in `violations`.
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
+import { ViolationLog, type SpecCatalog } from '../core/spec-check.js'
 import type { World } from '../core/world.js'
 import { ARM_RESOURCE, type AccessTokens } from './access-tokens.js'
 import { ArmFailure, cloudError } from './arm-http.js'
@@ -11,6 +13,7 @@ import { NetworkProvider, type ArmTiming } from './network.js'
 import { AsyncOperations } from './operations.js'
 import { PrivateDnsProvider } from './private-dns.js'
 import { RoleAssignments, type Principal } from './rbac.js'
+import { azureSpecCatalog } from './spec.js'
 
 export class ArmEmulator implements Service {
   readonly name = 'arm'
@@ -20,6 +23,9 @@ export class ArmEmulator implements Service {
   readonly timing: ArmTiming = { retryAfterSeconds: 0 }
   readonly network: NetworkProvider
   readonly dns: PrivateDnsProvider
+  /** Departures from the REST API description; the emulators' close() fails the test that made any */
+  readonly violations = new ViolationLog()
+  readonly spec: SpecCatalog = azureSpecCatalog()
   private readonly routes: ArmRoute[]
 
   constructor(
@@ -31,7 +37,9 @@ export class ArmEmulator implements Service {
     this.routes = [...this.network.routes(), ...this.dns.routes()]
   }
 
+  // classify() sees every request once, injected faults included, so the description is checked here.
   classify(req: EmulatorRequest): Classified {
+    this.violations.add(this.spec.check(req).violations)
     const route = matchRoute(this.routes, req)?.route
     return route ? { operation: route.operation, write: route.method !== 'GET' } : { operation: 'Unknown', write: req.method !== 'GET' }
   }

@@ -81,6 +81,7 @@ export async function startAzureEmulators(options: AzureEmulatorOptions = {}): P
     env,
     close: async () => {
       await Promise.all(running.map((server) => server.close()))
+      arm.violations.assertNone()
     }
   }
 }

@@ -4,6 +4,7 @@ import { NetworkManagementClient } from '@azure/arm-network'
 import { PrivateDnsManagementClient } from '@azure/arm-privatedns'
 import type { HttpClient } from '@azure/core-rest-pipeline'
 import { ClientAssertionCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity'
+import { conditionalHeadersOnWritesOnly } from '../../src/providers/azure/clients.js'
 import { parseEndpointOverrides, redirectingHttpClient } from '../../src/providers/azure/transport.js'
 import { ASSERTION_AUDIENCE } from './entra.js'
 import type { AzureEmulators } from './index.js'
@@ -31,8 +32,13 @@ export interface ArmClients {
   dns: PrivateDnsManagementClient
 }
 
-export function armClients(az: AzureEmulators, credential: TokenCredential = secretCredential(az), options: { maxRetries?: number } = {}): ArmClients {
-  const common = { httpClient: emulatorHttpClient(az), ...(options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {}) }
+/** Clients as the action builds them; `asShipped` leaves out the action's header policy, to show what the SDK alone sends. */
+export function armClients(az: AzureEmulators, credential: TokenCredential = secretCredential(az), options: { maxRetries?: number; asShipped?: boolean } = {}): ArmClients {
+  const common = {
+    httpClient: emulatorHttpClient(az),
+    ...(options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {}),
+    additionalPolicies: options.asShipped ? [] : [{ policy: conditionalHeadersOnWritesOnly, position: 'perCall' as const }]
+  }
   return {
     network: new NetworkManagementClient(credential, SUBSCRIPTION_ID, common),
     dns: new PrivateDnsManagementClient(credential, SUBSCRIPTION_ID, common)

@@ -3,7 +3,7 @@
 import { NetworkManagementClient } from '@azure/arm-network'
 import { PrivateDnsManagementClient } from '@azure/arm-privatedns'
 import type { TokenCredential } from '@azure/identity'
-import type { HttpClient } from '@azure/core-rest-pipeline'
+import type { HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline'
 import type { AzureSettings } from '../../config/types.js'
 import { cloudFailureOf } from '../../engine/cloud-error.js'
 import { USER_AGENT } from '../../version.js'
@@ -14,10 +14,30 @@ export interface AzureClients {
   dns: PrivateDnsManagementClient
 }
 
+/**
+ * If-Match / If-None-Match belong to the write they guard. The SDK's long-running-operation poller repeats
+ * the PUT's header parameters on every status poll and on the final GET of the resource, where the REST
+ * spec declares no such header and a service that honours it may answer 304 Not Modified.
+ */
+export const conditionalHeadersOnWritesOnly: PipelinePolicy = {
+  name: 'conditionalHeadersOnWritesOnly',
+  sendRequest(request, next) {
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      request.headers.delete('If-Match')
+      request.headers.delete('If-None-Match')
+    }
+    return next(request)
+  }
+}
+
 /** `principal()` says whom ARM evaluates the requests for, as far as known, for error reports. */
 export function azureClients(settings: AzureSettings, credential: TokenCredential, httpClient: HttpClient, principal: () => string | undefined): AzureClients {
   // The SDK's default retry policy already honours Retry-After on 429 and 503.
-  const options = { httpClient, userAgentOptions: { userAgentPrefix: USER_AGENT } }
+  const options = {
+    httpClient,
+    userAgentOptions: { userAgentPrefix: USER_AGENT },
+    additionalPolicies: [{ policy: conditionalHeadersOnWritesOnly, position: 'perCall' as const }]
+  }
   const network = new NetworkManagementClient(credential, settings.subscriptionId, options)
   const dns = new PrivateDnsManagementClient(credential, settings.subscriptionId, options)
   for (const client of [network, dns]) client.pipeline.addPolicy(describeArmFailures(principal))
