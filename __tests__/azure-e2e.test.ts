@@ -127,9 +127,28 @@ describe('whitelist', () => {
     expect(result.exitCode).toBe(1)
     expect(result.log).toContain('depends on zilliz-whitelist')
     expect(emulators.log.count('CreatePrivateEndpoint', 'zilliz')).toBe(0)
+    // The alias may not resolve for an unlisted subscription, so the endpoint waits for the whitelist too.
+    expect(emulators.log.count('PrivateEndpoints_CreateOrUpdate', 'arm')).toBe(0)
     emulators.log.clear()
     expectSuccess(await run({ mode: 'apply' }))
     expect(writes('zilliz')).toEqual(['zilliz:AddPrivateEndpointWhitelist', 'zilliz:CreatePrivateEndpoint'])
+    expect(emulators.log.count('PrivateEndpoints_CreateOrUpdate', 'arm')).toBe(1)
+  })
+
+  it('creates the private endpoint only once the subscription is on the whitelist', async () => {
+    // A slow whitelist call shows the order: a PUT sent alongside it would be answered first.
+    emulators.switches.latency['zilliz:AddPrivateEndpointWhitelist'] = 400
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    const order = emulators.log.calls().filter((c) => c.write).map((c) => c.operation)
+    expect(order.indexOf('AddPrivateEndpointWhitelist')).toBeLessThan(order.indexOf('PrivateEndpoints_CreateOrUpdate'))
+    expect(planStep(result, 'private-endpoint')?.dependsOn).toEqual(['zilliz-whitelist'])
+  })
+
+  it('does not wait for a whitelist the region does not require', async () => {
+    emulators.zilliz.state.regions.find((r) => r.regionId === 'az-eastus')!.whitelistRequired = false
+    const plan = await run({ mode: 'plan' })
+    expect(planStep(plan, 'private-endpoint')?.dependsOn).toEqual([])
   })
 })
 
@@ -144,6 +163,32 @@ describe('adoption and drift', () => {
     expect(result.outputs['endpoint-id']).toMatch(/^pe-by-hand\.[0-9a-f-]{36}$/)
     expect(planStep(result, 'private-endpoint')).toMatchObject({ action: 'keep', reason: expect.stringContaining('adopted') })
     expect(result.outputs['verified']).toBe('true')
+  })
+
+  it('tags on the creating PUT itself: a run stopped right after the PUT leaves tagged resources, and the next apply adopts them with no second write', async () => {
+    // The endpoint's PUT and its long-running operation succeed; the run dies at the very next call.
+    emulators.switches.inject({ service: 'arm', operation: 'NetworkInterfaces_Get', status: 400, code: 'InjectedCrash', message: 'the run stops here', times: 1 })
+    const crashed = await run({ mode: 'apply' })
+    expect(crashed.exitCode).toBe(1)
+    const ownership = {
+      'zilliz-private-link:managed-by': 'zilliz-private-link',
+      'zilliz-private-link:project': ZILLIZ_SEED.projectId,
+      'zilliz-private-link:region': 'az-eastus',
+      'zilliz-private-link:repository': 'octo-org/octo-repo'
+    }
+    const { state } = emulators.azure.arm
+    const left = [...state.privateEndpoints.values(), ...state.privateZones.values(), ...[...state.privateZones.values()].flatMap((z) => [...z.links.values()])]
+    expect(state.privateEndpoints.size).toBe(1)
+    for (const resource of left) expect(resource.tags).toMatchObject(ownership)
+    // Azure has no separate tagging call in this flow: every ARM write is a creating PUT.
+    expect(new Set(emulators.log.writes('arm').map((c) => c.method))).toEqual(new Set(['PUT']))
+
+    const again = await run({ mode: 'apply' })
+    expectSuccess(again)
+    expect(planStep(again, 'private-endpoint')).toMatchObject({ action: 'keep', reason: expect.not.stringContaining('adopted') })
+    for (const operation of ['PrivateEndpoints_CreateOrUpdate', 'PrivateZones_CreateOrUpdate', 'VirtualNetworkLinks_CreateOrUpdate'])
+      expect(emulators.log.writes('arm').filter((c) => c.operation === operation)).toHaveLength(1)
+    expect(state.privateEndpoints.size).toBe(1)
   })
 
   it('adopts a zone and a network link made by hand and only adds the record', async () => {
@@ -217,6 +262,13 @@ describe('errors and throttling', () => {
     expect(armCalls().filter((c) => c.operation === 'PrivateEndpoints_CreateOrUpdate').map((c) => c.status)).toEqual([429, 201])
     expect(armCalls().filter((c) => c.status === 429)).toHaveLength(3)
     expect(writes()).toEqual(FRESH_APPLY_WRITES)
+  })
+
+  it('names status and request when a step fails with an answer that has no message (a bare 304)', async () => {
+    emulators.switches.inject({ service: 'arm', operation: 'PrivateDnsOperationStatus_Get', status: 304, code: 'NotModified', message: '', times: 1 })
+    const result = await run({ mode: 'apply' })
+    expect(result.exitCode).toBe(1)
+    expect(errorLine(result)).toMatch(/Step dns-zone:\S+ failed: Azure answered HTTP 304 to GET \/subscriptions\/\S+\/privateDnsOperationStatuses\/\S+ without an error message/)
   })
 
   it('retries a failed Entra token request with a fresh GitHub ID token', async () => {
@@ -373,9 +425,15 @@ const BAD_AZURE_INPUTS: [string, string, string][] = [
   ['azure-virtual-network', '-vnet', 'starting with a letter or digit'],
   ['azure-virtual-network', `${ids.vnet()}`, '"zilliz-vnet"'],
   ['azure-subnet', '', 'Required when provider is azure'],
-  ['azure-subnet', 'snet endpoints', 'Azure resource name'],
+  ['azure-subnet', 'snet endpoints', 'not a valid subnet name'],
   ['azure-endpoint-name', 'pe-', 'ending with a letter, digit or _'],
-  ['azure-endpoint-name', 'p'.repeat(81), '1 to 80'],
+  ['azure-endpoint-name', 'p', '2 to 64'],
+  ['azure-endpoint-name', 'p'.repeat(65), 'It has 65 characters'],
+  ['azure-endpoint-name', 'pe.zilliz.', 'ending with a letter, digit or _'],
+  ['azure-virtual-network', 'v', '2 to 64'],
+  ['azure-virtual-network', 'v'.repeat(65), 'virtual networks'],
+  ['azure-subnet', 's'.repeat(81), '1 to 80'],
+  ['azure-subnet', 'snet-', 'ending with a letter, digit or _'],
   ['tags', '{"team/owner":"search"}', 'Azure does not allow'],
   ['zilliz-region-id', 'azure-eastus', 'az-eastus'],
   ['provider', 'aws', 'az-eastus'],

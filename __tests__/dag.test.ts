@@ -145,6 +145,9 @@ describe('runPlan', () => {
 
     const stringReject = await runPlan({ steps: [step('str', [], () => Promise.reject('plain string'))] }, options())
     expect(stringReject.steps[0]).toMatchObject({ status: 'failed', error: 'plain string' })
+
+    const silent = await runPlan({ steps: [step('silent', [], () => Promise.reject(new TypeError('')))] }, options())
+    expect(silent.failed).toEqual({ stepId: 'silent', error: 'TypeError without a message' })
   })
 
   it('completes keep steps without running anything, and their dependants still run', async () => {

@@ -6,7 +6,9 @@ import {
   checkApiKey,
   checkAwsRegion,
   checkAzureLocation,
-  checkAzureName,
+  checkAzurePrivateEndpointName,
+  checkAzureSubnetName,
+  checkAzureVirtualNetworkName,
   checkCidr,
   checkClusterId,
   checkGcpName,
@@ -391,10 +393,10 @@ function readAzure(inputs: InputReader, ctx: CloudContext): AzureSettings {
     subscriptionId: inputs.text('azure-subscription-id', checkGuid, lowercase),
     resourceGroup: inputs.text('azure-resource-group', checkResourceGroupName),
     location: ctx.region ?? location ?? '',
-    virtualNetwork: inputs.text('azure-virtual-network', checkAzureName),
-    subnet: inputs.text('azure-subnet', checkAzureName),
+    virtualNetwork: inputs.text('azure-virtual-network', checkAzureVirtualNetworkName),
+    subnet: inputs.text('azure-subnet', checkAzureSubnetName),
     // Same shape as the action's other resource names, so it is stable per project and region.
-    endpointName: inputs.optional('azure-endpoint-name', checkAzureName)
+    endpointName: inputs.optional('azure-endpoint-name', checkAzurePrivateEndpointName)
   }
 }
 

@@ -286,12 +286,38 @@ export const checkResourceGroupName = firstProblem(
   (v) => (v.endsWith('.') ? `${quote(v)} ends with a period, which Azure does not allow in resource group names.` : undefined)
 )
 
-export const checkAzureName = formatRule({
-  pattern: /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$/,
-  what: 'an Azure resource name',
-  expected: '1 to 80 letters, digits, and _ . - characters, starting with a letter or digit and ending with a letter, digit or _',
-  hints: [nameNotPathHint]
-})
+// Microsoft's "Naming rules and restrictions for Azure resources" (Microsoft.Network): the same characters for
+// each kind below, with different lengths. A name Azure refuses fails at the PUT, after other writes.
+// https://learn.microsoft.com/en-us/azure/azure-resource-manager/management/resource-name-rules#microsoftnetwork
+function azureNameRule(kind: string, min: 1 | 2, max: number): Rule {
+  const middle = `[A-Za-z0-9_.-]{0,${max - 2}}`
+  const pattern = min === 1 ? new RegExp(`^[A-Za-z0-9](?:${middle}[A-Za-z0-9_])?$`) : new RegExp(`^[A-Za-z0-9]${middle}[A-Za-z0-9_]$`)
+  return formatRule({
+    pattern,
+    what: `a valid ${kind} name`,
+    expected: `${min} to ${max} letters, digits, and _ . - characters, starting with a letter or digit and ending with a letter, digit or _ (Azure's naming rules for ${kind}s)`,
+    hints: [
+      nameNotPathHint,
+      { when: (v) => v.length < min || v.length > max, say: (v) => `It has ${v.length} characters.` }
+    ]
+  })
+}
+
+export const checkAzurePrivateEndpointName = azureNameRule('private endpoint', 2, 64)
+export const checkAzureVirtualNetworkName = azureNameRule('virtual network', 2, 64)
+export const checkAzureSubnetName = azureNameRule('subnet', 1, 80)
+export const checkAzureDnsLinkName = azureNameRule('private DNS zone virtual network link', 1, 80)
+
+const DNS_ZONE_LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/
+
+/** A private DNS zone name: 2 to 34 labels of 1 to 63 letters, digits, _ and - (a hyphen neither first nor last, as in any DNS label). */
+export function checkAzurePrivateDnsZoneName(value: string): string | undefined {
+  const labels = value.replace(/\.$/, '').split('.')
+  const bad = labels.find((label) => !DNS_ZONE_LABEL.test(label))
+  if (labels.length >= 2 && labels.length <= 34 && bad === undefined) return undefined
+  const why = bad !== undefined ? `the label ${quote(bad)} is not 1 to 63 letters, digits, _ and - that neither start nor end with -` : `it has ${labels.length} labels`
+  return `${quote(value)} is not a valid private DNS zone name: ${why}; Azure wants 2 to 34 labels.`
+}
 
 /** A native Azure location such as eastus. */
 export const checkAzureLocation = shaped({

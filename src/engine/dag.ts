@@ -215,6 +215,8 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`
 }
 
+/** Never empty: a failed step must say something, even when the error carries no message (e.g. a bare 304). */
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  const message = error instanceof Error ? error.message : String(error)
+  return message.trim() || `${error instanceof Error ? error.name : typeof error} without a message`
 }

@@ -74,12 +74,30 @@ export function armError(error: unknown): { status?: number; code?: string } {
   return { status: e.statusCode, code: e.code }
 }
 
-/** ARM keeps the error code apart from the message; put it in front, where users search for it. */
+/** What was asked, for an answer that says nothing itself: 'GET /subscriptions/…' (no query: nothing secret, but noise). */
+function requestLine(error: unknown): string | undefined {
+  const request = (error as { request?: { method?: string; url?: string } }).request
+  if (!request?.url) return undefined
+  try {
+    return `${request.method ?? 'request'} ${new URL(request.url).pathname}`
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * ARM keeps the error code apart from the message; put it in front, where users search for it. An answer
+ * without a message (a 304 has no body) is described by its status and request, so no step fails silently.
+ */
 export function withArmCode(error: unknown): unknown {
-  const { code } = armError(error)
+  if (!(error instanceof Error)) return error
+  const { code, status } = armError(error)
+  let message = error.message.trim()
+  if (!message) message = `Azure answered HTTP ${status ?? 'with no status'}${requestLine(error) ? ` to ${requestLine(error)}` : ''} without an error message`
   // A described failure already names its code, with the operation.
-  if (!code || !(error instanceof Error) || error.message.startsWith(code) || cloudFailureOf(error)) return error
-  const coded = new Error(`${code}: ${error.message}`)
+  if (code && code !== 'undefined' && !message.startsWith(code) && !cloudFailureOf(error)) message = `${code}: ${message}`
+  if (message === error.message) return error
+  const coded = new Error(message)
   coded.name = error.name
   return coded
 }

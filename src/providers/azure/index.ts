@@ -2,6 +2,7 @@
 // private DNS zone, its link to the virtual network and an apex A record, observed then planned; the engine
 // whitelists the subscription, registers the endpoint with Zilliz and runs the DAG.
 import type { HttpClient } from '@azure/core-rest-pipeline'
+import { checkAzurePrivateDnsZoneName } from '../../config/rules.js'
 import type { AzureSettings, Config } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
 import type { Logger } from '../../base/log.js'
@@ -9,6 +10,7 @@ import { azureEndpointName, digest } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import type { CloudProvider, Identity, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { Target } from '../../engine/target.js'
+import { WHITELIST_STEP } from '../../engine/zilliz-steps.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { azureSession, type AzureSession } from './auth.js'
 import { azureClients, withArmCode, type AzureClients } from './clients.js'
@@ -82,6 +84,11 @@ export class AzureProvider implements CloudProvider {
   private async observeAndPlan(target: Target): Promise<ProviderPlan> {
     const { network, dns } = this.ready().clients
     const s = this.settings
+    // Zone names come from Zilliz, not from inputs: check them against Azure's rules before any Azure call.
+    for (const link of target.clusters) {
+      const problem = checkAzurePrivateDnsZoneName(link.host)
+      if (problem) throw new Error(`The private link host of cluster ${link.clusterId} cannot name an Azure private DNS zone: ${problem}`)
+    }
     const projectId = this.config.zilliz.projectId
     const alias = target.service.endpointService
     const observed = await observeNetwork(network, s)
@@ -112,6 +119,8 @@ export class AzureProvider implements CloudProvider {
         projectId,
         existing,
         tags: target.tags,
+        // Zilliz's Azure guide whitelists the subscription first: until then the alias may not resolve for it.
+        after: target.service.whitelistRequired ? [WHITELIST_STEP] : [],
         onReady: (endpoint, ip) => {
           this.live.endpoint = endpoint
           this.live.ip = ip

@@ -143,6 +143,8 @@ export interface EndpointPlanInput {
   projectId: string
   existing: ObservedEndpoint | undefined
   tags: Record<string, string>
+  /** Steps the create must wait for: the Zilliz whitelist entry where the region requires one */
+  after: string[]
   /** Receives the endpoint and its private IP once both are known */
   onReady(endpoint: ObservedEndpoint, ip: string | undefined): void
 }
@@ -158,7 +160,7 @@ async function putEndpoint(input: EndpointPlanInput, name: string, body: Private
 
 export function planEndpoint(input: EndpointPlanInput): PlannedStep {
   const { existing } = input
-  const base = { id: ENDPOINT_STEP, kind: 'azure.private-endpoint', dependsOn: [], attributes: { alias: input.alias, subnet: input.subnetId, connection: 'manual' } }
+  const base = { id: ENDPOINT_STEP, kind: 'azure.private-endpoint', dependsOn: input.after, attributes: { alias: input.alias, subnet: input.subnetId, connection: 'manual' } }
   if (!existing) {
     return {
       ...base,
