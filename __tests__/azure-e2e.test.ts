@@ -253,6 +253,48 @@ describe('adoption and drift', () => {
   })
 })
 
+describe('a host Zilliz allocates other than the documented pattern', () => {
+  const ALLOCATED = `${CLUSTER}.pl-eastus.vectordb.zillizcloud.com`
+  const allocateOtherHost = () => (emulators.zilliz.state.clusters.find((c) => c.clusterId === CLUSTER)!.privateLinkHost = ALLOCATED)
+
+  it('replaces the zone made for the guess with one for the allocated host, saying why, and converges', async () => {
+    allocateOtherHost()
+    const { rbac } = emulators.azure.arm
+    const applyRole = JSON.parse(readFileSync('docs/policies/azure-apply.json', 'utf8')) as { Actions: string[] }
+    rbac.assign(CLIENT_ID, applyRole.Actions)
+    // The first run builds DNS from the pattern while Zilliz accepts; only then is the real host known.
+    const first = await run({ mode: 'apply' })
+    expect(emulators.azure.arm.dns.zone(HOST)).toBeDefined()
+    expect(verificationChecks(first).find((c) => c.id === `private-link:${CLUSTER}`)?.status).toBe('fail')
+
+    emulators.log.clear()
+    const second = await run({ mode: 'apply' })
+    expectSuccess(second)
+    expect(planStep(second, `dns-zone-replaced:${CLUSTER}`)).toMatchObject({ action: 'delete', name: HOST, reason: expect.stringContaining(`Zilliz allocated ${ALLOCATED} for ${CLUSTER}`) })
+    expect(second.summary).toContain('to delete')
+    expect(writes('arm')).toEqual(['arm:PrivateZones_CreateOrUpdate', 'arm:PrivateZones_Delete', 'arm:RecordSets_CreateOrUpdate', 'arm:VirtualNetworkLinks_CreateOrUpdate', 'arm:VirtualNetworkLinks_Delete'])
+    expect(emulators.azure.arm.dns.zone(HOST)).toBeUndefined()
+    expect(emulators.azure.arm.dns.zone(ALLOCATED)?.records.get('A/@')?.ips).toEqual(['10.20.1.4'])
+    expect(second.outputs['verified']).toBe('true')
+    expect(rbac.checked.has('Microsoft.Network/privateDnsZones/delete')).toBe(true)
+
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes()).toEqual([])
+  })
+
+  it('leaves a zone for the documented host that is not its own', async () => {
+    await sdk().dns.privateZones.beginCreateOrUpdateAndWait(RESOURCE_GROUP, HOST, { location: 'global', tags: { team: 'search' } }, FAST_POLL)
+    expectSuccess(await run({ mode: 'apply' }))
+    allocateOtherHost()
+    const again = await run({ mode: 'apply' })
+    expectSuccess(again)
+    expect(planStep(again, `dns-zone-replaced:${CLUSTER}`)).toBeUndefined()
+    expect(emulators.azure.arm.dns.zone(HOST)).toBeDefined()
+    expect(emulators.azure.arm.dns.zone(ALLOCATED)).toBeDefined()
+  })
+})
+
 describe('errors and throttling', () => {
   it('retries ARM 429s after Retry-After and still converges', async () => {
     for (const operation of ['VirtualNetworks_Get', 'PrivateEndpoints_CreateOrUpdate', 'RecordSets_CreateOrUpdate'])
@@ -361,7 +403,7 @@ describe('custom roles', () => {
     expect(plan.Actions.every((a) => a.endsWith('/read'))).toBe(true)
     expect(plan.Actions.every((a) => apply.Actions.includes(a))).toBe(true)
     const added = apply.Actions.filter((a) => !plan.Actions.includes(a))
-    expect(added.every((a) => /\/(write|join\/action)$/.test(a) || /operation\w*\/read$/i.test(a))).toBe(true)
+    expect(added.every((a) => /\/(write|join\/action)$/.test(a) || /operation\w*\/read$/i.test(a) || /^Microsoft\.Network\/privateDnsZones\/(virtualNetworkLinks\/)?delete$/.test(a))).toBe(true)
     for (const definition of [plan, apply]) expect(definition).toMatchObject({ IsCustom: true, NotActions: [], AssignableScopes: [expect.stringMatching(/^\/subscriptions\//)] })
   })
 
@@ -383,7 +425,8 @@ describe('custom roles', () => {
     rbac.checked.clear()
     rbac.assign(CLIENT_ID, apply.Actions)
     expectSuccess(await run({ mode: 'apply' }))
-    expect([...rbac.checked].sort()).toEqual([...apply.Actions].sort())
+    // Deletes serve only the replacement of a zone made for a wrong host guess (tested there).
+    expect([...rbac.checked].sort()).toEqual(apply.Actions.filter((a) => !a.endsWith('/delete')).sort())
 
     rbac.checked.clear()
     rbac.assign(CLIENT_ID, plan.Actions)

@@ -246,6 +246,53 @@ describe('ownership of hosted zones', () => {
   })
 })
 
+describe('a host Zilliz allocates other than the documented pattern', () => {
+  const CLUSTER = ZILLIZ_SEED.clusters.aws[0]!
+  const GUESS = `${CLUSTER}-privatelink.aws-us-west-2.vectordb.zillizcloud.com`
+  const ALLOCATED = `${CLUSTER}.pl-us-west-2.vectordb.zillizcloud.com`
+  const zoneNames = () => [...emulators.aws.route53.zones.zones.values()].map((z) => z.name.replace(/\.$/, '')).sort()
+
+  it('replaces the zone made for the guess with one for the allocated host, saying why, and converges', async () => {
+    emulators.zilliz.state.clusters.find((c) => c.clusterId === CLUSTER)!.privateLinkHost = ALLOCATED
+    // The first run builds DNS from the pattern while Zilliz accepts; only then is the real host known.
+    const first = await run({ mode: 'apply' })
+    expect(zoneNames()).toContain(GUESS)
+    expect(verificationChecks(first).find((c) => c.id === `private-link:${CLUSTER}`)?.status).toBe('fail')
+
+    emulators.log.clear()
+    const second = await run({ mode: 'apply' })
+    expectSuccess(second)
+    expect(planStep(second, `dns-zone-replaced:${CLUSTER}`)).toMatchObject({ action: 'delete', reason: expect.stringContaining(`Zilliz allocated ${ALLOCATED} for ${CLUSTER}, not the documented ${GUESS}`) })
+    expect(zoneNames()).toContain(ALLOCATED)
+    expect(zoneNames()).not.toContain(GUESS)
+    expect(second.outputs['verified']).toBe('true')
+    expect(writes().filter((w) => w.startsWith('route53:'))).toEqual([
+      'route53:ChangeResourceRecordSets',
+      'route53:ChangeResourceRecordSets',
+      'route53:ChangeTagsForResource',
+      'route53:CreateHostedZone',
+      'route53:DeleteHostedZone'
+    ])
+
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes()).toEqual([])
+  })
+
+  it('leaves a zone for the documented host that it did not create', async () => {
+    const creds = registerAmbientCredentials(emulators.world)
+    await route53For(emulators.aws, creds).send(
+      new CreateHostedZoneCommand({ Name: GUESS, CallerReference: 'made-by-hand', VPC: { VPCId: VPC_ID, VPCRegion: 'us-west-2' }, HostedZoneConfig: { PrivateZone: true } })
+    )
+    expectSuccess(await run({ mode: 'apply' }))
+    emulators.zilliz.state.clusters.find((c) => c.clusterId === CLUSTER)!.privateLinkHost = ALLOCATED
+    const again = await run({ mode: 'apply' })
+    expectSuccess(again)
+    expect(planStep(again, `dns-zone-replaced:${CLUSTER}`)).toBeUndefined()
+    expect(zoneNames()).toEqual(expect.arrayContaining([GUESS, ALLOCATED]))
+  })
+})
+
 describe('crash safety', () => {
   it('tags the security group and the endpoint in their create calls, so no crash leaves them unmarked', async () => {
     // The run stops right after the EC2 creates; no tagging call is ever made, yet both carry the tags.

@@ -95,6 +95,8 @@ export interface ZillizClusterRecord {
   cuType: string
   cuSize: number
   createTime: string
+  /** The host Zilliz allocates once linked, when it is not the documented <clusterId>-privatelink.<regionId>… */
+  privateLinkHost?: string
 }
 
 export interface ZillizRegistration {
@@ -453,7 +455,8 @@ export class ZillizEmulator implements Service {
   }
 
   private clusterView(c: ZillizClusterRecord) {
-    return { ...c, description: '', privateLinkAddress: this.privateLinkAddress(c) }
+    const { privateLinkHost: _allocated, ...cluster } = c
+    return { ...cluster, description: '', privateLinkAddress: this.privateLinkAddress(c) }
   }
 
   /** One accepted endpoint links every dedicated cluster of its project and region. */
@@ -462,7 +465,7 @@ export class ZillizEmulator implements Service {
     const linked = this.state.registrations.some((r) => r.accepted && r.projectId === c.projectId && r.regionId === c.regionId)
     if (!linked) return ''
     const port = new URL(c.connectAddress).port || '443'
-    return `https://${c.clusterId}-privatelink.${c.regionId}.vectordb.zillizcloud.com:${port}`
+    return `https://${c.privateLinkHost ?? `${c.clusterId}-privatelink.${c.regionId}.vectordb.zillizcloud.com`}:${port}`
   }
 
   private projectFor(key: string, projectId: string): ZillizProjectRecord {

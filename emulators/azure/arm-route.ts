@@ -13,7 +13,7 @@ export interface ArmCall {
 }
 
 export interface ArmRoute {
-  method: 'GET' | 'PUT'
+  method: 'GET' | 'PUT' | 'DELETE'
   pattern: RegExp
   names: string[]
   operation: string

@@ -93,11 +93,13 @@ export class PrivateDnsProvider {
     return [
       armRoute('GET', ZONE, 'PrivateZones_Get', 'Microsoft.Network/privateDnsZones/read', (c) => armJson(200, zoneView(this.zoneOrFail(c)))),
       armRoute('PUT', ZONE, 'PrivateZones_CreateOrUpdate', 'Microsoft.Network/privateDnsZones/write', (c) => this.putZone(c)),
+      armRoute('DELETE', ZONE, 'PrivateZones_Delete', 'Microsoft.Network/privateDnsZones/delete', (c) => this.deleteZone(c)),
       armRoute('GET', `${ZONE}/virtualNetworkLinks`, 'VirtualNetworkLinks_List', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read', (c) =>
         armJson(200, { value: [...this.zoneOrFail(c).links.values()].map(linkView) })
       ),
       armRoute('GET', `${ZONE}/virtualNetworkLinks/{link}`, 'VirtualNetworkLinks_Get', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read', (c) => armJson(200, linkView(this.linkOrFail(c)))),
       armRoute('PUT', `${ZONE}/virtualNetworkLinks/{link}`, 'VirtualNetworkLinks_CreateOrUpdate', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/write', (c) => this.putLink(c)),
+      armRoute('DELETE', `${ZONE}/virtualNetworkLinks/{link}`, 'VirtualNetworkLinks_Delete', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete', (c) => this.deleteLink(c)),
       armRoute('GET', `${ZONE}/A/{record}`, 'RecordSets_Get', 'Microsoft.Network/privateDnsZones/A/read', (c) => this.getRecord(c)),
       armRoute('PUT', `${ZONE}/A/{record}`, 'RecordSets_CreateOrUpdate', 'Microsoft.Network/privateDnsZones/A/write', (c) => this.putRecord(c)),
       armRoute('GET', `${OPERATIONS}/privateDnsOperationStatuses/{operationId}`, 'PrivateDnsOperationStatus_Get', 'Microsoft.Network/privateDnsOperationStatuses/read', (c) => this.operationStatus(c)),
@@ -203,6 +205,34 @@ export class PrivateDnsProvider {
     return this.accepted(c, 'VirtualNetworkLinks_CreateOrUpdate', (failed) => {
       link.provisioningState = failed ? 'Failed' : 'Succeeded'
       link.linkState = 'Completed'
+    })
+  }
+
+  /** 204 when there is nothing to delete (the spec's "was not found"), else a 202 long-running delete. */
+  private deleteZone(c: ArmCall): EmulatorResponse {
+    const id = this.zoneId(c)
+    const zone = this.state.privateZones.get(key(id))
+    if (!zone) return armJson(204, undefined)
+    checkPreconditions(c.req, zone.etag)
+    // The spec: "Private DNS zone cannot be deleted unless all virtual network links to it are removed." The code is the emulator's choice.
+    if (zone.links.size) throw new ArmFailure(400, 'CannotDeleteResource', `Private DNS zone ${zone.name} cannot be deleted while it has virtual network links: ${[...zone.links.values()].map((l) => l.name).join(', ')}.`)
+    zone.provisioningState = 'Deleting'
+    return this.accepted(c, 'PrivateZones_Delete', (failed) => {
+      if (failed) zone.provisioningState = 'Failed'
+      else this.state.privateZones.delete(key(id))
+    })
+  }
+
+  private deleteLink(c: ArmCall): EmulatorResponse {
+    const zone = this.parentOrFail(c)
+    const name = key(c.params['link'] ?? '')
+    const link = zone.links.get(name)
+    if (!link) return armJson(204, undefined)
+    checkPreconditions(c.req, link.etag)
+    link.provisioningState = 'Deleting'
+    return this.accepted(c, 'VirtualNetworkLinks_Delete', (failed) => {
+      if (failed) link.provisioningState = 'Failed'
+      else zone.links.delete(name)
     })
   }
 

@@ -2,6 +2,7 @@
 import * as core from '@actions/core'
 import { appendFile } from 'node:fs/promises'
 import type { Config } from '../config/types.js'
+import { isChange } from '../engine/plan.js'
 import { buildOutputs } from '../report/outputs.js'
 import type { RunResult } from '../report/model.js'
 import { renderSummary } from '../report/summary.js'
@@ -31,7 +32,7 @@ export function failureReason(result: RunResult, config: Config): string | undef
 
 /** fail-on-changes: changes are drift, and so is a cloud that could not be observed. */
 function driftReason(result: RunResult): string | undefined {
-  const changes = result.steps.filter((s) => s.action === 'create' || s.action === 'update').length
+  const changes = result.steps.filter(isChange).length
   if (changes) return `fail-on-changes is set and the plan has ${changes} change(s).`
   const unknown = result.steps.filter((s) => s.action === 'unknown')
   if (unknown.length)

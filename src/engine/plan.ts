@@ -1,12 +1,13 @@
 // The plan model shared by every provider: steps with an action, a reason and dependencies.
 
 /**
- * create / update: a write will happen in apply mode.
+ * create / update / delete: a write will happen in apply mode (delete: a resource of the action's own that
+ *   is in the way, e.g. a DNS zone built for a host Zilliz did not allocate).
  * keep: the resource is right; nothing to do.
  * wait: no write, but apply has to wait for the cloud or Zilliz (e.g. acceptance).
  * unknown: an offline plan could not observe the resource (no credentials in this run).
  */
-export type StepAction = 'create' | 'update' | 'keep' | 'wait' | 'unknown'
+export type StepAction = 'create' | 'update' | 'delete' | 'keep' | 'wait' | 'unknown'
 
 export interface StepContext {
   signal: AbortSignal
@@ -35,7 +36,7 @@ export interface Plan {
 }
 
 export function isChange(step: Pick<PlannedStep, 'action'>): boolean {
-  return step.action === 'create' || step.action === 'update'
+  return step.action === 'create' || step.action === 'update' || step.action === 'delete'
 }
 
 export function changesCount(plan: Plan): number {

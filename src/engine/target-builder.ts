@@ -23,6 +23,20 @@ function parseAddress(address: string): { host: string; port: number } | undefin
   }
 }
 
+/** The private-link host the documentation promises; Zilliz may allocate another (see privateLinkAddress). */
+export function documentedHost(cluster: Pick<Cluster, 'clusterId' | 'regionId'>): string {
+  return `${cluster.clusterId}-privatelink.${cluster.regionId}.vectordb.zillizcloud.com`
+}
+
+/**
+ * The host an earlier run may have built DNS for from the pattern, now that Zilliz allocated another one;
+ * undefined while the host is still the guess, or when the guess was right.
+ */
+export function replacedGuess(link: ClusterLink): string | undefined {
+  const guess = documentedHost(link.cluster)
+  return link.confirmed && guess.toLowerCase() !== link.host.toLowerCase() ? guess : undefined
+}
+
 /** Host and port from privateLinkAddress when Zilliz has allocated it, else the documented pattern. */
 export function clusterLink(cluster: Cluster): ClusterLink {
   const allocated = cluster.privateLinkAddress ? parseAddress(cluster.privateLinkAddress) : undefined
@@ -30,7 +44,7 @@ export function clusterLink(cluster: Cluster): ClusterLink {
   const publicPort = cluster.connectAddress ? parseAddress(cluster.connectAddress)?.port : undefined
   return {
     clusterId: cluster.clusterId,
-    host: `${cluster.clusterId}-privatelink.${cluster.regionId}.vectordb.zillizcloud.com`,
+    host: documentedHost(cluster),
     port: publicPort ?? 19530,
     confirmed: false,
     cluster

@@ -37,7 +37,7 @@ const SUMMARY_TRUNCATED_NOTE =
 const PLAN_MARKDOWN_TRUNCATED_NOTE = '> [!NOTE]\n> Truncated to fit a comment. The full plan is in the job summary and the `plan` output.'
 
 const PROVIDER_NAMES: Record<ProviderName, string> = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Azure' }
-const ACTION_ICONS: Record<StepAction, string> = { create: '➕', update: '🔄', keep: '✔️', wait: '⏳', unknown: '❔' }
+const ACTION_ICONS: Record<StepAction, string> = { create: '➕', update: '🔄', delete: '➖', keep: '✔️', wait: '⏳', unknown: '❔' }
 const STEP_STATUS_ICONS: Record<StepStatus, string> = { planned: '📝', done: '✅', failed: '❌', skipped: '⏭️' }
 const CHECK_ICONS: Record<CheckStatus, string> = { pass: '✅', fail: '❌', skip: '⏭️' }
 
@@ -111,7 +111,7 @@ function outcomeLine(result: RunResult): string {
   if (result.steps.length === 0 && result.error) return '**No plan:** the run stopped before it could observe the resources.'
   if (changes.length === 0) return '✅ **No changes:** every resource is already in place.'
   const count = (action: StepAction) => changes.filter((step) => step.action === action).length
-  const parts = [`${count('create')} to create`, `${count('update')} to update`].filter((part) => !part.startsWith('0 '))
+  const parts = [`${count('create')} to create`, `${count('update')} to update`, `${count('delete')} to delete`].filter((part) => !part.startsWith('0 '))
   if (result.mode === 'plan') return `**Plan:** ${parts.join(', ')}. Nothing was changed.`
   const applied = changes.filter((step) => step.status === 'done').length
   return `**Applied** ${applied} of ${changes.length} changes (${parts.join(', ')}) in ${formatDuration(result.durationMs)}.`

@@ -5,6 +5,7 @@ import {
   ChangeResourceRecordSetsCommand,
   ChangeTagsForResourceCommand,
   CreateHostedZoneCommand,
+  DeleteHostedZoneCommand,
   GetChangeCommand,
   GetHostedZoneCommand,
   ListHostedZonesByNameCommand,
@@ -256,6 +257,39 @@ export function planRecord(input: RecordPlanInput): PlannedStep {
         })
       )
       await waitInSync(route53, out.ChangeInfo?.Id ?? '', `the DNS change for ${link.host} to be INSYNC`, ctx)
+    }
+  }
+}
+
+export const replacedZoneStepId = (clusterId: string) => `dns-zone-replaced:${clusterId}`
+
+export interface ReplacedZoneInput {
+  route53: Route53Client
+  link: ClusterLink
+  /** Our zone (CallerReference marker for this host, VPC and project) in this VPC, for the documented host Zilliz did not allocate */
+  stale: ObservedZone
+}
+
+/**
+ * DNS work starts from the documented host pattern; when Zilliz allocates another host, the zone made for
+ * the guess answers for a name no client uses. Once the zone for the allocated host holds its record, the
+ * guess's zone goes: its alias record first, as Route 53 deletes only zones holding nothing but SOA and NS.
+ */
+export function planReplacedZone(input: ReplacedZoneInput): PlannedStep {
+  const { route53, link, stale } = input
+  return {
+    id: replacedZoneStepId(link.clusterId),
+    kind: 'aws.route53-private-zone',
+    name: stale.id,
+    action: 'delete',
+    reason: `Zilliz allocated ${link.host} for ${link.clusterId}, not the documented ${stale.name.replace(/\.$/, '')} this zone was made for; the zone for ${link.host} replaces it`,
+    dependsOn: [recordStepId(link.clusterId)],
+    attributes: { name: stale.name, replacedBy: link.host },
+    run: async () => {
+      const listed = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: stale.id, StartRecordName: stale.name, StartRecordType: 'A', MaxItems: 1 }))
+      const record = listed.ResourceRecordSets?.find((r) => fqdn(r.Name ?? '') === stale.name && r.Type === 'A')
+      if (record) await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: stale.id, ChangeBatch: { Comment: `Replaced by ${link.host}`, Changes: [{ Action: 'DELETE', ResourceRecordSet: record }] } }))
+      await route53.send(new DeleteHostedZoneCommand({ Id: stale.id }))
     }
   }
 }

@@ -9,10 +9,11 @@ import type { PlannedStep } from '../../engine/plan.js'
 import { desiredGrants } from '../../engine/ports.js'
 import type { CloudProvider, Identity, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { Target } from '../../engine/target.js'
+import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { awsSession, type AwsSession } from './auth.js'
 import { awsClients, type AwsClients } from './clients.js'
-import { missingZoneTags, observeRecord, observeZones, planRecord, planZone } from './dns.js'
+import { missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone } from './dns.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
 import { observeNetwork } from './network.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
@@ -102,8 +103,13 @@ export class AwsProvider implements CloudProvider {
       planEndpointAvailable(ec2, existing, () => this.endpointId(), projectId)
     )
 
-    const zones = await observeZones(route53, s.vpcId, s.region, target.clusters.map((c) => c.host), projectId)
+    const guesses = new Map(target.clusters.flatMap((link) => (replacedGuess(link) ? [[link.clusterId, replacedGuess(link) as string]] : [])))
+    const zones = await observeZones(route53, s.vpcId, s.region, [...target.clusters.map((c) => c.host), ...guesses.values()], projectId)
     for (const link of target.clusters) {
+      const guess = guesses.get(link.clusterId)
+      const stale = guess ? zones.get(guess) : undefined
+      // Only our zone in this VPC: one someone else made is theirs, one for another VPC serves that VPC.
+      if (stale?.associated && stale.owned) steps.push(planReplacedZone({ route53, link, stale }))
       const zone = zones.get(link.host)
       const record = zone ? await observeRecord(route53, zone.id, link.host) : undefined
       const missingTags = zone?.owned ? await missingZoneTags(route53, zone.id, target.tags) : {}

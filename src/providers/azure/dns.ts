@@ -4,6 +4,7 @@
 // (a zone for the region domain would swallow them: Azure private zones do not fall back to public DNS).
 import type { PrivateDnsManagementClient, PrivateZone, VirtualNetworkLink } from '@azure/arm-privatedns'
 import { createOrAdopt } from '../../engine/adopt.js'
+import { MANAGED_BY, MANAGED_BY_TAG, PROJECT_TAG } from '../../engine/ownership.js'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import type { ClusterLink } from '../../engine/target.js'
 import { getOrUndefined, isPreconditionFailed, sameId } from './clients.js'
@@ -22,6 +23,7 @@ export interface ObservedZone {
   id: string
   name: string
   provisioningState: string
+  tags: Record<string, string>
 }
 
 export interface ObservedLink {
@@ -48,7 +50,7 @@ export const sameIps = (a: string[], b: string[]) => [...a].sort().join(',') ===
 
 export async function observeZone(dns: PrivateDnsManagementClient, resourceGroup: string, host: string): Promise<ObservedZone | undefined> {
   const zone = await getOrUndefined(() => dns.privateZones.get(resourceGroup, host))
-  return zone && { id: zone.id ?? '', name: zone.name ?? host, provisioningState: zone.provisioningState ?? 'Unknown' }
+  return zone && { id: zone.id ?? '', name: zone.name ?? host, provisioningState: zone.provisioningState ?? 'Unknown', tags: zone.tags ?? {} }
 }
 
 function toObservedLink(link: VirtualNetworkLink): ObservedLink {
@@ -204,6 +206,42 @@ export function planRecord(input: RecordPlanInput): PlannedStep {
       const ip = input.ip()
       if (!ip) throw new Error('The private endpoint\'s IP is unknown; its network interface has no private address')
       await upsertRecord(input, ip)
+    }
+  }
+}
+
+export const replacedZoneStepId = (clusterId: string) => `dns-zone-replaced:${clusterId}`
+
+/** Ours: the tags the creating PUT carried (Azure tags atomically with creation), for this project. */
+export const isOwnZone = (zone: ObservedZone, projectId: string) => zone.tags[MANAGED_BY_TAG] === MANAGED_BY && zone.tags[PROJECT_TAG] === projectId
+
+export interface ReplacedZoneInput {
+  dns: PrivateDnsManagementClient
+  resourceGroup: string
+  link: ClusterLink
+  /** Our zone for the documented host that Zilliz did not allocate */
+  stale: ObservedZone
+}
+
+/**
+ * DNS work starts from the documented host pattern; when Zilliz allocates another host, the zone made for
+ * the guess answers for a name no client uses. Once the zone for the allocated host holds its record, the
+ * guess's zone goes: its links first, as Azure refuses to delete a zone that still has virtual network links.
+ */
+export function planReplacedZone(input: ReplacedZoneInput): PlannedStep {
+  const { dns, resourceGroup, link, stale } = input
+  return {
+    id: replacedZoneStepId(link.clusterId),
+    kind: 'azure.private-dns-zone',
+    name: stale.name,
+    action: 'delete',
+    reason: `Zilliz allocated ${link.host} for ${link.clusterId}, not the documented ${stale.name} this zone was made for; the zone for ${link.host} replaces it`,
+    dependsOn: [recordStepId(link.clusterId)],
+    attributes: { replacedBy: link.host, resourceGroup },
+    run: async (ctx) => {
+      for await (const vnetLink of dns.virtualNetworkLinks.list(resourceGroup, stale.name))
+        await dns.virtualNetworkLinks.beginDeleteAndWait(resourceGroup, stale.name, vnetLink.name ?? '', { abortSignal: ctx.signal })
+      await dns.privateZones.beginDeleteAndWait(resourceGroup, stale.name, { abortSignal: ctx.signal })
     }
   }
 }

@@ -10,11 +10,12 @@ import { azureEndpointName, digest } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import type { CloudProvider, Identity, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { Target } from '../../engine/target.js'
+import { replacedGuess } from '../../engine/target-builder.js'
 import { WHITELIST_STEP } from '../../engine/zilliz-steps.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { azureSession, type AzureSession } from './auth.js'
 import { azureClients, withArmCode, type AzureClients } from './clients.js'
-import { linkName, observeLink, observeRecord, observeZone, planLink, planRecord, planZone } from './dns.js'
+import { isOwnZone, linkName, observeLink, observeRecord, observeZone, planLink, planRecord, planReplacedZone, planZone } from './dns.js'
 import { observeNetwork, type AzureNetwork } from './network.js'
 import {
   checkEndpoint,
@@ -136,10 +137,14 @@ export class AzureProvider implements CloudProvider {
         const [vnetLink, record] = zone
           ? await Promise.all([observeLink(dns, s.resourceGroup, link.host, observed.vnetId), observeRecord(dns, s.resourceGroup, link.host)])
           : [undefined, undefined]
+        const guess = replacedGuess(link)
+        const stale = guess ? await observeZone(dns, s.resourceGroup, guess) : undefined
         return [
           planZone({ dns, resourceGroup: s.resourceGroup, link, existing: zone, tags: target.tags, onReady: (id) => this.live.zoneIds.set(link.clusterId, id) }),
           planLink({ dns, resourceGroup: s.resourceGroup, link, vnetId: observed.vnetId, name: newLinkName, existing: vnetLink, tags: target.tags }),
-          planRecord({ dns, resourceGroup: s.resourceGroup, link, existing: record, plannedIp: this.live.ip, ip: () => this.live.ip })
+          planRecord({ dns, resourceGroup: s.resourceGroup, link, existing: record, plannedIp: this.live.ip, ip: () => this.live.ip }),
+          // A zone someone else made for that name is theirs to keep.
+          ...(stale && isOwnZone(stale, projectId) ? [planReplacedZone({ dns, resourceGroup: s.resourceGroup, link, stale })] : [])
         ]
       })
     )
