@@ -607,7 +607,9 @@ describe('Azure', () => {
     bad('virtual network as a resource id', 'azure-virtual-network', '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-search', /"vnet-search"/),
     bad('missing subnet', 'azure-subnet', '', /Required when provider is azure/),
     bad('endpoint name ending with a hyphen', 'azure-endpoint-name', 'pe-', /ending with a letter, digit or _/),
-    bad('endpoint name of 81 characters', 'azure-endpoint-name', 'p'.repeat(81), /1 to 80/),
+    bad('endpoint name of 65 characters', 'azure-endpoint-name', 'p'.repeat(65), /2 to 64 .*It has 65 characters/),
+    bad('endpoint name of 1 character', 'azure-endpoint-name', 'p', /2 to 64/),
+    bad('subnet name of 81 characters', 'azure-subnet', 's'.repeat(81), /1 to 80/),
     bad('tag name with a slash', 'tags', '{"team/owner":"search"}', /Azure does not allow/),
     bad('GCP input with provider azure', 'gcp-project-id', 'my-project', /provider gcp only/),
     bad('malformed Azure location in the region id', 'zilliz-region-id', 'az-east-us', /not an Azure location/)
