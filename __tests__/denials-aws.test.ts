@@ -33,6 +33,11 @@ const SCENARIOS = {
       new CreateVpcEndpointCommand({ VpcEndpointType: 'Interface', VpcId: VPC_ID, ServiceName: ZILLIZ_SERVICE_NAME, SubnetIds: [SUBNET_A], PrivateDnsEnabled: false })
     )
   },
+  // Zilliz allocated another host than the documented one the first apply built DNS for.
+  wrongHostApplied: async () => {
+    emulators.zilliz.state.clusters.find((c) => c.clusterId === ZILLIZ_SEED.clusters.aws[0])!.privateLinkHost = `${ZILLIZ_SEED.clusters.aws[0]}.pl-us-west-2.vectordb.zillizcloud.com`
+    await run({ mode: 'apply' })
+  },
   // The action's own zone for this VPC, associated with another VPC only.
   ownZoneElsewhere: async () => {
     await route53For(emulators.aws, registerAmbientCredentials(emulators.world)).send(
@@ -67,7 +72,8 @@ const CASES: [string, keyof typeof SCENARIOS, 'plan' | 'apply', string][] = [
   ['route53:ChangeTagsForResource', 'fresh', 'apply', 'Step dns-zone:'],
   ['route53:AssociateVPCWithHostedZone', 'ownZoneElsewhere', 'apply', `Step dns-zone:${ZILLIZ_SEED.clusters.aws[0]}`],
   ['route53:ChangeResourceRecordSets', 'fresh', 'apply', 'Step dns-record:'],
-  ['route53:GetChange', 'fresh', 'apply', 'Step dns-record:']
+  ['route53:GetChange', 'fresh', 'apply', 'Step dns-record:'],
+  ['route53:DeleteHostedZone', 'wrongHostApplied', 'apply', `Step dns-zone-replaced:${ZILLIZ_SEED.clusters.aws[0]}`]
 ]
 
 describe('a denied AWS call', () => {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startEmulators, type Emulators } from '../emulators/index.js'
 import { CLIENT_ID, azureInputs } from '../emulators/azure/index.js'
+import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import { AZURE_OPERATIONS } from '../src/providers/azure/permissions.js'
 import { errorLine, expectSuccess } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
@@ -27,6 +28,13 @@ const OBSERVE = /Observe and plan failed: /
 const ANY_PHASE = /(Observe and plan|Verify|Step [\w:-]+) failed: /
 const STEP = (id: string) => new RegExp(`Step ${id}(:[\\w-]+)? failed: `)
 
+// Zilliz allocated another host than the documented one the first apply built DNS for.
+const wrongHostApplied = async () => {
+  emulators.zilliz.state.clusters.find((c) => c.clusterId === ZILLIZ_SEED.clusters.azure)!.privateLinkHost = `${ZILLIZ_SEED.clusters.azure}.pl-eastus.vectordb.zillizcloud.com`
+  await run({ mode: 'apply' })
+}
+const DELETES_AFTER_WRONG_HOST = ['Microsoft.Network/privateDnsZones/delete', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete']
+
 const linksFailed = async () => {
   await applied()
   for (const zone of emulators.azure.arm.state.privateZones.values()) for (const link of zone.links.values()) link.provisioningState = 'Failed'
@@ -47,7 +55,9 @@ const CASES: [string, 'plan' | 'apply', RegExp, (() => Promise<void>) | undefine
   ['VirtualNetworkLinks_Get', 'apply', STEP('dns-link'), linksFailed],
   ['VirtualNetworkLinks_CreateOrUpdate', 'apply', STEP('dns-link'), undefined],
   ['RecordSets_Get', 'plan', ANY_PHASE, applied],
-  ['RecordSets_CreateOrUpdate', 'apply', STEP('dns-record'), undefined]
+  ['RecordSets_CreateOrUpdate', 'apply', STEP('dns-record'), undefined],
+  ['VirtualNetworkLinks_Delete', 'apply', STEP('dns-zone-replaced'), wrongHostApplied],
+  ['PrivateZones_Delete', 'apply', STEP('dns-zone-replaced'), wrongHostApplied]
 ]
 
 describe('a denied ARM operation', () => {
@@ -81,8 +91,11 @@ describe('an Azure action missing from the role', () => {
   it.each(apply)('%s is named, with the operation that needed it', async (action) => {
     // Reads the plan needs after an apply (the endpoint's interface, the links, the record) are only made then.
     if (['Microsoft.Network/networkInterfaces/read', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read', 'Microsoft.Network/privateDnsZones/A/read'].includes(action)) await applied()
+    // Deletes happen only when replacing the zone of a wrong host guess, in apply.
+    const deletes = DELETES_AFTER_WRONG_HOST.includes(action)
+    if (deletes) await wrongHostApplied()
     emulators.azure.arm.rbac.assign(CLIENT_ID, apply.filter((a) => a !== action))
-    const result = await run({ mode: emulators.log.writes('arm').length ? 'plan' : 'apply' })
+    const result = await run({ mode: deletes || !emulators.log.writes('arm').length ? 'apply' : 'plan' })
     expect(result.exitCode).toBe(1)
     const error = errorLine(result)
     const needing = AZURE_OPERATIONS.filter((o) => o.permissions.includes(action)).map((o) => o.operation)

@@ -27,6 +27,8 @@ export const AWS_PERMISSIONS: Record<string, OperationPermissions> = {
   'route53:ChangeTagsForResource': write('route53:ChangeTagsForResource'),
   'route53:AssociateVPCWithHostedZone': write('route53:AssociateVPCWithHostedZone', 'ec2:DescribeVpcs'),
   'route53:ChangeResourceRecordSets': write('route53:ChangeResourceRecordSets'),
+  // Only to replace the action's own zone made for a host Zilliz did not allocate.
+  'route53:DeleteHostedZone': write('route53:DeleteHostedZone'),
   // Only called after a write, so granted by the apply policy alone.
   'route53:GetChange': write('route53:GetChange')
 }

@@ -5,7 +5,7 @@ import type { OperationPermissions } from '../../engine/cloud-error.js'
 
 export interface ArmOperation extends OperationPermissions {
   operation: string
-  method: 'GET' | 'PUT'
+  method: 'GET' | 'PUT' | 'DELETE'
   /** Matches the request path (ARM paths are case-insensitive) */
   path: RegExp
 }
@@ -32,6 +32,9 @@ export const AZURE_OPERATIONS: ArmOperation[] = [
   op('VirtualNetworkLinks_Get', 'GET', `${ZONE}/virtualnetworklinks/[^/]+`, false, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read'),
   // Linking a zone to the network is checked on the network as a linked action.
   op('VirtualNetworkLinks_CreateOrUpdate', 'PUT', `${ZONE}/virtualnetworklinks/[^/]+`, true, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/write', 'Microsoft.Network/virtualNetworks/join/action'),
+  // Only to replace a zone of the action's own made for a host Zilliz did not allocate: links first, then the zone.
+  op('VirtualNetworkLinks_Delete', 'DELETE', `${ZONE}/virtualnetworklinks/[^/]+`, true, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete'),
+  op('PrivateZones_Delete', 'DELETE', ZONE, true, 'Microsoft.Network/privateDnsZones/delete'),
   op('RecordSets_Get', 'GET', `${ZONE}/a/[^/]+`, false, 'Microsoft.Network/privateDnsZones/A/read'),
   op('RecordSets_CreateOrUpdate', 'PUT', `${ZONE}/a/[^/]+`, true, 'Microsoft.Network/privateDnsZones/A/write'),
   // The zone and link long-running operations; only polled after a write.
