@@ -7,6 +7,9 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
+  // .tmp holds scratch copies of the project (the release dry run's checkout): never tests or modules.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.tmp/'],
+  modulePathIgnorePatterns: ['<rootDir>/.tmp/'],
   testTimeout: 60000,
   maxWorkers: 2
 }

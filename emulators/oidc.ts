@@ -62,6 +62,8 @@ export class OidcEmulator implements Service {
   readonly keyId: string
   /** Number of ID tokens handed out so far. */
   issued = 0
+  /** Every ID token handed out, for tests that look for leaks. */
+  readonly tokens: string[] = []
 
   private readonly privateKey: KeyObject
   private readonly publicKey: KeyObject
@@ -211,6 +213,7 @@ export class OidcEmulator implements Service {
     const audience = req.url.searchParams.get('audience') ?? `https://github.com/${String(this.defaults.repository_owner)}`
     const value = this.mint(audience)
     this.issued += 1
+    this.tokens.push(value)
     return json(200, { count: value.length, value })
   }
 

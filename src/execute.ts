@@ -3,6 +3,8 @@ import * as core from '@actions/core'
 import { coreLogger } from './actions/core-logger.js'
 import { protectedEnvironmentVerdict } from './actions/protected-environment.js'
 import { failureReason, publish } from './actions/publish.js'
+import { redactStreams } from './actions/redact-streams.js'
+import { secrets } from './base/secrets.js'
 import type { Config } from './config/types.js'
 import { oidcInput, resolveMode, type ModeDecision } from './engine/mode.js'
 import { planOffline } from './engine/offline-plan.js'
@@ -10,6 +12,7 @@ import { reconcile } from './engine/reconcile.js'
 import { stoppedBeforeStart } from './engine/result.js'
 import type { Withheld } from './github/withheld.js'
 import { hasOidcEnvironment } from './oidc/environment.js'
+import { configuredProxies, fetchDispatcher } from './net/outbound.js'
 import { githubIdTokens } from './oidc/id-token.js'
 import { loadProvider } from './providers/load.js'
 import type { RunResult } from './report/model.js'
@@ -17,7 +20,7 @@ import { USER_AGENT } from './version.js'
 import { ZillizClient } from './zilliz/client.js'
 
 /** Plans and applies from observation; an apply first passes the environment gate when asked to. */
-async function observeAndRun(config: Config, decision: ModeDecision, apiKey: string): Promise<RunResult> {
+async function observeAndRun(config: Config, decision: ModeDecision, apiKey: string, dispatcher: object | undefined): Promise<RunResult> {
   if (decision.mode === 'apply' && config.protectedEnvironment) {
     const verdict = await protectedEnvironmentVerdict(config.protectedEnvironment.githubToken)
     if (verdict.status === 'unprotected') return stoppedBeforeStart(config, decision.mode, decision.reason, verdict.message)
@@ -25,14 +28,46 @@ async function observeAndRun(config: Config, decision: ModeDecision, apiKey: str
     else core.info(verdict.message)
   }
   const log = coreLogger
-  const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT })
+  const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, dispatcher })
   const provider = await loadProvider(config, log, githubIdTokens(log, `${config.provider} authentication`))
   return reconcile({ config, mode: decision.mode, modeReason: decision.reason, zilliz, provider, log })
 }
 
 export async function execute(config: Config, withheld?: Withheld): Promise<void> {
+  // One run, one registry (tests run the action many times in one process).
+  secrets.clear()
+  secrets.mask = (secret) => core.setSecret(secret)
+  const restore = redactStreams()
+  try {
+    registerKnownSecrets(config)
+    await executeRedacted(config, withheld)
+  } finally {
+    restore()
+  }
+}
+
+/** Secrets known before the first call; the rest are added where they are obtained. */
+function registerKnownSecrets(config: Config, env: NodeJS.ProcessEnv = process.env): void {
+  secrets.add(config.zilliz.apiKey)
+  secrets.add(config.prComment?.githubToken)
+  secrets.add(config.protectedEnvironment?.githubToken)
+  secrets.add(env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'])
+  // Ambient credentials another step put on the runner.
+  secrets.add(env['AWS_SECRET_ACCESS_KEY'])
+  secrets.add(env['AWS_SESSION_TOKEN'])
+}
+
+async function executeRedacted(config: Config, withheld?: Withheld): Promise<void> {
   const apiKey = config.zilliz.apiKey
-  if (apiKey) core.setSecret(apiKey)
+  let dispatcher: object | undefined
+  try {
+    // A malformed proxy variable is known before the first call: say so instead of failing inside an SDK.
+    for (const proxy of configuredProxies()) secrets.add(decodeURIComponent(proxy.password))
+    dispatcher = await fetchDispatcher(config.zilliz.apiUrl)
+  } catch (error) {
+    core.setFailed((error as Error).message)
+    return
+  }
   const decision = resolveMode(config.mode, {
     eventName: process.env['GITHUB_EVENT_NAME'],
     withheld,
@@ -45,12 +80,12 @@ export async function execute(config: Config, withheld?: Withheld): Promise<void
   if (decision.offline) {
     // Fork and Dependabot runs: stay green with what can be known without the withheld credentials.
     core.notice(decision.offline)
-    const zilliz = apiKey ? new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT }) : undefined
+    const zilliz = apiKey ? new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, dispatcher }) : undefined
     result = await planOffline(config, decision.reason, decision.offline, zilliz)
   } else if (decision.missing || !apiKey) {
     result = stoppedBeforeStart(config, decision.mode, decision.reason, decision.missing ?? 'No zilliz-api-key.')
   } else {
-    result = await observeAndRun(config, decision, apiKey)
+    result = await observeAndRun(config, decision, apiKey, dispatcher)
   }
   await publish(result)
   // Loaded only when asked for: the GitHub client is not needed otherwise.

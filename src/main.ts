@@ -21,6 +21,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     await execute(parsed.config, withheld)
   } catch (error) {
     // execute() reports its own failures; this catches only a failure to load or a bug.
-    failFast(`zilliz-private-link failed unexpectedly: ${(error as Error).stack ?? String(error)}`)
+    // The registry is loaded only here, so a bad input never pays for it.
+    const { secrets } = await import('./base/secrets.js')
+    failFast(secrets.redact(`zilliz-private-link failed unexpectedly: ${(error as Error).stack ?? String(error)}`))
   }
 }

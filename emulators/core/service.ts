@@ -42,6 +42,8 @@ export interface CallRecord {
   path: string
   status: number
   at: number
+  /** Port of the client's end of the connection: which socket (direct, or a proxy's tunnel) carried the call */
+  peerPort?: number
 }
 
 export class CallLog {
@@ -72,6 +74,12 @@ export interface Fault {
   message?: string
   /** How many matching calls fail before the fault is used up */
   times: number
+  /**
+   * The error echoes the request, as some services do: its headers and body in the error message (as sent,
+   * and base64-encoded) and the authorization header in a response header. Tests use it to prove that no
+   * secret the action sent reaches a sink.
+   */
+  echo?: boolean
 }
 
 /** Latency (ms) per service or per 'service:operation', and injected faults. */
@@ -96,6 +104,15 @@ export class Switches {
     this.latency = {}
     this.faults.length = 0
   }
+}
+
+function faultResponse(service: Service, fault: Fault, request: EmulatorRequest): EmulatorResponse {
+  const message = fault.message ?? `Injected ${fault.code}`
+  if (!fault.echo) return service.errorResponse(fault.status, fault.code, message)
+  const sent = `${request.method} ${request.url.pathname}${request.url.search} ${JSON.stringify(request.headers)} ${request.body}`
+  const echoed = service.errorResponse(fault.status, fault.code, `${message}; you sent: ${sent}; base64: ${Buffer.from(sent).toString('base64')}`)
+  const authorization = [request.headers['authorization'], request.headers['x-amz-security-token']].filter(Boolean).join(' ')
+  return { ...echoed, headers: { ...echoed.headers, 'x-echoed-authorization': authorization } }
 }
 
 export interface Running {
@@ -125,9 +142,7 @@ export async function startService(service: Service, log: CallLog, switches: Swi
           const delay = switches.delayFor(service.name, classified.operation)
           if (delay > 0) await sleep(delay)
           const fault = switches.takeFault(service.name, classified.operation)
-          response = fault
-            ? service.errorResponse(fault.status, fault.code, fault.message ?? `Injected ${fault.code}`)
-            : await service.handle(request)
+          response = fault ? faultResponse(service, fault, request) : await service.handle(request)
         } catch (error) {
           response = service.errorResponse(500, 'InternalError', (error as Error).message)
         }
@@ -140,7 +155,8 @@ export async function startService(service: Service, log: CallLog, switches: Swi
           method: request.method,
           path: request.url.pathname,
           status: response.status,
-          at: Date.now()
+          at: Date.now(),
+          peerPort: req.socket.remotePort
         })
         res.writeHead(response.status, response.headers ?? {})
         res.end(response.body ?? '')

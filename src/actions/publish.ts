@@ -1,6 +1,7 @@
 // Writes outputs and the job summary from the result model, once, and decides whether the step fails.
 import * as core from '@actions/core'
 import { appendFile } from 'node:fs/promises'
+import { secrets } from '../base/secrets.js'
 import type { Config } from '../config/types.js'
 import { isChange } from '../engine/plan.js'
 import { buildOutputs } from '../report/outputs.js'
@@ -8,14 +9,14 @@ import type { RunResult } from '../report/model.js'
 import { renderSummary } from '../report/summary.js'
 
 export async function publish(result: RunResult): Promise<void> {
-  for (const [name, value] of Object.entries(buildOutputs(result))) core.setOutput(name, value)
+  // Outputs and the summary leave the runner's log masking behind: redact them here, from the registry.
+  for (const [name, value] of Object.entries(buildOutputs(result))) core.setOutput(name, secrets.redact(value))
   // A summary that cannot be written (local runs, a full disk) must not fail the action.
   const file = process.env['GITHUB_STEP_SUMMARY']
   if (!file) return
   try {
     // Written once, whole, from the result model (core.summary would buffer and cache the path).
-    await appendFile(file, `${renderSummary(result)}
-`)
+    await appendFile(file, `${secrets.redact(renderSummary(result))}\n`)
   } catch (error) {
     core.warning(`Could not write the job summary: ${(error as Error).message}`)
   }

@@ -3,6 +3,7 @@
 // run logs a notice with the fix; any other error is a warning.
 import * as core from '@actions/core'
 import { getOctokit } from '@actions/github'
+import { secrets } from '../base/secrets.js'
 import type { RunResult } from '../report/model.js'
 import { renderPlanMarkdown } from '../report/summary.js'
 import { USER_AGENT } from '../version.js'
@@ -29,7 +30,7 @@ export async function commentOnPullRequest(result: RunResult, token: string, opt
   // GITHUB_API_URL is how GitHub Enterprise Server (and the emulator) is reached.
   const github = getOctokit(token, { baseUrl: env['GITHUB_API_URL'] || DEFAULT_API_URL, userAgent: USER_AGENT })
   const marker = commentMarker(result)
-  const body = commentBody(marker, renderPlanMarkdown(result), { runUrl: runUrlOf(env), headSha: pullRequest.headSha })
+  const body = secrets.redact(commentBody(marker, renderPlanMarkdown(result), { runUrl: runUrlOf(env), headSha: pullRequest.headSha }))
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const signal = AbortSignal.timeout(timeoutMs)
   try {

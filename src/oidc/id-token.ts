@@ -1,6 +1,7 @@
 // Fetches GitHub OIDC ID tokens: one fresh token per cloud exchange, never cached across attempts.
 import * as core from '@actions/core'
 import type { Logger } from '../base/log.js'
+import { secrets } from '../base/secrets.js'
 import { decodeClaims, formatClaims, type ShownClaims } from './claims.js'
 import { hasOidcEnvironment } from './environment.js'
 
@@ -31,6 +32,7 @@ export function githubIdTokens(log: Logger, needFor: string): IdTokenSource {
     async get(audience) {
       if (!hasOidcEnvironment()) throw new OidcUnavailableError(needFor)
       const token = await core.getIDToken(audience)
+      secrets.add(token)
       const first = claims === undefined
       claims = decodeClaims(token)
       if (first) {

@@ -27,6 +27,8 @@ export interface ZillizClientOptions {
   /** Items per page when listing, 1–100, default 100 */
   pageSize?: number
   onRetry?(error: ZillizApiError, attempt: number, delayMs: number): void
+  /** undici dispatcher for fetch, e.g. a ProxyAgent when an outbound proxy is configured */
+  dispatcher?: object
 }
 
 export const DEFAULT_RETRY: ZillizRetrySettings = { attempts: 5, baseMs: 500, maxMs: 15_000 }
@@ -69,6 +71,7 @@ export class ZillizClient implements ZillizApi {
   private readonly pageSize: number
   private readonly limiter: RateLimiter
   private readonly onRetry?: ZillizClientOptions['onRetry']
+  private readonly dispatcher?: object
 
   constructor(options: ZillizClientOptions) {
     this.apiUrl = options.apiUrl.replace(/\/+$/, '')
@@ -80,6 +83,7 @@ export class ZillizClient implements ZillizApi {
     this.pageSize = Math.min(100, Math.max(1, Math.floor(options.pageSize ?? 100)))
     this.limiter = new RateLimiter({ requestsPerSecond: options.requestsPerSecond ?? 20, clock: this.clock })
     this.onRetry = options.onRetry
+    this.dispatcher = options.dispatcher
   }
 
   listEndpointServices(regionId: string): Promise<EndpointService[]> {
@@ -213,7 +217,9 @@ export class ZillizClient implements ZillizApi {
         method: call.method,
         headers: this.headers(),
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        signal: AbortSignal.timeout(this.timeoutMs)
+        signal: AbortSignal.timeout(this.timeoutMs),
+        // Node's fetch takes an undici dispatcher; the DOM's RequestInit does not know it.
+        ...(this.dispatcher ? ({ dispatcher: this.dispatcher } as RequestInit) : {})
       })
     } catch (error) {
       throw this.error(call, { httpStatus: 0, code: 0, apiMessage: describeNetworkFailure(error, this.timeoutMs), kind: 'network', cause: error })

@@ -2,19 +2,22 @@
 // SDK's ambient chain (so the action composes with aws-actions/configure-aws-credentials).
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
-import * as core from '@actions/core'
 import type { AwsSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
 import type { Identity } from '../../engine/provider.js'
 import { retry } from '../../base/retry.js'
+import { secrets } from '../../base/secrets.js'
 import { formatClaims } from '../../oidc/claims.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { USER_AGENT } from '../../version.js'
+import { awsRequestHandler } from './request-handler.js'
 
 export const AWS_AUDIENCE = 'sts.amazonaws.com'
 
-// Retrying these cannot help: the trust policy or the token is wrong.
-const FATAL_STS_ERRORS = new Set(['OidcUnavailableError', 'AccessDenied', 'AccessDeniedException', 'InvalidIdentityToken', 'InvalidIdentityTokenException', 'ValidationError', 'ExpiredTokenException'])
+// What STS says may go away by asking again (AssumeRoleWithWebIdentity, Errors): IDPCommunicationError, and
+// InvalidIdentityToken when STS could not fetch the provider's signing keys; besides throttling and 5xx.
+const TRANSIENT_STS_CODES = new Set(['IDPCommunicationError', 'IDPCommunicationErrorException', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'ServiceUnavailable', 'InternalFailure', 'InternalError'])
+const VERIFICATION_KEY_UNAVAILABLE = /couldn't retrieve verification key/i
 
 export class AwsAuthError extends Error {
   constructor(message: string) {
@@ -30,9 +33,20 @@ export interface AwsSession {
   principal(): string | undefined
 }
 
-function isRetryableSts(error: unknown): boolean {
-  const name = (error as { name?: string }).name ?? ''
-  return !FATAL_STS_ERRORS.has(name)
+/**
+ * Retried: STS's transient codes, any 5xx, and failures that never reached STS (a dropped connection, a
+ * GitHub token endpoint hiccup). Never retried: a missing ID token and every refusal (AccessDenied, a token
+ * whose audience or subject the role does not trust, IDPRejectedClaim, ExpiredToken, ValidationError).
+ */
+export function isRetryableSts(error: unknown): boolean {
+  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }
+  const name = e.name ?? ''
+  if (name === 'OidcUnavailableError' || name === 'AwsAuthError') return false
+  if (TRANSIENT_STS_CODES.has(name)) return true
+  if (name.startsWith('InvalidIdentityToken')) return VERIFICATION_KEY_UNAVAILABLE.test(e.message ?? '')
+  const status = e.$metadata?.httpStatusCode
+  if (status === undefined) return true
+  return status >= 500 || status === 429
 }
 
 function trustHint(settings: AwsSettings, tokens: IdTokenSource): string {
@@ -48,7 +62,7 @@ function trustHint(settings: AwsSettings, tokens: IdTokenSource): string {
 /** Web-identity session: one STS exchange shared by every client, renewed when near expiry. */
 function webIdentitySession(settings: AwsSettings, tokens: IdTokenSource, log: Logger): AwsSession {
   const roleArn = settings.roleArn as string
-  const sts = new STSClient({ region: settings.region, maxAttempts: 1, customUserAgent: USER_AGENT })
+  const sts = new STSClient({ region: settings.region, maxAttempts: 1, customUserAgent: USER_AGENT, ...awsRequestHandler() })
   let current: Promise<AwsCredentialIdentity & { principal: string }> | undefined
   let expiresAt = 0
   let principal: string | undefined
@@ -67,8 +81,8 @@ function webIdentitySession(settings: AwsSettings, tokens: IdTokenSource, log: L
         )
         const c = out.Credentials
         if (!c?.AccessKeyId || !c.SecretAccessKey) throw new AwsAuthError('STS returned no credentials')
-        core.setSecret(c.SecretAccessKey)
-        if (c.SessionToken) core.setSecret(c.SessionToken)
+        secrets.add(c.SecretAccessKey)
+        secrets.add(c.SessionToken)
         principal = out.AssumedRoleUser?.Arn ?? roleArn
         return {
           accessKeyId: c.AccessKeyId,
@@ -121,7 +135,7 @@ function ambientSession(settings: AwsSettings): AwsSession {
   return {
     principal: () => principal,
     async identity() {
-      const sts = new STSClient({ region: settings.region, customUserAgent: USER_AGENT })
+      const sts = new STSClient({ region: settings.region, customUserAgent: USER_AGENT, ...awsRequestHandler() })
       try {
         const me = await sts.send(new GetCallerIdentityCommand({}))
         principal = me.Arn

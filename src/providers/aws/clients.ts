@@ -6,6 +6,7 @@ import type { AwsSettings } from '../../config/types.js'
 import { USER_AGENT } from '../../version.js'
 import type { AwsSession } from './auth.js'
 import { describeAwsFailures } from './errors.js'
+import { awsRequestHandler } from './request-handler.js'
 
 export interface AwsClients {
   ec2: EC2Client
@@ -13,7 +14,7 @@ export interface AwsClients {
 }
 
 export function awsClients(settings: AwsSettings, session: AwsSession): AwsClients {
-  const common = { customUserAgent: USER_AGENT, maxAttempts: 5, ...(session.credentials ? { credentials: session.credentials } : {}) }
+  const common = { customUserAgent: USER_AGENT, maxAttempts: 5, ...awsRequestHandler(), ...(session.credentials ? { credentials: session.credentials } : {}) }
   const ec2 = new EC2Client({ region: settings.region, ...common })
   // Route 53 is global; its API lives in us-east-1 for the commercial partition.
   const route53 = new Route53Client({ region: 'us-east-1', ...common })

@@ -3,11 +3,11 @@
 // action composes with azure/login). Access tokens are masked as soon as they exist.
 import { ClientAssertionCredential, DefaultAzureCredential, type AccessToken, type GetTokenOptions, type TokenCredential } from '@azure/identity'
 import type { HttpClient } from '@azure/core-rest-pipeline'
-import * as core from '@actions/core'
 import type { AzureSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
 import type { Identity } from '../../engine/provider.js'
 import { retry } from '../../base/retry.js'
+import { secrets } from '../../base/secrets.js'
 import { formatClaims } from '../../oidc/claims.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { USER_AGENT } from '../../version.js'
@@ -28,15 +28,33 @@ export interface AzureSession {
   identity(): Promise<Identity>
 }
 
-// Entra's AADSTS errors and a missing ID token cannot be fixed by asking again.
-function isRetryableAuth(error: unknown): boolean {
-  const e = error as Error
-  return !['OidcUnavailableError', 'CredentialUnavailableError', 'AzureAuthError'].includes(e.name) && !/AADSTS\d+/.test(e.message ?? '')
+// Entra's own words on which errors go away by asking again (Microsoft Entra authentication and authorization
+// error codes, https://learn.microsoft.com/entra/identity-platform/reference-error-codes): 90024
+// RequestBudgetExceededError and 90033 MsodsServiceUnavailable ("a transient error has occurred, try again"),
+// 90006 ExternalServerRetryableError, 90055 TenantThrottlingError. And 700024, an assertion outside its valid
+// time range: every attempt presents a freshly fetched GitHub ID token, so a slow runner gets a new one.
+const TRANSIENT_AADSTS = new Set([90006, 90024, 90033, 90055, 700024])
+// Refusals the federated credential explains: no record matches the assertion's issuer, audience or subject.
+const FEDERATION_REFUSALS = new Set([70021, 700211, 700212, 700213])
+// Refusals that name the wrong tenant or client.
+const UNKNOWN_TENANT = new Set([90002, 900023])
+const UNKNOWN_CLIENT = new Set([700016])
+
+/** The AADSTS code in an Entra error, if it has one. */
+export function aadstsCode(error: unknown): number | undefined {
+  const match = /AADSTS(\d+)/.exec((error as Error)?.message ?? '')
+  return match ? Number(match[1]) : undefined
 }
 
-/** First line of an Entra error without MSAL's trace and correlation lines. */
-function entraMessage(error: Error): string {
-  return (error.message ?? String(error)).split(/\r?\n|\s+Trace ID:/)[0]?.trim() ?? ''
+/**
+ * Throttling, server errors, timeouts, dropped connections and Entra's transient codes are retried; any other
+ * AADSTS answer is a refusal that asking again cannot change, and a missing ID token stays missing.
+ */
+export function isRetryableAuth(error: unknown): boolean {
+  const e = error as Error
+  if (['OidcUnavailableError', 'CredentialUnavailableError', 'AzureAuthError'].includes(e.name)) return false
+  const code = aadstsCode(error)
+  return code === undefined || TRANSIENT_AADSTS.has(code)
 }
 
 function federationHint(settings: AzureSettings, tokens: IdTokenSource): string {
@@ -47,6 +65,21 @@ function federationHint(settings: AzureSettings, tokens: IdTokenSource): string 
     ` The app ${settings.clientId} needs a federated credential with issuer ${claims.iss ?? GITHUB_ISSUER},` +
     ` audience ${AZURE_AUDIENCE} and subject "${claims.sub ?? 'the sub above'}" exactly (Entra compares it character by character).`
   )
+}
+
+/** Hints only for the refusals whose cause is known: the federated credential, the tenant, the client. */
+function refusalHint(error: unknown, settings: AzureSettings, tokens: IdTokenSource): string {
+  const code = aadstsCode(error)
+  if (code === undefined) return ''
+  if (FEDERATION_REFUSALS.has(code)) return federationHint(settings, tokens)
+  if (UNKNOWN_TENANT.has(code)) return ` Check azure-tenant-id: ${settings.tenantId} is not a tenant Entra knows.`
+  if (UNKNOWN_CLIENT.has(code)) return ` Check azure-client-id: ${settings.clientId} is not an application or managed identity of tenant ${settings.tenantId}.`
+  return ''
+}
+
+/** First line of an Entra error without MSAL's trace and correlation lines. */
+function entraMessage(error: Error): string {
+  return (error.message ?? String(error)).split(/\r?\n|\s+Trace ID:/)[0]?.trim() ?? ''
 }
 
 /** Decoded claims of an access token, for the identity line; the token itself is never shown. */
@@ -100,7 +133,7 @@ function shared(options: SharedOptions): TokenCredential {
       ).catch((error: unknown) => {
         throw options.explain(error)
       })
-      core.setSecret(token.token)
+      secrets.add(token.token)
       cache.set(key, token)
       return token
     }
@@ -127,7 +160,7 @@ function federatedSession(settings: AzureSettings, tokens: IdTokenSource, log: L
     explain: (error) =>
       oidcFailure ??
       new AzureAuthError(
-        `Could not sign in to Entra tenant ${tenantId} as client ${clientId} with the GitHub ID token: ${entraMessage(error as Error)}.${federationHint(settings, tokens)}`
+        `Could not sign in to Entra tenant ${tenantId} as client ${clientId} with the GitHub ID token: ${entraMessage(error as Error)}.${refusalHint(error, settings, tokens)}`
       ),
     log
   })

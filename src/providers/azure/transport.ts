@@ -3,6 +3,7 @@
 // Requests keep their real https URLs up to the transport, so the bearer-token policy, the LRO pollers
 // and MSAL see real hosts; only the socket goes elsewhere. One client serves ARM and Entra alike.
 import { createDefaultHttpClient, type HttpClient, type PipelineRequest } from '@azure/core-rest-pipeline'
+import { outboundAgents } from '../../net/outbound.js'
 
 export const AZURE_ENDPOINTS_ENV = 'ZILLIZ_PL_AZURE_ENDPOINTS'
 
@@ -73,7 +74,37 @@ export function redirectingHttpClient(overrides: Map<string, URL>, inner: HttpCl
   }
 }
 
-/** The one HTTP client of a run, honouring ZILLIZ_PL_AZURE_ENDPOINTS. Throws AzureEndpointsError. */
+/**
+ * Sends every request, ARM's and Entra's alike, through the run's proxy-aware agents when a proxy is
+ * configured. The pipeline's own proxy policy reads the same variables with its own NO_PROXY rules; the
+ * agent set here, last, is the one used, so Azure follows the rule every other client follows.
+ */
+export function proxiedHttpClient(inner: HttpClient = createDefaultHttpClient(), env: NodeJS.ProcessEnv = process.env): HttpClient {
+  const agents = outboundAgents(env)
+  if (!agents) return inner
+  return {
+    sendRequest(request: PipelineRequest) {
+      request.agent = agents.for(request.url)
+      return inner.sendRequest(request)
+    }
+  }
+}
+
+/** Entra's token endpoint (public cloud and the national clouds' logins share the login. prefix). */
+const isTokenRequest = (url: string) => /^login\./i.test(new URL(url).hostname)
+/** A token request that hangs is abandoned after this long and retried (src/providers/azure/auth.ts). */
+export const TOKEN_REQUEST_TIMEOUT_MS = 30_000
+
+export function tokenTimeoutHttpClient(inner: HttpClient, timeoutMs = TOKEN_REQUEST_TIMEOUT_MS): HttpClient {
+  return {
+    sendRequest(request: PipelineRequest) {
+      if (!request.timeout && isTokenRequest(request.url)) request.timeout = timeoutMs
+      return inner.sendRequest(request)
+    }
+  }
+}
+
+/** The one HTTP client of a run, honouring ZILLIZ_PL_AZURE_ENDPOINTS and the proxy variables. Throws AzureEndpointsError. */
 export function azureHttpClient(env: NodeJS.ProcessEnv = process.env): HttpClient {
-  return redirectingHttpClient(parseEndpointOverrides(env[AZURE_ENDPOINTS_ENV]))
+  return tokenTimeoutHttpClient(redirectingHttpClient(parseEndpointOverrides(env[AZURE_ENDPOINTS_ENV]), proxiedHttpClient(createDefaultHttpClient(), env)))
 }

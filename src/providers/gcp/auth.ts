@@ -2,12 +2,13 @@
 // optional generateAccessToken as gcp-service-account, through google-auth-library's external account
 // client, whose subject token supplier asks for a fresh GitHub ID token on every exchange. Without it:
 // Application Default Credentials, so the action composes with google-github-actions/auth.
-import * as core from '@actions/core'
 import { GoogleAuth, IdentityPoolClient, type AuthClient } from 'google-auth-library'
 import type { GcpSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
 import type { Identity } from '../../engine/provider.js'
 import { retry } from '../../base/retry.js'
+import { secrets } from '../../base/secrets.js'
+import { outboundAgents } from '../../net/outbound.js'
 import { formatClaims, type ShownClaims } from '../../oidc/claims.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import type { GcpEndpoints } from './endpoints.js'
@@ -44,12 +45,35 @@ function isTransient(error: unknown): boolean {
   return typeof e.code === 'string' && ['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'].includes(e.code)
 }
 
-/** Every access token the client obtains is masked before anything could print it. */
+/**
+ * Every token the client obtains is registered before anything could print it: the access tokens it reports,
+ * and any bearer token it sends, which includes the federated STS token that only travels to
+ * generateAccessToken.
+ */
 function maskTokens(client: AuthClient): AuthClient {
-  client.on('tokens', (tokens) => {
-    if (tokens.access_token) core.setSecret(tokens.access_token)
+  routeThroughProxy(client)
+  client.on('tokens', (tokens) => secrets.add(tokens.access_token))
+  client.transporter.interceptors.request.add({
+    resolved: async (config) => {
+      const authorization = config.headers?.get?.('authorization')
+      if (authorization?.startsWith('Bearer ')) secrets.add(authorization.slice('Bearer '.length))
+      return config
+    }
   })
   return client
+}
+
+/**
+ * With a proxy configured, every request of the client goes through the run's proxy-aware agents: its own
+ * transport (Compute, Cloud DNS, generateAccessToken) and the separate one its STS exchange uses. An agent
+ * given this way also stops gaxios from applying its own reading of the proxy variables.
+ */
+function routeThroughProxy(client: AuthClient): void {
+  const agents = outboundAgents()
+  if (!agents) return
+  const agent = (url: URL) => agents.for(url)
+  const sts = (client as unknown as { stsCredential?: { transporter?: AuthClient['transporter'] } }).stsCredential?.transporter
+  for (const transporter of [client.transporter, sts]) if (transporter) transporter.defaults = { ...transporter.defaults, agent }
 }
 
 /** The parts of the provider resource name the hints need. */
