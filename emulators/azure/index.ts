@@ -55,6 +55,7 @@ export async function startAzureEmulators(options: AzureEmulatorOptions = {}): P
   const entra = new EntraEmulator(oidc, tokens, options)
   const arm = new ArmEmulator(world, tokens)
   arm.operations.inProgressPolls = options.inProgressPolls ?? 0
+  arm.operations.transientFailure = () => switches.chaos?.operationFails(arm.name) ?? false
   seedApps(entra)
   seedArm(arm.state)
   // Zilliz accepting the registration <name>.<resourceGuid> is what approves the manual connection.

@@ -26,11 +26,16 @@ interface Pending extends AsyncOperation {
   finish(failed: boolean): void
 }
 
+/** How ARM reports a failure that a retry of the same request can get past. */
+export const TRANSIENT_FAILURE: OperationError = { code: 'RetryableError', message: 'A retryable error occurred.' }
+
 export class AsyncOperations {
   /** Status polls answered InProgress before an operation completes */
   inProgressPolls = 0
   private readonly operations = new Map<string, Pending>()
   private readonly failures: { operation: string; error: OperationError }[] = []
+  /** Draws whether a starting operation ends Failed with a retryable code (seeded faults) */
+  transientFailure?: () => boolean
 
   /** Makes the next operation of that kind end Failed (and its resource provisioningState Failed). */
   failNext(operation: string, error: OperationError): void {
@@ -39,7 +44,8 @@ export class AsyncOperations {
 
   start(operation: string, finish: (failed: boolean) => void): AsyncOperation {
     const index = this.failures.findIndex((f) => f.operation === operation)
-    const failWith = index >= 0 ? this.failures.splice(index, 1)[0]?.error : undefined
+    const queued = index >= 0 ? this.failures.splice(index, 1)[0]?.error : undefined
+    const failWith = queued ?? (this.transientFailure?.() ? TRANSIENT_FAILURE : undefined)
     const pending: Pending = { id: randomUUID(), operation, status: 'InProgress', polls: 0, startedAt: new Date().toISOString(), failWith, finish }
     this.operations.set(pending.id, pending)
     return pending

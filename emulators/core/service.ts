@@ -2,6 +2,7 @@
 // latency and fault switches. Each cloud service only supplies classify/handle/errorResponse.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Chaos } from './chaos.js'
 
 export interface EmulatorRequest {
   method: string
@@ -86,6 +87,8 @@ export interface Fault {
 export class Switches {
   latency: Record<string, number> = {}
   readonly faults: Fault[] = []
+  /** Seeded random transient faults on top of the injected ones */
+  chaos?: Chaos
   inject(fault: Fault): void {
     this.faults.push({ ...fault })
   }
@@ -103,6 +106,7 @@ export class Switches {
   reset(): void {
     this.latency = {}
     this.faults.length = 0
+    this.chaos = undefined
   }
 }
 
@@ -137,12 +141,19 @@ export async function startService(service: Service, log: CallLog, switches: Swi
         }
         let response: EmulatorResponse
         let classified: Classified = { operation: 'unknown', write: false }
+        let lost = false
         try {
           classified = service.classify(request)
           const delay = switches.delayFor(service.name, classified.operation)
           if (delay > 0) await sleep(delay)
           const fault = switches.takeFault(service.name, classified.operation)
-          response = fault ? faultResponse(service, fault, request) : await service.handle(request)
+          const chaos = fault ? undefined : switches.chaos?.callFault(service.name)
+          lost = chaos?.kind === 'lost'
+          response = fault
+            ? faultResponse(service, fault, request)
+            : chaos?.kind === 'error'
+              ? service.errorResponse(chaos.status, chaos.code, `Transient ${chaos.code} (injected)`)
+              : await service.handle(request)
         } catch (error) {
           response = service.errorResponse(500, 'InternalError', (error as Error).message)
         }
@@ -154,10 +165,12 @@ export async function startService(service: Service, log: CallLog, switches: Swi
           write,
           method: request.method,
           path: request.url.pathname,
-          status: response.status,
+          status: lost ? 0 : response.status,
           at: Date.now(),
           peerPort: req.socket.remotePort
         })
+        // A lost answer: the call was handled, but the connection drops before the client hears back.
+        if (lost) return void res.socket?.destroy()
         res.writeHead(response.status, response.headers ?? {})
         res.end(response.body ?? '')
       })()

@@ -33,11 +33,11 @@ export function checkName(value: unknown): string {
   return value
 }
 
-/** Reserves a name for the duration of its insert; taken or reserved names are a 409. */
-export function claimName(ctx: ComputeContext, key: string, path: string, exists: boolean): () => void {
-  if (exists || ctx.pending.has(key)) throw alreadyExists(`projects/${ctx.state.project}/${path}`)
-  ctx.pending.add(key)
-  return () => ctx.pending.delete(key)
+/** Reserves a name (by the resource's path) for the duration of its insert; taken or reserved names are a 409. */
+export function claimName(ctx: ComputeContext, path: string, exists: boolean): () => void {
+  if (exists || ctx.pending.has(path)) throw alreadyExists(`projects/${ctx.state.project}/${path}`)
+  ctx.pending.add(path)
+  return () => ctx.pending.delete(path)
 }
 
 export function stringList(value: unknown, field: string): string[] {

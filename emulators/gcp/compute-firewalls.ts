@@ -51,7 +51,7 @@ export function insertFirewall(ctx: ComputeContext, req: EmulatorRequest): Emula
     description: typeof body['description'] === 'string' ? body['description'] : '',
     creationTimestamp: nowStamp(ctx.now())
   }
-  const release = claimName(ctx, `firewall/${name}`, `global/firewalls/${name}`, ctx.state.firewalls.has(name))
+  const release = claimName(ctx, `global/firewalls/${name}`, ctx.state.firewalls.has(name))
   return startOperation(ctx, {
     operationType: 'insert',
     targetPath: `global/firewalls/${name}`,

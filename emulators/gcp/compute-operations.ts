@@ -29,6 +29,8 @@ interface OperationRecord {
   endTime?: string
   doneAt: number
   error?: OperationFailure
+  /** A transient failure drawn when the operation started: it ends with it and changes nothing */
+  transient?: OperationFailure
   complete(): void
 }
 
@@ -50,13 +52,17 @@ export interface OperationSpec {
   complete(): void
 }
 
-const HTTP_TEXT: Record<number, string> = { 400: 'BAD REQUEST', 404: 'NOT FOUND', 409: 'CONFLICT' }
+const HTTP_TEXT: Record<number, string> = { 400: 'BAD REQUEST', 404: 'NOT FOUND', 409: 'CONFLICT', 500: 'INTERNAL SERVER ERROR' }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '-00:00')
 
 export class ComputeOperations {
   private readonly operations = new Map<string, OperationRecord>()
   private readonly byRequestId = new Map<string, OperationRecord>()
+  /** Draws whether a starting operation ends with a transient INTERNAL_ERROR (seeded faults) */
+  transientFailure?: () => boolean
+  /** Releases what an operation held while it ran (its name), when it ends without its change */
+  release?: (targetPath: string) => void
 
   constructor(
     private readonly state: ComputeState,
@@ -85,7 +91,8 @@ export class ComputeOperations {
       status: 'RUNNING',
       insertTime: iso(now),
       doneAt: now + this.settings.operationDelayMs,
-      complete: spec.complete
+      complete: spec.complete,
+      ...(this.transientFailure?.() ? { transient: new OperationFailure(500, 'INTERNAL_ERROR', 'Internal error. Please try again or contact Google Support.') } : {})
     }
     this.operations.set(this.key(op.region, op.name), op)
     if (spec.requestId) this.byRequestId.set(spec.requestId, op)
@@ -99,11 +106,16 @@ export class ComputeOperations {
     const now = this.now()
     for (const op of this.operations.values()) {
       if (op.status === 'DONE' || op.doneAt > now) continue
-      try {
-        op.complete()
-      } catch (error) {
-        if (!(error instanceof OperationFailure)) throw error
-        op.error = error
+      if (op.transient) {
+        op.error = op.transient
+        this.release?.(op.targetPath)
+      } else {
+        try {
+          op.complete()
+        } catch (error) {
+          if (!(error instanceof OperationFailure)) throw error
+          op.error = error
+        }
       }
       op.status = 'DONE'
       op.endTime = iso(now)

@@ -47,7 +47,7 @@ export function insertAddress(ctx: ComputeContext, region: string, req: Emulator
   const subnet = regional(String(body['subnetwork'] ?? ''), 'subnetworks')
   if (!subnet) throw invalid("Invalid value for field 'resource.subnetwork': an internal address needs a subnetwork.")
   if (subnet.region !== region) throw invalid(`Invalid value for field 'resource.subnetwork': the subnetwork is in ${subnet.region}, not ${region}.`)
-  const release = claimName(ctx, `address/${region}/${name}`, path, ctx.state.addresses.has(`${region}/${name}`))
+  const release = claimName(ctx, path, ctx.state.addresses.has(`${region}/${name}`))
   const labels = labelsOf(body['labels'])
   const wanted = typeof body['address'] === 'string' ? body['address'] : undefined
   const id = ctx.state.ids.take()
@@ -124,7 +124,7 @@ export function insertForwardingRule(ctx: ComputeContext, region: string, req: E
   if (!network) throw invalid("Invalid value for field 'resource.network': a Private Service Connect endpoint needs a network.")
   const addressReference = String(body['IPAddress'] ?? '')
   if (!addressReference) throw invalid("Invalid value for field 'resource.IPAddress': a Private Service Connect endpoint needs a reserved internal address.")
-  const release = claimName(ctx, `rule/${region}/${name}`, path, ctx.state.forwardingRules.has(`${region}/${name}`))
+  const release = claimName(ctx, path, ctx.state.forwardingRules.has(`${region}/${name}`))
   const labels = labelsOf(body['labels'])
   const id = ctx.state.ids.take()
   return startOperation(ctx, {

@@ -82,6 +82,7 @@ export class ComputeEmulator implements Service {
     this.state = new ComputeState(options.topology)
     const operationSettings: OperationSettings = { operationDelayMs: options.operationDelayMs ?? 20, waitTimeoutMs: options.waitTimeoutMs ?? 2000 }
     this.operations = new ComputeOperations(this.state, operationSettings, this.now)
+    this.operations.release = (path) => this.pending.delete(path)
     this.settings = { acceptanceDelayMs: options.acceptanceDelayMs ?? 0 }
     // Zilliz's acceptance of a registration is what the service attachment's accept list follows.
     world.onAcceptance((cloud, name, accepted) => {

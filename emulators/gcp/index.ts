@@ -74,6 +74,7 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
     changeDelayMs: options.changeDelayMs
   })
 
+  compute.operations.transientFailure = () => switches.chaos?.operationFails(compute.name) ?? false
   const running: Running[] = []
   const start = async (service: Service): Promise<string> => {
     const server = await startService(service, log, switches)
