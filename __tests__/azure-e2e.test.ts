@@ -236,11 +236,12 @@ describe('adoption and drift', () => {
     expect(writes()).toEqual([])
   })
 
-  it('surfaces a failed long-running operation, then a re-run puts the endpoint again and converges', async () => {
-    emulators.azure.arm.operations.failNext('PrivateEndpoints_CreateOrUpdate', { code: 'InternalServerError', message: 'Injected provisioning failure' })
+  it('surfaces a long-running operation that failed for good, without retrying it; a re-run puts the endpoint again and converges', async () => {
+    emulators.azure.arm.operations.failNext('PrivateEndpoints_CreateOrUpdate', { code: 'PrivateEndpointCreationNotAllowed', message: 'Injected provisioning failure' })
     const failed = await run({ mode: 'apply' })
     expect(failed.exitCode).toBe(1)
     expect(errorLine(failed)).toMatch(/Step private-endpoint failed: .*long-running operation has failed.*Injected provisioning failure/i)
+    expect(emulators.log.count('PrivateEndpoints_CreateOrUpdate', 'arm')).toBe(1)
     emulators.log.clear()
     const again = await run({ mode: 'apply' })
     expectSuccess(again)
@@ -292,6 +293,70 @@ describe('a host Zilliz allocates other than the documented pattern', () => {
     expect(planStep(again, `dns-zone-replaced:${CLUSTER}`)).toBeUndefined()
     expect(emulators.azure.arm.dns.zone(HOST)).toBeDefined()
     expect(emulators.azure.arm.dns.zone(ALLOCATED)).toBeDefined()
+  })
+})
+
+describe('transient failures converge in the first run', () => {
+  it('puts the endpoint again when its operation ends Failed with a retryable code', async () => {
+    emulators.azure.arm.operations.failNext('PrivateEndpoints_CreateOrUpdate', { code: 'RetryableError', message: 'A retryable error occurred.' })
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(armCalls().filter((c) => c.operation === 'PrivateEndpoints_CreateOrUpdate').map((c) => c.status)).toEqual([201, 200])
+    expect(result.outputs['verified']).toBe('true')
+    expect(emulators.azure.arm.state.privateEndpoints.size).toBe(1)
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes()).toEqual([])
+  })
+
+  it('repairs a zone and a link whose operations failed transiently, over their own etags', async () => {
+    const { operations } = emulators.azure.arm
+    operations.failNext('PrivateZones_CreateOrUpdate', { code: 'InternalServerError', message: 'Injected' })
+    operations.failNext('VirtualNetworkLinks_CreateOrUpdate', { code: 'RetryableError', message: 'Injected' })
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    // The create again (If-None-Match) finds the failed resource (412) and puts it again over its etag.
+    const statuses = (operation: string) => armCalls().filter((c) => c.operation === operation).map((c) => c.status)
+    expect(statuses('PrivateZones_CreateOrUpdate')).toEqual([202, 412, 202])
+    expect(statuses('VirtualNetworkLinks_CreateOrUpdate')).toEqual([202, 412, 202])
+    expect(emulators.azure.arm.state.privateZones.size).toBe(1)
+    expect(result.outputs['verified']).toBe('true')
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes()).toEqual([])
+  })
+
+  it('waits for an endpoint left Updating instead of judging it, then adopts it', async () => {
+    const { operations } = emulators.azure.arm
+    // An operation nobody polls to its end (a cancelled run) ends by itself a little later.
+    operations.unpolledCompletionMs = 1500
+    operations.inProgressPolls = 1000
+    await sdk().network.privateEndpoints.beginCreateOrUpdate(RESOURCE_GROUP, 'pe-cancelled', {
+      location: 'eastus',
+      subnet: { id: ids.subnet() },
+      manualPrivateLinkServiceConnections: [{ name: 'pe-cancelled', privateLinkServiceId: ALIAS }]
+    })
+    operations.inProgressPolls = 0
+    expect(emulators.azure.arm.network.endpoint('pe-cancelled')?.provisioningState).toBe('Updating')
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(planStep(result, 'private-endpoint')).toMatchObject({ name: 'pe-cancelled', action: 'wait', reason: expect.stringContaining('Updating') })
+    expect(emulators.log.count('PrivateEndpoints_CreateOrUpdate', 'arm')).toBe(1)
+    expect(result.outputs['verified']).toBe('true')
+  })
+
+  it('never retries a refusal: permission denied and an invalid request fail at once', async () => {
+    emulators.switches.inject({ service: 'arm', operation: 'PrivateEndpoints_CreateOrUpdate', status: 403, code: 'AuthorizationFailed', message: 'no write permission', times: 1 })
+    const denied = await run({ mode: 'apply' })
+    expect(denied.exitCode).toBe(1)
+    expect(errorLine(denied)).toContain('AuthorizationFailed')
+    expect(emulators.log.count('PrivateEndpoints_CreateOrUpdate', 'arm')).toBe(1)
+    emulators.log.clear()
+    emulators.switches.inject({ service: 'arm', operation: 'PrivateEndpoints_CreateOrUpdate', status: 400, code: 'InvalidRequestFormat', message: 'bad body', times: 1 })
+    const invalid = await run({ mode: 'apply' })
+    expect(invalid.exitCode).toBe(1)
+    expect(errorLine(invalid)).toContain('InvalidRequestFormat')
+    expect(emulators.log.count('PrivateEndpoints_CreateOrUpdate', 'arm')).toBe(1)
   })
 })
 

@@ -275,6 +275,62 @@ describe('crash safety', () => {
   })
 })
 
+describe('transient failures converge in the first run', () => {
+  const ADDRESS = 'zilliz-pl-06456e2b9a12-ip'
+
+  it('issues an insert again, with a new requestId, when its operation ends with INTERNAL_ERROR', async () => {
+    let failures = 1
+    emulators.gcp.compute.operations.transientFailure = () => failures-- > 0
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    // The same requestId would be answered with the failed operation: the second insert must carry a new one.
+    expect(calls('gcp-compute').filter((c) => c.operation === 'addresses.insert').map((c) => c.status)).toEqual([200, 200])
+    expect(result.log).toMatch(/address \S+ to be reserved: attempt 1 failed \(.*INTERNAL_ERROR.*\); observing and trying again/)
+    expect(state().addresses.size).toBe(1)
+    expect(result.outputs['verified']).toBe('true')
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(writes()).toEqual([])
+  })
+
+  it('adopts the resource when an insert answers alreadyExists while the other insert still runs and a read still answers 404', async () => {
+    const { operations } = emulators.gcp.compute
+    operations.settings.operationDelayMs = 1500
+    const admin = adminClient(emulators.gcp)
+    // An insert whose answer was lost: it runs, so the name is taken, but the address is not there yet.
+    await admin.compute('POST', 'regions/us-west1/addresses', {
+      name: ADDRESS,
+      addressType: 'INTERNAL',
+      purpose: 'GCE_ENDPOINT',
+      subnetwork: `projects/${GCP_PROJECT_ID}/regions/us-west1/subnetworks/${GCP_SUBNETWORK}`
+    })
+    operations.settings.operationDelayMs = 20
+    emulators.log.clear()
+    const result = await run({ mode: 'apply' })
+    expectSuccess(result)
+    expect(planStep(result, 'psc-address')).toMatchObject({ name: ADDRESS, action: 'create' })
+    const inserts = calls('gcp-compute').filter((c) => c.operation === 'addresses.insert')
+    expect(inserts[0]?.status).toBe(409)
+    expect(inserts.every((c) => c.status === 409)).toBe(true)
+    expect(state().addresses.size).toBe(1)
+    expect(result.outputs['verified']).toBe('true')
+  })
+
+  it('never retries a refusal: permission denied and an invalid argument fail at once', async () => {
+    emulators.switches.inject({ service: 'gcp-compute', operation: 'addresses.insert', status: 403, code: 'forbidden', message: "Required 'compute.addresses.create' permission", times: 1 })
+    const denied = await run({ mode: 'apply' })
+    expect(denied.exitCode).toBe(1)
+    expect(errorLine(denied)).toContain('compute.addresses.create')
+    expect(emulators.log.count('addresses.insert', 'gcp-compute')).toBe(1)
+    emulators.log.clear()
+    emulators.switches.inject({ service: 'gcp-compute', operation: 'addresses.insert', status: 400, code: 'invalid', message: 'Invalid value for field', times: 1 })
+    const invalid = await run({ mode: 'apply' })
+    expect(invalid.exitCode).toBe(1)
+    expect(errorLine(invalid)).toContain('Invalid value for field')
+    expect(emulators.log.count('addresses.insert', 'gcp-compute')).toBe(1)
+  })
+})
+
 describe('faults and throttling', () => {
   it('retries 429s and 503s from Compute, Cloud DNS and Zilliz and still converges', async () => {
     const { switches } = emulators

@@ -1,23 +1,25 @@
 // npm run faults: the seeded fault suite at scale. Per cloud, FAULT_RUNS applies (default 100) against
 // fresh emulators with FAULT_RATE (default 0.2) of calls and operations failing transiently, each
 // followed by a fault-free apply. Prints first-run convergence, duplicates, orphans and re-apply writes
-// per cloud, and every run that fell short. FAULT_CLOUDS=aws,gcp limits the clouds; FAULT_SEED the first seed.
+// per cloud, and every run that fell short. FAULT_CLOUDS=aws,gcp limits the clouds; FAULT_SEED the first seed;
+// FAULT_TOKEN_ENDPOINTS=0 keeps the token endpoints (GitHub OIDC, STS, Entra) free of faults.
 import { CLOUDS, describeShortfall, faultRun, type Cloud, type FaultRun } from '../__tests__/support/fault-suite.js'
 
 const runs = Number(process.env['FAULT_RUNS'] ?? 100)
 const rate = Number(process.env['FAULT_RATE'] ?? 0.2)
 const firstSeed = Number(process.env['FAULT_SEED'] ?? 1)
 const clouds = (process.env['FAULT_CLOUDS']?.split(',') ?? CLOUDS) as Cloud[]
+const tokenFaults = process.env['FAULT_TOKEN_ENDPOINTS'] !== '0'
 
 // Logs of the runs go to stdout through @actions/core; the report goes to stderr so it stays readable.
 const say = (line: string) => process.stderr.write(`${line}\n`)
 
-say(`Fault suite: ${runs} runs per cloud, ${Math.round(rate * 100)}% transient faults, seeds ${firstSeed}..${firstSeed + runs - 1}`)
+say(`Fault suite: ${runs} runs per cloud, ${Math.round(rate * 100)}% transient faults${tokenFaults ? '' : ' (none on token endpoints)'}, seeds ${firstSeed}..${firstSeed + runs - 1}`)
 const failed: string[] = []
 for (const cloud of clouds) {
   const results: FaultRun[] = []
   for (let seed = firstSeed; seed < firstSeed + runs; seed++) {
-    const result = await faultRun(cloud, seed, rate)
+    const result = await faultRun(cloud, seed, { rate, tokenFaults })
     results.push(result)
     const shortfall = describeShortfall(result)
     if (shortfall) failed.push(shortfall)

@@ -28,7 +28,7 @@ async function observeAndRun(config: Config, decision: ModeDecision, apiKey: str
     else core.info(verdict.message)
   }
   const log = coreLogger
-  const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, dispatcher })
+  const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, dispatcher, deadline: Date.now() + config.waitTimeoutSeconds * 1000 })
   const provider = await loadProvider(config, log, githubIdTokens(log, `${config.provider} authentication`))
   return reconcile({ config, mode: decision.mode, modeReason: decision.reason, zilliz, provider, log })
 }

@@ -126,11 +126,22 @@ async function reference(cloud: Cloud): Promise<Record<string, number>> {
 
 const errorOf = (run: ActionRun) => (run.exitCode === 0 ? undefined : (run.log.split('\n').find((l) => l.startsWith('::error::')) ?? `exit ${run.exitCode}`))
 
-export async function faultRun(cloud: Cloud, seed: number, rate = 0.2): Promise<FaultRun> {
+/** The token endpoints: GitHub OIDC, AWS STS, Google STS and IAM Credentials, Entra. */
+export const TOKEN_SERVICES = ['oidc', 'sts', 'gcp-sts', 'gcp-iam', 'entra']
+
+export interface FaultOptions {
+  /** Share of calls and operations that fail (default 0.2) */
+  rate?: number
+  /** Whether token endpoints fail too (default true) */
+  tokenFaults?: boolean
+}
+
+export async function faultRun(cloud: Cloud, seed: number, options: FaultOptions = {}): Promise<FaultRun> {
+  const rate = options.rate ?? 0.2
   const want = await reference(cloud)
   return withEmulators(async (e) => {
     const started = Date.now()
-    const chaos = new Chaos({ seed, rate })
+    const chaos = new Chaos({ seed, rate, exempt: options.tokenFaults === false ? TOKEN_SERVICES : [] })
     e.switches.chaos = chaos
     const first = await runAction({ ...e.env, ...inputs(cloud, e) })
     e.switches.chaos = undefined

@@ -32,6 +32,11 @@ export const TRANSIENT_FAILURE: OperationError = { code: 'RetryableError', messa
 export class AsyncOperations {
   /** Status polls answered InProgress before an operation completes */
   inProgressPolls = 0
+  /**
+   * An operation nobody polls still ends, as ARM runs it server-side: after this long it completes
+   * (a client whose poll answers were lost finds the resource settled when it reads it again).
+   */
+  unpolledCompletionMs = 5000
   private readonly operations = new Map<string, Pending>()
   private readonly failures: { operation: string; error: OperationError }[] = []
   /** Draws whether a starting operation ends Failed with a retryable code (seeded faults) */
@@ -48,6 +53,7 @@ export class AsyncOperations {
     const failWith = queued ?? (this.transientFailure?.() ? TRANSIENT_FAILURE : undefined)
     const pending: Pending = { id: randomUUID(), operation, status: 'InProgress', polls: 0, startedAt: new Date().toISOString(), failWith, finish }
     this.operations.set(pending.id, pending)
+    setTimeout(() => this.complete(pending), this.unpolledCompletionMs).unref()
     return pending
   }
 
@@ -55,13 +61,16 @@ export class AsyncOperations {
   poll(id: string): AsyncOperation | undefined {
     const op = this.operations.get(id.toLowerCase())
     if (!op) return undefined
-    if (op.status === 'InProgress' && op.polls++ >= this.inProgressPolls) {
-      op.status = op.failWith ? 'Failed' : 'Succeeded'
-      op.error = op.failWith
-      op.endedAt = new Date().toISOString()
-      op.finish(Boolean(op.failWith))
-    }
+    if (op.status === 'InProgress' && op.polls++ >= this.inProgressPolls) this.complete(op)
     return op
+  }
+
+  private complete(op: Pending): void {
+    if (op.status !== 'InProgress') return
+    op.status = op.failWith ? 'Failed' : 'Succeeded'
+    op.error = op.failWith
+    op.endedAt = new Date().toISOString()
+    op.finish(Boolean(op.failWith))
   }
 
   /** The status document ARM serves at the Azure-AsyncOperation URL. */

@@ -1,9 +1,12 @@
-// Retry with full-jitter backoff, only for errors the caller classifies as retryable.
+// Retry with full-jitter backoff, only for errors the caller classifies as retryable, within a number of
+// attempts and, when given, a deadline: no wait is started that would end after it.
 import { backoffDelay, realClock, type Clock } from './timing.js'
 
 export interface RetryOptions {
-  /** Total attempts, including the first */
+  /** Total attempts, including the first (Infinity: as many as the deadline allows) */
   attempts: number
+  /** Epoch ms: the last error is thrown rather than waiting past it */
+  deadline?: number
   baseMs: number
   maxMs: number
   isRetryable(error: unknown): boolean
@@ -12,6 +15,13 @@ export interface RetryOptions {
   onRetry?(error: unknown, attempt: number, delayMs: number): void
   clock?: Clock
   signal?: AbortSignal
+}
+
+/** A retry budget for one kind of call: how many tries and how the waits between them grow. */
+export interface RetryBudget {
+  attempts: number
+  baseMs: number
+  maxMs: number
 }
 
 export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
@@ -23,8 +33,20 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
       if (attempt >= options.attempts || !options.isRetryable(error)) throw error
       const suggested = options.retryAfterMs?.(error)
       const delay = suggested ?? backoffDelay(attempt, options.baseMs, options.maxMs)
+      if (options.deadline !== undefined && clock.now() + delay > options.deadline) throw error
       options.onRetry?.(error, attempt, delay)
       await clock.sleep(delay, options.signal)
     }
   }
+}
+
+/**
+ * Retry-After as delay-seconds or an HTTP date, in ms, capped so a long hint cannot stall the job;
+ * undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null | undefined, capMs: number, now = Date.now()): number | undefined {
+  if (!value) return undefined
+  const seconds = Number(value)
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now
+  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), capMs) : undefined
 }

@@ -1,4 +1,5 @@
 // Turns any error into a message safe to show and, for the failures users commonly hit, what to do.
+import { isZillizApiError } from '../zilliz/errors.js'
 import { WaitFailedError, WaitTimeoutError } from './wait.js'
 
 export interface ExplainedFailure {
@@ -15,7 +16,11 @@ const HINTS: { match: (e: Error) => boolean; hint: string }[] = [
   { match: (e) => e.name === 'InputError', hint: 'Fix the input named at the start of the message and re-run.' },
   { match: (e) => e instanceof WaitTimeoutError, hint: 'Raise wait-timeout, or re-run: everything done so far is kept.' },
   { match: (e) => e instanceof WaitFailedError, hint: 'Check the resource in the cloud console; re-run once it is fixed.' },
-  { match: (e) => e.name === 'ZillizApiError', hint: 'Check the zilliz-api-key secret and that the key can manage the project.' }
+  { match: (e) => isZillizApiError(e, 'auth', 'permission'), hint: 'Check the zilliz-api-key secret and that the key can manage the project.' },
+  { match: (e) => isZillizApiError(e, 'throttled'), hint: 'Zilliz kept rate-limiting the calls through every retry: re-run in a few minutes, and avoid running several applies for one project at once.' },
+  { match: (e) => isZillizApiError(e, 'server'), hint: 'Zilliz Cloud kept failing through every retry: re-run later (everything done so far is kept), or check status.zilliz.com.' },
+  { match: (e) => isZillizApiError(e, 'network'), hint: "Check the zilliz-api-url input and the runner's outbound network access, then re-run." },
+  { match: (e) => isZillizApiError(e, 'not-found'), hint: 'Check the zilliz-project-id input: it must be a project of the organization the API key belongs to.' }
 ]
 
 export function explainFailure(error: unknown): ExplainedFailure {

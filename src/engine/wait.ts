@@ -60,3 +60,36 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<T> {
     delay = Math.min(maxDelay, Math.ceil(delay * 1.5))
   }
 }
+
+export interface SettleOptions<T> {
+  /** e.g. 'private endpoint pe-1 to finish Updating' */
+  what: string
+  /** Reads the resource; undefined when it does not exist (a delete that finished) */
+  read: () => Promise<T | undefined>
+  /** The resource's state as shown in messages, e.g. 'provisioningState=Updating' */
+  describe: (resource: T) => string
+  /** True while the state is one the cloud moves out of by itself (Updating, Creating, Deleting, RESERVING, pending) */
+  transitional: (resource: T) => boolean
+  deadline: number
+  signal?: AbortSignal
+  clock?: Clock
+}
+
+/**
+ * Waits while a resource is in a transitional state, with the deadline and timeout message of any other
+ * wait. Returns the resource once it settled, or undefined once it is gone.
+ */
+export function waitUntilSettled<T>(options: SettleOptions<T>): Promise<T | undefined> {
+  return waitFor<T | undefined>({
+    what: options.what,
+    deadline: options.deadline,
+    signal: options.signal,
+    clock: options.clock,
+    minDelayMs: 500,
+    poll: async () => {
+      const resource = await options.read()
+      if (resource === undefined) return { done: true, state: 'gone', value: undefined }
+      return { done: !options.transitional(resource), state: options.describe(resource), value: resource }
+    }
+  })
+}

@@ -1,6 +1,6 @@
 // HTTP client for the Zilliz Cloud control plane (V2 API) covering what the action needs:
 // private endpoint services and registrations, the whitelist, and clusters.
-import { retry } from '../base/retry.js'
+import { parseRetryAfter, retry } from '../base/retry.js'
 import { realClock, type Clock } from '../base/timing.js'
 import { ZillizApiError, isZillizApiError, type ZillizErrorDetails } from './errors.js'
 import { RateLimiter } from './rate-limit.js'
@@ -19,7 +19,10 @@ export interface ZillizClientOptions {
   apiKey: string
   userAgent?: string
   clock?: Clock
+  /** Budget of every call; by default reads get READ_RETRY and writes DEFAULT_RETRY */
   retry?: ZillizRetrySettings
+  /** Epoch ms after which no retry starts (the run's wait-timeout) */
+  deadline?: number
   /** Client-side ceiling, default 20 (Zilliz's documented per-route limit) */
   requestsPerSecond?: number
   /** Per-request timeout, default 60 s (Zilliz's own control-plane timeout) */
@@ -32,6 +35,8 @@ export interface ZillizClientOptions {
 }
 
 export const DEFAULT_RETRY: ZillizRetrySettings = { attempts: 5, baseMs: 500, maxMs: 15_000 }
+/** Reads are safe to repeat: retried for as long as the deadline allows, capped so a dead API still ends the run. */
+export const READ_RETRY: ZillizRetrySettings = { attempts: 30, baseMs: 500, maxMs: 15_000 }
 const DEFAULT_TIMEOUT_MS = 60_000
 const DEFAULT_USER_AGENT = 'zilliz-private-link-action'
 /** A Retry-After longer than this is treated as a hint, not an order to stall the job. */
@@ -67,6 +72,8 @@ export class ZillizClient implements ZillizApi {
   private readonly userAgent: string
   private readonly clock: Clock
   private readonly retrySettings: ZillizRetrySettings
+  private readonly readRetrySettings: ZillizRetrySettings
+  private readonly deadline?: number
   private readonly timeoutMs: number
   private readonly pageSize: number
   private readonly limiter: RateLimiter
@@ -79,6 +86,8 @@ export class ZillizClient implements ZillizApi {
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT
     this.clock = options.clock ?? realClock
     this.retrySettings = options.retry ?? DEFAULT_RETRY
+    this.readRetrySettings = options.retry ?? READ_RETRY
+    this.deadline = options.deadline
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.pageSize = Math.min(100, Math.max(1, Math.floor(options.pageSize ?? 100)))
     this.limiter = new RateLimiter({ requestsPerSecond: options.requestsPerSecond ?? 20, clock: this.clock })
@@ -191,7 +200,7 @@ export class ZillizClient implements ZillizApi {
   }
 
   private call<T>(call: ApiCall): Promise<T> {
-    const { attempts, baseMs, maxMs } = this.retrySettings
+    const { attempts, baseMs, maxMs } = call.method === 'GET' ? this.readRetrySettings : this.retrySettings
     return retry(
       async () => {
         await this.limiter.acquire()
@@ -201,6 +210,7 @@ export class ZillizClient implements ZillizApi {
         attempts,
         baseMs,
         maxMs,
+        deadline: this.deadline,
         clock: this.clock,
         isRetryable: (error) => isZillizApiError(error) && error.retryable,
         retryAfterMs: (error) => (isZillizApiError(error) ? error.retryAfterMs : undefined),
@@ -314,8 +324,5 @@ function describeNetworkFailure(error: unknown, timeoutMs: number): string {
 
 /** Retry-After is either delay-seconds or an HTTP date (wall-clock time, hence Date.now). */
 function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined
-  const seconds = Number(header)
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now()
-  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS) : undefined
+  return parseRetryAfter(header, MAX_RETRY_AFTER_MS)
 }

@@ -33,8 +33,7 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
     input.onEndpointIps(await describeEndpointIps(ec2, endpoint.networkInterfaceIds))
     checks.push(
       check('endpoint-available', `VPC endpoint ${endpoint.id} is available`, endpoint.state === 'available', `state=${endpoint.state}`, {
-        cause: endpoint.state === 'pendingacceptance' ? 'Zilliz has not accepted the endpoint yet.' : `The endpoint is ${endpoint.state}.`,
-        fix: endpoint.state === 'pendingacceptance' ? 'Check the registration on the Zilliz side and re-run; acceptance takes about 5 minutes.' : 'Delete the endpoint and re-run to create a new one.'
+        ...endpointFix(endpoint.state)
       })
     )
     const groups = await describeGroups(ec2, endpoint.groupIds)
@@ -75,4 +74,12 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
     )
   }
   return checks
+}
+
+/** What to do about an endpoint that is not available: wait for states AWS leaves by itself, replace a dead one. */
+function endpointFix(state: string): { cause: string; fix: string } {
+  if (state === 'pendingacceptance') return { cause: 'Zilliz has not accepted the endpoint yet.', fix: 'Check the registration on the Zilliz side and re-run; acceptance takes about 5 minutes.' }
+  if (state === 'pending' || state === 'deleting')
+    return { cause: `The endpoint is still ${state}: AWS has not finished with it.`, fix: 'Re-run in a few minutes (raise wait-timeout to wait longer in one run); nothing needs to be deleted.' }
+  return { cause: `The endpoint is ${state}.`, fix: 'Delete the endpoint and re-run to create a new one.' }
 }

@@ -5,8 +5,10 @@ import { PrivateDnsManagementClient } from '@azure/arm-privatedns'
 import type { TokenCredential } from '@azure/identity'
 import type { HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline'
 import type { AzureSettings } from '../../config/types.js'
+import type { Logger } from '../../base/log.js'
 import { cloudFailureOf } from '../../engine/cloud-error.js'
 import { USER_AGENT } from '../../version.js'
+import { armRetryPolicy } from './arm-retry.js'
 import { describeArmFailures } from './errors.js'
 
 export interface AzureClients {
@@ -14,6 +16,7 @@ export interface AzureClients {
   dns: PrivateDnsManagementClient
 }
 
+/**
 /**
  * If-Match / If-None-Match belong to the write they guard. The SDK's long-running-operation poller repeats
  * the PUT's header parameters on every status poll and on the final GET of the resource, where the REST
@@ -30,13 +33,20 @@ export const conditionalHeadersOnWritesOnly: PipelinePolicy = {
   }
 }
 
-/** `principal()` says whom ARM evaluates the requests for, as far as known, for error reports. */
-export function azureClients(settings: AzureSettings, credential: TokenCredential, httpClient: HttpClient, principal: () => string | undefined): AzureClients {
-  // The SDK's default retry policy already honours Retry-After on 429 and 503.
+/**
+ * `principal()` says whom ARM evaluates the requests for, as far as known, for error reports; `deadline`
+ * (epoch ms) ends the retries of every call.
+ */
+export function azureClients(settings: AzureSettings, credential: TokenCredential, httpClient: HttpClient, principal: () => string | undefined, log: Logger, deadline: number): AzureClients {
+  // One retry mechanism for every call (arm-retry.ts): the SDK's own policy is turned off.
   const options = {
     httpClient,
     userAgentOptions: { userAgentPrefix: USER_AGENT },
-    additionalPolicies: [{ policy: conditionalHeadersOnWritesOnly, position: 'perCall' as const }]
+    retryOptions: { maxRetries: 0 },
+    additionalPolicies: [
+      { policy: conditionalHeadersOnWritesOnly, position: 'perCall' as const },
+      { policy: armRetryPolicy(deadline, log), position: 'perCall' as const }
+    ]
   }
   const network = new NetworkManagementClient(credential, settings.subscriptionId, options)
   const dns = new PrivateDnsManagementClient(credential, settings.subscriptionId, options)

@@ -3,10 +3,10 @@
 // answers for that one name only, so the public names of every other cluster still resolve in the network
 // (a zone for the region domain would swallow them: Azure private zones do not fall back to public DNS).
 import type { PrivateDnsManagementClient, PrivateZone, VirtualNetworkLink } from '@azure/arm-privatedns'
-import { createOrAdopt } from '../../engine/adopt.js'
 import { MANAGED_BY, MANAGED_BY_TAG, PROJECT_TAG } from '../../engine/ownership.js'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import type { ClusterLink } from '../../engine/target.js'
+import { isTransitional, putUntilSucceeded } from './arm-writes.js'
 import { getOrUndefined, isPreconditionFailed, sameId } from './clients.js'
 import { ENDPOINT_STEP } from './private-endpoint.js'
 
@@ -84,31 +84,35 @@ export interface ZonePlanInput {
   onReady(zoneId: string): void
 }
 
-// If-None-Match: * makes the create refuse to overwrite; a 412 means the zone exists (a lost response): adopt it.
-function createZone(input: ZonePlanInput, ctx: StepContext): Promise<PrivateZone> {
+// If-None-Match: * makes the create refuse to overwrite; a 412 means the zone exists (a lost response): adopt
+// it. A zone whose operation failed is put again over its etag, as ARM retries a failed resource.
+function putZone(input: ZonePlanInput, ctx: StepContext): Promise<PrivateZone> {
   const { dns, resourceGroup, link } = input
-  return createOrAdopt({
-    create: () => dns.privateZones.beginCreateOrUpdateAndWait(resourceGroup, link.host, { location: PRIVATE_ZONE_LOCATION, tags: input.tags }, { ifNoneMatch: '*', abortSignal: ctx.signal }),
-    isDuplicate: isPreconditionFailed,
-    find: () => getOrUndefined(() => dns.privateZones.get(resourceGroup, link.host))
-  })
+  return putUntilSucceeded(
+    {
+      what: `private DNS zone ${link.host}`,
+      read: () => getOrUndefined(() => dns.privateZones.get(resourceGroup, link.host)),
+      conditional: true,
+      put: async (conditions) => {
+        // A repair keeps the zone as it is (the user's tags); a create brings the action's own.
+        const body = conditions.ifMatch ? await dns.privateZones.get(resourceGroup, link.host) : { location: PRIVATE_ZONE_LOCATION, tags: input.tags }
+        return dns.privateZones.beginCreateOrUpdateAndWait(resourceGroup, link.host, body, { ...conditions, abortSignal: ctx.signal })
+      }
+    },
+    ctx
+  )
 }
 
 export function planZone(input: ZonePlanInput): PlannedStep {
-  const { dns, resourceGroup, link, existing } = input
+  const { link, existing, resourceGroup } = input
   const base = { id: zoneStepId(link.clusterId), kind: 'azure.private-dns-zone', name: link.host, dependsOn: [], attributes: { location: PRIVATE_ZONE_LOCATION, resourceGroup } }
-  if (!existing)
-    return { ...base, action: 'create', reason: `no private DNS zone ${link.host} in ${resourceGroup}`, run: async (ctx) => input.onReady((await createZone(input, ctx)).id ?? '') }
+  const run = async (ctx: StepContext) => input.onReady((await putZone(input, ctx)).id ?? '')
+  if (!existing) return { ...base, action: 'create', reason: `no private DNS zone ${link.host} in ${resourceGroup}`, run }
   input.onReady(existing.id)
+  if (isTransitional(existing.provisioningState))
+    return { ...base, action: 'wait', reason: `zone is ${existing.provisioningState}: apply waits for the operation on it to end`, run }
   if (existing.provisioningState !== 'Failed') return { ...base, action: 'keep', reason: `zone exists (provisioning ${existing.provisioningState})` }
-  return {
-    ...base,
-    action: 'update',
-    reason: 'provisioning Failed: put the zone again, as ARM retries a failed resource',
-    run: async (ctx) => {
-      await dns.privateZones.beginCreateOrUpdateAndWait(resourceGroup, link.host, await dns.privateZones.get(resourceGroup, link.host), { abortSignal: ctx.signal })
-    }
-  }
+  return { ...base, action: 'update', reason: 'provisioning Failed: put the zone again, as ARM retries a failed resource', run }
 }
 
 export interface LinkPlanInput {
@@ -122,30 +126,39 @@ export interface LinkPlanInput {
   tags: Record<string, string>
 }
 
-async function createLink(input: LinkPlanInput, ctx: StepContext): Promise<void> {
+/** Puts the link named `name` (a new one, or the existing one again), adopting or repairing what is there. */
+async function putLink(input: LinkPlanInput, name: string, ctx: StepContext): Promise<void> {
   const { dns, resourceGroup, link } = input
   const body = { location: PRIVATE_ZONE_LOCATION, tags: input.tags, virtualNetwork: { id: input.vnetId }, registrationEnabled: false }
-  await createOrAdopt({
-    create: () => dns.virtualNetworkLinks.beginCreateOrUpdateAndWait(resourceGroup, link.host, input.name, body, { ifNoneMatch: '*', abortSignal: ctx.signal }),
-    isDuplicate: isPreconditionFailed,
-    // A link of that name exists: fine if it links this network (a lost response), wrong otherwise.
-    find: async () => {
-      const found = await observeLink(dns, resourceGroup, link.host, input.vnetId)
-      if (!found) throw new Error(`Zone ${link.host} already has a link named ${input.name} to another virtual network`)
-      return found
-    }
-  })
+  await putUntilSucceeded(
+    {
+      what: `link ${name} of zone ${link.host}`,
+      read: () => getOrUndefined(() => dns.virtualNetworkLinks.get(resourceGroup, link.host, name)),
+      conditional: true,
+      // A link of that name exists: fine if it links this network (a lost response), wrong otherwise.
+      check: (found) => {
+        if (!sameId(found.virtualNetwork?.id, input.vnetId)) throw new Error(`Zone ${link.host} already has a link named ${name} to another virtual network`)
+      },
+      put: async (conditions) => {
+        const current = conditions.ifMatch ? await dns.virtualNetworkLinks.get(resourceGroup, link.host, name) : body
+        return dns.virtualNetworkLinks.beginCreateOrUpdateAndWait(resourceGroup, link.host, name, current, { ...conditions, abortSignal: ctx.signal })
+      }
+    },
+    ctx
+  )
 }
 
 export function planLink(input: LinkPlanInput): PlannedStep {
-  const { dns, resourceGroup, link, existing } = input
+  const { link, existing } = input
   const base = {
     id: linkStepId(link.clusterId),
     kind: 'azure.private-dns-vnet-link',
     dependsOn: [zoneStepId(link.clusterId)],
     attributes: { zone: link.host, virtualNetwork: input.vnetId, registrationEnabled: 'false' }
   }
-  if (!existing) return { ...base, name: input.name, action: 'create', reason: `zone ${link.host} is not linked to the virtual network`, run: (ctx) => createLink(input, ctx) }
+  if (!existing) return { ...base, name: input.name, action: 'create', reason: `zone ${link.host} is not linked to the virtual network`, run: (ctx) => putLink(input, input.name, ctx) }
+  if (isTransitional(existing.provisioningState))
+    return { ...base, name: existing.name, action: 'wait', reason: `link is ${existing.provisioningState}: apply waits for the operation on it to end`, run: (ctx) => putLink(input, existing.name, ctx) }
   if (existing.provisioningState !== 'Failed') {
     // A link made by hand may register VM names in the zone; that is the owner's choice and harmless here.
     const registration = existing.registrationEnabled ? ', auto-registration on (left as it is)' : ''
@@ -156,10 +169,7 @@ export function planLink(input: LinkPlanInput): PlannedStep {
     name: existing.name,
     action: 'update',
     reason: 'provisioning Failed: put the link again, as ARM retries a failed resource',
-    run: async (ctx) => {
-      const current = await dns.virtualNetworkLinks.get(resourceGroup, link.host, existing.name)
-      await dns.virtualNetworkLinks.beginCreateOrUpdateAndWait(resourceGroup, link.host, existing.name, current, { abortSignal: ctx.signal })
-    }
+    run: (ctx) => putLink(input, existing.name, ctx)
   }
 }
 

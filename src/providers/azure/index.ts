@@ -64,7 +64,15 @@ export class AzureProvider implements CloudProvider {
       return
     }
     this.session = azureSession(this.settings, tokens, log, httpClient)
-    this.clients = azureClients(this.settings, this.session.credential, httpClient, () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`))
+    // Retries of reads and polls end with the run's wait-timeout, counted from here (the run's start).
+    this.clients = azureClients(
+      this.settings,
+      this.session.credential,
+      httpClient,
+      () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`),
+      log,
+      Date.now() + config.waitTimeoutSeconds * 1000
+    )
   }
 
   async connect(): Promise<Identity> {

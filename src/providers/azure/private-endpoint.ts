@@ -8,6 +8,7 @@ import { PROJECT_TAG } from '../../engine/ownership.js'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import { REGISTRATION_STEP } from '../../engine/provider.js'
 import { waitFor } from '../../engine/wait.js'
+import { isTransitional, putUntilSucceeded, settled } from './arm-writes.js'
 import { getOrUndefined, parseResourceId } from './clients.js'
 
 export const ENDPOINT_STEP = 'private-endpoint'
@@ -149,14 +150,44 @@ export interface EndpointPlanInput {
   onReady(endpoint: ObservedEndpoint, ip: string | undefined): void
 }
 
-async function putEndpoint(input: EndpointPlanInput, name: string, body: PrivateEndpoint, ctx: StepContext): Promise<void> {
-  const capture = guidCapture()
-  const result = await input.network.privateEndpoints.beginCreateOrUpdateAndWait(input.resourceGroup, name, body, { abortSignal: ctx.signal, ...capture.options })
-  const endpoint = toObserved(result, capture.guidOf(result.id), input.projectId)
-  if (endpoint.provisioningState !== 'Succeeded') throw new Error(`Private endpoint ${name} is ${endpoint.provisioningState} after the operation completed`)
-  if (!endpoint.resourceGuid) throw new Error(`Azure returned no resourceGuid for private endpoint ${name}`)
+const endpointWrite = (input: EndpointPlanInput, resourceGroup: string, name: string) => ({
+  what: `private endpoint ${name}`,
+  read: () => getEndpoint(input.network, resourceGroup, name, input.projectId)
+})
+
+/** Puts the endpoint (again, while its operation fails transiently) and reports it once Succeeded. */
+async function putEndpoint(input: EndpointPlanInput, resourceGroup: string, name: string, body: () => Promise<PrivateEndpoint>, ctx: StepContext): Promise<void> {
+  const endpoint = await putUntilSucceeded(
+    {
+      ...endpointWrite(input, resourceGroup, name),
+      conditional: false,
+      put: async () => {
+        const capture = guidCapture()
+        const result = await input.network.privateEndpoints.beginCreateOrUpdateAndWait(resourceGroup, name, await body(), { abortSignal: ctx.signal, ...capture.options })
+        return toObserved(result, capture.guidOf(result.id), input.projectId)
+      }
+    },
+    ctx
+  )
+  await ready(input, endpoint)
+}
+
+async function ready(input: EndpointPlanInput, endpoint: ObservedEndpoint): Promise<void> {
+  if (!endpoint.resourceGuid) throw new Error(`Azure returned no resourceGuid for private endpoint ${endpoint.name}`)
   input.onReady(endpoint, await endpointIp(input.network, endpoint))
 }
+
+function newEndpointBody(input: EndpointPlanInput): PrivateEndpoint {
+  return {
+    location: input.location,
+    tags: input.tags,
+    subnet: { id: input.subnetId },
+    manualPrivateLinkServiceConnections: [{ name: input.name, privateLinkServiceId: input.alias, requestMessage: `Zilliz Cloud private link for project ${input.projectId}` }]
+  }
+}
+
+// A PUT of the resource as it is keeps everything of the user's (tags, settings) and retries provisioning.
+const asItIs = (input: EndpointPlanInput, e: Pick<ObservedEndpoint, 'resourceGroup' | 'name'>) => () => input.network.privateEndpoints.get(e.resourceGroup, e.name)
 
 export function planEndpoint(input: EndpointPlanInput): PlannedStep {
   const { existing } = input
@@ -167,23 +198,25 @@ export function planEndpoint(input: EndpointPlanInput): PlannedStep {
       name: input.name,
       action: 'create',
       reason: `no private endpoint ${input.name}, and none in the network connects to ${input.alias}`,
-      run: (ctx) =>
-        putEndpoint(
-          input,
-          input.name,
-          {
-            location: input.location,
-            tags: input.tags,
-            subnet: { id: input.subnetId },
-            manualPrivateLinkServiceConnections: [
-              { name: input.name, privateLinkServiceId: input.alias, requestMessage: `Zilliz Cloud private link for project ${input.projectId}` }
-            ]
-          },
-          ctx
-        )
+      run: (ctx) => putEndpoint(input, input.resourceGroup, input.name, async () => newEndpointBody(input), ctx)
     }
   }
   const adopted = existing.owned ? '' : ' (adopted: created outside this action)'
+  if (isTransitional(existing.provisioningState)) {
+    // Left mid-operation (another run, a cancelled one): wait for it to end, then adopt, repair or create.
+    return {
+      ...base,
+      name: existing.name,
+      action: 'wait',
+      reason: `provisioning ${existing.provisioningState}: apply waits for the operation on it to end${adopted}`,
+      run: async (ctx) => {
+        const current = await settled(endpointWrite(input, existing.resourceGroup, existing.name), ctx)
+        if (current?.provisioningState === 'Succeeded') return ready(input, current)
+        if (!current) return putEndpoint(input, input.resourceGroup, input.name, async () => newEndpointBody(input), ctx)
+        return putEndpoint(input, existing.resourceGroup, existing.name, asItIs(input, existing), ctx)
+      }
+    }
+  }
   if (existing.provisioningState !== 'Failed')
     return { ...base, name: existing.name, action: 'keep', reason: `provisioning ${existing.provisioningState}, connection ${existing.connectionStatus}${adopted}` }
   return {
@@ -191,8 +224,7 @@ export function planEndpoint(input: EndpointPlanInput): PlannedStep {
     name: existing.name,
     action: 'update',
     reason: `provisioning Failed: put the endpoint again, as ARM retries a failed resource${adopted}`,
-    // A PUT of the resource as it is keeps everything of the user's (tags, settings) and retries provisioning.
-    run: async (ctx) => putEndpoint(input, existing.name, await input.network.privateEndpoints.get(existing.resourceGroup, existing.name), ctx)
+    run: (ctx) => putEndpoint(input, existing.resourceGroup, existing.name, asItIs(input, existing), ctx)
   }
 }
 

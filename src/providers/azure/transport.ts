@@ -63,13 +63,20 @@ export function redirect(url: string, overrides: Map<string, URL>): URL | undefi
 export function redirectingHttpClient(overrides: Map<string, URL>, inner: HttpClient = createDefaultHttpClient()): HttpClient {
   if (overrides.size === 0) return inner
   return {
-    sendRequest(request: PipelineRequest) {
+    async sendRequest(request: PipelineRequest) {
       const target = redirect(request.url, overrides)
-      if (target) {
-        request.url = target.href
-        if (isLoopback(target)) request.allowInsecureConnection = true
+      if (!target) return inner.sendRequest(request)
+      // The request goes out to the base URL but keeps its real URL: a retry sends it again through the
+      // bearer-token policy, which refuses anything but https.
+      const { url, allowInsecureConnection } = request
+      request.url = target.href
+      if (isLoopback(target)) request.allowInsecureConnection = true
+      try {
+        return await inner.sendRequest(request)
+      } finally {
+        request.url = url
+        request.allowInsecureConnection = allowInsecureConnection
       }
-      return inner.sendRequest(request)
     }
   }
 }

@@ -4,6 +4,7 @@ import type { NetworkManagementClient } from '@azure/arm-network'
 import type { PrivateDnsManagementClient } from '@azure/arm-privatedns'
 import { check, skipped, type Check } from '../../base/checks.js'
 import type { Target } from '../../engine/target.js'
+import { isTransitional } from './arm-writes.js'
 import { observeLink, observeRecord, observeZone, sameIps } from './dns.js'
 import { endpointIp, getEndpoint, type ObservedEndpoint } from './private-endpoint.js'
 
@@ -30,12 +31,23 @@ async function endpointChecks(target: Target, input: AzureVerifyInput): Promise<
   const ip = await endpointIp(input.network, endpoint)
   const ok = endpoint.provisioningState === 'Succeeded' && endpoint.connectionStatus === 'Approved' && Boolean(ip)
   const pending = endpoint.connectionStatus === 'Pending'
+  const busy = isTransitional(endpoint.provisioningState)
   return {
     ip,
     checks: [
       check('endpoint-approved', `Private endpoint ${endpoint.name} is provisioned and Approved`, ok, `provisioning=${endpoint.provisioningState} connection=${endpoint.connectionStatus} ip=${ip ?? 'none'}`, {
-        cause: pending ? 'Zilliz has not approved the connection yet.' : `The endpoint is ${endpoint.provisioningState} with a ${endpoint.connectionStatus} connection.`,
-        fix: pending ? 'Check the registration on the Zilliz side and re-run; approval takes about 5 minutes.' : `Delete private endpoint ${endpoint.name} and re-run to create a new one.`
+        cause: busy
+          ? `The endpoint is still ${endpoint.provisioningState}: an operation on it has not ended.`
+          : pending
+            ? 'Zilliz has not approved the connection yet.'
+            : `The endpoint is ${endpoint.provisioningState} with a ${endpoint.connectionStatus} connection.`,
+        fix: busy
+          ? 'Re-run once the operation ends (raise wait-timeout to wait longer in one run); nothing needs to be deleted.'
+          : pending
+            ? 'Check the registration on the Zilliz side and re-run; approval takes about 5 minutes.'
+            : endpoint.provisioningState === 'Failed'
+              ? 'Re-run in apply mode: it puts the endpoint again, as ARM retries a failed resource.'
+              : `Delete private endpoint ${endpoint.name} and re-run to create a new one.`
       })
     ]
   }

@@ -1,11 +1,10 @@
 // The internal address the PSC endpoint listens on: reserved by name in the subnetwork, found again by
 // name, and checked to be where the endpoint needs it. An adopted endpoint keeps its own address.
-import { createOrAdopt } from '../../engine/adopt.js'
 import { InputError } from '../../engine/input-error.js'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
+import { waitUntilSettled } from '../../engine/wait.js'
 import type { Address, ComputeApi } from './compute-api.js'
-import { isAlreadyExists } from './google-http.js'
-import { lastSegment, requestId, resourcePath } from './names.js'
+import { lastSegment, resourcePath } from './names.js'
 
 export const ADDRESS_STEP = 'psc-address'
 
@@ -14,6 +13,8 @@ export interface ObservedAddress {
   ip: string
   subnetwork: string
   addressType: string
+  /** RESERVING while its insert runs, then RESERVED or IN_USE */
+  status: string
   /** Paths of the forwarding rules using it */
   users: string[]
 }
@@ -24,6 +25,7 @@ function toObserved(a: Address): ObservedAddress {
     ip: a.address ?? '',
     subnetwork: resourcePath(a.subnetwork),
     addressType: a.addressType ?? '',
+    status: a.status ?? '',
     users: (a.users ?? []).map(resourcePath)
   }
 }
@@ -55,22 +57,42 @@ function checkUsable(input: AddressPlanInput, existing: ObservedAddress): void {
   if (others.length) throw new InputError('gcp-endpoint-prefix', `address ${name} is in use by ${others.map(lastSegment).join(', ')}. ${remedy}`)
 }
 
+/** The address once it is no longer RESERVING (its insert still running), or undefined when there is none. */
+function settledAddress(input: AddressPlanInput, ctx: StepContext): Promise<ObservedAddress | undefined> {
+  const { compute, region, name } = input
+  return waitUntilSettled({
+    what: `address ${name} to finish RESERVING`,
+    read: () => observeAddress(compute, region, name),
+    describe: (a) => `status=${a.status}`,
+    transitional: (a) => a.status === 'RESERVING',
+    deadline: ctx.deadline,
+    signal: ctx.signal
+  })
+}
+
 async function reserve(input: AddressPlanInput, ctx: StepContext): Promise<string> {
   const { compute, region, name } = input
-  const address = await createOrAdopt({
-    create: async () => {
-      const op = await compute.insertAddress(
-        region,
-        { name, addressType: 'INTERNAL', purpose: 'GCE_ENDPOINT', subnetwork: input.subnetworkPath, description: 'Zilliz Cloud private link endpoint address (managed by zilliz-private-link)', labels: input.labels },
-        requestId('address-insert', `${compute.project}/${region}/${name}`)
-      )
-      await compute.complete(op, `address ${name} to be reserved`, ctx)
-      return observeAddress(compute, region, name)
+  const address = await compute.apply(
+    {
+      what: `address ${name} to be reserved`,
+      request: { kind: 'address-insert', key: `${compute.project}/${region}/${name}` },
+      insert: true,
+      send: (id) =>
+        compute.insertAddress(
+          region,
+          { name, addressType: 'INTERNAL', purpose: 'GCE_ENDPOINT', subnetwork: input.subnetworkPath, description: 'Zilliz Cloud private link endpoint address (managed by zilliz-private-link)', labels: input.labels },
+          id
+        ),
+      observe: () => settledAddress(input, ctx),
+      done: async () => {
+        const found = await settledAddress(input, ctx)
+        if (!found) throw new Error(`Address ${name} was reserved but cannot be read back`)
+        return found
+      }
     },
-    isDuplicate: isAlreadyExists,
-    find: () => observeAddress(compute, region, name)
-  })
-  if (!address?.ip) throw new Error(`Address ${name} was reserved but reports no IP`)
+    ctx
+  )
+  if (!address.ip) throw new Error(`Address ${name} was reserved but reports no IP`)
   checkUsable(input, address)
   return address.ip
 }
@@ -82,6 +104,18 @@ export function planAddress(input: AddressPlanInput): PlannedStep {
     return { ...base, action: 'create', reason: `no address ${name} in ${input.region}`, run: async (ctx) => input.onReady(await reserve(input, ctx)) }
   }
   checkUsable(input, existing)
+  if (existing.status === 'RESERVING') {
+    // An insert still runs (another run, or one whose answer was lost): wait for it, as for any other wait.
+    return {
+      ...base,
+      action: 'wait',
+      reason: `address ${name} is RESERVING; apply waits until it is reserved`,
+      run: async (ctx) => {
+        const settled = await settledAddress(input, ctx)
+        input.onReady(settled?.ip ? settled.ip : await reserve(input, ctx))
+      }
+    }
+  }
   input.onReady(existing.ip)
   return { ...base, action: 'keep', reason: `reserved at ${existing.ip} in ${lastSegment(existing.subnetwork)}` }
 }

@@ -14,11 +14,14 @@ export interface GcpClients {
   dns: DnsApi
 }
 
-/** `principal()` says whom Google evaluates the calls for, as far as known, for error reports. */
-export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints: GcpEndpoints, log: Logger, principal: () => string | undefined): GcpClients {
+/**
+ * `principal()` says whom Google evaluates the calls for, as far as known, for error reports; `deadline`
+ * (epoch ms) ends the retries of every call.
+ */
+export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints: GcpEndpoints, log: Logger, principal: () => string | undefined, deadline: number): GcpClients {
   const client = () => session.client()
   return {
-    compute: new ComputeApi(googleHttp(client, log, { api: 'compute', principal }), endpoints.compute, settings.projectId),
-    dns: new DnsApi(googleHttp(client, log, { api: 'dns', principal }), endpoints.dns, settings.projectId)
+    compute: new ComputeApi(googleHttp(client, log, { api: 'compute', principal }, deadline), endpoints.compute, settings.projectId, log),
+    dns: new DnsApi(googleHttp(client, log, { api: 'dns', principal }, deadline), endpoints.dns, settings.projectId)
   }
 }

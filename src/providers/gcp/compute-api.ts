@@ -1,10 +1,13 @@
 // The Compute Engine v1 REST calls the action makes, with typed request and response shapes. Inserts
 // and patches return an Operation, polled through operations.wait until DONE; a DONE operation may
 // still carry an error, which becomes a GoogleApiError like a synchronous one.
+import type { Logger } from '../../base/log.js'
+import { createOrAdopt, NotVisibleYetError } from '../../engine/adopt.js'
 import type { StepContext } from '../../engine/plan.js'
+import { reissue } from '../../engine/reissue.js'
 import { waitFor } from '../../engine/wait.js'
-import { GoogleApiError, isNotFound, type GoogleHttp } from './google-http.js'
-import { resourcePath } from './names.js'
+import { GoogleApiError, isAlreadyExists, isNotFound, isRetryableGoogleError, type GoogleHttp } from './google-http.js'
+import { requestId, resourcePath } from './names.js'
 
 export type PscConnectionStatus = 'STATUS_UNSPECIFIED' | 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'CLOSED' | 'NEEDS_ATTENTION'
 
@@ -123,18 +126,57 @@ const orUndefined = <T>(call: Promise<T>): Promise<T | undefined> =>
     throw error
   })
 
-function operationError(op: Operation): GoogleApiError {
+// Operation errors Google asks clients to retry (with backoff): the request was fine, the backend was not.
+const TRANSIENT_OPERATION_CODES = new Set(['INTERNAL_ERROR', 'RESOURCE_NOT_READY', 'RESOURCE_OPERATION_RATE_EXCEEDED', 'RATE_LIMIT_EXCEEDED', 'SERVICE_UNAVAILABLE'])
+
+/** A Compute operation that finished DONE with an error. */
+export class OperationFailedError extends GoogleApiError {
+  constructor(
+    status: number,
+    reason: string,
+    message: string,
+    /** The same write, issued again, can succeed */
+    readonly transient: boolean
+  ) {
+    super(status, reason, message)
+    this.name = 'OperationFailedError'
+  }
+}
+
+function operationError(op: Operation): OperationFailedError {
   const first = op.error?.errors?.[0]
   const status = op.httpErrorStatusCode ?? 400
   // The operation's error codes (RESOURCE_ALREADY_EXISTS, …) map onto the synchronous reasons callers test for.
   const reason = first?.code === 'RESOURCE_ALREADY_EXISTS' ? 'alreadyExists' : first?.code === 'RESOURCE_NOT_FOUND' ? 'notFound' : (first?.code ?? '')
   const messages = (op.error?.errors ?? []).map((e) => e.message).filter(Boolean).join('; ')
   const target = resourcePath(op.targetLink).split('/').slice(-2).join(' ')
-  return new GoogleApiError(
+  const transient = (op.error?.errors ?? []).every((e) => TRANSIENT_OPERATION_CODES.has(e.code ?? '')) || status >= 500
+  return new OperationFailedError(
     status,
     reason,
-    `${op.operationType ?? 'change'} of ${target || 'the resource'} failed: operation ${op.name} ended with ${first?.code ?? 'an error'}: ${messages || op.httpErrorMessage || 'no message'}`
+    `${op.operationType ?? 'change'} of ${target || 'the resource'} failed: operation ${op.name} ended with ${first?.code ?? 'an error'}: ${messages || op.httpErrorMessage || 'no message'}`,
+    transient
   )
+}
+
+/** Failures a later attempt of the same write can get past. */
+export function isTransientWriteFailure(error: unknown): boolean {
+  return isRetryableGoogleError(error) || (error instanceof OperationFailedError && error.transient) || error instanceof NotVisibleYetError
+}
+
+/** One Compute write (an insert or a patch) followed to its end, issued again while it fails transiently. */
+export interface ComputeWrite<T> {
+  /** e.g. 'address zilliz-pl-…-ip to be reserved' */
+  what: string
+  /** Source of the requestId: kind and key, plus the attempt from the second one on */
+  request: { kind: string; key: string }
+  send(requestId: string): Promise<Operation>
+  /** An insert: alreadyExists means an earlier attempt made it, and it is adopted */
+  insert: boolean
+  /** Reads the resource as the write wants it: a value ends the write (adopted), undefined writes again */
+  observe(): Promise<T | undefined>
+  /** The result once the operation ended well */
+  done(): Promise<T>
 }
 
 export class ComputeApi {
@@ -143,7 +185,8 @@ export class ComputeApi {
   constructor(
     private readonly http: GoogleHttp,
     baseUrl: string,
-    readonly project: string
+    readonly project: string,
+    private readonly log?: Logger
   ) {
     this.root = `${baseUrl}/compute/v1`
   }
@@ -167,8 +210,9 @@ export class ComputeApi {
     return items
   }
 
-  private write(method: 'POST' | 'PATCH', path: string, body: unknown, requestId: string | undefined, what: string): Promise<Operation> {
-    return this.http.request<Operation>({ method, url: this.url(path), query: { requestId }, body, what })
+  // A repeated requestId makes the write safe to send again: Compute answers with the first operation.
+  private write(method: 'POST' | 'PATCH', path: string, body: unknown, requestId: string, what: string): Promise<Operation> {
+    return this.http.request<Operation>({ method, url: this.url(path), query: { requestId }, body, what, idempotent: true })
   }
 
   getNetwork(name: string): Promise<Network> {
@@ -231,6 +275,29 @@ export class ComputeApi {
     return this.write('PATCH', `global/firewalls/${name}`, body, requestId, `firewalls.patch ${name}`)
   }
 
+  /**
+   * Sends the write and follows its operation to DONE. An operation that ended with a transient error, a
+   * poll that gave up, or a duplicate that cannot be read yet is not final: the resource is observed
+   * and, if it is not as wanted, the write sent again with a new requestId (see engine/reissue.ts).
+   */
+  apply<T>(write: ComputeWrite<T>, ctx: StepContext): Promise<T> {
+    return reissue({
+      deadline: ctx.deadline,
+      signal: ctx.signal,
+      isTransient: isTransientWriteFailure,
+      observe: write.observe,
+      onRetry: (error, attempt, delay) => this.log?.warning(`${write.what}: attempt ${attempt} failed (${(error as Error).message}); observing and trying again in ${delay} ms`),
+      issue: (attempt) => {
+        const send = async () => {
+          const op = await write.send(requestId(write.request.kind, write.request.key, attempt))
+          await this.complete(op, write.what, ctx)
+          return write.done()
+        }
+        return write.insert ? createOrAdopt({ create: send, isDuplicate: isAlreadyExists, find: write.observe }) : send()
+      }
+    })
+  }
+
   /** Waits until the operation is DONE (operations.wait returns early, so it is called until then). */
   async complete(started: Operation, what: string, ctx: StepContext): Promise<void> {
     let op = started
@@ -253,6 +320,6 @@ export class ComputeApi {
   private waitOperation(op: Operation): Promise<Operation> {
     // The selfLink names the scope (regions/… or global); only its path is used, so base URL overrides hold.
     const path = op.selfLink ? resourcePath(op.selfLink) : `projects/${this.project}/global/operations/${op.name}`
-    return this.http.request<Operation>({ method: 'POST', url: `${this.root}/${path}/wait`, what: `operations.wait ${op.name}`, timeoutMs: 150_000 })
+    return this.http.request<Operation>({ method: 'POST', url: `${this.root}/${path}/wait`, what: `operations.wait ${op.name}`, timeoutMs: 150_000, idempotent: true })
   }
 }

@@ -85,7 +85,9 @@ export class DnsApi {
       method: 'PATCH',
       url: `${this.root}/managedZones/${name}`,
       body: { privateVisibilityConfig: { networks: networkUrls.map((networkUrl) => ({ networkUrl })) } },
-      what: `managedZones.patch ${name}`
+      what: `managedZones.patch ${name}`,
+      // The patch replaces the bindings: repeating it changes nothing more.
+      idempotent: true
     })
   }
 

@@ -1,12 +1,10 @@
 // The ingress firewall rule admitting the link ports from the allowed ranges to the endpoint address:
 // found by name, created with a requestId, and widened (never narrowed) when ports or ranges are missing.
-import { createOrAdopt } from '../../engine/adopt.js'
 import { InputError } from '../../engine/input-error.js'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import { describeGrants, desiredGrants, missingGrants, type IngressRule, type PortGrant } from '../../engine/ports.js'
 import type { ComputeApi, Firewall, FirewallAllowed, FirewallPatch } from './compute-api.js'
-import { isAlreadyExists } from './google-http.js'
-import { lastSegment, requestId, resourcePath } from './names.js'
+import { lastSegment, resourcePath } from './names.js'
 
 export const FIREWALL_STEP = 'firewall'
 
@@ -74,44 +72,66 @@ function checkOwnRule(input: FirewallPlanInput, existing: Firewall): void {
   if ((existing.direction ?? 'INGRESS') !== 'INGRESS') throw new InputError('gcp-endpoint-prefix', `firewall rule ${input.name} is an ${existing.direction} rule; its direction cannot be changed. ${remedy}`)
 }
 
+/** Whether the rule admits every wanted grant, enabled, to exactly the destination. */
+function holds(found: Firewall, wanted: PortGrant[], destination: string): boolean {
+  return !found.disabled && missingGrants(ingressRules(found), wanted).length === 0 && (found.destinationRanges ?? []).join() === destination
+}
+
 // The request id covers the patch's content: a retry of this patch repeats it, another patch is new.
-async function patch(input: FirewallPlanInput, body: FirewallPatch, ctx: StepContext): Promise<void> {
+async function patch(input: FirewallPlanInput, body: FirewallPatch, wanted: PortGrant[], ctx: StepContext): Promise<void> {
   const { compute, name } = input
-  const op = await compute.patchFirewall(name, body, requestId('firewall-patch', `${compute.project}/${name}/${JSON.stringify(body)}`))
-  await compute.complete(op, `firewall rule ${name} to be updated`, ctx)
+  const destination = body.destinationRanges?.join() ?? ''
+  await compute.apply(
+    {
+      what: `firewall rule ${name} to be updated`,
+      request: { kind: 'firewall-patch', key: `${compute.project}/${name}/${JSON.stringify(body)}` },
+      insert: false,
+      send: (id) => compute.patchFirewall(name, body, id),
+      observe: async () => {
+        const found = await compute.getFirewall(name)
+        return found && holds(found, wanted, destination) ? true : undefined
+      },
+      done: async () => true
+    },
+    ctx
+  )
 }
 
 async function createFirewall(input: FirewallPlanInput, wanted: PortGrant[], ctx: StepContext): Promise<void> {
   const { compute, name } = input
   const destination = `${input.ip()}/32`
-  await createOrAdopt({
-    create: async () => {
-      const op = await compute.insertFirewall(
-        {
-          name,
-          network: input.networkPath,
-          direction: 'INGRESS',
-          priority: 1000,
-          allowed: [{ IPProtocol: 'tcp', ports: input.ports.map(String) }],
-          sourceRanges: input.cidrs,
-          destinationRanges: [destination],
-          description: 'Zilliz Cloud private link: link ports to the PSC endpoint (managed by zilliz-private-link)'
-        },
-        requestId('firewall-insert', `${compute.project}/${name}`)
-      )
-      await compute.complete(op, `firewall rule ${name} to be created`, ctx)
-      return true
+  // A rule of that name appeared since the plan (or an earlier attempt made it): bring it to what is wanted.
+  const adopt = async () => {
+    const found = await compute.getFirewall(name)
+    if (!found) return undefined
+    checkOwnRule(input, found)
+    if (!holds(found, wanted, destination)) await patch(input, { ...widened(found, wanted), destinationRanges: [destination], disabled: false }, wanted, ctx)
+    return true
+  }
+  await compute.apply(
+    {
+      what: `firewall rule ${name} to be created`,
+      request: { kind: 'firewall-insert', key: `${compute.project}/${name}` },
+      insert: true,
+      send: (id) =>
+        compute.insertFirewall(
+          {
+            name,
+            network: input.networkPath,
+            direction: 'INGRESS',
+            priority: 1000,
+            allowed: [{ IPProtocol: 'tcp', ports: input.ports.map(String) }],
+            sourceRanges: input.cidrs,
+            destinationRanges: [destination],
+            description: 'Zilliz Cloud private link: link ports to the PSC endpoint (managed by zilliz-private-link)'
+          },
+          id
+        ),
+      observe: adopt,
+      done: async () => true
     },
-    isDuplicate: isAlreadyExists,
-    // A rule of that name appeared since the plan: bring it to what is wanted.
-    find: async () => {
-      const found = await compute.getFirewall(name)
-      if (!found) return undefined
-      checkOwnRule(input, found)
-      await patch(input, { ...widened(found, wanted), destinationRanges: [destination], disabled: false }, ctx)
-      return true
-    }
-  })
+    ctx
+  )
 }
 
 export function planFirewall(input: FirewallPlanInput): PlannedStep {
@@ -141,7 +161,7 @@ export function planFirewall(input: FirewallPlanInput): PlannedStep {
     action: 'update',
     reason: reasons.join('; '),
     run: async (ctx) => {
-      await patch(input, { ...widened(existing, wanted), destinationRanges: [`${input.ip()}/32`], disabled: false }, ctx)
+      await patch(input, { ...widened(existing, wanted), destinationRanges: [`${input.ip()}/32`], disabled: false }, wanted, ctx)
     }
   }
 }

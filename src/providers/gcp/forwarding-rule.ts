@@ -1,15 +1,14 @@
 // The PSC endpoint: a forwarding rule in the network whose target is Zilliz's service attachment. Found
 // again by name or adopted (ours, then one Zilliz knows, then any to the attachment), created with a
 // requestId, and waited on until the service attachment accepts the connection.
-import { createOrAdopt, pickAdoptable } from '../../engine/adopt.js'
+import { pickAdoptable } from '../../engine/adopt.js'
 import { InputError } from '../../engine/input-error.js'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import { REGISTRATION_STEP } from '../../engine/provider.js'
 import { waitFor } from '../../engine/wait.js'
 import type { ComputeApi, ForwardingRule } from './compute-api.js'
-import { isAlreadyExists } from './google-http.js'
 import { ownedBy } from './labels.js'
-import { lastSegment, requestId, resourcePath } from './names.js'
+import { lastSegment, resourcePath } from './names.js'
 
 export const ENDPOINT_STEP = 'psc-endpoint'
 export const CONNECTION_STEP = 'psc-connection'
@@ -97,29 +96,35 @@ export interface RulePlanInput {
 async function createRule(input: RulePlanInput, ctx: StepContext): Promise<ObservedRule> {
   const { compute, region, name } = input
   const read = () => describeRule(compute, region, name, input.zillizProjectId)
-  const rule = await createOrAdopt({
-    create: async () => {
-      const op = await compute.insertForwardingRule(
-        region,
-        {
-          name,
-          network: input.networkPath,
-          IPAddress: input.addressPath,
-          target: input.attachment,
-          loadBalancingScheme: '',
-          allowPscGlobalAccess: input.globalAccess,
-          description: 'Zilliz Cloud private link (managed by zilliz-private-link)',
-          labels: input.labels
-        },
-        requestId('forwarding-rule-insert', `${compute.project}/${region}/${name}`)
-      )
-      await compute.complete(op, `forwarding rule ${name} to be created`, ctx)
-      return read()
+  const rule = await compute.apply(
+    {
+      what: `forwarding rule ${name} to be created`,
+      request: { kind: 'forwarding-rule-insert', key: `${compute.project}/${region}/${name}` },
+      insert: true,
+      send: (id) =>
+        compute.insertForwardingRule(
+          region,
+          {
+            name,
+            network: input.networkPath,
+            IPAddress: input.addressPath,
+            target: input.attachment,
+            loadBalancingScheme: '',
+            allowPscGlobalAccess: input.globalAccess,
+            description: 'Zilliz Cloud private link (managed by zilliz-private-link)',
+            labels: input.labels
+          },
+          id
+        ),
+      observe: read,
+      done: async () => {
+        const found = await read()
+        if (!found) throw new Error(`Forwarding rule ${name} was created but cannot be read back`)
+        return found
+      }
     },
-    isDuplicate: isAlreadyExists,
-    find: read
-  })
-  if (!rule) throw new Error(`Forwarding rule ${name} was created but cannot be read back`)
+    ctx
+  )
   if (rule.target !== input.attachment) throw new Error(`Forwarding rule ${name} already exists and targets ${rule.target}, not ${input.attachment}`)
   return rule
 }
@@ -152,8 +157,18 @@ export function planRule(input: RulePlanInput): PlannedStep {
     reason: `turn global access ${input.globalAccess ? 'on' : 'off'}${adopted}`,
     run: async (ctx) => {
       const body = { allowPscGlobalAccess: input.globalAccess }
-      const op = await compute.patchForwardingRule(region, existing.name, body, requestId('forwarding-rule-patch', `${compute.project}/${region}/${existing.name}/${JSON.stringify(body)}`))
-      await compute.complete(op, `forwarding rule ${existing.name} to be updated`, ctx)
+      const holds = async () => ((await describeRule(compute, region, existing.name, input.zillizProjectId))?.globalAccess === input.globalAccess ? true : undefined)
+      await compute.apply(
+        {
+          what: `forwarding rule ${existing.name} to be updated`,
+          request: { kind: 'forwarding-rule-patch', key: `${compute.project}/${region}/${existing.name}/${JSON.stringify(body)}` },
+          insert: false,
+          send: (id) => compute.patchForwardingRule(region, existing.name, body, id),
+          observe: holds,
+          done: async () => true
+        },
+        ctx
+      )
     }
   }
 }

@@ -3,7 +3,7 @@
 // with backoff, and Google's error body becomes a GoogleApiError carrying the status and reason.
 import type { AuthClient } from 'google-auth-library'
 import type { Logger } from '../../base/log.js'
-import { retry } from '../../base/retry.js'
+import { parseRetryAfter, retry, type RetryBudget } from '../../base/retry.js'
 import { annotateCloudError } from '../../engine/cloud-error.js'
 import { USER_AGENT } from '../../version.js'
 import { GCP_PERMISSIONS } from './permissions.js'
@@ -50,10 +50,11 @@ interface GaxiosLikeError {
   response?: { status?: number; data?: unknown; headers?: { get?(name: string): string | null } }
 }
 
+/** A Retry-After longer than this is a hint, not an order to stall the job. */
+const MAX_RETRY_AFTER_MS = 60_000
+
 function retryAfterMs(error: GaxiosLikeError): number | undefined {
-  const value = error.response?.headers?.get?.('retry-after')
-  const seconds = value ? Number(value) : NaN
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
+  return parseRetryAfter(error.response?.headers?.get?.('retry-after'), MAX_RETRY_AFTER_MS)
 }
 
 /** Which API a transport serves and whom Google evaluates its calls for, for error reports. */
@@ -100,13 +101,24 @@ export interface GoogleRequest {
   /** Short description for errors and retries, e.g. 'addresses.insert zilliz-pl-…-ip' */
   what: string
   timeoutMs?: number
+  /** Safe to repeat however often (a read, an operation poll, a write keyed by requestId); GET always is */
+  idempotent?: boolean
 }
+
+/**
+ * Budgets: a request that is safe to repeat is retried for as long as the run's deadline allows (capped
+ * so a dead API still ends the run with its error); any other write a few times, since each repeat of it
+ * is a new attempt at the change.
+ */
+export const REPEATABLE_BUDGET: RetryBudget = { attempts: 30, baseMs: 250, maxMs: 10_000 }
+export const WRITE_BUDGET: RetryBudget = { attempts: 8, baseMs: 250, maxMs: 8000 }
 
 export interface GoogleHttp {
   request<T>(request: GoogleRequest): Promise<T>
 }
 
-export function googleHttp(client: () => Promise<AuthClient>, log: Logger, scope: GoogleApiScope): GoogleHttp {
+/** deadline: epoch ms after which no retry starts (the run's wait-timeout). */
+export function googleHttp(client: () => Promise<AuthClient>, log: Logger, scope: GoogleApiScope, deadline: number): GoogleHttp {
   return {
     async request<T>(req: GoogleRequest): Promise<T> {
       const auth = await client()
@@ -130,9 +142,8 @@ export function googleHttp(client: () => Promise<AuthClient>, log: Logger, scope
           }
         },
         {
-          attempts: 6,
-          baseMs: 250,
-          maxMs: 8000,
+          ...(req.method === 'GET' || req.idempotent ? REPEATABLE_BUDGET : WRITE_BUDGET),
+          deadline,
           isRetryable: isRetryableGoogleError,
           retryAfterMs: (error) => (error instanceof GoogleApiError ? error.retryAfterMs : undefined),
           onRetry: (error, attempt, delay) => log.warning(`${req.what}: attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms`)

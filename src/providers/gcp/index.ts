@@ -48,7 +48,8 @@ export class GcpProvider implements CloudProvider {
     this.settings = config.gcp
     const endpoints = gcpEndpoints()
     this.session = gcpSession(this.settings, tokens, log, endpoints)
-    this.clients = gcpClients(this.settings, this.session, endpoints, log, () => this.settings.serviceAccount ?? this.principal)
+    // Retries of reads and polls end with the run's wait-timeout, counted from here (the run's start).
+    this.clients = gcpClients(this.settings, this.session, endpoints, log, () => this.settings.serviceAccount ?? this.principal, Date.now() + config.waitTimeoutSeconds * 1000)
     this.names = gcpNames(config, this.settings.endpointPrefix)
   }
 

@@ -47,10 +47,12 @@ export function regionOf(path: string): string | undefined {
 
 /**
  * Compute's requestId must be a UUID. Derived from the idempotency token, it is the same for every retry
- * of one insert within a run attempt, so a retried insert whose first try landed is a no-op.
+ * of one insert within a run attempt, so a retried insert whose first try landed is a no-op. A write
+ * issued again after its operation ended (attempt 2, 3, …) needs a new one: Compute would answer a
+ * repeated id with the old, failed operation.
  */
-export function requestId(kind: string, key: string): string {
-  const h = createHash('sha256').update(idempotencyToken(kind, key)).digest('hex')
+export function requestId(kind: string, key: string, attempt = 1): string {
+  const h = createHash('sha256').update(idempotencyToken(kind, attempt > 1 ? `${key}#${attempt}` : key)).digest('hex')
   const variant = ((parseInt(h[16] ?? '0', 16) & 3) | 8).toString(16)
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
