@@ -8,12 +8,13 @@ import { AZURE_ENDPOINTS_ENV, AzureEndpointsError, parseEndpointOverrides, redir
 import { runAction } from './support/run-action.js'
 
 /** Records what the transport would send, instead of sending it. */
-function recordingClient(): HttpClient & { sent: PipelineRequest[] } {
-  const sent: PipelineRequest[] = []
+/** Records where each request went and whether plain http was allowed, as they were when sent. */
+function recordingClient(): HttpClient & { sent: Pick<PipelineRequest, 'url' | 'allowInsecureConnection'>[] } {
+  const sent: Pick<PipelineRequest, 'url' | 'allowInsecureConnection'>[] = []
   return {
     sent,
     sendRequest: async (request) => {
-      sent.push(request)
+      sent.push({ url: request.url, allowInsecureConnection: request.allowInsecureConnection })
       return { request, status: 200, headers: createHttpHeaders() } as PipelineResponse
     }
   }
@@ -61,6 +62,17 @@ describe('the redirecting client', () => {
       ['https://proxy.example.com/entra/t/oauth2/v2.0/token', false],
       ['https://graph.microsoft.com/v1.0/me', false]
     ])
+  })
+
+  it('leaves the request its real URL once sent, so a retry passes the bearer policy\'s https check again', async () => {
+    const inner = recordingClient()
+    const client = redirectingHttpClient(overrides, inner)
+    const request = createPipelineRequest({ url: 'https://management.azure.com/subscriptions?api-version=2022-12-01' })
+    await client.sendRequest(request)
+    await client.sendRequest(request)
+    expect(request.url).toBe('https://management.azure.com/subscriptions?api-version=2022-12-01')
+    expect(Boolean(request.allowInsecureConnection)).toBe(false)
+    expect(inner.sent.map((r) => r.url)).toEqual(['http://127.0.0.1:8443/subscriptions?api-version=2022-12-01', 'http://127.0.0.1:8443/subscriptions?api-version=2022-12-01'])
   })
 
   it('is the inner client itself when nothing is overridden', () => {

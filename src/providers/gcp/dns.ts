@@ -5,7 +5,7 @@ import { InputError } from '../../engine/input-error.js'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import type { ClusterLink } from '../../engine/target.js'
 import { fqdn, type DnsApi, type ManagedZone, type ResourceRecordSet } from './dns-api.js'
-import { GoogleApiError, isAlreadyExists } from './google-http.js'
+import { GoogleApiError, isAlreadyExists, isRetryableGoogleError } from './google-http.js'
 import { ownedBy } from './labels.js'
 import { lastSegment, networkUrl, resourcePath } from './names.js'
 
@@ -114,7 +114,7 @@ export interface RecordPlanInput {
 }
 
 // Deletions must match the record exactly; a record changed since it was read fails the change, so it is
-// read again and the change retried once.
+// read again and the change retried once (as is a change whose answers kept failing).
 const isStale = (error: unknown) => error instanceof GoogleApiError && (error.status === 409 || error.status === 412 || error.status === 404)
 
 async function upsert(input: RecordPlanInput, ctx: StepContext): Promise<void> {
@@ -127,7 +127,8 @@ async function upsert(input: RecordPlanInput, ctx: StepContext): Promise<void> {
   try {
     await apply(input.existing)
   } catch (error) {
-    if (!isStale(error)) throw error
+    // A stale read, or a change whose polling ran out of retries: read the record before deciding.
+    if (!isStale(error) && !isRetryableGoogleError(error)) throw error
     const current = await dns.getRecord(zone, link.host, 'A')
     if (recordHolds(current, ip)) return
     await apply(current)
