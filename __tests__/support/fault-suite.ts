@@ -126,22 +126,22 @@ async function reference(cloud: Cloud): Promise<Record<string, number>> {
 
 const errorOf = (run: ActionRun) => (run.exitCode === 0 ? undefined : (run.log.split('\n').find((l) => l.startsWith('::error::')) ?? `exit ${run.exitCode}`))
 
-/** The token endpoints: GitHub OIDC, AWS STS, Google STS and IAM Credentials, Entra. */
-export const TOKEN_SERVICES = ['oidc', 'sts', 'gcp-sts', 'gcp-iam', 'entra']
-
 export interface FaultOptions {
   /** Share of calls and operations that fail (default 0.2) */
   rate?: number
-  /** Whether token endpoints fail too (default true) */
-  tokenFaults?: boolean
+  /** Services that never fail (default none) */
+  exempt?: string[]
 }
+
+/** Whether the first run failed fetching the GitHub ID token (GitHub's OIDC endpoint, not the cloud). */
+export const failedOnGithubToken = (run: FaultRun) => !run.converged && /Failed to get ID Token/.test(run.error ?? '')
 
 export async function faultRun(cloud: Cloud, seed: number, options: FaultOptions = {}): Promise<FaultRun> {
   const rate = options.rate ?? 0.2
   const want = await reference(cloud)
   return withEmulators(async (e) => {
     const started = Date.now()
-    const chaos = new Chaos({ seed, rate, exempt: options.tokenFaults === false ? TOKEN_SERVICES : [] })
+    const chaos = new Chaos({ seed, rate, exempt: options.exempt ?? [] })
     e.switches.chaos = chaos
     const first = await runAction({ ...e.env, ...inputs(cloud, e) })
     e.switches.chaos = undefined
