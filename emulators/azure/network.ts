@@ -291,10 +291,14 @@ export class NetworkProvider {
     endpoint.connection.requestMessage = connection.requestMessage
     endpoint.provisioningState = 'Updating'
     endpoint.etag = networkEtag()
-    const op = this.operations.start('PrivateEndpoints_CreateOrUpdate', (failed) => {
-      endpoint.provisioningState = failed ? 'Failed' : 'Succeeded'
-      if (!failed) this.world.endpoints.add('azure', `${endpoint.name}.${endpoint.resourceGuid}`, c.params['subscriptionId'])
-    })
+    const op = this.operations.start(
+      'PrivateEndpoints_CreateOrUpdate',
+      (failed) => {
+        endpoint.provisioningState = failed ? 'Failed' : 'Succeeded'
+        if (!failed) this.world.endpoints.add('azure', `${endpoint.name}.${endpoint.resourceGuid}`, c.params['subscriptionId'])
+      },
+      id
+    )
     const status = `https://${MANAGEMENT_HOST}/subscriptions/${c.params['subscriptionId']}/providers/Microsoft.Network/locations/${location}/operations/${op.id}?api-version=${NETWORK_API_VERSION}`
     return armJson(existing ? 200 : 201, endpointView(endpoint), { 'azure-asyncoperation': status, 'retry-after': String(this.timing.retryAfterSeconds) })
   }
@@ -343,6 +347,7 @@ export class NetworkProvider {
     if (!op) return cloudError(404, 'OperationNotFound', `Operation ${c.params['operationId']} was not found.`)
     if (op.status === 'InProgress') return armJson(202, undefined, { location: `https://${MANAGEMENT_HOST}${c.req.url.pathname}${c.req.url.search}`, 'retry-after': String(this.timing.retryAfterSeconds) })
     if (op.status === 'Failed') return cloudError(400, op.error?.code ?? 'Failed', op.error?.message ?? 'The operation failed.')
+    if (op.status === 'Canceled') return cloudError(409, 'Canceled', 'The operation was superseded by a later request on the resource.')
     return armJson(204, undefined)
   }
 }

@@ -3,7 +3,7 @@
 // failure was queued for that operation) exactly once.
 import { randomUUID } from 'node:crypto'
 
-export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed'
+export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled'
 
 export interface OperationError {
   code: string
@@ -23,6 +23,7 @@ export interface AsyncOperation {
 
 interface Pending extends AsyncOperation {
   failWith?: OperationError
+  resource?: string
   finish(failed: boolean): void
 }
 
@@ -47,11 +48,20 @@ export class AsyncOperations {
     this.failures.push({ operation, error })
   }
 
-  start(operation: string, finish: (failed: boolean) => void): AsyncOperation {
+  /**
+   * Starts an operation on `resource` (its id). A newer PUT supersedes an operation still running on the
+   * same resource: that one ends Canceled and changes nothing, so it cannot undo the newer one's result.
+   */
+  start(operation: string, finish: (failed: boolean) => void, resource?: string): AsyncOperation {
+    for (const other of this.operations.values())
+      if (resource && other.resource === resource.toLowerCase() && other.status === 'InProgress') {
+        other.status = 'Canceled'
+        other.endedAt = new Date().toISOString()
+      }
     const index = this.failures.findIndex((f) => f.operation === operation)
     const queued = index >= 0 ? this.failures.splice(index, 1)[0]?.error : undefined
     const failWith = queued ?? (this.transientFailure?.() ? TRANSIENT_FAILURE : undefined)
-    const pending: Pending = { id: randomUUID(), operation, status: 'InProgress', polls: 0, startedAt: new Date().toISOString(), failWith, finish }
+    const pending: Pending = { id: randomUUID(), operation, status: 'InProgress', polls: 0, startedAt: new Date().toISOString(), failWith, finish, resource: resource?.toLowerCase() }
     this.operations.set(pending.id, pending)
     setTimeout(() => this.complete(pending), this.unpolledCompletionMs).unref()
     return pending

@@ -137,7 +137,7 @@ export class PrivateDnsProvider {
 
   /** 202 with both polling headers, as the private DNS provider answers PUTs. */
   private accepted(c: ArmCall, operation: string, finish: (failed: boolean) => void): EmulatorResponse {
-    const op = this.operations.start(operation, finish)
+    const op = this.operations.start(operation, finish, c.req.url.pathname)
     const base = `https://${MANAGEMENT_HOST}:443${resourceIds.resourceGroup(c.params['subscriptionId'] ?? '', c.params['resourceGroupName'] ?? '')}/providers/Microsoft.Network`
     return armJson(202, undefined, {
       'azure-asyncoperation': `${base}/privateDnsOperationStatuses/${op.id}?api-version=${DNS_API_VERSION}`,
@@ -271,6 +271,7 @@ export class PrivateDnsProvider {
     if (!op) return cloudError(404, 'OperationNotFound', `Operation ${c.params['operationId']} was not found.`)
     if (op.status === 'InProgress') return armJson(202, undefined, { location: `https://${MANAGEMENT_HOST}:443${c.req.url.pathname}${c.req.url.search}`, 'retry-after': String(this.timing.retryAfterSeconds) })
     if (op.status === 'Failed') return cloudError(400, op.error?.code ?? 'Failed', op.error?.message ?? 'The operation failed.')
+    if (op.status === 'Canceled') return cloudError(409, 'Canceled', 'The operation was superseded by a later request on the resource.')
     return armJson(204, undefined)
   }
 }
