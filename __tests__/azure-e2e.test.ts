@@ -462,13 +462,13 @@ describe('custom roles', () => {
   }
   const role = (file: string) => JSON.parse(readFileSync(`docs/policies/${file}`, 'utf8')) as RoleDefinition
 
-  it('azure-plan.json is read-only, and the apply role adds only writes, joins and operation reads', () => {
+  it('azure-plan.json is read-only, and the apply role adds only writes, deletes (destroy, prune), joins and operation reads', () => {
     const plan = role('azure-plan.json')
     const apply = role('azure-apply.json')
     expect(plan.Actions.every((a) => a.endsWith('/read'))).toBe(true)
     expect(plan.Actions.every((a) => apply.Actions.includes(a))).toBe(true)
     const added = apply.Actions.filter((a) => !plan.Actions.includes(a))
-    expect(added.every((a) => /\/(write|join\/action)$/.test(a) || /operation\w*\/read$/i.test(a) || /^Microsoft\.Network\/privateDnsZones\/(virtualNetworkLinks\/)?delete$/.test(a))).toBe(true)
+    expect(added.every((a) => /\/(write|delete|join\/action)$/.test(a) || /operation\w*\/read$/i.test(a))).toBe(true)
     for (const definition of [plan, apply]) expect(definition).toMatchObject({ IsCustom: true, NotActions: [], AssignableScopes: [expect.stringMatching(/^\/subscriptions\//)] })
   })
 
@@ -491,8 +491,7 @@ describe('custom roles', () => {
     rbac.checked.clear()
     rbac.assign(CLIENT_ID, apply.Actions)
     expectSuccess(await run({ mode: 'apply' }))
-    // Deletes serve only the replacement of a zone made for a wrong host guess (tested there).
-    expect([...rbac.checked].sort()).toEqual(apply.Actions.filter((a) => !a.endsWith('/delete')).sort())
+    const applyNeeds = new Set(rbac.checked)
 
     rbac.checked.clear()
     rbac.assign(CLIENT_ID, plan.Actions)
@@ -500,6 +499,12 @@ describe('custom roles', () => {
     expectSuccess(replan)
     expect(replan.outputs['verified']).toBe('true')
     expect([...new Set([...planNeeds, ...rbac.checked])].sort()).toEqual([...plan.Actions].sort())
+
+    // destroy runs with the apply role too: together they need every action it grants, and nothing more.
+    rbac.checked.clear()
+    rbac.assign(CLIENT_ID, apply.Actions)
+    expectSuccess(await run({ mode: 'destroy' }))
+    expect([...new Set([...applyNeeds, ...rbac.checked])].sort()).toEqual([...apply.Actions].sort())
   })
 })
 

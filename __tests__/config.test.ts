@@ -141,6 +141,7 @@ describe('parseConfig: AWS', () => {
       verify: 'full',
       dnsServer: '10.0.0.2:53',
       failOnChanges: true,
+      prune: false,
       failOnUnverified: false,
       prComment: { githubToken: 'ghs_token_value' },
       aws: {
@@ -168,6 +169,7 @@ describe('parseConfig: AWS', () => {
       tags: {},
       verify: 'auto',
       failOnChanges: false,
+      prune: false,
       failOnUnverified: true,
       aws: {
         region: 'us-west-2',

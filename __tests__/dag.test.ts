@@ -210,6 +210,29 @@ describe('runPlan', () => {
   })
 })
 
+describe('runPlan after a cancellation', () => {
+  it('starts nothing new, lets running steps finish, and gives up on them after the grace period', async () => {
+    const controller = new AbortController()
+    const quick = gate()
+    const stuck = gate()
+    const plan: Plan = {
+      steps: [
+        step('quick', [], () => quick.opened),
+        step('stuck', [], () => stuck.opened),
+        step('later', ['quick'], () => Promise.resolve())
+      ]
+    }
+    const running = runPlan(plan, options({ signal: controller.signal, graceMs: 50 }))
+    controller.abort()
+    quick.open()
+    const result = await running
+    expect(result.steps.map((s) => `${s.id} ${s.status}`)).toEqual(['quick done', 'stuck failed', 'later skipped'])
+    expect(result.steps[1]?.error).toMatch(/^interrupted: still running when the run was cancelled/)
+    expect(result.steps[2]?.error).toBe('not run: the run was cancelled')
+    stuck.open()
+  })
+})
+
 describe('validatePlan', () => {
   it('rejects a dependency on an unknown step, naming both', async () => {
     const plan: Plan = { steps: [step('endpoint', ['security-group'])] }

@@ -311,8 +311,14 @@ describe('EC2 emulator: interface VPC endpoints', () => {
         Error: { Code: 'InvalidVpcEndpoint.NotFound', Message: "The VpcEndpoint Id 'vpce-0000000000000dead' does not exist" }
       }
     ])
+    // Deletion is asynchronous, as in EC2: deleting, then deleted once the interfaces are released.
+    expect(aws.ec2.endpoint(id)?.state).toBe('deleting')
+    expect((await caught(ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId })))).name).toBe('DependencyViolation')
+    while (aws.ec2.endpoint(id)?.state !== 'deleted') await new Promise((resolve) => setTimeout(resolve, 20))
     expect(aws.world.endpoints.has('aws', id)).toBe(false)
     expect(aws.ec2.privateIps(id)).toEqual([])
+    const [listed] = (await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [id] }))).VpcEndpoints!
+    expect(listed?.State).toBe('deleted')
     await expect(ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }))).resolves.toBeDefined()
   })
 })

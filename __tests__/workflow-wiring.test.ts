@@ -231,9 +231,9 @@ describe('documented workflows', () => {
     }
   })
 
-  it('apply only after a plan of the same run, when it has changes, with its plan-id', () => {
+  it('apply (and destroy) only after a plan of the same run, when it has changes, with its plan-id', () => {
     const applies = documents.flatMap(({ file, workflow }) =>
-      Object.entries(workflow.jobs).flatMap(([name, job]) => actionSteps(job).filter((step) => step.with?.['mode'] === 'apply').map((step) => ({ at: `${file} job ${name}`, job, step })))
+      Object.entries(workflow.jobs).flatMap(([name, job]) => actionSteps(job).filter((step) => /^apply$|'apply' \}\}$/.test(String(step.with?.['mode']))).map((step) => ({ at: `${file} job ${name}`, job, step })))
     )
     expect(applies.length).toBeGreaterThanOrEqual(4)
     for (const { at, job, step } of applies) {

@@ -145,7 +145,16 @@ describe('the reusable workflow', () => {
     expect(apply.if).toContain("github.event_name == 'workflow_dispatch'")
     expect(apply.if).not.toContain('pull_request')
     expect(apply.environment).toBe('${{ inputs.environment }}')
-    expect(apply.steps?.find((step) => ACTION.test(step.uses ?? ''))?.with?.['mode']).toBe('apply')
+    expect(apply.steps?.find((step) => ACTION.test(step.uses ?? ''))?.with?.['mode']).toBe("${{ inputs.destroy && 'destroy' || 'apply' }}")
+  })
+
+  it('destroys only from workflow_dispatch, with the project id typed as confirmation, behind the protected environment', () => {
+    const apply = workflow.jobs['apply']!
+    expect(apply.if).toContain("inputs.destroy && github.event_name == 'workflow_dispatch' && inputs.confirm-destroy == inputs.zilliz-project-id")
+    const step = apply.steps?.find((s) => ACTION.test(s.uses ?? ''))
+    expect(step?.with?.['require-protected-environment']).toBe('${{ inputs.destroy || inputs.require-protected-environment }}')
+    expect(workflow.jobs['plan']?.steps?.find((s) => ACTION.test(s.uses ?? ''))?.with?.['mode']).toBe("${{ inputs.destroy && 'destroy-plan' || 'plan' }}")
+    expect(workflow.jobs['verify']?.if).toContain('!inputs.destroy')
   })
 
   it('never runs two applies of one target at once', () => {

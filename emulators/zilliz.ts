@@ -461,7 +461,8 @@ export class ZillizEmulator implements Service {
 
   /** One accepted endpoint links every dedicated cluster of its project and region. */
   private privateLinkAddress(c: ZillizClusterRecord): string {
-    if (c.plan === 'Serverless') return ''
+    // The emulator's assumption: a cluster that is not running (suspended, deleting) serves no private link.
+    if (c.plan === 'Serverless' || c.status !== 'RUNNING') return ''
     const linked = this.state.registrations.some((r) => r.accepted && r.projectId === c.projectId && r.regionId === c.regionId)
     if (!linked) return ''
     const port = new URL(c.connectAddress).port || '443'

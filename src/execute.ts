@@ -1,5 +1,6 @@
 // Everything after input validation: loaded lazily so a bad input never pays for the toolkit or an SDK.
 import * as core from '@actions/core'
+import { onCancel } from './actions/cancel.js'
 import { coreLogger } from './actions/core-logger.js'
 import { protectedEnvironmentVerdict } from './actions/protected-environment.js'
 import { failureReason, publish } from './actions/publish.js'
@@ -20,7 +21,7 @@ import { USER_AGENT } from './version.js'
 import { ZillizClient } from './zilliz/client.js'
 
 /** Plans and applies from observation; an apply first passes the environment gate when asked to. */
-async function observeAndRun(config: Config, decision: ModeDecision, apiKey: string, dispatcher: object | undefined): Promise<RunResult> {
+async function observeAndRun(config: Config, decision: ModeDecision, apiKey: string, dispatcher: object | undefined, signal: AbortSignal): Promise<RunResult> {
   if (decision.mode === 'apply' && config.protectedEnvironment) {
     const verdict = await protectedEnvironmentVerdict(config.protectedEnvironment.githubToken)
     if (verdict.status === 'unprotected') return stoppedBeforeStart(config, decision.mode, decision.reason, verdict.message)
@@ -30,7 +31,7 @@ async function observeAndRun(config: Config, decision: ModeDecision, apiKey: str
   const log = coreLogger
   const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, dispatcher, deadline: Date.now() + config.waitTimeoutSeconds * 1000 })
   const provider = await loadProvider(config, log, githubIdTokens(log, `${config.provider} authentication`))
-  return reconcile({ config, mode: decision.mode, modeReason: decision.reason, zilliz, provider, log })
+  return reconcile({ config, mode: decision.mode, modeReason: decision.reason, destroy: decision.destroy, zilliz, provider, log, signal })
 }
 
 export async function execute(config: Config, withheld?: Withheld): Promise<void> {
@@ -77,6 +78,8 @@ async function executeRedacted(config: Config, withheld?: Withheld): Promise<voi
   })
   core.info(`Mode: ${decision.mode} (${decision.reason})`)
   let result: RunResult
+  // Until the report is out, a cancellation signal stops new writes instead of killing the process.
+  const cancellation = onCancel(coreLogger)
   if (decision.offline) {
     // Fork and Dependabot runs: stay green with what can be known without the withheld credentials.
     core.notice(decision.offline)
@@ -85,11 +88,15 @@ async function executeRedacted(config: Config, withheld?: Withheld): Promise<voi
   } else if (decision.missing || !apiKey) {
     result = stoppedBeforeStart(config, decision.mode, decision.reason, decision.missing ?? 'No zilliz-api-key.')
   } else {
-    result = await observeAndRun(config, decision, apiKey, dispatcher)
+    result = await observeAndRun(config, decision, apiKey, dispatcher, cancellation.signal)
   }
+  if (decision.destroy) result.destroy = true
   await publish(result)
-  // Loaded only when asked for: the GitHub client is not needed otherwise.
-  if (config.prComment) await (await import('./github/pr-comment.js')).commentOnPullRequest(result, config.prComment.githubToken)
+  // Loaded only when asked for: the GitHub client is not needed otherwise. A cancelled run has no time for it.
+  if (config.prComment && !result.cancelled) await (await import('./github/pr-comment.js')).commentOnPullRequest(result, config.prComment.githubToken)
   const reason = failureReason(result, config)
   if (reason) core.setFailed(reason)
+  cancellation.dispose()
+  // Sockets of calls abandoned at cancellation would keep the process alive until the runner kills it.
+  if (result.cancelled) process.exit(1)
 }

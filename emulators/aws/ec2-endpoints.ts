@@ -134,7 +134,7 @@ function newInterface(subnet: Subnet, ctx: Ec2Context): EndpointInterface {
   }
 }
 
-function releaseInterface(eni: EndpointInterface, ctx: Ec2Context): void {
+export function releaseInterface(eni: EndpointInterface, ctx: Ec2Context): void {
   const subnet = ctx.resources.subnets.get(eni.subnetId)
   if (subnet) ctx.resources.releaseIp(subnet, eni.privateIp)
 }
@@ -256,9 +256,14 @@ const deleteVpcEndpoints: Ec2Handler = (params, ctx) => {
       })
       continue
     }
-    for (const eni of endpoint.interfaces) releaseInterface(eni, ctx)
-    ctx.resources.endpoints.delete(id)
-    ctx.endpointDeleted(endpoint)
+    // EC2 accepts the delete and finishes it later; a deleted endpoint stays listed as `deleted` for a while.
+    if (endpoint.state === 'deleted') {
+      unsuccessful.push({ error: { code: 'InvalidVpcEndpoint.NotFound', message: `The VpcEndpoint Id '${id}' does not exist` }, resourceId: id })
+      continue
+    }
+    if (endpoint.state === 'deleting') continue
+    endpoint.state = 'deleting'
+    ctx.endpointDeleting(endpoint)
   }
   return { unsuccessful: itemSet(unsuccessful) }
 }

@@ -200,7 +200,8 @@ export interface Ec2Context {
   now: () => number
   /** Called once a new endpoint exists, so it can be announced and moved through its lifecycle. */
   endpointCreated(endpoint: VpcEndpoint, service: EndpointService): void
-  endpointDeleted(endpoint: VpcEndpoint): void
+  /** Called when a delete is accepted: the endpoint is `deleting` until its interfaces are gone, then `deleted`. */
+  endpointDeleting(endpoint: VpcEndpoint): void
 }
 
 export type Ec2Handler = (params: QueryParams, ctx: Ec2Context) => XmlFields

@@ -247,7 +247,7 @@ const deleteSecurityGroup: Ec2Handler = (params, ctx) => {
     throw new AwsError(400, 'CannotDelete', `the specified group: "${group.groupId}" name: "default" cannot be deleted by a user`)
   }
   const inUse =
-    [...ctx.resources.endpoints.values()].some((e) => e.groupIds.includes(group.groupId)) ||
+    [...ctx.resources.endpoints.values()].some((e) => e.state !== 'deleted' && e.groupIds.includes(group.groupId)) ||
     [...ctx.resources.groups.values()].some((g) => g !== group && g.ingress.some((r) => r.referencedGroupId === group.groupId))
   if (inUse) throw new AwsError(400, 'DependencyViolation', `resource ${group.groupId} has a dependent object`)
   ctx.resources.groups.delete(group.groupId)

@@ -5,7 +5,7 @@
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
 import type { World } from '../core/world.js'
 import { EC2_AUTH_ERRORS, authenticate } from './auth.js'
-import { endpointDnsEntries, endpointHandlers, vpceHostedZoneId, type DnsEntry } from './ec2-endpoints.js'
+import { endpointDnsEntries, endpointHandlers, releaseInterface, vpceHostedZoneId, type DnsEntry } from './ec2-endpoints.js'
 import { interfaceHandlers } from './ec2-interfaces.js'
 import {
   Ec2Resources,
@@ -26,6 +26,8 @@ export interface Ec2Options {
   topology?: AwsTopology
   /** Time between acceptance and `available`; the endpoint reports `pending` meanwhile. */
   acceptanceDelayMs?: number
+  /** Time an endpoint spends `deleting` before its interfaces are released and it is `deleted`. */
+  deletionDelayMs?: number
   now?: () => number
 }
 
@@ -143,6 +145,7 @@ export class Ec2Emulator implements Service {
   readonly accountId: string
   readonly resources: Ec2Resources
   acceptanceDelayMs: number
+  deletionDelayMs: number
   private readonly now: () => number
   private readonly context: Ec2Context
   private readonly handlers: Record<string, Ec2Handler> = {
@@ -163,6 +166,7 @@ export class Ec2Emulator implements Service {
     this.region = topology.region
     this.accountId = topology.accountId
     this.acceptanceDelayMs = options.acceptanceDelayMs ?? 0
+    this.deletionDelayMs = options.deletionDelayMs ?? 100
     this.now = options.now ?? Date.now
     this.resources = new Ec2Resources(topology)
     const ids = new IdFactory(`${topology.accountId}:${topology.region}`)
@@ -177,7 +181,7 @@ export class Ec2Emulator implements Service {
       accountId: this.accountId,
       now: this.now,
       endpointCreated: (endpoint, service) => this.endpointCreated(endpoint, service),
-      endpointDeleted: (endpoint) => world.endpoints.remove('aws', endpoint.vpcEndpointId)
+      endpointDeleting: (endpoint) => this.finishDeletion(endpoint)
     }
     world.onAcceptance((cloudId, endpointId, accepted) => {
       if (cloudId === 'aws') this.acceptanceChanged(endpointId, accepted)
@@ -274,9 +278,20 @@ export class Ec2Emulator implements Service {
     if (!service.acceptanceRequired) this.becomeAvailable(endpoint)
   }
 
+  private finishDeletion(endpoint: VpcEndpoint): void {
+    const timer = setTimeout(() => {
+      for (const eni of endpoint.interfaces) releaseInterface(eni, this.context)
+      endpoint.interfaces = []
+      endpoint.state = 'deleted'
+      this.world.endpoints.remove('aws', endpoint.vpcEndpointId)
+    }, this.deletionDelayMs)
+    timer.unref()
+  }
+
   private acceptanceChanged(endpointId: string, accepted: boolean): void {
     const endpoint = this.resources.endpoints.get(endpointId)
     if (!endpoint) return
+    if (endpoint.state === 'deleting' || endpoint.state === 'deleted') return
     if (!accepted) endpoint.state = 'rejected'
     else if (endpoint.state === 'pendingAcceptance' || endpoint.state === 'rejected') this.becomeAvailable(endpoint)
   }

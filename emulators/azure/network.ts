@@ -1,5 +1,5 @@
 // Microsoft.Network (api-version 2025-05-01): virtual networks and subnets (read), private endpoints (PUT
-// as a long-running operation with Azure-AsyncOperation, GET, list) and their network interfaces. A manual
+// and DELETE as long-running operations with Azure-AsyncOperation, GET, list) and their network interfaces. A manual
 // connection to an alias stays Pending until Zilliz accepts the endpoint (see setConnectionStatus).
 import { randomUUID } from 'node:crypto'
 import type { EmulatorResponse } from '../core/service.js'
@@ -170,6 +170,7 @@ export class NetworkProvider {
       armRoute('GET', `${GROUP}/privateEndpoints`, 'PrivateEndpoints_List', 'Microsoft.Network/privateEndpoints/read', (c) => this.listEndpoints(c)),
       armRoute('GET', `${GROUP}/privateEndpoints/{name}`, 'PrivateEndpoints_Get', 'Microsoft.Network/privateEndpoints/read', (c) => this.getEndpoint(c)),
       armRoute('PUT', `${GROUP}/privateEndpoints/{name}`, 'PrivateEndpoints_CreateOrUpdate', 'Microsoft.Network/privateEndpoints/write', (c) => this.putEndpoint(c)),
+      armRoute('DELETE', `${GROUP}/privateEndpoints/{name}`, 'PrivateEndpoints_Delete', 'Microsoft.Network/privateEndpoints/delete', (c) => this.deleteEndpoint(c)),
       armRoute('GET', `${GROUP}/networkInterfaces/{name}`, 'NetworkInterfaces_Get', 'Microsoft.Network/networkInterfaces/read', (c) => this.getNetworkInterface(c)),
       armRoute(
         'GET',
@@ -301,6 +302,32 @@ export class NetworkProvider {
     )
     const status = `https://${MANAGEMENT_HOST}/subscriptions/${c.params['subscriptionId']}/providers/Microsoft.Network/locations/${location}/operations/${op.id}?api-version=${NETWORK_API_VERSION}`
     return armJson(existing ? 200 : 201, endpointView(endpoint), { 'azure-asyncoperation': status, 'retry-after': String(this.timing.retryAfterSeconds) })
+  }
+
+  /**
+   * 202 with Azure-AsyncOperation and Location while the endpoint is Deleting; the operation removes it and its
+   * network interface. 204 when there is nothing to delete, as ARM answers.
+   */
+  private deleteEndpoint(c: ArmCall): EmulatorResponse {
+    const id = this.id(c, 'privateEndpoints')
+    const endpoint = this.state.privateEndpoints.get(key(id))
+    if (!endpoint) return armJson(204, undefined)
+    endpoint.provisioningState = 'Deleting'
+    const op = this.operations.start('PrivateEndpoints_Delete', (failed) => {
+      if (failed) {
+        endpoint.provisioningState = 'Failed'
+        return
+      }
+      this.state.privateEndpoints.delete(key(id))
+      this.state.networkInterfaces.delete(key(endpoint.nicId))
+      this.world.endpoints.remove('azure', `${endpoint.name}.${endpoint.resourceGuid}`)
+    })
+    const base = `https://${MANAGEMENT_HOST}/subscriptions/${c.params['subscriptionId']}/providers/Microsoft.Network/locations/${endpoint.location}`
+    return armJson(202, undefined, {
+      'azure-asyncoperation': `${base}/operations/${op.id}?api-version=${NETWORK_API_VERSION}`,
+      location: `${base}/operationResults/${op.id}?api-version=${NETWORK_API_VERSION}`,
+      'retry-after': String(this.timing.retryAfterSeconds)
+    })
   }
 
   private checkTarget(connection: ConnectionRequest): void {

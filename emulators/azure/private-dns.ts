@@ -93,13 +93,18 @@ export class PrivateDnsProvider {
     return [
       armRoute('GET', ZONE, 'PrivateZones_Get', 'Microsoft.Network/privateDnsZones/read', (c) => armJson(200, zoneView(this.zoneOrFail(c)))),
       armRoute('PUT', ZONE, 'PrivateZones_CreateOrUpdate', 'Microsoft.Network/privateDnsZones/write', (c) => this.putZone(c)),
+      armRoute('GET', `${OPERATIONS}/privateDnsZones`, 'PrivateZones_ListByResourceGroup', 'Microsoft.Network/privateDnsZones/read', (c) => this.listZones(c)),
+      armRoute('GET', `${ZONE}/ALL`, 'RecordSets_List', 'Microsoft.Network/privateDnsZones/ALL/read', (c) =>
+        armJson(200, { value: [...this.parentOrFail(c).records.values()].map((r) => recordView(this.parentOrFail(c), r)) })
+      ),
       armRoute('DELETE', ZONE, 'PrivateZones_Delete', 'Microsoft.Network/privateDnsZones/delete', (c) => this.deleteZone(c)),
+      armRoute('DELETE', `${ZONE}/virtualNetworkLinks/{link}`, 'VirtualNetworkLinks_Delete', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete', (c) => this.deleteLink(c)),
+      armRoute('DELETE', `${ZONE}/A/{record}`, 'RecordSets_Delete', 'Microsoft.Network/privateDnsZones/A/delete', (c) => this.deleteRecord(c)),
       armRoute('GET', `${ZONE}/virtualNetworkLinks`, 'VirtualNetworkLinks_List', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read', (c) =>
         armJson(200, { value: [...this.zoneOrFail(c).links.values()].map(linkView) })
       ),
       armRoute('GET', `${ZONE}/virtualNetworkLinks/{link}`, 'VirtualNetworkLinks_Get', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read', (c) => armJson(200, linkView(this.linkOrFail(c)))),
       armRoute('PUT', `${ZONE}/virtualNetworkLinks/{link}`, 'VirtualNetworkLinks_CreateOrUpdate', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/write', (c) => this.putLink(c)),
-      armRoute('DELETE', `${ZONE}/virtualNetworkLinks/{link}`, 'VirtualNetworkLinks_Delete', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete', (c) => this.deleteLink(c)),
       armRoute('GET', `${ZONE}/A/{record}`, 'RecordSets_Get', 'Microsoft.Network/privateDnsZones/A/read', (c) => this.getRecord(c)),
       armRoute('PUT', `${ZONE}/A/{record}`, 'RecordSets_CreateOrUpdate', 'Microsoft.Network/privateDnsZones/A/write', (c) => this.putRecord(c)),
       armRoute('GET', `${OPERATIONS}/privateDnsOperationStatuses/{operationId}`, 'PrivateDnsOperationStatus_Get', 'Microsoft.Network/privateDnsOperationStatuses/read', (c) => this.operationStatus(c)),
@@ -208,6 +213,11 @@ export class PrivateDnsProvider {
     })
   }
 
+  private listZones(c: ArmCall): EmulatorResponse {
+    const prefix = key(`${resourceIds.resourceGroup(c.params['subscriptionId'] ?? '', c.params['resourceGroupName'] ?? '')}/`)
+    return armJson(200, { value: [...this.state.privateZones.values()].filter((z) => key(z.id).startsWith(prefix)).map(zoneView) })
+  }
+
   /** 204 when there is nothing to delete (the spec's "was not found"), else a 202 long-running delete. */
   private deleteZone(c: ArmCall): EmulatorResponse {
     const id = this.zoneId(c)
@@ -234,6 +244,17 @@ export class PrivateDnsProvider {
       if (failed) link.provisioningState = 'Failed'
       else zone.links.delete(name)
     })
+  }
+
+  /** Record sets are deleted synchronously: 200, or 204 when there was none. */
+  private deleteRecord(c: ArmCall): EmulatorResponse {
+    const zone = this.parentOrFail(c)
+    const name = (c.params['record'] ?? '').toLowerCase()
+    const record = zone.records.get(`A/${name}`)
+    if (!record) return armJson(204, undefined)
+    checkPreconditions(c.req, record.etag)
+    zone.records.delete(`A/${name}`)
+    return armJson(200, undefined)
   }
 
   private getRecord(c: ArmCall): EmulatorResponse {

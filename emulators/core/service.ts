@@ -81,6 +81,8 @@ export interface Fault {
    * secret the action sent reaches a sink.
    */
   echo?: boolean
+  /** The call takes effect first and only its response is lost: a crash right after the write */
+  afterEffect?: boolean
 }
 
 /** Latency (ms) per service or per 'service:operation', and injected faults. */
@@ -142,11 +144,13 @@ export async function startService(service: Service, log: CallLog, switches: Swi
         let response: EmulatorResponse
         let classified: Classified = { operation: 'unknown', write: false }
         let lost = false
+        let lostAfterEffect = false
         try {
           classified = service.classify(request)
           const delay = switches.delayFor(service.name, classified.operation)
           if (delay > 0) await sleep(delay)
           const fault = switches.takeFault(service.name, classified.operation)
+          if (fault?.afterEffect) lostAfterEffect = (await service.handle(request)).status < 400
           const chaos = fault ? undefined : switches.chaos?.callFault(service.name)
           lost = chaos?.kind === 'lost'
           response = fault
@@ -158,7 +162,7 @@ export async function startService(service: Service, log: CallLog, switches: Swi
           response = service.errorResponse(500, 'InternalError', (error as Error).message)
         }
         // A call that failed changed nothing, so only successful writes count as writes.
-        const write = classified.write && response.status < 400 && !response.failed
+        const write = classified.write && ((response.status < 400 && !response.failed) || Boolean(lostAfterEffect))
         log.add({
           service: service.name,
           operation: classified.operation,

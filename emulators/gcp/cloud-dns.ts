@@ -12,7 +12,7 @@ export interface RecordSet {
   rrdatas: string[]
 }
 
-interface ZoneRecord {
+export interface ZoneRecord {
   name: string
   id: string
   dnsName: string
@@ -79,6 +79,7 @@ export class CloudDnsEmulator implements Service {
     this.route('POST', `${Z}$`, 'managedZones.create', true, (_p, req) => this.createZone(req)),
     this.route('GET', `${Z}/([^/]+)$`, 'managedZones.get', false, ([zone = '']) => json(200, this.zoneView(this.zone(zone)))),
     this.route('PATCH', `${Z}/([^/]+)$`, 'managedZones.patch', true, ([zone = ''], req) => this.patchZone(zone, req)),
+    this.route('DELETE', `${Z}/([^/]+)$`, 'managedZones.delete', true, ([zone = '']) => this.deleteZone(zone)),
     this.route('GET', `${Z}/([^/]+)/rrsets$`, 'resourceRecordSets.list', false, ([zone = ''], req) => this.listRecords(zone, req)),
     this.route('POST', `${Z}/([^/]+)/changes$`, 'changes.create', true, ([zone = ''], req) => this.createChange(zone, req)),
     this.route('GET', `${Z}/([^/]+)/changes/([^/]+)$`, 'changes.get', false, ([zone = '', id = '']) => this.getChange(zone, id))
@@ -198,6 +199,15 @@ export class CloudDnsEmulator implements Service {
     if (body['labels'] !== undefined) zone.labels = body['labels'] as Record<string, string>
     const now = new Date(this.now()).toISOString()
     return json(200, { kind: 'dns#operation', id: this.ids.take(), startTime: now, status: 'done', type: 'UPDATE', zoneContext: { oldValue: before, newValue: this.zoneView(zone) } })
+  }
+
+  /** Cloud DNS deletes a zone at once (204, no body), and refuses while it holds more than its NS and SOA. */
+  private deleteZone(name: string): EmulatorResponse {
+    const zone = this.zone(name)
+    if (zone.records.some((r) => !(r.name === zone.dnsName && (r.type === 'NS' || r.type === 'SOA'))))
+      throw new GoogleError(400, 'containerNotEmpty', `The resource named '${name}' cannot be deleted because it is not empty`)
+    this.zones.delete(name)
+    return { status: 204, headers: {}, body: '' }
   }
 
   private listRecords(zoneName: string, req: EmulatorRequest): EmulatorResponse {

@@ -1,4 +1,4 @@
-// VPC firewall rules (global): insert, get, list and patch. Network and direction cannot be patched.
+// VPC firewall rules (global): insert, get, list, patch and delete. Network and direction cannot be patched.
 import type { EmulatorRequest, EmulatorResponse } from '../core/service.js'
 import { checkName, claimName, startOperation, nowStamp, ok, stringList, type ComputeContext } from './compute-context.js'
 import { pathOf, type FirewallRecord } from './compute-model.js'
@@ -85,6 +85,19 @@ export function patchFirewall(ctx: ComputeContext, name: string, req: EmulatorRe
     targetId: rule.id,
     complete: () => {
       Object.assign(rule, patch)
+    }
+  })
+}
+
+export function deleteFirewall(ctx: ComputeContext, name: string): EmulatorResponse {
+  const found = ctx.state.firewalls.get(name)
+  if (!found) throw notFound(`projects/${ctx.state.project}/global/firewalls/${name}`)
+  return startOperation(ctx, {
+    operationType: 'delete',
+    targetPath: `global/firewalls/${name}`,
+    targetId: found.id,
+    complete: () => {
+      if (!ctx.state.firewalls.delete(name)) throw new OperationFailure(404, 'RESOURCE_NOT_FOUND', `The resource 'projects/${ctx.state.project}/global/firewalls/${name}' was not found`)
     }
   })
 }

@@ -1,4 +1,4 @@
-// Compute operations: every insert and patch answers with an Operation that is RUNNING until a delay
+// Compute operations: every insert, patch and delete answers with an Operation that is RUNNING until a delay
 // has passed, then DONE, carrying an error when the change failed (a failed operation is still HTTP 200).
 // A repeated requestId answers with the operation it started the first time, changing nothing again.
 import { randomBytes } from 'node:crypto'
@@ -43,7 +43,7 @@ export interface OperationSettings {
 
 export interface OperationSpec {
   region?: string
-  operationType: 'insert' | 'patch'
+  operationType: 'insert' | 'patch' | 'delete'
   targetPath: string
   targetId: string
   user: string

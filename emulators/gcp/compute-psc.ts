@@ -180,3 +180,39 @@ export function patchForwardingRule(ctx: ComputeContext, region: string, name: s
     }
   })
 }
+
+/** addresses.delete: refused at once while a forwarding rule uses the address, as Compute does. */
+export function deleteAddress(ctx: ComputeContext, region: string, name: string): EmulatorResponse {
+  const address = ctx.state.addresses.get(`${region}/${name}`)
+  const path = `projects/${ctx.state.project}/regions/${region}/addresses/${name}`
+  if (!address) throw notFound(path)
+  if (address.users.length)
+    throw new GoogleError(400, 'resourceInUseByAnotherResource', `The address resource '${path}' is already being used by '${ctx.state.link(`regions/${region}/forwardingRules/${address.users[0]}`)}'`)
+  return startOperation(ctx, {
+    region,
+    operationType: 'delete',
+    targetPath: `regions/${region}/addresses/${name}`,
+    targetId: address.id,
+    complete: () => {
+      ctx.state.addresses.delete(`${region}/${name}`)
+    }
+  })
+}
+
+/** forwardingRules.delete: the operation frees the address and ends the PSC connection. */
+export function deleteForwardingRule(ctx: ComputeContext, region: string, name: string): EmulatorResponse {
+  const rule = ctx.state.forwardingRules.get(`${region}/${name}`)
+  if (!rule) throw notFound(`projects/${ctx.state.project}/regions/${region}/forwardingRules/${name}`)
+  return startOperation(ctx, {
+    region,
+    operationType: 'delete',
+    targetPath: `regions/${region}/forwardingRules/${name}`,
+    targetId: rule.id,
+    complete: () => {
+      if (!ctx.state.forwardingRules.delete(`${region}/${name}`)) throw missing(`projects/${ctx.state.project}/regions/${region}/forwardingRules/${name}`)
+      const address = ctx.state.addresses.get(`${region}/${rule.addressName}`)
+      if (address) address.users = address.users.filter((u) => u !== name)
+      ctx.world.endpoints.remove('gcp', name)
+    }
+  })
+}

@@ -5,10 +5,10 @@ import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../
 import type { World } from '../core/world.js'
 import type { AccessTokens } from './access-tokens.js'
 import { ok, type ComputeContext, type ComputeSettings } from './compute-context.js'
-import { getFirewall, insertFirewall, listFirewalls, patchFirewall } from './compute-firewalls.js'
+import { deleteFirewall, getFirewall, insertFirewall, listFirewalls, patchFirewall } from './compute-firewalls.js'
 import { ComputeState, type ComputeTopology } from './compute-model.js'
 import { ComputeOperations, type OperationSettings } from './compute-operations.js'
-import { getAddress, getForwardingRule, insertAddress, insertForwardingRule, listAddresses, listForwardingRules, patchForwardingRule } from './compute-psc.js'
+import { deleteAddress, deleteForwardingRule, getAddress, getForwardingRule, insertAddress, insertForwardingRule, listAddresses, listForwardingRules, patchForwardingRule } from './compute-psc.js'
 import { networkView, subnetworkView } from './compute-views.js'
 import { GoogleError, answer, findRoute, googleErrorResponse, notFound, type Route } from './google-wire.js'
 
@@ -59,14 +59,17 @@ export class ComputeEmulator implements Service {
     this.route('GET', `${R}/addresses$`, 'addresses.list', false, (c, [r = ''], q) => listAddresses(c, r, q)),
     this.route('GET', `${R}/addresses/([^/]+)$`, 'addresses.get', false, (c, [r = '', n = '']) => getAddress(c, r, n)),
     this.route('POST', `${R}/addresses$`, 'addresses.insert', true, (c, [r = ''], q) => insertAddress(c, r, q)),
+    this.route('DELETE', `${R}/addresses/([^/]+)$`, 'addresses.delete', true, (c, [r = '', n = '']) => deleteAddress(c, r, n)),
     this.route('GET', `${R}/forwardingRules$`, 'forwardingRules.list', false, (c, [r = ''], q) => listForwardingRules(c, r, q)),
     this.route('GET', `${R}/forwardingRules/([^/]+)$`, 'forwardingRules.get', false, (c, [r = '', n = '']) => getForwardingRule(c, r, n)),
     this.route('POST', `${R}/forwardingRules$`, 'forwardingRules.insert', true, (c, [r = ''], q) => insertForwardingRule(c, r, q)),
     this.route('PATCH', `${R}/forwardingRules/([^/]+)$`, 'forwardingRules.patch', true, (c, [r = '', n = ''], q) => patchForwardingRule(c, r, n, q)),
+    this.route('DELETE', `${R}/forwardingRules/([^/]+)$`, 'forwardingRules.delete', true, (c, [r = '', n = '']) => deleteForwardingRule(c, r, n)),
     this.route('GET', `${P}/global/firewalls$`, 'firewalls.list', false, (c, _p, q) => listFirewalls(c, q)),
     this.route('GET', `${P}/global/firewalls/([^/]+)$`, 'firewalls.get', false, (c, [n = '']) => getFirewall(c, n)),
     this.route('POST', `${P}/global/firewalls$`, 'firewalls.insert', true, (c, _p, q) => insertFirewall(c, q)),
     this.route('PATCH', `${P}/global/firewalls/([^/]+)$`, 'firewalls.patch', true, (c, [n = ''], q) => patchFirewall(c, n, q)),
+    this.route('DELETE', `${P}/global/firewalls/([^/]+)$`, 'firewalls.delete', true, (c, [n = '']) => deleteFirewall(c, n)),
     this.route('GET', `${R}/operations/([^/]+)$`, 'regionOperations.get', false, (c, [r = '', n = '']) => ok(c.operations.get(r, n))),
     this.route('POST', `${R}/operations/([^/]+)/wait$`, 'regionOperations.wait', false, async (c, [r = '', n = '']) => ok(await c.operations.wait(r, n))),
     this.route('GET', `${P}/global/operations/([^/]+)$`, 'globalOperations.get', false, (c, [n = '']) => ok(c.operations.get(undefined, n))),

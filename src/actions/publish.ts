@@ -35,6 +35,9 @@ export function failureReason(result: RunResult, config: Config): string | undef
 function driftReason(result: RunResult): string | undefined {
   const changes = result.steps.filter(isChange).length
   if (changes) return `fail-on-changes is set and the plan has ${changes} change(s).`
+  const stray = result.outOfScope ?? []
+  if (stray.length)
+    return `fail-on-changes is set and ${stray.length} managed resource(s) serve clusters no longer in scope (${stray.map((s) => s.host).join(', ')}); set prune: true to delete them.`
   const unknown = result.steps.filter((s) => s.action === 'unknown')
   if (unknown.length)
     return `fail-on-changes is set and ${unknown.length} step(s) are unknown: ${result.offline ?? 'they could not be observed'} An unobserved resource is not "no drift".`

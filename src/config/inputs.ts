@@ -33,6 +33,7 @@ export const INPUTS = {
   verify: { default: 'auto', example: 'full' },
   'dns-server': { example: '10.0.0.2' },
   'fail-on-changes': { default: 'false', example: 'true' },
+  prune: { default: 'false', example: 'true' },
   'fail-on-unverified': { default: 'true', example: 'false' },
   'expected-plan-id': { example: '9c1f5a0e3b7d2468ace13579bdf02468ace13579bdf02468ace13579bdf02468' },
   'require-protected-environment': { default: 'false', example: 'true' },

@@ -59,7 +59,7 @@ import type {
 } from './types.js'
 
 const PROVIDERS: readonly ProviderName[] = ['aws', 'gcp', 'azure']
-const MODES: readonly ModeInput[] = ['auto', 'plan', 'apply']
+const MODES: readonly ModeInput[] = ['auto', 'plan', 'apply', 'destroy', 'destroy-plan']
 const VERIFY_LEVELS: readonly VerifyInput[] = ['auto', 'control-plane', 'full', 'none']
 const MAX_WAIT_SECONDS = 2 * 3600
 
@@ -290,6 +290,7 @@ function readCommon(inputs: InputReader, provider: ProviderName | undefined): Co
     verify,
     ...(dnsServer ? { dnsServer } : {}),
     failOnChanges: inputs.bool('fail-on-changes'),
+    prune: inputs.bool('prune'),
     failOnUnverified: inputs.bool('fail-on-unverified'),
     ...(expectedPlanId ? { expectedPlanId } : {}),
     ...(requireProtected && githubToken ? { protectedEnvironment: { githubToken } } : {}),

@@ -1,7 +1,8 @@
 // The one typed configuration every later stage reads. Built only by parseConfig().
 
 export type ProviderName = 'aws' | 'gcp' | 'azure'
-export type ModeInput = 'auto' | 'plan' | 'apply'
+/** destroy removes what the action manages; destroy-plan shows that removal without writing */
+export type ModeInput = 'auto' | 'plan' | 'apply' | 'destroy' | 'destroy-plan'
 export type Mode = 'plan' | 'apply'
 export type VerifyInput = 'auto' | 'control-plane' | 'full' | 'none'
 
@@ -65,6 +66,8 @@ export interface Config {
   verify: VerifyInput
   dnsServer?: string
   failOnChanges: boolean
+  /** Delete managed DNS zones and records of clusters no longer in scope (otherwise a warning) */
+  prune: boolean
   failOnUnverified: boolean
   /** Apply only if the fresh plan has this plan-id (the reviewed plan's digest) */
   expectedPlanId?: string

@@ -39,6 +39,8 @@ export interface RunPlanOptions {
   concurrency?: number
   /** Aborting stops new steps and is passed to running ones */
   signal?: AbortSignal
+  /** After an abort, how long running steps get to finish before the run is given up on (default: unbounded) */
+  graceMs?: number
   clock?: Clock
 }
 
@@ -118,6 +120,8 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<DagR
   plan.steps.filter((step) => step.dependsOn.length === 0).forEach(markReady)
 
   let running = 0
+  const inFlight = new Map<string, number>()
+  let settled = false
   let failed: DagResult['failed']
   const stopped = () => failed !== undefined || signal.aborted
 
@@ -130,6 +134,8 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<DagR
   }
 
   const finish = (step: PlannedStep, outcome: StepOutcome) => {
+    // A step that ends after the run was given up on keeps the outcome already reported.
+    if (settled) return
     outcomes.set(step.id, outcome)
     if (outcome.status === 'done') release(step)
   }
@@ -138,6 +144,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<DagR
     const start = (step: PlannedStep, run: NonNullable<PlannedStep['run']>) => {
       running++
       const startMs = elapsed()
+      inFlight.set(step.id, startMs)
       log.info(`▶ ${describe(step)}`)
       // Promise.resolve().then also turns a synchronous throw into a rejection.
       Promise.resolve()
@@ -158,6 +165,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<DagR
         )
         .finally(() => {
           running--
+          inFlight.delete(step.id)
           pump()
         })
     }
@@ -171,7 +179,30 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<DagR
         if (step.run) start(step, step.run)
         else completeWithoutWork(step)
       }
-      if (running === 0) resolve(settle())
+      if (running === 0) finishRun()
+    }
+
+    const finishRun = () => {
+      if (settled) return
+      settled = true
+      resolve(settle())
+    }
+
+    // A cancelled run waits for running steps only so long: what is still running then is reported as such.
+    const giveUp = () => {
+      if (settled || running === 0) return
+      for (const [id, startMs] of inFlight) {
+        const reason = 'interrupted: still running when the run was cancelled; the next run observes whether it completed'
+        log.info(`⏹ ${id}: ${reason}`)
+        outcomes.set(id, { id, status: 'failed', durationMs: elapsed() - startMs, error: reason, startMs })
+      }
+      finishRun()
+    }
+    if (options.graceMs !== undefined) {
+      const grace = options.graceMs
+      const onAbort = () => setTimeout(giveUp, grace).unref()
+      if (signal.aborted) onAbort()
+      else signal.addEventListener('abort', onAbort, { once: true })
     }
 
     // The resource is already right, so the step completes even after a failure elsewhere.

@@ -14,6 +14,8 @@ const HINTS: { match: (e: Error) => boolean; hint: string }[] = [
   { match: (e) => e.name === 'GcpAuthError', hint: 'Compare the token claims in the log with the workload identity provider\'s attribute condition and the service account\'s bindings.' },
   { match: (e) => e.name === 'PlanChangedError', hint: 'Run the plan again, review the new plan, and apply with its plan-id (re-running the workflow does both).' },
   { match: (e) => e.name === 'InputError', hint: 'Fix the input named at the start of the message and re-run.' },
+  { match: (e) => e.name === 'PrewriteCheckError', hint: 'Nothing was written: this was checked before the first write. Fix the cause and re-run.' },
+  { match: (e) => e.name === 'CancelledError', hint: 'Re-run when ready: nothing was changed.' },
   { match: (e) => e instanceof WaitTimeoutError, hint: 'Raise wait-timeout, or re-run: everything done so far is kept.' },
   { match: (e) => e instanceof WaitFailedError, hint: 'Check the resource in the cloud console; re-run once it is fixed.' },
   { match: (e) => isZillizApiError(e, 'auth', 'permission'), hint: 'Check the zilliz-api-key secret and that the key can manage the project.' },

@@ -22,6 +22,8 @@ export interface ModeContext {
 export interface ModeDecision {
   mode: Mode
   reason: string
+  /** destroy and destroy-plan: remove what the action manages (apply) or show that removal (plan) */
+  destroy?: true
   /** Set when the plan cannot read the cloud or Zilliz because GitHub withheld the credentials: why, for a notice */
   offline?: string
   /** Set when a credential is missing where GitHub would have given it: the cause and the fix. Nothing may be called. */
@@ -83,10 +85,18 @@ function missingReason(mode: Mode, ctx: ModeContext, gaps: Gap[]): string {
 }
 
 export function resolveMode(input: ModeInput, ctx: ModeContext): ModeDecision {
-  const decided = input === 'auto' ? autoMode(ctx.eventName, ctx.withheld) : { mode: input, reason: `mode input is ${input}` }
+  const decided: ModeDecision =
+    input === 'auto'
+      ? autoMode(ctx.eventName, ctx.withheld)
+      : input === 'destroy'
+        ? { mode: 'apply', destroy: true, reason: 'mode input is destroy' }
+        : input === 'destroy-plan'
+          ? { mode: 'plan', destroy: true, reason: 'mode input is destroy-plan' }
+          : { mode: input, reason: `mode input is ${input}` }
   const gaps = missingCredentials(ctx)
   if (!gaps.length) return decided
-  // Only a plan, and only where GitHub withheld the credentials, goes offline; anything else fails.
-  if (decided.mode === 'plan' && ctx.withheld) return { ...decided, offline: offlineReason(ctx.withheld, gaps) }
+  // Only a plan, and only where GitHub withheld the credentials, goes offline; anything else fails. A destroy
+  // plan never does: without reading the cloud it could not say what would be removed.
+  if (decided.mode === 'plan' && !decided.destroy && ctx.withheld) return { ...decided, offline: offlineReason(ctx.withheld, gaps) }
   return { ...decided, missing: missingReason(decided.mode, ctx, gaps) }
 }

@@ -51,3 +51,27 @@ export function idempotencyToken(kind: string, key: string, env: NodeJS.ProcessE
 export function azureEndpointName(config: Config): string {
   return config.azure?.endpointName ?? baseName(config)
 }
+
+/** The ownership tags alone (no user tags): what proves a resource is this action's for this target. */
+export function ownershipTags(config: Config, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const tags = resourceTags(config, env)
+  return Object.fromEntries([MANAGED_BY_TAG, PROJECT_TAG, REGION_TAG, REPOSITORY_TAG].map((key) => [key, tags[key] ?? '']))
+}
+
+export type Ownership = { owned: true } | { owned: false; reason: string }
+
+/** What the ownership tags after managed-by name, in ownershipTags' order. */
+const OWNERSHIP_WORDS = ['Zilliz project', 'Zilliz region', 'repository']
+
+/**
+ * Whether a resource's tags (or labels, with `expected` spelt the same way and in ownershipTags' order)
+ * make it this action's for this project, region and repository; if not, why, in words for the kept list.
+ */
+export function ownershipOf(tags: Record<string, string> | undefined, expected: Record<string, string>): Ownership {
+  const [managed, ...rest] = Object.entries(expected)
+  if (!managed || !tags || tags[managed[0]] !== managed[1]) return { owned: false, reason: 'not made by this action (no zilliz-private-link ownership tags)' }
+  for (const [index, [key, value]] of rest.entries()) {
+    if (tags[key] !== value) return { owned: false, reason: `made by zilliz-private-link for another ${OWNERSHIP_WORDS[index] ?? key} (${tags[key] ?? 'none'}, not ${value})` }
+  }
+  return { owned: true }
+}

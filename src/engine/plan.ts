@@ -4,6 +4,7 @@
  * create / update / delete: a write will happen in apply mode (delete: a resource of the action's own that
  *   is in the way, e.g. a DNS zone built for a host Zilliz did not allocate).
  * keep: the resource is right; nothing to do.
+ * delete: a write that removes a resource the action manages (destroy, prune).
  * wait: no write, but apply has to wait for the cloud or Zilliz (e.g. acceptance).
  * unknown: an offline plan could not observe the resource (no credentials in this run).
  */
@@ -27,7 +28,7 @@ export interface PlannedStep {
   dependsOn: string[]
   /** Desired attributes, shown in the plan (never secrets) */
   attributes?: Record<string, string>
-  /** Present for create/update/wait; apply runs it once its dependencies are done */
+  /** Present for create/update/delete/wait; apply runs it once its dependencies are done */
   run?: (ctx: StepContext) => Promise<void>
 }
 

@@ -1,7 +1,7 @@
 // The one interface every cloud implements. The engine owns the Zilliz side, the DAG, waiting and reporting.
 import type { ProviderName } from '../config/types.js'
 import type { Check } from '../base/checks.js'
-import type { PlannedStep } from './plan.js'
+import type { PlannedStep, StepContext } from './plan.js'
 import type { Target } from './target.js'
 
 /** Who the run acts as in the cloud; shown in the report. */
@@ -41,12 +41,59 @@ export interface ProviderReport {
   dnsZones: { name: string; id: string }[]
 }
 
+/**
+ * What a resource is to the link, in the order a destroy removes them: clients lose the names first, then
+ * the names lose their zones, Zilliz forgets the endpoint while it is still provably ours, then the
+ * endpoint goes, then the address it held (GCP), and last the security rule it used (AWS refuses to delete a
+ * group an endpoint holds).
+ */
+export const REMOVAL_LAYERS = ['record', 'zone-link', 'zone', 'registration', 'endpoint', 'endpoint-address', 'security-rule'] as const
+export type RemovalLayer = (typeof REMOVAL_LAYERS)[number]
+
+/** A resource the action manages, found by its ownership tags or labels and its deterministic name. */
+export interface ManagedResource {
+  /** Unique among the inventory, e.g. 'dns-zone:in01-abc'; becomes the delete step's id */
+  id: string
+  kind: string
+  name: string
+  layer: RemovalLayer
+  /** For DNS resources: the private-link host they serve, which prune compares with the scope */
+  host?: string
+  /** Why it is ours, e.g. 'tagged for proj-… by octo-org/octo-repo' */
+  evidence: string
+  /** Deletes it and waits until the cloud has (a resource already gone counts as deleted) */
+  remove(ctx: StepContext): Promise<void>
+}
+
+/** Something that looks related but is not the action's: never deleted, listed with the reason. */
+export interface KeptResource {
+  kind: string
+  name: string
+  reason: string
+}
+
+export interface Inventory {
+  managed: ManagedResource[]
+  kept: KeptResource[]
+  /** The id Zilliz knows the managed endpoint by, when there is one; the engine deregisters it */
+  endpointId?: string
+  gcpProjectId?: string
+  /** Cloud account the whitelist entry names, when the region needs one */
+  whitelistAccount?: string
+}
+
 export interface CloudProvider {
   readonly name: ProviderName
   /** Authenticate (OIDC or ambient); throws an error that explains the cause */
   connect(): Promise<Identity>
   /** Observe what exists and return the steps that converge it on the target */
   plan(target: Target): Promise<ProviderPlan>
+  /**
+   * Everything the action manages for this project, region and network, whatever the clusters in scope
+   * (destroy removes all of it, prune what serves clusters no longer in scope), and the look-alikes kept.
+   * Reads only; each resource's remove() is the write.
+   */
+  inventory(target: Target): Promise<Inventory>
   /** Control-plane checks after apply (or against what exists, in plan mode) */
   verify(target: Target): Promise<Check[]>
   report(): ProviderReport

@@ -1,5 +1,6 @@
-// The reconciler: Zilliz side → provider observe/plan → apply as a DAG → verify → one RunResult.
-// It never throws: a failure becomes result.error with a hint, so the report is always written.
+// The reconciler: Zilliz side → provider observe/plan (or, to destroy, its inventory) → apply as a DAG →
+// verify → one RunResult. It never throws: a failure becomes result.error with a hint, so the report is
+// always written; a cancelled run stops starting writes and says what was done and what was not.
 import type { Config, Mode } from '../config/types.js'
 import type { ReportedLink, ReportedStep, RunResult } from '../report/model.js'
 import { verifyDataPlane } from '../verify/index.js'
@@ -9,11 +10,14 @@ import { cloudFailureOf } from './cloud-error.js'
 import { explainFailure } from './failure.js'
 import { networkLabel } from './network-label.js'
 import type { Logger } from '../base/log.js'
+import { check, type Check } from '../base/checks.js'
 import type { Plan, PlannedStep } from './plan.js'
 import { PlanChangedError, planId } from './plan-id.js'
-import type { CloudProvider } from './provider.js'
+import { checkEndpointRoom } from './prewrite.js'
+import type { CloudProvider, Inventory } from './provider.js'
+import { destroySteps, outOfScope, pruneSteps } from './removal.js'
 import { buildTarget } from './target-builder.js'
-import type { ClusterLink } from './target.js'
+import type { ClusterLink, Target } from './target.js'
 import { realClock, type Clock } from '../base/timing.js'
 import { zillizChecks } from './zilliz-checks.js'
 import { zillizSteps } from './zilliz-steps.js'
@@ -26,6 +30,21 @@ export interface ReconcileInput {
   provider: CloudProvider
   log: Logger
   clock?: Clock
+  /** destroy / destroy-plan: remove what the action manages instead of converging the link */
+  destroy?: boolean
+  /** Aborted on cancellation: no new write starts, running steps get graceMs to finish */
+  signal?: AbortSignal
+  graceMs?: number
+}
+
+/** How long running steps may finish after a cancellation: GitHub kills the job about 10 s after the first signal. */
+export const CANCEL_GRACE_MS = 4000
+
+class CancelledError extends Error {
+  constructor() {
+    super('The run was cancelled before it changed anything.')
+    this.name = 'CancelledError'
+  }
 }
 
 function reported(step: PlannedStep): ReportedStep {
@@ -53,6 +72,7 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
     schemaVersion: 1,
     mode,
     modeReason: input.modeReason,
+    ...(input.destroy ? { destroy: true as const } : {}),
     provider: config.provider,
     target: { projectId: config.zilliz.projectId, regionId: config.zilliz.regionId, network: networkLabel(config) },
     steps: [],
@@ -66,20 +86,41 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
     phase = name
     return log.group(name, work)
   }
+  const signal = input.signal ?? new AbortController().signal
+  const notCancelled = () => {
+    if (signal.aborted) throw new CancelledError()
+  }
   try {
     result.identity = await enter('Authenticate', () => provider.connect())
     log.info(`Acting as ${result.identity.principal} (${result.identity.method})`)
-    const target = await enter('Read the Zilliz side', () => buildTarget(config, mode, zilliz))
+    notCancelled()
+    const target = await enter('Read the Zilliz side', () => buildTarget(config, mode, zilliz, input.destroy))
     result.target.endpointService = target.service.endpointService
     let links = target.clusters
     result.links = links.map(toReportedLink)
+    notCancelled()
 
-    const providerPlan = await enter('Observe and plan', () => provider.plan(target))
-    const plan: Plan = {
-      steps: [...providerPlan.steps, ...zillizSteps({ target, spec: providerPlan.registration, zilliz, onLinks: (fresh) => (links = fresh) })]
+    let plan: Plan
+    let endpointId: () => string | undefined
+    if (input.destroy) {
+      const inventory = await enter('Observe what the action manages', () => provider.inventory(target))
+      plan = { steps: destroySteps(target, inventory, zilliz) }
+      endpointId = () => inventory.endpointId
+    } else {
+      const providerPlan = await enter('Observe and plan', () => provider.plan(target))
+      plan = {
+        steps: [...providerPlan.steps, ...zillizSteps({ target, spec: providerPlan.registration, zilliz, onLinks: (fresh) => (links = fresh) })]
+      }
+      checkEndpointRoom(target, plan.steps)
+      const stray = outOfScope(target, await enter('Look for what went out of scope', () => provider.inventory(target)))
+      if (config.prune) plan.steps.push(...pruneSteps(stray))
+      else if (stray.length) result.outOfScope = stray.map((r) => ({ kind: r.kind, name: r.name, host: r.host ?? '' }))
+      endpointId = providerPlan.registration.endpointId
     }
     result.steps = plan.steps.map(reported)
     for (const step of plan.steps) log.info(`${step.action.padEnd(6)} ${step.kind} ${step.name}: ${step.reason}`)
+    for (const stray of result.outOfScope ?? []) log.warning(`Out of scope: ${stray.kind} ${stray.name} serves ${stray.host}, which is no longer in scope; set prune: true to delete it`)
+    notCancelled()
 
     // The plan a reviewer approved is the one that runs: refuse before the first write if it changed.
     const id = planId({ provider: config.provider, ...result.target }, plan.steps)
@@ -87,9 +128,16 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
     if (mode === 'apply' && config.expectedPlanId && config.expectedPlanId !== id) throw new PlanChangedError(config.expectedPlanId, id, plan.steps)
 
     if (mode === 'apply') {
-      const dag = await enter('Apply', () => runPlan(plan, { deadline: started + config.waitTimeoutSeconds * 1000, log, clock }))
+      const dag = await enter(input.destroy ? 'Destroy' : 'Apply', () =>
+        runPlan(plan, { deadline: started + config.waitTimeoutSeconds * 1000, log, clock, signal, graceMs: input.graceMs ?? CANCEL_GRACE_MS })
+      )
       result.steps = withOutcomes(result.steps, dag)
-      if (dag.failed) {
+      if (signal.aborted) {
+        result.cancelled = true
+        const changes = result.steps.filter((s) => s.action !== 'keep' && s.action !== 'unknown')
+        const done = changes.filter((s) => s.status === 'done').length
+        result.error = `The run was cancelled: ${done} of ${changes.length} steps done, no further write started. Re-run to finish; what is done is kept.`
+      } else if (dag.failed) {
         const explained = explainFailure(new Error(dag.failed.error))
         result.error = `Step ${dag.failed.stepId} failed: ${dag.failed.error}`
         result.hint = explained.hint
@@ -97,12 +145,14 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
       result.links = links.map(toReportedLink)
     }
 
-    // Control-plane checks compare against the planned hosts: those are the names the DNS records were
-    // made for. The data-plane checks connect to the links as clients will: the allocated host and port.
-    const endpointId = providerPlan.registration.endpointId()
-    if (config.verify !== 'none') {
+    if (input.destroy) {
+      // Proven by reading again: nothing the action manages is left, and Zilliz no longer lists the endpoint.
+      if (mode === 'apply' && !result.cancelled) result.checks = await enter('Verify', () => destroyedCheck(input, target, endpointId()))
+    } else if (config.verify !== 'none' && !result.cancelled) {
+      // Control-plane checks compare against the planned hosts: those are the names the DNS records were
+      // made for. The data-plane checks connect to the links as clients will: the allocated host and port.
       result.checks = await enter('Verify', async () => {
-        const controlPlane = [...(await provider.verify(target)), ...(await zillizChecks(target, endpointId, zilliz))]
+        const controlPlane = [...(await provider.verify(target)), ...(await zillizChecks(target, endpointId(), zilliz))]
         const { endpointIps } = provider.report()
         const dataPlane = await verifyDataPlane({ verify: config.verify, dnsServer: config.dnsServer, links, endpointIps, controlPlane })
         return [...controlPlane, ...dataPlane]
@@ -112,8 +162,24 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
     const explained = explainFailure(error)
     result.error = cloudFailureOf(error) ? `${phase} failed: ${explained.message}` : explained.message
     result.hint = explained.hint
+    if (error instanceof CancelledError) result.cancelled = true
   }
   result.resources = provider.report()
   result.durationMs = clock.now() - started
   return result
+}
+
+/** After a destroy: the inventory is empty and Zilliz lists no registration for the endpoint. */
+async function destroyedCheck(input: ReconcileInput, target: Target, endpointId: string | undefined): Promise<Check[]> {
+  const { provider, zilliz, config } = input
+  const after: Inventory = await provider.inventory(target)
+  const registrations = (await zilliz.listPrivateEndpoints(config.zilliz.projectId)).filter((r) => r.regionId === config.zilliz.regionId)
+  const stillRegistered = registrations.filter((r) => r.endpointId === endpointId || r.endpointId === after.endpointId)
+  const left = [...after.managed.map((r) => `${r.kind} ${r.name}`), ...stillRegistered.map((r) => `zilliz.private-endpoint ${r.endpointId}`)]
+  return [
+    check('destroyed', 'Nothing the action manages is left', left.length === 0, left.length ? `still there: ${left.join(', ')}` : 'read again: no managed resource and no registration left', {
+      cause: 'Some deletions did not take effect, or the cloud is still deleting.',
+      fix: 'Run the destroy again; it removes only what is still there.'
+    })
+  ]
 }

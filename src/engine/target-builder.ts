@@ -4,6 +4,7 @@ import type { Config, Mode } from '../config/types.js'
 import type { Cluster, ZillizApi } from '../zilliz/types.js'
 import { InputError } from './input-error.js'
 import { resourceTags } from './ownership.js'
+import { clusterProblems } from './prewrite.js'
 import type { ClusterLink, Target } from './target.js'
 
 export const DEFAULT_PORTS = [443, 19530]
@@ -51,15 +52,21 @@ export function clusterLink(cluster: Cluster): ClusterLink {
   }
 }
 
-async function targetClusters(config: Config, zilliz: ZillizApi): Promise<Cluster[]> {
+async function targetClusters(config: Config, zilliz: ZillizApi, destroy: boolean): Promise<Cluster[]> {
   const { projectId, regionId, clusterIds } = config.zilliz
+  // A destroy removes whatever the action manages, whatever clusters remain: it needs none.
+  if (destroy) return (await zilliz.listClusters(projectId)).filter((c) => c.regionId === regionId && isDedicated(c))
   if (!clusterIds.length) {
     const all = (await zilliz.listClusters(projectId)).filter((c) => c.regionId === regionId && isDedicated(c))
+    const problems = clusterProblems(projectId, all)
+    if (problems.length) throw new InputError('cluster-ids', `${problems.join('; ')}. Name the clusters to link in cluster-ids, or resume the cluster first.`)
     if (!all.length)
       throw new InputError('zilliz-region-id', `project ${projectId} has no dedicated clusters in ${regionId}. Private links serve dedicated clusters only; create one or pick the region your clusters are in.`)
     return all.sort((a, b) => a.clusterId.localeCompare(b.clusterId))
   }
   const clusters = await Promise.all(clusterIds.map((id) => zilliz.describeCluster(id)))
+  const problems = clusterProblems(projectId, clusters)
+  if (problems.length) throw new InputError('cluster-ids', `${problems.join('; ')}. A private link serves running clusters of zilliz-project-id; leave these out, or resume them first.`)
   const elsewhere = clusters.filter((c) => c.regionId !== regionId)
   if (elsewhere.length)
     throw new InputError('cluster-ids', `${elsewhere.map((c) => `${c.clusterId} is in ${c.regionId}`).join(', ')}, not ${regionId}. A private link serves the clusters of one region.`)
@@ -75,14 +82,14 @@ async function settledAll<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
   return [ra.value, rb.value]
 }
 
-export async function buildTarget(config: Config, mode: Mode, zilliz: ZillizApi): Promise<Target> {
+export async function buildTarget(config: Config, mode: Mode, zilliz: ZillizApi, destroy = false): Promise<Target> {
   const { projectId, regionId } = config.zilliz
   // The service first: a region without private links makes every other answer moot.
   const services = await zilliz.listEndpointServices(regionId)
   const service = services.find((s) => s.regionId === regionId)
   if (!service) throw new InputError('zilliz-region-id', `Zilliz offers no private link service in ${regionId}. Check the region id against the Zilliz console's Private Link tab.`)
   // allSettled, so a failure of one never leaves the other request running after the run ends.
-  const [clusters, registrations] = await settledAll(targetClusters(config, zilliz), zilliz.listPrivateEndpoints(projectId))
+  const [clusters, registrations] = await settledAll(targetClusters(config, zilliz, destroy), zilliz.listPrivateEndpoints(projectId))
   const links = clusters.map(clusterLink)
   const ports = [...new Set([...DEFAULT_PORTS, ...links.map((l) => l.port), ...config.ports])].sort((a, b) => a - b)
   return {
@@ -92,6 +99,7 @@ export async function buildTarget(config: Config, mode: Mode, zilliz: ZillizApi)
     clusters: links,
     ports,
     registrations: registrations.filter((r) => r.regionId === regionId),
+    projectEndpoints: registrations.length,
     tags: resourceTags(config)
   }
 }

@@ -21,6 +21,8 @@ export interface Target {
   ports: number[]
   /** Zilliz registrations of this project in this region */
   registrations: PrivateEndpoint[]
+  /** Registrations of this project in every region: the per-project limit counts them all */
+  projectEndpoints: number
   /** Tags/labels every created resource carries (ownership, provenance, user tags) */
   tags: Record<string, string>
 }

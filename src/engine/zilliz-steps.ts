@@ -5,6 +5,7 @@ import { classifyEndpointStatus } from '../zilliz/status.js'
 import type { PrivateEndpoint, ZillizApi } from '../zilliz/types.js'
 import type { PlannedStep, StepContext } from './plan.js'
 import { REGISTRATION_STEP, type RegistrationSpec } from './provider.js'
+import { isStuckCluster } from './prewrite.js'
 import { clusterLink } from './target-builder.js'
 import type { ClusterLink, Target } from './target.js'
 import { waitFor } from './wait.js'
@@ -105,7 +106,14 @@ function privateLinksStep({ target, spec, zilliz, onLinks }: ZillizStepsInput, e
         poll: async () => {
           const fresh = (await Promise.all(target.clusters.map((c) => zilliz.describeCluster(c.clusterId)))).map(clusterLink)
           const pending = fresh.filter((l) => !l.confirmed).map((l) => l.clusterId)
-          return { done: pending.length === 0, value: fresh, state: pending.length ? `not allocated for ${pending.join(', ')}` : 'allocated' }
+          // A cluster that stopped running gets no address until someone resumes it: waiting cannot help.
+          const stuck = fresh.filter((l) => !l.confirmed && isStuckCluster(l.cluster)).map((l) => `${l.clusterId} is ${l.cluster.status}`)
+          return {
+            done: pending.length === 0,
+            value: fresh,
+            state: pending.length ? `not allocated for ${pending.join(', ')}` : 'allocated',
+            failed: stuck.length ? `${stuck.join(', ')}; resume it and re-run` : undefined
+          }
         }
       })
       onLinks(links)

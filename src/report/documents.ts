@@ -30,6 +30,12 @@ export interface PlanDocument {
   planId: string
   /** Present for an offline plan (no cloud credentials): why; its steps are `unknown` */
   offline?: string
+  /** Present for destroy and destroy-plan: the steps remove what the action manages */
+  destroy?: true
+  /** Present when the run was cancelled: step statuses say what was done and what was not */
+  cancelled?: true
+  /** Managed DNS of clusters no longer in scope, kept because prune is off */
+  outOfScope?: { kind: string; name: string; host: string }[]
   /** In plan order */
   steps: PlanDocumentStep[]
 }
@@ -114,6 +120,9 @@ export function planDocument(result: RunResult): PlanDocument {
     state: planState(result),
     planId: planIdOf(result),
     ...(result.offline ? { offline: result.offline } : {}),
+    ...(result.destroy ? { destroy: true as const } : {}),
+    ...(result.cancelled ? { cancelled: true as const } : {}),
+    ...(result.outOfScope?.length ? { outOfScope: result.outOfScope.map((r) => ({ kind: r.kind, name: r.name, host: r.host })) } : {}),
     steps: result.steps.map((step) => ({
       id: step.id,
       kind: step.kind,

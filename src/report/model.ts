@@ -46,6 +46,12 @@ export interface RunResult {
   resources?: ProviderReport
   /** Set for an offline plan: why the cloud or Zilliz could not be read */
   offline?: string
+  /** destroy or destroy-plan: the steps remove what the action manages */
+  destroy?: true
+  /** The run was cancelled (SIGINT/SIGTERM): steps show what was done and what was not */
+  cancelled?: true
+  /** Managed DNS of clusters no longer in scope, left in place because prune is off */
+  outOfScope?: { kind: string; name: string; host: string }[]
   /** Set when the run failed; a message safe to show (no secrets) */
   error?: string
   /** Set when the run failed in a known way: what to do about it */

@@ -32,7 +32,7 @@ export function buildOutputs(result: RunResult): Record<OutputName, string> {
   const verification = verificationDocument(result)
   const links = sortedLinks(result)
   return {
-    mode: result.mode,
+    mode: result.destroy ? (result.mode === 'apply' ? 'destroy' : 'destroy-plan') : result.mode,
     'has-changes': HAS_CHANGES[planState(result)],
     'changes-count': String(changes),
     'plan-id': planIdOf(result),

@@ -37,7 +37,7 @@ const SUMMARY_TRUNCATED_NOTE =
 const PLAN_MARKDOWN_TRUNCATED_NOTE = '> [!NOTE]\n> Truncated to fit a comment. The full plan is in the job summary and the `plan` output.'
 
 const PROVIDER_NAMES: Record<ProviderName, string> = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Azure' }
-const ACTION_ICONS: Record<StepAction, string> = { create: '➕', update: '🔄', delete: '➖', keep: '✔️', wait: '⏳', unknown: '❔' }
+const ACTION_ICONS: Record<StepAction, string> = { create: '➕', update: '🔄', delete: '🗑️', keep: '✔️', wait: '⏳', unknown: '❔' }
 const STEP_STATUS_ICONS: Record<StepStatus, string> = { planned: '📝', done: '✅', failed: '❌', skipped: '⏭️' }
 const CHECK_ICONS: Record<CheckStatus, string> = { pass: '✅', fail: '❌', skip: '⏭️' }
 
@@ -49,8 +49,10 @@ export interface SummaryOptions {
 export function renderSummary(result: RunResult, options: SummaryOptions = {}): string {
   const sections: Section[] = [
     { text: `## ${modeBadge(result)} Zilliz Cloud private link · ${PROVIDER_NAMES[result.provider]}` },
+    ...cancelledCallout(result),
     ...failureCallout(result),
     ...offlineCallout(result),
+    ...outOfScopeCallout(result),
     { text: outcomeLine(result) },
     { text: contextTable(result), splittable: true },
     { text: `### Plan\n\n${planTable(result.steps)}`, splittable: true },
@@ -70,8 +72,10 @@ export function renderPlanMarkdown(result: RunResult): string {
   const failedChecks = result.checks.filter((check) => check.status === 'fail')
   const sections: Section[] = [
     { text: `### ${modeBadge(result)} Zilliz Cloud private link · ${PROVIDER_NAMES[result.provider]}` },
+    ...cancelledCallout(result),
     ...failureCallout(result),
     ...offlineCallout(result),
+    ...outOfScopeCallout(result),
     { text: outcomeLine(result) },
     ...planIdLine(result),
     { text: planTable(result.steps), splittable: true },
@@ -88,7 +92,35 @@ function planIdLine(result: RunResult): Section[] {
 }
 
 function modeBadge(result: RunResult): string {
+  if (result.destroy) return result.mode === 'plan' ? '📝 `DESTROY PLAN`' : '🗑️ `DESTROY`'
   return result.mode === 'plan' ? '📝 `PLAN`' : '🚀 `APPLY`'
+}
+
+/** A cancelled run says so first, with what was done and what was not, so a re-run can be judged. */
+function cancelledCallout(result: RunResult): Section[] {
+  if (!result.cancelled) return []
+  const work = result.steps.filter((step) => step.action !== 'keep' && step.action !== 'unknown')
+  const names = (steps: ReportedStep[]) => (steps.length ? steps.map((step) => escapeInline(clip(`${step.kind} ${step.name}`, 200))).join(', ') : 'nothing')
+  const done = work.filter((step) => step.status === 'done')
+  const notDone = work.filter((step) => step.status !== 'done')
+  return [
+    {
+      text: [
+        '> [!WARNING]',
+        '> **Cancelled.** No new change started after the signal; running steps had a few seconds to finish.',
+        `> **Done:** ${names(done)}`,
+        `> **Not done:** ${names(notDone)}`,
+        '> Re-run to finish: the next run observes what exists and does only what is left.'
+      ].join('\n')
+    }
+  ]
+}
+
+function outOfScopeCallout(result: RunResult): Section[] {
+  const stray = result.outOfScope ?? []
+  if (!stray.length) return []
+  const lines = stray.map((r) => `> - ${escapeInline(clip(`${r.kind} ${r.name}`, 300))} serves ${escapeInline(r.host)}`)
+  return [{ text: ['> [!WARNING]', '> **Out of scope:** these managed resources serve clusters no longer in scope. Set `prune: true` to delete them.', ...lines].join('\n') }]
 }
 
 function failureCallout(result: RunResult): Section[] {
@@ -109,7 +141,8 @@ function outcomeLine(result: RunResult): string {
   if (result.offline) return `**Offline plan:** ${result.steps.length} resources managed; their state is unknown in this run. Nothing was changed.`
   // A run that failed before planning knows nothing about the resources.
   if (result.steps.length === 0 && result.error) return '**No plan:** the run stopped before it could observe the resources.'
-  if (changes.length === 0) return '✅ **No changes:** every resource is already in place.'
+  if (changes.length === 0)
+    return result.destroy ? '✅ **Nothing to destroy:** nothing the action manages is left.' : '✅ **No changes:** every resource is already in place.'
   const count = (action: StepAction) => changes.filter((step) => step.action === action).length
   const parts = [`${count('create')} to create`, `${count('update')} to update`, `${count('delete')} to delete`].filter((part) => !part.startsWith('0 '))
   if (result.mode === 'plan') return `**Plan:** ${parts.join(', ')}. Nothing was changed.`

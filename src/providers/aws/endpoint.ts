@@ -29,6 +29,7 @@ export interface ObservedEndpoint {
   /** One per subnet; their private IPs are what the private-link hosts must resolve to */
   networkInterfaceIds: string[]
   owned: boolean
+  tags: Record<string, string>
 }
 
 // Endpoints in these states will never carry traffic again; they are neither adopted nor counted.
@@ -46,7 +47,8 @@ export function toObservedEndpoint(e: VpcEndpoint, projectId: string): ObservedE
     dnsName: regional?.DnsName ?? '',
     dnsZoneId: regional?.HostedZoneId ?? '',
     networkInterfaceIds: e.NetworkInterfaceIds ?? [],
-    owned: tagValue(e.Tags, PROJECT_TAG) === projectId
+    owned: tagValue(e.Tags, PROJECT_TAG) === projectId,
+    tags: Object.fromEntries((e.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
   }
 }
 

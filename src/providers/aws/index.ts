@@ -7,7 +7,8 @@ import type { Logger } from '../../base/log.js'
 import { baseName, idempotencyToken } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import { desiredGrants } from '../../engine/ports.js'
-import type { CloudProvider, Identity, ProviderPlan, ProviderReport } from '../../engine/provider.js'
+import { checkRuleFits } from '../../engine/prewrite.js'
+import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
@@ -15,9 +16,13 @@ import { awsSession, type AwsSession } from './auth.js'
 import { awsClients, type AwsClients } from './clients.js'
 import { missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone } from './dns.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
+import { awsInventory } from './inventory.js'
 import { observeNetwork } from './network.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
 import { verifyAws } from './verify.js'
+
+/** EC2's default quota of inbound rules per security group. */
+const AWS_RULES_PER_GROUP = 60
 
 /** What apply learns as it goes; steps later in the DAG read what earlier ones wrote. */
 interface AwsLive {
@@ -63,6 +68,13 @@ export class AwsProvider implements CloudProvider {
     const managed = s.securityGroupIds.length === 0
     let groupPending = false
     if (managed) {
+      // EC2 counts one inbound rule per port and CIDR; past the quota the create fails half way through.
+      checkRuleFits({
+        what: 'inbound rules (one per port and CIDR) in the managed security group',
+        max: AWS_RULES_PER_GROUP,
+        needed: target.ports.length * this.live.cidrs.length,
+        fix: `Give fewer allowed-cidrs (${this.live.cidrs.length}) or ports (${target.ports.length}), or use your own groups in aws-security-group-ids. ${AWS_RULES_PER_GROUP} is EC2's default quota of inbound rules per security group.`
+      })
       const existing = await findGroupByName(ec2, s.vpcId, name)
       groupPending = !existing
       steps.push(
@@ -136,6 +148,20 @@ export class AwsProvider implements CloudProvider {
       )
     }
     return { steps, registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointId() } }
+  }
+
+  async inventory(target: Target): Promise<Inventory> {
+    const s = this.settings
+    const network = await observeNetwork(this.clients.ec2, s, target.service.endpointService)
+    return awsInventory({
+      config: this.config,
+      ...this.clients,
+      vpcId: s.vpcId,
+      region: s.region,
+      serviceName: network.serviceName,
+      ...(s.securityGroupIds.length ? {} : { groupName: baseName(this.config) }),
+      userGroupIds: s.securityGroupIds
+    })
   }
 
   verify(target: Target): Promise<Check[]> {

@@ -17,6 +17,9 @@ export const AWS_PERMISSIONS: Record<string, OperationPermissions> = {
   'ec2:AuthorizeSecurityGroupIngress': write('ec2:AuthorizeSecurityGroupIngress'),
   'ec2:CreateVpcEndpoint': write('ec2:CreateVpcEndpoint', 'ec2:CreateTags'),
   'ec2:ModifyVpcEndpoint': write('ec2:ModifyVpcEndpoint'),
+  // destroy: the policy grants these only on resources carrying the action's tags.
+  'ec2:DeleteVpcEndpoints': write('ec2:DeleteVpcEndpoints'),
+  'ec2:DeleteSecurityGroup': write('ec2:DeleteSecurityGroup'),
   // Route 53 checks the VPC with EC2 for calls that name one.
   'route53:ListHostedZonesByVPC': read('route53:ListHostedZonesByVPC', 'ec2:DescribeVpcs'),
   'route53:ListHostedZonesByName': read('route53:ListHostedZonesByName'),
@@ -27,8 +30,9 @@ export const AWS_PERMISSIONS: Record<string, OperationPermissions> = {
   'route53:ChangeTagsForResource': write('route53:ChangeTagsForResource'),
   'route53:AssociateVPCWithHostedZone': write('route53:AssociateVPCWithHostedZone', 'ec2:DescribeVpcs'),
   'route53:ChangeResourceRecordSets': write('route53:ChangeResourceRecordSets'),
-  // Only to replace the action's own zone made for a host Zilliz did not allocate.
+  // To replace the action's own zone made for a host Zilliz did not allocate, and for destroy and prune.
   'route53:DeleteHostedZone': write('route53:DeleteHostedZone'),
+  'route53:DisassociateVPCFromHostedZone': write('route53:DisassociateVPCFromHostedZone', 'ec2:DescribeVpcs'),
   // Only called after a write, so granted by the apply policy alone.
   'route53:GetChange': write('route53:GetChange')
 }

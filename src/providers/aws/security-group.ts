@@ -18,6 +18,7 @@ export interface ObservedGroup {
   name: string
   vpcId: string
   rules: IngressRule[]
+  tags: Record<string, string>
 }
 
 function toObserved(group: SecurityGroup): ObservedGroup {
@@ -25,6 +26,7 @@ function toObserved(group: SecurityGroup): ObservedGroup {
     id: group.GroupId ?? '',
     name: group.GroupName ?? '',
     vpcId: group.VpcId ?? '',
+    tags: Object.fromEntries((group.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
     rules: (group.IpPermissions ?? []).map((p) => ({
       protocol: p.IpProtocol ?? '',
       fromPort: p.FromPort ?? 0,

@@ -8,7 +8,7 @@ import type { Check } from '../../base/checks.js'
 import type { Logger } from '../../base/log.js'
 import { azureEndpointName, digest } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
-import type { CloudProvider, Identity, ProviderPlan, ProviderReport } from '../../engine/provider.js'
+import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import { WHITELIST_STEP } from '../../engine/zilliz-steps.js'
@@ -16,6 +16,7 @@ import type { IdTokenSource } from '../../oidc/id-token.js'
 import { azureSession, type AzureSession } from './auth.js'
 import { azureClients, withArmCode, type AzureClients } from './clients.js'
 import { isOwnZone, linkName, observeLink, observeRecord, observeZone, planLink, planRecord, planReplacedZone, planZone } from './dns.js'
+import { azureInventory } from './inventory.js'
 import { observeNetwork, type AzureNetwork } from './network.js'
 import {
   checkEndpoint,
@@ -160,6 +161,19 @@ export class AzureProvider implements CloudProvider {
     return {
       steps,
       registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointId(), whitelistAccount: s.subscriptionId }
+    }
+  }
+
+  async inventory(target: Target): Promise<Inventory> {
+    const { network, dns } = this.ready().clients
+    const s = this.settings
+    try {
+      const observed = await observeNetwork(network, s)
+      const found = await azureInventory({ config: this.config, network, dns, resourceGroup: s.resourceGroup, vnetId: observed.vnetId, alias: target.service.endpointService, subscriptionId: s.subscriptionId })
+      // Delete failures name the ARM error code first, like every other step's.
+      return { ...found, managed: found.managed.map((r) => ({ ...r, remove: (ctx) => r.remove(ctx).catch((error: unknown) => Promise.reject(withArmCode(error))) })) }
+    } catch (error) {
+      throw withArmCode(error)
     }
   }
 

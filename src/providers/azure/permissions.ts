@@ -23,10 +23,15 @@ export const AZURE_OPERATIONS: ArmOperation[] = [
   op('PrivateEndpoints_Get', 'GET', `${NETWORK}/privateendpoints/[^/]+`, false, 'Microsoft.Network/privateEndpoints/read'),
   // Placing the endpoint in the subnet is checked on the subnet as a linked action.
   op('PrivateEndpoints_CreateOrUpdate', 'PUT', `${NETWORK}/privateendpoints/[^/]+`, true, 'Microsoft.Network/privateEndpoints/write', 'Microsoft.Network/virtualNetworks/subnets/join/action'),
+  // destroy: the long-running delete also removes the endpoint's network interface.
+  op('PrivateEndpoints_Delete', 'DELETE', `${NETWORK}/privateendpoints/[^/]+`, true, 'Microsoft.Network/privateEndpoints/delete'),
   op('NetworkInterfaces_Get', 'GET', `${NETWORK}/networkinterfaces/[^/]+`, false, 'Microsoft.Network/networkInterfaces/read'),
   // The endpoint's long-running operation (Azure-AsyncOperation); only polled after a write.
   op('NetworkOperationStatus_Get', 'GET', '/subscriptions/[^/]+/providers/microsoft\\.network/locations/[^/]+/operations/[^/]+', true, 'Microsoft.Network/locations/operations/read'),
+  op('PrivateZones_ListByResourceGroup', 'GET', `${NETWORK}/privatednszones`, false, 'Microsoft.Network/privateDnsZones/read'),
   op('PrivateZones_Get', 'GET', ZONE, false, 'Microsoft.Network/privateDnsZones/read'),
+  op('PrivateZones_Delete', 'DELETE', ZONE, true, 'Microsoft.Network/privateDnsZones/delete'),
+  op('RecordSets_List', 'GET', `${ZONE}/all`, false, 'Microsoft.Network/privateDnsZones/ALL/read'),
   op('PrivateZones_CreateOrUpdate', 'PUT', ZONE, true, 'Microsoft.Network/privateDnsZones/write'),
   op('VirtualNetworkLinks_List', 'GET', `${ZONE}/virtualnetworklinks`, false, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read'),
   op('VirtualNetworkLinks_Get', 'GET', `${ZONE}/virtualnetworklinks/[^/]+`, false, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read'),
@@ -37,6 +42,8 @@ export const AZURE_OPERATIONS: ArmOperation[] = [
   op('PrivateZones_Delete', 'DELETE', ZONE, true, 'Microsoft.Network/privateDnsZones/delete'),
   op('RecordSets_Get', 'GET', `${ZONE}/a/[^/]+`, false, 'Microsoft.Network/privateDnsZones/A/read'),
   op('RecordSets_CreateOrUpdate', 'PUT', `${ZONE}/a/[^/]+`, true, 'Microsoft.Network/privateDnsZones/A/write'),
+  op('RecordSets_Delete', 'DELETE', `${ZONE}/a/[^/]+`, true, 'Microsoft.Network/privateDnsZones/A/delete'),
+  op('VirtualNetworkLinks_Delete', 'DELETE', `${ZONE}/virtualnetworklinks/[^/]+`, true, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete'),
   // The zone and link long-running operations; only polled after a write.
   op('PrivateDnsOperationStatus_Get', 'GET', `${NETWORK}/privatednsoperationstatuses/[^/]+`, true, 'Microsoft.Network/privateDnsOperationStatuses/read')
 ]

@@ -28,6 +28,7 @@ export interface ObservedEndpoint {
   connectionStatus: string
   nicId?: string
   owned: boolean
+  tags: Record<string, string>
 }
 
 // Connections in these states never carry traffic again; only a new endpoint helps.
@@ -77,7 +78,8 @@ function toObserved(e: PrivateEndpoint, resourceGuid: string | undefined, projec
     target: connection?.privateLinkServiceId ?? '',
     connectionStatus: connection?.privateLinkServiceConnectionState?.status ?? 'Unknown',
     nicId: e.networkInterfaces?.[0]?.id,
-    owned: e.tags?.[PROJECT_TAG] === projectId
+    owned: e.tags?.[PROJECT_TAG] === projectId,
+    tags: { ...e.tags }
   }
 }
 
@@ -87,7 +89,8 @@ export async function getEndpoint(network: NetworkManagementClient, resourceGrou
   return found && toObserved(found, capture.guidOf(found.id), projectId)
 }
 
-async function listEndpoints(network: NetworkManagementClient, resourceGroup: string, projectId: string): Promise<ObservedEndpoint[]> {
+/** Every private endpoint of the resource group. */
+export async function getEndpointsInGroup(network: NetworkManagementClient, resourceGroup: string, projectId: string): Promise<ObservedEndpoint[]> {
   const capture = guidCapture()
   const found: PrivateEndpoint[] = []
   for await (const e of network.privateEndpoints.list(resourceGroup, capture.options)) found.push(e)
@@ -112,7 +115,7 @@ export interface FindEndpointInput {
 export async function findEndpoint(input: FindEndpointInput): Promise<ObservedEndpoint | undefined> {
   const byName = await getEndpoint(input.network, input.resourceGroup, input.name, input.projectId)
   if (byName) return byName
-  const live = (await listEndpoints(input.network, input.resourceGroup, input.projectId)).filter(
+  const live = (await getEndpointsInGroup(input.network, input.resourceGroup, input.projectId)).filter(
     (e) => sameTarget(e.target, input.alias) && inNetwork(e, input.vnetId) && !isDeadConnection(e.connectionStatus)
   )
   return pickAdoptable(live, (e) => e.owned, (e) => input.registered.has(registrationId(e)))

@@ -211,7 +211,7 @@ export class ComputeApi {
   }
 
   // A repeated requestId makes the write safe to send again: Compute answers with the first operation.
-  private write(method: 'POST' | 'PATCH', path: string, body: unknown, requestId: string, what: string): Promise<Operation> {
+  private write(method: 'POST' | 'PATCH' | 'DELETE', path: string, body: unknown, requestId: string, what: string): Promise<Operation> {
     return this.http.request<Operation>({ method, url: this.url(path), query: { requestId }, body, what, idempotent: true })
   }
 
@@ -243,6 +243,10 @@ export class ComputeApi {
     return this.write('POST', `regions/${region}/addresses`, body, requestId, `addresses.insert ${body.name}`)
   }
 
+  deleteAddress(region: string, name: string, requestId: string): Promise<Operation> {
+    return this.write('DELETE', `regions/${region}/addresses/${name}`, undefined, requestId, `addresses.delete ${name}`)
+  }
+
   getForwardingRule(region: string, name: string): Promise<ForwardingRule | undefined> {
     return orUndefined(this.get(`regions/${region}/forwardingRules/${name}`, `forwardingRules.get ${name}`))
   }
@@ -257,6 +261,10 @@ export class ComputeApi {
 
   patchForwardingRule(region: string, name: string, body: Pick<ForwardingRule, 'allowPscGlobalAccess'>, requestId: string): Promise<Operation> {
     return this.write('PATCH', `regions/${region}/forwardingRules/${name}`, body, requestId, `forwardingRules.patch ${name}`)
+  }
+
+  deleteForwardingRule(region: string, name: string, requestId: string): Promise<Operation> {
+    return this.write('DELETE', `regions/${region}/forwardingRules/${name}`, undefined, requestId, `forwardingRules.delete ${name}`)
   }
 
   getFirewall(name: string): Promise<Firewall | undefined> {
@@ -296,6 +304,10 @@ export class ComputeApi {
         return write.insert ? createOrAdopt({ create: send, isDuplicate: isAlreadyExists, find: write.observe }) : send()
       }
     })
+  }
+
+  deleteFirewall(name: string, requestId: string): Promise<Operation> {
+    return this.write('DELETE', `global/firewalls/${name}`, undefined, requestId, `firewalls.delete ${name}`)
   }
 
   /** Waits until the operation is DONE (operations.wait returns early, so it is called until then). */

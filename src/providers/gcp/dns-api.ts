@@ -68,6 +68,35 @@ export class DnsApi {
     return zones
   }
 
+  /** Every managed zone of the project. */
+  async listZones(): Promise<ManagedZone[]> {
+    const zones: ManagedZone[] = []
+    let pageToken: string | undefined
+    do {
+      const page = await this.http.request<ZonePage>({ method: 'GET', url: `${this.root}/managedZones`, query: { pageToken }, what: 'managedZones.list' })
+      zones.push(...(page.managedZones ?? []))
+      pageToken = page.nextPageToken
+    } while (pageToken)
+    return zones
+  }
+
+  /** Deletes an empty zone; Cloud DNS does it at once. */
+  async deleteZone(name: string): Promise<void> {
+    await this.http.request<unknown>({ method: 'DELETE', url: `${this.root}/managedZones/${name}`, what: `managedZones.delete ${name}` })
+  }
+
+  /** Every record set of a zone. */
+  async listRecords(zone: string): Promise<ResourceRecordSet[]> {
+    const records: ResourceRecordSet[] = []
+    let pageToken: string | undefined
+    do {
+      const page = await this.http.request<RecordPage>({ method: 'GET', url: `${this.root}/managedZones/${zone}/rrsets`, query: { pageToken }, what: `resourceRecordSets.list in ${zone}` })
+      records.push(...(page.rrsets ?? []))
+      pageToken = page.nextPageToken
+    } while (pageToken)
+    return records
+  }
+
   getZone(name: string): Promise<ManagedZone | undefined> {
     return this.http.request<ManagedZone>({ method: 'GET', url: `${this.root}/managedZones/${name}`, what: `managedZones.get ${name}` }).catch((error: unknown) => {
       if (isNotFound(error)) return undefined

@@ -94,7 +94,7 @@ function toGoogleError(error: unknown, what: string, scope: GoogleApiScope): unk
 }
 
 export interface GoogleRequest {
-  method: 'GET' | 'POST' | 'PATCH'
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
   url: string
   query?: Record<string, string | undefined>
   body?: unknown

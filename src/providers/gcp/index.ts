@@ -5,7 +5,7 @@ import type { Config, GcpSettings } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
 import type { Logger } from '../../base/log.js'
 import type { PlannedStep } from '../../engine/plan.js'
-import type { CloudProvider, Identity, ProviderPlan, ProviderReport } from '../../engine/provider.js'
+import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { Target } from '../../engine/target.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { ADDRESS_STEP, addressInUse, observeAddress, planAddress } from './address.js'
@@ -15,10 +15,15 @@ import { observeZone, planRecord, planZone, zoneStepId } from './dns.js'
 import { gcpEndpoints } from './endpoints.js'
 import { planFirewall } from './firewall.js'
 import { chooseRule, ENDPOINT_STEP, listRules, planConnection, planRule, type ObservedRule } from './forwarding-rule.js'
+import { checkRuleFits } from '../../engine/prewrite.js'
+import { gcpInventory } from './inventory.js'
 import { toLabels } from './labels.js'
 import { addressPath, gcpNames, type GcpNames } from './names.js'
 import { observeNetwork, type GcpNetwork } from './network.js'
 import { verifyGcp } from './verify.js'
+
+/** Compute's limit of source (or destination) IP ranges per VPC firewall rule. */
+const GCP_RANGES_PER_RULE = 5000
 
 /** What apply learns as it goes; steps later in the DAG read what earlier ones wrote. */
 interface GcpLive {
@@ -122,6 +127,12 @@ export class GcpProvider implements CloudProvider {
 
   private async firewallStep(target: Target, network: GcpNetwork): Promise<PlannedStep> {
     const { compute } = this.clients
+    checkRuleFits({
+      what: 'IP ranges in the managed firewall rule',
+      max: GCP_RANGES_PER_RULE,
+      needed: this.live.cidrs.length,
+      fix: `Give fewer allowed-cidrs, or summarise them into larger blocks. A VPC firewall rule holds at most ${GCP_RANGES_PER_RULE} ranges.`
+    })
     return planFirewall({
       compute,
       name: this.names.firewall,
@@ -166,6 +177,19 @@ export class GcpProvider implements CloudProvider {
       )
     }
     return steps
+  }
+
+  async inventory(target: Target): Promise<Inventory> {
+    const network = await observeNetwork(this.clients.compute, this.settings, target.service.endpointService)
+    return gcpInventory({
+      config: this.config,
+      ...this.clients,
+      region: this.settings.region,
+      names: this.names,
+      networkPath: network.networkPath,
+      attachment: network.serviceAttachment,
+      gcpProjectId: this.settings.projectId
+    })
   }
 
   verify(target: Target): Promise<Check[]> {

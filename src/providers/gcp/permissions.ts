@@ -19,6 +19,10 @@ export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   // A PSC endpoint needs the psc* permission besides the general one, and uses the network and the address.
   'forwardingRules.insert': write('compute.forwardingRules.create', 'compute.forwardingRules.pscCreate', 'compute.networks.use', 'compute.addresses.use', 'compute.forwardingRules.pscSetLabels'),
   'forwardingRules.patch': write('compute.forwardingRules.update', 'compute.forwardingRules.pscUpdate'),
+  // destroy: the endpoint, then the address it held, then the firewall rule (part of the network's policy).
+  'forwardingRules.delete': write('compute.forwardingRules.delete', 'compute.forwardingRules.pscDelete'),
+  'addresses.delete': write('compute.addresses.deleteInternal'),
+  'firewalls.delete': write('compute.firewalls.delete', 'compute.networks.updatePolicy'),
   'firewalls.get': read('compute.firewalls.get'),
   'firewalls.list': read('compute.firewalls.list'),
   // Firewall rules are part of the network's policy.
@@ -31,6 +35,7 @@ export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   // A private zone is bound to the network when it is created or patched.
   'managedZones.create': write('dns.managedZones.create', 'dns.networks.bindPrivateDNSZone'),
   'managedZones.patch': write('dns.managedZones.update', 'dns.networks.bindPrivateDNSZone'),
+  'managedZones.delete': write('dns.managedZones.delete'),
   'resourceRecordSets.list': read('dns.resourceRecordSets.list'),
   // A change adds the A record and, when replacing it, deletes the old one.
   'changes.create': write('dns.changes.create', 'dns.resourceRecordSets.create', 'dns.resourceRecordSets.update', 'dns.resourceRecordSets.delete'),
