@@ -38,7 +38,9 @@ export function removalSteps(resources: ManagedResource[], why: (resource: Manag
 /** The Zilliz registration of the managed endpoint, as a resource of the registration layer. */
 export function deregistration(target: Target, inventory: Inventory, zilliz: ZillizApi): ManagedResource[] {
   const { projectId, regionId } = target.config.zilliz
-  const registered = inventory.endpointId ? target.registrations.find((r) => r.endpointId === inventory.endpointId) : undefined
+  // On GCP the id is a name: it must also be registered for this GCP project to be the managed endpoint's.
+  const sameGcpProject = (gcpProjectId: string | null) => !inventory.gcpProjectId || !gcpProjectId || gcpProjectId === inventory.gcpProjectId
+  const registered = inventory.endpointId ? target.registrations.find((r) => r.endpointId === inventory.endpointId && sameGcpProject(r.gcpProjectId)) : undefined
   if (!registered) return []
   return [
     {
