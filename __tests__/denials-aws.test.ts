@@ -2,7 +2,7 @@
 // error code, the IAM action, the role it was evaluated for, and the policy file that grants it. The
 // denial carries AWS's bare message, so what names the permission is the action's own table.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53'
+import { AssociateVPCWithHostedZoneCommand, CreateHostedZoneCommand } from '@aws-sdk/client-route-53'
 import { CreateVpcEndpointCommand } from '@aws-sdk/client-ec2'
 import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
 import { OTHER_VPC_ID, registerAmbientCredentials, ROLE_ARN, SUBNET_A, VPC_ID, ZILLIZ_SERVICE_NAME } from '../emulators/aws/index.js'
@@ -38,6 +38,14 @@ const SCENARIOS = {
     emulators.zilliz.state.clusters.find((c) => c.clusterId === ZILLIZ_SEED.clusters.aws[0])!.privateLinkHost = `${ZILLIZ_SEED.clusters.aws[0]}.pl-us-west-2.vectordb.zillizcloud.com`
     await run({ mode: 'apply' })
   },
+  // After an apply, the zone of the first cluster also serves another VPC: destroy only disassociates this one.
+  sharedZone: async () => {
+    expectSuccess(await run({ mode: 'apply' }))
+    const zone = [...emulators.aws.route53.zones.zones.values()].find((z) => z.name === `${HOST}.`)!
+    await route53For(emulators.aws, registerAmbientCredentials(emulators.world)).send(
+      new AssociateVPCWithHostedZoneCommand({ HostedZoneId: zone.id, VPC: { VPCId: OTHER_VPC_ID, VPCRegion: 'us-west-2' } })
+    )
+  },
   // The action's own zone for this VPC, associated with another VPC only.
   ownZoneElsewhere: async () => {
     await route53For(emulators.aws, registerAmbientCredentials(emulators.world)).send(
@@ -52,7 +60,7 @@ const SCENARIOS = {
 }
 
 // [operation, scenario, mode, the step or phase the error names]
-const CASES: [string, keyof typeof SCENARIOS, 'plan' | 'apply', string][] = [
+const CASES: [string, keyof typeof SCENARIOS, 'plan' | 'apply' | 'destroy', string][] = [
   ['ec2:DescribeVpcs', 'fresh', 'plan', 'Observe and plan'],
   ['ec2:DescribeSubnets', 'fresh', 'plan', 'Observe and plan'],
   ['ec2:DescribeVpcEndpointServices', 'fresh', 'plan', 'Observe and plan'],
@@ -73,7 +81,10 @@ const CASES: [string, keyof typeof SCENARIOS, 'plan' | 'apply', string][] = [
   ['route53:AssociateVPCWithHostedZone', 'ownZoneElsewhere', 'apply', `Step dns-zone:${ZILLIZ_SEED.clusters.aws[0]}`],
   ['route53:ChangeResourceRecordSets', 'fresh', 'apply', 'Step dns-record:'],
   ['route53:GetChange', 'fresh', 'apply', 'Step dns-record:'],
-  ['route53:DeleteHostedZone', 'wrongHostApplied', 'apply', `Step dns-zone-replaced:${ZILLIZ_SEED.clusters.aws[0]}`]
+  ['route53:DeleteHostedZone', 'wrongHostApplied', 'apply', `Step dns-zone-replaced:${ZILLIZ_SEED.clusters.aws[0]}`],
+  ['ec2:DeleteVpcEndpoints', 'applied', 'destroy', 'Step vpc-endpoint:'],
+  ['ec2:DeleteSecurityGroup', 'applied', 'destroy', 'Step security-group:'],
+  ['route53:DisassociateVPCFromHostedZone', 'sharedZone', 'destroy', 'Step dns-link:']
 ]
 
 describe('a denied AWS call', () => {

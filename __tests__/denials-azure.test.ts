@@ -26,7 +26,8 @@ const operation = (name: string) => AZURE_OPERATIONS.find((o) => o.operation ===
 
 const OBSERVE = /Observe and plan failed: /
 const ANY_PHASE = /(Observe and plan|Verify|Step [\w:-]+) failed: /
-const STEP = (id: string) => new RegExp(`Step ${id}(:[\\w-]+)? failed: `)
+const STEP = (id: string) => new RegExp(`Step ${id}(:[\\w.:-]+)? failed: `)
+const OUT_OF_SCOPE = /Look for what went out of scope failed: /
 
 // Zilliz allocated another host than the documented one the first apply built DNS for.
 const wrongHostApplied = async () => {
@@ -41,7 +42,7 @@ const linksFailed = async () => {
 }
 
 // [operationId, mode, the step or phase the error names, what exists before]
-const CASES: [string, 'plan' | 'apply', RegExp, (() => Promise<void>) | undefined][] = [
+const CASES: [string, 'plan' | 'apply' | 'destroy', RegExp, (() => Promise<void>) | undefined][] = [
   ['VirtualNetworks_Get', 'plan', /azure-virtual-network: |Observe and plan failed: /, undefined],
   ['PrivateEndpoints_Get', 'plan', OBSERVE, undefined],
   ['PrivateEndpoints_List', 'plan', OBSERVE, undefined],
@@ -57,7 +58,12 @@ const CASES: [string, 'plan' | 'apply', RegExp, (() => Promise<void>) | undefine
   ['RecordSets_Get', 'plan', ANY_PHASE, applied],
   ['RecordSets_CreateOrUpdate', 'apply', STEP('dns-record'), undefined],
   ['VirtualNetworkLinks_Delete', 'apply', STEP('dns-zone-replaced'), wrongHostApplied],
-  ['PrivateZones_Delete', 'apply', STEP('dns-zone-replaced'), wrongHostApplied]
+  ['PrivateZones_Delete', 'apply', STEP('dns-zone-replaced'), wrongHostApplied],
+  // destroy and the look for what went out of scope
+  ['PrivateZones_ListByResourceGroup', 'plan', OUT_OF_SCOPE, undefined],
+  ['RecordSets_List', 'plan', OUT_OF_SCOPE, applied],
+  ['RecordSets_Delete', 'destroy', STEP('dns-record'), applied],
+  ['PrivateEndpoints_Delete', 'destroy', STEP('private-endpoint'), applied]
 ]
 
 describe('a denied ARM operation', () => {
@@ -89,13 +95,15 @@ describe('a denied ARM operation', () => {
 describe('an Azure action missing from the role', () => {
   const apply = role('azure-apply.json').Actions
   it.each(apply)('%s is named, with the operation that needed it', async (action) => {
-    // Reads the plan needs after an apply (the endpoint's interface, the links, the record) are only made then.
-    if (['Microsoft.Network/networkInterfaces/read', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read', 'Microsoft.Network/privateDnsZones/A/read'].includes(action)) await applied()
-    // Deletes happen only when replacing the zone of a wrong host guess, in apply.
+    // Reads the plan needs after an apply (the endpoint's interface, the links, the record sets) are only made then.
+    if (['Microsoft.Network/networkInterfaces/read', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read', 'Microsoft.Network/privateDnsZones/A/read', 'Microsoft.Network/privateDnsZones/ALL/read'].includes(action)) await applied()
+    // Zone and link deletes happen when apply replaces the zone of a wrong host guess; the other deletes only in a destroy.
     const deletes = DELETES_AFTER_WRONG_HOST.includes(action)
+    const destroys = !deletes && action.endsWith('/delete')
     if (deletes) await wrongHostApplied()
+    if (destroys) await applied()
     emulators.azure.arm.rbac.assign(CLIENT_ID, apply.filter((a) => a !== action))
-    const result = await run({ mode: deletes || !emulators.log.writes('arm').length ? 'apply' : 'plan' })
+    const result = await run({ mode: destroys ? 'destroy' : deletes || !emulators.log.writes('arm').length ? 'apply' : 'plan' })
     expect(result.exitCode).toBe(1)
     const error = errorLine(result)
     const needing = AZURE_OPERATIONS.filter((o) => o.permissions.includes(action)).map((o) => o.operation)

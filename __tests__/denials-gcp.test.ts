@@ -25,7 +25,7 @@ interface Case {
   method: string
   /** The emulator's service and operation names to deny */
   deny: [string, string][]
-  mode: 'plan' | 'apply'
+  mode: 'plan' | 'apply' | 'destroy'
   /** The step or phase the error names */
   step: RegExp
   before?: () => Promise<void>
@@ -85,7 +85,11 @@ const CASES: Case[] = [
   },
   { method: 'resourceRecordSets.list', deny: dns('resourceRecordSets.list'), mode: 'plan', step: OBSERVE, before: applied },
   { method: 'changes.create', deny: dns('changes.create'), mode: 'apply', step: /Step dns-record:[\w-]+ failed: / },
-  { method: 'changes.get', deny: dns('changes.get'), mode: 'apply', step: /Step dns-record:[\w-]+ failed: / }
+  { method: 'changes.get', deny: dns('changes.get'), mode: 'apply', step: /Step dns-record:[\w-]+ failed: / },
+  { method: 'forwardingRules.delete', deny: compute('forwardingRules.delete'), mode: 'destroy', step: /Step psc-endpoint:[\w-]+ failed: /, before: applied },
+  { method: 'addresses.delete', deny: compute('addresses.delete'), mode: 'destroy', step: /Step psc-address:[\w-]+ failed: /, before: applied },
+  { method: 'firewalls.delete', deny: compute('firewalls.delete'), mode: 'destroy', step: /Step firewall:[\w-]+ failed: /, before: applied },
+  { method: 'managedZones.delete', deny: dns('managedZones.delete'), mode: 'destroy', step: /Step dns-zone:[\w.-]+ failed: /, before: applied }
 ]
 
 describe('a denied Google Cloud call', () => {
