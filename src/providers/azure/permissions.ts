@@ -30,20 +30,19 @@ export const AZURE_OPERATIONS: ArmOperation[] = [
   op('NetworkOperationStatus_Get', 'GET', '/subscriptions/[^/]+/providers/microsoft\\.network/locations/[^/]+/operations/[^/]+', true, 'Microsoft.Network/locations/operations/read'),
   op('PrivateZones_ListByResourceGroup', 'GET', `${NETWORK}/privatednszones`, false, 'Microsoft.Network/privateDnsZones/read'),
   op('PrivateZones_Get', 'GET', ZONE, false, 'Microsoft.Network/privateDnsZones/read'),
-  op('PrivateZones_Delete', 'DELETE', ZONE, true, 'Microsoft.Network/privateDnsZones/delete'),
   op('RecordSets_List', 'GET', `${ZONE}/all`, false, 'Microsoft.Network/privateDnsZones/ALL/read'),
   op('PrivateZones_CreateOrUpdate', 'PUT', ZONE, true, 'Microsoft.Network/privateDnsZones/write'),
   op('VirtualNetworkLinks_List', 'GET', `${ZONE}/virtualnetworklinks`, false, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read'),
   op('VirtualNetworkLinks_Get', 'GET', `${ZONE}/virtualnetworklinks/[^/]+`, false, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read'),
   // Linking a zone to the network is checked on the network as a linked action.
   op('VirtualNetworkLinks_CreateOrUpdate', 'PUT', `${ZONE}/virtualnetworklinks/[^/]+`, true, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/write', 'Microsoft.Network/virtualNetworks/join/action'),
-  // Only to replace a zone of the action's own made for a host Zilliz did not allocate: links first, then the zone.
+  // To replace a zone of the action's own made for a host Zilliz did not allocate, and for destroy and prune:
+  // links first, then the zone.
   op('VirtualNetworkLinks_Delete', 'DELETE', `${ZONE}/virtualnetworklinks/[^/]+`, true, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete'),
   op('PrivateZones_Delete', 'DELETE', ZONE, true, 'Microsoft.Network/privateDnsZones/delete'),
   op('RecordSets_Get', 'GET', `${ZONE}/a/[^/]+`, false, 'Microsoft.Network/privateDnsZones/A/read'),
   op('RecordSets_CreateOrUpdate', 'PUT', `${ZONE}/a/[^/]+`, true, 'Microsoft.Network/privateDnsZones/A/write'),
   op('RecordSets_Delete', 'DELETE', `${ZONE}/a/[^/]+`, true, 'Microsoft.Network/privateDnsZones/A/delete'),
-  op('VirtualNetworkLinks_Delete', 'DELETE', `${ZONE}/virtualnetworklinks/[^/]+`, true, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete'),
   // The zone and link long-running operations; only polled after a write.
   op('PrivateDnsOperationStatus_Get', 'GET', `${NETWORK}/privatednsoperationstatuses/[^/]+`, true, 'Microsoft.Network/privateDnsOperationStatuses/read')
 ]
