@@ -7,7 +7,7 @@ import type { Clock } from '../src/base/timing.js'
 import { CHINA_API_URL, GLOBAL_API_URL, defaultApiUrl } from '../src/zilliz/base-url.js'
 import { ZillizClient, type ZillizClientOptions } from '../src/zilliz/client.js'
 import { ZillizApiError, classifyZillizFailure } from '../src/zilliz/errors.js'
-import { RateLimiter } from '../src/zilliz/rate-limit.js'
+import { RateLimiter } from '../src/base/rate-limit.js'
 import { classifyEndpointStatus } from '../src/zilliz/status.js'
 
 const { projectId, apiKey, otherProjectId, regions, clusters } = ZILLIZ_SEED

@@ -291,7 +291,7 @@ export class ZillizEmulator implements Service {
     }
     const { requests, windowMs } = this.settings.rateLimit
     if (!this.rateWindow.allow(`${key} ${matched.route.operation}`, requests, windowMs, Date.now())) {
-      return this.errorResponse(429, String(ZILLIZ_CODES.RATE_LIMITED), `Too many requests: at most ${requests} per ${windowMs} ms per API key and route`)
+      return { ...this.errorResponse(429, String(ZILLIZ_CODES.RATE_LIMITED), `Too many requests: at most ${requests} per ${windowMs} ms per API key and route`), throttled: true }
     }
     this.settle()
     try {

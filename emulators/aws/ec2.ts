@@ -4,6 +4,8 @@
 // reports that the provider (the Zilliz emulator) accepted them.
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
 import type { World } from '../core/world.js'
+import type { RateLimit } from '../core/rate-limits.js'
+import { ec2Limits } from './rate-limits.js'
 import { EC2_AUTH_ERRORS, authenticate } from './auth.js'
 import { endpointDnsEntries, endpointHandlers, releaseInterface, vpceHostedZoneId, type DnsEntry } from './ec2-endpoints.js'
 import { interfaceHandlers } from './ec2-interfaces.js'
@@ -199,6 +201,14 @@ export class Ec2Emulator implements Service {
 
   errorResponse(status: number, code: string, message: string): EmulatorResponse {
     return ec2ErrorResponse(status, code, message)
+  }
+
+  rateLimits(call: Classified): RateLimit[] {
+    return ec2Limits(call, this.accountId, this.region)
+  }
+
+  throttled(): EmulatorResponse {
+    return ec2ErrorResponse(503, 'RequestLimitExceeded', 'Request limit exceeded.')
   }
 
   // --- What tests and the demo read back --------------------------------------------------------

@@ -3,6 +3,8 @@
 // HostedZoneSummary.HostedZoneId does not, as in the real API.
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
 import type { World } from '../core/world.js'
+import type { RateLimit } from '../core/rate-limits.js'
+import { route53Limits } from './rate-limits.js'
 import { ROUTE53_AUTH_ERRORS, authenticate } from './auth.js'
 import { IdFactory } from './names.js'
 import {
@@ -106,6 +108,14 @@ export class Route53Emulator implements Service {
 
   errorResponse(status: number, code: string, message: string): EmulatorResponse {
     return awsErrorResponse(ROUTE53_NAMESPACE, status, code, message)
+  }
+
+  rateLimits(call: Classified): RateLimit[] {
+    return route53Limits(call, this.accountId)
+  }
+
+  throttled(): EmulatorResponse {
+    return awsErrorResponse(ROUTE53_NAMESPACE, 400, 'Throttling', 'Rate exceeded')
   }
 
   private match(req: EmulatorRequest): { route: Route; match: RegExpExecArray } | undefined {

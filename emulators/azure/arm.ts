@@ -5,6 +5,8 @@
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
 import { ViolationLog, type SpecCatalog } from '../core/spec-check.js'
 import type { World } from '../core/world.js'
+import type { RateLimit, Throttle } from '../core/rate-limits.js'
+import { armLimits, armThrottled } from './rate-limits.js'
 import { ARM_RESOURCE, type AccessTokens } from './access-tokens.js'
 import { ArmFailure, cloudError } from './arm-http.js'
 import { ArmState } from './arm-model.js'
@@ -65,6 +67,14 @@ export class ArmEmulator implements Service {
 
   errorResponse(status: number, code: string, message: string): EmulatorResponse {
     return cloudError(status, code, message, status === 429 ? { 'retry-after': String(this.timing.retryAfterSeconds) } : {})
+  }
+
+  rateLimits(_call: Classified, req: EmulatorRequest): RateLimit[] {
+    return armLimits(req)
+  }
+
+  throttled(throttle: Throttle, req: EmulatorRequest): EmulatorResponse {
+    return armThrottled(throttle, req)
   }
 
   private authenticate(req: EmulatorRequest, subscriptionId: string): Principal {

@@ -3,6 +3,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Chaos } from './chaos.js'
+import { RateLimits, type RateLimit, type Throttle } from './rate-limits.js'
 
 export interface EmulatorRequest {
   method: string
@@ -17,6 +18,8 @@ export interface EmulatorResponse {
   body?: string
   /** The call failed though the status is 2xx (Zilliz answers domain errors as HTTP 200) */
   failed?: boolean
+  /** Refused by a rate limit the service keeps itself (Zilliz's per-route window) */
+  throttled?: boolean
 }
 
 export interface Classified {
@@ -33,6 +36,10 @@ export interface Service {
   handle(req: EmulatorRequest): Promise<EmulatorResponse> | EmulatorResponse
   /** The service's own error envelope, used for injected faults */
   errorResponse(status: number, code: string, message: string): EmulatorResponse
+  /** The documented rate limits a call counts against (see rate-limits.ts) */
+  rateLimits?(call: Classified, req: EmulatorRequest): RateLimit[]
+  /** The service's own throttling answer when one of those limits is used up */
+  throttled?(throttle: Throttle, req: EmulatorRequest): EmulatorResponse
 }
 
 export interface CallRecord {
@@ -45,6 +52,8 @@ export interface CallRecord {
   at: number
   /** Port of the client's end of the connection: which socket (direct, or a proxy's tunnel) carried the call */
   peerPort?: number
+  /** Refused by a rate limit */
+  throttled: boolean
 }
 
 export class CallLog {
@@ -60,6 +69,9 @@ export class CallLog {
   }
   writes(service?: string): CallRecord[] {
     return this.calls(service).filter((r) => r.write)
+  }
+  throttled(service?: string): CallRecord[] {
+    return this.calls(service).filter((r) => r.throttled)
   }
   count(operation: string, service?: string): number {
     return this.calls(service).filter((r) => r.operation === operation).length
@@ -85,12 +97,13 @@ export interface Fault {
   afterEffect?: boolean
 }
 
-/** Latency (ms) per service or per 'service:operation', and injected faults. */
+/** Latency (ms) per service or per 'service:operation', injected faults, and the rate limits' buckets. */
 export class Switches {
   latency: Record<string, number> = {}
   readonly faults: Fault[] = []
   /** Seeded random transient faults on top of the injected ones */
   chaos?: Chaos
+  readonly rateLimits = new RateLimits()
   inject(fault: Fault): void {
     this.faults.push({ ...fault })
   }
@@ -109,6 +122,7 @@ export class Switches {
     this.latency = {}
     this.faults.length = 0
     this.chaos = undefined
+    this.rateLimits.reset()
   }
 }
 
@@ -145,19 +159,23 @@ export async function startService(service: Service, log: CallLog, switches: Swi
         let classified: Classified = { operation: 'unknown', write: false }
         let lost = false
         let lostAfterEffect = false
+        let throttle: Throttle | undefined
         try {
           classified = service.classify(request)
           const delay = switches.delayFor(service.name, classified.operation)
           if (delay > 0) await sleep(delay)
-          const fault = switches.takeFault(service.name, classified.operation)
+          throttle = service.throttled ? switches.rateLimits.take(service.rateLimits?.(classified, request) ?? []) : undefined
+          const fault = throttle ? undefined : switches.takeFault(service.name, classified.operation)
           if (fault?.afterEffect) lostAfterEffect = (await service.handle(request)).status < 400
-          const chaos = fault ? undefined : switches.chaos?.callFault(service.name)
+          const chaos = fault || throttle ? undefined : switches.chaos?.callFault(service.name)
           lost = chaos?.kind === 'lost'
-          response = fault
-            ? faultResponse(service, fault, request)
-            : chaos?.kind === 'error'
-              ? service.errorResponse(chaos.status, chaos.code, `Transient ${chaos.code} (injected)`)
-              : await service.handle(request)
+          response = throttle
+            ? (service.throttled as NonNullable<Service['throttled']>)(throttle, request)
+            : fault
+              ? faultResponse(service, fault, request)
+              : chaos?.kind === 'error'
+                ? service.errorResponse(chaos.status, chaos.code, `Transient ${chaos.code} (injected)`)
+                : await service.handle(request)
         } catch (error) {
           response = service.errorResponse(500, 'InternalError', (error as Error).message)
         }
@@ -171,7 +189,8 @@ export async function startService(service: Service, log: CallLog, switches: Swi
           path: request.url.pathname,
           status: lost ? 0 : response.status,
           at: Date.now(),
-          peerPort: req.socket.remotePort
+          peerPort: req.socket.remotePort,
+          throttled: throttle !== undefined || response.throttled === true
         })
         // A lost answer: the call was handled, but the connection drops before the client hears back.
         if (lost) return void res.socket?.destroy()

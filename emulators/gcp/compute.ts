@@ -3,6 +3,8 @@
 // emulator issued; another project answers 403 as Google does for a project the caller cannot see.
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
 import type { World } from '../core/world.js'
+import type { RateLimit } from '../core/rate-limits.js'
+import { computeLimits, computeThrottled } from './rate-limits.js'
 import type { AccessTokens } from './access-tokens.js'
 import { ok, type ComputeContext, type ComputeSettings } from './compute-context.js'
 import { deleteFirewall, getFirewall, insertFirewall, listFirewalls, patchFirewall } from './compute-firewalls.js'
@@ -140,6 +142,14 @@ export class ComputeEmulator implements Service {
 
   errorResponse(status: number, code: string, message: string): EmulatorResponse {
     return googleErrorResponse(status, code, message)
+  }
+
+  rateLimits(call: Classified): RateLimit[] {
+    return computeLimits(call, this.state.project)
+  }
+
+  throttled(): EmulatorResponse {
+    return computeThrottled()
   }
 
   private route(method: string, pattern: string, operation: string, write: boolean, handler: Handler): Route<Handler> {

@@ -52,6 +52,17 @@ export function clusterLink(cluster: Cluster): ClusterLink {
   }
 }
 
+/**
+ * The target clusters as Zilliz describes them now: one describe for a single cluster, else one listing
+ * (both carry privateLinkAddress), so a poll or a check costs a call or a page, not a call per cluster.
+ */
+export async function currentClusters(zilliz: ZillizApi, target: Pick<Target, 'config' | 'clusters'>): Promise<Cluster[]> {
+  const [only, ...more] = target.clusters
+  if (only && more.length === 0) return [await zilliz.describeCluster(only.clusterId)]
+  const listed = new Map((await zilliz.listClusters(target.config.zilliz.projectId)).map((c) => [c.clusterId, c]))
+  return Promise.all(target.clusters.map(async (c) => listed.get(c.clusterId) ?? (await zilliz.describeCluster(c.clusterId))))
+}
+
 async function targetClusters(config: Config, zilliz: ZillizApi, destroy: boolean): Promise<Cluster[]> {
   const { projectId, regionId, clusterIds } = config.zilliz
   // A destroy removes whatever the action manages, whatever clusters remain: it needs none.

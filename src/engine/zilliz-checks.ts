@@ -1,9 +1,9 @@
 // Control-plane checks of the Zilliz side, the same for every cloud: the registration is accepted and
 // each cluster's privateLinkAddress names the host the DNS records were made for.
 import { classifyEndpointStatus } from '../zilliz/status.js'
-import type { ZillizApi } from '../zilliz/types.js'
+import type { Cluster, ZillizApi } from '../zilliz/types.js'
 import { check, skipped, type Check } from '../base/checks.js'
-import { clusterLink } from './target-builder.js'
+import { clusterLink, currentClusters } from './target-builder.js'
 import type { Target } from './target.js'
 
 export async function zillizChecks(target: Target, endpointId: string | undefined, zilliz: ZillizApi): Promise<Check[]> {
@@ -28,8 +28,9 @@ export async function zillizChecks(target: Target, endpointId: string | undefine
       })
     )
   }
-  for (const planned of target.clusters) {
-    const fresh = clusterLink(await zilliz.describeCluster(planned.clusterId))
+  const current = await currentClusters(zilliz, target)
+  for (const [i, planned] of target.clusters.entries()) {
+    const fresh = clusterLink(current[i] as Cluster)
     const name = `privateLinkAddress of ${planned.clusterId} names ${planned.host}`
     if (!fresh.confirmed) {
       checks.push(skipped(`private-link:${planned.clusterId}`, name, 'Zilliz has not allocated the private link address yet'))

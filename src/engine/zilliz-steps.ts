@@ -6,7 +6,7 @@ import type { PrivateEndpoint, ZillizApi } from '../zilliz/types.js'
 import type { PlannedStep, StepContext } from './plan.js'
 import { REGISTRATION_STEP, type RegistrationSpec } from './provider.js'
 import { isStuckCluster } from './prewrite.js'
-import { clusterLink } from './target-builder.js'
+import { clusterLink, currentClusters } from './target-builder.js'
 import type { ClusterLink, Target } from './target.js'
 import { waitFor } from './wait.js'
 
@@ -104,7 +104,7 @@ function privateLinksStep({ target, spec, zilliz, onLinks }: ZillizStepsInput, e
         deadline: ctx.deadline,
         signal: ctx.signal,
         poll: async () => {
-          const fresh = (await Promise.all(target.clusters.map((c) => zilliz.describeCluster(c.clusterId)))).map(clusterLink)
+          const fresh = (await currentClusters(zilliz, target)).map(clusterLink)
           const pending = fresh.filter((l) => !l.confirmed).map((l) => l.clusterId)
           // A cluster that stopped running gets no address until someone resumes it: waiting cannot help.
           const stuck = fresh.filter((l) => !l.confirmed && isStuckCluster(l.cluster)).map((l) => `${l.clusterId} is ${l.cluster.status}`)

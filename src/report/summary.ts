@@ -21,6 +21,7 @@ import {
   type Section
 } from './markdown.js'
 import { topologyDiagram } from './mermaid.js'
+import { checkRollup, collapses, splitChecks, splitSteps, stepRollup } from './per-cluster.js'
 import type { ReportedLink, ReportedStep, RunResult, StepStatus } from './model.js'
 
 /** Well below GitHub's 1 MiB job-summary cap, which drops an oversized summary entirely. */
@@ -55,10 +56,10 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
     ...outOfScopeCallout(result),
     { text: outcomeLine(result) },
     { text: contextTable(result), splittable: true },
-    { text: `### Plan\n\n${planTable(result.steps)}`, splittable: true },
-    { text: `### Verification\n\n${verificationBody(result.checks)}`, splittable: true },
-    { text: `### Private links\n\n${linksBody(sortedLinks(result))}`, splittable: true },
-    { text: `### Topology\n\n${topologyDiagram(result)}` },
+    ...planSections(result, '### Plan\n\n'),
+    ...verificationSections(result),
+    ...linksSections(result),
+    { text: `### Topology\n\n${collapses(result) ? details(`Diagram of ${result.links.length} clusters`, topologyDiagram(result)) : topologyDiagram(result)}` },
     { text: details('Plan JSON', codeBlock(htmlSafeJson(planDocument(result)), 'json')) }
   ]
   return fitSections(sections, options.maxBytes ?? SUMMARY_MAX_BYTES, SUMMARY_TRUNCATED_NOTE, byteLength)
@@ -78,7 +79,7 @@ export function renderPlanMarkdown(result: RunResult): string {
     ...outOfScopeCallout(result),
     { text: outcomeLine(result) },
     ...planIdLine(result),
-    { text: planTable(result.steps), splittable: true },
+    ...planSections(result, ''),
     { text: `**Verification:** ${checkCounts(result.checks)}` },
     ...(failedChecks.length > 0 ? [{ text: checksTable(failedChecks), splittable: true }] : [])
   ]
@@ -182,6 +183,33 @@ function planTable(steps: ReportedStep[]): string {
       step.durationMs ? formatDuration(step.durationMs) : ''
     ].map(cellText))
   )
+}
+
+/** The plan table; with many clusters, per-cluster rows that need no attention fold into a rollup. */
+function planSections(result: RunResult, heading: string): Section[] {
+  const { shown, folded } = splitSteps(result)
+  if (folded.length === 0) return [{ text: `${heading}${planTable(result.steps)}`, splittable: true }]
+  const rollup = stepRollup(folded).map((line) => `- ${escapeInline(line)}`).join('\n')
+  return [
+    { text: `${heading}${planTable(shown)}\n\n**Per cluster** (${result.links.length} clusters):\n\n${rollup}`, splittable: true },
+    { text: details(`All ${folded.length} per-cluster steps`, planTable(folded)) }
+  ]
+}
+
+function verificationSections(result: RunResult): Section[] {
+  const { shown, folded } = splitChecks(result)
+  if (folded.length === 0) return [{ text: `### Verification\n\n${verificationBody(result.checks)}`, splittable: true }]
+  return [
+    { text: `### Verification\n\n${checkCounts(result.checks)}\n\n${checksTable(shown)}\n\n**Per cluster:** ${escapeInline(checkRollup(folded))}`, splittable: true },
+    { text: details(`All ${folded.length} per-cluster checks`, checksTable(folded)) }
+  ]
+}
+
+function linksSections(result: RunResult): Section[] {
+  const body = linksBody(sortedLinks(result))
+  if (!collapses(result)) return [{ text: `### Private links\n\n${body}`, splittable: true }]
+  const confirmed = result.links.filter((l) => l.confirmed).length
+  return [{ text: `### Private links\n\n${confirmed} of ${result.links.length} confirmed by Zilliz.\n\n${details(`All ${result.links.length} private links`, body)}` }]
 }
 
 function stepStatus(step: ReportedStep): string {

@@ -3,7 +3,7 @@
 import { parseRetryAfter, retry } from '../base/retry.js'
 import { realClock, type Clock } from '../base/timing.js'
 import { ZillizApiError, isZillizApiError, type ZillizErrorDetails } from './errors.js'
-import { RateLimiter } from './rate-limit.js'
+import { RateLimiter } from '../base/rate-limit.js'
 import type { Cluster, EndpointService, PrivateEndpoint, RegisterEndpointRequest, ZillizApi } from './types.js'
 
 export interface ZillizRetrySettings {

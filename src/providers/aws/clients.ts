@@ -2,11 +2,41 @@
 // so any emulator or VPC interface endpoint can stand in without code changes.
 import { EC2Client } from '@aws-sdk/client-ec2'
 import { Route53Client } from '@aws-sdk/client-route-53'
+import { ServiceGate, underLimit, type BucketSpec } from '../../base/rate-limit.js'
 import type { AwsSettings } from '../../config/types.js'
 import { USER_AGENT } from '../../version.js'
 import type { AwsSession } from './auth.js'
 import { describeAwsFailures } from './errors.js'
 import { awsRequestHandler } from './request-handler.js'
+
+// The documented buckets (see emulators/aws/rate-limits.ts for the sources), paced at 90 % so a run
+// does not throttle itself. Throttles caused by other callers of the account are retried by the SDK in
+// its adaptive mode: Throttling and RequestLimitExceeded are in its throttling list, and each one also
+// slows the client's own send rate, so a busy account cannot fail the run with a burst of throttles.
+const ROUTE53_OPERATIONS: Record<string, BucketSpec> = { CreateHostedZone: underLimit(40, 2), AssociateVPCWithHostedZone: underLimit(20, 5) }
+const route53Gate = () => new ServiceGate({ maxInFlight: 4, rate: underLimit(50, 10), operation: (name) => ROUTE53_OPERATIONS[name] })
+/** EC2's buckets are per action: mutating 50 at 5/s, Describe* 100 at 20/s. */
+const ec2Gate = () => new ServiceGate({ maxInFlight: 8, operation: (name) => (/^Describe/.test(name) ? underLimit(100, 20) : underLimit(50, 5)) })
+
+interface GatedClient {
+  middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void }
+}
+
+/** Every attempt (retries included) passes the gate; the slot is held until the response is back. */
+function gated<C extends GatedClient>(client: C, gate: ServiceGate): C {
+  const middleware =
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+    async (args: unknown) => {
+      const release = await gate.enter(context.commandName?.replace(/Command$/, ''))
+      try {
+        return await next(args)
+      } finally {
+        release()
+      }
+    }
+  client.middlewareStack.add(middleware, { step: 'finalizeRequest', priority: 'low', name: 'zplServiceGate' })
+  return client
+}
 
 export interface AwsClients {
   ec2: EC2Client
@@ -14,10 +44,10 @@ export interface AwsClients {
 }
 
 export function awsClients(settings: AwsSettings, session: AwsSession): AwsClients {
-  const common = { customUserAgent: USER_AGENT, maxAttempts: 5, ...awsRequestHandler(), ...(session.credentials ? { credentials: session.credentials } : {}) }
-  const ec2 = new EC2Client({ region: settings.region, ...common })
+  const common = { customUserAgent: USER_AGENT, maxAttempts: 8, retryMode: 'adaptive', ...awsRequestHandler(), ...(session.credentials ? { credentials: session.credentials } : {}) }
+  const ec2 = gated(new EC2Client({ region: settings.region, ...common }), ec2Gate())
   // Route 53 is global; its API lives in us-east-1 for the commercial partition.
-  const route53 = new Route53Client({ region: 'us-east-1', ...common })
+  const route53 = gated(new Route53Client({ region: 'us-east-1', ...common }), route53Gate())
   const principal = () => session.principal() ?? settings.roleArn
   describeAwsFailures(ec2, 'ec2', principal)
   describeAwsFailures(route53, 'route53', principal)

@@ -1,6 +1,7 @@
 // The API clients of one run: Compute and Cloud DNS over REST, both through the session's auth client.
 // Not @google-cloud/compute (its gax and protos cost over a second of start-up) and not @google-cloud/dns
 // (a second HTTP stack with its own retries and error shape, and an https-only base URL); see docs/gcp.md.
+import { ServiceGate } from '../../base/rate-limit.js'
 import type { GcpSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
 import type { GcpSession } from './auth.js'
@@ -21,7 +22,9 @@ export interface GcpClients {
 export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints: GcpEndpoints, log: Logger, principal: () => string | undefined, deadline: number): GcpClients {
   const client = () => session.client()
   return {
-    compute: new ComputeApi(googleHttp(client, log, { api: 'compute', principal }, deadline), endpoints.compute, settings.projectId, log),
-    dns: new DnsApi(googleHttp(client, log, { api: 'dns', principal }, deadline), endpoints.dns, settings.projectId)
+    // Compute's rate quotas are 1,500 requests per minute per group (https://cloud.google.com/compute/api-quota):
+    // 20/s keeps any one minute under 1,200. Cloud DNS publishes no default, so only concurrency is bounded.
+    compute: new ComputeApi(googleHttp(client, log, { api: 'compute', principal }, deadline, new ServiceGate({ maxInFlight: 8, rate: { perSecond: 20, burst: 20 } })), endpoints.compute, settings.projectId, log),
+    dns: new DnsApi(googleHttp(client, log, { api: 'dns', principal }, deadline, new ServiceGate({ maxInFlight: 8 })), endpoints.dns, settings.projectId)
   }
 }

@@ -3,6 +3,7 @@
 // with backoff, and Google's error body becomes a GoogleApiError carrying the status and reason.
 import type { AuthClient } from 'google-auth-library'
 import type { Logger } from '../../base/log.js'
+import type { ServiceGate } from '../../base/rate-limit.js'
 import { parseRetryAfter, retry, type RetryBudget } from '../../base/retry.js'
 import { annotateCloudError } from '../../engine/cloud-error.js'
 import { USER_AGENT } from '../../version.js'
@@ -117,14 +118,15 @@ export interface GoogleHttp {
   request<T>(request: GoogleRequest): Promise<T>
 }
 
-/** deadline: epoch ms after which no retry starts (the run's wait-timeout). */
-export function googleHttp(client: () => Promise<AuthClient>, log: Logger, scope: GoogleApiScope, deadline: number): GoogleHttp {
+/** deadline: epoch ms after which no retry starts (the run's wait-timeout). Every attempt waits for the API's gate. */
+export function googleHttp(client: () => Promise<AuthClient>, log: Logger, scope: GoogleApiScope, deadline: number, gate?: ServiceGate): GoogleHttp {
   return {
     async request<T>(req: GoogleRequest): Promise<T> {
       const auth = await client()
       const params = Object.fromEntries(Object.entries(req.query ?? {}).filter(([, v]) => v !== undefined))
       return retry(
         async () => {
+          const release = await gate?.enter()
           try {
             const res = await auth.request<T>({
               url: req.url,
@@ -139,6 +141,8 @@ export function googleHttp(client: () => Promise<AuthClient>, log: Logger, scope
             return res.data
           } catch (error) {
             throw toGoogleError(error, req.what, scope)
+          } finally {
+            release?.()
           }
         },
         {

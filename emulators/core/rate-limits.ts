@@ -1,0 +1,82 @@
+// The clouds' documented request-rate limits, shared by every emulator: token buckets (Route 53, EC2,
+// ARM) and fixed per-minute windows (Compute Engine). A call takes one token from each of its buckets, or
+// none when any is empty; the service then answers with its own throttling error.
+
+export interface TokenBucketLimit {
+  /** Bucket name; calls naming the same bucket share it (e.g. 'route53:account') */
+  bucket: string
+  /** Burst: tokens a full bucket holds */
+  capacity: number
+  refillPerSecond: number
+}
+
+export interface FixedWindowLimit {
+  bucket: string
+  /** Requests allowed per window */
+  capacity: number
+  /** Windows start at multiples of this on the clock (Compute: 60 s) */
+  windowMs: number
+}
+
+export type RateLimit = TokenBucketLimit | FixedWindowLimit
+
+export interface Throttle {
+  limit: RateLimit
+  /** When a token is next available */
+  retryAfterMs: number
+}
+
+interface BucketState {
+  tokens: number
+  at: number
+}
+
+export class RateLimits {
+  /** Off: no call is ever throttled (for tests of something else that need not care) */
+  enabled = true
+  /** Per-bucket replacements of the documented numbers, e.g. a tighter bucket to force throttling in a test */
+  readonly overrides = new Map<string, Partial<TokenBucketLimit & FixedWindowLimit>>()
+  private readonly state = new Map<string, BucketState>()
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Takes a token from every bucket, or returns the first one that is empty (taking none). */
+  take(limits: RateLimit[]): Throttle | undefined {
+    if (!this.enabled || limits.length === 0) return undefined
+    const now = this.now()
+    const effective = limits.map((l) => ({ ...l, ...this.overrides.get(l.bucket) }) as RateLimit)
+    const states = effective.map((l) => this.refilled(l, now))
+    const empty = states.findIndex((s) => s.tokens < 1)
+    if (empty >= 0) {
+      const limit = effective[empty] as RateLimit
+      return { limit, retryAfterMs: retryAfter(limit, states[empty] as BucketState, now) }
+    }
+    for (const s of states) s.tokens -= 1
+    return undefined
+  }
+
+  reset(): void {
+    this.state.clear()
+  }
+
+  private refilled(limit: RateLimit, now: number): BucketState {
+    let s = this.state.get(limit.bucket)
+    if (!s) {
+      s = { tokens: limit.capacity, at: now }
+      this.state.set(limit.bucket, s)
+    }
+    if ('windowMs' in limit) {
+      const windowStart = Math.floor(now / limit.windowMs) * limit.windowMs
+      if (s.at < windowStart) Object.assign(s, { tokens: limit.capacity, at: now })
+    } else {
+      s.tokens = Math.min(limit.capacity, s.tokens + ((now - s.at) / 1000) * limit.refillPerSecond)
+      s.at = now
+    }
+    return s
+  }
+}
+
+function retryAfter(limit: RateLimit, s: BucketState, now: number): number {
+  if ('windowMs' in limit) return Math.floor(now / limit.windowMs) * limit.windowMs + limit.windowMs - now
+  return Math.ceil(((1 - s.tokens) / limit.refillPerSecond) * 1000)
+}
