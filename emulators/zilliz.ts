@@ -177,6 +177,15 @@ export function makeCluster(spec: {
   }
 }
 
+/** Makes the seed project's dedicated clusters in a region exactly n (for runs at scale). */
+export function seedDedicatedClusters(state: ZillizState, regionId: string, n: number): string[] {
+  const others = state.clusters.filter((c) => !(c.regionId === regionId && c.projectId === ZILLIZ_SEED.projectId))
+  const ids = Array.from({ length: n }, (_, i) => `in01-${(0xa000 + i).toString(16).padStart(15, '0')}`)
+  state.clusters.length = 0
+  state.clusters.push(...others, ...ids.map((clusterId, i) => makeCluster({ clusterId, projectId: ZILLIZ_SEED.projectId, regionId, clusterName: `scale-${i}` })))
+  return ids
+}
+
 /** The default world: one project with AWS, GCP and Azure clusters, and a second, foreign project. */
 export function seedZillizState(): ZillizState {
   const { projectId, otherProjectId, regions, endpointServices, clusters } = ZILLIZ_SEED

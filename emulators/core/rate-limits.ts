@@ -34,7 +34,10 @@ interface BucketState {
 export class RateLimits {
   /** Off: no call is ever throttled (for tests of something else that need not care) */
   enabled = true
-  /** Per-bucket replacements of the documented numbers, e.g. a tighter bucket to force throttling in a test */
+  /**
+   * Replacements of the documented numbers by bucket name, where `*` matches any text (e.g. 'arm:*:write'):
+   * a tighter bucket forces throttling in a test
+   */
   readonly overrides = new Map<string, Partial<TokenBucketLimit & FixedWindowLimit>>()
   private readonly state = new Map<string, BucketState>()
 
@@ -44,7 +47,7 @@ export class RateLimits {
   take(limits: RateLimit[]): Throttle | undefined {
     if (!this.enabled || limits.length === 0) return undefined
     const now = this.now()
-    const effective = limits.map((l) => ({ ...l, ...this.overrides.get(l.bucket) }) as RateLimit)
+    const effective = limits.map((l) => ({ ...l, ...this.overrideOf(l.bucket) }) as RateLimit)
     const states = effective.map((l) => this.refilled(l, now))
     const empty = states.findIndex((s) => s.tokens < 1)
     if (empty >= 0) {
@@ -52,6 +55,16 @@ export class RateLimits {
       return { limit, retryAfterMs: retryAfter(limit, states[empty] as BucketState, now) }
     }
     for (const s of states) s.tokens -= 1
+    return undefined
+  }
+
+  private overrideOf(bucket: string): Partial<TokenBucketLimit & FixedWindowLimit> | undefined {
+    const exact = this.overrides.get(bucket)
+    if (exact) return exact
+    for (const [pattern, override] of this.overrides) {
+      const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
+      if (regex.test(bucket)) return override
+    }
     return undefined
   }
 

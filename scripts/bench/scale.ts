@@ -1,6 +1,6 @@
 // Runs a fresh apply and a re-apply with N clusters in one cloud's Zilliz region, under the latency
 // model and the clouds' documented rate limits, and measures what scaling costs.
-import { makeCluster, ZILLIZ_SEED } from '../../emulators/zilliz.js'
+import { seedDedicatedClusters } from '../../emulators/zilliz.js'
 import { startEmulators, type Emulators } from '../../emulators/index.js'
 import type { PlanDocument } from '../../src/report/outputs.js'
 import { runDist } from '../run-dist.js'
@@ -26,17 +26,6 @@ export interface ScaleRow {
   again: RunFigures
 }
 
-/** The project's dedicated clusters in the region become exactly n. */
-export function seedClusters(emulators: Emulators, regionId: string, n: number): void {
-  const { clusters } = emulators.zilliz.state
-  const keep = clusters.filter((c) => !(c.regionId === regionId && c.projectId === ZILLIZ_SEED.projectId))
-  clusters.length = 0
-  clusters.push(...keep)
-  for (let i = 0; i < n; i++) {
-    clusters.push(makeCluster({ clusterId: `in01-${(0xa000 + i).toString(16).padStart(15, '0')}`, projectId: ZILLIZ_SEED.projectId, regionId, clusterName: `bench-${i}` }))
-  }
-}
-
 const WAIT_KINDS = /(-state|psc-connection|private-link|connection)$/
 
 async function once(emulators: Emulators, inputs: Inputs): Promise<RunFigures> {
@@ -59,7 +48,7 @@ export async function scaleRow(inputs: Inputs, regionId: string, clusters: numbe
   const emulators = await startEmulators(modelOptions())
   applyModel(emulators)
   try {
-    seedClusters(emulators, regionId, clusters)
+    seedDedicatedClusters(emulators.zilliz.state, regionId, clusters)
     const fresh = await once(emulators, inputs)
     const again = await once(emulators, inputs)
     return { clusters, fresh, again }

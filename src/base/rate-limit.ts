@@ -94,6 +94,8 @@ export class ServiceGate {
   private readonly operations = new Map<string, TokenBucket>()
   private readonly waiting: (() => void)[] = []
   private inFlight = 0
+  /** Set by a throttling answer: no call of this service starts before it */
+  private resumeAt = Number.NEGATIVE_INFINITY
 
   constructor(private readonly options: GateOptions) {
     this.clock = options.clock ?? realClock
@@ -107,6 +109,11 @@ export class ServiceGate {
       if (spec) this.operations.set(operation, new TokenBucket(spec, this.clock))
     }
     return this.operations.get(operation)
+  }
+
+  /** The service throttled a call: no call of the service starts for this long (its Retry-After or a backoff). */
+  pause(ms: number): void {
+    this.resumeAt = Math.max(this.resumeAt, this.clock.now() + ms)
   }
 
   async enter(operation?: string, signal?: AbortSignal): Promise<() => void> {
@@ -124,7 +131,7 @@ export class ServiceGate {
     try {
       const now = this.clock.now()
       const waits = [this.rate?.reserve(now) ?? 0, this.bucketOf(operation)?.reserve(now) ?? 0]
-      const waitMs = Math.max(...waits)
+      const waitMs = Math.max(...waits, this.resumeAt - now)
       if (waitMs > 0) await this.clock.sleep(waitMs, signal)
     } catch (error) {
       release()

@@ -68,12 +68,20 @@ function armGatePolicy(): PipelinePolicy {
       const kind = request.method === 'GET' || request.method === 'HEAD' ? 'read' : request.method === 'DELETE' ? 'delete' : 'write'
       const release = await gate.enter(kind)
       try {
-        return await next(request)
+        const response = await next(request)
+        // Throttled: the whole subscription waits out Retry-After, not just this request's retry.
+        if (response.status === 429) gate.pause(retryAfterMs(response.headers.get('retry-after')))
+        return response
       } finally {
         release()
       }
     }
   }
+}
+
+function retryAfterMs(header: string | undefined): number {
+  const seconds = Number(header)
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000
 }
 
 export function resourceGroupId(settings: AzureSettings): string {

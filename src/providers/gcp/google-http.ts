@@ -38,6 +38,10 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504])
 const RETRYABLE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'backendError', 'internalError'])
 const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET'])
 
+function isRateLimited(error: unknown): boolean {
+  return error instanceof GoogleApiError && (error.status === 429 || error.reason === 'rateLimitExceeded' || error.reason === 'userRateLimitExceeded')
+}
+
 export function isRetryableGoogleError(error: unknown): boolean {
   if (error instanceof GoogleApiError) return RETRYABLE_STATUS.has(error.status) || RETRYABLE_REASONS.has(error.reason)
   const code = (error as { code?: unknown }).code
@@ -150,7 +154,11 @@ export function googleHttp(client: () => Promise<AuthClient>, log: Logger, scope
           deadline,
           isRetryable: isRetryableGoogleError,
           retryAfterMs: (error) => (error instanceof GoogleApiError ? error.retryAfterMs : undefined),
-          onRetry: (error, attempt, delay) => log.warning(`${req.what}: attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms`)
+          onRetry: (error, attempt, delay) => {
+            // A quota answer holds every call to the API, not only this one.
+            if (isRateLimited(error)) gate?.pause(delay)
+            log.warning(`${req.what}: attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms`)
+          }
         }
       )
     }
