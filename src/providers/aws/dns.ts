@@ -52,17 +52,14 @@ export interface ObservedRecord {
   values: string[]
 }
 
-const fqdn = (name: string) => (name.endsWith('.') ? name : `${name}.`).toLowerCase()
+export const fqdn = (name: string) => (name.endsWith('.') ? name : `${name}.`).toLowerCase()
 const bareId = (id: string) => id.replace(/^\/hostedzone\//, '').replace(/^\/change\//, '')
 
 export const zoneStepId = (clusterId: string) => `dns-zone:${clusterId}`
 export const recordStepId = (clusterId: string) => `dns-record:${clusterId}`
 
-/**
- * Per host: the zone associated with the VPC (ours or not: there can only be one of a name), else our
- * own unassociated zone. A look-alike that is neither associated nor proven ours is not returned.
- */
-export async function observeZones(route53: Route53Client, vpcId: string, region: string, hosts: string[], projectId: string): Promise<Map<string, ObservedZone>> {
+/** The zones associated with the VPC, by name → id: one paged listing, whatever the number of zones. */
+export async function zonesOfVpc(route53: Route53Client, vpcId: string, region: string): Promise<Map<string, string>> {
   const inVpc = new Map<string, string>()
   let NextToken: string | undefined
   do {
@@ -70,6 +67,15 @@ export async function observeZones(route53: Route53Client, vpcId: string, region
     for (const z of page.HostedZoneSummaries ?? []) inVpc.set(fqdn(z.Name ?? ''), bareId(z.HostedZoneId ?? ''))
     NextToken = page.NextToken
   } while (NextToken)
+  return inVpc
+}
+
+/**
+ * Per host: the zone associated with the VPC (ours or not: there can only be one of a name), else our
+ * own unassociated zone. A look-alike that is neither associated nor proven ours is not returned.
+ */
+export async function observeZones(route53: Route53Client, vpcId: string, region: string, hosts: string[], projectId: string): Promise<Map<string, ObservedZone>> {
+  const inVpc = await zonesOfVpc(route53, vpcId, region)
   const found = new Map<string, ObservedZone>()
   for (const host of hosts) {
     const associatedId = inVpc.get(fqdn(host))

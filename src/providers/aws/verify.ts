@@ -5,7 +5,7 @@ import { check, skipped, type Check } from '../../base/checks.js'
 import { describeGrants, desiredGrants, missingGrants } from '../../engine/ports.js'
 import type { Target } from '../../engine/target.js'
 import { describeEndpoint, describeEndpointIps } from './endpoint.js'
-import { observeRecord, observeZones, recordPointsAt } from './dns.js'
+import { fqdn, observeRecord, recordPointsAt, zonesOfVpc } from './dns.js'
 import { describeGroups } from './security-group.js'
 
 export interface AwsVerifyInput {
@@ -45,21 +45,23 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
     )
   }
 
-  const zones = await observeZones(route53, input.vpcId, input.region, target.clusters.map((c) => c.host), target.config.zilliz.projectId)
+  // Verification needs the association and the record, not the ownership proof the plan reads per zone.
+  const inVpc = await zonesOfVpc(route53, input.vpcId, input.region)
   for (const link of target.clusters) {
-    const zone = zones.get(link.host)
+    const zoneId = inVpc.get(fqdn(link.host))
     const zoneTitle = `Private zone ${link.host} is associated with ${input.vpcId}`
-    if (!zone || !zone.associated) {
+    if (!zoneId) {
       checks.push(
-        target.mode === 'plan' && !zone
+        target.mode === 'plan'
           ? skipped(`dns-zone:${link.clusterId}`, zoneTitle, notYet(target))
-          : check(`dns-zone:${link.clusterId}`, zoneTitle, false, zone ? `zone ${zone.id} not associated` : 'no zone', {
+          : check(`dns-zone:${link.clusterId}`, zoneTitle, false, 'no zone of this name is associated with the VPC', {
               cause: 'Name or service not known: the VPC has no private zone for the host.',
               fix: 'Re-run in apply mode, or associate the zone with the VPC.'
             })
       )
       continue
     }
+    const zone = { id: zoneId }
     // ListHostedZonesByVPC just listed the zone among the VPC's own: that read proves the association.
     checks.push({ id: `dns-zone:${link.clusterId}`, title: zoneTitle, status: 'pass', evidence: `zone ${zone.id}, listed by ListHostedZonesByVPC` })
     const record = await observeRecord(route53, zone.id, link.host)
