@@ -1,5 +1,5 @@
 // The seeded fault suite, a handful of seeds per cloud (npm run faults runs many): with one call in five
-// failing transiently (cloud errors, failed operations, lost answers, Zilliz 429/503, STS and Entra 5xx),
+// failing transiently (cloud errors, failed operations, lost answers, Zilliz 429/503, GitHub's token endpoint, STS and Entra 5xx),
 // the first apply converges, nothing is duplicated or orphaned, and the next apply writes nothing.
 import { describe, expect, it } from '@jest/globals'
 import { CLOUDS, describeShortfall, faultRun } from './support/fault-suite.js'
@@ -8,9 +8,7 @@ const SEEDS = [1, 2, 3]
 
 describe.each(CLOUDS)('%s with 20% transient faults', (cloud) => {
   it.each(SEEDS)('seed %i converges in the first run, without duplicates or orphans, and the next apply writes nothing', async (seed) => {
-    // GitHub's OIDC token endpoint is GitHub's, not a cloud's: @actions/core retries 502-504 there and
-    // nothing else, so its faults are measured by npm run faults and counted apart.
-    const run = await faultRun(cloud, seed, { exempt: ['oidc'] })
+    const run = await faultRun(cloud, seed)
     expect(describeShortfall(run)).toBeUndefined()
     expect(run.faults.error + run.faults.lost + run.faults.operation).toBeGreaterThan(0)
   }, 240_000)

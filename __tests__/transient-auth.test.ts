@@ -7,6 +7,7 @@ import { gcpInputs } from '../emulators/gcp/index.js'
 import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
 import { errorLine, expectSuccess } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
+import { TOKEN_EXCHANGE_RETRY } from '../src/base/retry.js'
 
 let emulators: Emulators
 beforeAll(async () => {
@@ -44,7 +45,7 @@ describe('AWS STS', () => {
     emulators.switches.inject({ service: 'sts', operation: 'AssumeRoleWithWebIdentity', status: 503, code: 'ServiceUnavailable', message: 'Injected outage', times: 10 })
     const result = await run()
     expect(result.exitCode).toBe(1)
-    expect(statuses('sts', 'AssumeRoleWithWebIdentity')).toEqual([503, 503, 503, 503])
+    expect(statuses('sts', 'AssumeRoleWithWebIdentity')).toEqual(Array(TOKEN_EXCHANGE_RETRY.attempts).fill(503))
     expect(errorLine(result)).toContain('ServiceUnavailable')
   }, 30_000)
 
@@ -112,7 +113,7 @@ describe('Microsoft Entra', () => {
     emulators.switches.inject({ ...token, status: 503, code: 'temporarily_unavailable', message: 'AADSTS90033: A transient error has occurred.', times: 10 })
     const result = await run()
     expect(result.exitCode).toBe(1)
-    expect(statuses('entra', 'GetToken')).toEqual([503, 503, 503, 503])
+    expect(statuses('entra', 'GetToken')).toEqual(Array(TOKEN_EXCHANGE_RETRY.attempts).fill(503))
     expect(errorLine(result)).toContain('AADSTS90033')
     expect(result.log).not.toContain(FEDERATION_HINT)
   }, 30_000)

@@ -3,7 +3,7 @@
 // followed by a fault-free apply. Prints first-run convergence, duplicates, orphans and re-apply writes
 // per cloud, and every run that fell short. FAULT_CLOUDS=aws,gcp limits the clouds; FAULT_SEED the first seed;
 // FAULT_EXEMPT=oidc,entra keeps those services free of faults. First runs that failed fetching the GitHub ID
-// token are counted apart: that endpoint is GitHub's, retried by its own client, not a cloud's.
+// token are counted apart, to tell GitHub's endpoint from the clouds' when one falls short.
 import { CLOUDS, describeShortfall, failedOnGithubToken, faultRun, type Cloud, type FaultRun } from '../__tests__/support/fault-suite.js'
 
 const runs = Number(process.env['FAULT_RUNS'] ?? 100)

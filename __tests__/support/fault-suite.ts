@@ -134,7 +134,7 @@ export interface FaultOptions {
 }
 
 /** Whether the first run failed fetching the GitHub ID token (GitHub's OIDC endpoint, not the cloud). */
-export const failedOnGithubToken = (run: FaultRun) => !run.converged && /Failed to get ID Token/.test(run.error ?? '')
+export const failedOnGithubToken = (run: FaultRun) => !run.converged && /GitHub's OIDC token endpoint|Failed to get ID Token/.test(run.error ?? '')
 
 export async function faultRun(cloud: Cloud, seed: number, options: FaultOptions = {}): Promise<FaultRun> {
   const rate = options.rate ?? 0.2

@@ -1,9 +1,9 @@
 // require-protected-environment, bound to the runner: the job's environment from its OIDC token, its rules
 // from the GitHub API. Warns when the check cannot be made; the caller fails on `unprotected`.
-import * as core from '@actions/core'
 import { checkProtectedEnvironment, type EnvironmentVerdict } from '../github/environment-check.js'
 import { decodeClaims } from '../oidc/claims.js'
 import { hasOidcEnvironment } from '../oidc/environment.js'
+import { fetchIdToken } from '../oidc/id-token.js'
 import { USER_AGENT } from '../version.js'
 
 export async function protectedEnvironmentVerdict(token: string, env: NodeJS.ProcessEnv = process.env): Promise<EnvironmentVerdict> {
@@ -16,7 +16,7 @@ export async function protectedEnvironmentVerdict(token: string, env: NodeJS.Pro
     }
   let environment: string | undefined
   try {
-    environment = decodeClaims(await core.getIDToken()).environment
+    environment = decodeClaims(await fetchIdToken(undefined)).environment
   } catch (error) {
     return { status: 'unreadable', message: `require-protected-environment: could not get an OIDC token to name the job's environment (${(error as Error).message}); the apply goes on.` }
   }

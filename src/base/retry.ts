@@ -24,6 +24,13 @@ export interface RetryBudget {
   maxMs: number
 }
 
+/**
+ * Identity exchanges (AWS STS, Google STS and IAM Credentials, Entra): every try presents a fresh ID token.
+ * At one call in five failing, six tries leave about 6e-5 of failure for one call and 2e-3 for Google's
+ * two-call exchange, while an identity provider that stays down still ends the run within about 20 s.
+ */
+export const TOKEN_EXCHANGE_RETRY: RetryBudget = { attempts: 6, baseMs: 500, maxMs: 5000 }
+
 export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const clock = options.clock ?? realClock
   for (let attempt = 1; ; attempt++) {

@@ -1,6 +1,7 @@
 // Fetches GitHub OIDC ID tokens: one fresh token per cloud exchange, never cached across attempts.
 import * as core from '@actions/core'
 import type { Logger } from '../base/log.js'
+import { retry, type RetryBudget } from '../base/retry.js'
 import { secrets } from '../base/secrets.js'
 import { decodeClaims, formatClaims, type ShownClaims } from './claims.js'
 import { hasOidcEnvironment } from './environment.js'
@@ -18,6 +19,65 @@ export class OidcUnavailableError extends Error {
   }
 }
 
+/** GitHub's token endpoint failed for good: a refusal, or transient failures that outlasted the retries. */
+export class GithubIdTokenError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'GithubIdTokenError'
+  }
+}
+
+/**
+ * GitHub's token endpoint is retried apart from the cloud exchange that uses the token, so a hiccup there
+ * never costs an STS attempt. @actions/core retries only 502-504; a dropped connection, a 500 or a 429 also
+ * pass, so six tries leave about 6e-5 of failure at one call in five failing.
+ */
+export const ID_TOKEN_RETRY: RetryBudget = { attempts: 6, baseMs: 250, maxMs: 4000 }
+
+/** The HTTP status @actions/core reports in its message ("Error Code : 500"); undefined for a network failure. */
+export function idTokenFailureStatus(error: unknown): number | undefined {
+  const match = /Error Code\s*:\s*(\d{3})/.exec((error as Error)?.message ?? '')
+  return match ? Number(match[1]) : undefined
+}
+
+/** A dropped connection, a timeout, 429 and 5xx pass; 401, 403 and 404 are GitHub refusing the request. */
+export function isTransientIdTokenFailure(error: unknown): boolean {
+  const status = idTokenFailureStatus(error)
+  return status === undefined || status === 429 || status >= 500
+}
+
+/** One ID token from GitHub's OIDC endpoint, retried on transient failures; registered as a secret. */
+export async function fetchIdToken(audience: string | undefined, log?: Logger): Promise<string> {
+  const token = await retry(() => core.getIDToken(audience), {
+    ...ID_TOKEN_RETRY,
+    isRetryable: isTransientIdTokenFailure,
+    onRetry: (error, attempt, delay) =>
+      log?.warning(`Getting a GitHub ID token failed (attempt ${attempt}, ${describeIdTokenFailure(error)}); retrying in ${delay} ms`)
+  }).catch((error: unknown) => {
+    const status = idTokenFailureStatus(error)
+    const refused = status !== undefined && !isTransientIdTokenFailure(error)
+    throw new GithubIdTokenError(
+      `GitHub's OIDC token endpoint ${refused ? 'refused the request' : 'did not answer'} (${describeIdTokenFailure(error)}).` +
+        (refused
+          ? ' The job\'s ACTIONS_ID_TOKEN_REQUEST_TOKEN was not accepted: check that the job has `permissions: id-token: write`.'
+          : ` It was tried ${ID_TOKEN_RETRY.attempts} times; re-run the job, and see githubstatus.com if it persists.`)
+    )
+  })
+  secrets.add(token)
+  return token
+}
+
+function describeIdTokenFailure(error: unknown): string {
+  const status = idTokenFailureStatus(error)
+  return status === undefined ? 'no HTTP answer' : `HTTP ${status}`
+}
+
+/** The ID token could not be had: the cloud exchange never ran, so neither a retry of it nor its hints apply. */
+export function isIdTokenFailure(error: unknown): boolean {
+  const name = (error as Error | undefined)?.name
+  return name === 'OidcUnavailableError' || name === 'GithubIdTokenError'
+}
+
 export interface IdTokenSource {
   /** A fresh token for the audience (masked in the log by @actions/core) */
   get(audience: string): Promise<string>
@@ -31,8 +91,7 @@ export function githubIdTokens(log: Logger, needFor: string): IdTokenSource {
   return {
     async get(audience) {
       if (!hasOidcEnvironment()) throw new OidcUnavailableError(needFor)
-      const token = await core.getIDToken(audience)
-      secrets.add(token)
+      const token = await fetchIdToken(audience, log)
       const first = claims === undefined
       claims = decodeClaims(token)
       if (first) {

@@ -5,10 +5,10 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { AwsSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
 import type { Identity } from '../../engine/provider.js'
-import { retry } from '../../base/retry.js'
+import { retry, TOKEN_EXCHANGE_RETRY } from '../../base/retry.js'
 import { secrets } from '../../base/secrets.js'
 import { formatClaims } from '../../oidc/claims.js'
-import type { IdTokenSource } from '../../oidc/id-token.js'
+import { isIdTokenFailure, type IdTokenSource } from '../../oidc/id-token.js'
 import { USER_AGENT } from '../../version.js'
 import { awsRequestHandler } from './request-handler.js'
 
@@ -41,7 +41,7 @@ export interface AwsSession {
 export function isRetryableSts(error: unknown): boolean {
   const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }
   const name = e.name ?? ''
-  if (name === 'OidcUnavailableError' || name === 'AwsAuthError') return false
+  if (isIdTokenFailure(error) || name === 'AwsAuthError') return false
   if (TRANSIENT_STS_CODES.has(name)) return true
   if (name.startsWith('InvalidIdentityToken')) return VERIFICATION_KEY_UNAVAILABLE.test(e.message ?? '')
   const status = e.$metadata?.httpStatusCode
@@ -93,9 +93,7 @@ function webIdentitySession(settings: AwsSettings, tokens: IdTokenSource, log: L
         }
       },
       {
-        attempts: 4,
-        baseMs: 500,
-        maxMs: 5000,
+        ...TOKEN_EXCHANGE_RETRY,
         isRetryable: isRetryableSts,
         onRetry: (error, attempt, delay) =>
           log.warning(`AssumeRoleWithWebIdentity attempt ${attempt} failed (${(error as Error).name}); retrying in ${delay} ms with a fresh ID token`)
@@ -103,7 +101,7 @@ function webIdentitySession(settings: AwsSettings, tokens: IdTokenSource, log: L
     ).catch((error: unknown) => {
       current = undefined
       const e = error as Error
-      if (e instanceof AwsAuthError || e.name === 'OidcUnavailableError') throw e
+      if (e instanceof AwsAuthError || isIdTokenFailure(e)) throw e
       throw new AwsAuthError(`Could not assume ${roleArn} with the GitHub ID token: sts:AssumeRoleWithWebIdentity failed (${e.name}): ${e.message}.${trustHint(settings, tokens)}`)
     })
 

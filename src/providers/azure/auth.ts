@@ -6,10 +6,10 @@ import type { HttpClient } from '@azure/core-rest-pipeline'
 import type { AzureSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
 import type { Identity } from '../../engine/provider.js'
-import { retry } from '../../base/retry.js'
+import { retry, TOKEN_EXCHANGE_RETRY } from '../../base/retry.js'
 import { secrets } from '../../base/secrets.js'
 import { formatClaims } from '../../oidc/claims.js'
-import type { IdTokenSource } from '../../oidc/id-token.js'
+import { isIdTokenFailure, type IdTokenSource } from '../../oidc/id-token.js'
 import { USER_AGENT } from '../../version.js'
 
 export const AZURE_AUDIENCE = 'api://AzureADTokenExchange'
@@ -52,7 +52,7 @@ export function aadstsCode(error: unknown): number | undefined {
  */
 export function isRetryableAuth(error: unknown): boolean {
   const e = error as Error
-  if (['OidcUnavailableError', 'CredentialUnavailableError', 'AzureAuthError'].includes(e.name)) return false
+  if (isIdTokenFailure(e) || ['CredentialUnavailableError', 'AzureAuthError'].includes(e.name)) return false
   const code = aadstsCode(error)
   return code === undefined || TRANSIENT_AADSTS.has(code)
 }
@@ -123,9 +123,7 @@ function shared(options: SharedOptions): TokenCredential {
           return got
         },
         {
-          attempts: 4,
-          baseMs: 500,
-          maxMs: 5000,
+          ...TOKEN_EXCHANGE_RETRY,
           isRetryable: options.isRetryable,
           onRetry: (error, attempt, delay) =>
             options.log.warning(`Entra token request ${attempt} failed (${entraMessage(error as Error)}); retrying in ${delay} ms with a fresh ID token`)

@@ -6,11 +6,11 @@ import { GoogleAuth, IdentityPoolClient, type AuthClient } from 'google-auth-lib
 import type { GcpSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
 import type { Identity } from '../../engine/provider.js'
-import { retry } from '../../base/retry.js'
+import { retry, TOKEN_EXCHANGE_RETRY } from '../../base/retry.js'
 import { secrets } from '../../base/secrets.js'
 import { outboundAgents } from '../../net/outbound.js'
 import { formatClaims, type ShownClaims } from '../../oidc/claims.js'
-import type { IdTokenSource } from '../../oidc/id-token.js'
+import { isIdTokenFailure, type IdTokenSource } from '../../oidc/id-token.js'
 import type { GcpEndpoints } from './endpoints.js'
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform'
@@ -40,7 +40,7 @@ interface FailedCall {
 // Only throttling, server errors and dropped connections can go away on their own.
 function isTransient(error: unknown): boolean {
   const e = error as FailedCall
-  if (e.name === 'OidcUnavailableError') return false
+  if (isIdTokenFailure(e)) return false
   if (typeof e.status === 'number') return e.status === 429 || e.status >= 500
   return typeof e.code === 'string' && ['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'].includes(e.code)
 }
@@ -124,7 +124,7 @@ function workloadIdentitySession(settings: GcpSettings, tokens: IdTokenSource, l
 
   const explain = (error: unknown): Error => {
     const e = error as FailedCall
-    if (e.name === 'OidcUnavailableError') return e as Error
+    if (isIdTokenFailure(e)) return e as Error
     const claims = tokens.lastClaims()
     // gaxios keeps the URL as a string or a URL object.
     const failedAt = e.config?.url ? String(e.config.url) : ''
@@ -137,9 +137,7 @@ function workloadIdentitySession(settings: GcpSettings, tokens: IdTokenSource, l
   let connected: Promise<Identity> | undefined
   const connect = async (): Promise<Identity> => {
     await retry(() => client.getAccessToken(), {
-      attempts: 4,
-      baseMs: 500,
-      maxMs: 5000,
+      ...TOKEN_EXCHANGE_RETRY,
       isRetryable: isTransient,
       onRetry: (error, attempt, delay) =>
         log.warning(`Google token exchange attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms with a fresh ID token`)
@@ -174,9 +172,7 @@ function applicationDefaultSession(settings: GcpSettings, log: Logger): GcpSessi
     try {
       const c = await getClient()
       await retry(() => c.getAccessToken(), {
-        attempts: 4,
-        baseMs: 500,
-        maxMs: 5000,
+        ...TOKEN_EXCHANGE_RETRY,
         isRetryable: isTransient,
         onRetry: (error, attempt, delay) => log.warning(`Getting a Google access token failed (${(error as Error).message}); attempt ${attempt}, retrying in ${delay} ms`)
       })
