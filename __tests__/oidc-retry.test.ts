@@ -41,7 +41,7 @@ describe('fetchIdToken', () => {
 
   it('gives up after its bound and says the endpoint did not answer', async () => {
     aws.switches.inject({ service: 'oidc', operation: 'GetIDToken', status: 500, code: 'InternalError', times: 100 })
-    const error = await fetchIdToken('sts.amazonaws.com', log).catch((e: unknown) => e as Error)
+    const error = (await fetchIdToken('sts.amazonaws.com', log).catch((e: unknown) => e)) as Error
     expect(error).toBeInstanceOf(GithubIdTokenError)
     expect(error.message).toMatch(/did not answer \(HTTP 500\).*tried 6 times/)
     expect(tokenCalls()).toBe(ID_TOKEN_RETRY.attempts)
@@ -49,7 +49,7 @@ describe('fetchIdToken', () => {
 
   it('does not retry a refusal, and names the permission to check', async () => {
     aws.switches.inject({ service: 'oidc', operation: 'GetIDToken', status: 403, code: 'Forbidden', times: 100 })
-    const error = await fetchIdToken('sts.amazonaws.com', log).catch((e: unknown) => e as Error)
+    const error = (await fetchIdToken('sts.amazonaws.com', log).catch((e: unknown) => e)) as Error
     expect(error).toBeInstanceOf(GithubIdTokenError)
     expect(error.message).toMatch(/refused the request \(HTTP 403\).*id-token: write/)
     expect(tokenCalls()).toBe(1)
