@@ -51,7 +51,7 @@ describe('fetchIdToken', () => {
     aws.switches.inject({ service: 'oidc', operation: 'GetIDToken', status: 403, code: 'Forbidden', times: 100 })
     const error = (await fetchIdToken('sts.amazonaws.com', log).catch((e: unknown) => e)) as Error
     expect(error).toBeInstanceOf(GithubIdTokenError)
-    expect(error.message).toMatch(/refused the request \(HTTP 403\).*id-token: write/)
+    expect(error.message).toMatch(/refused the request \(HTTP 403\).*id-token: write.*GitHub said: Injected Forbidden/)
     expect(tokenCalls()).toBe(1)
   })
 })

@@ -60,11 +60,18 @@ export async function fetchIdToken(audience: string | undefined, log?: Logger): 
       `GitHub's OIDC token endpoint ${refused ? 'refused the request' : 'did not answer'} (${describeIdTokenFailure(error)}).` +
         (refused
           ? ' The job\'s ACTIONS_ID_TOKEN_REQUEST_TOKEN was not accepted: check that the job has `permissions: id-token: write`.'
-          : ` It was tried ${ID_TOKEN_RETRY.attempts} times; re-run the job, and see githubstatus.com if it persists.`)
+          : ` It was tried ${ID_TOKEN_RETRY.attempts} times; re-run the job, and see githubstatus.com if it persists.`) +
+        upstreamMessage(error)
     )
   })
   secrets.add(token)
   return token
+}
+
+/** What GitHub answered, as @actions/core quotes it ("Error Message: …"), shortened; sinks redact secrets. */
+function upstreamMessage(error: unknown): string {
+  const said = /Error Message:\s*([\s\S]*)$/.exec((error as Error)?.message ?? '')?.[1]?.trim()
+  return said ? ` GitHub said: ${said.length > 500 ? `${said.slice(0, 500)}…` : said}` : ''
 }
 
 function describeIdTokenFailure(error: unknown): string {
