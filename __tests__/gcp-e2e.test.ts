@@ -13,7 +13,6 @@ import {
   GCP_PROJECT_ID,
   GCP_SERVICE_ACCOUNT,
   GCP_SUBNETWORK,
-  GCP_SUBNETWORK_CIDR,
   WORKLOAD_IDENTITY_PROVIDER,
   ZILLIZ_SERVICE_ATTACHMENT,
   gcpInputs
@@ -41,10 +40,13 @@ const calls = (service: string) => emulators.log.calls(service)
 const CLUSTER = ZILLIZ_SEED.clusters.gcp
 const HOST = `${CLUSTER}-privatelink.gcp-us-west1.vectordb.zillizcloud.com`
 
+// No firewall write: nothing in the seeded network denies egress, so the implied allow-egress rule admits
+// the link ports. Labels follow each insert through setLabels.
 const FRESH_APPLY_WRITES = [
   'gcp-compute:addresses.insert',
-  'gcp-compute:firewalls.insert',
+  'gcp-compute:addresses.setLabels',
   'gcp-compute:forwardingRules.insert',
+  'gcp-compute:forwardingRules.setLabels',
   'gcp-dns:changes.create',
   'gcp-dns:managedZones.create',
   'zilliz:CreatePrivateEndpoint'
@@ -56,7 +58,7 @@ describe('apply', () => {
   it('creates exactly the expected resources on a fresh world and verifies the link', async () => {
     const result = await run({ mode: 'apply' })
     expectVerifiedApply(result, writes(), FRESH_APPLY_WRITES)
-    expect(result.outputs['changes-count']).toBe('6')
+    expect(result.outputs['changes-count']).toBe('5')
     expect(result.outputs['private-link']).toBe(HOST)
 
     const rules = [...state().forwardingRules.values()]
@@ -65,6 +67,7 @@ describe('apply', () => {
     expect(result.outputs['endpoint-id']).toBe(rule.name)
     expect(rule.target).toBe(ZILLIZ_SERVICE_ATTACHMENT)
     expect(rule.loadBalancingScheme).toBe('')
+    expect(rule.description).toBe(`Zilliz Cloud private link endpoint for Zilliz project ${ZILLIZ_SEED.projectId} (managed by zilliz-private-link)`)
     expect(rule.allowPscGlobalAccess).toBe(false)
     expect(rule.network).toBe(GCP_NETWORK)
     // Ownership tags become labels: no ':' or '/', lowercase.
@@ -74,10 +77,10 @@ describe('apply', () => {
     expect(address.subnetwork).toBe(GCP_SUBNETWORK)
     expect(rule.IPAddress).toBe(address.address)
     expect(address.address).toMatch(/^10\.10\./)
+    expect(address.labels).toEqual(rule.labels)
 
-    const firewall = [...state().firewalls.values()][0]!
-    expect(firewall).toMatchObject({ direction: 'INGRESS', network: GCP_NETWORK, sourceRanges: [GCP_SUBNETWORK_CIDR], destinationRanges: [`${address.address}/32`] })
-    expect(firewall.allowed).toEqual([{ IPProtocol: 'tcp', ports: ['443', '19530'] }])
+    expect(state().firewalls.size).toBe(0)
+    expect(verificationChecks(result).find((c) => c.id === 'firewall-ports')).toMatchObject({ status: 'pass', evidence: expect.stringContaining('the implied allow-egress rule') })
 
     const zone = [...emulators.gcp.dns.zones.values()][0]!
     expect(zone.dnsName).toBe(`${HOST}.`)
@@ -107,11 +110,22 @@ describe('apply', () => {
     expect([...state().forwardingRules.values()][0]?.allowPscGlobalAccess).toBe(false)
   })
 
-  it('admits the allowed-cidrs instead of the subnetwork range', async () => {
-    expectSuccess(await run({ mode: 'apply', 'allowed-cidrs': '10.50.0.0/16,192.168.0.0/24', ports: '8443' }))
-    const firewall = [...state().firewalls.values()][0]!
-    expect(firewall.sourceRanges).toEqual(['10.50.0.0/16', '192.168.0.0/24'])
-    expect(firewall.allowed[0]?.ports).toEqual(['443', '8443', '19530'])
+  it('outranks an egress deny with a managed EGRESS allow to the endpoint on the link ports', async () => {
+    const admin = adminClient(emulators.gcp)
+    await adminOperation(admin, 'POST', 'global/firewalls', { name: 'deny-all-egress', network: `global/networks/${GCP_NETWORK}`, direction: 'EGRESS', priority: 900, denied: [{ IPProtocol: 'all' }], destinationRanges: ['0.0.0.0/0'] })
+    emulators.log.clear()
+    const result = await run({ mode: 'apply', ports: '8443' })
+    expectSuccess(result)
+    expect(planStep(result, 'firewall')).toMatchObject({ action: 'create', reason: expect.stringContaining('deny-all-egress') })
+    const address = [...state().addresses.values()][0]!
+    const managed = [...state().firewalls.values()].find((f) => f.name !== 'deny-all-egress')!
+    expect(managed).toMatchObject({ direction: 'EGRESS', priority: 899, destinationRanges: [`${address.address}/32`], denied: [], targetTags: [] })
+    expect(managed.allowed).toEqual([{ IPProtocol: 'tcp', ports: ['443', '8443', '19530'] }])
+    expect(result.outputs['verified']).toBe('true')
+    emulators.log.clear()
+    const again = await run({ mode: 'apply', ports: '8443' })
+    expect(planStep(again, 'firewall')?.action).toBe('keep')
+    expect(writes()).toEqual([])
   })
 
   it('federates directly when no service account is given', async () => {
@@ -143,7 +157,7 @@ describe('plan', () => {
       'create psc-address',
       'create psc-endpoint',
       'wait psc-connection',
-      'create firewall',
+      'keep firewall',
       `create dns-zone:${CLUSTER}`,
       `create dns-record:${CLUSTER}`,
       'create zilliz-registration'
@@ -168,8 +182,7 @@ describe('adoption and drift', () => {
       name: 'my-psc-endpoint',
       network: `projects/${GCP_PROJECT_ID}/global/networks/${GCP_NETWORK}`,
       IPAddress: `projects/${GCP_PROJECT_ID}/regions/us-west1/addresses/my-psc-ip`,
-      target: ZILLIZ_SERVICE_ATTACHMENT,
-      loadBalancingScheme: ''
+      target: ZILLIZ_SERVICE_ATTACHMENT
     })
     emulators.log.clear()
     const result = await run({ mode: 'apply' })
@@ -212,9 +225,11 @@ describe('adoption and drift', () => {
     expect(zone.networks).toHaveLength(1)
   })
 
-  it('widens a firewall rule that lost a port and replaces a record that points elsewhere', async () => {
+  it('widens its egress rule that lost a port and replaces a record that points elsewhere', async () => {
+    const admin = adminClient(emulators.gcp)
+    await adminOperation(admin, 'POST', 'global/firewalls', { name: 'deny-all-egress', network: `global/networks/${GCP_NETWORK}`, direction: 'EGRESS', priority: 900, denied: [{ IPProtocol: 'tcp' }] })
     expectSuccess(await run({ mode: 'apply' }))
-    const firewall = [...state().firewalls.values()][0]!
+    const firewall = [...state().firewalls.values()].find((f) => f.name !== 'deny-all-egress')!
     firewall.allowed = [{ IPProtocol: 'tcp', ports: ['19530'] }]
     const zone = [...emulators.gcp.dns.zones.values()][0]!
     const record = zone.records.find((r) => r.type === 'A')!
@@ -222,8 +237,10 @@ describe('adoption and drift', () => {
     emulators.log.clear()
     const plan = await run({ mode: 'plan' })
     expect(planSteps(plan).filter((s) => s.action === 'update').map((s) => s.id).sort()).toEqual([`dns-record:${CLUSTER}`, 'firewall'])
-    expect(planStep(plan, 'firewall')?.reason).toContain('tcp/443')
+    expect(planStep(plan, 'firewall')?.reason).toContain('allows tcp 443, 19530')
     expect(verificationChecks(plan).filter((c) => c.status === 'fail').map((c) => c.id).sort()).toEqual([`dns-record:${CLUSTER}`, 'firewall-ports'])
+    expect(verificationChecks(plan).find((c) => c.id === 'firewall-ports')?.evidence).toContain('tcp 443 to')
+    expect(verificationChecks(plan).find((c) => c.id === 'firewall-ports')?.evidence).toContain('deny-all-egress')
     await expectApplyCorrects(run, emulators.log, ['gcp-compute:firewalls.patch', 'gcp-dns:changes.create'])
   })
 

@@ -155,7 +155,7 @@ describe('Compute over REST through the authorized client', () => {
   })
 
   it('inserts an address as an operation that finishes, with int64 ids as strings', async () => {
-    const op = await insert(client, 'regions/us-west1/addresses', { name: 'emu-ip-1', addressType: 'INTERNAL', subnetwork: SUBNETWORK_PATH, labels: {} })
+    const op = await insert(client, 'regions/us-west1/addresses', { name: 'emu-ip-1', addressType: 'INTERNAL', subnetwork: SUBNETWORK_PATH })
     expect(op.status).toBe('RUNNING')
     expect(typeof op.id).toBe('string')
     expect(typeof op.targetId).toBe('string')
@@ -187,8 +187,7 @@ describe('Compute over REST through the authorized client', () => {
       name: 'emu-psc-missing',
       network: NETWORK_URL,
       IPAddress: `projects/${GCP_PROJECT_ID}/regions/us-west1/addresses/emu-ip-3`,
-      target: 'projects/zilliz-prod/regions/us-west1/serviceAttachments/not-there',
-      loadBalancingScheme: ''
+      target: 'projects/zilliz-prod/regions/us-west1/serviceAttachments/not-there'
     })
     const done = await waitDone(client, op)
     expect(done.httpErrorStatusCode).toBe(404)
@@ -202,7 +201,6 @@ describe('Compute over REST through the authorized client', () => {
       network: NETWORK_URL,
       IPAddress: `projects/${GCP_PROJECT_ID}/regions/us-west1/addresses/emu-ip-4`,
       target: ZILLIZ_SERVICE_ATTACHMENT,
-      loadBalancingScheme: '',
       allowPscGlobalAccess: true
     })
     await waitDone(client, op)
@@ -241,10 +239,10 @@ describe('Compute over REST through the authorized client', () => {
   it('patches a firewall rule but refuses to move it to another network', async () => {
     await waitDone(client, await insert(client, 'global/firewalls', { name: 'emu-fw-1', network: NETWORK_URL, allowed: [{ IPProtocol: 'tcp', ports: ['443'] }], sourceRanges: ['10.0.0.0/8'] }))
     const patch = (data: unknown) => client.request<Operation>({ url: compute('global/firewalls/emu-fw-1'), method: 'PATCH', data, retry: false })
-    await waitDone(client, (await patch({ destinationRanges: ['10.10.0.9/32'] })).data)
+    await waitDone(client, (await patch({ name: 'emu-fw-1', destinationRanges: ['10.10.0.9/32'] })).data)
     const rule = await client.request<{ destinationRanges: string[]; sourceRanges: string[] }>({ url: compute('global/firewalls/emu-fw-1') })
     expect(rule.data).toMatchObject({ destinationRanges: ['10.10.0.9/32'], sourceRanges: ['10.0.0.0/8'] })
-    const moved = await failure(patch({ network: `projects/${GCP_PROJECT_ID}/global/networks/other-vpc` }))
+    const moved = await failure(patch({ name: 'emu-fw-1', network: `projects/${GCP_PROJECT_ID}/global/networks/other-vpc` }))
     expect(moved.status).toBe(400)
   })
 

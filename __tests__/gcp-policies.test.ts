@@ -10,8 +10,8 @@ const GCP_PROVIDER_DIR = resolve('src/providers/gcp')
 /** IAM permissions Google checks for each REST method the provider calls: the table its errors name. */
 const PERMISSIONS: Record<string, string[]> = Object.fromEntries(Object.entries(GCP_PERMISSIONS).map(([method, { permissions }]) => [method, permissions]))
 
-const READ_METHOD = /\.(get|list|aggregatedList)$/
-const READ_PERMISSION = /\.(get|list)$/
+const READ_METHOD = /\.(get|list|aggregatedList|getEffectiveFirewalls)$/
+const READ_PERMISSION = /\.(get|list|getEffectiveFirewalls)$/
 
 /** Reads the plan never makes: they only follow a write (the table grants them to the apply role alone). */
 const APPLY_ONLY = new Set(Object.entries(GCP_PERMISSIONS).filter(([method, { write }]) => write && READ_METHOD.test(method)).map(([method]) => method))

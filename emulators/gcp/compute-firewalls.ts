@@ -1,4 +1,7 @@
-// VPC firewall rules (global): insert, get, list, patch and delete. Network and direction cannot be patched.
+// VPC firewall rules (global): insert, get, list, patch and delete, and networks.getEffectiveFirewalls.
+// Network and direction cannot be patched. A rule allows or denies (exactly one of allowed / denied);
+// ingress rules need a source, egress rules a destination or default to every destination
+// (cloud.google.com/firewall/docs/firewalls: egress rules with no destination apply to 0.0.0.0/0).
 import type { EmulatorRequest, EmulatorResponse } from '../core/service.js'
 import { checkName, claimName, startOperation, nowStamp, ok, stringList, type ComputeContext } from './compute-context.js'
 import { pathOf, type FirewallRecord } from './compute-model.js'
@@ -6,8 +9,8 @@ import { OperationFailure } from './compute-operations.js'
 import { firewallView } from './compute-views.js'
 import { invalid, jsonBody, notFound, page } from './google-wire.js'
 
-function allowedList(value: unknown): FirewallRecord['allowed'] {
-  if (!Array.isArray(value) || !value.length) throw invalid("Invalid value for field 'resource.allowed': at least one allowed entry is required.")
+function allowedList(value: unknown, field = 'allowed'): FirewallRecord['allowed'] {
+  if (!Array.isArray(value) || !value.length) throw invalid(`Invalid value for field 'resource.${field}': at least one entry is required.`)
   return value.map((entry: unknown) => {
     const e = entry as { IPProtocol?: unknown; ports?: unknown }
     if (typeof e.IPProtocol !== 'string' || !e.IPProtocol) throw invalid("Invalid value for field 'resource.allowed[].IPProtocol'.")
@@ -37,6 +40,7 @@ export function insertFirewall(ctx: ComputeContext, req: EmulatorRequest): Emula
   const direction = body['direction'] ?? 'INGRESS'
   if (direction !== 'INGRESS' && direction !== 'EGRESS') throw invalid(`Invalid value for field 'resource.direction': '${String(direction)}'.`)
   const sourceRanges = stringList(body['sourceRanges'], 'sourceRanges')
+  if ((body['allowed'] === undefined) === (body['denied'] === undefined)) throw invalid("Invalid value for field 'resource': a firewall rule has exactly one of allowed and denied.")
   if (direction === 'INGRESS' && !sourceRanges.length) throw invalid('At least one of source ranges, source tags or source service accounts must be specified for an ingress rule.')
   const record: FirewallRecord = {
     name,
@@ -46,7 +50,10 @@ export function insertFirewall(ctx: ComputeContext, req: EmulatorRequest): Emula
     priority: typeof body['priority'] === 'number' ? body['priority'] : 1000,
     sourceRanges,
     destinationRanges: stringList(body['destinationRanges'], 'destinationRanges'),
-    allowed: allowedList(body['allowed']),
+    allowed: body['allowed'] === undefined ? [] : allowedList(body['allowed']),
+    denied: body['denied'] === undefined ? [] : allowedList(body['denied'], 'denied'),
+    targetTags: stringList(body['targetTags'], 'targetTags'),
+    targetServiceAccounts: stringList(body['targetServiceAccounts'], 'targetServiceAccounts'),
     disabled: body['disabled'] === true,
     description: typeof body['description'] === 'string' ? body['description'] : '',
     creationTimestamp: nowStamp(ctx.now())
@@ -71,6 +78,8 @@ export function patchFirewall(ctx: ComputeContext, name: string, req: EmulatorRe
   if (body['network'] !== undefined && pathOf(String(body['network'])) !== `projects/${ctx.state.project}/global/networks/${rule.network}`)
     throw invalid("Invalid value for field 'resource.network': the network of a firewall rule cannot be changed.")
   if (body['direction'] !== undefined && body['direction'] !== rule.direction) throw invalid("Invalid value for field 'resource.direction': the direction of a firewall rule cannot be changed.")
+  if (body['name'] !== name) throw invalid(`Invalid value for field 'resource.name': '${String(body['name'] ?? '')}'. The body must name the rule being patched.`)
+  if (rule.denied.length && body['allowed'] !== undefined) throw invalid("Invalid value for field 'resource.allowed': a deny rule cannot become an allow rule.")
   const patch: Partial<FirewallRecord> = {
     ...(body['allowed'] !== undefined ? { allowed: allowedList(body['allowed']) } : {}),
     ...(body['sourceRanges'] !== undefined ? { sourceRanges: stringList(body['sourceRanges'], 'sourceRanges') } : {}),
@@ -100,4 +109,17 @@ export function deleteFirewall(ctx: ComputeContext, name: string): EmulatorRespo
       if (!ctx.state.firewalls.delete(name)) throw new OperationFailure(404, 'RESOURCE_NOT_FOUND', `The resource 'projects/${ctx.state.project}/global/firewalls/${name}' was not found`)
     }
   })
+}
+
+/** The network's VPC rules and the firewall policies associated with it. */
+export function effectiveFirewalls(ctx: ComputeContext, network: string): EmulatorResponse {
+  if (!ctx.state.networks.has(network)) throw notFound(`projects/${ctx.state.project}/global/networks/${network}`)
+  const firewalls = [...ctx.state.firewalls.values()].filter((f) => f.network === network).map((f) => firewallView(ctx.state, f))
+  const firewallPolicys = ctx.state.firewallPolicies.map((p) => ({
+    name: p.name,
+    ...(p.shortName ? { shortName: p.shortName } : {}),
+    type: p.type,
+    rules: p.rules.map((r) => ({ kind: 'compute#firewallPolicyRule', ...r }))
+  }))
+  return ok({ firewalls, firewallPolicys })
 }

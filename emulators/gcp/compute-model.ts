@@ -62,9 +62,27 @@ export interface FirewallRecord {
   sourceRanges: string[]
   destinationRanges: string[]
   allowed: { IPProtocol: string; ports?: string[] }[]
+  denied: { IPProtocol: string; ports?: string[] }[]
+  targetTags: string[]
+  targetServiceAccounts: string[]
   disabled: boolean
   description: string
   creationTimestamp: string
+}
+
+/** A hierarchical or network firewall policy in force on a network, as getEffectiveFirewalls shows it. */
+export interface FirewallPolicyRecord {
+  name: string
+  shortName?: string
+  type: 'HIERARCHY' | 'NETWORK'
+  rules: {
+    priority: number
+    action: 'allow' | 'deny' | 'goto_next'
+    direction: 'INGRESS' | 'EGRESS'
+    ruleName?: string
+    disabled?: boolean
+    match: { destIpRanges?: string[]; srcIpRanges?: string[]; layer4Configs: { ipProtocol: string; ports?: string[] }[] }
+  }[]
 }
 
 export interface ComputeTopology {
@@ -93,6 +111,8 @@ export class ComputeState {
   readonly addresses = new Map<string, AddressRecord>()
   readonly forwardingRules = new Map<string, ForwardingRuleRecord>()
   readonly firewalls = new Map<string, FirewallRecord>()
+  /** Firewall policies associated with the networks (tests add them; the action never writes them) */
+  readonly firewallPolicies: FirewallPolicyRecord[] = []
   readonly serviceAttachments = new Set<string>()
 
   constructor(topology: ComputeTopology) {

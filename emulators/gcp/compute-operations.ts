@@ -43,7 +43,7 @@ export interface OperationSettings {
 
 export interface OperationSpec {
   region?: string
-  operationType: 'insert' | 'patch' | 'delete'
+  operationType: 'insert' | 'patch' | 'setLabels' | 'delete'
   targetPath: string
   targetId: string
   user: string

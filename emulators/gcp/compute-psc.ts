@@ -5,10 +5,17 @@ import type { EmulatorRequest, EmulatorResponse } from '../core/service.js'
 import { checkName, claimName, startOperation, labelsOf, nowStamp, ok, type ComputeContext } from './compute-context.js'
 import { inRange, ipToNumber, numberToIp, pathOf, usableHosts, type AddressRecord, type ForwardingRuleRecord } from './compute-model.js'
 import { OperationFailure } from './compute-operations.js'
-import { addressView, forwardingRuleView, pscStatus } from './compute-views.js'
+import { addressView, forwardingRuleView, labelFingerprint, pscStatus, ruleFingerprint } from './compute-views.js'
 import { GoogleError, invalid, jsonBody, notFound, page } from './google-wire.js'
 
 const IP = /^\d{1,3}(?:\.\d{1,3}){3}$/
+
+// The discovery document on Address.labels and ForwardingRule.labels: "These can only be added or
+// modified by the setLabels method." An insert that carries them is refused here, so the action must not
+// rely on them being set by the insert.
+function refuseLabels(body: Record<string, unknown>): void {
+  if (body['labels'] !== undefined) throw invalid("Invalid value for field 'resource.labels': labels can only be added or modified by the setLabels method.")
+}
 
 function missing(path: string): OperationFailure {
   return new OperationFailure(404, 'RESOURCE_NOT_FOUND', `The resource '${path}' was not found`)
@@ -47,8 +54,9 @@ export function insertAddress(ctx: ComputeContext, region: string, req: Emulator
   const subnet = regional(String(body['subnetwork'] ?? ''), 'subnetworks')
   if (!subnet) throw invalid("Invalid value for field 'resource.subnetwork': an internal address needs a subnetwork.")
   if (subnet.region !== region) throw invalid(`Invalid value for field 'resource.subnetwork': the subnetwork is in ${subnet.region}, not ${region}.`)
+  refuseLabels(body)
   const release = claimName(ctx, path, ctx.state.addresses.has(`${region}/${name}`))
-  const labels = labelsOf(body['labels'])
+  const labels = {}
   const wanted = typeof body['address'] === 'string' ? body['address'] : undefined
   const id = ctx.state.ids.take()
   return startOperation(ctx, {
@@ -118,14 +126,16 @@ export function insertForwardingRule(ctx: ComputeContext, region: string, req: E
   const target = pathOf(String(body['target'] ?? ''))
   if (!/^projects\/[^/]+\/regions\/[^/]+\/serviceAttachments\/[^/]+$/.test(target))
     throw invalid(`Invalid value for field 'resource.target': '${String(body['target'] ?? '')}'. This emulator models Private Service Connect endpoints to service attachments only.`)
-  const scheme = body['loadBalancingScheme'] ?? ''
-  if (scheme !== '') throw invalid(`Invalid value for field 'resource.loadBalancingScheme': '${String(scheme)}'. A Private Service Connect endpoint must not set a load balancing scheme.`)
+  // The discovery enum has no value for a PSC endpoint; Google's REST example for one omits the field.
+  const scheme = body['loadBalancingScheme']
+  if (scheme !== undefined) throw invalid(`Invalid value for field 'resource.loadBalancingScheme': '${String(scheme)}'. A Private Service Connect endpoint must not set a load balancing scheme.`)
   const network = /global\/networks\/([^/]+)$/.exec(pathOf(String(body['network'] ?? '')))?.[1]
   if (!network) throw invalid("Invalid value for field 'resource.network': a Private Service Connect endpoint needs a network.")
   const addressReference = String(body['IPAddress'] ?? '')
   if (!addressReference) throw invalid("Invalid value for field 'resource.IPAddress': a Private Service Connect endpoint needs a reserved internal address.")
+  refuseLabels(body)
   const release = claimName(ctx, path, ctx.state.forwardingRules.has(`${region}/${name}`))
-  const labels = labelsOf(body['labels'])
+  const labels = {}
   const id = ctx.state.ids.take()
   return startOperation(ctx, {
     region,
@@ -164,12 +174,18 @@ export function insertForwardingRule(ctx: ComputeContext, region: string, req: E
   })
 }
 
+// gcloud compute forwarding-rules update --allow-psc-global-access sends the rule's name and current
+// fingerprint with the one field (cloud.google.com/vpc/docs/manage-endpoints-published-services: global
+// access is the field that can change after creation). A stale fingerprint is 412 conditionNotMet.
 export function patchForwardingRule(ctx: ComputeContext, region: string, name: string, req: EmulatorRequest): EmulatorResponse {
   const body = jsonBody(req)
   const rule = ctx.state.forwardingRules.get(`${region}/${name}`)
   if (!rule) throw notFound(`projects/${ctx.state.project}/regions/${region}/forwardingRules/${name}`)
   const unsupported = Object.keys(body).filter((k) => !['allowPscGlobalAccess', 'name', 'fingerprint'].includes(k))
   if (unsupported.length) throw new GoogleError(400, 'invalid', `Invalid value for field 'resource': only allowPscGlobalAccess can be patched on a Private Service Connect endpoint, not ${unsupported.join(', ')}.`)
+  if (body['name'] !== undefined && body['name'] !== name) throw invalid(`Invalid value for field 'resource.name': '${String(body['name'])}'. The name of a forwarding rule cannot be changed.`)
+  if (body['fingerprint'] === undefined) throw invalid("Required field 'resource.fingerprint' not specified: send the forwarding rule's current fingerprint with the change.")
+  if (body['fingerprint'] !== ruleFingerprint(rule)) throw new GoogleError(412, 'conditionNotMet', "Invalid fingerprint: the forwarding rule changed since it was read. Read it again (get) and retry with its current fingerprint.")
   return startOperation(ctx, {
     region,
     operationType: 'patch',
@@ -213,6 +229,29 @@ export function deleteForwardingRule(ctx: ComputeContext, region: string, name: 
       const address = ctx.state.addresses.get(`${region}/${rule.addressName}`)
       if (address) address.users = address.users.filter((u) => u !== name)
       ctx.world.endpoints.remove('gcp', name)
+    }
+  })
+}
+
+/**
+ * addresses.setLabels and forwardingRules.setLabels: the whole label set replaced, guarded by the
+ * labelFingerprint the caller read ("You must always provide an up-to-date fingerprint hash in order to
+ * update or change labels, otherwise the request will fail with error 412 conditionNotMet").
+ */
+export function setLabels(ctx: ComputeContext, collection: 'addresses' | 'forwardingRules', region: string, name: string, req: EmulatorRequest): EmulatorResponse {
+  const body = jsonBody(req)
+  const record = collection === 'addresses' ? ctx.state.addresses.get(`${region}/${name}`) : ctx.state.forwardingRules.get(`${region}/${name}`)
+  if (!record) throw notFound(`projects/${ctx.state.project}/regions/${region}/${collection}/${name}`)
+  const labels = labelsOf(body['labels'])
+  if (body['labelFingerprint'] !== labelFingerprint(record.labels))
+    throw new GoogleError(412, 'conditionNotMet', "Labels fingerprint either invalid or resource labels have changed")
+  return startOperation(ctx, {
+    region,
+    operationType: 'setLabels',
+    targetPath: `regions/${region}/${collection}/${name}`,
+    targetId: record.id,
+    complete: () => {
+      record.labels = { ...labels }
     }
   })
 }

@@ -1,5 +1,6 @@
 // Compute resources as they appear on the wire: kind, int64 ids as strings, full selfLinks on
 // www.googleapis.com, references as links, and PSC connection status derived from Zilliz's acceptance.
+import { createHash } from 'node:crypto'
 import {
   COMPUTE_LINK_BASE,
   type AddressRecord,
@@ -12,7 +13,11 @@ import {
 
 const CREATED = '2026-01-15T08:00:00.000-08:00'
 
-const fingerprint = (seed: string) => Buffer.from(seed).toString('base64').slice(0, 12)
+/** Base64 of a hash of the fields it guards: changes whenever they change, as Compute's fingerprints do. */
+export const fingerprint = (seed: string) => createHash('sha256').update(seed).digest('base64').slice(0, 12)
+
+export const labelFingerprint = (labels: Record<string, string>) => fingerprint(JSON.stringify(Object.entries(labels).sort()))
+export const ruleFingerprint = (r: ForwardingRuleRecord) => fingerprint(JSON.stringify([r.name, r.allowPscGlobalAccess, r.description, Object.entries(r.labels).sort()]))
 
 export function networkView(state: ComputeState, n: NetworkRecord) {
   return {
@@ -61,8 +66,8 @@ export function addressView(state: ComputeState, a: AddressRecord) {
     region: state.link(`regions/${a.region}`),
     selfLink: state.link(`regions/${a.region}/addresses/${a.name}`),
     ...(a.users.length ? { users: a.users.map((u) => state.link(`regions/${a.region}/forwardingRules/${u}`)) } : {}),
-    labels: a.labels,
-    labelFingerprint: fingerprint(JSON.stringify(a.labels))
+    ...(Object.keys(a.labels).length ? { labels: a.labels } : {}),
+    labelFingerprint: labelFingerprint(a.labels)
   }
 }
 
@@ -86,9 +91,9 @@ export function forwardingRuleView(state: ComputeState, r: ForwardingRuleRecord,
     pscConnectionId: r.pscConnectionId,
     pscConnectionStatus: status,
     allowPscGlobalAccess: r.allowPscGlobalAccess,
-    fingerprint: fingerprint(`${r.name}${r.allowPscGlobalAccess}`),
-    labels: r.labels,
-    labelFingerprint: fingerprint(JSON.stringify(r.labels))
+    fingerprint: ruleFingerprint(r),
+    ...(Object.keys(r.labels).length ? { labels: r.labels } : {}),
+    labelFingerprint: labelFingerprint(r.labels)
   }
 }
 
@@ -103,7 +108,10 @@ export function firewallView(state: ComputeState, f: FirewallRecord) {
     priority: f.priority,
     ...(f.sourceRanges.length ? { sourceRanges: f.sourceRanges } : {}),
     ...(f.destinationRanges.length ? { destinationRanges: f.destinationRanges } : {}),
-    allowed: f.allowed,
+    ...(f.allowed.length ? { allowed: f.allowed } : {}),
+    ...(f.denied.length ? { denied: f.denied } : {}),
+    ...(f.targetTags.length ? { targetTags: f.targetTags } : {}),
+    ...(f.targetServiceAccounts.length ? { targetServiceAccounts: f.targetServiceAccounts } : {}),
     direction: f.direction,
     logConfig: { enable: false },
     disabled: f.disabled,

@@ -7,10 +7,10 @@ import type { RateLimit } from '../core/rate-limits.js'
 import { computeLimits, computeThrottled } from './rate-limits.js'
 import type { AccessTokens } from './access-tokens.js'
 import { ok, type ComputeContext, type ComputeSettings } from './compute-context.js'
-import { deleteFirewall, getFirewall, insertFirewall, listFirewalls, patchFirewall } from './compute-firewalls.js'
+import { deleteFirewall, effectiveFirewalls, getFirewall, insertFirewall, listFirewalls, patchFirewall } from './compute-firewalls.js'
 import { ComputeState, type ComputeTopology } from './compute-model.js'
 import { ComputeOperations, type OperationSettings } from './compute-operations.js'
-import { deleteAddress, deleteForwardingRule, getAddress, getForwardingRule, insertAddress, insertForwardingRule, listAddresses, listForwardingRules, patchForwardingRule } from './compute-psc.js'
+import { deleteAddress, deleteForwardingRule, getAddress, getForwardingRule, insertAddress, insertForwardingRule, listAddresses, listForwardingRules, patchForwardingRule, setLabels } from './compute-psc.js'
 import { networkView, subnetworkView } from './compute-views.js'
 import { GoogleError, answer, findRoute, googleErrorResponse, notFound, type Route } from './google-wire.js'
 
@@ -56,17 +56,20 @@ export class ComputeEmulator implements Service {
 
   private readonly routes: Route<Handler>[] = [
     this.route('GET', `${P}/global/networks/([^/]+)$`, 'networks.get', false, getNetwork),
+    this.route('GET', `${P}/global/networks/([^/]+)/getEffectiveFirewalls$`, 'networks.getEffectiveFirewalls', false, (c, [n = '']) => effectiveFirewalls(c, n)),
     this.route('GET', `${R}/subnetworks/([^/]+)$`, 'subnetworks.get', false, getSubnetwork),
     this.route('GET', `${P}/aggregated/subnetworks$`, 'subnetworks.aggregatedList', false, aggregatedSubnetworks),
     this.route('GET', `${R}/addresses$`, 'addresses.list', false, (c, [r = ''], q) => listAddresses(c, r, q)),
     this.route('GET', `${R}/addresses/([^/]+)$`, 'addresses.get', false, (c, [r = '', n = '']) => getAddress(c, r, n)),
     this.route('POST', `${R}/addresses$`, 'addresses.insert', true, (c, [r = ''], q) => insertAddress(c, r, q)),
     this.route('DELETE', `${R}/addresses/([^/]+)$`, 'addresses.delete', true, (c, [r = '', n = '']) => deleteAddress(c, r, n)),
+    this.route('POST', `${R}/addresses/([^/]+)/setLabels$`, 'addresses.setLabels', true, (c, [r = '', n = ''], q) => setLabels(c, 'addresses', r, n, q)),
     this.route('GET', `${R}/forwardingRules$`, 'forwardingRules.list', false, (c, [r = ''], q) => listForwardingRules(c, r, q)),
     this.route('GET', `${R}/forwardingRules/([^/]+)$`, 'forwardingRules.get', false, (c, [r = '', n = '']) => getForwardingRule(c, r, n)),
     this.route('POST', `${R}/forwardingRules$`, 'forwardingRules.insert', true, (c, [r = ''], q) => insertForwardingRule(c, r, q)),
     this.route('PATCH', `${R}/forwardingRules/([^/]+)$`, 'forwardingRules.patch', true, (c, [r = '', n = ''], q) => patchForwardingRule(c, r, n, q)),
     this.route('DELETE', `${R}/forwardingRules/([^/]+)$`, 'forwardingRules.delete', true, (c, [r = '', n = '']) => deleteForwardingRule(c, r, n)),
+    this.route('POST', `${R}/forwardingRules/([^/]+)/setLabels$`, 'forwardingRules.setLabels', true, (c, [r = '', n = ''], q) => setLabels(c, 'forwardingRules', r, n, q)),
     this.route('GET', `${P}/global/firewalls$`, 'firewalls.list', false, (c, _p, q) => listFirewalls(c, q)),
     this.route('GET', `${P}/global/firewalls/([^/]+)$`, 'firewalls.get', false, (c, [n = '']) => getFirewall(c, n)),
     this.route('POST', `${P}/global/firewalls$`, 'firewalls.insert', true, (c, _p, q) => insertFirewall(c, q)),

@@ -3,12 +3,14 @@
 import { NO_DNS_SERVER } from '../core/loopback.js'
 import { GCP_ENDPOINT_VARIABLES } from '../../src/providers/gcp/endpoints.js'
 import { CallLog, Switches, startService, type Running, type Service } from '../core/service.js'
+import { SpecValidator, ViolationLog, validated } from '../core/spec-validator.js'
 import { World } from '../core/world.js'
 import { OidcEmulator } from '../oidc.js'
 import { ZILLIZ_SEED } from '../zilliz.js'
 import { AccessTokens } from './access-tokens.js'
 import { CloudDnsEmulator } from './cloud-dns.js'
 import { ComputeEmulator } from './compute.js'
+import { googleSpec, type GoogleApi } from './discovery.js'
 import { pathOf, type ComputeTopology } from './compute-model.js'
 import { IamCredentialsEmulator, type ServiceAccountConfig } from './iam-credentials.js'
 import { GCP_NETWORK, GCP_PROJECT_ID, GCP_SERVICE_ACCOUNT, GCP_SUBNETWORK, WORKLOAD_IDENTITY_PROVIDER, seedComputeTopology, seedProviders, seedServiceAccounts } from './seed.js'
@@ -18,6 +20,8 @@ export interface GcpEmulatorOptions {
   world?: World
   log?: CallLog
   switches?: Switches
+  /** Where requests that break the discovery documents are recorded (one per world) */
+  violations?: ViolationLog
   /** The shared GitHub OIDC emulator; without one, a private one is started and its variables returned */
   oidc?: OidcEmulator
   topology?: ComputeTopology
@@ -45,6 +49,8 @@ export interface GcpEmulators {
   compute: ComputeEmulator
   dns: CloudDnsEmulator
   urls: { sts: string; iam: string; compute: string; dns: string }
+  /** Requests that broke Google's discovery documents; close() fails while any are left */
+  violations: ViolationLog
   /** Variables that point the action at these emulators */
   env: Record<string, string>
   close(): Promise<void>
@@ -76,12 +82,14 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
 
   compute.operations.transientFailure = () => switches.chaos?.operationFails(compute.name) ?? false
   const running: Running[] = []
-  const start = async (service: Service): Promise<string> => {
-    const server = await startService(service, log, switches)
+  const violations = options.violations ?? new ViolationLog()
+  // Every request is held to the API's published discovery document before the emulator sees it.
+  const start = async (service: Service, api?: GoogleApi): Promise<string> => {
+    const server = await startService(api ? validated(service, new SpecValidator(googleSpec(api)), violations) : service, log, switches)
     running.push(server)
     return server.url
   }
-  const urls = { sts: await start(sts), iam: await start(iam), compute: await start(compute), dns: await start(dns) }
+  const urls = { sts: await start(sts, 'sts'), iam: await start(iam, 'iamcredentials'), compute: await start(compute, 'compute'), dns: await start(dns, 'dns') }
   const ownOidc = options.oidc ? {} : { oidcUrl: await start(oidc) }
 
   return {
@@ -95,6 +103,7 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
     compute,
     dns,
     urls,
+    violations,
     env: {
       [GCP_ENDPOINT_VARIABLES.compute]: urls.compute,
       [GCP_ENDPOINT_VARIABLES.dns]: urls.dns,
@@ -105,6 +114,7 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
     },
     close: async () => {
       await Promise.all(running.map((server) => server.close()))
+      violations.assertNone()
     }
   }
 }

@@ -5,6 +5,7 @@ import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import { waitUntilSettled } from '../../engine/wait.js'
 import type { Address, ComputeApi } from './compute-api.js'
 import { lastSegment, resourcePath } from './names.js'
+import { ensureLabels, missingLabels, ownerDescription, ownershipOf, refuseLookAlike } from './ownership.js'
 
 export const ADDRESS_STEP = 'psc-address'
 
@@ -17,7 +18,11 @@ export interface ObservedAddress {
   status: string
   /** Paths of the forwarding rules using it */
   users: string[]
+  labels: Record<string, string>
+  description: string
 }
+
+export const addressDescription = (zillizProjectId: string) => ownerDescription('Zilliz Cloud private link endpoint address', zillizProjectId)
 
 function toObserved(a: Address): ObservedAddress {
   return {
@@ -26,7 +31,9 @@ function toObserved(a: Address): ObservedAddress {
     subnetwork: resourcePath(a.subnetwork),
     addressType: a.addressType ?? '',
     status: a.status ?? '',
-    users: (a.users ?? []).map(resourcePath)
+    users: (a.users ?? []).map(resourcePath),
+    labels: a.labels ?? {},
+    description: a.description ?? ''
   }
 }
 
@@ -44,17 +51,18 @@ export interface AddressPlanInput {
   endpointPath: string
   existing: ObservedAddress | undefined
   labels: Record<string, string>
+  zillizProjectId: string
   onReady(ip: string): void
 }
 
 /** An address of that name that cannot serve the endpoint: it cannot be moved, so the fix is the user's. */
 function checkUsable(input: AddressPlanInput, existing: ObservedAddress): void {
-  const { name, region, compute } = input
-  const remedy = `Delete it (gcloud compute addresses delete ${name} --region ${region} --project ${compute.project}) or set another gcp-endpoint-prefix.`
+  const { name } = input
+  const fix = remedy(input)
   if (existing.addressType !== 'INTERNAL' || existing.subnetwork !== input.subnetworkPath)
-    throw new InputError('gcp-endpoint-prefix', `address ${name} exists as ${existing.addressType || 'an address'} in ${existing.subnetwork || 'no subnetwork'}, not as an internal address in ${input.subnetworkPath}. ${remedy}`)
+    throw new InputError('gcp-endpoint-prefix', `address ${name} exists as ${existing.addressType || 'an address'} in ${existing.subnetwork || 'no subnetwork'}, not as an internal address in ${input.subnetworkPath}. ${fix}`)
   const others = existing.users.filter((u) => u !== input.endpointPath)
-  if (others.length) throw new InputError('gcp-endpoint-prefix', `address ${name} is in use by ${others.map(lastSegment).join(', ')}. ${remedy}`)
+  if (others.length) throw new InputError('gcp-endpoint-prefix', `address ${name} is in use by ${others.map(lastSegment).join(', ')}. ${fix}`)
 }
 
 /** The address once it is no longer RESERVING (its insert still running), or undefined when there is none. */
@@ -80,10 +88,15 @@ async function reserve(input: AddressPlanInput, ctx: StepContext): Promise<strin
       send: (id) =>
         compute.insertAddress(
           region,
-          { name, addressType: 'INTERNAL', purpose: 'GCE_ENDPOINT', subnetwork: input.subnetworkPath, description: 'Zilliz Cloud private link endpoint address (managed by zilliz-private-link)', labels: input.labels },
+          { name, addressType: 'INTERNAL', purpose: 'GCE_ENDPOINT', subnetwork: input.subnetworkPath, description: addressDescription(input.zillizProjectId) },
           id
         ),
-      observe: () => settledAddress(input, ctx),
+      // Taken since the plan, or made by an earlier attempt: ours only if it carries the marker the insert writes.
+      observe: async () => {
+        const found = await settledAddress(input, ctx)
+        if (found && ownershipOf(found, input.zillizProjectId, addressDescription(input.zillizProjectId)) === 'unproven') refuseLookAlike('address', name, remedy(input))
+        return found
+      },
       done: async () => {
         const found = await settledAddress(input, ctx)
         if (!found) throw new Error(`Address ${name} was reserved but cannot be read back`)
@@ -94,8 +107,14 @@ async function reserve(input: AddressPlanInput, ctx: StepContext): Promise<strin
   )
   if (!address.ip) throw new Error(`Address ${name} was reserved but reports no IP`)
   checkUsable(input, address)
+  await labelAddress(input, ctx)
   return address.ip
 }
+
+const remedy = (input: AddressPlanInput) => `Delete it (gcloud compute addresses delete ${input.name} --region ${input.region} --project ${input.compute.project}) or set another gcp-endpoint-prefix.`
+
+const labelAddress = (input: AddressPlanInput, ctx: StepContext) =>
+  ensureLabels({ compute: input.compute, collection: 'addresses', region: input.region, name: input.name, wanted: input.labels }, ctx)
 
 export function planAddress(input: AddressPlanInput): PlannedStep {
   const { existing, name } = input
@@ -104,6 +123,8 @@ export function planAddress(input: AddressPlanInput): PlannedStep {
     return { ...base, action: 'create', reason: `no address ${name} in ${input.region}`, run: async (ctx) => input.onReady(await reserve(input, ctx)) }
   }
   checkUsable(input, existing)
+  const ownership = ownershipOf(existing, input.zillizProjectId, addressDescription(input.zillizProjectId))
+  if (ownership === 'unproven') refuseLookAlike('address', name, remedy(input))
   if (existing.status === 'RESERVING') {
     // An insert still runs (another run, or one whose answer was lost): wait for it, as for any other wait.
     return {
@@ -112,12 +133,18 @@ export function planAddress(input: AddressPlanInput): PlannedStep {
       reason: `address ${name} is RESERVING; apply waits until it is reserved`,
       run: async (ctx) => {
         const settled = await settledAddress(input, ctx)
-        input.onReady(settled?.ip ? settled.ip : await reserve(input, ctx))
+        if (!settled?.ip) return input.onReady(await reserve(input, ctx))
+        await labelAddress(input, ctx)
+        input.onReady(settled.ip)
       }
     }
   }
   input.onReady(existing.ip)
-  return { ...base, action: 'keep', reason: `reserved at ${existing.ip} in ${lastSegment(existing.subnetwork)}` }
+  const where = `reserved at ${existing.ip} in ${lastSegment(existing.subnetwork)}`
+  const missing = missingLabels(existing.labels, input.labels)
+  if (!missing.length) return { ...base, action: 'keep', reason: where }
+  const why = ownership === 'proven' ? 'created by this action (name and description match) but without its labels, as when a run stopped before setLabels' : `labels ${missing.join(', ')} missing or changed`
+  return { ...base, action: 'update', reason: `${where}; restore labels: ${why}`, run: (ctx) => labelAddress(input, ctx) }
 }
 
 /** The step when the endpoint already exists: its address is in use, nothing to reserve. */

@@ -7,6 +7,7 @@ import type { StepContext } from '../../engine/plan.js'
 import { reissue } from '../../engine/reissue.js'
 import { waitFor } from '../../engine/wait.js'
 import { GoogleApiError, isAlreadyExists, isNotFound, isRetryableGoogleError, type GoogleHttp } from './google-http.js'
+import type { EffectivePolicy } from './egress.js'
 import { requestId, resourcePath } from './names.js'
 
 export type PscConnectionStatus = 'STATUS_UNSPECIFIED' | 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'CLOSED' | 'NEEDS_ATTENTION'
@@ -27,6 +28,14 @@ export interface Network {
   name: string
   selfLink?: string
   subnetworks?: string[]
+  /** AFTER_CLASSIC_FIREWALL (default) or BEFORE_CLASSIC_FIREWALL: where the network firewall policy sits */
+  networkFirewallPolicyEnforcementOrder?: string
+}
+
+/** networks.getEffectiveFirewalls: the VPC rules and the firewall policies (hierarchical, network) in force. */
+export interface EffectiveFirewalls {
+  firewalls?: Firewall[]
+  firewallPolicys?: EffectivePolicy[]
 }
 
 export interface Subnetwork {
@@ -47,17 +56,22 @@ export interface Address {
   status?: 'RESERVING' | 'RESERVED' | 'IN_USE'
   subnetwork?: string
   users?: string[]
+  description?: string
   labels?: Record<string, string>
+  labelFingerprint?: string
 }
 
+/** Labels are set afterwards with setLabels (see PscForwardingRuleInsert). */
 export interface AddressInsert {
   name: string
   addressType: 'INTERNAL'
   purpose: 'GCE_ENDPOINT'
   subnetwork: string
   description: string
-  labels: Record<string, string>
 }
+
+/** The regional resources whose labels only setLabels changes. */
+export type LabelledCollection = 'addresses' | 'forwardingRules'
 
 export interface ForwardingRule {
   name: string
@@ -70,20 +84,35 @@ export interface ForwardingRule {
   pscConnectionId?: string
   pscConnectionStatus?: PscConnectionStatus
   allowPscGlobalAccess?: boolean
+  description?: string
+  /** Guards patches: sent back with the change, a stale one is 412 */
+  fingerprint?: string
   labels?: Record<string, string>
+  labelFingerprint?: string
 }
 
-/** A PSC endpoint to a published service: no load balancing scheme, the service attachment as target. */
+/** forwardingRules.patch for global access, as gcloud sends it: the name, the current fingerprint, the field. */
+export interface ForwardingRuleGlobalAccessPatch {
+  name: string
+  fingerprint: string
+  allowPscGlobalAccess: boolean
+}
+
+/**
+ * A PSC endpoint to a published service: the service attachment as target, and no loadBalancingScheme.
+ * The discovery document's enum for that field has no value for a PSC endpoint (EXTERNAL … INVALID, no
+ * empty string), and Google's "Access published services through endpoints" REST example sends only
+ * name, IPAddress, network and target (cloud.google.com/vpc/docs/configure-private-service-connect-services).
+ * Labels are not sent here: the document says they "can only be added or modified by the setLabels method".
+ */
 export interface PscForwardingRuleInsert {
   name: string
   network: string
   /** The reserved address, by path */
   IPAddress: string
   target: string
-  loadBalancingScheme: ''
   allowPscGlobalAccess: boolean
   description: string
-  labels: Record<string, string>
 }
 
 export interface FirewallAllowed {
@@ -107,8 +136,9 @@ export interface Firewall {
   targetServiceAccounts?: string[]
 }
 
-export type FirewallInsert = Required<Pick<Firewall, 'name' | 'network' | 'direction' | 'priority' | 'sourceRanges' | 'destinationRanges' | 'allowed' | 'description'>>
-export type FirewallPatch = Pick<Firewall, 'sourceRanges' | 'destinationRanges' | 'allowed' | 'disabled'>
+export type FirewallInsert = Required<Pick<Firewall, 'name' | 'network' | 'direction' | 'priority' | 'destinationRanges' | 'allowed' | 'description'>>
+/** The discovery document marks `name` required for firewalls.patch as for insert. */
+export type FirewallPatch = Pick<Firewall, 'name'> & Pick<Firewall, 'priority' | 'destinationRanges' | 'allowed' | 'disabled'>
 
 interface ListPage<T> {
   items?: T[]
@@ -259,7 +289,13 @@ export class ComputeApi {
     return this.write('POST', `regions/${region}/forwardingRules`, body, requestId, `forwardingRules.insert ${body.name}`)
   }
 
-  patchForwardingRule(region: string, name: string, body: Pick<ForwardingRule, 'allowPscGlobalAccess'>, requestId: string): Promise<Operation> {
+  /** Replaces the labels of an address or forwarding rule; labelFingerprint is the one last read. */
+  setLabels(collection: LabelledCollection, region: string, name: string, labels: Record<string, string>, labelFingerprint: string, requestId: string): Promise<Operation> {
+    const what = collection === 'addresses' ? `addresses.setLabels ${name}` : `forwardingRules.setLabels ${name}`
+    return this.write('POST', `regions/${region}/${collection}/${name}/setLabels`, { labels, labelFingerprint }, requestId, what)
+  }
+
+  patchForwardingRule(region: string, name: string, body: ForwardingRuleGlobalAccessPatch, requestId: string): Promise<Operation> {
     return this.write('PATCH', `regions/${region}/forwardingRules/${name}`, body, requestId, `forwardingRules.patch ${name}`)
   }
 
@@ -308,6 +344,10 @@ export class ComputeApi {
 
   deleteFirewall(name: string, requestId: string): Promise<Operation> {
     return this.write('DELETE', `global/firewalls/${name}`, undefined, requestId, `firewalls.delete ${name}`)
+  }
+
+  getEffectiveFirewalls(network: string): Promise<EffectiveFirewalls> {
+    return this.get(`global/networks/${network}/getEffectiveFirewalls`, `networks.getEffectiveFirewalls ${network}`)
   }
 
   /** Waits until the operation is DONE (operations.wait returns early, so it is called until then). */

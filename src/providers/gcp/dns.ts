@@ -122,8 +122,10 @@ async function upsert(input: RecordPlanInput, ctx: StepContext): Promise<void> {
   const zone = input.zoneName()
   const ip = input.ip()
   const wanted: ResourceRecordSet = { name: fqdn(link.host), type: 'A', ttl: RECORD_TTL_SECONDS, rrdatas: [ip] }
+  // A deletion repeats the record as read, minus what the API marks output only (`kind`).
+  const asSent = (r: ResourceRecordSet): ResourceRecordSet => ({ name: r.name, type: r.type, ...(r.ttl === undefined ? {} : { ttl: r.ttl }), rrdatas: r.rrdatas ?? [] })
   const apply = (current: ResourceRecordSet | undefined) =>
-    dns.change(zone, { additions: [wanted], deletions: current ? [current] : [] }, `the DNS change for ${link.host} to be done`, ctx)
+    dns.change(zone, { additions: [wanted], deletions: current ? [asSent(current)] : [] }, `the DNS change for ${link.host} to be done`, ctx)
   try {
     await apply(input.existing)
   } catch (error) {

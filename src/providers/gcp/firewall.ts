@@ -1,86 +1,128 @@
-// The ingress firewall rule admitting the link ports from the allowed ranges to the endpoint address:
-// found by name, created with a requestId, and widened (never narrowed) when ports or ranges are missing.
+// The egress side of the link. Traffic to a PSC endpoint is governed by the consumer network's EGRESS
+// rules (egress.ts); the implied allow-egress rule admits it unless something denies it. So the action
+// observes the effective egress path and writes a managed EGRESS allow rule only where a VPC deny rule
+// would otherwise drop the link ports, one priority above the strongest such deny. A deny it cannot
+// outrank (priority 0, or a firewall policy, which it never changes) is left alone and fails the check.
+// Earlier versions wrote an INGRESS rule that admitted nothing; it is deleted.
 import { InputError } from '../../engine/input-error.js'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
-import { describeGrants, desiredGrants, missingGrants, type IngressRule, type PortGrant } from '../../engine/ports.js'
-import type { ComputeApi, Firewall, FirewallAllowed, FirewallPatch } from './compute-api.js'
+import type { ComputeApi, Firewall, FirewallInsert } from './compute-api.js'
+import { egressDecisions, type EffectivePolicy, type EgressDecision } from './egress.js'
+import { GoogleApiError, isNotFound } from './google-http.js'
 import { lastSegment, resourcePath } from './names.js'
 
 export const FIREWALL_STEP = 'firewall'
+export const LEGACY_FIREWALL_STEP = 'firewall-legacy-ingress'
 
-function portRange(spec: string): [number, number] {
-  const [from = '0', to = from] = spec.split('-')
-  return [Number(from), Number(to)]
+const MANAGED = '(managed by zilliz-private-link)'
+const DESCRIPTION = `Zilliz Cloud private link: egress to the PSC endpoint on the link ports ${MANAGED}`
+
+export interface EgressView {
+  firewalls: Firewall[]
+  /** undefined: networks.getEffectiveFirewalls was refused, so firewall policies are unknown */
+  policies: EffectivePolicy[] | undefined
+  enforcementOrder?: string
 }
 
-/** The rule's allowed entries as the engine's ingress rules (protocol 6 is tcp; no ports means all). */
-export function ingressRules(firewall: Firewall): IngressRule[] {
-  return (firewall.allowed ?? []).flatMap((a) => {
-    const protocol = a.IPProtocol.toLowerCase() === '6' ? 'tcp' : a.IPProtocol.toLowerCase()
-    const ranges = a.ports?.length ? a.ports.map(portRange) : [[0, 65535] as [number, number]]
-    return ranges.map(([fromPort, toPort]) => ({ protocol, fromPort, toPort, cidrs: firewall.sourceRanges ?? [] }))
-  })
-}
-
-function ipToNumber(ip: string): number {
-  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0)
-}
-
-export function cidrContains(cidr: string, ip: string): boolean {
-  const [network = '', bits = '32'] = cidr.split('/')
-  const size = 2 ** (32 - Number(bits))
-  const start = Math.floor(ipToNumber(network) / size) * size
-  const value = ipToNumber(ip)
-  return value >= start && value < start + size
-}
-
-/** Whether the rule governs traffic to the endpoint: ingress, enabled, no instance targets, a destination covering it. */
-export function appliesTo(firewall: Firewall, ip: string): boolean {
-  if ((firewall.direction ?? 'INGRESS') !== 'INGRESS' || firewall.disabled) return false
-  if (firewall.targetTags?.length || firewall.targetServiceAccounts?.length) return false
-  const destinations = firewall.destinationRanges ?? []
-  return destinations.length === 0 || destinations.some((range) => cidrContains(range, ip))
-}
-
-function widened(existing: Firewall, wanted: PortGrant[]): Pick<Firewall, 'allowed' | 'sourceRanges'> {
-  const allowed = existing.allowed ?? []
-  const tcp = allowed.filter((a) => a.IPProtocol.toLowerCase() === 'tcp')
-  const ports = [...new Set([...tcp.flatMap((a) => a.ports ?? []), ...wanted.map((g) => String(g.port))])]
-  const allTcp = tcp.some((a) => !a.ports?.length)
-  const merged: FirewallAllowed[] = allTcp ? allowed : [...allowed.filter((a) => a.IPProtocol.toLowerCase() !== 'tcp'), { IPProtocol: 'tcp', ports }]
-  return { allowed: merged, sourceRanges: [...new Set([...(existing.sourceRanges ?? []), ...wanted.map((g) => g.cidr)])] }
+/**
+ * The VPC rules of the project and, where the credentials may read them, the firewall policies in force on
+ * the network. Without compute.networks.getEffectiveFirewalls the policies stay unknown (and say so).
+ */
+export async function readEgressView(compute: ComputeApi, network: string, enforcementOrder: string | undefined): Promise<EgressView> {
+  const firewalls = await compute.listFirewalls()
+  const policies = await compute.getEffectiveFirewalls(network).then(
+    (effective) => effective.firewallPolicys ?? [],
+    (error: unknown) => {
+      if (error instanceof GoogleApiError && error.status === 403) return undefined
+      throw error
+    }
+  )
+  return { firewalls, policies, ...(enforcementOrder ? { enforcementOrder } : {}) }
 }
 
 export interface FirewallPlanInput {
   compute: ComputeApi
+  /** The managed EGRESS rule */
   name: string
   networkPath: string
-  existing: Firewall | undefined
+  view: EgressView
   ports: number[]
+  /** Where clients send from */
   cidrs: string[]
   /** The endpoint address, known at run time once the address step is done */
   ip: () => string
   /** The address when it is known at plan time */
   plannedIp: string | undefined
+  /** The subnetwork range a new address comes from (stands in for the address at plan time) */
+  subnetRange: string
   after: string[]
 }
 
+/** What the managed rule must be, judged without it: undefined when nothing would block the traffic. */
+interface Need {
+  /** VPC deny rules that would win, per port */
+  blocked: { port: number; decision: EgressDecision }[]
+  /** The priority the allow needs; below 0 means no VPC rule can outrank the deny */
+  priority: number
+  /** A firewall policy decides first and denies: no VPC rule helps */
+  policyBlock?: EgressDecision
+}
+
+function need(input: FirewallPlanInput, destination: string): Need | undefined {
+  const decisions = egressDecisions(input.ports, {
+    firewalls: input.view.firewalls,
+    networkPath: input.networkPath,
+    policies: input.view.policies,
+    enforcementOrder: input.view.enforcementOrder,
+    destination,
+    sources: input.cidrs,
+    without: input.name
+  })
+  const blocked = decisions.filter((d) => !d.decision.allowed)
+  if (!blocked.length) return undefined
+  const policyBlock = blocked.find((d) => d.decision.policy)?.decision
+  const priorities = blocked.map((d) => d.decision.rule?.priority ?? 1000)
+  return { blocked, priority: Math.min(...priorities) - 1, ...(policyBlock ? { policyBlock } : {}) }
+}
+
+const describeBlocked = (n: Need) => [...new Set(n.blocked.map((b) => b.decision.by))].join('; ')
+
+function wantedRule(input: FirewallPlanInput, ip: string, priority: number): FirewallInsert {
+  return {
+    name: input.name,
+    network: input.networkPath,
+    direction: 'EGRESS',
+    priority,
+    destinationRanges: [`${ip}/32`],
+    allowed: [{ IPProtocol: 'tcp', ports: input.ports.map(String) }],
+    description: DESCRIPTION
+  }
+}
+
+/** How an existing managed rule falls short of the wanted one (empty: it is right). */
+function shortfalls(existing: Firewall, wanted: FirewallInsert): string[] {
+  const ports = new Set((existing.allowed ?? []).filter((a) => a.IPProtocol.toLowerCase() === 'tcp').flatMap((a) => a.ports ?? []))
+  return [
+    existing.disabled && 'the rule is disabled',
+    (existing.priority ?? 1000) > wanted.priority && `priority ${existing.priority ?? 1000} does not outrank the deny; becomes ${wanted.priority}`,
+    !(existing.destinationRanges ?? []).includes(wanted.destinationRanges[0] ?? '') && `destination becomes ${wanted.destinationRanges.join(', ')}`,
+    wanted.allowed[0]?.ports?.some((p) => !ports.has(p)) && `allows tcp ${wanted.allowed[0]?.ports?.join(', ')}`
+  ].filter((r): r is string => Boolean(r))
+}
+
 function checkOwnRule(input: FirewallPlanInput, existing: Firewall): void {
-  const network = resourcePath(existing.network)
   const remedy = `Delete it (gcloud compute firewall-rules delete ${input.name} --project ${input.compute.project}) or set another gcp-endpoint-prefix.`
-  if (network !== input.networkPath) throw new InputError('gcp-endpoint-prefix', `firewall rule ${input.name} belongs to network ${lastSegment(network)}, not ${lastSegment(input.networkPath)}. ${remedy}`)
-  if ((existing.direction ?? 'INGRESS') !== 'INGRESS') throw new InputError('gcp-endpoint-prefix', `firewall rule ${input.name} is an ${existing.direction} rule; its direction cannot be changed. ${remedy}`)
+  if (resourcePath(existing.network) !== input.networkPath)
+    throw new InputError('gcp-endpoint-prefix', `firewall rule ${input.name} belongs to network ${lastSegment(existing.network)}, not ${lastSegment(input.networkPath)}. ${remedy}`)
+  if ((existing.direction ?? 'INGRESS') !== 'EGRESS' || existing.denied?.length)
+    throw new InputError('gcp-endpoint-prefix', `firewall rule ${input.name} is not an EGRESS allow rule; its direction and action cannot be changed. ${remedy}`)
 }
 
-/** Whether the rule admits every wanted grant, enabled, to exactly the destination. */
-function holds(found: Firewall, wanted: PortGrant[], destination: string): boolean {
-  return !found.disabled && missingGrants(ingressRules(found), wanted).length === 0 && (found.destinationRanges ?? []).join() === destination
-}
-
-// The request id covers the patch's content: a retry of this patch repeats it, another patch is new.
-async function patch(input: FirewallPlanInput, body: FirewallPatch, wanted: PortGrant[], ctx: StepContext): Promise<void> {
+// firewalls.patch needs the rule's name in the body (the discovery document marks `name` required for
+// insert and patch). The request id covers the content: a retry repeats it, another patch is new.
+async function patchRule(input: FirewallPlanInput, wanted: FirewallInsert, ctx: StepContext): Promise<void> {
   const { compute, name } = input
-  const destination = body.destinationRanges?.join() ?? ''
+  const body = { name, priority: wanted.priority, destinationRanges: wanted.destinationRanges, allowed: wanted.allowed, disabled: false }
   await compute.apply(
     {
       what: `firewall rule ${name} to be updated`,
@@ -89,7 +131,7 @@ async function patch(input: FirewallPlanInput, body: FirewallPatch, wanted: Port
       send: (id) => compute.patchFirewall(name, body, id),
       observe: async () => {
         const found = await compute.getFirewall(name)
-        return found && holds(found, wanted, destination) ? true : undefined
+        return found && !shortfalls(found, wanted).length ? true : undefined
       },
       done: async () => true
     },
@@ -97,36 +139,22 @@ async function patch(input: FirewallPlanInput, body: FirewallPatch, wanted: Port
   )
 }
 
-async function createFirewall(input: FirewallPlanInput, wanted: PortGrant[], ctx: StepContext): Promise<void> {
+async function createRule(input: FirewallPlanInput, wanted: FirewallInsert, ctx: StepContext): Promise<void> {
   const { compute, name } = input
-  const destination = `${input.ip()}/32`
   // A rule of that name appeared since the plan (or an earlier attempt made it): bring it to what is wanted.
   const adopt = async () => {
     const found = await compute.getFirewall(name)
     if (!found) return undefined
     checkOwnRule(input, found)
-    if (!holds(found, wanted, destination)) await patch(input, { ...widened(found, wanted), destinationRanges: [destination], disabled: false }, wanted, ctx)
+    if (shortfalls(found, wanted).length) await patchRule(input, wanted, ctx)
     return true
   }
   await compute.apply(
     {
       what: `firewall rule ${name} to be created`,
-      request: { kind: 'firewall-insert', key: `${compute.project}/${name}` },
+      request: { kind: 'firewall-insert', key: `${compute.project}/${name}/${JSON.stringify(wanted)}` },
       insert: true,
-      send: (id) =>
-        compute.insertFirewall(
-          {
-            name,
-            network: input.networkPath,
-            direction: 'INGRESS',
-            priority: 1000,
-            allowed: [{ IPProtocol: 'tcp', ports: input.ports.map(String) }],
-            sourceRanges: input.cidrs,
-            destinationRanges: [destination],
-            description: 'Zilliz Cloud private link: link ports to the PSC endpoint (managed by zilliz-private-link)'
-          },
-          id
-        ),
+      send: (id) => compute.insertFirewall(wanted, id),
       observe: adopt,
       done: async () => true
     },
@@ -134,34 +162,66 @@ async function createFirewall(input: FirewallPlanInput, wanted: PortGrant[], ctx
   )
 }
 
-export function planFirewall(input: FirewallPlanInput): PlannedStep {
-  const { existing, name } = input
-  const wanted = desiredGrants(input.ports, input.cidrs)
+/** At run time, with the address known: write the allow only if a deny still needs outranking. */
+async function ensureAllow(input: FirewallPlanInput, existing: Firewall | undefined, ctx: StepContext): Promise<void> {
+  const ip = input.ip()
+  const needed = need(input, ip)
+  if (!needed || needed.policyBlock || needed.priority < 0) return
+  const wanted = wantedRule(input, ip, needed.priority)
+  if (!existing) return createRule(input, wanted, ctx)
+  if (shortfalls(existing, wanted).length) await patchRule(input, wanted, ctx)
+}
+
+export function planFirewall(input: FirewallPlanInput, existing: Firewall | undefined): PlannedStep {
+  const { name } = input
+  const destination = input.plannedIp ?? input.subnetRange
   const base = {
     id: FIREWALL_STEP,
     kind: 'gcp.firewall-rule',
     name,
     dependsOn: input.after,
-    attributes: { network: input.networkPath, ingress: describeGrants(wanted), destination: input.plannedIp ? `${input.plannedIp}/32` : 'the endpoint address' }
+    attributes: { network: input.networkPath, direction: 'EGRESS', destination: input.plannedIp ? `${input.plannedIp}/32` : 'the endpoint address', ports: `tcp ${input.ports.join(', ')}` }
   }
-  if (!existing) {
-    return { ...base, action: 'create', reason: `no firewall rule ${name} in ${lastSegment(input.networkPath)}`, run: (ctx) => createFirewall(input, wanted, ctx) }
+  if (existing) checkOwnRule(input, existing)
+  const needed = need(input, destination)
+  if (!needed) {
+    const why = input.view.policies ? 'no VPC rule or firewall policy denies' : 'no VPC firewall rule denies'
+    return { ...base, action: 'keep', reason: `${why} egress on tcp ${input.ports.join(', ')} to the endpoint; the implied allow-egress rule admits it${existing ? ' (the managed allow rule is kept)' : ''}` }
   }
-  checkOwnRule(input, existing)
-  const missing = missingGrants(ingressRules(existing), wanted)
-  const destinationOk = input.plannedIp !== undefined && (existing.destinationRanges ?? []).includes(`${input.plannedIp}/32`)
-  const reasons = [
-    existing.disabled && 'the rule is disabled',
-    missing.length && `missing ingress ${describeGrants(missing)}`,
-    !destinationOk && `destination becomes ${input.plannedIp ? `${input.plannedIp}/32` : 'the endpoint address'}`
-  ].filter((r): r is string => Boolean(r))
-  if (!reasons.length) return { ...base, action: 'keep', reason: 'admits every link port from the allowed ranges to the endpoint' }
+  if (needed.policyBlock)
+    return { ...base, action: 'keep', reason: `${needed.policyBlock.by} denies the traffic; this action does not change firewall policies, so the check will fail until the policy allows it` }
+  if (needed.priority < 0) return { ...base, action: 'keep', reason: `${describeBlocked(needed)} denies the traffic at priority 0, which no rule can outrank; the check will fail until it is changed` }
+  const ifStill = input.plannedIp ? '' : ' (checked again against the endpoint address once it is reserved)'
+  if (!existing) return { ...base, action: 'create', reason: `${describeBlocked(needed)} would drop the link ports; an EGRESS allow at priority ${needed.priority} outranks it${ifStill}`, run: (ctx) => ensureAllow(input, undefined, ctx) }
+  const short = input.plannedIp ? shortfalls(existing, wantedRule(input, input.plannedIp, needed.priority)) : ['destination becomes the endpoint address']
+  if (!short.length) return { ...base, action: 'keep', reason: `outranks ${describeBlocked(needed)} for the link ports` }
+  return { ...base, action: 'update', reason: short.join('; '), run: (ctx) => ensureAllow(input, existing, ctx) }
+}
+
+/** The INGRESS rule earlier versions created (named <base>-allow): it admitted nothing, so it is deleted. */
+export function planLegacyIngress(compute: ComputeApi, name: string, networkPath: string, existing: Firewall | undefined): PlannedStep | undefined {
+  if (!existing || (existing.direction ?? 'INGRESS') !== 'INGRESS' || !existing.description?.includes(MANAGED) || resourcePath(existing.network) !== networkPath) return undefined
   return {
-    ...base,
+    id: LEGACY_FIREWALL_STEP,
+    kind: 'gcp.firewall-rule',
+    name,
+    dependsOn: [],
     action: 'update',
-    reason: reasons.join('; '),
+    reason: 'delete the INGRESS rule an earlier version of this action created: ingress rules do not govern traffic to a PSC endpoint (egress rules do)',
     run: async (ctx) => {
-      await patch(input, { ...widened(existing, wanted), destinationRanges: [`${input.ip()}/32`], disabled: false }, wanted, ctx)
+      await compute.apply(
+        {
+          what: `firewall rule ${name} to be deleted`,
+          request: { kind: 'firewall-delete', key: `${compute.project}/${name}` },
+          insert: false,
+          send: (id) => compute.deleteFirewall(name, id),
+          observe: async () => ((await compute.getFirewall(name)) ? undefined : true),
+          done: async () => true
+        },
+        ctx
+      ).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error
+      })
     }
   }
 }

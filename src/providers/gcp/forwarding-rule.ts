@@ -7,8 +7,10 @@ import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import { REGISTRATION_STEP } from '../../engine/provider.js'
 import { waitFor } from '../../engine/wait.js'
 import type { ComputeApi, ForwardingRule } from './compute-api.js'
+import { GoogleApiError } from './google-http.js'
 import { ownedBy } from './labels.js'
 import { lastSegment, resourcePath } from './names.js'
+import { ensureLabels, missingLabels, ownerDescription, ownershipOf, refuseLookAlike, type Ownership } from './ownership.js'
 
 export const ENDPOINT_STEP = 'psc-endpoint'
 export const CONNECTION_STEP = 'psc-connection'
@@ -25,10 +27,16 @@ export interface ObservedRule {
   status: string
   globalAccess: boolean
   owned: boolean
+  ownership: Ownership
+  labels: Record<string, string>
 }
+
+export const ruleDescription = (zillizProjectId: string) => ownerDescription('Zilliz Cloud private link endpoint', zillizProjectId)
 
 function toObserved(rule: ForwardingRule, zillizProjectId: string): ObservedRule {
   return {
+    ownership: ownershipOf(rule, zillizProjectId, ruleDescription(zillizProjectId)),
+    labels: rule.labels ?? {},
     name: rule.name,
     ip: rule.IPAddress ?? '',
     target: resourcePath(rule.target),
@@ -70,6 +78,7 @@ export function chooseRule(rules: ObservedRule[], input: RuleChoiceInput): Obser
         'gcp-endpoint-prefix',
         `forwarding rule ${input.name} ${wrong.join(' and ')}, but the endpoint must target ${input.attachment} from ${input.networkPath}; neither can be changed on an existing rule. Delete it (${deleteCommand(input)}) and re-run, or set another gcp-endpoint-prefix.`
       )
+    if (named.ownership === 'unproven') refuseLookAlike('forwarding rule', input.name, `Delete it (${deleteCommand(input)}) or set another gcp-endpoint-prefix.`)
     if (DEAD_STATUSES.has(named.status))
       throw new Error(`Forwarding rule ${input.name} has PSC connection status ${named.status}; it will not carry traffic. Delete it (${deleteCommand(input)}) and re-run.`)
     return named
@@ -109,10 +118,8 @@ async function createRule(input: RulePlanInput, ctx: StepContext): Promise<Obser
             network: input.networkPath,
             IPAddress: input.addressPath,
             target: input.attachment,
-            loadBalancingScheme: '',
             allowPscGlobalAccess: input.globalAccess,
-            description: 'Zilliz Cloud private link (managed by zilliz-private-link)',
-            labels: input.labels
+            description: ruleDescription(input.zillizProjectId)
           },
           id
         ),
@@ -126,11 +133,54 @@ async function createRule(input: RulePlanInput, ctx: StepContext): Promise<Obser
     ctx
   )
   if (rule.target !== input.attachment) throw new Error(`Forwarding rule ${name} already exists and targets ${rule.target}, not ${input.attachment}`)
+  if (rule.ownership === 'unproven') refuseLookAlike('forwarding rule', name, 'Delete it or set another gcp-endpoint-prefix.')
+  await labelRule(input, name, ctx)
   return rule
 }
 
+const labelRule = (input: RulePlanInput, name: string, ctx: StepContext) =>
+  ensureLabels({ compute: input.compute, collection: 'forwardingRules', region: input.region, name, wanted: input.labels }, ctx)
+
+/**
+ * Turns global access on or off the way gcloud does: the rule's name and current fingerprint with the one
+ * field. A stale fingerprint (412) is read again and retried once; any refusal leaves the rule as it was
+ * (a patch is one operation) and is reported with what to do.
+ */
+async function setGlobalAccess(input: RulePlanInput, name: string, ctx: StepContext): Promise<void> {
+  const { compute, region } = input
+  const turn = input.globalAccess ? 'on' : 'off'
+  for (let attempt = 1; ; attempt++) {
+    const current = await compute.getForwardingRule(region, name)
+    if (!current) throw new Error(`Forwarding rule ${name} disappeared before global access could be turned ${turn}`)
+    if (Boolean(current.allowPscGlobalAccess) === input.globalAccess) return
+    const body = { name, fingerprint: current.fingerprint ?? '', allowPscGlobalAccess: input.globalAccess }
+    const holds = async () => ((await describeRule(compute, region, name, input.zillizProjectId))?.globalAccess === input.globalAccess ? true : undefined)
+    try {
+      await compute.apply(
+        {
+          what: `forwarding rule ${name} to be updated`,
+          request: { kind: 'forwarding-rule-patch', key: `${compute.project}/${region}/${name}/${JSON.stringify(body)}` },
+          insert: false,
+          send: (id) => compute.patchForwardingRule(region, name, body, id),
+          observe: holds,
+          done: async () => true
+        },
+        ctx
+      )
+      return
+    } catch (error) {
+      if (attempt < 2 && error instanceof GoogleApiError && error.status === 412) continue
+      if (!(error instanceof GoogleApiError)) throw error
+      throw new Error(
+        `Turning global access ${turn} on forwarding rule ${name} was refused, and the endpoint was left as it was (global access ${turn === 'on' ? 'off' : 'on'}): ${error.message}. ` +
+          `Set gcp-global-access back to ${String(!input.globalAccess)}, or replace the endpoint: gcloud compute forwarding-rules delete ${name} --region ${region} --project ${compute.project}, then re-run.`
+      )
+    }
+  }
+}
+
 export function planRule(input: RulePlanInput): PlannedStep {
-  const { existing, compute, region } = input
+  const { existing } = input
   const base = {
     id: ENDPOINT_STEP,
     kind: 'gcp.psc-forwarding-rule',
@@ -148,27 +198,24 @@ export function planRule(input: RulePlanInput): PlannedStep {
   }
   input.onReady(existing)
   const adopted = existing.owned || existing.name === input.name ? '' : ' (adopted: created outside this action)'
-  if (existing.globalAccess === input.globalAccess)
-    return { ...base, name: existing.name, action: 'keep', reason: `targets the service attachment; connection ${existing.status || 'unknown'}${adopted}` }
+  // Only our own endpoint gets labels: an adopted one stays as its owner made it.
+  const ours = existing.name === input.name
+  const missing = ours ? missingLabels(existing.labels, input.labels) : []
+  const accessWrong = existing.globalAccess !== input.globalAccess
+  const reasons = [
+    accessWrong && `turn global access ${input.globalAccess ? 'on' : 'off'}`,
+    missing.length &&
+      `restore labels: ${existing.ownership === 'proven' ? 'created by this action (name and description match) but without its labels, as when a run stopped before setLabels' : `${missing.join(', ')} missing or changed`}`
+  ].filter((r): r is string => Boolean(r))
+  if (!reasons.length) return { ...base, name: existing.name, action: 'keep', reason: `targets the service attachment; connection ${existing.status || 'unknown'}${adopted}` }
   return {
     ...base,
     name: existing.name,
     action: 'update',
-    reason: `turn global access ${input.globalAccess ? 'on' : 'off'}${adopted}`,
+    reason: `${reasons.join('; ')}${adopted}`,
     run: async (ctx) => {
-      const body = { allowPscGlobalAccess: input.globalAccess }
-      const holds = async () => ((await describeRule(compute, region, existing.name, input.zillizProjectId))?.globalAccess === input.globalAccess ? true : undefined)
-      await compute.apply(
-        {
-          what: `forwarding rule ${existing.name} to be updated`,
-          request: { kind: 'forwarding-rule-patch', key: `${compute.project}/${region}/${existing.name}/${JSON.stringify(body)}` },
-          insert: false,
-          send: (id) => compute.patchForwardingRule(region, existing.name, body, id),
-          observe: holds,
-          done: async () => true
-        },
-        ctx
-      )
+      if (accessWrong) await setGlobalAccess(input, existing.name, ctx)
+      if (missing.length) await labelRule(input, existing.name, ctx)
     }
   }
 }

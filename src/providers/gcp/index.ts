@@ -13,17 +13,13 @@ import { gcpSession, type GcpSession } from './auth.js'
 import { gcpClients, type GcpClients } from './clients.js'
 import { observeZone, planRecord, planZone, zoneStepId } from './dns.js'
 import { gcpEndpoints } from './endpoints.js'
-import { planFirewall } from './firewall.js'
+import { planFirewall, planLegacyIngress, readEgressView } from './firewall.js'
 import { chooseRule, ENDPOINT_STEP, listRules, planConnection, planRule, type ObservedRule } from './forwarding-rule.js'
-import { checkRuleFits } from '../../engine/prewrite.js'
 import { gcpInventory } from './inventory.js'
 import { toLabels } from './labels.js'
 import { addressPath, gcpNames, type GcpNames } from './names.js'
 import { observeNetwork, type GcpNetwork } from './network.js'
 import { verifyGcp } from './verify.js'
-
-/** Compute's limit of source (or destination) IP ranges per VPC firewall rule. */
-const GCP_RANGES_PER_RULE = 5000
 
 /** What apply learns as it goes; steps later in the DAG read what earlier ones wrote. */
 interface GcpLive {
@@ -70,7 +66,7 @@ export class GcpProvider implements CloudProvider {
     this.live.network = network
     this.live.cidrs = this.config.allowedCidrs.length ? this.config.allowedCidrs : network.ranges
     const labels = toLabels(target.tags)
-    const steps = [...(await this.endpointSteps(target, network, labels)), await this.firewallStep(target, network), ...(await this.dnsSteps(target, network, labels))]
+    const steps = [...(await this.endpointSteps(target, network, labels)), ...(await this.firewallSteps(target, network)), ...(await this.dnsSteps(target, network, labels))]
     return {
       steps,
       registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointName(), gcpProjectId: s.projectId, whitelistAccount: s.projectId }
@@ -103,6 +99,7 @@ export class GcpProvider implements CloudProvider {
           endpointPath: `projects/${s.projectId}/regions/${s.region}/forwardingRules/${this.names.endpoint}`,
           existing: await observeAddress(compute, s.region, this.names.address),
           labels,
+          zillizProjectId,
           onReady: onIp
         })
     const endpoint = planRule({
@@ -125,25 +122,28 @@ export class GcpProvider implements CloudProvider {
     return [address, endpoint, planConnection(compute, s.region, rule, () => this.endpointName(), zillizProjectId)]
   }
 
-  private async firewallStep(target: Target, network: GcpNetwork): Promise<PlannedStep> {
+  /** The managed EGRESS allow (only where a deny would win), and the retirement of the old INGRESS rule. */
+  private async firewallSteps(target: Target, network: GcpNetwork): Promise<PlannedStep[]> {
     const { compute } = this.clients
-    checkRuleFits({
-      what: 'IP ranges in the managed firewall rule',
-      max: GCP_RANGES_PER_RULE,
-      needed: this.live.cidrs.length,
-      fix: `Give fewer allowed-cidrs, or summarise them into larger blocks. A VPC firewall rule holds at most ${GCP_RANGES_PER_RULE} ranges.`
-    })
-    return planFirewall({
-      compute,
-      name: this.names.firewall,
-      networkPath: network.networkPath,
-      existing: await compute.getFirewall(this.names.firewall),
-      ports: target.ports,
-      cidrs: this.live.cidrs,
-      ip: () => this.requireIp(),
-      plannedIp: this.live.ip,
-      after: [ADDRESS_STEP]
-    })
+    const view = await readEgressView(compute, this.settings.network, network.enforcementOrder)
+    const byName = (name: string) => view.firewalls.find((f) => f.name === name)
+    const egress = planFirewall(
+      {
+        compute,
+        name: this.names.firewall,
+        networkPath: network.networkPath,
+        view,
+        ports: target.ports,
+        cidrs: this.live.cidrs,
+        ip: () => this.requireIp(),
+        plannedIp: this.live.ip,
+        subnetRange: network.ranges[0] ?? '0.0.0.0/0',
+        after: [ADDRESS_STEP]
+      },
+      byName(this.names.firewall)
+    )
+    const legacy = planLegacyIngress(compute, this.names.legacyFirewall, network.networkPath, byName(this.names.legacyFirewall))
+    return legacy ? [egress, legacy] : [egress]
   }
 
   /** Per cluster: the private zone and its A record. */
@@ -199,6 +199,8 @@ export class GcpProvider implements CloudProvider {
       ...this.clients,
       region: this.settings.region,
       networkPath: network.networkPath,
+      network: this.settings.network,
+      enforcementOrder: network.enforcementOrder,
       attachment: network.serviceAttachment,
       endpointName: this.endpointName(),
       cidrs: this.live.cidrs,

@@ -7,7 +7,10 @@ export interface GcpNames {
   /** The PSC endpoint (forwarding rule); also the endpoint id Zilliz registers */
   endpoint: string
   address: string
+  /** The managed EGRESS allow rule */
   firewall: string
+  /** The INGRESS rule earlier versions created, retired */
+  legacyFirewall: string
   zone(clusterId: string): string
 }
 
@@ -17,7 +20,8 @@ export function gcpNames(config: Config, endpointPrefix: string): GcpNames {
   return {
     endpoint: base,
     address: `${base}-ip`,
-    firewall: `${base}-allow`,
+    firewall: `${base}-egress`,
+    legacyFirewall: `${base}-allow`,
     zone: (clusterId) => `${endpointPrefix}-${clusterId}`
   }
 }

@@ -2,7 +2,7 @@
 // in the cluster's region and belongs to the network) before anything is written.
 import type { GcpSettings } from '../../config/types.js'
 import { InputError } from '../../engine/input-error.js'
-import type { ComputeApi } from './compute-api.js'
+import type { ComputeApi, Network } from './compute-api.js'
 import { GoogleApiError, isNotFound } from './google-http.js'
 import { lastSegment, networkPath, regionOf, resourcePath, subnetworkPath } from './names.js'
 
@@ -14,6 +14,8 @@ export interface GcpNetwork {
   ranges: string[]
   /** The region's Zilliz service attachment, as a path */
   serviceAttachment: string
+  /** Where the network firewall policy is evaluated relative to the VPC rules */
+  enforcementOrder?: string
 }
 
 function checkAttachment(serviceAttachment: string, settings: GcpSettings): string {
@@ -24,9 +26,9 @@ function checkAttachment(serviceAttachment: string, settings: GcpSettings): stri
   return path
 }
 
-async function readNetwork(compute: ComputeApi, settings: GcpSettings): Promise<void> {
+async function readNetwork(compute: ComputeApi, settings: GcpSettings): Promise<Network> {
   const { projectId, network } = settings
-  await compute.getNetwork(network).catch((error: unknown) => {
+  return compute.getNetwork(network).catch((error: unknown) => {
     if (isNotFound(error))
       throw new InputError('gcp-network', `network ${network} does not exist in project ${projectId}. List the networks with: gcloud compute networks list --project ${projectId}`)
     if (error instanceof GoogleApiError && error.status === 403)
@@ -51,7 +53,7 @@ async function notInRegion(compute: ComputeApi, settings: GcpSettings): Promise<
 export async function observeNetwork(compute: ComputeApi, settings: GcpSettings, serviceAttachment: string): Promise<GcpNetwork> {
   const { projectId, region, network, subnetwork } = settings
   const attachment = checkAttachment(serviceAttachment, settings)
-  await readNetwork(compute, settings)
+  const read = await readNetwork(compute, settings)
   const subnet = await compute.getSubnetwork(region, subnetwork)
   if (!subnet) throw await notInRegion(compute, settings)
   const wanted = networkPath(projectId, network)
@@ -61,6 +63,7 @@ export async function observeNetwork(compute: ComputeApi, settings: GcpSettings,
     networkPath: wanted,
     subnetworkPath: subnetworkPath(projectId, region, subnetwork),
     ranges: [subnet.ipCidrRange, ...(subnet.secondaryIpRanges ?? []).map((r) => r.ipCidrRange)],
-    serviceAttachment: attachment
+    serviceAttachment: attachment,
+    ...(read.networkFirewallPolicyEnforcementOrder ? { enforcementOrder: read.networkFirewallPolicyEnforcementOrder } : {})
   }
 }

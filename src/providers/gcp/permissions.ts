@@ -12,12 +12,14 @@ export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   'subnetworks.get': read('compute.subnetworks.get'),
   'subnetworks.aggregatedList': read('compute.subnetworks.list'),
   'addresses.get': read('compute.addresses.get'),
-  // An internal address in a subnetwork; the labels are set in the same call.
-  'addresses.insert': write('compute.addresses.createInternal', 'compute.subnetworks.use', 'compute.addresses.setLabels'),
+  // An internal address in a subnetwork; its labels follow through setLabels.
+  'addresses.insert': write('compute.addresses.createInternal', 'compute.subnetworks.use'),
+  'addresses.setLabels': write('compute.addresses.setLabels'),
   'forwardingRules.get': read('compute.forwardingRules.get'),
   'forwardingRules.list': read('compute.forwardingRules.list'),
   // A PSC endpoint needs the psc* permission besides the general one, and uses the network and the address.
-  'forwardingRules.insert': write('compute.forwardingRules.create', 'compute.forwardingRules.pscCreate', 'compute.networks.use', 'compute.addresses.use', 'compute.forwardingRules.pscSetLabels'),
+  'forwardingRules.insert': write('compute.forwardingRules.create', 'compute.forwardingRules.pscCreate', 'compute.networks.use', 'compute.addresses.use'),
+  'forwardingRules.setLabels': write('compute.forwardingRules.setLabels', 'compute.forwardingRules.pscSetLabels'),
   'forwardingRules.patch': write('compute.forwardingRules.update', 'compute.forwardingRules.pscUpdate'),
   // destroy: the endpoint, then the address it held, then the firewall rule (part of the network's policy).
   'forwardingRules.delete': write('compute.forwardingRules.delete', 'compute.forwardingRules.pscDelete'),
@@ -28,6 +30,8 @@ export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   // Firewall rules are part of the network's policy.
   'firewalls.insert': write('compute.firewalls.create', 'compute.networks.updatePolicy'),
   'firewalls.patch': write('compute.firewalls.update', 'compute.networks.updatePolicy'),
+  // Firewall policies in force on the network (hierarchical and network policies), for the egress path.
+  'networks.getEffectiveFirewalls': read('compute.networks.getEffectiveFirewalls'),
   // operations.wait is authorized as a get, on region or global operations.
   'operations.wait': write('compute.regionOperations.get', 'compute.globalOperations.get'),
   'managedZones.list': read('dns.managedZones.list'),

@@ -1,20 +1,23 @@
 // Control-plane checks for Google Cloud, read fresh after apply: the endpoint's address and connection,
 // the firewall, and per cluster the zone binding and the record.
 import { check, skipped, type Check } from '../../base/checks.js'
-import { describeGrants, desiredGrants, missingGrants } from '../../engine/ports.js'
 import type { Target } from '../../engine/target.js'
 import type { ComputeApi } from './compute-api.js'
 import { fqdn, type DnsApi } from './dns-api.js'
 import { observeZone, recordHolds } from './dns.js'
-import { appliesTo, ingressRules } from './firewall.js'
+import { egressDecisions } from './egress.js'
+import { readEgressView } from './firewall.js'
 import { describeRule } from './forwarding-rule.js'
-import { lastSegment, resourcePath } from './names.js'
+import { lastSegment } from './names.js'
 
 export interface GcpVerifyInput {
   compute: ComputeApi
   dns: DnsApi
   region: string
   networkPath: string
+  /** The network's name, and where its firewall policy sits relative to the VPC rules */
+  network: string
+  enforcementOrder: string | undefined
   attachment: string
   endpointName: string | undefined
   cidrs: string[]
@@ -54,16 +57,42 @@ async function endpointChecks(target: Target, input: GcpVerifyInput): Promise<{ 
   return { checks, ip: rule.ip }
 }
 
-async function firewallCheck(target: Target, input: GcpVerifyInput, ip: string): Promise<Check> {
-  const rules = (await input.compute.listFirewalls()).filter((f) => resourcePath(f.network) === input.networkPath && appliesTo(f, ip))
-  const missing = missingGrants(rules.flatMap(ingressRules), desiredGrants(target.ports, input.cidrs))
-  return check(
-    'firewall-ports',
-    'Firewall rules admit the link ports to the endpoint',
-    missing.length === 0,
-    missing.length ? `missing ${describeGrants(missing)}` : `${rules.map((r) => r.name).join(', ')} admit tcp ${target.ports.join(', ')} to ${ip}`,
-    { cause: 'Clients time out: no ingress rule admits the link port to the endpoint address.', fix: `Add an INGRESS rule in ${lastSegment(input.networkPath)} allowing ${describeGrants(missing)} to ${ip}/32.` }
-  )
+/**
+ * Egress to the endpoint on every link port, along the effective path (egress.ts): fails naming the rule
+ * that drops the traffic. Firewall policies that cannot be read are a skipped check of their own.
+ */
+async function firewallChecks(target: Target, input: GcpVerifyInput, ip: string): Promise<Check[]> {
+  const view = await readEgressView(input.compute, input.network, input.enforcementOrder)
+  const decisions = egressDecisions(target.ports, { ...view, networkPath: input.networkPath, destination: ip, sources: input.cidrs })
+  const blocked = decisions.filter((d) => !d.decision.allowed)
+  const network = lastSegment(input.networkPath)
+  const allowedBy = [...new Set(decisions.map((d) => d.decision.by))].join('; ')
+  const blockers = [...new Set(blocked.map((d) => d.decision.by))]
+  const policyBlock = blocked.some((d) => d.decision.policy)
+  const ports = blocked.map((d) => d.port).join(', ')
+  const checks = [
+    check(
+      'firewall-ports',
+      'Egress firewall rules let clients reach the link ports on the endpoint',
+      blocked.length === 0,
+      blocked.length ? `tcp ${ports} to ${ip} denied by ${blockers.join('; ')}` : `tcp ${target.ports.join(', ')} to ${ip} allowed by ${allowedBy}`,
+      {
+        cause: `Clients time out: ${blockers.join('; ')} drops egress on tcp ${ports} to the endpoint ${ip} (traffic to a PSC endpoint is governed by egress rules).`,
+        fix: policyBlock
+          ? `Allow egress to ${ip}/32 on tcp ${ports} in that firewall policy (this action does not change firewall policies).`
+          : `Narrow or remove ${blockers.join(', ')}, or allow egress to ${ip}/32 on tcp ${ports} in ${network} at a higher priority (a lower number) than the deny; re-running apply adds such a rule when the deny's priority leaves room.`
+      }
+    )
+  ]
+  if (!view.policies)
+    checks.push(
+      skipped(
+        'firewall-policies',
+        'Firewall policies let clients reach the link ports on the endpoint',
+        'not readable with these credentials (compute.networks.getEffectiveFirewalls denied): a hierarchical or network firewall policy may still drop the traffic'
+      )
+    )
+  return checks
 }
 
 async function dnsChecks(target: Target, input: GcpVerifyInput, ip: string | undefined): Promise<Check[]> {
@@ -97,6 +126,6 @@ async function dnsChecks(target: Target, input: GcpVerifyInput, ip: string | und
 
 export async function verifyGcp(target: Target, input: GcpVerifyInput): Promise<Check[]> {
   const endpoint = await endpointChecks(target, input)
-  const firewall = endpoint.ip ? [await firewallCheck(target, input, endpoint.ip)] : []
+  const firewall = endpoint.ip ? await firewallChecks(target, input, endpoint.ip) : []
   return [...endpoint.checks, ...firewall, ...(await dnsChecks(target, input, endpoint.ip))]
 }

@@ -1,0 +1,80 @@
+// Ownership of addresses and forwarding rules. Their labels can only be set by setLabels, a second call
+// after the insert, so a run stopped in between leaves a resource without labels. The insert itself
+// carries a marker: the description naming the Zilliz project. A resource with the deterministic name and
+// that description is provably the action's own and gets its labels back; one without either is a
+// look-alike the action will not take over.
+import { InputError } from '../../engine/input-error.js'
+import type { StepContext } from '../../engine/plan.js'
+import type { ComputeApi, LabelledCollection } from './compute-api.js'
+import { GoogleApiError } from './google-http.js'
+import { ownedBy } from './labels.js'
+import { requestId } from './names.js'
+
+/** The description every insert carries: the marker that survives a crash before setLabels. */
+export const ownerDescription = (what: string, zillizProjectId: string) => `${what} for Zilliz project ${zillizProjectId} (managed by zilliz-private-link)`
+
+export type Ownership =
+  /** Ownership labels present */
+  | 'labelled'
+  /** No labels, but the deterministic name and the insert's description prove it */
+  | 'proven'
+  /** Neither: someone else's resource that happens to have the name */
+  | 'unproven'
+
+export function ownershipOf(resource: { labels?: Record<string, string>; description?: string }, zillizProjectId: string, description: string): Ownership {
+  if (ownedBy(resource.labels, zillizProjectId)) return 'labelled'
+  return resource.description === description ? 'proven' : 'unproven'
+}
+
+/** The wanted labels that the resource lacks or holds with another value. */
+export function missingLabels(current: Record<string, string> | undefined, wanted: Record<string, string>): string[] {
+  return Object.entries(wanted)
+    .filter(([key, value]) => current?.[key] !== value)
+    .map(([key]) => key)
+}
+
+export function refuseLookAlike(kind: string, name: string, remedy: string): never {
+  throw new InputError(
+    'gcp-endpoint-prefix',
+    `${kind} ${name} exists but nothing proves this action created it (no ownership labels, and its description is not the one the action writes), so it is not taken over. ${remedy}`
+  )
+}
+
+export interface LabelTarget {
+  compute: ComputeApi
+  collection: LabelledCollection
+  region: string
+  name: string
+  wanted: Record<string, string>
+}
+
+async function read(target: LabelTarget): Promise<{ labels: Record<string, string>; labelFingerprint: string }> {
+  const { compute, collection, region, name } = target
+  const found = collection === 'addresses' ? await compute.getAddress(region, name) : await compute.getForwardingRule(region, name)
+  if (!found) throw new Error(`${collection === 'addresses' ? 'Address' : 'Forwarding rule'} ${name} disappeared before its labels could be set`)
+  return { labels: found.labels ?? {}, labelFingerprint: found.labelFingerprint ?? '' }
+}
+
+/**
+ * Adds the wanted labels (keeping any others) through setLabels with the fingerprint just read, then reads
+ * them back. A fingerprint that went stale in between (412) is read again and the call repeated once.
+ */
+export async function ensureLabels(target: LabelTarget, ctx: StepContext): Promise<void> {
+  const { compute, collection, region, name, wanted } = target
+  for (let attempt = 1; ; attempt++) {
+    const current = await read(target)
+    if (!missingLabels(current.labels, wanted).length) return
+    const labels = { ...current.labels, ...wanted }
+    try {
+      const op = await compute.setLabels(collection, region, name, labels, current.labelFingerprint, requestId(`${collection}-labels`, `${compute.project}/${region}/${name}/${current.labelFingerprint}`))
+      await compute.complete(op, `labels of ${name} to be set`, ctx)
+    } catch (error) {
+      if (attempt < 2 && error instanceof GoogleApiError && error.status === 412) continue
+      throw error
+    }
+    const after = await read(target)
+    const still = missingLabels(after.labels, wanted)
+    if (still.length) throw new Error(`${collection}.setLabels ${name} reported success but the labels ${still.join(', ')} are not there when read back`)
+    return
+  }
+}
