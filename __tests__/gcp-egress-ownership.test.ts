@@ -175,3 +175,29 @@ describe('global access', () => {
     expect(writes()).toEqual(['gcp-compute:forwardingRules.patch'])
   })
 })
+
+describe('prerequisites', () => {
+  it('names the API to enable when Google answers that the Service Directory API is disabled', async () => {
+    emulators.switches.inject({
+      service: 'gcp-compute',
+      operation: 'forwardingRules.insert',
+      status: 403,
+      code: 'SERVICE_DISABLED',
+      message: 'Service Directory API has not been used in project 481516234200 before or it is disabled. Enable it by visiting the console then retry.',
+      times: 1
+    })
+    const result = await run({ mode: 'apply' })
+    expect(result.exitCode).toBe(1)
+    expect(errorLine(result)).toContain('forwardingRules.insert')
+    expect(errorLine(result)).toContain('gcloud services enable servicedirectory.googleapis.com')
+  })
+
+  it('names the permission to grant, and where it is listed, when a call is denied', async () => {
+    emulators.switches.inject({ service: 'gcp-dns', operation: 'managedZones.create', status: 403, code: 'forbidden', message: "Forbidden: Permission 'dns.networks.bindPrivateDNSZone' denied on network", times: 1 })
+    const result = await run({ mode: 'apply' })
+    expect(result.exitCode).toBe(1)
+    expect(errorLine(result)).toContain('managedZones.create')
+    expect(errorLine(result)).toContain('lacks the IAM permission dns.networks.bindPrivateDNSZone')
+    expect(errorLine(result)).toContain('docs/policies/gcp-apply.json')
+  })
+})

@@ -70,6 +70,18 @@ export interface GoogleApiScope {
   principal(): string | undefined
 }
 
+// Google's words for an API not enabled in the project: reason SERVICE_DISABLED (or the older
+// accessNotConfigured), and a message that names the service.
+const DISABLED = /(?:([a-z]+\.googleapis\.com)|(Service Directory|Cloud DNS|Compute Engine) API)[^]*?(?:has not been used|is disabled)/i
+const SERVICE_OF: Record<string, string> = { 'service directory': 'servicedirectory.googleapis.com', 'cloud dns': 'dns.googleapis.com', 'compute engine': 'compute.googleapis.com' }
+
+/** The API to enable when Google says one is disabled, named from its message. */
+export function disabledService(reason: string, message: string): string | undefined {
+  if (reason !== 'SERVICE_DISABLED' && reason !== 'accessNotConfigured' && !/SERVICE_DISABLED/.test(message)) return undefined
+  const found = DISABLED.exec(message)
+  return found?.[1] ?? SERVICE_OF[(found?.[2] ?? '').toLowerCase()] ?? 'the API named above'
+}
+
 /** The API's own words, never the request (whose config holds the authorization header). */
 function toGoogleError(error: unknown, what: string, scope: GoogleApiScope): unknown {
   const e = error as GaxiosLikeError
@@ -80,6 +92,8 @@ function toGoogleError(error: unknown, what: string, scope: GoogleApiScope): unk
   const reason = first?.reason ?? body?.error?.status ?? ''
   const message = body?.error?.message ?? first?.message ?? (typeof e.response?.data === 'string' ? e.response.data : e.message)
   const failure = new GoogleApiError(status, reason, message, retryAfterMs(e))
+  // A disabled API is answered as PERMISSION_DENIED too, but no role fixes it: enabling the API does.
+  const disabled = disabledService(reason, message)
   // `what` is '<resource>.<method> <target>': the method names the call in Google's own terms.
   const [method = '', ...target] = what.split(' ')
   annotateCloudError(failure, {
@@ -88,11 +102,12 @@ function toGoogleError(error: unknown, what: string, scope: GoogleApiScope): unk
     target: target.join(' ') || undefined,
     code: reason,
     status,
-    detail: message,
-    denied: status === 403 && (DENIAL_REASONS.has(reason) || body?.error?.status === 'PERMISSION_DENIED'),
+    detail: disabled ? `${message} Enable it: gcloud services enable ${disabled} --project PROJECT_ID (docs/gcp.md, "The APIs to enable").` : message,
+    denied: !disabled && status === 403 && (DENIAL_REASONS.has(reason) || body?.error?.status === 'PERMISSION_DENIED'),
     required: GCP_PERMISSIONS[method],
     // "Required 'compute.firewalls.create' permission for 'projects/…'"
-    refused: [...message.matchAll(/Required '([\w.]+)' permission/g)].map((m) => m[1] as string),
+    // "Required 'compute.firewalls.create' permission for …" (Compute), "Permission 'x.y.z' denied" (IAM, DNS)
+    refused: [...message.matchAll(/Required '([\w.]+)' permission|Permission '([\w.]+)' denied/g)].map((m) => (m[1] ?? m[2]) as string),
     principal: scope.principal()
   })
   return failure

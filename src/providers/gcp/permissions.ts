@@ -18,7 +18,17 @@ export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   'forwardingRules.get': read('compute.forwardingRules.get'),
   'forwardingRules.list': read('compute.forwardingRules.list'),
   // A PSC endpoint needs the psc* permission besides the general one, and uses the network and the address.
-  'forwardingRules.insert': write('compute.forwardingRules.create', 'compute.forwardingRules.pscCreate', 'compute.networks.use', 'compute.addresses.use'),
+  // The endpoint is registered in Service Directory when it is created; the PSC guide names
+  // roles/servicedirectory.editor for it, whose create permissions these are.
+  'forwardingRules.insert': write(
+    'compute.forwardingRules.create',
+    'compute.forwardingRules.pscCreate',
+    'compute.networks.use',
+    'compute.addresses.use',
+    'servicedirectory.namespaces.create',
+    'servicedirectory.services.create',
+    'servicedirectory.endpoints.create'
+  ),
   'forwardingRules.setLabels': write('compute.forwardingRules.setLabels', 'compute.forwardingRules.pscSetLabels'),
   'forwardingRules.patch': write('compute.forwardingRules.update', 'compute.forwardingRules.pscUpdate'),
   // destroy: the endpoint, then the address it held, then the firewall rule (part of the network's policy).
