@@ -7,7 +7,6 @@ import type { StepContext } from '../../engine/plan.js'
 import { reissue } from '../../engine/reissue.js'
 import { waitFor } from '../../engine/wait.js'
 import { GoogleApiError, isAlreadyExists, isNotFound, isRetryableGoogleError, type GoogleHttp } from './google-http.js'
-import type { EffectivePolicy } from './egress.js'
 import { requestId, resourcePath } from './names.js'
 
 export type PscConnectionStatus = 'STATUS_UNSPECIFIED' | 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'CLOSED' | 'NEEDS_ATTENTION'
@@ -30,6 +29,27 @@ export interface Network {
   subnetworks?: string[]
   /** AFTER_CLASSIC_FIREWALL (default) or BEFORE_CLASSIC_FIREWALL: where the network firewall policy sits */
   networkFirewallPolicyEnforcementOrder?: string
+}
+
+/** A rule of a firewall policy as networks.getEffectiveFirewalls returns it. */
+export interface PolicyRule {
+  priority?: number
+  action?: string
+  direction?: string
+  disabled?: boolean
+  ruleName?: string
+  description?: string
+  match?: { destIpRanges?: string[]; srcIpRanges?: string[]; layer4Configs?: { ipProtocol?: string; ports?: string[] }[] }
+  targetServiceAccounts?: string[]
+  targetSecureTags?: unknown[]
+  targetResources?: string[]
+}
+
+export interface EffectivePolicy {
+  name?: string
+  shortName?: string
+  type?: string
+  rules?: PolicyRule[]
 }
 
 /** networks.getEffectiveFirewalls: the VPC rules and the firewall policies (hierarchical, network) in force. */

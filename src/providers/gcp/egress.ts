@@ -10,29 +10,8 @@
 // The clients are not known, so targets are read conservatively: a deny that targets some instances (tags,
 // service accounts, secure tags) is taken to apply to a client, an allow that targets only some is not.
 // "Allowed" therefore means allowed for every instance of the network.
-import type { Firewall, FirewallAllowed } from './compute-api.js'
+import type { EffectivePolicy, Firewall, FirewallAllowed } from './compute-api.js'
 import { resourcePath } from './names.js'
-
-/** A rule of a firewall policy as networks.getEffectiveFirewalls returns it. */
-export interface PolicyRule {
-  priority?: number
-  action?: string
-  direction?: string
-  disabled?: boolean
-  ruleName?: string
-  description?: string
-  match?: { destIpRanges?: string[]; srcIpRanges?: string[]; layer4Configs?: { ipProtocol?: string; ports?: string[] }[] }
-  targetServiceAccounts?: string[]
-  targetSecureTags?: unknown[]
-  targetResources?: string[]
-}
-
-export interface EffectivePolicy {
-  name?: string
-  shortName?: string
-  type?: string
-  rules?: PolicyRule[]
-}
 
 export interface EgressInput {
   /** VPC firewall rules of any network; only those of networkPath count */

@@ -6,8 +6,8 @@
 // Earlier versions wrote an INGRESS rule that admitted nothing; it is deleted.
 import { InputError } from '../../engine/input-error.js'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
-import type { ComputeApi, Firewall, FirewallInsert } from './compute-api.js'
-import { egressDecisions, type EffectivePolicy, type EgressDecision } from './egress.js'
+import type { ComputeApi, EffectivePolicy, Firewall, FirewallInsert } from './compute-api.js'
+import { egressDecisions, type EgressDecision } from './egress.js'
 import { GoogleApiError, isNotFound } from './google-http.js'
 import { lastSegment, resourcePath } from './names.js'
 
