@@ -3,7 +3,8 @@
 // denial carries a bare message, so what names the permission is the action's own table.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startEmulators, type Emulators } from '../emulators/index.js'
-import { GCP_EAST_SUBNETWORK, GCP_SERVICE_ACCOUNT, gcpInputs } from '../emulators/gcp/index.js'
+import { adminClient, adminOperation } from '../emulators/gcp/fixtures.js'
+import { GCP_EAST_SUBNETWORK, GCP_NETWORK, GCP_SERVICE_ACCOUNT, gcpInputs } from '../emulators/gcp/index.js'
 import { GCP_PERMISSIONS } from '../src/providers/gcp/permissions.js'
 import { errorLine, expectSuccess } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
@@ -19,6 +20,10 @@ afterEach(async () => {
 let runId = 0
 const run = (overrides: Record<string, string> = {}) => runAction({ ...emulators.env, ...gcpInputs(emulators.zillizUrl, overrides), GITHUB_RUN_ID: String(++runId) })
 const applied = async () => expectSuccess(await run({ mode: 'apply' }))
+// A VPC deny the managed egress rule must outrank, so the firewall step writes.
+const denyEgress = async () => {
+  await adminOperation(adminClient(emulators.gcp), 'POST', 'global/firewalls', { name: 'deny-egress', network: `global/networks/${GCP_NETWORK}`, direction: 'EGRESS', priority: 900, denied: [{ IPProtocol: 'tcp' }] })
+}
 
 interface Case {
   /** The method as the table names it */
@@ -49,29 +54,36 @@ const CASES: Case[] = [
   { method: 'forwardingRules.get', deny: compute('forwardingRules.get'), mode: 'plan', step: VERIFY, before: applied },
   { method: 'forwardingRules.insert', deny: compute('forwardingRules.insert'), mode: 'apply', step: /Step psc-endpoint failed: / },
   { method: 'forwardingRules.patch', deny: compute('forwardingRules.patch'), mode: 'apply', step: /Step psc-endpoint failed: /, before: applied, inputs: { 'gcp-global-access': 'true' } },
-  { method: 'firewalls.get', deny: compute('firewalls.get'), mode: 'plan', step: OBSERVE },
-  { method: 'firewalls.list', deny: compute('firewalls.list'), mode: 'plan', step: VERIFY, before: applied },
-  { method: 'firewalls.insert', deny: compute('firewalls.insert'), mode: 'apply', step: /Step firewall failed: / },
+  { method: 'addresses.setLabels', deny: compute('addresses.setLabels'), mode: 'apply', step: /Step psc-address failed: / },
+  { method: 'forwardingRules.setLabels', deny: compute('forwardingRules.setLabels'), mode: 'apply', step: /Step psc-endpoint failed: / },
+  {
+    method: 'firewalls.get',
+    deny: compute('firewalls.get'),
+    mode: 'apply',
+    step: /Step firewall failed: /,
+    // The insert's response was lost: the name is taken, and the action reads the rule to adopt it.
+    before: async () => {
+      await denyEgress()
+      emulators.switches.inject({ service: 'gcp-compute', operation: 'firewalls.insert', status: 409, code: 'alreadyExists', message: 'The resource already exists', times: 1 })
+    }
+  },
+  { method: 'firewalls.list', deny: compute('firewalls.list'), mode: 'plan', step: OBSERVE },
+  { method: 'firewalls.insert', deny: compute('firewalls.insert'), mode: 'apply', step: /Step firewall failed: /, before: denyEgress },
   {
     method: 'firewalls.patch',
     deny: compute('firewalls.patch'),
     mode: 'apply',
     step: /Step firewall failed: /,
     before: async () => {
+      await denyEgress()
       await applied()
-      for (const firewall of emulators.gcp.compute.state.firewalls.values()) firewall.allowed = [{ IPProtocol: 'tcp', ports: ['19530'] }]
+      for (const firewall of emulators.gcp.compute.state.firewalls.values()) if (firewall.name !== 'deny-egress') firewall.allowed = [{ IPProtocol: 'tcp', ports: ['19530'] }]
     }
   },
   { method: 'operations.wait', deny: [...compute('regionOperations.wait'), ...compute('globalOperations.wait')], mode: 'apply', step: STEP },
   { method: 'managedZones.list', deny: dns('managedZones.list'), mode: 'plan', step: OBSERVE },
-  {
-    method: 'managedZones.get',
-    deny: dns('managedZones.get'),
-    mode: 'apply',
-    step: /Step dns-zone:[\w-]+ failed: /,
-    // The create's response was lost: the name is taken, and the action reads the zone to adopt it.
-    before: async () => emulators.switches.inject({ service: 'gcp-dns', operation: 'managedZones.create', status: 409, code: 'alreadyExists', message: 'The resource already exists', times: 1 })
-  },
+  // A plan reads the zone of the action's name when none serves the host (it may serve another host).
+  { method: 'managedZones.get', deny: dns('managedZones.get'), mode: 'plan', step: OBSERVE },
   { method: 'managedZones.create', deny: dns('managedZones.create'), mode: 'apply', step: /Step dns-zone:[\w-]+ failed: / },
   {
     method: 'managedZones.patch',
@@ -92,9 +104,13 @@ const CASES: Case[] = [
   { method: 'managedZones.delete', deny: dns('managedZones.delete'), mode: 'destroy', step: /Step dns-zone:[\w.-]+ failed: /, before: applied }
 ]
 
+// A refused networks.getEffectiveFirewalls is no failure: the firewall policies are reported unknown (a
+// skipped check), see gcp-egress-ownership.test.ts.
+const TOLERATED = new Set(['networks.getEffectiveFirewalls'])
+
 describe('a denied Google Cloud call', () => {
   it('is tested for every method in the permission table', () => {
-    expect(CASES.map((c) => c.method).sort()).toEqual(Object.keys(GCP_PERMISSIONS).sort())
+    expect(CASES.map((c) => c.method).sort()).toEqual(Object.keys(GCP_PERMISSIONS).filter((m) => !TOLERATED.has(m)).sort())
   })
 
   it.each(CASES.map((c) => [c.method, c] as const))('%s names the step, the method, the permission, the service account and the role file', async (method, c) => {
@@ -125,6 +141,7 @@ describe('a denial that names its permission', () => {
 
 describe('a rejected Google Cloud request', () => {
   it('names the step, the method, the resource and the reason', async () => {
+    await denyEgress()
     emulators.switches.inject({ service: 'gcp-compute', operation: 'firewalls.insert', status: 400, code: 'invalid', message: "Invalid value for field 'resource.sourceRanges[0]'", times: 1 })
     const error = errorLine(await run({ mode: 'apply' }))
     expect(error).toMatch(/Step firewall failed: Google Cloud compute\.firewalls\.insert \([\w-]+\) failed \(invalid, HTTP 400\)\. Google Cloud said: Invalid value for field 'resource\.sourceRanges\[0\]'/)

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startEmulators, type Emulators } from '../emulators/index.js'
 import { adminClient, adminOperation } from '../emulators/gcp/fixtures.js'
 import { GCP_NETWORK, GCP_PROJECT_ID, GCP_SUBNETWORK, gcpInputs } from '../emulators/gcp/index.js'
+import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import { errorLine, expectSuccess, planStep, sortedWrites, verificationChecks } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
 
@@ -199,5 +200,34 @@ describe('prerequisites', () => {
     expect(errorLine(result)).toContain('managedZones.create')
     expect(errorLine(result)).toContain('lacks the IAM permission dns.networks.bindPrivateDNSZone')
     expect(errorLine(result)).toContain('docs/policies/gcp-apply.json')
+  })
+})
+
+describe('a private-link host other than the documented one', () => {
+  it('replaces its zone built for the guessed host with one for the allocated host, and says why', async () => {
+    const clusterId = ZILLIZ_SEED.clusters.gcp
+    const guessed = `${clusterId}-privatelink.${ZILLIZ_SEED.regions.gcp}.vectordb.zillizcloud.com.`
+    // The first apply builds DNS from the documented pattern; Zilliz then allocates another host.
+    const cluster = emulators.zilliz.state.clusters.find((c) => c.clusterId === clusterId)!
+    cluster.privateLinkHost = `${clusterId}.pl-7.gcp-us-west1.vectordb.zillizcloud.com`
+    const first = await run({ mode: 'apply' })
+    expect(first.outputs['verified']).toBe('false')
+    const zone = [...emulators.gcp.dns.zones.values()][0]!
+    expect(zone.dnsName).toBe(guessed)
+
+    emulators.log.clear()
+    const second = await run({ mode: 'apply' })
+    expectSuccess(second)
+    expect(planStep(second, `dns-zone:${clusterId}`)).toMatchObject({ action: 'update', reason: expect.stringContaining(`serves ${guessed}, while Zilliz allocated ${cluster.privateLinkHost}.`) })
+    const zones = [...emulators.gcp.dns.zones.values()]
+    expect(zones.map((z) => [z.name, z.dnsName])).toEqual([[zone.name, `${cluster.privateLinkHost}.`]])
+    expect(zones[0]?.records.find((r) => r.type === 'A')?.rrdatas).toEqual([[...state().addresses.values()][0]?.address])
+    expect(writes()).toEqual(expect.arrayContaining(['gcp-dns:managedZones.delete', 'gcp-dns:managedZones.create']))
+    expect(second.outputs['verified']).toBe('true')
+
+    emulators.log.clear()
+    const third = await run({ mode: 'apply' })
+    expectSuccess(third)
+    expect(writes()).toEqual([])
   })
 })

@@ -5,7 +5,7 @@ import { InputError } from '../../engine/input-error.js'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import type { ClusterLink } from '../../engine/target.js'
 import { fqdn, type DnsApi, type ManagedZone, type ResourceRecordSet } from './dns-api.js'
-import { GoogleApiError, isAlreadyExists, isRetryableGoogleError } from './google-http.js'
+import { GoogleApiError, isAlreadyExists, isNotFound, isRetryableGoogleError } from './google-http.js'
 import { ownedBy } from './labels.js'
 import { lastSegment, networkUrl, resourcePath } from './names.js'
 
@@ -36,6 +36,19 @@ export async function observeZone(dns: DnsApi, host: string, networkPath: string
   return zones.find((z) => z.bound) ?? zones.find((z) => z.name === zoneName)
 }
 
+/** A zone with the action's name that serves another host, e.g. one built from the documented pattern before Zilliz allocated a different privateLinkAddress. */
+export interface StaleZone {
+  name: string
+  dnsName: string
+  owned: boolean
+}
+
+export async function observeStaleZone(dns: DnsApi, host: string, zoneName: string, zillizProjectId: string): Promise<StaleZone | undefined> {
+  const found = await dns.getZone(zoneName)
+  if (!found || isPrivateZoneFor(found, host)) return undefined
+  return { name: found.name, dnsName: found.dnsName, owned: ownedBy(found.labels, zillizProjectId) }
+}
+
 export interface ZonePlanInput {
   dns: DnsApi
   link: ClusterLink
@@ -43,6 +56,8 @@ export interface ZonePlanInput {
   networkPath: string
   zillizProjectId: string
   existing: ObservedZone | undefined
+  /** The action's zone of that name serving another host, to be replaced */
+  stale?: StaleZone
   labels: Record<string, string>
   onReady(zoneName: string): void
 }
@@ -80,9 +95,40 @@ async function createZone(input: ZonePlanInput): Promise<string> {
   return zone
 }
 
+/**
+ * Empties the zone built for the wrong host (Cloud DNS deletes only a zone holding nothing but its NS and
+ * SOA), deletes it, and creates the zone for the allocated host under the same name. Every part is safe to
+ * repeat: a crash in between leaves either the old zone (replaced again) or no zone (created).
+ */
+async function replaceZone(input: ZonePlanInput, stale: StaleZone, ctx: StepContext): Promise<string> {
+  const { dns } = input
+  const records = (await dns.listRecords(stale.name)).filter((r) => !(fqdn(r.name) === fqdn(stale.dnsName) && (r.type === 'NS' || r.type === 'SOA')))
+  const asSent = (r: ResourceRecordSet): ResourceRecordSet => ({ name: r.name, type: r.type, ...(r.ttl === undefined ? {} : { ttl: r.ttl }), rrdatas: r.rrdatas ?? [] })
+  if (records.length) await dns.change(stale.name, { deletions: records.map(asSent) }, `the records of ${stale.name} to be removed`, ctx)
+  // A zone already gone (a run stopped after the delete) counts as deleted.
+  await dns.deleteZone(stale.name).catch((error: unknown) => {
+    if (!isNotFound(error)) throw error
+  })
+  return createZone(input)
+}
+
 export function planZone(input: ZonePlanInput): PlannedStep {
-  const { link, existing, networkPath } = input
+  const { link, existing, networkPath, stale } = input
   const base = { id: zoneStepId(link.clusterId), kind: 'gcp.dns-private-zone', dependsOn: [], attributes: { dnsName: fqdn(link.host), network: networkPath } }
+  if (!existing && stale) {
+    if (!stale.owned)
+      throw new InputError(
+        'gcp-endpoint-prefix',
+        `managed zone ${stale.name} exists for ${stale.dnsName}, not for ${fqdn(link.host)}, and carries no ownership labels of this action, so it is not replaced. Delete it (gcloud dns managed-zones delete ${stale.name}) or set another gcp-endpoint-prefix.`
+      )
+    return {
+      ...base,
+      name: input.zoneName,
+      action: 'update',
+      reason: `replace: zone ${stale.name} is this action's own but serves ${stale.dnsName}, while Zilliz allocated ${fqdn(link.host)} (privateLinkAddress); its records and the zone are deleted and a zone for the allocated host is created`,
+      run: async (ctx) => input.onReady(await replaceZone(input, stale, ctx))
+    }
+  }
   if (!existing) {
     return {
       ...base,

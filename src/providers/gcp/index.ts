@@ -11,7 +11,7 @@ import type { IdTokenSource } from '../../oidc/id-token.js'
 import { ADDRESS_STEP, addressInUse, observeAddress, planAddress } from './address.js'
 import { gcpSession, type GcpSession } from './auth.js'
 import { gcpClients, type GcpClients } from './clients.js'
-import { observeZone, planRecord, planZone, zoneStepId } from './dns.js'
+import { observeStaleZone, observeZone, planRecord, planZone, zoneStepId } from './dns.js'
 import { gcpEndpoints } from './endpoints.js'
 import { planFirewall, planLegacyIngress, readEgressView } from './firewall.js'
 import { chooseRule, ENDPOINT_STEP, listRules, planConnection, planRule, type ObservedRule } from './forwarding-rule.js'
@@ -154,6 +154,7 @@ export class GcpProvider implements CloudProvider {
     for (const link of target.clusters) {
       const zoneName = this.names.zone(link.clusterId)
       const zone = await observeZone(dns, link.host, network.networkPath, zoneName, zillizProjectId)
+      const stale = zone ? undefined : await observeStaleZone(dns, link.host, zoneName, zillizProjectId)
       steps.push(
         planZone({
           dns,
@@ -162,6 +163,7 @@ export class GcpProvider implements CloudProvider {
           networkPath: network.networkPath,
           zillizProjectId,
           existing: zone,
+          ...(stale ? { stale } : {}),
           labels,
           onReady: (name) => this.live.zones.set(link.clusterId, name)
         }),

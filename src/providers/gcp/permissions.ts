@@ -45,7 +45,8 @@ export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   // operations.wait is authorized as a get, on region or global operations.
   'operations.wait': write('compute.regionOperations.get', 'compute.globalOperations.get'),
   'managedZones.list': read('dns.managedZones.list'),
-  'managedZones.get': write('dns.managedZones.get'),
+  // Read by the plan: the zone of the action's name, which may serve another host than the allocated one.
+  'managedZones.get': read('dns.managedZones.get'),
   // A private zone is bound to the network when it is created or patched.
   'managedZones.create': write('dns.managedZones.create', 'dns.networks.bindPrivateDNSZone'),
   'managedZones.patch': write('dns.managedZones.update', 'dns.networks.bindPrivateDNSZone'),
