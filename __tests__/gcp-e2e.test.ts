@@ -314,12 +314,14 @@ describe('transient failures converge in the first run', () => {
     const { operations } = emulators.gcp.compute
     operations.settings.operationDelayMs = 1500
     const admin = adminClient(emulators.gcp)
-    // An insert whose answer was lost: it runs, so the name is taken, but the address is not there yet.
+    // An insert of the action's whose answer was lost (it carries the action's description): it runs, so
+    // the name is taken, but the address is not there yet.
     await admin.compute('POST', 'regions/us-west1/addresses', {
       name: ADDRESS,
       addressType: 'INTERNAL',
       purpose: 'GCE_ENDPOINT',
-      subnetwork: `projects/${GCP_PROJECT_ID}/regions/us-west1/subnetworks/${GCP_SUBNETWORK}`
+      subnetwork: `projects/${GCP_PROJECT_ID}/regions/us-west1/subnetworks/${GCP_SUBNETWORK}`,
+      description: `Zilliz Cloud private link endpoint address for Zilliz project ${ZILLIZ_SEED.projectId} (managed by zilliz-private-link)`
     })
     operations.settings.operationDelayMs = 20
     emulators.log.clear()
