@@ -8,7 +8,6 @@ import type { StepContext } from '../../engine/plan.js'
 import type { ComputeApi, LabelledCollection } from './compute-api.js'
 import { GoogleApiError } from './google-http.js'
 import { ownedBy } from './labels.js'
-import { requestId } from './names.js'
 
 /** The description every insert carries: the marker that survives a crash before setLabels. */
 export const ownerDescription = (what: string, zillizProjectId: string) => `${what} for Zilliz project ${zillizProjectId} (managed by zilliz-private-link)`
@@ -56,25 +55,36 @@ async function read(target: LabelTarget): Promise<{ labels: Record<string, strin
 }
 
 /**
- * Adds the wanted labels (keeping any others) through setLabels with the fingerprint just read, then reads
- * them back. A fingerprint that went stale in between (412) is read again and the call repeated once.
+ * Adds the wanted labels (keeping any others) through setLabels with the fingerprint read just before each
+ * attempt, then reads them back. Transient failures are issued again (compute.apply); a fingerprint that
+ * went stale in between (412) is read again and the change repeated once.
  */
 export async function ensureLabels(target: LabelTarget, ctx: StepContext): Promise<void> {
   const { compute, collection, region, name, wanted } = target
+  const holds = async () => (missingLabels((await read(target)).labels, wanted).length ? undefined : true)
+  if (await holds()) return
   for (let attempt = 1; ; attempt++) {
-    const current = await read(target)
-    if (!missingLabels(current.labels, wanted).length) return
-    const labels = { ...current.labels, ...wanted }
     try {
-      const op = await compute.setLabels(collection, region, name, labels, current.labelFingerprint, requestId(`${collection}-labels`, `${compute.project}/${region}/${name}/${current.labelFingerprint}`))
-      await compute.complete(op, `labels of ${name} to be set`, ctx)
+      await compute.apply(
+        {
+          what: `labels of ${name} to be set`,
+          request: { kind: `${collection}-labels`, key: `${compute.project}/${region}/${name}/${JSON.stringify(wanted)}/${attempt}` },
+          insert: false,
+          send: async (id) => {
+            const current = await read(target)
+            return compute.setLabels(collection, region, name, { ...current.labels, ...wanted }, current.labelFingerprint, id)
+          },
+          observe: holds,
+          done: async () => true
+        },
+        ctx
+      )
+      break
     } catch (error) {
       if (attempt < 2 && error instanceof GoogleApiError && error.status === 412) continue
       throw error
     }
-    const after = await read(target)
-    const still = missingLabels(after.labels, wanted)
-    if (still.length) throw new Error(`${collection}.setLabels ${name} reported success but the labels ${still.join(', ')} are not there when read back`)
-    return
   }
+  const still = missingLabels((await read(target)).labels, wanted)
+  if (still.length) throw new Error(`${collection}.setLabels ${name} reported success but the labels ${still.join(', ')} are not there when read back`)
 }
