@@ -56,17 +56,8 @@ const CASES: Case[] = [
   { method: 'forwardingRules.patch', deny: compute('forwardingRules.patch'), mode: 'apply', step: /Step psc-endpoint failed: /, before: applied, inputs: { 'gcp-global-access': 'true' } },
   { method: 'addresses.setLabels', deny: compute('addresses.setLabels'), mode: 'apply', step: /Step psc-address failed: / },
   { method: 'forwardingRules.setLabels', deny: compute('forwardingRules.setLabels'), mode: 'apply', step: /Step psc-endpoint failed: / },
-  {
-    method: 'firewalls.get',
-    deny: compute('firewalls.get'),
-    mode: 'apply',
-    step: /Step firewall failed: /,
-    // The insert's response was lost: the name is taken, and the action reads the rule to adopt it.
-    before: async () => {
-      await denyEgress()
-      emulators.switches.inject({ service: 'gcp-compute', operation: 'firewalls.insert', status: 409, code: 'alreadyExists', message: 'The resource already exists', times: 1 })
-    }
-  },
+  // Apply reads the action's firewall rules by name when it looks for what went out of scope.
+  { method: 'firewalls.get', deny: compute('firewalls.get'), mode: 'apply', step: /Look for what went out of scope failed: / },
   { method: 'firewalls.list', deny: compute('firewalls.list'), mode: 'plan', step: OBSERVE },
   { method: 'firewalls.insert', deny: compute('firewalls.insert'), mode: 'apply', step: /Step firewall failed: /, before: denyEgress },
   {
@@ -100,7 +91,17 @@ const CASES: Case[] = [
   { method: 'changes.get', deny: dns('changes.get'), mode: 'apply', step: /Step dns-record:[\w-]+ failed: / },
   { method: 'forwardingRules.delete', deny: compute('forwardingRules.delete'), mode: 'destroy', step: /Step psc-endpoint:[\w-]+ failed: /, before: applied },
   { method: 'addresses.delete', deny: compute('addresses.delete'), mode: 'destroy', step: /Step psc-address:[\w-]+ failed: /, before: applied },
-  { method: 'firewalls.delete', deny: compute('firewalls.delete'), mode: 'destroy', step: /Step firewall:[\w-]+ failed: /, before: applied },
+  {
+    method: 'firewalls.delete',
+    deny: compute('firewalls.delete'),
+    mode: 'destroy',
+    step: /Step firewall:[\w-]+ failed: /,
+    // The managed egress rule exists only where a deny needed outranking.
+    before: async () => {
+      await denyEgress()
+      await applied()
+    }
+  },
   { method: 'managedZones.delete', deny: dns('managedZones.delete'), mode: 'destroy', step: /Step dns-zone:[\w.-]+ failed: /, before: applied }
 ]
 

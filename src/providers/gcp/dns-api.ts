@@ -131,7 +131,10 @@ export class DnsApi {
   }
 
   /** Applies the change and waits until Cloud DNS reports it done. */
-  async change(zone: string, change: Pick<DnsChange, 'additions' | 'deletions'>, what: string, ctx: StepContext): Promise<void> {
+  async change(zone: string, requested: Pick<DnsChange, 'additions' | 'deletions'>, what: string, ctx: StepContext): Promise<void> {
+    // Record sets go out as the request schema has them: a set read back carries `kind`, which is output only.
+    const asSent = (r: ResourceRecordSet): ResourceRecordSet => ({ name: r.name, type: r.type, ...(r.ttl === undefined ? {} : { ttl: r.ttl }), rrdatas: r.rrdatas ?? [] })
+    const change = { ...(requested.additions ? { additions: requested.additions.map(asSent) } : {}), ...(requested.deletions ? { deletions: requested.deletions.map(asSent) } : {}) }
     const created = await this.http.request<DnsChange>({ method: 'POST', url: `${this.root}/managedZones/${zone}/changes`, body: change, what: `changes.create in ${zone}` })
     if (created.status === 'done') return
     await waitFor({

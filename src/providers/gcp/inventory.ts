@@ -135,9 +135,15 @@ async function endpointInventory(input: GcpInventoryInput, managed: ManagedResou
   return ours
 }
 
+// The managed EGRESS rule, and the INGRESS rule earlier versions created (apply retires it; destroy too).
 async function firewallInventory(input: GcpInventoryInput, managed: ManagedResource[], kept: KeptResource[]): Promise<void> {
-  const { compute, names } = input
-  const firewall = await compute.getFirewall(names.firewall)
+  const { names } = input
+  await Promise.all([names.firewall, names.legacyFirewall].map((name) => oneFirewall(input, name, managed, kept)))
+}
+
+async function oneFirewall(input: GcpInventoryInput, name: string, managed: ManagedResource[], kept: KeptResource[]): Promise<void> {
+  const { compute } = input
+  const firewall = await compute.getFirewall(name)
   if (!firewall) return
   // Firewall rules carry no labels: the deterministic name, the network and the action's description prove it.
   const ours = resourcePath(firewall.network) === input.networkPath && (firewall.description ?? '').includes(MANAGED_DESCRIPTION)
