@@ -271,10 +271,13 @@ export class SpecValidator {
  * the service's own 400 envelope naming the operation and field, as the real API would refuse it.
  */
 export function validated(service: Service, validator: SpecValidator, log: ViolationLog): Service {
+  // Everything but handle() is the service's own (rate limits and throttling answers included).
   return {
     name: service.name,
     classify: (req) => service.classify(req),
     errorResponse: (status, code, message) => service.errorResponse(status, code, message),
+    ...(service.rateLimits ? { rateLimits: service.rateLimits.bind(service) } : {}),
+    ...(service.throttled ? { throttled: service.throttled.bind(service) } : {}),
     handle: (req): EmulatorResponse | Promise<EmulatorResponse> => {
       const found = validator.validate(req)
       if (!found.length) return service.handle(req)
