@@ -3,12 +3,12 @@
 // always written; a cancelled run stops starting writes and says what was done and what was not.
 import type { Config, Mode } from '../config/types.js'
 import type { ReportedLink, ReportedStep, RunResult } from '../report/model.js'
+import { newResult } from './result.js'
 import { verifyDataPlane } from '../verify/index.js'
 import type { ZillizApi } from '../zilliz/types.js'
 import { runPlan, type DagResult } from './dag.js'
 import { cloudFailureOf } from './cloud-error.js'
 import { explainFailure } from './failure.js'
-import { networkLabel } from './network-label.js'
 import type { Logger } from '../base/log.js'
 import { check, type Check } from '../base/checks.js'
 import type { Plan, PlannedStep } from './plan.js'
@@ -68,18 +68,7 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
   const { config, mode, zilliz, provider, log } = input
   const clock = input.clock ?? realClock
   const started = clock.now()
-  const result: RunResult = {
-    schemaVersion: 1,
-    mode,
-    modeReason: input.modeReason,
-    ...(input.destroy ? { destroy: true as const } : {}),
-    provider: config.provider,
-    target: { projectId: config.zilliz.projectId, regionId: config.zilliz.regionId, network: networkLabel(config) },
-    steps: [],
-    checks: [],
-    links: [],
-    durationMs: 0
-  }
+  const result = newResult(config, mode, input.modeReason, input.destroy)
   // The phase a failure outside the DAG happened in: a cloud error names it as its step.
   let phase = 'Authenticate'
   const enter = <T>(name: string, work: () => Promise<T>): Promise<T> => {

@@ -3,11 +3,12 @@ import type { Config, Mode } from '../config/types.js'
 import type { RunResult } from '../report/model.js'
 import { networkLabel } from './network-label.js'
 
-export function newResult(config: Config, mode: Mode, modeReason: string): RunResult {
+export function newResult(config: Config, mode: Mode, modeReason: string, destroy = false): RunResult {
   return {
     schemaVersion: 1,
     mode,
     modeReason,
+    ...(destroy ? { destroy: true as const } : {}),
     provider: config.provider,
     target: { projectId: config.zilliz.projectId, regionId: config.zilliz.regionId, network: networkLabel(config) },
     steps: [],

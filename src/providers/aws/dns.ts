@@ -117,7 +117,9 @@ export function recordPointsAt(record: ObservedRecord | undefined, endpoint: Pic
   return Boolean(record?.aliasDnsName && endpoint.dnsName && fqdn(record.aliasDnsName) === fqdn(endpoint.dnsName) && bareId(record.aliasZoneId ?? '') === endpoint.dnsZoneId)
 }
 
-async function waitInSync(route53: Route53Client, changeId: string, what: string, ctx: StepContext): Promise<void> {
+/** Waits for a Route 53 change to be INSYNC; an answer without a change id has nothing to wait for. */
+export async function waitInSync(route53: Route53Client, changeId: string | undefined, what: string, ctx: StepContext): Promise<void> {
+  if (!changeId) return
   await waitFor({
     what,
     deadline: ctx.deadline,
@@ -262,7 +264,7 @@ export function planRecord(input: RecordPlanInput): PlannedStep {
           }
         })
       )
-      await waitInSync(route53, out.ChangeInfo?.Id ?? '', `the DNS change for ${link.host} to be INSYNC`, ctx)
+      await waitInSync(route53, out.ChangeInfo?.Id, `the DNS change for ${link.host} to be INSYNC`, ctx)
     }
   }
 }

@@ -6,7 +6,6 @@ import {
   ChangeResourceRecordSetsCommand,
   DeleteHostedZoneCommand,
   DisassociateVPCFromHostedZoneCommand,
-  GetChangeCommand,
   GetHostedZoneCommand,
   ListHostedZonesByVPCCommand,
   ListResourceRecordSetsCommand,
@@ -16,11 +15,10 @@ import {
 } from '@aws-sdk/client-route-53'
 import type { Config } from '../../config/types.js'
 import { ownershipOf, ownershipTags, TAG_PREFIX, type Ownership } from '../../engine/ownership.js'
-import type { StepContext } from '../../engine/plan.js'
 import { zoneRemoval } from '../../engine/dns-removal.js'
 import type { Inventory, KeptResource, ManagedResource } from '../../engine/provider.js'
 import { waitFor } from '../../engine/wait.js'
-import { isOwnZone } from './dns.js'
+import { isOwnZone, waitInSync } from './dns.js'
 import { describeEndpoint, listEndpoints } from './endpoint.js'
 import { findGroupByName } from './security-group.js'
 
@@ -45,20 +43,6 @@ export interface AwsInventoryInput {
 
 function tagRecord(tags: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
   return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
-}
-
-async function waitChange(route53: Route53Client, changeId: string | undefined, what: string, ctx: StepContext): Promise<void> {
-  if (!changeId) return
-  await waitFor({
-    what,
-    deadline: ctx.deadline,
-    signal: ctx.signal,
-    poll: async () => {
-      const out = await route53.send(new GetChangeCommand({ Id: bareId(changeId) }))
-      const status = out.ChangeInfo?.Status ?? 'UNKNOWN'
-      return { done: status === 'INSYNC', state: `change ${bareId(changeId)} ${status}` }
-    }
-  })
 }
 
 async function zoneRecords(route53: Route53Client, zoneId: string): Promise<ResourceRecordSet[]> {
@@ -129,17 +113,17 @@ async function dnsInventory(input: AwsInventoryInput, managed: ManagedResource[]
               if (errorName(error) === 'InvalidChangeBatch' && !(await zoneRecords(route53, zone.id)).some((r) => fqdn(r.Name ?? '') === zone.name && r.Type === 'A')) return undefined
               return ignore(error, 'NoSuchHostedZone')
             })
-          await waitChange(route53, out?.ChangeInfo?.Id, `the deletion of the record ${host} to be INSYNC`, ctx)
+          await waitInSync(route53, out?.ChangeInfo?.Id, `the deletion of the record ${host} to be INSYNC`, ctx)
         },
         removeLink: async (ctx) => {
           const out = await route53
             .send(new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: zone.id, VPC: { VPCId: vpcId, VPCRegion: region as never } }))
             .catch((error: unknown) => ignore(error, 'VPCAssociationNotFound', 'NoSuchHostedZone'))
-          await waitChange(route53, out?.ChangeInfo?.Id, `the removal of ${vpcId} from zone ${host} to be INSYNC`, ctx)
+          await waitInSync(route53, out?.ChangeInfo?.Id, `the removal of ${vpcId} from zone ${host} to be INSYNC`, ctx)
         },
         removeZone: async (ctx) => {
           const out = await route53.send(new DeleteHostedZoneCommand({ Id: zone.id })).catch((error: unknown) => ignore(error, 'NoSuchHostedZone'))
-          await waitChange(route53, out?.ChangeInfo?.Id, `the deletion of zone ${host} to be INSYNC`, ctx)
+          await waitInSync(route53, out?.ChangeInfo?.Id, `the deletion of zone ${host} to be INSYNC`, ctx)
         }
       },
       managed,
