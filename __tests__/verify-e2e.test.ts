@@ -11,7 +11,9 @@ import { assumeRole, caught, ec2For } from './support/aws-emulators.js'
 import { expectSuccess, verificationChecks } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
 
-const LOOPBACK_VPC = '127.31.0.0/16'
+// The endpoint's addresses come from this range and the link ports are fixed, so a second test run on the
+// same machine must pick another range or its listeners collide with ours.
+const LOOPBACK_VPC = `127.${32 + Math.floor(Math.random() * 200)}.0.0/16`
 const hostOf = (clusterId: string) => `${clusterId}-privatelink.${ZILLIZ_SEED.regions.aws}.vectordb.zillizcloud.com`
 
 let emulators: Emulators | undefined
