@@ -57,18 +57,30 @@ function destination(options: ConnectOptions, secure: boolean): { host: string; 
   return { host, port, url: new URL(`${secure ? 'https' : 'http'}://${literal}:${port}`) }
 }
 
+/**
+ * The connection both agents make: straight to the destination when NO_PROXY says so, otherwise through a
+ * tunnel, with TLS to the destination inside it for https.
+ */
+function connectVia(env: Env, options: ConnectOptions, secure: boolean, direct: () => Duplex, callback?: Callback): Duplex | undefined {
+  const { host, port, url } = destination(options, secure)
+  const proxy = proxyFor(url, env)
+  // Node's Agent accepts either a socket returned now or one handed to the callback later.
+  if (!proxy) return direct()
+  openTunnel(proxy, host, port, (error, socket) => {
+    if (error) return failed(callback, error)
+    const servername = options.servername ?? (/^[\d.]+$|:/.test(host) ? undefined : host)
+    callback?.(null, secure ? tls.connect({ ...options, socket, servername }) : socket)
+  })
+  return undefined
+}
+
 class ProxyHttpAgent extends http.Agent {
   constructor(private readonly env: Env) {
     super({ keepAlive: true, maxSockets: 50 })
   }
 
   override createConnection(options: ConnectOptions, callback?: Callback): Duplex | undefined {
-    const { host, port, url } = destination(options, false)
-    const proxy = proxyFor(url, this.env)
-    // Node's Agent accepts either a socket returned now or one handed to the callback later.
-    if (!proxy) return super.createConnection(options as http.ClientRequestArgs) as Duplex
-    openTunnel(proxy, host, port, (error, socket) => (error ? failed(callback, error) : callback?.(null, socket)))
-    return undefined
+    return connectVia(this.env, options, false, () => super.createConnection(options as http.ClientRequestArgs) as Duplex, callback)
   }
 }
 
@@ -78,15 +90,7 @@ class ProxyHttpsAgent extends https.Agent {
   }
 
   override createConnection(options: ConnectOptions, callback?: Callback): Duplex | undefined {
-    const { host, port, url } = destination(options, true)
-    const proxy = proxyFor(url, this.env)
-    if (!proxy) return (super.createConnection as (o: ConnectOptions) => Duplex)(options)
-    openTunnel(proxy, host, port, (error, socket) => {
-      if (error) return failed(callback, error)
-      const secure = tls.connect({ ...options, socket, servername: options.servername ?? (/^[\d.]+$|:/.test(host) ? undefined : host) })
-      callback?.(null, secure)
-    })
-    return undefined
+    return connectVia(this.env, options, true, () => (super.createConnection as (o: ConnectOptions) => Duplex).call(this, options), callback)
   }
 }
 
