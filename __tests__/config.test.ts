@@ -8,6 +8,7 @@ import { OUTPUT_NAMES } from '../src/report/outputs.js'
 import {
   checkCidr,
   checkTags,
+  DNS_ZONE_ID_EXAMPLES,
   MAX_USER_TAGS,
   parseApiUrl,
   parseBoolean,
@@ -142,6 +143,7 @@ describe('parseConfig: AWS', () => {
       dnsServer: '10.0.0.2:53',
       failOnChanges: true,
       prune: false,
+      dns: { mode: 'managed', zoneIds: [] },
       failOnUnverified: false,
       prComment: { githubToken: 'ghs_token_value' },
       aws: {
@@ -170,6 +172,7 @@ describe('parseConfig: AWS', () => {
       verify: 'auto',
       failOnChanges: false,
       prune: false,
+      dns: { mode: 'managed', zoneIds: [] },
       failOnUnverified: true,
       aws: {
         region: 'us-west-2',
@@ -412,6 +415,14 @@ const COMMON_AND_AWS_BAD_CASES: BadCase[] = [
   bad('missing subnets', 'aws-subnet-ids', '', /Required when provider is aws/),
   bad('subnets separated by a space', 'aws-subnet-ids', `${SUBNET_A} ${SUBNET_B}`, /commas or newlines/),
   bad('upper-case security group id', 'aws-security-group-ids', 'sg-0A1B2C3D', /lowercase/),
+  bad('unknown dns mode', 'dns', 'private', /managed, existing-zone, none/),
+  bad('capitalised dns mode', 'dns', 'None', /Did you mean none/),
+  bad('existing-zone without zones', 'dns-zone-ids', '', /Required when dns is existing-zone/, { dns: 'existing-zone' }),
+  bad('zone ids with dns managed', 'dns-zone-ids', 'Z0123456789ABCDEFGHIJ', /only with dns: existing-zone, but dns is managed/),
+  bad('zone ids with dns none', 'dns-zone-ids', 'Z0123456789ABCDEFGHIJ', /but dns is none/, { dns: 'none' }),
+  bad('zone name instead of hosted zone id', 'dns-zone-ids', 'aws-us-west-2.vectordb.zillizcloud.com', /not the zone name/, { dns: 'existing-zone' }),
+  bad('lower-case hosted zone id', 'dns-zone-ids', 'z0123456789abcdefghij', /Use uppercase/, { dns: 'existing-zone' }),
+  bad('hosted zone id repeated after normalising', 'dns-zone-ids', 'Z0123456789ABCDEFGHIJ, /hostedzone/Z0123456789ABCDEFGHIJ', /more than once/, { dns: 'existing-zone' }),
   bad('GCP input with provider aws', 'gcp-network', 'app-vpc', /provider gcp only/),
   bad('Azure input with provider aws', 'azure-subscription-id', SUBSCRIPTION, /provider azure only/)
 ]
@@ -429,6 +440,33 @@ describe('bad inputs: common and AWS', () => {
   it('quotes the offending value', () => {
     const [problem] = problemsOf({ ...AWS_BASE, 'aws-vpc-id': 'vpc-xyz' })
     expect(problem.message).toContain('"vpc-xyz"')
+  })
+})
+
+describe('dns and dns-zone-ids', () => {
+  const HUB_ZONE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-dns-hub/providers/Microsoft.Network/privateDnsZones/az-eastus.vectordb.zillizcloud.com`
+
+  it('defaults to managed without zones, and takes none', () => {
+    expect(configOf(AWS_BASE).dns).toEqual({ mode: 'managed', zoneIds: [] })
+    expect(configOf({ ...AWS_BASE, dns: 'none' }).dns).toEqual({ mode: 'none', zoneIds: [] })
+  })
+
+  it('reads the zones of existing-zone in each cloud\'s id format, normalised', () => {
+    expect(configOf({ ...AWS_BASE, dns: 'existing-zone', 'dns-zone-ids': '/hostedzone/Z0123456789ABCDEFGHIJ\nZ09876543ABC' }).dns).toEqual({
+      mode: 'existing-zone',
+      zoneIds: ['Z0123456789ABCDEFGHIJ', 'Z09876543ABC']
+    })
+    expect(
+      configOf({ ...GCP_BASE, dns: 'existing-zone', 'dns-zone-ids': 'https://dns.googleapis.com/dns/v1/projects/network-hub/managedZones/hub, local-zone' }).dns
+    ).toEqual({ mode: 'existing-zone', zoneIds: ['projects/network-hub/managedZones/hub', 'local-zone'] })
+    expect(configOf({ ...AZURE_BASE, dns: 'existing-zone', 'dns-zone-ids': HUB_ZONE }).dns).toEqual({ mode: 'existing-zone', zoneIds: [HUB_ZONE] })
+  })
+
+  it('shows the example of the provider\'s cloud with a zone id problem', () => {
+    const [problem] = problemsOf({ ...AZURE_BASE, dns: 'existing-zone', 'dns-zone-ids': 'Z0123456789ABCDEFGHIJ' })
+    expect(problem.input).toBe('dns-zone-ids')
+    expect(problem.example).toMatch(/^\/subscriptions\/.+\/privateDnsZones\//)
+    expect(configOf({ ...AZURE_BASE, dns: 'existing-zone', 'dns-zone-ids': problem.example }).dns.zoneIds).toEqual([problem.example])
   })
 })
 
@@ -556,7 +594,10 @@ describe('GCP', () => {
     bad('label value with spaces', 'tags', '{"team":"Search Team"}', /GCP label value/),
     bad('malformed GCP region', 'zilliz-region-id', 'gcp-uswest', /not a GCP region/),
     bad('region id with an over-long GCP region', 'zilliz-region-id', `gcp-us-${'w'.repeat(25)}1`, /not a GCP region/),
-    bad('provider aws with GCP inputs and region', 'provider', 'aws', /gcp region/)
+    bad('provider aws with GCP inputs and region', 'provider', 'aws', /gcp region/),
+    bad('hosted zone id as a GCP zone', 'dns-zone-ids', 'Z0123456789ABCDEFGHIJ', /Cloud DNS managed zone name/, { dns: 'existing-zone' }),
+    bad('GCP zone path with a project number', 'dns-zone-ids', 'projects/123456789012/managedZones/hub', /project number/, { dns: 'existing-zone' }),
+    bad('GCP zone path of another resource', 'dns-zone-ids', 'projects/network-hub/zones/hub', /projects\/PROJECT\/managedZones\/ZONE/, { dns: 'existing-zone' })
   ]
 
   it.each(GCP_BAD_CASES)('$name → $input', (badCase) => {
@@ -614,7 +655,10 @@ describe('Azure', () => {
     bad('subnet name of 81 characters', 'azure-subnet', 's'.repeat(81), /1 to 80/),
     bad('tag name with a slash', 'tags', '{"team/owner":"search"}', /Azure does not allow/),
     bad('GCP input with provider azure', 'gcp-project-id', 'my-project', /provider gcp only/),
-    bad('malformed Azure location in the region id', 'zilliz-region-id', 'az-east-us', /not an Azure location/)
+    bad('malformed Azure location in the region id', 'zilliz-region-id', 'az-east-us', /not an Azure location/),
+    bad('Azure zone name instead of resource id', 'dns-zone-ids', 'az-eastus.vectordb.zillizcloud.com', /full resource id/, { dns: 'existing-zone' }),
+    bad('Azure public zone', 'dns-zone-ids', `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-dns/providers/Microsoft.Network/dnsZones/example.com`, /public DNS zone/, { dns: 'existing-zone' }),
+    bad('Azure zone id with a bad subscription', 'dns-zone-ids', '/subscriptions/hub/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/az-eastus.vectordb.zillizcloud.com', /GUID/, { dns: 'existing-zone' })
   ]
 
   it.each(AZURE_BAD_CASES)('$name → $input', (badCase) => {
@@ -717,7 +761,9 @@ describe('the table examples', () => {
       // expected-plan-id is checked before an apply; with the mode example (plan) it would be refused.
       mode: 'apply',
       provider,
-      'zilliz-region-id': regionId
+      'zilliz-region-id': regionId,
+      // Each cloud names zones its own way; the table's example is an AWS hosted zone id.
+      'dns-zone-ids': DNS_ZONE_ID_EXAMPLES[provider]
     })
     expect(config.provider).toBe(provider)
     expect(config[provider]).toBeDefined()

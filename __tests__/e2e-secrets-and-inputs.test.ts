@@ -70,7 +70,9 @@ const BAD_INPUTS: [string, string, string][] = [
   ['zilliz-api-url', 'http://api.example.com', 'zilliz-api-url'],
   ['verify', 'sometimes', 'verify'],
   ['fail-on-changes', 'yes', 'fail-on-changes'],
-  ['gcp-project-id', 'my-project', 'gcp-project-id']
+  ['gcp-project-id', 'my-project', 'gcp-project-id'],
+  ['dns', 'private', 'dns'],
+  ['dns-zone-ids', 'Z0123456789ABCDEFGHIJ', 'dns-zone-ids: Is used only with dns: existing-zone']
 ]
 
 describe('bad inputs', () => {
@@ -78,6 +80,15 @@ describe('bad inputs', () => {
     emulators.log.clear()
     const result = await run({ [input]: value })
     expectNamedInputError(result, input, fragment, emulators.log.calls())
+  })
+
+  it.each([
+    [{ dns: 'existing-zone' }, 'dns-zone-ids: Required when dns is existing-zone'],
+    [{ dns: 'existing-zone', 'dns-zone-ids': 'aws-us-west-2.vectordb.zillizcloud.com' }, 'not the zone name']
+  ])('dns %j fails by name before any call', async (inputs, fragment) => {
+    emulators.log.clear()
+    const result = await run(inputs)
+    expectNamedInputError(result, 'dns-zone-ids', fragment, emulators.log.calls())
   })
 
   it('reports every problem together', async () => {

@@ -34,6 +34,8 @@ export const INPUTS = {
   'dns-server': { example: '10.0.0.2' },
   'fail-on-changes': { default: 'false', example: 'true' },
   prune: { default: 'false', example: 'true' },
+  dns: { default: 'managed', example: 'existing-zone' },
+  'dns-zone-ids': { example: 'Z0123456789ABCDEFGHIJ' },
   'fail-on-unverified': { default: 'true', example: 'false' },
   'expected-plan-id': { example: '9c1f5a0e3b7d2468ace13579bdf02468ace13579bdf02468ace13579bdf02468' },
   'require-protected-environment': { default: 'false', example: 'true' },

@@ -31,6 +31,8 @@ import {
   checkTags,
   checkVpcId,
   checkWorkloadIdentityProvider,
+  DNS_ZONE_ID_EXAMPLES,
+  DNS_ZONE_ID_RULES,
   normalizeAzureLocation,
   normalizeWorkloadIdentityProvider,
   parseApiUrl,
@@ -50,6 +52,8 @@ import type {
   AwsSettings,
   AzureSettings,
   Config,
+  DnsMode,
+  DnsSettings,
   GcpSettings,
   InputProblem,
   ModeInput,
@@ -61,6 +65,7 @@ import type {
 const PROVIDERS: readonly ProviderName[] = ['aws', 'gcp', 'azure']
 const MODES: readonly ModeInput[] = ['auto', 'plan', 'apply', 'destroy', 'destroy-plan']
 const VERIFY_LEVELS: readonly VerifyInput[] = ['auto', 'control-plane', 'full', 'none']
+const DNS_MODES: readonly DnsMode[] = ['managed', 'existing-zone', 'none']
 const MAX_WAIT_SECONDS = 2 * 3600
 
 /** Zilliz region id prefix → provider; ali- and tc- regions exist but are not automated. */
@@ -252,7 +257,41 @@ function rejectOtherProvidersInputs(inputs: InputReader, provider: ProviderName,
   }
 }
 
-type CommonSettings = Omit<Config, 'provider' | 'zilliz' | 'aws' | 'gcp' | 'azure'>
+type CommonSettings = Omit<Config, 'provider' | 'zilliz' | 'dns' | 'aws' | 'gcp' | 'azure'>
+
+/** dns and dns-zone-ids: the zone ids are checked in the format of the provider's cloud. */
+function readDns(inputs: InputReader, provider: ProviderName | undefined): DnsSettings {
+  const mode = inputs.oneOf('dns', DNS_MODES)
+  const example = provider ? DNS_ZONE_ID_EXAMPLES[provider] : inputSpec('dns-zone-ids').example
+  if (mode !== 'existing-zone') {
+    if (inputs.given('dns-zone-ids')) {
+      inputs.problem(
+        'dns-zone-ids',
+        `Is used only with dns: existing-zone, but dns is ${mode}. Set dns: existing-zone to write the records into these zones, or remove dns-zone-ids.`,
+        'dns: existing-zone'
+      )
+    }
+    return { mode, zoneIds: [] }
+  }
+  if (!inputs.given('dns-zone-ids')) {
+    inputs.problem('dns-zone-ids', 'Required when dns is existing-zone: name the private zones the records go into.', example)
+    return { mode, zoneIds: [] }
+  }
+  // Without a valid provider the format is unknown; the provider problem is reported already.
+  const rule = provider ? DNS_ZONE_ID_RULES[provider] : { check: () => undefined, normalize: (v: string) => v }
+  const before = inputs.problems.length
+  const zoneIds = inputs.list<string>('dns-zone-ids', (item) => {
+    const value = rule.normalize(item)
+    const problem = rule.check(value)
+    return problem ? { error: problem } : { value }
+  })
+  for (const problem of inputs.problems.slice(before)) problem.example = example
+  const repeated = zoneIds.filter((id, index) => zoneIds.indexOf(id) !== index)
+  if (repeated.length > 0 && inputs.problems.length === before) {
+    inputs.problem('dns-zone-ids', `Names ${[...new Set(repeated)].map(quote).join(', ')} more than once; give each zone once.`, example)
+  }
+  return { mode, zoneIds }
+}
 
 function readCommon(inputs: InputReader, provider: ProviderName | undefined): CommonSettings {
   const verify = inputs.oneOf('verify', VERIFY_LEVELS)
@@ -424,6 +463,7 @@ export function parseConfig(read: (name: string) => string, options: ParseOption
   const { provider, region, source } = readProvider(inputs, zilliz.regionId)
   if (provider) rejectOtherProvidersInputs(inputs, provider, source)
   const common = readCommon(inputs, provider)
+  const dns = readDns(inputs, provider)
   const ctx = provider && { provider, regionId: zilliz.regionId, region, projectId: zilliz.projectId, namePrefix: common.namePrefix }
   const cloud = ctx ? CLOUD_READERS[ctx.provider](inputs, ctx) : {}
 
@@ -433,7 +473,7 @@ export function parseConfig(read: (name: string) => string, options: ParseOption
       .filter((value) => value.length >= 4)
     return { problems: redact(inActionYmlOrder(inputs.problems), secrets) }
   }
-  return { config: { provider, zilliz, ...common, ...cloud } }
+  return { config: { provider, zilliz, ...common, dns, ...cloud } }
 }
 
 /** One readable message for the log and the summary. */

@@ -331,6 +331,76 @@ export function normalizeAzureLocation(value: string): string {
   return value.toLowerCase().replace(/\s+/g, '')
 }
 
+// ---- DNS zones the user names (dns: existing-zone) ------------------------------------------
+
+/** Route 53 prints hosted zone ids as /hostedzone/Z…; the id is the last segment. */
+export function normalizeHostedZoneId(value: string): string {
+  return value.replace(/^\/?hostedzone\//, '')
+}
+
+export const checkHostedZoneId = formatRule({
+  pattern: /^Z[0-9A-Z]{1,32}$/,
+  what: 'a Route 53 hosted zone id',
+  expected: '"Z" followed by up to 32 uppercase letters and digits (Route 53 console → Hosted zones → Hosted zone ID)',
+  hints: [
+    { when: (v) => /^z[0-9a-z]+$/.test(v), say: (v) => `Use uppercase: ${v.toUpperCase()}.` },
+    { when: (v) => v.includes('.'), say: () => 'Give the zone id, not the zone name.' }
+  ]
+})
+
+const GCP_ZONE_PATH = /^projects\/([^/]+)\/managedZones\/([^/]+)$/
+
+/** Accepts the zone's API URL too (https://dns.googleapis.com/dns/v1/projects/…), as some tools print it. */
+export function normalizeGcpManagedZone(value: string): string {
+  return value.replace(/^https:\/\/(?:www|dns)\.googleapis\.com\/dns\/v1(?:beta2)?\//, '')
+}
+
+/** projects/P/managedZones/Z, or Z alone (a zone in gcp-project-id). */
+export function checkGcpManagedZone(value: string): string | undefined {
+  const path = GCP_ZONE_PATH.exec(value)
+  if (!path) {
+    if (value.includes('/')) {
+      return `${quote(value)} is not a Cloud DNS managed zone: expected projects/PROJECT/managedZones/ZONE or the zone name alone (gcloud dns managed-zones list --format="value(name)").`
+    }
+    return checkGcpName(value)?.replace('a GCP resource name', 'a Cloud DNS managed zone name')
+  }
+  const [, project, zone] = path
+  return checkGcpProjectId(project) ?? checkGcpName(zone)?.replace('a GCP resource name', 'a Cloud DNS managed zone name')
+}
+
+const AZURE_PRIVATE_ZONE_ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/privateDnsZones\/([^/]+)$/i
+
+/** /subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/privateDnsZones/ZONE, as the portal's JSON view shows it. */
+export function checkAzurePrivateZoneId(value: string): string | undefined {
+  const match = AZURE_PRIVATE_ZONE_ID.exec(value)
+  if (!match) {
+    const hint = /\/dnszones\//i.test(value)
+      ? ' That is a public DNS zone (Microsoft.Network/dnsZones); name a private DNS zone.'
+      : value.includes('/')
+        ? ''
+        : ' Give the full resource id (portal → the private DNS zone → JSON View → Resource ID), not the zone name.'
+    return `${quote(value)} is not a private DNS zone resource id: expected /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.Network/privateDnsZones/<zone name>.${hint}`
+  }
+  const [, subscription, group, zone] = match
+  return checkGuid(subscription) ?? checkResourceGroupName(group) ?? checkAzurePrivateDnsZoneName(zone)
+}
+
+/** A right dns-zone-ids value per cloud, for messages (the input table's example is AWS's). */
+export const DNS_ZONE_ID_EXAMPLES: Record<ProviderName, string> = {
+  aws: 'Z0123456789ABCDEFGHIJ',
+  gcp: 'projects/network-hub/managedZones/zilliz-aws-us-west-2',
+  azure:
+    '/subscriptions/1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-dns-hub/providers/Microsoft.Network/privateDnsZones/az-eastus.vectordb.zillizcloud.com'
+}
+
+/** The rule and normalisation of one dns-zone-ids item for a cloud. */
+export const DNS_ZONE_ID_RULES: Record<ProviderName, { check: Rule; normalize: (value: string) => string }> = {
+  aws: { check: checkHostedZoneId, normalize: normalizeHostedZoneId },
+  gcp: { check: checkGcpManagedZone, normalize: normalizeGcpManagedZone },
+  azure: { check: checkAzurePrivateZoneId, normalize: (v) => v }
+}
+
 // ---- Names the action gives its own resources ----------------------------------------------
 
 /** A prefix the action builds resource names from; short enough to leave room for a suffix. */

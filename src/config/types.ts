@@ -5,6 +5,17 @@ export type ProviderName = 'aws' | 'gcp' | 'azure'
 export type ModeInput = 'auto' | 'plan' | 'apply' | 'destroy' | 'destroy-plan'
 export type Mode = 'plan' | 'apply'
 export type VerifyInput = 'auto' | 'control-plane' | 'full' | 'none'
+/** managed: the action's own zone per host; existing-zone: only our records in the user's zones; none: no DNS calls */
+export type DnsMode = 'managed' | 'existing-zone' | 'none'
+
+export interface DnsSettings {
+  mode: DnsMode
+  /**
+   * existing-zone only (empty otherwise): AWS hosted zone ids (Z…), GCP managed zones
+   * (projects/P/managedZones/Z or a zone name), Azure private DNS zone resource ids
+   */
+  zoneIds: string[]
+}
 
 export interface ZillizSettings {
   apiKey: string
@@ -68,6 +79,7 @@ export interface Config {
   failOnChanges: boolean
   /** Delete managed DNS zones and records of clusters no longer in scope (otherwise a warning) */
   prune: boolean
+  dns: DnsSettings
   failOnUnverified: boolean
   /** Apply only if the fresh plan has this plan-id (the reviewed plan's digest) */
   expectedPlanId?: string
