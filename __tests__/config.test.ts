@@ -145,6 +145,8 @@ describe('parseConfig: AWS', () => {
       prune: false,
       dns: { mode: 'managed', zoneIds: [] },
       failOnUnverified: false,
+      networkAnalysis: 'auto',
+      client: { securityGroupIds: [] },
       prComment: { githubToken: 'ghs_token_value' },
       aws: {
         region: 'us-west-2',
@@ -174,6 +176,8 @@ describe('parseConfig: AWS', () => {
       prune: false,
       dns: { mode: 'managed', zoneIds: [] },
       failOnUnverified: true,
+      networkAnalysis: 'auto',
+      client: { securityGroupIds: [] },
       aws: {
         region: 'us-west-2',
         roleSessionName: 'zilliz-private-link',
@@ -663,6 +667,44 @@ describe('Azure', () => {
 
   it.each(AZURE_BAD_CASES)('$name → $input', (badCase) => {
     expectHelpfulProblem(AZURE_BASE, badCase)
+  })
+})
+
+// ---- In-network proof: network analysis and the client network ------------------------------
+
+describe('network analysis and the client network', () => {
+  const VM = '/subscriptions/1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-client'
+  const SUBNET_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/hub/subnets/clients`
+
+  it('reads the client subnet in each cloud\'s own spelling', () => {
+    expect(configOf({ ...AWS_BASE, 'client-subnet': SUBNET_B, 'client-security-group-ids': 'sg-0a1b2c3d' }).client).toEqual({ subnet: SUBNET_B, securityGroupIds: ['sg-0a1b2c3d'] })
+    expect(configOf({ ...GCP_BASE, 'client-subnet': 'projects/net-host/regions/us-west1/subnetworks/clients' }).client.subnet).toBe('projects/net-host/regions/us-west1/subnetworks/clients')
+    expect(configOf({ ...GCP_BASE, 'client-subnet': 'https://www.googleapis.com/compute/v1/projects/net-host/regions/us-west1/subnetworks/clients' }).client.subnet).toContain('subnetworks/clients')
+    expect(configOf({ ...AZURE_BASE, 'client-subnet': SUBNET_ID }).client.subnet).toBe(SUBNET_ID)
+    expect(configOf({ ...AZURE_BASE, 'client-subnet': 'snet-clients', 'azure-network-watcher-vm-id': VM }).azure?.networkWatcherVmId).toBe(VM)
+    expect(configOf({ ...AWS_BASE, 'network-analysis': 'off' }).networkAnalysis).toBe('off')
+  })
+
+  it.each([
+    ['AWS client subnet that is a security group', AWS_BASE, 'client-subnet', 'sg-0a1b2c3d', /That looks like a security group id/],
+    ['GCP client subnetwork with a bad path', GCP_BASE, 'client-subnet', 'projects/p/subnetworks/clients', /not a GCP subnetwork/],
+    ['Azure client subnet id of another resource type', AZURE_BASE, 'client-subnet', `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg`, /not a subnet resource id/],
+    ['network-analysis on', AWS_BASE, 'network-analysis', 'on', /not one of auto, off/],
+    ['client security groups with provider gcp', GCP_BASE, 'client-security-group-ids', 'sg-0a1b2c3d', /provider aws only/],
+    ['client security group that is a VPC', AWS_BASE, 'client-security-group-ids', VPC, /That looks like a VPC id/],
+    ['VM name instead of id', AZURE_BASE, 'azure-network-watcher-vm-id', 'vm-client', /full resource id/]
+  ] as const)('%s', (_name, base, input, value, says) => {
+    expectHelpfulProblem(base, { name: _name, values: { [input]: value }, input, says })
+  })
+
+  it('refuses a client network that nothing would use', () => {
+    expectHelpfulProblem(AWS_BASE, { name: 'client subnet with verify none', values: { 'client-subnet': SUBNET_A, verify: 'none' }, input: 'client-subnet', says: /verify is none/ })
+    expectHelpfulProblem(AZURE_BASE, {
+      name: 'watcher VM with analysis off',
+      values: { 'azure-network-watcher-vm-id': VM, 'network-analysis': 'off' },
+      input: 'azure-network-watcher-vm-id',
+      says: /network-analysis is off/
+    })
   })
 })
 

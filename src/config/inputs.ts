@@ -37,6 +37,9 @@ export const INPUTS = {
   dns: { default: 'managed', example: 'existing-zone' },
   'dns-zone-ids': { example: 'Z0123456789ABCDEFGHIJ' },
   'fail-on-unverified': { default: 'true', example: 'false' },
+  'network-analysis': { default: 'auto', example: 'auto' },
+  'client-subnet': { example: 'subnet-0a1b2c3d4e5f60718' },
+  'client-security-group-ids': { provider: 'aws', example: 'sg-0f1e2d3c4b5a69788' },
   'expected-plan-id': { example: '9c1f5a0e3b7d2468ace13579bdf02468ace13579bdf02468ace13579bdf02468' },
   'require-protected-environment': { default: 'false', example: 'true' },
   'comment-on-pr': { default: 'false', example: 'true' },
@@ -69,7 +72,11 @@ export const INPUTS = {
   'azure-location': { provider: 'azure', example: 'eastus' },
   'azure-virtual-network': { provider: 'azure', required: true, example: 'vnet-search' },
   'azure-subnet': { provider: 'azure', required: true, example: 'snet-endpoints' },
-  'azure-endpoint-name': { provider: 'azure', example: 'pe-zilliz-search' }
+  'azure-endpoint-name': { provider: 'azure', example: 'pe-zilliz-search' },
+  'azure-network-watcher-vm-id': {
+    provider: 'azure',
+    example: '/subscriptions/1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-search-prod/providers/Microsoft.Compute/virtualMachines/vm-client'
+  }
 } as const satisfies Record<string, InputSpec>
 
 export type InputName = keyof typeof INPUTS

@@ -8,12 +8,15 @@ import {
   checkAzureLocation,
   checkAzurePrivateEndpointName,
   checkAzureSubnetName,
+  checkAzureSubnetRef,
+  checkAzureVmId,
   checkAzureVirtualNetworkName,
   checkCidr,
   checkClusterId,
   checkGcpName,
   checkGcpProjectId,
   checkGcpRegion,
+  checkGcpSubnetworkRef,
   headerValueProblem,
   checkGuid,
   checkNamePrefix,
@@ -55,8 +58,10 @@ import type {
   DnsMode,
   DnsSettings,
   GcpSettings,
+  ClientNetwork,
   InputProblem,
   ModeInput,
+  NetworkAnalysisInput,
   ProviderName,
   VerifyInput,
   ZillizSettings
@@ -66,6 +71,7 @@ const PROVIDERS: readonly ProviderName[] = ['aws', 'gcp', 'azure']
 const MODES: readonly ModeInput[] = ['auto', 'plan', 'apply', 'destroy', 'destroy-plan']
 const VERIFY_LEVELS: readonly VerifyInput[] = ['auto', 'control-plane', 'full', 'none']
 const DNS_MODES: readonly DnsMode[] = ['managed', 'existing-zone', 'none']
+const NETWORK_ANALYSIS: readonly NetworkAnalysisInput[] = ['auto', 'off']
 const MAX_WAIT_SECONDS = 2 * 3600
 
 /** Zilliz region id prefix → provider; ali- and tc- regions exist but are not automated. */
@@ -319,6 +325,7 @@ function readCommon(inputs: InputReader, provider: ProviderName | undefined): Co
   }
   const tags = inputs.parsed('tags', parseTags, {})
   for (const message of checkTags(tags, provider)) inputs.problem('tags', message)
+  const networkAnalysis = inputs.oneOf('network-analysis', NETWORK_ANALYSIS)
   return {
     mode,
     ports: inputs.list('ports', parsePort),
@@ -331,10 +338,27 @@ function readCommon(inputs: InputReader, provider: ProviderName | undefined): Co
     failOnChanges: inputs.bool('fail-on-changes'),
     prune: inputs.bool('prune'),
     failOnUnverified: inputs.bool('fail-on-unverified'),
+    networkAnalysis,
+    client: readClient(inputs, provider, verify),
     ...(expectedPlanId ? { expectedPlanId } : {}),
     ...(requireProtected && githubToken ? { protectedEnvironment: { githubToken } } : {}),
     ...(commentOnPr && githubToken ? { prComment: { githubToken } } : {})
   }
+}
+
+/** The client subnet is spelt the way the provider names subnets; an unknown provider leaves it unchecked. */
+const CLIENT_SUBNET_RULES: Record<ProviderName, Rule> = { aws: checkSubnetId, gcp: checkGcpSubnetworkRef, azure: checkAzureSubnetRef }
+
+function readClient(inputs: InputReader, provider: ProviderName | undefined, verify: VerifyInput): ClientNetwork {
+  const subnet = provider ? inputs.optional('client-subnet', CLIENT_SUBNET_RULES[provider]) : undefined
+  const securityGroupIds = inputs.strings('client-security-group-ids', checkSecurityGroupId)
+  // The client network matters only to data-plane proofs; with verify none or control-plane none runs.
+  if (verify === 'none' || verify === 'control-plane') {
+    for (const name of ['client-subnet', 'client-security-group-ids'] as const) {
+      if (inputs.given(name)) inputs.problem(name, `Is used only by the data-plane proofs, but verify is ${verify}. Remove ${name}, or set verify to auto or full.`, `leave ${name} unset, or set verify: auto`)
+    }
+  }
+  return { ...(subnet ? { subnet } : {}), securityGroupIds }
 }
 
 /** A region input may only repeat the region of the region id: a link cannot cross regions here. */
@@ -427,6 +451,10 @@ function readAzure(inputs: InputReader, ctx: CloudContext): AzureSettings {
   const clientId = inputs.optional('azure-client-id', checkGuid, lowercase)
   const location = inputs.optional('azure-location', checkAzureLocation, normalizeAzureLocation)
   mustMatchRegion(inputs, 'azure-location', location, ctx)
+  const networkWatcherVmId = inputs.optional('azure-network-watcher-vm-id', checkAzureVmId)
+  if (networkWatcherVmId && inputs.raw('network-analysis') === 'off') {
+    inputs.problem('azure-network-watcher-vm-id', 'Is used only by the path analysis, but network-analysis is off. Remove it, or set network-analysis to auto.', 'leave azure-network-watcher-vm-id unset with network-analysis: off')
+  }
   return {
     ...(tenantId ? { tenantId } : {}),
     ...(clientId ? { clientId } : {}),
@@ -436,7 +464,8 @@ function readAzure(inputs: InputReader, ctx: CloudContext): AzureSettings {
     virtualNetwork: inputs.text('azure-virtual-network', checkAzureVirtualNetworkName),
     subnet: inputs.text('azure-subnet', checkAzureSubnetName),
     // Same shape as the action's other resource names, so it is stable per project and region.
-    endpointName: inputs.optional('azure-endpoint-name', checkAzurePrivateEndpointName)
+    endpointName: inputs.optional('azure-endpoint-name', checkAzurePrivateEndpointName),
+    ...(networkWatcherVmId ? { networkWatcherVmId } : {})
   }
 }
 

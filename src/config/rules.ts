@@ -673,3 +673,36 @@ export function checkTags(tags: Record<string, string>, provider?: ProviderName)
   }
   return problems
 }
+
+// ---- Client network (in-network proof) ------------------------------------------------------
+
+const GCP_SUBNETWORK_PATH = /^(?:https:\/\/(?:www|compute)\.googleapis\.com\/compute\/v1\/)?projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/regions\/[a-z]{1,16}-[a-z]{1,20}\d{1,2}\/subnetworks\/[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+
+/** A GCP subnetwork by name (in the network's project and the link's region), by path or by URL. */
+export function checkGcpSubnetworkRef(value: string): string | undefined {
+  if (GCP_SUBNETWORK_PATH.test(value) || GCP_NAME.test(value)) return undefined
+  return `${quote(value)} is not a GCP subnetwork: expected its name (1 to 63 lowercase letters, digits or hyphens, starting with a letter), projects/PROJECT/regions/REGION/subnetworks/NAME, or that path as a https://www.googleapis.com/compute/v1/ URL.`
+}
+
+const AZURE_SEGMENT = '[^/]+'
+const AZURE_SUBNET_ID = new RegExp(
+  `^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/${AZURE_SEGMENT}/providers/Microsoft\\.Network/virtualNetworks/${AZURE_SEGMENT}/subnets/${AZURE_SEGMENT}$`,
+  'i'
+)
+
+/** An Azure subnet by name (in azure-virtual-network) or by its full resource id. */
+export function checkAzureSubnetRef(value: string): string | undefined {
+  if (value.startsWith('/')) {
+    return AZURE_SUBNET_ID.test(value)
+      ? undefined
+      : `${quote(value)} is not a subnet resource id: expected /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<network>/subnets/<subnet>.`
+  }
+  return checkAzureSubnetName(value)
+}
+
+export const checkAzureVmId = formatRule({
+  pattern: new RegExp(`^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/${AZURE_SEGMENT}/providers/Microsoft\\.Compute/virtualMachines/${AZURE_SEGMENT}$`, 'i'),
+  what: 'a virtual machine resource id',
+  expected: '/subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<name>',
+  hints: [{ when: (v) => !v.includes('/'), say: () => 'Give the full resource id (az vm show --query id), not the name.' }]
+})

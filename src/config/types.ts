@@ -17,6 +17,17 @@ export interface DnsSettings {
   zoneIds: string[]
 }
 
+/** auto: path analysis on apply runs and on plans not made for a pull request; off: never */
+export type NetworkAnalysisInput = 'auto' | 'off'
+
+/** Where the link's clients live: what the in-network proofs (analysis, probes) start from. */
+export interface ClientNetwork {
+  /** AWS subnet id, GCP subnetwork name/path/URL, Azure subnet name or resource id; empty: the endpoint's first subnet */
+  subnet?: string
+  /** AWS only; empty: the VPC's default security group (the evidence says so) */
+  securityGroupIds: string[]
+}
+
 export interface ZillizSettings {
   apiKey: string
   projectId: string
@@ -61,6 +72,8 @@ export interface AzureSettings {
   subnet: string
   /** Default: azureEndpointName(config), the same base name the other clouds use */
   endpointName?: string
+  /** A VM in the client subnet that Network Watcher may test from (connectivity check, IP flow verify) */
+  networkWatcherVmId?: string
 }
 
 export interface Config {
@@ -81,6 +94,9 @@ export interface Config {
   prune: boolean
   dns: DnsSettings
   failOnUnverified: boolean
+  /** Path analysis from the client subnet to the endpoint (paid per analysis) */
+  networkAnalysis: NetworkAnalysisInput
+  client: ClientNetwork
   /** Apply only if the fresh plan has this plan-id (the reviewed plan's digest) */
   expectedPlanId?: string
   /** Present when require-protected-environment is true: read the job's environment with this token before apply */
