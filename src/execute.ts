@@ -8,6 +8,7 @@ import { redactStreams } from './actions/redact-streams.js'
 import { secrets } from './base/secrets.js'
 import type { Config } from './config/types.js'
 import { oidcInput, resolveMode, type ModeDecision } from './engine/mode.js'
+import { networkAnalysisDecision } from './engine/network-analysis.js'
 import { planOffline } from './engine/offline-plan.js'
 import { reconcile } from './engine/reconcile.js'
 import { stoppedBeforeStart } from './engine/result.js'
@@ -31,7 +32,8 @@ async function observeAndRun(config: Config, decision: ModeDecision, apiKey: str
   const log = coreLogger
   const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, dispatcher, deadline: Date.now() + config.waitTimeoutSeconds * 1000 })
   const provider = await loadProvider(config, log, githubIdTokens(log, `${config.provider} authentication`))
-  return reconcile({ config, mode: decision.mode, modeReason: decision.reason, destroy: decision.destroy, zilliz, provider, log, signal })
+  const analysis = networkAnalysisDecision(config, { mode: decision.mode, destroy: decision.destroy, eventName: process.env['GITHUB_EVENT_NAME'] })
+  return reconcile({ config, mode: decision.mode, modeReason: decision.reason, destroy: decision.destroy, zilliz, provider, log, signal, analysis })
 }
 
 export async function execute(config: Config, withheld?: Withheld): Promise<void> {

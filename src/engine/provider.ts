@@ -3,6 +3,7 @@ import type { ProviderName } from '../config/types.js'
 import type { Check } from '../base/checks.js'
 import type { PlannedStep, StepContext } from './plan.js'
 import type { Target } from './target.js'
+import type { EphemeralKind } from './ephemeral.js'
 
 /** Who the run acts as in the cloud; shown in the report. */
 export interface Identity {
@@ -42,12 +43,13 @@ export interface ProviderReport {
 }
 
 /**
- * What a resource is to the link, in the order a destroy removes them: clients lose the names first, then
+ * What a resource is to the link, in the order a destroy removes them: the short-lived proof resources
+ * (src/engine/ephemeral.ts) first, as they may sit in the network the link serves; then clients lose the names, then
  * the names lose their zones, Zilliz forgets the endpoint while it is still provably ours, then the
  * endpoint goes, then the address it held (GCP), and last the security rule it used (AWS refuses to delete a
  * group an endpoint holds).
  */
-export const REMOVAL_LAYERS = ['record', 'zone-link', 'zone', 'registration', 'endpoint', 'endpoint-address', 'security-rule'] as const
+export const REMOVAL_LAYERS = ['proof', 'record', 'zone-link', 'zone', 'registration', 'endpoint', 'endpoint-address', 'security-rule'] as const
 export type RemovalLayer = (typeof REMOVAL_LAYERS)[number]
 
 /** A resource the action manages, found by its ownership tags or labels and its deterministic name. */
@@ -97,6 +99,11 @@ export interface CloudProvider {
   /** Control-plane checks after apply (or against what exists, in plan mode) */
   verify(target: Target): Promise<Check[]>
   report(): ProviderReport
+  /**
+   * The kinds of short-lived proof resource this provider creates, in the order a sweep deletes them (a kind
+   * others depend on last). Each lists ours back by the markers ephemeralTags() put on them.
+   */
+  ephemeralKinds(): EphemeralKind[]
 }
 
 /** Step id of the Zilliz registration; a provider's acceptance wait depends on it. */

@@ -16,6 +16,8 @@ import { PlanChangedError, planId } from './plan-id.js'
 import { checkEndpointRoom } from './prewrite.js'
 import type { CloudProvider, Inventory } from './provider.js'
 import { destroySteps, outOfScope, pruneSteps } from './removal.js'
+import { proofInventory, sweepExpired } from './ephemeral.js'
+import type { AnalysisDecision } from './network-analysis.js'
 import { buildTarget } from './target-builder.js'
 import type { ClusterLink, Target } from './target.js'
 import { realClock, type Clock } from '../base/timing.js'
@@ -35,6 +37,8 @@ export interface ReconcileInput {
   /** Aborted on cancellation: no new write starts, running steps get graceMs to finish */
   signal?: AbortSignal
   graceMs?: number
+  /** Whether the paid path analysis runs (networkAnalysisDecision); such a run creates proof resources */
+  analysis?: AnalysisDecision
 }
 
 /** How long running steps may finish after a cancellation: GitHub kills the job about 10 s after the first signal. */
@@ -83,6 +87,13 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
     result.identity = await enter('Authenticate', () => provider.connect())
     log.info(`Acting as ${result.identity.principal} (${result.identity.method})`)
     notCancelled()
+    // Runs that may create proof resources hold the rights to delete them: they first remove what runs
+    // killed before their own clean-up left behind (read-only plans only report).
+    if (mode === 'apply' || input.analysis?.run) {
+      const sweep = await enter('Remove expired proof resources', () => sweepExpired(provider.ephemeralKinds(), clock.now(), log))
+      if (sweep.removed.length || sweep.unlisted.length) result.expiredProof = sweep
+    }
+    notCancelled()
     const target = await enter('Read the Zilliz side', () => buildTarget(config, mode, zilliz, input.destroy))
     result.target.endpointService = target.service.endpointService
     let links = target.clusters
@@ -92,7 +103,7 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
     let plan: Plan
     let endpointId: () => string | undefined
     if (input.destroy) {
-      const inventory = await enter('Observe what the action manages', () => provider.inventory(target))
+      const inventory = await enter('Observe what the action manages', () => fullInventory(provider, target))
       plan = { steps: destroySteps(target, inventory, zilliz) }
       endpointId = () => inventory.endpointId
     } else {
@@ -158,10 +169,16 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
   return result
 }
 
+/** What a destroy removes: the provider's managed resources and every proof resource of ours. */
+async function fullInventory(provider: CloudProvider, target: Target): Promise<Inventory> {
+  const [inventory, proof] = await Promise.all([provider.inventory(target), proofInventory(provider.ephemeralKinds())])
+  return { ...inventory, managed: [...proof, ...inventory.managed] }
+}
+
 /** After a destroy: the inventory is empty and Zilliz lists no registration for the endpoint. */
 async function destroyedCheck(input: ReconcileInput, target: Target, endpointId: string | undefined): Promise<Check[]> {
   const { provider, zilliz, config } = input
-  const after: Inventory = await provider.inventory(target)
+  const after: Inventory = await fullInventory(provider, target)
   const registrations = (await zilliz.listPrivateEndpoints(config.zilliz.projectId)).filter((r) => r.regionId === config.zilliz.regionId)
   const stillRegistered = registrations.filter((r) => r.endpointId === endpointId || r.endpointId === after.endpointId)
   const left = [...after.managed.map((r) => `${r.kind} ${r.name}`), ...stillRegistered.map((r) => `zilliz.private-endpoint ${r.endpointId}`)]

@@ -3,6 +3,7 @@ import type { Mode, ProviderName } from '../config/types.js'
 import type { Check } from '../base/checks.js'
 import type { PlannedStep } from '../engine/plan.js'
 import type { Identity, ProviderReport } from '../engine/provider.js'
+import type { Sweep } from '../engine/ephemeral.js'
 
 export type StepStatus = 'planned' | 'done' | 'failed' | 'skipped'
 
@@ -52,6 +53,8 @@ export interface RunResult {
   cancelled?: true
   /** Managed DNS of clusters no longer in scope, left in place because prune is off */
   outOfScope?: { kind: string; name: string; host: string }[]
+  /** Proof resources of ours whose expiry had passed, deleted at the start of the run */
+  expiredProof?: Sweep
   /** Set when the run failed; a message safe to show (no secrets) */
   error?: string
   /** Set when the run failed in a known way: what to do about it */

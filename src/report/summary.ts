@@ -54,6 +54,7 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
     ...failureCallout(result),
     ...offlineCallout(result),
     ...outOfScopeCallout(result),
+    ...expiredProofCallout(result),
     { text: outcomeLine(result) },
     { text: contextTable(result), splittable: true },
     ...planSections(result, '### Plan\n\n'),
@@ -122,6 +123,17 @@ function outOfScopeCallout(result: RunResult): Section[] {
   if (!stray.length) return []
   const lines = stray.map((r) => `> - ${escapeInline(clip(`${r.kind} ${r.name}`, 300))} serves ${escapeInline(r.host)}`)
   return [{ text: ['> [!WARNING]', '> **Out of scope:** these managed resources serve clusters no longer in scope. Set `prune: true` to delete them.', ...lines].join('\n') }]
+}
+
+/** Leftovers of runs that ended before their own clean-up (killed, crashed), removed by this one. */
+function expiredProofCallout(result: RunResult): Section[] {
+  const sweep = result.expiredProof
+  if (!sweep || (!sweep.removed.length && !sweep.unlisted.length)) return []
+  const lines = sweep.removed.map(
+    (r) => `> - ${escapeInline(clip(`${r.kind} ${r.name}`, 300))}, expired ${escapeInline(r.expiredAt ?? 'unknown')}: ${r.deleted ? 'deleted' : `still there (${escapeInline(clip(r.error ?? '', 300))})`}`
+  )
+  const unlisted = sweep.unlisted.map((u) => `> - could not list ${escapeInline(u.kind)}: ${escapeInline(clip(u.error, 300))}`)
+  return [{ text: ['> [!NOTE]', '> **Expired proof resources:** left by an earlier run that ended before its own clean-up.', ...lines, ...unlisted].join('\n') }]
 }
 
 function failureCallout(result: RunResult): Section[] {

@@ -9,6 +9,7 @@ import type { PlannedStep } from '../../engine/plan.js'
 import { desiredGrants } from '../../engine/ports.js'
 import { checkRuleFits } from '../../engine/prewrite.js'
 import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
+import type { EphemeralKind } from '../../engine/ephemeral.js'
 import type { Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
@@ -173,6 +174,11 @@ export class AwsProvider implements CloudProvider {
       cidrs: this.live.cidrs,
       onEndpointIps: (ips) => (this.live.endpointIps = ips)
     })
+  }
+
+  /** No proof resource kinds yet: nothing of this provider expires. */
+  ephemeralKinds(): EphemeralKind[] {
+    return []
   }
 
   report(): ProviderReport {

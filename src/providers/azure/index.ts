@@ -9,6 +9,7 @@ import type { Logger } from '../../base/log.js'
 import { azureEndpointName, digest } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
+import type { EphemeralKind } from '../../engine/ephemeral.js'
 import type { Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import { WHITELIST_STEP } from '../../engine/zilliz-steps.js'
@@ -188,6 +189,11 @@ export class AzureProvider implements CloudProvider {
     }).catch((error: unknown) => {
       throw withArmCode(error)
     })
+  }
+
+  /** No proof resource kinds yet: nothing of this provider expires. */
+  ephemeralKinds(): EphemeralKind[] {
+    return []
   }
 
   report(): ProviderReport {

@@ -6,6 +6,7 @@ import type { Check } from '../../base/checks.js'
 import type { Logger } from '../../base/log.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
+import type { EphemeralKind } from '../../engine/ephemeral.js'
 import type { Target } from '../../engine/target.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { ADDRESS_STEP, addressInUse, observeAddress, planAddress } from './address.js'
@@ -208,6 +209,11 @@ export class GcpProvider implements CloudProvider {
       cidrs: this.live.cidrs,
       zoneName: (clusterId) => this.live.zones.get(clusterId) ?? this.names.zone(clusterId)
     })
+  }
+
+  /** No proof resource kinds yet: nothing of this provider expires. */
+  ephemeralKinds(): EphemeralKind[] {
+    return []
   }
 
   report(): ProviderReport {
