@@ -3,7 +3,8 @@
 // The cloud side of each kind is proven end to end against the emulators (path-analysis-*.test.ts).
 import { describe, expect, it } from '@jest/globals'
 import { silentLogger } from '../src/base/log.js'
-import { EphemeralScope, ephemeralTags, expiryOf, EXPIRES_TAG, proofInventory, PURPOSE_TAG, sweepExpired, withEphemeral, type EphemeralKind, type EphemeralResource } from '../src/engine/ephemeral.js'
+import { EphemeralScope, ephemeralTags, expiryOf, EXPIRES_TAG, PURPOSE_TAG, sweepExpired, withEphemeral, type EphemeralKind, type EphemeralResource } from '../src/engine/ephemeral.js'
+import { proofInventory } from '../src/engine/removal.js'
 import type { Config } from '../src/config/types.js'
 
 function world() {

@@ -11,7 +11,6 @@
 import type { Logger } from '../base/log.js'
 import type { Config } from '../config/types.js'
 import { resourceTags, TAG_PREFIX } from './ownership.js'
-import type { ManagedResource } from './provider.js'
 
 /** Seconds since the epoch (decimal digits: valid as an AWS tag, an Azure tag and a GCP label value). */
 export const EXPIRES_TAG = `${TAG_PREFIX}expires`
@@ -164,17 +163,4 @@ export async function sweepExpired(kinds: EphemeralKind[], now: number, log: Log
     sweep.removed.push(...(await Promise.all(expired.map((r) => removeOne(r, log)))))
   }
   return sweep
-}
-
-/** Every proof resource of ours, expired or not, as managed resources of the first removal layer (destroy). */
-export async function proofInventory(kinds: EphemeralKind[]): Promise<ManagedResource[]> {
-  const lists = await Promise.all(kinds.map((k) => k.list()))
-  return lists.flat().map((r) => ({
-    id: `proof:${r.kind}:${r.name}`,
-    kind: r.kind,
-    name: r.name,
-    layer: 'proof' as const,
-    evidence: r.expiresAt === undefined ? 'tagged as a proof resource of this action' : `tagged as a proof resource of this action, expiring ${new Date(r.expiresAt).toISOString()}`,
-    remove: () => r.remove()
-  }))
 }

@@ -1,6 +1,7 @@
 // Removal, shared by destroy and prune: the engine orders what a provider found (REMOVAL_LAYERS), adds the
 // Zilliz side, and lists what it keeps. Providers only say what is theirs and how one resource is deleted.
 import type { ZillizApi } from '../zilliz/types.js'
+import type { EphemeralKind } from './ephemeral.js'
 import type { PlannedStep } from './plan.js'
 import { REMOVAL_LAYERS, type Inventory, type KeptResource, type ManagedResource } from './provider.js'
 import { replacedGuess } from './target-builder.js'
@@ -88,4 +89,17 @@ export function pruneSteps(resources: ManagedResource[]): PlannedStep[] {
     resources.map((r) => ({ ...r, id: `prune:${r.id}` })),
     (r) => `prune: ${r.host} is no longer in scope`
   )
+}
+
+/** Every proof resource of ours, expired or not, as managed resources of the first removal layer (destroy). */
+export async function proofInventory(kinds: EphemeralKind[]): Promise<ManagedResource[]> {
+  const lists = await Promise.all(kinds.map((k) => k.list()))
+  return lists.flat().map((r) => ({
+    id: `proof:${r.kind}:${r.name}`,
+    kind: r.kind,
+    name: r.name,
+    layer: 'proof' as const,
+    evidence: r.expiresAt === undefined ? 'tagged as a proof resource of this action' : `tagged as a proof resource of this action, expiring ${new Date(r.expiresAt).toISOString()}`,
+    remove: () => r.remove()
+  }))
 }
