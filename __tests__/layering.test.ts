@@ -65,4 +65,12 @@ describe('module layering', () => {
     )
     expect(upward).toEqual([])
   })
+
+  it('keeps the data-plane proof out of the engine: src/execute.ts composes the two', () => {
+    const engineToVerify = [...graph].flatMap(([file, imports]) =>
+      file.startsWith('engine/') ? imports.filter((target) => target.startsWith('verify/')).map((target) => `${file} -> ${target}`) : []
+    )
+    expect(engineToVerify).toEqual([])
+    expect(graph.get('execute.ts')).toEqual(expect.arrayContaining(['engine/reconcile.ts', 'verify/in-network-proof.ts']))
+  })
 })

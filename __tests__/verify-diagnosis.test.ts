@@ -240,7 +240,9 @@ describe('verify levels', () => {
         id: 'data-plane',
         title: 'DNS, TCP, TLS and HTTPS from this runner',
         status: 'skip',
-        evidence: expect.stringContaining(`${ERROR_TEXT.outside}: ${HOSTS.publicOnly} resolves to 34.212.0.10, a public address`)
+        evidence: expect.stringContaining(`${ERROR_TEXT.outside}: ${HOSTS.publicOnly} resolves to 34.212.0.10, a public address`),
+        proof: 'none',
+        proofSource: 'this runner'
       }
     ])
   })
@@ -256,9 +258,20 @@ describe('verify levels', () => {
     expect(check).toMatchObject({ status: 'skip', evidence: expect.stringMatching(/^nothing to connect to yet: .* does not resolve \(NXDOMAIN/) })
   })
 
-  it('auto runs the checks when the host resolves to a private address', async () => {
+  it('auto runs the checks when the host resolves to a private address, each proven live by this runner', async () => {
     const checks = await verifyDataPlane(input('good', { verify: 'auto' }))
     expect(checks.map((c) => c.status)).toEqual(['pass', 'pass', 'pass', 'pass'])
+    expect(checks.map((c) => [c.proof, c.proofSource, c.host])).toEqual(Array(4).fill(['live', 'this runner', HOSTS.good]))
+  })
+
+  it('checks not tried after a failure prove nothing', async () => {
+    const checks = await verifyDataPlane(input('missing'))
+    expect(checks.map((c) => [c.id.split(':')[0], c.status, c.proof])).toEqual([
+      ['dns', 'fail', 'live'],
+      ['tcp', 'skip', 'none'],
+      ['tls', 'skip', 'none'],
+      ['https', 'skip', 'none']
+    ])
   })
 
   it('control-plane and none run nothing', async () => {

@@ -10,7 +10,8 @@ import type { Config } from './config/types.js'
 import { oidcInput, resolveMode, type ModeDecision } from './engine/mode.js'
 import { networkAnalysisDecision } from './engine/network-analysis.js'
 import { planOffline } from './engine/offline-plan.js'
-import { reconcile } from './engine/reconcile.js'
+import type { CloudProvider } from './engine/provider.js'
+import { reconcile, type Verified } from './engine/reconcile.js'
 import { stoppedBeforeStart } from './engine/result.js'
 import type { Withheld } from './github/withheld.js'
 import { hasOidcEnvironment } from './oidc/environment.js'
@@ -18,6 +19,7 @@ import { configuredProxies, fetchDispatcher } from './net/outbound.js'
 import { githubIdTokens } from './oidc/id-token.js'
 import { loadProvider } from './providers/load.js'
 import type { RunResult } from './report/model.js'
+import { proveInNetwork } from './verify/in-network-proof.js'
 import { USER_AGENT } from './version.js'
 import { ZillizClient } from './zilliz/client.js'
 
@@ -33,7 +35,34 @@ async function observeAndRun(config: Config, decision: ModeDecision, apiKey: str
   const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, dispatcher, deadline: Date.now() + config.waitTimeoutSeconds * 1000 })
   const provider = await loadProvider(config, log, githubIdTokens(log, `${config.provider} authentication`))
   const analysis = networkAnalysisDecision(config, { mode: decision.mode, destroy: decision.destroy, eventName: process.env['GITHUB_EVENT_NAME'] })
-  return reconcile({ config, mode: decision.mode, modeReason: decision.reason, destroy: decision.destroy, zilliz, provider, log, signal, analysis })
+  const { result, verified } = await reconcile({ config, mode: decision.mode, modeReason: decision.reason, destroy: decision.destroy, zilliz, provider, log, signal, analysis })
+  if (verified && !signal.aborted) await proveDataPlane(result, verified, { config, provider, signal })
+  return result
+}
+
+/**
+ * After the control-plane verification: the data-plane checks, each with the proof level reached (live
+ * from this runner or a probe, analysis, none). Composed here so the reconciler stays a reconciler.
+ */
+async function proveDataPlane(result: RunResult, verified: Verified, run: { config: Config; provider: CloudProvider; signal: AbortSignal }): Promise<void> {
+  const started = Date.now()
+  const { config, provider, signal } = run
+  const checks = await coreLogger.group('Prove the data plane', () =>
+    proveInNetwork({
+      verify: config.verify,
+      dnsServer: config.dnsServer,
+      mode: result.mode,
+      links: verified.links,
+      endpointIps: provider.report().endpointIps,
+      controlPlane: verified.controlPlane,
+      proof: provider.dataPlaneProof?.(),
+      log: coreLogger,
+      signal
+    })
+  )
+  result.checks.push(...checks)
+  result.resources = provider.report()
+  result.durationMs += Date.now() - started
 }
 
 export async function execute(config: Config, withheld?: Withheld): Promise<void> {

@@ -2,6 +2,7 @@
 import type { ProviderName } from '../config/types.js'
 import type { Check } from '../base/checks.js'
 import type { PlannedStep, StepContext } from './plan.js'
+import type { DataPlaneProof } from './proof.js'
 import type { Target } from './target.js'
 import type { EphemeralKind } from './ephemeral.js'
 
@@ -104,6 +105,11 @@ export interface CloudProvider {
    * others depend on last). Each lists ours back by the markers ephemeralTags() put on them.
    */
   ephemeralKinds(): EphemeralKind[]
+  /**
+   * How this cloud can prove the data plane without a runner in the network (analyses, a probe), read
+   * after verify(); absent members are levels the provider does not offer.
+   */
+  dataPlaneProof?(): DataPlaneProof
 }
 
 /** Step id of the Zilliz registration; a provider's acceptance wait depends on it. */

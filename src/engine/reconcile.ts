@@ -1,10 +1,10 @@
 // The reconciler: Zilliz side → provider observe/plan (or, to destroy, its inventory) → apply as a DAG →
-// verify → one RunResult. It never throws: a failure becomes result.error with a hint, so the report is
+// control-plane verification → one RunResult. The data-plane proof is not its job: it hands over what that
+// needs (Verified) and src/execute.ts composes the two. It never throws: a failure becomes result.error with a hint, so the report is
 // always written; a cancelled run stops starting writes and says what was done and what was not.
 import type { Config, Mode } from '../config/types.js'
 import type { ReportedLink, ReportedStep, RunResult } from '../report/model.js'
 import { newResult } from './result.js'
-import { verifyDataPlane } from '../verify/index.js'
 import type { ZillizApi } from '../zilliz/types.js'
 import { runPlan, type DagResult } from './dag.js'
 import { cloudFailureOf } from './cloud-error.js'
@@ -41,6 +41,19 @@ export interface ReconcileInput {
   analysis?: AnalysisDecision
 }
 
+/** What the data-plane proof starts from, present when the control-plane verification ran. */
+export interface Verified {
+  /** The links as clients connect to them: the allocated host and port once Zilliz allocated them */
+  links: ClusterLink[]
+  /** The control-plane checks of this run (also in result.checks) */
+  controlPlane: Check[]
+}
+
+export interface Reconciled {
+  result: RunResult
+  verified?: Verified
+}
+
 /** How long running steps may finish after a cancellation: GitHub kills the job about 10 s after the first signal. */
 export const CANCEL_GRACE_MS = 4000
 
@@ -68,7 +81,7 @@ function toReportedLink(link: ClusterLink): ReportedLink {
   return { clusterId: link.clusterId, host: link.host, port: link.port, url: `https://${link.host}:${link.port}`, confirmed: link.confirmed }
 }
 
-export async function reconcile(input: ReconcileInput): Promise<RunResult> {
+export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
   const { config, mode, zilliz, provider, log } = input
   const clock = input.clock ?? realClock
   const started = clock.now()
@@ -79,6 +92,7 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
     phase = name
     return log.group(name, work)
   }
+  let verified: Verified | undefined
   const signal = input.signal ?? new AbortController().signal
   const notCancelled = () => {
     if (signal.aborted) throw new CancelledError()
@@ -150,13 +164,10 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
       if (mode === 'apply' && !result.cancelled) result.checks = await enter('Verify', () => destroyedCheck(input, target, endpointId()))
     } else if (config.verify !== 'none' && !result.cancelled) {
       // Control-plane checks compare against the planned hosts: those are the names the DNS records were
-      // made for. The data-plane checks connect to the links as clients will: the allocated host and port.
-      result.checks = await enter('Verify', async () => {
-        const controlPlane = [...(await provider.verify(target)), ...(await zillizChecks(target, endpointId(), zilliz))]
-        const { endpointIps } = provider.report()
-        const dataPlane = await verifyDataPlane({ verify: config.verify, dnsServer: config.dnsServer, links, endpointIps, controlPlane })
-        return [...controlPlane, ...dataPlane]
-      })
+      // made for. The data-plane proof connects to the links as clients will: the allocated host and port.
+      const controlPlane = await enter('Verify', async () => [...(await provider.verify(target)), ...(await zillizChecks(target, endpointId(), zilliz))])
+      result.checks = controlPlane
+      verified = { links, controlPlane }
     }
   } catch (error) {
     const explained = explainFailure(error)
@@ -166,7 +177,7 @@ export async function reconcile(input: ReconcileInput): Promise<RunResult> {
   }
   result.resources = provider.report()
   result.durationMs = clock.now() - started
-  return result
+  return { result, verified }
 }
 
 /** What a destroy removes: the provider's managed resources and every proof resource of ours. */

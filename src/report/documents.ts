@@ -1,10 +1,11 @@
 // The versioned JSON documents behind the `plan` and `verification` outputs and the summary's plan JSON.
 // Fields are copied one by one from the result model, so nothing outside the model can leak into them.
 import type { Mode, ProviderName } from '../config/types.js'
-import type { Check, CheckStatus } from '../base/checks.js'
+import type { Check, CheckStatus, ProofLevel } from '../base/checks.js'
 import { isChange, type StepAction } from '../engine/plan.js'
 import { planId } from '../engine/plan-id.js'
-import type { ReportedLink, ReportedStep, RunResult, StepStatus } from './model.js'
+import type { ReportedStep, RunResult, StepStatus } from './model.js'
+import { proofByHost, type HostProof } from './proof.js'
 
 /**
  * The `plan` output, schema version 1. Any change a consumer could notice (a field removed, renamed or
@@ -64,7 +65,11 @@ export interface VerificationDocument {
   /** No check failed and at least one passed */
   verified: boolean
   checks: VerificationDocumentCheck[]
+  /** Per host, the proof level each data-plane check reached; present when data-plane checks ran */
+  proof?: VerificationDocumentHostProof[]
 }
+
+export type VerificationDocumentHostProof = HostProof
 
 export interface VerificationDocumentCheck {
   id: string
@@ -73,6 +78,12 @@ export interface VerificationDocumentCheck {
   evidence: string
   cause?: string
   fix?: string
+  /** Data-plane checks: live, analysis or none */
+  proof?: ProofLevel
+  /** Who reached the proof, e.g. 'this runner' */
+  proofSource?: string
+  /** The private-link host the check is about */
+  host?: string
 }
 
 /** What the plan says about the world: only a plan made from observation can say "no changes". */
@@ -93,10 +104,7 @@ export function changedSteps(result: RunResult): ReportedStep[] {
   return result.steps.filter(isChange)
 }
 
-/** Links by cluster id (code-unit order, not locale order), so "the first link" is stable across runners. */
-export function sortedLinks(result: RunResult): ReportedLink[] {
-  return [...result.links].sort((a, b) => (a.clusterId < b.clusterId ? -1 : a.clusterId > b.clusterId ? 1 : 0))
-}
+export { sortedLinks } from './links.js'
 
 /** Verified means something was proven and nothing was disproven. */
 export function isVerified(checks: Check[]): boolean {
@@ -140,6 +148,7 @@ export function planDocument(result: RunResult): PlanDocument {
 }
 
 export function verificationDocument(result: RunResult): VerificationDocument {
+  const proof = proofByHost(result)
   return {
     schemaVersion: 1,
     verified: isVerified(result.checks),
@@ -149,7 +158,11 @@ export function verificationDocument(result: RunResult): VerificationDocument {
       status: check.status,
       evidence: check.evidence,
       cause: check.cause,
-      fix: check.fix
-    }))
+      fix: check.fix,
+      proof: check.proof,
+      proofSource: check.proofSource,
+      host: check.host
+    })),
+    ...(proof ? { proof: proof.map((h) => ({ clusterId: h.clusterId, host: h.host, checks: h.checks.map((c) => ({ ...c })) })) } : {})
   }
 }

@@ -1,6 +1,7 @@
 // The action's outputs, all strings, rendered from RunResult. Names match action.yml.
 import { changedSteps, planDocument, planIdOf, planState, sortedLinks, verificationDocument } from './documents.js'
 import type { RunResult } from './model.js'
+import { proofLevels } from './proof.js'
 import { renderPlanMarkdown } from './summary.js'
 
 /** has-changes: an unobserved plan is never "no changes". */
@@ -18,6 +19,7 @@ export const OUTPUT_NAMES = [
   'plan-markdown',
   'verification',
   'verified',
+  'proof-levels',
   'private-link',
   'private-link-url',
   'private-links',
@@ -40,6 +42,7 @@ export function buildOutputs(result: RunResult): Record<OutputName, string> {
     'plan-markdown': renderPlanMarkdown(result),
     verification: JSON.stringify(verification),
     verified: String(verification.verified),
+    'proof-levels': JSON.stringify(proofLevels(verification.proof)),
     'private-link': links[0]?.host ?? '',
     'private-link-url': links[0]?.url ?? '',
     'private-links': JSON.stringify(Object.fromEntries(links.map((link) => [link.clusterId, link.url]))),

@@ -23,6 +23,7 @@ import {
 import { topologyDiagram } from './mermaid.js'
 import { checkRollup, collapses, splitChecks, splitSteps, stepRollup } from './per-cluster.js'
 import type { ReportedLink, ReportedStep, RunResult, StepStatus } from './model.js'
+import { proofByHost, type HostProof, type ProofCell } from './proof.js'
 
 /** Well below GitHub's 1 MiB job-summary cap, which drops an oversized summary entirely. */
 export const SUMMARY_MAX_BYTES = 900_000
@@ -59,6 +60,7 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
     { text: contextTable(result), splittable: true },
     ...planSections(result, '### Plan\n\n'),
     ...verificationSections(result),
+    ...proofSections(result),
     ...linksSections(result),
     { text: `### Topology\n\n${collapses(result) ? details(`Diagram of ${result.links.length} clusters`, topologyDiagram(result)) : topologyDiagram(result)}` },
     { text: details('Plan JSON', codeBlock(htmlSafeJson(planDocument(result)), 'json')) }
@@ -215,6 +217,41 @@ function verificationSections(result: RunResult): Section[] {
     { text: `### Verification\n\n${checkCounts(result.checks)}\n\n${checksTable(shown)}\n\n**Per cluster:** ${escapeInline(checkRollup(folded))}`, splittable: true },
     { text: details(`All ${folded.length} per-cluster checks`, checksTable(folded)) }
   ]
+}
+
+const KIND_NAMES: Record<string, string> = { dns: 'DNS', tcp: 'TCP', tls: 'TLS', https: 'HTTPS' }
+
+/**
+ * Per host and data-plane check, the proof reached: live (a client in the network ran it), analysis (read
+ * from the configuration), none. With many clusters, hosts with nothing failed fold into one line per
+ * distinct row.
+ */
+function proofSections(result: RunResult): Section[] {
+  const hosts = proofByHost(result)
+  if (!hosts?.length) return []
+  const heading = '### Proof from inside the network\n\nThe level each data-plane check reached: **live** (a client in the network ran it), **analysis** (read from the configuration that decides it), **none** (not proven).'
+  if (!collapses(result)) return [{ text: `${heading}\n\n${proofTable(hosts)}`, splittable: true }]
+  const failed = hosts.filter((h) => h.checks.some((c) => c.status === 'fail'))
+  const groups = new Map<string, number>()
+  for (const host of hosts.filter((h) => !failed.includes(h))) {
+    const line = host.checks.map((c) => `${KIND_NAMES[c.kind] ?? c.kind} ${proofCell(c)}`).join(' · ')
+    groups.set(line, (groups.get(line) ?? 0) + 1)
+  }
+  const rollup = [...groups].map(([line, n]) => `- ${n} host${n === 1 ? '' : 's'}: ${escapeInline(clip(line, CELL_MAX_CHARS))}`).join('\n')
+  return [
+    { text: `${heading}\n\n${failed.length ? `${proofTable(failed)}\n\n` : ''}${rollup}`, splittable: true },
+    { text: details(`Proof per host (${hosts.length} hosts)`, proofTable(hosts)) }
+  ]
+}
+
+function proofTable(hosts: HostProof[]): string {
+  const kinds = hosts[0]?.checks.map((c) => c.kind) ?? []
+  return table(['Host', ...kinds.map((k) => KIND_NAMES[k] ?? k)], hosts.map((h) => [h.host, ...h.checks.map(proofCell)].map(cellText)))
+}
+
+function proofCell(cell: ProofCell): string {
+  const icon = cell.status ? `${CHECK_ICONS[cell.status]} ` : ''
+  return `${icon}${cell.level}${cell.source ? ` (${cell.source})` : ''}`
 }
 
 function linksSections(result: RunResult): Section[] {

@@ -26,7 +26,12 @@ export interface LinkCheckSettings {
   /** The endpoint's private IPs, when the provider knows them */
   endpointIps?: string[]
   controlPlane: Check[]
+  /** Who ran the checks, as the proof names it; default 'this runner' */
+  proofSource?: string
 }
+
+/** Where live checks come from when nothing else is said. */
+export const RUNNER_SOURCE = 'this runner'
 
 /** What a check saw: the evidence, and for a failure the symptom and the address it was seen on. */
 interface Finding {
@@ -136,12 +141,15 @@ export async function checkLink(link: DataPlaneLink, settings: LinkCheckSettings
   const via = serverLabel(settings.dnsServer)
   const titles = linkCheckTitles(link)
   const ids = { dns: `dns:${link.clusterId}`, tcp: `tcp:${link.clusterId}`, tls: `tls:${link.clusterId}`, https: `https:${link.clusterId}` }
+  // A check that ran proves (or disproves) its fact live; one not tried proves nothing.
+  const live = { proof: 'live' as const, proofSource: settings.proofSource ?? RUNNER_SOURCE, host: link.host }
   const toCheck = (id: string, title: string, finding: Finding): Check => {
-    if (!finding.failure) return { id, title, status: 'pass', evidence: finding.evidence }
+    if (!finding.failure) return { id, title, status: 'pass', evidence: finding.evidence, ...live }
     const { cause, fix } = diagnose(finding.failure.symptom, { ...link, ip: finding.failure.ip, dnsServer: via, controlPlane: settings.controlPlane })
-    return { id, title, status: 'fail', evidence: finding.evidence, cause, fix }
+    return { id, title, status: 'fail', evidence: finding.evidence, cause, fix, ...live }
   }
-  const notTried = (keys: ('tcp' | 'tls' | 'https')[], reason: string) => keys.map((key) => skipped(ids[key], titles[key], `not tried: ${reason}`))
+  const notTried = (keys: ('tcp' | 'tls' | 'https')[], reason: string) =>
+    keys.map((key): Check => ({ ...skipped(ids[key], titles[key], `not tried: ${reason}`), ...live, proof: 'none' }))
 
   const dns = judgeDns(link.host, await resolveA(link.host, { server: settings.dnsServer, timeoutMs }), via, settings.endpointIps)
   const checks = [toCheck(ids.dns, titles.dns, dns)]

@@ -8,13 +8,14 @@ import type { VerifyInput } from '../config/types.js'
 import { parseDnsServer } from '../config/rules.js'
 import { skipped, type Check } from '../base/checks.js'
 import { isNonPublicAddress } from './addresses.js'
-import { checkLink, type DataPlaneLink } from './checks.js'
+import { checkLink, RUNNER_SOURCE, type DataPlaneLink } from './checks.js'
 import { privateDnsCheck } from './diagnose.js'
 import { resolveA, serverLabel, unresolvedReason, type DnsOutcome, type DnsServer } from './dns.js'
 import { ERROR_TEXT } from './error-text.js'
 import { trustAnchors } from './tls.js'
 
 export type { DataPlaneLink } from './checks.js'
+export { RUNNER_SOURCE } from './checks.js'
 
 export const DATA_PLANE_CHECK = { id: 'data-plane', title: 'DNS, TCP, TLS and HTTPS from this runner' } as const
 
@@ -55,21 +56,46 @@ function skipReason(link: DataPlaneLink, outcome: DnsOutcome, via: string, contr
   return `${ERROR_TEXT.outside}: ${seen}. verify: full runs the DNS, TCP, TLS and HTTPS checks anyway.`
 }
 
-export async function verifyDataPlane(input: DataPlaneInput): Promise<Check[]> {
-  if (input.verify === 'control-plane' || input.verify === 'none') return []
-  const { id, title } = DATA_PLANE_CHECK
-  const first = input.links[0]
-  if (!first) return [skipped(id, title, 'there is no private link to check')]
+/** Whether this runner sits in the network, as far as the data-plane checks are concerned. */
+export type RunnerVantage = { inside: true; why: string } | { inside: false; reason: string }
+
+/**
+ * full: the user says the runner is inside. auto: the first host resolving to a non-public address from
+ * this runner says so; otherwise why not (a public answer, no answer, or a zone still to be created).
+ */
+export async function runnerVantage(input: DataPlaneInput, first: DataPlaneLink): Promise<RunnerVantage> {
+  if (input.verify === 'full') return { inside: true, why: 'verify: full' }
   const dnsServer = dnsServerOf(input.dnsServer)
-  const timeoutMs = input.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS
+  const probe = await resolveA(first.host, { server: dnsServer, timeoutMs: input.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS })
+  if (probe.kind === 'answers' && probe.addresses.some(isNonPublicAddress)) return { inside: true, why: `${first.host} resolves to a private address from this runner` }
+  return { inside: false, reason: skipReason(first, probe, serverLabel(dnsServer), input.controlPlane) }
+}
 
-  if (input.verify === 'auto') {
-    const probe = await resolveA(first.host, { server: dnsServer, timeoutMs })
-    const inside = probe.kind === 'answers' && probe.addresses.some(isNonPublicAddress)
-    if (!inside) return [skipped(id, title, skipReason(first, probe, serverLabel(dnsServer), input.controlPlane))]
+/** The DNS, TCP, TLS and HTTPS checks of every link, run from this runner. */
+export async function checkFromRunner(input: DataPlaneInput): Promise<Check[]> {
+  const settings = {
+    dnsServer: dnsServerOf(input.dnsServer),
+    timeoutMs: input.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
+    ca: trustAnchors(input.extraCaCerts),
+    endpointIps: input.endpointIps,
+    controlPlane: input.controlPlane
   }
-
-  const settings = { dnsServer, timeoutMs, ca: trustAnchors(input.extraCaCerts), endpointIps: input.endpointIps, controlPlane: input.controlPlane }
   const perLink = await Promise.all(input.links.map((link) => checkLink(link, settings)))
   return perLink.flat()
+}
+
+/** The one check that says no data-plane fact was proven from this runner, and why. */
+export function notFromRunner(reason: string): Check {
+  const { id, title } = DATA_PLANE_CHECK
+  return { ...skipped(id, title, reason), proof: 'none', proofSource: RUNNER_SOURCE }
+}
+
+/** The data-plane checks from this runner alone (no analysis, no probe): src/verify/in-network-proof.ts adds those. */
+export async function verifyDataPlane(input: DataPlaneInput): Promise<Check[]> {
+  if (input.verify === 'control-plane' || input.verify === 'none') return []
+  const first = input.links[0]
+  if (!first) return [notFromRunner('there is no private link to check')]
+  const vantage = await runnerVantage(input, first)
+  if (!vantage.inside) return [notFromRunner(vantage.reason)]
+  return checkFromRunner(input)
 }
