@@ -627,8 +627,43 @@ describe('Azure', () => {
       location: 'eastus',
       virtualNetwork: 'vnet-search',
       subnet: 'snet-endpoints',
+      networkSubscriptionId: SUBSCRIPTION,
+      networkResourceGroup: 'rg-search-prod',
+      dnsSubscriptionId: SUBSCRIPTION,
+      dnsResourceGroup: 'rg-search-prod',
+      dnsLinkVnetIds: [],
       endpointName: 'pe-zilliz_search'
     })
+  })
+
+  const HUB = '5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f'
+  const NETWORK_SUBNET = `/subscriptions/${HUB.toUpperCase()}/resourcegroups/rg-spoke-network/providers/microsoft.network/virtualNetworks/vnet-spoke/subnets/snet-pe`
+  const HUB_VNET = `/subscriptions/${HUB}/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub`
+
+  it('reads a subnet resource id as the network in its own subscription and resource group, with no azure-virtual-network', () => {
+    const azure = configOf({ ...AZURE_BASE, 'azure-virtual-network': '', 'azure-subnet': NETWORK_SUBNET }).azure
+    expect(azure).toMatchObject({
+      subscriptionId: SUBSCRIPTION,
+      resourceGroup: 'rg-search-prod',
+      networkSubscriptionId: HUB,
+      networkResourceGroup: 'rg-spoke-network',
+      virtualNetwork: 'vnet-spoke',
+      subnet: 'snet-pe'
+    })
+    // Given too, the network name may differ in case only: ARM names compare case-insensitively.
+    expect(configOf({ ...AZURE_BASE, 'azure-virtual-network': 'VNET-SPOKE', 'azure-subnet': NETWORK_SUBNET }).azure?.virtualNetwork).toBe('vnet-spoke')
+  })
+
+  it('reads the DNS scope and the extra networks to link, defaulting to the endpoint\'s scope', () => {
+    const azure = configOf({ ...AZURE_BASE, 'azure-dns-subscription-id': HUB.toUpperCase(), 'azure-dns-resource-group': 'rg-dns', 'azure-dns-link-vnet-ids': `${HUB_VNET}\n${HUB_VNET.replace('vnet-hub', 'vnet-dr')}` }).azure
+    expect(azure).toMatchObject({ dnsSubscriptionId: HUB, dnsResourceGroup: 'rg-dns', dnsLinkVnetIds: [HUB_VNET, HUB_VNET.replace('vnet-hub', 'vnet-dr')] })
+  })
+
+  it('names both inputs when azure-virtual-network disagrees with the subnet id, and nothing else', () => {
+    const problems = problemsOf({ ...AZURE_BASE, 'azure-virtual-network': 'vnet-search', 'azure-subnet': NETWORK_SUBNET })
+    expect(problems.map((p) => p.input)).toEqual(['azure-virtual-network'])
+    expect(problems[0]?.message).toContain('differs from "vnet-spoke", the virtual network of the subnet id in azure-subnet')
+    expect(problems[0]?.example).toBe('vnet-spoke')
   })
 
   it('derives a stable endpoint name from name-prefix, project and region', () => {
@@ -653,6 +688,14 @@ describe('Azure', () => {
     bad('virtual network starting with a hyphen', 'azure-virtual-network', '-vnet', /starting with a letter or digit/),
     bad('virtual network as a resource id', 'azure-virtual-network', '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-search', /"vnet-search"/),
     bad('missing subnet', 'azure-subnet', '', /Required when provider is azure/),
+    bad('missing virtual network with a subnet name', 'azure-virtual-network', '', /Required when provider is azure, unless azure-subnet is a full subnet resource id/),
+    bad('subnet id without the subnet', 'azure-subnet', '/subscriptions/5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet', /is not a subnet resource id/),
+    bad('subnet id with a bad subscription', 'azure-subnet', '/subscriptions/hub/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/s', /GUID/),
+    bad('subnet id with a bad subnet name', 'azure-subnet', '/subscriptions/5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet-', /ending with a letter, digit or _/),
+    bad('DNS subscription that is no GUID', 'azure-dns-subscription-id', 'connectivity', /GUID/),
+    bad('DNS resource group with a space', 'azure-dns-resource-group', 'rg dns', /resource group name/),
+    bad('link network given by name', 'azure-dns-link-vnet-ids', 'vnet-hub', /is not a virtual network resource id/),
+    bad('link network given as a subnet id', 'azure-dns-link-vnet-ids', '/subscriptions/5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/s', /is not a virtual network resource id/),
     bad('endpoint name ending with a hyphen', 'azure-endpoint-name', 'pe-', /ending with a letter, digit or _/),
     bad('endpoint name of 65 characters', 'azure-endpoint-name', 'p'.repeat(65), /2 to 64 .*It has 65 characters/),
     bad('endpoint name of 1 character', 'azure-endpoint-name', 'p', /2 to 64/),

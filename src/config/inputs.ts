@@ -70,12 +70,19 @@ export const INPUTS = {
   'azure-subscription-id': { provider: 'azure', required: true, example: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f' },
   'azure-resource-group': { provider: 'azure', required: true, example: 'rg-search-prod' },
   'azure-location': { provider: 'azure', example: 'eastus' },
-  'azure-virtual-network': { provider: 'azure', required: true, example: 'vnet-search' },
+  // Required unless azure-subnet is a full subnet resource id (checked in parse.ts).
+  'azure-virtual-network': { provider: 'azure', example: 'vnet-search' },
   'azure-subnet': { provider: 'azure', required: true, example: 'snet-endpoints' },
   'azure-endpoint-name': { provider: 'azure', example: 'pe-zilliz-search' },
   'azure-network-watcher-vm-id': {
     provider: 'azure',
     example: '/subscriptions/1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-search-prod/providers/Microsoft.Compute/virtualMachines/vm-client'
+  },
+  'azure-dns-subscription-id': { provider: 'azure', example: '5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f' },
+  'azure-dns-resource-group': { provider: 'azure', example: 'rg-private-dns' },
+  'azure-dns-link-vnet-ids': {
+    provider: 'azure',
+    example: '/subscriptions/5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f/resourceGroups/rg-hub-network/providers/Microsoft.Network/virtualNetworks/vnet-hub'
   }
 } as const satisfies Record<string, InputSpec>
 

@@ -36,6 +36,9 @@ import {
   checkWorkloadIdentityProvider,
   DNS_ZONE_ID_EXAMPLES,
   DNS_ZONE_ID_RULES,
+  azureVnetId,
+  isAzureResourceId,
+  parseAzureNetworkId,
   normalizeAzureLocation,
   normalizeWorkloadIdentityProvider,
   parseApiUrl,
@@ -455,17 +458,63 @@ function readAzure(inputs: InputReader, ctx: CloudContext): AzureSettings {
   if (networkWatcherVmId && inputs.raw('network-analysis') === 'off') {
     inputs.problem('azure-network-watcher-vm-id', 'Is used only by the path analysis, but network-analysis is off. Remove it, or set network-analysis to auto.', 'leave azure-network-watcher-vm-id unset with network-analysis: off')
   }
+  const subscriptionId = inputs.text('azure-subscription-id', checkGuid, lowercase)
+  const resourceGroup = inputs.text('azure-resource-group', checkResourceGroupName)
+  const dnsSubscriptionId = inputs.optional('azure-dns-subscription-id', checkGuid, lowercase)
+  const dnsResourceGroup = inputs.optional('azure-dns-resource-group', checkResourceGroupName)
   return {
     ...(tenantId ? { tenantId } : {}),
     ...(clientId ? { clientId } : {}),
-    subscriptionId: inputs.text('azure-subscription-id', checkGuid, lowercase),
-    resourceGroup: inputs.text('azure-resource-group', checkResourceGroupName),
+    subscriptionId,
+    resourceGroup,
     location: ctx.region ?? location ?? '',
-    virtualNetwork: inputs.text('azure-virtual-network', checkAzureVirtualNetworkName),
-    subnet: inputs.text('azure-subnet', checkAzureSubnetName),
+    ...readAzureNetwork(inputs, subscriptionId, resourceGroup),
+    dnsSubscriptionId: dnsSubscriptionId ?? subscriptionId,
+    dnsResourceGroup: dnsResourceGroup ?? resourceGroup,
+    dnsLinkVnetIds: inputs.list('azure-dns-link-vnet-ids', (item) => {
+      const parsed = parseAzureNetworkId(item, 'vnet')
+      return 'error' in parsed ? parsed : { value: azureVnetId(parsed.value) }
+    }),
     // Same shape as the action's other resource names, so it is stable per project and region.
     endpointName: inputs.optional('azure-endpoint-name', checkAzurePrivateEndpointName),
     ...(networkWatcherVmId ? { networkWatcherVmId } : {})
+  }
+}
+
+/**
+ * azure-subnet is a subnet name in azure-virtual-network (which sits with the endpoint), or a full subnet
+ * resource id: then the network may be in another resource group or subscription, and azure-virtual-network,
+ * if given, must name the same network.
+ */
+function readAzureNetwork(
+  inputs: InputReader,
+  subscriptionId: string,
+  resourceGroup: string
+): Pick<AzureSettings, 'virtualNetwork' | 'subnet' | 'networkSubscriptionId' | 'networkResourceGroup'> {
+  const rawSubnet = inputs.raw('azure-subnet')
+  if (!isAzureResourceId(rawSubnet)) {
+    if (!inputs.given('azure-virtual-network'))
+      inputs.problem('azure-virtual-network', 'Required when provider is azure, unless azure-subnet is a full subnet resource id (/subscriptions/…/virtualNetworks/<network>/subnets/<subnet>).')
+    return {
+      virtualNetwork: inputs.optional('azure-virtual-network', checkAzureVirtualNetworkName) ?? '',
+      subnet: inputs.text('azure-subnet', checkAzureSubnetName),
+      networkSubscriptionId: subscriptionId,
+      networkResourceGroup: resourceGroup
+    }
+  }
+  const ref = inputs.parsed('azure-subnet', (text) => parseAzureNetworkId(text, 'subnet'), undefined)
+  const named = inputs.optional('azure-virtual-network', checkAzureVirtualNetworkName)
+  if (ref && named && named.toLowerCase() !== ref.virtualNetwork.toLowerCase())
+    inputs.problem(
+      'azure-virtual-network',
+      `${quote(named)} differs from ${quote(ref.virtualNetwork)}, the virtual network of the subnet id in azure-subnet. Leave azure-virtual-network empty (the subnet id names the network), or make the two agree.`,
+      ref.virtualNetwork
+    )
+  return {
+    virtualNetwork: ref?.virtualNetwork ?? '',
+    subnet: ref?.subnet ?? '',
+    networkSubscriptionId: ref?.subscriptionId ?? '',
+    networkResourceGroup: ref?.resourceGroup ?? ''
   }
 }
 

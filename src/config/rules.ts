@@ -319,6 +319,42 @@ export function checkAzurePrivateDnsZoneName(value: string): string | undefined 
   return `${quote(value)} is not a valid private DNS zone name: ${why}; Azure wants 2 to 34 labels.`
 }
 
+/** The parts of an Azure network resource id: subscription, resource group, virtual network and (for a subnet id) subnet. */
+export interface AzureNetworkRef {
+  subscriptionId: string
+  resourceGroup: string
+  virtualNetwork: string
+  subnet?: string
+}
+
+// ARM ids compare case-insensitively; the names keep the case given.
+const VNET_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)(?:\/subnets\/([^/]+))?\/?$/i
+
+/** Whether a value is meant as a resource id rather than a name. */
+export const isAzureResourceId = (value: string): boolean => value.startsWith('/')
+
+/**
+ * A virtual network id (`kind: 'vnet'`) or subnet id (`kind: 'subnet'`):
+ * /subscriptions/S/resourceGroups/G/providers/Microsoft.Network/virtualNetworks/V[/subnets/N], each part
+ * held to its own rule.
+ */
+export function parseAzureNetworkId(value: string, kind: 'vnet' | 'subnet'): Parsed<AzureNetworkRef> {
+  const shape = `/subscriptions/<subscription id>/resourceGroups/<resource group>/providers/Microsoft.Network/virtualNetworks/<network>${kind === 'subnet' ? '/subnets/<subnet>' : ''}`
+  const match = VNET_ID.exec(value)
+  if (!match || Boolean(match[4]) !== (kind === 'subnet'))
+    return { error: `${quote(value)} is not ${kind === 'subnet' ? 'a subnet' : 'a virtual network'} resource id: expected ${shape}.` }
+  const [, subscriptionId = '', resourceGroup = '', virtualNetwork = '', subnet] = match
+  const problem =
+    checkGuid(subscriptionId) ?? checkResourceGroupName(resourceGroup) ?? checkAzureVirtualNetworkName(virtualNetwork) ?? (subnet === undefined ? undefined : checkAzureSubnetName(subnet))
+  if (problem) return { error: `In ${quote(value)}: ${problem}` }
+  return { value: { subscriptionId: subscriptionId.toLowerCase(), resourceGroup, virtualNetwork, ...(subnet === undefined ? {} : { subnet }) } }
+}
+
+/** The canonical id of a virtual network (subscription id lower case, names as given). */
+export function azureVnetId(ref: AzureNetworkRef): string {
+  return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${ref.virtualNetwork}`
+}
+
 /** A native Azure location such as eastus. */
 export const checkAzureLocation = shaped({
   pattern: /^[a-z]{1,32}\d?$/,

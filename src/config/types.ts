@@ -65,11 +65,20 @@ export interface GcpSettings {
 export interface AzureSettings {
   tenantId?: string
   clientId?: string
+  /** Subscription and resource group of the private endpoint (and by default of everything else) */
   subscriptionId: string
   resourceGroup: string
   location: string
   virtualNetwork: string
   subnet: string
+  /** Subscription and resource group of the virtual network: the endpoint's, or those of a subnet resource id */
+  networkSubscriptionId: string
+  networkResourceGroup: string
+  /** Subscription and resource group of the private DNS zones (a hub's, in a landing zone); default the endpoint's */
+  dnsSubscriptionId: string
+  dnsResourceGroup: string
+  /** Virtual network ids every zone is linked to besides the endpoint's network (e.g. the hub with the DNS resolver) */
+  dnsLinkVnetIds: string[]
   /** Default: azureEndpointName(config), the same base name the other clouds use */
   endpointName?: string
   /** A VM in the client subnet that Network Watcher may test from (connectivity check, IP flow verify) */
