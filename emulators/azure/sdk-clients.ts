@@ -33,14 +33,14 @@ export interface ArmClients {
 }
 
 /** Clients as the action builds them; `asShipped` leaves out the action's header policy, to show what the SDK alone sends. */
-export function armClients(az: AzureEmulators, credential: TokenCredential = secretCredential(az), options: { maxRetries?: number; asShipped?: boolean } = {}): ArmClients {
+export function armClients(az: AzureEmulators, credential: TokenCredential = secretCredential(az), options: { maxRetries?: number; asShipped?: boolean; subscriptionId?: string } = {}): ArmClients {
   const common = {
     httpClient: emulatorHttpClient(az),
     ...(options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {}),
     additionalPolicies: options.asShipped ? [] : [{ policy: conditionalHeadersOnWritesOnly, position: 'perCall' as const }]
   }
   return {
-    network: new NetworkManagementClient(credential, SUBSCRIPTION_ID, common),
-    dns: new PrivateDnsManagementClient(credential, SUBSCRIPTION_ID, common)
+    network: new NetworkManagementClient(credential, options.subscriptionId ?? SUBSCRIPTION_ID, common),
+    dns: new PrivateDnsManagementClient(credential, options.subscriptionId ?? SUBSCRIPTION_ID, common)
   }
 }

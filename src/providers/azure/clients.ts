@@ -12,12 +12,17 @@ import { USER_AGENT } from '../../version.js'
 import { armRetryPolicy } from './arm-retry.js'
 import { describeArmFailures } from './errors.js'
 
+/**
+ * ARM clients per subscription: the endpoint's, the virtual network's, the DNS zones' (a hub's) and those of
+ * linked networks may all differ, while one credential (the federated identity) acts in each. Each
+ * subscription gets its own pair, created on first use, and its own gate, as ARM counts requests per
+ * subscription and principal.
+ */
 export interface AzureClients {
-  network: NetworkManagementClient
-  dns: PrivateDnsManagementClient
+  network(subscriptionId: string): NetworkManagementClient
+  dns(subscriptionId: string): PrivateDnsManagementClient
 }
 
-/**
 /**
  * If-Match / If-None-Match belong to the write they guard. The SDK's long-running-operation poller repeats
  * the PUT's header parameters on every status poll and on the final GET of the resource, where the REST
@@ -38,23 +43,30 @@ export const conditionalHeadersOnWritesOnly: PipelinePolicy = {
  * `principal()` says whom ARM evaluates the requests for, as far as known, for error reports; `deadline`
  * (epoch ms) ends the retries of every call.
  */
-export function azureClients(settings: AzureSettings, credential: TokenCredential, httpClient: HttpClient, principal: () => string | undefined, log: Logger, deadline: number): AzureClients {
-  // One retry mechanism for every call (arm-retry.ts): the SDK's own policy is turned off.
-  const options = {
-    httpClient,
-    userAgentOptions: { userAgentPrefix: USER_AGENT },
-    retryOptions: { maxRetries: 0 },
-    additionalPolicies: [
-      { policy: conditionalHeadersOnWritesOnly, position: 'perCall' as const },
-      { policy: armRetryPolicy(deadline, log), position: 'perCall' as const },
-      // Each attempt of that retry passes the gate that keeps the run under ARM's subscription buckets.
-      { policy: armGatePolicy(), position: 'perRetry' as const }
-    ]
+export function azureClients(credential: TokenCredential, httpClient: HttpClient, principal: () => string | undefined, log: Logger, deadline: number): AzureClients {
+  const bySubscription = new Map<string, { network: NetworkManagementClient; dns: PrivateDnsManagementClient }>()
+  const pair = (subscriptionId: string) => {
+    const id = subscriptionId.toLowerCase()
+    const known = bySubscription.get(id)
+    if (known) return known
+    // One retry mechanism for every call (arm-retry.ts): the SDK's own policy is turned off.
+    const options = {
+      httpClient,
+      userAgentOptions: { userAgentPrefix: USER_AGENT },
+      retryOptions: { maxRetries: 0 },
+      additionalPolicies: [
+        { policy: conditionalHeadersOnWritesOnly, position: 'perCall' as const },
+        { policy: armRetryPolicy(deadline, log), position: 'perCall' as const },
+        // Each attempt of that retry passes the gate that keeps the run under the subscription's ARM buckets.
+        { policy: armGatePolicy(), position: 'perRetry' as const }
+      ]
+    }
+    const clients = { network: new NetworkManagementClient(credential, id, options), dns: new PrivateDnsManagementClient(credential, id, options) }
+    for (const client of [clients.network, clients.dns]) client.pipeline.addPolicy(describeArmFailures(principal))
+    bySubscription.set(id, clients)
+    return clients
   }
-  const network = new NetworkManagementClient(credential, settings.subscriptionId, options)
-  const dns = new PrivateDnsManagementClient(credential, settings.subscriptionId, options)
-  for (const client of [network, dns]) client.pipeline.addPolicy(describeArmFailures(principal))
-  return { network, dns }
+  return { network: (subscriptionId) => pair(subscriptionId).network, dns: (subscriptionId) => pair(subscriptionId).dns }
 }
 
 // https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling:
@@ -84,12 +96,9 @@ function retryAfterMs(header: string | undefined): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000
 }
 
-export function resourceGroupId(settings: AzureSettings): string {
-  return `/subscriptions/${settings.subscriptionId}/resourceGroups/${settings.resourceGroup}`
-}
-
+/** The virtual network's id as the inputs name it (ARM answers with its own spelling). */
 export function virtualNetworkId(settings: AzureSettings): string {
-  return `${resourceGroupId(settings)}/providers/Microsoft.Network/virtualNetworks/${settings.virtualNetwork}`
+  return `/subscriptions/${settings.networkSubscriptionId}/resourceGroups/${settings.networkResourceGroup}/providers/Microsoft.Network/virtualNetworks/${settings.virtualNetwork}`
 }
 
 export function subnetId(settings: AzureSettings): string {
@@ -101,11 +110,11 @@ export function sameId(a: string | undefined, b: string | undefined): boolean {
   return Boolean(a && b && a.toLowerCase() === b.toLowerCase())
 }
 
-/** Resource group and name of a resource id such as …/resourceGroups/rg/providers/…/networkInterfaces/nic. */
-export function parseResourceId(id: string): { resourceGroup: string; name: string } {
+/** Subscription, resource group and name of a resource id such as /subscriptions/s/resourceGroups/rg/providers/…/networkInterfaces/nic. */
+export function parseResourceId(id: string): { subscriptionId: string; resourceGroup: string; name: string } {
   const parts = id.split('/')
-  const group = parts.findIndex((p) => p.toLowerCase() === 'resourcegroups')
-  return { resourceGroup: parts[group + 1] ?? '', name: parts[parts.length - 1] ?? '' }
+  const at = (segment: string) => parts[parts.findIndex((p) => p.toLowerCase() === segment) + 1] ?? ''
+  return { subscriptionId: at('subscriptions'), resourceGroup: at('resourcegroups'), name: parts[parts.length - 1] ?? '' }
 }
 
 /** The fields of an ARM RestError the provider branches on. */
@@ -145,12 +154,16 @@ export function withArmCode(error: unknown): unknown {
 export const isNotFound = (error: unknown) => armError(error).status === 404
 export const isPreconditionFailed = (error: unknown) => armError(error).status === 412
 
-/** Reads a resource, or undefined when ARM says 404. */
+/** 404s that say the scope, not the resource, is missing: a plan must not read them as "create it". */
+const MISSING_SCOPE = new Set(['ResourceGroupNotFound', 'SubscriptionNotFound'])
+export const isMissingScope = (error: unknown) => isNotFound(error) && MISSING_SCOPE.has(armError(error).code ?? '')
+
+/** Reads a resource, or undefined when ARM says 404 for it (not for its resource group or subscription). */
 export async function getOrUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read()
   } catch (error) {
-    if (isNotFound(error)) return undefined
+    if (isNotFound(error) && !isMissingScope(error)) return undefined
     throw error
   }
 }

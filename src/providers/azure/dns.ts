@@ -17,6 +17,8 @@ export const RECORD_TTL_SECONDS = 300
 
 export const zoneStepId = (clusterId: string) => `dns-zone:${clusterId}`
 export const linkStepId = (clusterId: string) => `dns-link:${clusterId}`
+/** The link to a further network (azure-dns-link-vnet-ids), named by its link name, which is unique per network. */
+export const extraLinkStepId = (clusterId: string, name: string) => `dns-link:${clusterId}:${name}`
 export const recordStepId = (clusterId: string) => `dns-record:${clusterId}`
 
 export interface ObservedZone {
@@ -30,6 +32,7 @@ export interface ObservedLink {
   id: string
   name: string
   vnetId: string
+  tags: Record<string, string>
   provisioningState: string
   /** InProgress until the link takes effect, then Completed */
   linkState: string
@@ -58,17 +61,22 @@ function toObservedLink(link: VirtualNetworkLink): ObservedLink {
     id: link.id ?? '',
     name: link.name ?? '',
     vnetId: link.virtualNetwork?.id ?? '',
+    tags: link.tags ?? {},
     provisioningState: link.provisioningState ?? 'Unknown',
     linkState: link.virtualNetworkLinkState ?? 'Unknown',
     registrationEnabled: Boolean(link.registrationEnabled)
   }
 }
 
-/** The zone's link to the network, whatever its name: Azure allows one per zone and network. */
-export async function observeLink(dns: PrivateDnsManagementClient, resourceGroup: string, zone: string, vnetId: string): Promise<ObservedLink | undefined> {
-  for await (const link of dns.virtualNetworkLinks.list(resourceGroup, zone)) if (sameId(link.virtualNetwork?.id, vnetId)) return toObservedLink(link)
-  return undefined
+/** Every link of the zone, read once for all the networks the run links it to. */
+export async function observeLinks(dns: PrivateDnsManagementClient, resourceGroup: string, zone: string): Promise<ObservedLink[]> {
+  const links: ObservedLink[] = []
+  for await (const link of dns.virtualNetworkLinks.list(resourceGroup, zone)) links.push(toObservedLink(link))
+  return links
 }
+
+/** The zone's link to a network, whatever its name: Azure allows one per zone and network. */
+export const linkTo = (links: ObservedLink[] | undefined, vnetId: string) => links?.find((l) => sameId(l.vnetId, vnetId))
 
 export async function observeRecord(dns: PrivateDnsManagementClient, resourceGroup: string, zone: string): Promise<ObservedRecord | undefined> {
   const record = await getOrUndefined(() => dns.recordSets.get(resourceGroup, zone, 'A', APEX))
@@ -119,6 +127,8 @@ export interface LinkPlanInput {
   dns: PrivateDnsManagementClient
   resourceGroup: string
   link: ClusterLink
+  /** Step id: linkStepId(cluster) for the endpoint's network, extraLinkStepId(…) for a further one */
+  id: string
   vnetId: string
   /** Name for a new link */
   name: string
@@ -151,7 +161,7 @@ async function putLink(input: LinkPlanInput, name: string, ctx: StepContext): Pr
 export function planLink(input: LinkPlanInput): PlannedStep {
   const { link, existing } = input
   const base = {
-    id: linkStepId(link.clusterId),
+    id: input.id,
     kind: 'azure.private-dns-vnet-link',
     dependsOn: [zoneStepId(link.clusterId)],
     attributes: { zone: link.host, virtualNetwork: input.vnetId, registrationEnabled: 'false' }
@@ -162,7 +172,8 @@ export function planLink(input: LinkPlanInput): PlannedStep {
   if (existing.provisioningState !== 'Failed') {
     // A link made by hand may register VM names in the zone; that is the owner's choice and harmless here.
     const registration = existing.registrationEnabled ? ', auto-registration on (left as it is)' : ''
-    return { ...base, name: existing.name, action: 'keep', reason: `linked to the virtual network (${existing.linkState})${registration}` }
+    const foreign = isOwnLink(existing, input.tags) ? '' : '; made outside this action, so destroy keeps it'
+    return { ...base, name: existing.name, action: 'keep', reason: `linked to the virtual network (${existing.linkState})${registration}${foreign}` }
   }
   return {
     ...base,
@@ -224,6 +235,9 @@ export const replacedZoneStepId = (clusterId: string) => `dns-zone-replaced:${cl
 
 /** Ours: the tags the creating PUT carried (Azure tags atomically with creation), for this project. */
 export const isOwnZone = (zone: ObservedZone, projectId: string) => zone.tags[MANAGED_BY_TAG] === MANAGED_BY && zone.tags[PROJECT_TAG] === projectId
+
+/** A link the action made carries the ownership tags of its PUT; `tags` are the run's (resourceTags). */
+export const isOwnLink = (link: Pick<ObservedLink, 'tags'>, tags: Record<string, string>) => link.tags[MANAGED_BY_TAG] === MANAGED_BY && link.tags[PROJECT_TAG] === tags[PROJECT_TAG]
 
 export interface ReplacedZoneInput {
   dns: PrivateDnsManagementClient

@@ -16,9 +16,9 @@ import { WHITELIST_STEP } from '../../engine/zilliz-steps.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { azureSession, type AzureSession } from './auth.js'
 import { azureClients, withArmCode, type AzureClients } from './clients.js'
-import { isOwnZone, linkName, observeLink, observeRecord, observeZone, planLink, planRecord, planReplacedZone, planZone } from './dns.js'
+import { extraLinkStepId, isOwnZone, linkName, linkStepId, linkTo, observeLinks, observeRecord, observeZone, planLink, planRecord, planReplacedZone, planZone } from './dns.js'
 import { azureInventory } from './inventory.js'
-import { observeNetwork, type AzureNetwork } from './network.js'
+import { observeLinkedNetworks, observeNetwork, scopeInputError, type AzureNetwork, type LinkedNetwork } from './network.js'
 import {
   checkEndpoint,
   endpointIp,
@@ -35,6 +35,8 @@ import { verifyAzure } from './verify.js'
 /** What apply learns as it goes; steps later in the DAG read what earlier ones wrote. */
 interface AzureLive {
   network?: AzureNetwork
+  /** The further networks every zone is linked to */
+  linked?: LinkedNetwork[]
   endpoint?: ObservedEndpoint
   ip?: string
   zoneIds: Map<string, string>
@@ -68,7 +70,6 @@ export class AzureProvider implements CloudProvider {
     this.session = azureSession(this.settings, tokens, log, httpClient)
     // Retries of reads and polls end with the run's wait-timeout, counted from here (the run's start).
     this.clients = azureClients(
-      this.settings,
       this.session.credential,
       httpClient,
       () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`),
@@ -93,7 +94,7 @@ export class AzureProvider implements CloudProvider {
   }
 
   private async observeAndPlan(target: Target): Promise<ProviderPlan> {
-    const { network, dns } = this.ready().clients
+    const { clients } = this.ready()
     const s = this.settings
     // Zone names come from Zilliz, not from inputs: check them against Azure's rules before any Azure call.
     for (const link of target.clusters) {
@@ -102,8 +103,14 @@ export class AzureProvider implements CloudProvider {
     }
     const projectId = this.config.zilliz.projectId
     const alias = target.service.endpointService
-    const observed = await observeNetwork(network, s)
+    // The endpoint, the network and the zones may each sit in their own subscription and resource group.
+    const network = clients.network(s.subscriptionId)
+    const dns = clients.dns(s.dnsSubscriptionId)
+    const dnsGroup = s.dnsResourceGroup
+    const observed = await observeNetwork(clients.network(s.networkSubscriptionId), s)
     this.live.network = observed
+    const linked = await observeLinkedNetworks(clients, s, observed)
+    this.live.linked = linked
 
     const existing = await findEndpoint({
       network,
@@ -113,7 +120,7 @@ export class AzureProvider implements CloudProvider {
       vnetId: observed.vnetId,
       projectId,
       registered: new Set(target.registrations.map((r) => r.endpointId))
-    })
+    }).catch((error: unknown) => Promise.reject(scopeInputError(error, s, 'endpoint')))
     if (existing) {
       checkEndpoint(existing, alias, observed.vnetId, this.config.zilliz.regionId)
       this.live.endpoint = existing
@@ -140,24 +147,26 @@ export class AzureProvider implements CloudProvider {
       planEndpointApproved(network, existing, () => this.live.endpoint, projectId)
     ]
 
-    const newLinkName = linkName(s.virtualNetwork, digest(observed.vnetId.toLowerCase()))
+    const networks = [{ id: observed.vnetId, name: s.virtualNetwork }, ...linked]
     const dnsSteps = await Promise.all(
       target.clusters.map(async (link) => {
-        const zone = await observeZone(dns, s.resourceGroup, link.host)
-        const [vnetLink, record] = zone
-          ? await Promise.all([observeLink(dns, s.resourceGroup, link.host, observed.vnetId), observeRecord(dns, s.resourceGroup, link.host)])
-          : [undefined, undefined]
+        const zone = await observeZone(dns, dnsGroup, link.host)
+        const [links, record] = zone ? await Promise.all([observeLinks(dns, dnsGroup, link.host), observeRecord(dns, dnsGroup, link.host)]) : [undefined, undefined]
         const guess = replacedGuess(link)
-        const stale = guess ? await observeZone(dns, s.resourceGroup, guess) : undefined
+        const stale = guess ? await observeZone(dns, dnsGroup, guess) : undefined
         return [
-          planZone({ dns, resourceGroup: s.resourceGroup, link, existing: zone, tags: target.tags, onReady: (id) => this.live.zoneIds.set(link.clusterId, id) }),
-          planLink({ dns, resourceGroup: s.resourceGroup, link, vnetId: observed.vnetId, name: newLinkName, existing: vnetLink, tags: target.tags }),
-          planRecord({ dns, resourceGroup: s.resourceGroup, link, existing: record, plannedIp: this.live.ip, ip: () => this.live.ip }),
+          planZone({ dns, resourceGroup: dnsGroup, link, existing: zone, tags: target.tags, onReady: (id) => this.live.zoneIds.set(link.clusterId, id) }),
+          ...networks.map((vnet, i) => {
+            const name = linkName(vnet.name, digest(vnet.id.toLowerCase()))
+            const id = i === 0 ? linkStepId(link.clusterId) : extraLinkStepId(link.clusterId, name)
+            return planLink({ dns, resourceGroup: dnsGroup, link, id, vnetId: vnet.id, name, existing: linkTo(links, vnet.id), tags: target.tags })
+          }),
+          planRecord({ dns, resourceGroup: dnsGroup, link, existing: record, plannedIp: this.live.ip, ip: () => this.live.ip }),
           // A zone someone else made for that name is theirs to keep.
-          ...(stale && isOwnZone(stale, projectId) ? [planReplacedZone({ dns, resourceGroup: s.resourceGroup, link, stale })] : [])
+          ...(stale && isOwnZone(stale, projectId) ? [planReplacedZone({ dns, resourceGroup: dnsGroup, link, stale })] : [])
         ]
       })
-    )
+    ).catch((error: unknown) => Promise.reject(scopeInputError(error, s, 'dns')))
     steps.push(...dnsSteps.flat())
     return {
       steps,
@@ -166,11 +175,22 @@ export class AzureProvider implements CloudProvider {
   }
 
   async inventory(target: Target): Promise<Inventory> {
-    const { network, dns } = this.ready().clients
+    const { clients } = this.ready()
     const s = this.settings
     try {
-      const observed = await observeNetwork(network, s)
-      const found = await azureInventory({ config: this.config, network, dns, resourceGroup: s.resourceGroup, vnetId: observed.vnetId, alias: target.service.endpointService, subscriptionId: s.subscriptionId })
+      const observed = await observeNetwork(clients.network(s.networkSubscriptionId), s)
+      const found = await azureInventory({
+        config: this.config,
+        network: clients.network(s.subscriptionId),
+        dns: clients.dns(s.dnsSubscriptionId),
+        resourceGroup: s.resourceGroup,
+        dnsResourceGroup: s.dnsResourceGroup,
+        vnetId: observed.vnetId,
+        // Links to networks no longer listed stay: they may serve another run's network.
+        linkVnetIds: s.dnsLinkVnetIds,
+        alias: target.service.endpointService,
+        subscriptionId: s.subscriptionId
+      })
       // Delete failures name the ARM error code first, like every other step's.
       return { ...found, managed: found.managed.map((r) => ({ ...r, remove: (ctx) => r.remove(ctx).catch((error: unknown) => Promise.reject(withArmCode(error))) })) }
     } catch (error) {
@@ -179,12 +199,14 @@ export class AzureProvider implements CloudProvider {
   }
 
   verify(target: Target): Promise<Check[]> {
-    const { network, dns } = this.ready().clients
+    const { clients } = this.ready()
+    const s = this.settings
     return verifyAzure(target, {
-      network,
-      dns,
-      resourceGroup: this.settings.resourceGroup,
+      network: clients.network(s.subscriptionId),
+      dns: clients.dns(s.dnsSubscriptionId),
+      resourceGroup: s.dnsResourceGroup,
       vnetId: this.live.network?.vnetId ?? '',
+      linked: (this.live.linked ?? []).map((vnet) => ({ ...vnet, linkName: linkName(vnet.name, digest(vnet.id.toLowerCase())) })),
       endpoint: this.live.endpoint
     }).catch((error: unknown) => {
       throw withArmCode(error)
@@ -198,8 +220,9 @@ export class AzureProvider implements CloudProvider {
 
   report(): ProviderReport {
     const s = this.settings
+    const elsewhere = s.networkSubscriptionId === s.subscriptionId ? '' : ` of subscription ${s.networkSubscriptionId}`
     return {
-      network: `${s.virtualNetwork} (${s.resourceGroup}, ${s.location})`,
+      network: `${s.virtualNetwork} (${s.networkResourceGroup}${elsewhere}, ${s.location})`,
       endpointId: this.endpointId(),
       endpointAddress: this.live.ip,
       ...(this.live.ip ? { endpointIps: [this.live.ip] } : {}),

@@ -1,6 +1,9 @@
-// What the action manages on Azure, found by its tags in the resource group, with the delete of each: the
-// apex A records, the virtual network links, the private DNS zones (or only this network's link when a
-// zone serves other networks), and the private endpoint. Deletes follow ARM's long-running operations.
+// What the action manages on Azure, found by its tags, with the delete of each: the apex A records, the
+// virtual network links, the private DNS zones (or only this run's links when a zone serves other networks),
+// all in the zones' resource group (a hub's, perhaps in another subscription), and the private endpoint in
+// its own. A link is this run's only when its PUT carried the ownership tags and it links the endpoint's
+// network or one of azure-dns-link-vnet-ids: links made by others are never removed, they keep the zone.
+// Deletes follow ARM's long-running operations.
 import type { NetworkManagementClient } from '@azure/arm-network'
 import type { PrivateDnsManagementClient, RecordSet, VirtualNetworkLink } from '@azure/arm-privatedns'
 import type { Config } from '../../config/types.js'
@@ -16,9 +19,15 @@ const ZILLIZ_DOMAIN = /\.vectordb\.zillizcloud\.com$/
 export interface AzureInventoryInput {
   config: Config
   network: NetworkManagementClient
+  /** Private DNS in the zones' subscription */
   dns: PrivateDnsManagementClient
+  /** The endpoint's resource group (in the subscription of `network`) */
   resourceGroup: string
+  /** The zones' resource group */
+  dnsResourceGroup: string
   vnetId: string
+  /** Further networks the run links every zone to */
+  linkVnetIds: string[]
   alias: string
   subscriptionId: string
 }
@@ -33,20 +42,24 @@ async function goneOk(run: () => Promise<unknown>): Promise<void> {
 }
 
 async function dnsInventory(input: AzureInventoryInput, managed: ManagedResource[], kept: KeptResource[]): Promise<void> {
-  const { dns, resourceGroup } = input
+  const { dns } = input
+  const resourceGroup = input.dnsResourceGroup
   const expected = ownershipTags(input.config)
+  const ourNetworks = [input.vnetId, ...input.linkVnetIds]
+  const ours = (l: VirtualNetworkLink) => ownershipOf(l.tags, expected).owned && ourNetworks.some((id) => sameId(l.virtualNetwork?.id, id))
   const zones: { name?: string; tags?: Record<string, string> }[] = []
   for await (const zone of dns.privateZones.listByResourceGroup(resourceGroup)) if (ZILLIZ_DOMAIN.test(zone.name ?? '')) zones.push(zone)
   for (const zone of zones) {
     const host = (zone.name ?? '').toLowerCase()
     const links: VirtualNetworkLink[] = []
     for await (const link of dns.virtualNetworkLinks.list(resourceGroup, host)) links.push(link)
-    const ourLinks = links.filter((l) => sameId(l.virtualNetwork?.id, input.vnetId))
+    const ourLinks = links.filter(ours)
     const ownership = ownershipOf(zone.tags, expected)
-    // A zone linked only to other networks is no part of this link; one of ours with no link left (its link
-    // was deleted before a crash) still is.
-    if (!ourLinks.length && (links.length || !ownership.owned)) continue
-    const otherNetworks = links.filter((l) => !sameId(l.virtualNetwork?.id, input.vnetId)).map((l) => l.virtualNetwork?.id ?? l.name ?? '')
+    // A zone that does not serve this network is no part of this link (a hub holds other spokes' zones); one
+    // of ours with no link left (its links were deleted before a crash) still is.
+    const servesThisNetwork = ourLinks.length > 0 || links.some((l) => sameId(l.virtualNetwork?.id, input.vnetId))
+    if (!servesThisNetwork && (links.length || !ownership.owned)) continue
+    const otherNetworks = links.filter((l) => !ours(l)).map((l) => (ownershipOf(l.tags, expected).owned ? l.virtualNetwork?.id ?? l.name ?? '' : `${l.virtualNetwork?.id ?? ''} (link ${l.name ?? ''}, not made by this action)`))
     const records: RecordSet[] = []
     if (ownership.owned && !otherNetworks.length) for await (const r of dns.recordSets.list(resourceGroup, host)) records.push(r)
     const apexA = records.find((r) => r.name === APEX && (r.type ?? '').endsWith('/A'))

@@ -1,9 +1,10 @@
 // Observes the virtual network and subnet and checks the inputs against them (they exist, the network is
-// in the Zilliz region's location, the subnet can hold a private endpoint) before anything is written.
+// in the Zilliz region's location, the subnet can hold a private endpoint) before anything is written; and
+// the further networks the zones are linked to (azure-dns-link-vnet-ids), which must exist too.
 import type { NetworkManagementClient, Subnet } from '@azure/arm-network'
 import type { AzureSettings } from '../../config/types.js'
 import { InputError } from '../../engine/input-error.js'
-import { armError, subnetId, virtualNetworkId } from './clients.js'
+import { armError, isMissingScope, parseResourceId, sameId, subnetId, virtualNetworkId, type AzureClients } from './clients.js'
 
 export interface AzureNetwork {
   vnetId: string
@@ -12,16 +13,35 @@ export interface AzureNetwork {
   addressPrefixes: string[]
 }
 
+/** A further network every zone is linked to. */
+export interface LinkedNetwork {
+  /** As ARM spells it */
+  id: string
+  name: string
+}
+
+/** The input that names the network: azure-subnet when it is a resource id, else azure-virtual-network. */
+const networkInput = (settings: AzureSettings) => (settings.networkResourceGroup === settings.resourceGroup && settings.networkSubscriptionId === settings.subscriptionId ? 'azure-virtual-network' : 'azure-subnet')
+
 function notFound(error: unknown, settings: AzureSettings): Error {
   const { code } = armError(error)
-  const where = `subscription ${settings.subscriptionId}`
+  const elsewhere = networkInput(settings) === 'azure-subnet'
+  const where = `subscription ${settings.networkSubscriptionId}`
   if (code === 'SubscriptionNotFound')
-    return new InputError('azure-subscription-id', `subscription ${settings.subscriptionId} does not exist or these credentials cannot see it. Check the id and the role assignment.`)
+    return new InputError(
+      elsewhere ? 'azure-subnet' : 'azure-subscription-id',
+      `subscription ${settings.networkSubscriptionId} does not exist or these credentials cannot see it. Check the id and the role assignment.`
+    )
   if (code === 'ResourceGroupNotFound')
-    return new InputError('azure-resource-group', `resource group ${settings.resourceGroup} does not exist in ${where}. Check the name and the subscription.`)
+    return new InputError(
+      elsewhere ? 'azure-subnet' : 'azure-resource-group',
+      `resource group ${settings.networkResourceGroup} does not exist in ${where}. Check the name and the subscription.`
+    )
   return new InputError(
-    'azure-virtual-network',
-    `virtual network ${settings.virtualNetwork} does not exist in resource group ${settings.resourceGroup} of ${where}. Check the name; give the network's resource group as azure-resource-group.`
+    networkInput(settings),
+    elsewhere
+      ? `virtual network ${settings.virtualNetwork} does not exist in resource group ${settings.networkResourceGroup} of ${where}. Check the subnet id.`
+      : `virtual network ${settings.virtualNetwork} does not exist in resource group ${settings.networkResourceGroup} of ${where}. Check the name; for a network in another resource group or subscription, give azure-subnet as the subnet's full resource id.`
   )
 }
 
@@ -37,14 +57,15 @@ function checkSubnet(settings: AzureSettings, subnets: Subnet[]): Subnet {
   return subnet
 }
 
+/** `network` is the client of the network's subscription (settings.networkSubscriptionId). */
 export async function observeNetwork(network: NetworkManagementClient, settings: AzureSettings): Promise<AzureNetwork> {
-  const vnet = await network.virtualNetworks.get(settings.resourceGroup, settings.virtualNetwork).catch((error: unknown) => {
+  const vnet = await network.virtualNetworks.get(settings.networkResourceGroup, settings.virtualNetwork).catch((error: unknown) => {
     throw armError(error).status === 404 ? notFound(error, settings) : error
   })
   const location = (vnet.location ?? '').toLowerCase()
   if (location !== settings.location)
     throw new InputError(
-      'azure-virtual-network',
+      networkInput(settings),
       `${settings.virtualNetwork} is in ${location}, but zilliz-region-id is in ${settings.location}; the private endpoint must be in its virtual network's location. Use a virtual network in ${settings.location}.`
     )
   const subnet = checkSubnet(settings, vnet.subnets ?? [])
@@ -54,4 +75,41 @@ export async function observeNetwork(network: NetworkManagementClient, settings:
     location,
     addressPrefixes: vnet.addressSpace?.addressPrefixes ?? []
   }
+}
+
+/**
+ * The networks of azure-dns-link-vnet-ids, read in their own subscriptions before any write: a link to a
+ * network that does not exist would fail after the zones were made. Any location will do (zones are global);
+ * the endpoint's own network is linked anyway and is left out.
+ */
+export async function observeLinkedNetworks(clients: AzureClients, settings: AzureSettings, own: AzureNetwork): Promise<LinkedNetwork[]> {
+  const ids = settings.dnsLinkVnetIds.filter((id) => !sameId(id, own.vnetId))
+  return Promise.all(
+    ids.map(async (id) => {
+      const { subscriptionId, resourceGroup, name } = parseResourceId(id)
+      const vnet = await clients
+        .network(subscriptionId)
+        .virtualNetworks.get(resourceGroup, name)
+        .catch((error: unknown) => {
+          const { status, code } = armError(error)
+          if (status !== 404) throw error
+          const what = code === 'SubscriptionNotFound' ? `subscription ${subscriptionId} does not exist or these credentials cannot see it` : code === 'ResourceGroupNotFound' ? `resource group ${resourceGroup} does not exist in subscription ${subscriptionId}` : `virtual network ${name} does not exist in resource group ${resourceGroup} of subscription ${subscriptionId}`
+          throw new InputError('azure-dns-link-vnet-ids', `${what} (${id}). Check the id, or remove it from the list.`)
+        })
+      return { id: vnet.id ?? id, name: vnet.name ?? name }
+    })
+  )
+}
+
+/**
+ * A resource group or subscription that does not exist (ARM's 404 for the scope, not the resource) names the
+ * input that chose it: the endpoint's (azure-resource-group) or the zones' (azure-dns-resource-group).
+ */
+export function scopeInputError(error: unknown, settings: AzureSettings, part: 'endpoint' | 'dns'): unknown {
+  if (!isMissingScope(error)) return error
+  const [subscription, group] = part === 'endpoint' ? [settings.subscriptionId, settings.resourceGroup] : [settings.dnsSubscriptionId, settings.dnsResourceGroup]
+  const inputs = part === 'endpoint' ? ['azure-subscription-id', 'azure-resource-group'] : ['azure-dns-subscription-id', 'azure-dns-resource-group']
+  return armError(error).code === 'SubscriptionNotFound'
+    ? new InputError(inputs[0] ?? '', `subscription ${subscription} does not exist or these credentials cannot see it. Check the id and the role assignment.`)
+    : new InputError(inputs[1] ?? '', `resource group ${group} does not exist in subscription ${subscription}. Check the name and the subscription.`)
 }

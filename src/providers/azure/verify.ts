@@ -5,14 +5,17 @@ import type { PrivateDnsManagementClient } from '@azure/arm-privatedns'
 import { check, skipped, type Check } from '../../base/checks.js'
 import type { Target } from '../../engine/target.js'
 import { isTransitional } from './arm-writes.js'
-import { observeLink, observeRecord, observeZone, sameIps } from './dns.js'
+import { extraLinkStepId, linkTo, observeLinks, observeRecord, observeZone, sameIps, type ObservedLink } from './dns.js'
 import { endpointIp, getEndpoint, type ObservedEndpoint } from './private-endpoint.js'
 
 export interface AzureVerifyInput {
   network: NetworkManagementClient
   dns: PrivateDnsManagementClient
+  /** The zones' resource group (in the subscription of `dns`) */
   resourceGroup: string
   vnetId: string
+  /** Further networks every zone must be linked to (azure-dns-link-vnet-ids), with the link name a new link gets */
+  linked: { id: string; name: string; linkName: string }[]
   /** The endpoint the plan chose or created, if any */
   endpoint: Pick<ObservedEndpoint, 'name' | 'resourceGroup'> | undefined
 }
@@ -53,6 +56,14 @@ async function endpointChecks(target: Target, input: AzureVerifyInput): Promise<
   }
 }
 
+function linkCheck(id: string, title: string, vnetLink: ObservedLink | undefined): Check {
+  const linked = vnetLink?.provisioningState === 'Succeeded' && vnetLink.linkState !== 'InProgress'
+  return check(id, title, linked, vnetLink ? `link ${vnetLink.name} ${vnetLink.provisioningState}/${vnetLink.linkState}` : 'no link to the network', {
+    cause: 'The network does not see the zone, so the host resolves to its public address or not at all.',
+    fix: 'Re-run in apply mode, or link the zone to the virtual network.'
+  })
+}
+
 export async function verifyAzure(target: Target, input: AzureVerifyInput): Promise<Check[]> {
   const { dns, resourceGroup, vnetId } = input
   const { checks, ip } = await endpointChecks(target, input)
@@ -62,14 +73,10 @@ export async function verifyAzure(target: Target, input: AzureVerifyInput): Prom
       checks.push(missing(target, `dns-zone:${link.clusterId}`, `Private DNS zone ${link.host} exists`, { cause: 'Name or service not known: no private zone answers for the host.', fix: 'Re-run in apply mode.' }))
       continue
     }
-    const vnetLink = await observeLink(dns, resourceGroup, link.host, vnetId)
-    const linked = vnetLink?.provisioningState === 'Succeeded' && vnetLink.linkState !== 'InProgress'
-    checks.push(
-      check(`dns-link:${link.clusterId}`, `Zone ${link.host} is linked to the virtual network`, linked, vnetLink ? `link ${vnetLink.name} ${vnetLink.provisioningState}/${vnetLink.linkState}` : 'no link to the network', {
-        cause: 'The network does not see the zone, so the host resolves to its public address or not at all.',
-        fix: 'Re-run in apply mode, or link the zone to the virtual network.'
-      })
-    )
+    const links = await observeLinks(dns, resourceGroup, link.host)
+    checks.push(linkCheck(`dns-link:${link.clusterId}`, `Zone ${link.host} is linked to the virtual network`, linkTo(links, vnetId)))
+    for (const other of input.linked)
+      checks.push(linkCheck(extraLinkStepId(link.clusterId, other.linkName), `Zone ${link.host} is linked to ${other.name} (azure-dns-link-vnet-ids)`, linkTo(links, other.id)))
     const record = await observeRecord(dns, resourceGroup, link.host)
     const points = Boolean(ip && record && sameIps(record.ips, [ip]))
     checks.push(
