@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startEmulators, type Emulators } from '../emulators/index.js'
 import { CLIENT_ID, azureInputs } from '../emulators/azure/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
-import { AZURE_OPERATIONS } from '../src/providers/azure/permissions.js'
+import { AZURE_OPERATIONS, AZURE_SCOPE_PARTS, scopePartOf } from '../src/providers/azure/permissions.js'
 import { errorLine, expectSuccess } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
 
@@ -77,6 +77,15 @@ describe('a denied ARM operation', () => {
     expect(needed(false)).toEqual([...role('azure-plan.json').Actions].sort())
   })
 
+  it.each(AZURE_SCOPE_PARTS)('table grants exactly the actions of the %s scope role files, and the scopes together make the whole roles', (part) => {
+    const needed = (write: boolean) => [...new Set(AZURE_OPERATIONS.filter((o) => write || !o.write).flatMap((o) => o.permissions))].filter((a) => scopePartOf(a) === part).sort()
+    expect(needed(true)).toEqual([...role(`azure-${part}-apply.json`).Actions].sort())
+    expect(needed(false)).toEqual([...role(`azure-${part}-plan.json`).Actions].sort())
+    const union = (kind: string) => AZURE_SCOPE_PARTS.flatMap((p) => role(`azure-${p}-${kind}.json`).Actions).sort()
+    expect(union('apply')).toEqual([...role('azure-apply.json').Actions].sort())
+    expect(union('plan')).toEqual([...role('azure-plan.json').Actions].sort())
+  })
+
   it.each(CASES)('%s names the step, the operation, the action, the identity and the role file', async (name, mode, step, before) => {
     await before?.()
     emulators.switches.inject({ service: 'arm', operation: name, status: 403, code: 'AuthorizationFailed', message: 'The client does not have authorization to perform this action.', times: 1 })
@@ -89,6 +98,9 @@ describe('a denied ARM operation', () => {
     for (const action of op.permissions) expect(error).toContain(action)
     expect(error).toContain(`the identity client ${CLIENT_ID}`)
     expect(error).toContain(op.write ? 'docs/policies/azure-apply.json' : 'docs/policies/azure-plan.json')
+    // The bare message names no scope: the resource the request addressed is where ARM evaluated it.
+    expect(error).toMatch(/ on scope \/subscriptions\/[^ ]+ \(resource group \S+ of subscription [0-9a-f-]+\)|on scope \/subscriptions\/[^ ]+ \(subscription [0-9a-f-]+\)/)
+    for (const part of new Set(op.permissions.map(scopePartOf))) expect(error).toContain(`docs/policies/azure-${part}-${op.write ? 'apply' : 'plan'}.json`)
   })
 })
 
@@ -107,6 +119,6 @@ describe('an Azure action missing from the role', () => {
     expect(result.exitCode).toBe(1)
     const error = errorLine(result)
     const needing = AZURE_OPERATIONS.filter((o) => o.permissions.includes(action)).map((o) => o.operation)
-    expect(error).toMatch(new RegExp(`Azure (${needing.join('|')}) was denied \\((Linked)?AuthorizationFailed, HTTP 403\\): the identity client ${CLIENT_ID}[^:]* lacks the Azure action ${action.replace(/[./]/g, '\\$&')};`))
+    expect(error).toMatch(new RegExp(`Azure (${needing.join('|')}) was denied \\((Linked)?AuthorizationFailed, HTTP 403\\): the identity client ${CLIENT_ID}[^:]* lacks the Azure action ${action.replace(/[./]/g, '\\$&')} on scope /subscriptions/[^ ]+ \\((resource group \\S+ of )?subscription [0-9a-f-]+\\); grant it as docs/policies/azure-${scopePartOf(action)}-`))
   })
 })

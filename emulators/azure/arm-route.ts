@@ -19,6 +19,8 @@ export interface ArmRoute {
   operation: string
   /** RBAC action checked on the scope before the handler runs */
   action: string
+  /** The scope the action is checked on, when not the request path */
+  scope?: (params: Record<string, string>, path: string) => string
   handle(call: ArmCall): EmulatorResponse
 }
 

@@ -54,7 +54,7 @@ export class ArmEmulator implements Service {
         throw new ArmFailure(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.")
       const principal = this.authenticate(req, matched.params['subscriptionId'] ?? '')
       const scope = req.url.pathname
-      this.rbac.require(principal, matched.route.action, scope)
+      this.rbac.require(principal, matched.route.action, matched.route.scope?.(matched.params, scope) ?? scope)
       const group = matched.params['resourceGroupName']
       if (group !== undefined && !this.state.hasResourceGroup(matched.params['subscriptionId'] ?? '', group))
         throw new ArmFailure(404, 'ResourceGroupNotFound', `Resource group '${group}' could not be found.`)

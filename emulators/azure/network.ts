@@ -154,6 +154,10 @@ function connectionRequest(properties: JsonObject): ConnectionRequest {
   return { manual, name: String(c['name'] ?? 'connection'), target, requestMessage, groupIds: (cp['groupIds'] ?? []) as string[] }
 }
 
+function withScope(scope: NonNullable<ArmRoute['scope']>, operations: string[], routes: ArmRoute[]): ArmRoute[] {
+  return routes.map((route) => (operations.includes(route.operation) ? { ...route, scope } : route))
+}
+
 export class NetworkProvider {
   constructor(
     private readonly state: ArmState,
@@ -164,7 +168,10 @@ export class NetworkProvider {
   ) {}
 
   routes(): ArmRoute[] {
-    return [
+    // The status of an operation is a subscription-level path, but an identity whose role sits on a resource
+    // group polls its own operations all the same: the emulator checks the read on the resource operated on.
+    const onOperated = (params: Record<string, string>, path: string) => this.operations.resourceOf(params['operationId'] ?? '') ?? path
+    return withScope(onOperated, ['NetworkOperationStatus_Get', 'NetworkOperationResult_Get'], [
       armRoute('GET', `${GROUP}/virtualNetworks/{name}`, 'VirtualNetworks_Get', 'Microsoft.Network/virtualNetworks/read', (c) => this.getVirtualNetwork(c)),
       armRoute('GET', `${GROUP}/virtualNetworks/{name}/subnets/{subnet}`, 'Subnets_Get', 'Microsoft.Network/virtualNetworks/subnets/read', (c) => this.getSubnet(c)),
       armRoute('GET', `${GROUP}/privateEndpoints`, 'PrivateEndpoints_List', 'Microsoft.Network/privateEndpoints/read', (c) => this.listEndpoints(c)),
@@ -186,7 +193,7 @@ export class NetworkProvider {
         'Microsoft.Network/locations/operationResults/read',
         (c) => this.operationResult(c)
       )
-    ]
+    ])
   }
 
   /** Zilliz accepted (Approved) or dropped (Disconnected) the endpoint registered as <name>.<resourceGuid>. */
@@ -321,7 +328,7 @@ export class NetworkProvider {
       this.state.privateEndpoints.delete(key(id))
       this.state.networkInterfaces.delete(key(endpoint.nicId))
       this.world.endpoints.remove('azure', `${endpoint.name}.${endpoint.resourceGuid}`)
-    })
+    }, id)
     const base = `https://${MANAGEMENT_HOST}/subscriptions/${c.params['subscriptionId']}/providers/Microsoft.Network/locations/${endpoint.location}`
     return armJson(202, undefined, {
       'azure-asyncoperation': `${base}/operations/${op.id}?api-version=${NETWORK_API_VERSION}`,

@@ -67,6 +67,11 @@ export class AsyncOperations {
     return pending
   }
 
+  /** The id of the resource an operation acts on, as started. */
+  resourceOf(id: string): string | undefined {
+    return this.operations.get(id.toLowerCase())?.resource
+  }
+
   /** Counts one poll and completes the operation when it is due. */
   poll(id: string): AsyncOperation | undefined {
     const op = this.operations.get(id.toLowerCase())

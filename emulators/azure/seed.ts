@@ -1,6 +1,9 @@
 // The default Azure world of tests and the demo: one tenant and subscription, resource group zilliz-rg with a
 // workload network in eastus (a subnet for endpoints and a delegated one), a network in westus, Zilliz's
 // alias, an app whose federated credential trusts the default repository, and an app with a secret.
+// For hub-and-spoke layouts, as Azure landing zones build them: a spoke network in another resource group of
+// the same subscription, a network in a network subscription, and a connectivity (hub) subscription with a
+// resource group for the central private DNS zones and the hub network where a DNS private resolver lives.
 import { randomUUID } from 'node:crypto'
 import { GITHUB_ISSUER } from '../oidc.js'
 import { ZILLIZ_SEED } from '../zilliz.js'
@@ -20,6 +23,19 @@ export const DELEGATED_SUBNET = 'webapps'
 export const OTHER_LOCATION = 'westus'
 export const OTHER_VNET = 'westus-vnet'
 export const ALIAS = ZILLIZ_SEED.endpointServices.azure
+
+/** A spoke network in another resource group of the endpoint's subscription */
+export const SPOKE_RESOURCE_GROUP = 'spoke-network-rg'
+export const SPOKE_VNET = 'spoke-vnet'
+/** A network subscription whose network the endpoint's subnet is in */
+export const NETWORK_SUBSCRIPTION_ID = '00000000-0000-4000-8000-000000000002'
+export const NETWORK_RESOURCE_GROUP = 'shared-network-rg'
+export const SHARED_VNET = 'shared-vnet'
+/** The connectivity (hub) subscription: central private DNS zones and the hub network */
+export const HUB_SUBSCRIPTION_ID = '00000000-0000-4000-8000-000000000003'
+export const DNS_RESOURCE_GROUP = 'private-dns-rg'
+export const HUB_RESOURCE_GROUP = 'hub-network-rg'
+export const HUB_VNET = 'hub-vnet'
 
 /** The app the action signs in as through GitHub OIDC. */
 export const CLIENT_ID = '3c5e7a9b-1d2f-4a6b-8c0d-2e4f6a8b0c1d'
@@ -42,8 +58,15 @@ export function seedApps(entra: EntraEmulator): void {
   entra.addApp({ tenantId: TENANT_ID, clientId: SECRET_CLIENT_ID, objectId: randomUUID(), displayName: 'ci-deployer', federatedCredentials: [], secrets: [CLIENT_SECRET] })
 }
 
-function addNetwork(state: ArmState, name: string, location: string, cidr: string, subnets: { name: string; cidr: string; delegations?: string[] }[]): void {
-  const id = resourceIds.network(SUBSCRIPTION_ID, RESOURCE_GROUP, 'virtualNetworks', name)
+function addNetwork(
+  state: ArmState,
+  name: string,
+  location: string,
+  cidr: string,
+  subnets: { name: string; cidr: string; delegations?: string[] }[],
+  where: { subscriptionId: string; resourceGroup: string } = { subscriptionId: SUBSCRIPTION_ID, resourceGroup: RESOURCE_GROUP }
+): void {
+  const id = resourceIds.network(where.subscriptionId, where.resourceGroup, 'virtualNetworks', name)
   state.virtualNetworks.set(key(id), {
     id,
     name,
@@ -65,9 +88,22 @@ export function seedArm(state: ArmState): void {
   ])
   addNetwork(state, OTHER_VNET, OTHER_LOCATION, '10.30.0.0/16', [{ name: 'default', cidr: '10.30.1.0/24' }])
   state.aliases.add(ALIAS.toLowerCase())
+  seedHubAndSpokes(state)
+}
+
+function seedHubAndSpokes(state: ArmState): void {
+  state.addResourceGroup(SUBSCRIPTION_ID, SPOKE_RESOURCE_GROUP, LOCATION)
+  addNetwork(state, SPOKE_VNET, LOCATION, '10.40.0.0/16', [{ name: SUBNET, cidr: '10.40.1.0/24' }], { subscriptionId: SUBSCRIPTION_ID, resourceGroup: SPOKE_RESOURCE_GROUP })
+  for (const subscriptionId of [NETWORK_SUBSCRIPTION_ID, HUB_SUBSCRIPTION_ID]) state.subscriptions.set(subscriptionId, { subscriptionId, tenantId: TENANT_ID })
+  state.addResourceGroup(NETWORK_SUBSCRIPTION_ID, NETWORK_RESOURCE_GROUP, LOCATION)
+  addNetwork(state, SHARED_VNET, LOCATION, '10.50.0.0/16', [{ name: SUBNET, cidr: '10.50.1.0/24' }], { subscriptionId: NETWORK_SUBSCRIPTION_ID, resourceGroup: NETWORK_RESOURCE_GROUP })
+  state.addResourceGroup(HUB_SUBSCRIPTION_ID, DNS_RESOURCE_GROUP, LOCATION)
+  state.addResourceGroup(HUB_SUBSCRIPTION_ID, HUB_RESOURCE_GROUP, LOCATION)
+  addNetwork(state, HUB_VNET, LOCATION, '10.0.0.0/16', [{ name: 'dns-resolver-inbound', cidr: '10.0.1.0/28' }], { subscriptionId: HUB_SUBSCRIPTION_ID, resourceGroup: HUB_RESOURCE_GROUP })
 }
 
 export const ids = {
-  vnet: (name = VNET) => resourceIds.network(SUBSCRIPTION_ID, RESOURCE_GROUP, 'virtualNetworks', name),
-  subnet: (name = SUBNET, vnet = VNET) => `${resourceIds.network(SUBSCRIPTION_ID, RESOURCE_GROUP, 'virtualNetworks', vnet)}/subnets/${name}`
+  vnet: (name = VNET, subscriptionId = SUBSCRIPTION_ID, resourceGroup = RESOURCE_GROUP) => resourceIds.network(subscriptionId, resourceGroup, 'virtualNetworks', name),
+  subnet: (name = SUBNET, vnet = VNET, subscriptionId = SUBSCRIPTION_ID, resourceGroup = RESOURCE_GROUP) => `${resourceIds.network(subscriptionId, resourceGroup, 'virtualNetworks', vnet)}/subnets/${name}`,
+  resourceGroup: (subscriptionId: string, resourceGroup: string) => resourceIds.resourceGroup(subscriptionId, resourceGroup)
 }

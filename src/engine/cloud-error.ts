@@ -31,6 +31,10 @@ export interface CloudCallFailure {
   refused?: string[]
   /** Who the call was evaluated for: role ARN, service account, client id */
   principal?: string
+  /** Where the permission is missing, when the cloud evaluates it per scope (an Azure subscription, resource group or resource) */
+  scope?: string
+  /** What grants it, when more than the cloud's one plan/apply policy file says it (per-scope roles) */
+  grant?: string
 }
 
 const CLOUD_NAME: Record<ProviderName, string> = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Azure' }
@@ -61,7 +65,8 @@ export function describeCloudFailure(f: CloudCallFailure): string {
     missing.length === 1
       ? `the ${one} ${missing[0]}`
       : `one or more of the ${many} ${missing.join(', ')} (the call needs all of them)`
-  return `${call} was denied (${code}): ${who} lacks ${needs}; grant it as ${policyFile(f.cloud, f.required.write)} does.${said}`
+  const where = f.scope ? ` on ${f.scope}` : ''
+  return `${call} was denied (${code}): ${who} lacks ${needs}${where}; grant it as ${f.grant ?? `${policyFile(f.cloud, f.required.write)} does`}.${said}`
 }
 
 const FAILURE = Symbol('cloud call failure')

@@ -2,7 +2,7 @@
 // operation (the REST spec's operationId), its code and, for a denial, the Azure action and the identity.
 import type { PipelinePolicy } from '@azure/core-rest-pipeline'
 import { annotateCloudError, type CloudCallFailure } from '../../engine/cloud-error.js'
-import { armOperationOf } from './permissions.js'
+import { armOperationOf, azureGrant } from './permissions.js'
 
 const DENIALS = new Set(['AuthorizationFailed', 'LinkedAuthorizationFailed', 'Forbidden'])
 
@@ -21,23 +21,38 @@ export function armFailure(error: unknown, method: string, url: string, principa
   } catch {
     // keep the URL as it is
   }
+  const message = e.message ?? ''
+  const denied = DENIALS.has(e.code ?? '') || (e.statusCode === 403 && !e.code)
+  // AuthorizationFailed: "… perform action 'X' over scope 'S' …"; LinkedAuthorizationFailed: "… however, it
+  // does not have permission to perform action(s) 'X' on the linked scope(s) 'S' …".
+  const refused = [/does not have permission to perform action\(s\) '([^']+)'/, /does not have authorization to perform action '([^']+)'/]
+    .map((pattern) => pattern.exec(message)?.[1])
+    .filter((action): action is string => Boolean(action))
+    .slice(0, 1)
+    .flatMap((actions) => actions.split(/,\s*/))
+  // Where ARM evaluated the refused action; without it, the resource the request addressed.
+  const scope = /on the linked scope\(s\) '([^']+)'/.exec(message)?.[1] ?? /over scope '([^']+)'/.exec(message)?.[1] ?? path
   return {
     cloud: 'azure',
     operation: known?.operation ?? `${method.toUpperCase()} ${path}`,
     code: e.code ?? '',
     status: e.statusCode,
-    detail: e.message ?? '',
-    denied: DENIALS.has(e.code ?? '') || (e.statusCode === 403 && !e.code),
+    detail: message,
+    denied,
     required: known && { permissions: known.permissions, write: known.write },
-    // AuthorizationFailed: "… perform action 'X' over scope …"; LinkedAuthorizationFailed: "… however, it
-    // does not have permission to perform action(s) 'X' on the linked scope(s) …".
-    refused: [/does not have permission to perform action\(s\) '([^']+)'/, /does not have authorization to perform action '([^']+)'/]
-      .map((pattern) => pattern.exec(e.message ?? '')?.[1])
-      .filter((action): action is string => Boolean(action))
-      .slice(0, 1)
-      .flatMap((actions) => actions.split(/,\s*/)),
-    principal
+    refused,
+    principal,
+    ...(denied ? { scope: describeScope(scope) } : {}),
+    ...(denied && known ? { grant: azureGrant(refused.length ? refused : known.permissions, known.write) } : {})
   }
+}
+
+/** 'scope /subscriptions/S/resourceGroups/G/… (resource group G of subscription S)': the id, and what it is. */
+export function describeScope(id: string): string {
+  const subscription = /^\/subscriptions\/([^/]+)/i.exec(id)?.[1]
+  const group = /\/resourceGroups\/([^/]+)/i.exec(id)?.[1]
+  const what = group ? `resource group ${group} of subscription ${subscription ?? '?'}` : subscription ? `subscription ${subscription}` : ''
+  return `scope ${id}${what ? ` (${what})` : ''}`
 }
 
 /** A pipeline policy that describes every failed ARM request, after the SDK's own retries. */

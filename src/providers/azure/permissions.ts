@@ -57,3 +57,35 @@ export function armOperationOf(method: string, url: string): ArmOperation | unde
   }
   return AZURE_OPERATIONS.find((o) => o.method === method.toUpperCase() && o.path.test(path))
 }
+
+/**
+ * The part of a hub-and-spoke layout whose scope an action is checked on: the endpoint's resource group
+ * (the endpoint, its network interface, its operations), a virtual network's (read, and joined by the
+ * endpoint's subnet or a zone's link), and the private DNS zones' (a hub's). Each has its own role files.
+ */
+export type AzureScopePart = 'endpoint' | 'network' | 'dns'
+export const AZURE_SCOPE_PARTS: AzureScopePart[] = ['endpoint', 'network', 'dns']
+
+export function scopePartOf(action: string): AzureScopePart {
+  if (/^Microsoft\.Network\/(privateDnsZones|privateDnsOperationStatuses)\//i.test(action)) return 'dns'
+  if (/^Microsoft\.Network\/virtualNetworks\//i.test(action)) return 'network'
+  return 'endpoint'
+}
+
+/** The per-scope role file that grants the action: docs/policies/azure-<part>-<plan|apply>.json. */
+export function azureRoleFile(part: AzureScopePart, write: boolean): string {
+  return `docs/policies/azure-${part}-${write ? 'apply' : 'plan'}.json`
+}
+
+const WHOLE = (write: boolean) => (write ? 'docs/policies/azure-apply.json' : 'docs/policies/azure-plan.json (or azure-apply.json)')
+
+/**
+ * What to grant, and where: the per-scope role of each missing action, assigned on the scope named, or the
+ * one role of the single-resource-group layout. `write` is the operation's (a write needs the apply roles).
+ */
+export function azureGrant(actions: string[], write: boolean): string {
+  const parts = [...new Set(actions.map(scopePartOf))]
+  const files = parts.map((part) => azureRoleFile(part, write))
+  return `${files.join(' and ')} ${files.length > 1 ? 'do' : 'does'}, assigned on that scope (${WHOLE(write)} where one resource group holds everything)`
+}
+
