@@ -9,6 +9,7 @@ import type { PrivateDnsManagementClient, RecordSet, VirtualNetworkLink } from '
 import type { Config } from '../../config/types.js'
 import { zoneRemoval } from '../../engine/dns-removal.js'
 import { azureEndpointName, ownershipOf, ownershipTags } from '../../engine/ownership.js'
+import type { StepContext } from '../../engine/plan.js'
 import type { Inventory, KeptResource, ManagedResource } from '../../engine/provider.js'
 import { isNotFound, sameId } from './clients.js'
 import { APEX } from './dns.js'
@@ -60,6 +61,11 @@ async function dnsInventory(input: AzureInventoryInput, managed: ManagedResource
     const servesThisNetwork = ourLinks.length > 0 || links.some((l) => sameId(l.virtualNetwork?.id, input.vnetId))
     if (!servesThisNetwork && (links.length || !ownership.owned)) continue
     const otherNetworks = links.filter((l) => !ours(l)).map((l) => (ownershipOf(l.tags, expected).owned ? l.virtualNetwork?.id ?? l.name ?? '' : `${l.virtualNetwork?.id ?? ''} (link ${l.name ?? ''}, not made by this action)`))
+    const removeLink = (ctx: StepContext, link?: string) => goneOk(() => dns.virtualNetworkLinks.beginDeleteAndWait(resourceGroup, host, link ?? '', { abortSignal: ctx.signal }))
+    // A link the action made into a zone that is not its own (a central zone someone else keeps) is still its own.
+    if (!ownership.owned)
+      for (const link of ourLinks.map((l) => l.name ?? ''))
+        managed.push({ id: `dns-link:${host}:${link}`, kind: 'azure.private-dns-vnet-link', name: link, layer: 'zone-link', host, evidence: 'tagged by this action for this project, region and repository, in a zone it did not make', remove: (ctx) => removeLink(ctx, link) })
     const records: RecordSet[] = []
     if (ownership.owned && !otherNetworks.length) for await (const r of dns.recordSets.list(resourceGroup, host)) records.push(r)
     const apexA = records.find((r) => r.name === APEX && (r.type ?? '').endsWith('/A'))
@@ -77,7 +83,7 @@ async function dnsInventory(input: AzureInventoryInput, managed: ManagedResource
         otherNetworks,
         links: ourLinks.map((l) => l.name ?? ''),
         removeRecord: () => goneOk(() => dns.recordSets.delete(resourceGroup, host, 'A', APEX)),
-        removeLink: (ctx, link) => goneOk(() => dns.virtualNetworkLinks.beginDeleteAndWait(resourceGroup, host, link ?? '', { abortSignal: ctx.signal })),
+        removeLink,
         removeZone: (ctx) => goneOk(() => dns.privateZones.beginDeleteAndWait(resourceGroup, host, { abortSignal: ctx.signal }))
       },
       managed,
