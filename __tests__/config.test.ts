@@ -695,6 +695,8 @@ describe('Azure', () => {
     bad('DNS subscription that is no GUID', 'azure-dns-subscription-id', 'connectivity', /GUID/),
     bad('DNS resource group with a space', 'azure-dns-resource-group', 'rg dns', /resource group name/),
     bad('link network given by name', 'azure-dns-link-vnet-ids', 'vnet-hub', /is not a virtual network resource id/),
+    bad('DNS resource group with dns none', 'azure-dns-resource-group', 'rg-dns', /but dns is none, so it writes no DNS/, { dns: 'none' }),
+    bad('networks to link with dns none', 'azure-dns-link-vnet-ids', '/subscriptions/5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-hub', /but dns is none/, { dns: 'none' }),
     bad('link network given as a subnet id', 'azure-dns-link-vnet-ids', '/subscriptions/5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/s', /is not a virtual network resource id/),
     bad('endpoint name ending with a hyphen', 'azure-endpoint-name', 'pe-', /ending with a letter, digit or _/),
     bad('endpoint name of 65 characters', 'azure-endpoint-name', 'p'.repeat(65), /2 to 64 .*It has 65 characters/),

@@ -482,6 +482,17 @@ function readAzure(inputs: InputReader, ctx: CloudContext): AzureSettings {
 }
 
 /**
+ * Where new zones go means nothing when the action writes no DNS. (With dns: existing-zone the zone ids name
+ * their own subscription and resource group; these inputs are left to that mode's rules.)
+ */
+function azureZonesOnlyWhenManaged(inputs: InputReader, mode: DnsMode): void {
+  if (mode !== 'none') return
+  for (const name of ['azure-dns-subscription-id', 'azure-dns-resource-group', 'azure-dns-link-vnet-ids'] as const)
+    if (inputs.given(name))
+      inputs.problem(name, `Says where the action puts or links its private DNS zones, but dns is none, so it writes no DNS. Remove ${name}, or set dns: managed.`, `leave ${name} unset with dns: none`)
+}
+
+/**
  * azure-subnet is a subnet name in azure-virtual-network (which sits with the endpoint), or a full subnet
  * resource id: then the network may be in another resource group or subscription, and azure-virtual-network,
  * if given, must name the same network.
@@ -544,6 +555,7 @@ export function parseConfig(read: (name: string) => string, options: ParseOption
   const dns = readDns(inputs, provider)
   const ctx = provider && { provider, regionId: zilliz.regionId, region, projectId: zilliz.projectId, namePrefix: common.namePrefix }
   const cloud = ctx ? CLOUD_READERS[ctx.provider](inputs, ctx) : {}
+  if (provider === 'azure') azureZonesOnlyWhenManaged(inputs, dns.mode)
 
   if (inputs.problems.length > 0 || !provider) {
     const secrets = INPUT_NAMES.filter((name) => inputSpec(name).secret)
