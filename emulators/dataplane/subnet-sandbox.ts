@@ -1,0 +1,67 @@
+// Where the emulated clouds run the compute they host (a Lambda function, a Cloud Run job, a container
+// group): a Node child process that meets the network as a process in the subnet would. Its system
+// resolver is the subnet's resolver (a preload points every new dns.Resolver at it, since a process in a
+// VPC gets that server from the platform, not from the code), and it trusts the emulated world's CA, as
+// a real one trusts the public CAs that sign the clusters' certificates. It gets only the environment
+// the cloud would give it, never the test process's.
+import { spawn } from 'node:child_process'
+import { TEST_CA_PATH } from './certificates.js'
+
+export interface SubnetResolver {
+  host: string
+  port: number
+}
+
+export interface SandboxCommand {
+  /** Arguments to `node`, as a container's command after `node` or a runtime's bootstrap */
+  args: string[]
+  env?: Record<string, string>
+  cwd?: string
+  timeoutMs: number
+}
+
+export interface SandboxOutcome {
+  exitCode: number | null
+  stdout: string
+  stderr: string
+  timedOut: boolean
+  ms: number
+}
+
+function resolverPreload(resolver: SubnetResolver): string {
+  const server = JSON.stringify(`${resolver.host}:${resolver.port}`)
+  const code = [
+    "import dns from 'node:dns';",
+    "import { syncBuiltinESMExports } from 'node:module';",
+    `const servers = [${server}];`,
+    'const Base = dns.Resolver;',
+    'dns.Resolver = class extends Base { constructor(options) { super(options); this.setServers(servers) } };',
+    'dns.setServers(servers);',
+    'syncBuiltinESMExports();'
+  ].join('\n')
+  return `data:text/javascript,${encodeURIComponent(code)}`
+}
+
+export function runInSubnet(resolver: SubnetResolver, command: SandboxCommand): Promise<SandboxOutcome> {
+  const started = performance.now()
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', resolverPreload(resolver), ...command.args], {
+      cwd: command.cwd,
+      env: { PATH: process.env['PATH'] ?? '', NODE_EXTRA_CA_CERTS: TEST_CA_PATH, ...command.env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let stdout = ''
+    let stderr = ''
+    let timedOut = false
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, command.timeoutMs)
+    child.on('close', (exitCode) => {
+      clearTimeout(timer)
+      resolve({ exitCode, stdout, stderr, timedOut, ms: Math.round(performance.now() - started) })
+    })
+  })
+}
