@@ -5,9 +5,10 @@ import { CallLog, Switches, startService, type Running, type Service } from '../
 import { World } from '../core/world.js'
 import { OidcEmulator, type OidcOptions } from '../oidc.js'
 import { Ec2Emulator } from './ec2.js'
+import { LambdaEmulator, type ExecutionRole } from './lambda.js'
 import type { AwsTopology } from './ec2-model.js'
 import { Route53Emulator } from './route53.js'
-import { ROLE_ARN, ROLE_TRUSTED_SUBJECT, seedTopology } from './seed.js'
+import { PROBE_ROLE_ARN, ROLE_ARN, ROLE_TRUSTED_SUBJECT, seedTopology } from './seed.js'
 import { StsEmulator } from './sts.js'
 
 export interface AwsEmulatorOptions {
@@ -22,6 +23,10 @@ export interface AwsEmulatorOptions {
   acceptanceDelayMs?: number
   /** Delay before a Route 53 change reports INSYNC. */
   changeSyncDelayMs?: number
+  /** Lambda execution roles; default PROBE_ROLE_ARN with VPC access */
+  executionRoles?: Record<string, ExecutionRole>
+  /** How long a new Lambda function stays Pending */
+  lambdaActivationDelayMs?: number
 }
 
 /** Environment variables that point the action (SDKs and @actions/core) at the emulators. */
@@ -29,6 +34,7 @@ export interface AwsEnvironment {
   AWS_ENDPOINT_URL_EC2: string
   AWS_ENDPOINT_URL_ROUTE_53: string
   AWS_ENDPOINT_URL_STS: string
+  AWS_ENDPOINT_URL_LAMBDA: string
   ACTIONS_ID_TOKEN_REQUEST_URL: string
   ACTIONS_ID_TOKEN_REQUEST_TOKEN: string
   AWS_REGION: string
@@ -43,7 +49,8 @@ export interface AwsEmulators {
   sts: StsEmulator
   ec2: Ec2Emulator
   route53: Route53Emulator
-  urls: { oidc: string; sts: string; ec2: string; route53: string }
+  lambda: LambdaEmulator
+  urls: { oidc: string; sts: string; ec2: string; route53: string; lambda: string }
   env: AwsEnvironment
   region: string
   close(): Promise<void>
@@ -63,6 +70,11 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
     networks: [ec2],
     changeSyncDelayMs: options.changeSyncDelayMs ?? 0
   })
+  const lambda = new LambdaEmulator(world, {
+    ec2,
+    executionRoles: options.executionRoles ?? { [PROBE_ROLE_ARN]: { vpcAccess: true } },
+    activationDelayMs: options.lambdaActivationDelayMs ?? 0
+  })
 
   const running: Running[] = []
   const start = async (service: Service): Promise<string> => {
@@ -74,7 +86,8 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
     oidc: await start(oidc),
     sts: await start(sts),
     ec2: await start(ec2),
-    route53: await start(route53)
+    route53: await start(route53),
+    lambda: await start(lambda)
   }
 
   return {
@@ -85,12 +98,14 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
     sts,
     ec2,
     route53,
+    lambda,
     urls,
     region: topology.region,
     env: {
       AWS_ENDPOINT_URL_EC2: urls.ec2,
       AWS_ENDPOINT_URL_ROUTE_53: urls.route53,
       AWS_ENDPOINT_URL_STS: urls.sts,
+      AWS_ENDPOINT_URL_LAMBDA: urls.lambda,
       // @actions/core appends `&audience=…`, so the URL must already carry a query string.
       ACTIONS_ID_TOKEN_REQUEST_URL: `${urls.oidc}/token?api-version=2.0`,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken,
@@ -135,6 +150,7 @@ export function registerAmbientCredentials(world: World, options: AmbientCredent
 }
 
 export { Ec2Emulator } from './ec2.js'
+export { LambdaEmulator } from './lambda.js'
 export { Route53Emulator } from './route53.js'
 export { StsEmulator, STS_AUDIENCE } from './sts.js'
 export * from './seed.js'

@@ -53,6 +53,7 @@ export const INPUTS = {
   'aws-vpc-id': { provider: 'aws', required: true, example: 'vpc-0a1b2c3d4e5f60718' },
   'aws-subnet-ids': { provider: 'aws', required: true, example: 'subnet-0a1b2c3d4e5f60718, subnet-0f1e2d3c4b5a69788' },
   'aws-security-group-ids': { provider: 'aws', example: 'sg-0a1b2c3d4e5f60718' },
+  'aws-probe-role-arn': { provider: 'aws', example: 'arn:aws:iam::123456789012:role/zilliz-private-link-probe' },
 
   'gcp-workload-identity-provider': {
     provider: 'gcp',

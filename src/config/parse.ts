@@ -404,6 +404,7 @@ function readAws(inputs: InputReader, ctx: CloudContext): AwsSettings {
     'without a role the credentials already on the runner are used as they are'
   )
   const roleArn = inputs.optional('aws-role-arn', checkRoleArn)
+  const probeRoleArn = inputs.optional('aws-probe-role-arn', checkRoleArn)
   return {
     region: ctx.region ?? region ?? '',
     ...(roleArn ? { roleArn } : {}),
@@ -421,7 +422,8 @@ function readAws(inputs: InputReader, ctx: CloudContext): AwsSettings {
     ),
     vpcId: inputs.text('aws-vpc-id', checkVpcId),
     subnetIds: inputs.strings('aws-subnet-ids', checkSubnetId),
-    securityGroupIds: inputs.strings('aws-security-group-ids', checkSecurityGroupId)
+    securityGroupIds: inputs.strings('aws-security-group-ids', checkSecurityGroupId),
+    ...(probeRoleArn ? { probeRoleArn } : {})
   }
 }
 

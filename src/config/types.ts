@@ -49,6 +49,8 @@ export interface AwsSettings {
   subnetIds: string[]
   /** Empty: the action manages its own security group */
   securityGroupIds: string[]
+  /** Lambda execution role of the in-network probe (level 2); absent: no probe */
+  probeRoleArn?: string
 }
 
 export interface GcpSettings {

@@ -1,6 +1,7 @@
 // The AWS SDK clients of one run. Endpoints come from the SDK's standard AWS_ENDPOINT_URL_* variables,
 // so any emulator or VPC interface endpoint can stand in without code changes.
 import { EC2Client } from '@aws-sdk/client-ec2'
+import { LambdaClient } from '@aws-sdk/client-lambda'
 import { Route53Client } from '@aws-sdk/client-route-53'
 import { ServiceGate, underLimit, type BucketSpec } from '../../base/rate-limit.js'
 import type { AwsSettings } from '../../config/types.js'
@@ -17,6 +18,8 @@ const ROUTE53_OPERATIONS: Record<string, BucketSpec> = { CreateHostedZone: under
 const route53Gate = () => new ServiceGate({ maxInFlight: 4, rate: underLimit(50, 10), operation: (name) => ROUTE53_OPERATIONS[name] })
 /** EC2's buckets are per action: mutating 50 at 5/s, Describe* 100 at 20/s. */
 const ec2Gate = () => new ServiceGate({ maxInFlight: 8, operation: (name) => (/^Describe/.test(name) ? underLimit(100, 20) : underLimit(50, 5)) })
+/** Lambda's control plane: 15 requests per second per region (GetFunction and Invoke have their own, higher limits). */
+const lambdaGate = () => new ServiceGate({ maxInFlight: 4, operation: (name) => (name === 'GetFunction' || name === 'Invoke' ? underLimit(100, 100) : underLimit(15, 15)) })
 
 interface GatedClient {
   middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void }
@@ -41,6 +44,8 @@ function gated<C extends GatedClient>(client: C, gate: ServiceGate): C {
 export interface AwsClients {
   ec2: EC2Client
   route53: Route53Client
+  /** The in-network probe's functions; created only when a probe role is given */
+  lambda: () => LambdaClient
 }
 
 export function awsClients(settings: AwsSettings, session: AwsSession): AwsClients {
@@ -51,7 +56,14 @@ export function awsClients(settings: AwsSettings, session: AwsSession): AwsClien
   const principal = () => session.principal() ?? settings.roleArn
   describeAwsFailures(ec2, 'ec2', principal)
   describeAwsFailures(route53, 'route53', principal)
-  return { ec2, route53 }
+  let lambda: LambdaClient | undefined
+  const lambdaClient = () => {
+    if (lambda) return lambda
+    lambda = gated(new LambdaClient({ region: settings.region, ...common }), lambdaGate())
+    describeAwsFailures(lambda, 'lambda', principal)
+    return lambda
+  }
+  return { ec2, route53, lambda: lambdaClient }
 }
 
 /** EC2 tag list from a record. */

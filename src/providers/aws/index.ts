@@ -4,12 +4,12 @@ import type { AwsSettings, Config } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
 import { InputError } from '../../engine/input-error.js'
 import type { Logger } from '../../base/log.js'
+import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
 import { baseName, idempotencyToken } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import { desiredGrants } from '../../engine/ports.js'
 import { checkRuleFits } from '../../engine/prewrite.js'
 import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
-import type { EphemeralKind } from '../../engine/ephemeral.js'
 import type { Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
@@ -20,6 +20,9 @@ import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpoin
 import { awsInventory } from './inventory.js'
 import { observeNetwork } from './network.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
+import { liveProbeChecks, type InNetworkProbe, type LiveProbeContext } from '../../verify/live-probe.js'
+import { lambdaProbe, lambdaProbeKind } from './lambda-probe.js'
+import { probeSecurityGroups } from './probe-network.js'
 import { verifyAws } from './verify.js'
 
 /** EC2's default quota of inbound rules per security group. */
@@ -176,9 +179,23 @@ export class AwsProvider implements CloudProvider {
     })
   }
 
-  /** No proof resource kinds yet: nothing of this provider expires. */
+  /** Level 2, opt-in (aws-probe-role-arn): the data-plane checks run by a Lambda function in the client subnet. */
+  dataPlaneProof(): { probe?: (context: LiveProbeContext) => Promise<Check[]> } {
+    const roleArn = this.settings.probeRoleArn
+    if (!roleArn) return {}
+    return { probe: (context) => liveProbeChecks(context, (scope) => this.lambdaProbe(scope, roleArn)) }
+  }
+
+  private async lambdaProbe(scope: EphemeralScope, roleArn: string): Promise<InNetworkProbe> {
+    const subnetId = this.settings.subnetIds[0] ?? ''
+    const securityGroupIds = await probeSecurityGroups(this.clients.ec2, { vpcId: this.settings.vpcId, managedGroupName: baseName(this.config), chosen: [] })
+    const tags = ephemeralTags(this.config, 'probe', Date.now())
+    const deadline = Date.now() + this.config.waitTimeoutSeconds * 1000
+    return lambdaProbe({ lambda: this.clients.lambda(), config: this.config, roleArn, subnetId, securityGroupIds, scope, tags, deadline })
+  }
+
   ephemeralKinds(): EphemeralKind[] {
-    return []
+    return this.settings.probeRoleArn ? [lambdaProbeKind(this.clients.lambda(), this.config)] : []
   }
 
   report(): ProviderReport {
