@@ -89,7 +89,9 @@ const CASES: [string, keyof typeof SCENARIOS, 'plan' | 'apply' | 'destroy', stri
 
 describe('a denied AWS call', () => {
   it('is tested for every operation in the permission table', () => {
-    expect(CASES.map(([operation]) => operation).sort()).toEqual(Object.keys(AWS_PERMISSIONS).sort())
+    // The level 2 probe's operations are denied in probe-aws-e2e.test.ts: a probe that cannot run is an unknown, not a failed run.
+    const link = Object.entries(AWS_PERMISSIONS).filter(([, p]) => !p.policy)
+    expect(CASES.map(([operation]) => operation).sort()).toEqual(link.map(([operation]) => operation).sort())
   })
 
   it.each(CASES)('%s names the step, the operation, the IAM action, the role and the policy', async (operation, scenario, mode, step) => {

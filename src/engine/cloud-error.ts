@@ -10,6 +10,8 @@ export interface OperationPermissions {
   permissions: string[]
   /** Writes are granted by the apply policy only; reads by the plan and the apply policy */
   write: boolean
+  /** The policy file (docs/policies/<name>.json) of an opt-in feature that grants it instead, e.g. 'aws-probe' */
+  policy?: string
 }
 
 export interface CloudCallFailure {
@@ -46,7 +48,8 @@ const PERMISSION_KIND: Record<ProviderName, [string, string]> = {
 const IDENTITY_KIND: Record<ProviderName, string> = { aws: 'role', gcp: 'service account', azure: 'identity' }
 
 /** The file in docs/policies that grants the operation's permissions. */
-export function policyFile(cloud: ProviderName, write: boolean): string {
+export function policyFile(cloud: ProviderName, write: boolean, policy?: string): string {
+  if (policy) return `docs/policies/${policy}.json`
   return write ? `docs/policies/${cloud}-apply.json` : `docs/policies/${cloud}-plan.json (and ${cloud}-apply.json)`
 }
 
@@ -66,7 +69,7 @@ export function describeCloudFailure(f: CloudCallFailure): string {
       ? `the ${one} ${missing[0]}`
       : `one or more of the ${many} ${missing.join(', ')} (the call needs all of them)`
   const where = f.scope ? ` on ${f.scope}` : ''
-  return `${call} was denied (${code}): ${who} lacks ${needs}${where}; grant it as ${f.grant ?? `${policyFile(f.cloud, f.required.write)} does`}.${said}`
+  return `${call} was denied (${code}): ${who} lacks ${needs}${where}; grant it as ${f.grant ?? `${policyFile(f.cloud, f.required.write, f.required.policy)} does`}.${said}`
 }
 
 const FAILURE = Symbol('cloud call failure')

@@ -1,7 +1,7 @@
 // The AWS SDK clients of one run. Endpoints come from the SDK's standard AWS_ENDPOINT_URL_* variables,
 // so any emulator or VPC interface endpoint can stand in without code changes.
 import { EC2Client } from '@aws-sdk/client-ec2'
-import { LambdaClient } from '@aws-sdk/client-lambda'
+import type { LambdaClient } from '@aws-sdk/client-lambda'
 import { Route53Client } from '@aws-sdk/client-route-53'
 import { ServiceGate, underLimit, type BucketSpec } from '../../base/rate-limit.js'
 import type { AwsSettings } from '../../config/types.js'
@@ -44,8 +44,8 @@ function gated<C extends GatedClient>(client: C, gate: ServiceGate): C {
 export interface AwsClients {
   ec2: EC2Client
   route53: Route53Client
-  /** The in-network probe's functions; created only when a probe role is given */
-  lambda: () => LambdaClient
+  /** The in-network probe's functions: the SDK client is loaded only when a probe role is given */
+  lambda: () => Promise<LambdaClient>
 }
 
 export function awsClients(settings: AwsSettings, session: AwsSession): AwsClients {
@@ -56,13 +56,13 @@ export function awsClients(settings: AwsSettings, session: AwsSession): AwsClien
   const principal = () => session.principal() ?? settings.roleArn
   describeAwsFailures(ec2, 'ec2', principal)
   describeAwsFailures(route53, 'route53', principal)
-  let lambda: LambdaClient | undefined
-  const lambdaClient = () => {
-    if (lambda) return lambda
-    lambda = gated(new LambdaClient({ region: settings.region, ...common }), lambdaGate())
-    describeAwsFailures(lambda, 'lambda', principal)
-    return lambda
-  }
+  let lambda: Promise<LambdaClient> | undefined
+  const lambdaClient = () =>
+    (lambda ??= import('@aws-sdk/client-lambda').then(({ LambdaClient }) => {
+      const client = gated(new LambdaClient({ region: settings.region, ...common }), lambdaGate())
+      describeAwsFailures(client, 'lambda', principal)
+      return client
+    }))
   return { ec2, route53, lambda: lambdaClient }
 }
 

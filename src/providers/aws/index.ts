@@ -21,8 +21,7 @@ import { awsInventory } from './inventory.js'
 import { observeNetwork } from './network.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
 import { liveProbeChecks, type InNetworkProbe, type LiveProbeContext } from '../../verify/live-probe.js'
-import { lambdaProbe, lambdaProbeKind } from './lambda-probe.js'
-import { probeSecurityGroups } from './probe-network.js'
+import { PROBE_FUNCTION_KIND, probeSecurityGroups } from './probe-network.js'
 import { verifyAws } from './verify.js'
 
 /** EC2's default quota of inbound rules per security group. */
@@ -191,11 +190,15 @@ export class AwsProvider implements CloudProvider {
     const securityGroupIds = await probeSecurityGroups(this.clients.ec2, { vpcId: this.settings.vpcId, managedGroupName: baseName(this.config), chosen: [] })
     const tags = ephemeralTags(this.config, 'probe', Date.now())
     const deadline = Date.now() + this.config.waitTimeoutSeconds * 1000
-    return lambdaProbe({ lambda: this.clients.lambda(), config: this.config, roleArn, subnetId, securityGroupIds, scope, tags, deadline })
+    // Loaded only for a run with a probe: the Lambda client and the probe's code are their own chunk.
+    const { lambdaProbe } = await import('./lambda-probe.js')
+    return lambdaProbe({ lambda: await this.clients.lambda(), config: this.config, roleArn, subnetId, securityGroupIds, scope, tags, deadline })
   }
 
   ephemeralKinds(): EphemeralKind[] {
-    return this.settings.probeRoleArn ? [lambdaProbeKind(this.clients.lambda(), this.config)] : []
+    if (!this.settings.probeRoleArn) return []
+    const list = async () => (await import('./lambda-probe.js')).lambdaProbeKind(await this.clients.lambda(), this.config).list()
+    return [{ kind: PROBE_FUNCTION_KIND, list }]
   }
 
   report(): ProviderReport {

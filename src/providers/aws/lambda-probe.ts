@@ -20,8 +20,8 @@ import { parseProbeResult, type ProbeRequest, type ProbeResult } from '../../pro
 import { probeScript } from '../../probe/script.js'
 import { zipOneFile } from '../../probe/zip.js'
 import type { InNetworkProbe } from '../../verify/live-probe.js'
+import { PROBE_FUNCTION_KIND } from './probe-network.js'
 
-export const PROBE_FUNCTION_KIND = 'aws.lambda-function'
 /** The Node runtime the probe is built for (scripts/probe-bundle.ts targets node20 and up) */
 export const PROBE_RUNTIME = 'nodejs22.x'
 /** Lambda's smallest size: the probe is four network round trips per link */

@@ -5,6 +5,9 @@
 import { DescribeSecurityGroupsCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import { InputError } from '../../engine/input-error.js'
 
+/** The kind of proof resource the AWS probe is, in logs, the summary and destroy */
+export const PROBE_FUNCTION_KIND = 'aws.lambda-function'
+
 export interface ProbeGroupsInput {
   vpcId: string
   /** The name of the group the action manages (baseName) */
