@@ -112,7 +112,7 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
       AWS_REGION: topology.region
     },
     close: async () => {
-      await Promise.all(running.map((server) => server.close()))
+      await Promise.all([...running.map((server) => server.close()), lambda.close()])
     }
   }
 }

@@ -16,9 +16,11 @@ import { pathToFileURL } from 'node:url'
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
 import type { World } from '../core/world.js'
 import { unzip, ZipError } from '../core/zip.js'
-import { runInSubnet, type SubnetResolver } from '../dataplane/subnet-sandbox.js'
+import { startUnansweredPort, type DeadEnd } from '../dataplane/dead-ends.js'
+import { runInSubnet, type DroppedPaths, type SubnetResolver } from '../dataplane/subnet-sandbox.js'
 import { authenticate, type AuthErrors } from './auth.js'
 import type { Ec2Emulator } from './ec2.js'
+import { admitted, type Placement } from './vpc-reachability.js'
 import { AwsError } from './xml.js'
 
 export const LAMBDA_AUTH_ERRORS: AuthErrors = {
@@ -99,6 +101,8 @@ export class LambdaEmulator implements Service {
   activationDelayMs: number
   private readonly now: () => number
   private readonly ec2: Ec2Emulator
+  /** Where dropped connections go: a loopback port that never answers, opened on first need */
+  private hole?: Promise<DeadEnd>
 
   constructor(
     private readonly world: World,
@@ -163,6 +167,35 @@ export class LambdaEmulator implements Service {
       if (error instanceof AwsError) return this.errorResponse(error.status, error.code, error.message)
       throw error
     }
+  }
+
+  async close(): Promise<void> {
+    await (await this.hole)?.close()
+  }
+
+  /**
+   * What the VPC's security groups drop between the function and the interface endpoints of its VPC, on
+   * the ports the event names and the link ports: the function's address is one of its subnet's.
+   */
+  private async droppedPaths(fn: LambdaFunction, payload: string): Promise<DroppedPaths | undefined> {
+    const subnet = this.ec2.resources.subnets.get(fn.subnetIds[0] ?? '')
+    if (!subnet) return undefined
+    const groups = (ids: string[]) => ids.flatMap((id) => this.ec2.resources.groups.get(id) ?? [])
+    const [a = 0, b = 0, c = 0] = subnet.cidrBlock.split('/')[0]!.split('.').map(Number)
+    const source: Placement = { ip: `${a}.${b}.${c}.200`, groups: groups(fn.securityGroupIds) }
+    let asked: number[] = []
+    try {
+      asked = ((JSON.parse(payload) as { links?: { port?: number }[] }).links ?? []).flatMap((l) => (typeof l.port === 'number' ? [l.port] : []))
+    } catch {
+      // not JSON: only the link ports
+    }
+    const ports = [...new Set([443, 19530, ...asked])]
+    const destinations = [...this.ec2.resources.endpoints.values()]
+      .filter((e) => e.vpcId === fn.vpcId && e.state !== 'deleted')
+      .flatMap((e) => e.interfaces.flatMap((eni) => ports.filter((port) => !admitted(source, { ip: eni.privateIp, groups: groups(e.groupIds) }, port)).map((port) => `${eni.privateIp}:${port}`)))
+    if (!destinations.length) return undefined
+    this.hole ??= startUnansweredPort(['127.0.0.1'])
+    return { destinations, hole: { host: '127.0.0.1', port: (await this.hole).port } }
   }
 
   /** Pending until the interfaces are there, then Active; computed from the clock, so no timer outlives a test. */
@@ -314,7 +347,8 @@ export class LambdaEmulator implements Service {
       args: ['--input-type=module', '-e', bootstrap],
       cwd: fn.codeDir,
       env: { ...fn.environment, AWS_LAMBDA_FUNCTION_NAME: fn.name, AWS_REGION: this.ec2.region, LAMBDA_TASK_ROOT: fn.codeDir },
-      timeoutMs: fn.timeout * 1000
+      timeoutMs: fn.timeout * 1000,
+      dropped: await this.droppedPaths(fn, payload)
     })
     this.invocations.push({ functionName: fn.name, payload, subnetIds: fn.subnetIds, securityGroupIds: fn.securityGroupIds, ms: run.ms })
     if (run.timedOut) return functionError('Sandbox.Timedout', `Task timed out after ${fn.timeout.toFixed(2)} seconds`)

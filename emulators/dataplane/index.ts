@@ -6,4 +6,4 @@ export { refusingPort, startSilentServer, startUnansweredPort, type DeadEnd } fr
 export { TEST_CA_PATH, testCa, testCertificate, type CertificateKind } from './certificates.js'
 export { vpcResolver, type VpcNetwork } from './vpc-resolver.js'
 export { startVpcDataPlane, type VpcDataPlane } from './vpc-data-plane.js'
-export { runInSubnet, type SandboxCommand, type SandboxOutcome, type SubnetResolver } from './subnet-sandbox.js'
+export { runInSubnet, type DroppedPaths, type SandboxCommand, type SandboxOutcome, type SubnetResolver } from './subnet-sandbox.js'

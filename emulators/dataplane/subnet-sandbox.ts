@@ -12,12 +12,20 @@ export interface SubnetResolver {
   port: number
 }
 
+/** Where the network drops a connection (a security group, a firewall rule): 'ip:port' → an address that never answers */
+export interface DroppedPaths {
+  destinations: string[]
+  /** A loopback port whose SYNs are never answered (startUnansweredPort) */
+  hole: { host: string; port: number }
+}
+
 export interface SandboxCommand {
   /** Arguments to `node`, as a container's command after `node` or a runtime's bootstrap */
   args: string[]
   env?: Record<string, string>
   cwd?: string
   timeoutMs: number
+  dropped?: DroppedPaths
 }
 
 export interface SandboxOutcome {
@@ -28,9 +36,25 @@ export interface SandboxOutcome {
   ms: number
 }
 
-function resolverPreload(resolver: SubnetResolver): string {
+function resolverPreload(resolver: SubnetResolver, dropped: DroppedPaths | undefined): string {
   const server = JSON.stringify(`${resolver.host}:${resolver.port}`)
+  // The platform's network drops these: a connect to one of them goes where nothing ever answers.
+  const drops = dropped?.destinations.length
+    ? [
+        "import net from 'node:net';",
+        `const dropped = new Set(${JSON.stringify(dropped.destinations)});`,
+        `const hole = ${JSON.stringify(dropped.hole)};`,
+        'const connect = net.Socket.prototype.connect;',
+        'const redirect = (o) => (o && typeof o === "object" && dropped.has(`${o.host}:${o.port}`) ? { ...o, host: hole.host, port: hole.port } : o);',
+        'net.Socket.prototype.connect = function (...args) {',
+        '  if (Array.isArray(args[0])) args[0][0] = redirect(args[0][0]);',
+        '  else args[0] = redirect(args[0]);',
+        '  return connect.apply(this, args);',
+        '};'
+      ]
+    : []
   const code = [
+    ...drops,
     "import dns from 'node:dns';",
     "import { syncBuiltinESMExports } from 'node:module';",
     `const servers = [${server}];`,
@@ -45,7 +69,7 @@ function resolverPreload(resolver: SubnetResolver): string {
 export function runInSubnet(resolver: SubnetResolver, command: SandboxCommand): Promise<SandboxOutcome> {
   const started = performance.now()
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', resolverPreload(resolver), ...command.args], {
+    const child = spawn(process.execPath, ['--import', resolverPreload(resolver, command.dropped), ...command.args], {
       cwd: command.cwd,
       env: { PATH: process.env['PATH'] ?? '', NODE_EXTRA_CA_CERTS: TEST_CA_PATH, ...command.env },
       stdio: ['ignore', 'pipe', 'pipe']
