@@ -24,10 +24,18 @@ export function unzip(archive: Buffer): Map<string, Buffer> {
     if (archive.readUInt32LE(localAt) !== 0x04034b50) throw new ZipError(`corrupt local header of ${name}`)
     const dataAt = localAt + 30 + archive.readUInt16LE(localAt + 26) + archive.readUInt16LE(localAt + 28)
     const packed = archive.subarray(dataAt, dataAt + packedSize)
-    const data = method === 0 ? Buffer.from(packed) : method === 8 ? inflateRawSync(packed) : undefined
+    const data = method === 0 ? Buffer.from(packed) : method === 8 ? inflate(name, packed) : undefined
     if (!data) throw new ZipError(`${name}: compression method ${method} is not supported`)
     if (crc32(data) !== crc) throw new ZipError(`${name}: CRC mismatch`)
     if (!name.endsWith('/')) files.set(name, data)
   }
   return files
+}
+
+function inflate(name: string, packed: Buffer): Buffer {
+  try {
+    return inflateRawSync(packed)
+  } catch (error) {
+    throw new ZipError(`${name}: ${(error as Error).message}`)
+  }
 }
