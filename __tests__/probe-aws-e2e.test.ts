@@ -11,7 +11,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
-import { PROBE_ROLE_ARN, registerAmbientCredentials, SUBNET_A, seedTopology, VPC_ID } from '../emulators/aws/index.js'
+import { PROBE_ROLE_ARN, registerAmbientCredentials, SUBNET_A, SUBNET_B, seedTopology, VPC_ID } from '../emulators/aws/index.js'
 import { startVpcDataPlane, vpcResolver, type VpcDataPlane } from '../emulators/dataplane/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import { zipOneFile } from '../src/probe/zip.js'
@@ -53,7 +53,7 @@ describe('AWS level 2: a Lambda probe in the client subnet', () => {
     const result = await run()
     expectSuccess(result)
     expect(result.outputs['verified']).toBe('true')
-    const source = `Lambda probe in ${SUBNET_A} with ${defaultGroup().groupId}`
+    const source = `Lambda probe in ${SUBNET_A} with ${defaultGroup().groupId} (the VPC's default group)`
     const checks = verificationChecks(result)
     for (const cluster of CLUSTERS) {
       for (const kind of ['dns', 'tcp', 'tls', 'https']) {
@@ -64,8 +64,8 @@ describe('AWS level 2: a Lambda probe in the client subnet', () => {
     // This runner is outside the network: nothing was proven from it.
     expect(checks.find((c) => c.id === 'data-plane')).toMatchObject({ status: 'skip', proof: 'none' })
 
-    // Create, wait for Active, one synchronous invocation, delete.
-    expect(lambdaCalls().filter((op) => op !== 'GetFunction')).toEqual(['CreateFunction', 'Invoke', 'DeleteFunction'])
+    // The sweep lists leftovers first; then create, wait for Active, one synchronous invocation, delete.
+    expect(lambdaCalls().filter((op) => op !== 'GetFunction')).toEqual(['ListFunctions', 'CreateFunction', 'Invoke', 'DeleteFunction'])
     expect(emulators.aws.lambda.functions.size).toBe(0)
     const [fn] = emulators.aws.lambda.created
     expect(fn).toMatchObject({ name: expect.stringMatching(new RegExp(`^${PREFIX}`)), role: PROBE_ROLE_ARN, runtime: 'nodejs22.x', subnetIds: [SUBNET_A] })
@@ -88,6 +88,22 @@ describe('AWS level 2: a Lambda probe in the client subnet', () => {
     for (const text of given) expect(text).not.toContain(key)
   })
 
+  it('runs in the client subnet with the client groups when given, and refuses the group the action manages', async () => {
+    const ec2 = ec2For(emulators.aws, registerAmbientCredentials(emulators.world))
+    const { GroupId: clientGroup } = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'search-clients', Description: 'the app servers', VpcId: VPC_ID }))
+    const result = await run({ 'client-subnet': SUBNET_B, 'client-security-group-ids': clientGroup! })
+    expectSuccess(result)
+    expect(verificationChecks(result).find((c) => c.id === `https:${CLUSTERS[0]}`)).toMatchObject({ status: 'pass', proof: 'live', proofSource: `Lambda probe in ${SUBNET_B} with ${clientGroup}` })
+    expect(emulators.aws.lambda.created[0]).toMatchObject({ subnetIds: [SUBNET_B], securityGroupIds: [clientGroup] })
+
+    const managed = [...emulators.aws.ec2.resources.groups.values()].find((g) => g.tags.some((t) => t.key === 'zilliz-private-link:managed-by'))!
+    const refused = await run({ 'client-security-group-ids': managed.groupId })
+    const probe = verificationChecks(refused).find((c) => c.id === 'probe')
+    expect(probe).toMatchObject({ status: 'skip', proof: 'none' })
+    expect(probe?.evidence).toContain(`client-security-group-ids: ${managed.groupId} is the security group the action manages for the endpoint`)
+    expect(emulators.aws.lambda.created).toHaveLength(1)
+  })
+
   it('fails TCP live, naming the group and the rules to add, when the endpoint group does not admit the port', async () => {
     // The endpoint gets the user's own group, which admits nothing yet; the probe runs in the default group.
     const ec2 = ec2For(emulators.aws, registerAmbientCredentials(emulators.world))
@@ -97,7 +113,7 @@ describe('AWS level 2: a Lambda probe in the client subnet', () => {
     const endpointIps = vpcResolver(emulators.aws, VPC_ID)(`${CLUSTERS[0]}-privatelink.${ZILLIZ_SEED.regions.aws}.vectordb.zillizcloud.com`) ?? []
     const tcp = verificationChecks(result).find((c) => c.id === `tcp:${CLUSTERS[0]}`)
     // The Lambda emulator evaluated the groups and dropped the probe's packets: a timeout, as in the VPC.
-    expect(tcp).toMatchObject({ status: 'fail', proof: 'live', proofSource: `Lambda probe in ${SUBNET_A} with ${defaultGroup().groupId}` })
+    expect(tcp).toMatchObject({ status: 'fail', proof: 'live', proofSource: `Lambda probe in ${SUBNET_A} with ${defaultGroup().groupId} (the VPC's default group)` })
     expect(tcp?.evidence).toContain(`timed out connecting to ${endpointIps[0]}:${ZILLIZ_SEED.port}`)
     expect(tcp?.fix).toContain(`Add inbound rules to ${endpointGroup}: tcp/443 from ${LOOPBACK_VPC}, tcp/19530 from ${LOOPBACK_VPC}`)
     expect(verificationChecks(result).find((c) => c.id === `tls:${CLUSTERS[0]}`)).toMatchObject({ status: 'skip', proof: 'none' })

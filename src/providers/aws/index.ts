@@ -186,13 +186,16 @@ export class AwsProvider implements CloudProvider {
   }
 
   private async lambdaProbe(scope: EphemeralScope, roleArn: string): Promise<InNetworkProbe> {
-    const subnetId = this.settings.subnetIds[0] ?? ''
-    const securityGroupIds = await probeSecurityGroups(this.clients.ec2, { vpcId: this.settings.vpcId, managedGroupName: baseName(this.config), chosen: [] })
+    // Where the clients are: client-subnet and client-security-group-ids, else the endpoint's first subnet and the VPC's default group.
+    const subnetId = this.config.client.subnet ?? this.settings.subnetIds[0] ?? ''
+    const chosen = this.config.client.securityGroupIds
+    const securityGroupIds = await probeSecurityGroups(this.clients.ec2, { vpcId: this.settings.vpcId, managedGroupName: baseName(this.config), chosen })
     const tags = ephemeralTags(this.config, 'probe', Date.now())
     const deadline = Date.now() + this.config.waitTimeoutSeconds * 1000
     // Loaded only for a run with a probe: the Lambda client and the probe's code are their own chunk.
     const { lambdaProbe } = await import('./lambda-probe.js')
-    return lambdaProbe({ lambda: await this.clients.lambda(), config: this.config, roleArn, subnetId, securityGroupIds, scope, tags, deadline })
+    const groupsSaid = chosen.length ? securityGroupIds.join(', ') : `${securityGroupIds.join(', ')} (the VPC's default group)`
+    return lambdaProbe({ lambda: await this.clients.lambda(), config: this.config, roleArn, subnetId, securityGroupIds, groupsSaid, scope, tags, deadline })
   }
 
   ephemeralKinds(): EphemeralKind[] {

@@ -36,6 +36,8 @@ export interface LambdaProbeSettings {
   roleArn: string
   subnetId: string
   securityGroupIds: string[]
+  /** The groups as the proof names them, e.g. 'sg-0a1… (the VPC's default group)' */
+  groupsSaid?: string
   /** The run's proof resources: the function is created through it and deleted when it is released */
   scope: EphemeralScope
   /** Tags for the create call: ownership, purpose and expiry (ephemeralTags) */
@@ -129,7 +131,7 @@ async function invoke(s: LambdaProbeSettings, name: string, request: ProbeReques
 
 export function lambdaProbe(s: LambdaProbeSettings): InNetworkProbe {
   return {
-    source: `Lambda probe in ${s.subnetId} with ${s.securityGroupIds.join(', ')}`,
+    source: `Lambda probe in ${s.subnetId} with ${s.groupsSaid ?? s.securityGroupIds.join(', ')}`,
     run: async (request, signal) => {
       const fn = await s.scope.create(() => createFunction(s, `${probeFunctionPrefix(s.config)}${runToken()}`.slice(0, 64)))
       await waitUntilActive(s, fn.name, signal)
