@@ -175,6 +175,8 @@ export interface JudgeSettings {
   via: string
   endpointIps?: string[]
   controlPlane: Check[]
+  /** Who observed, as the proof names it; default 'this runner' */
+  proofSource?: string
 }
 
 /** The four checks of one link from what was observed, each failure diagnosed with the control-plane checks. */
@@ -209,5 +211,5 @@ export function judgeLink(link: DataPlaneLink, seen: LinkObservation, settings: 
 
 export async function checkLink(link: DataPlaneLink, settings: LinkCheckSettings): Promise<Check[]> {
   const seen = await observeLink(link, settings)
-  return judgeLink(link, seen, { via: serverLabel(settings.dnsServer), endpointIps: settings.endpointIps, controlPlane: settings.controlPlane })
+  return judgeLink(link, seen, { via: serverLabel(settings.dnsServer), endpointIps: settings.endpointIps, controlPlane: settings.controlPlane, proofSource: settings.proofSource })
 }

@@ -46,12 +46,8 @@ export async function checksFromProbe(probe: InNetworkProbe, input: LiveProbeInp
   const via = input.dnsServer ? serverLabel(input.dnsServer) : 'the subnet resolver'
   return input.links.flatMap((link): Check[] => {
     const seen = result.links.find((l) => l.clusterId === link.clusterId)?.observation
-    const live = { proof: 'live' as const, proofSource: probe.source, host: link.host }
     if (!seen) throw new Error(`${probe.source} answered without ${link.host}`)
-    return judgeLink(link, seen, { via, endpointIps: input.endpointIps, controlPlane: input.controlPlane }).map((check) =>
-      // A step the probe did not get to proves nothing.
-      check.status === 'skip' ? { ...check, ...live, proof: 'none' } : { ...check, ...live }
-    )
+    return judgeLink(link, seen, { via, endpointIps: input.endpointIps, controlPlane: input.controlPlane, proofSource: probe.source })
   })
 }
 
