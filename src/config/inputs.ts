@@ -65,6 +65,7 @@ export const INPUTS = {
   'gcp-subnetwork': { provider: 'gcp', required: true, example: 'app-subnet-us-west1' },
   'gcp-endpoint-prefix': { provider: 'gcp', example: 'search-psc' },
   'gcp-global-access': { provider: 'gcp', default: 'false', example: 'true' },
+  'gcp-probe-service-account': { provider: 'gcp', example: 'zilliz-link-probe@my-project.iam.gserviceaccount.com' },
 
   'azure-tenant-id': { provider: 'azure', example: '4a1b2c3d-5e6f-4a8b-9c0d-1e2f3a4b5c6d' },
   'azure-client-id': { provider: 'azure', example: '9b8c7d6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e' },

@@ -434,6 +434,7 @@ function readGcp(inputs: InputReader, ctx: CloudContext): GcpSettings {
     normalizeWorkloadIdentityProvider
   )
   const serviceAccount = inputs.optional('gcp-service-account', checkServiceAccountEmail)
+  const probeServiceAccount = inputs.optional('gcp-probe-service-account', checkServiceAccountEmail)
   return {
     ...(workloadIdentityProvider ? { workloadIdentityProvider } : {}),
     ...(serviceAccount ? { serviceAccount } : {}),
@@ -442,7 +443,8 @@ function readGcp(inputs: InputReader, ctx: CloudContext): GcpSettings {
     network: inputs.text('gcp-network', checkGcpName),
     subnetwork: inputs.text('gcp-subnetwork', checkGcpName),
     endpointPrefix: inputs.optional('gcp-endpoint-prefix', checkResourceNamePrefix) ?? ctx.namePrefix,
-    globalAccess: inputs.bool('gcp-global-access')
+    globalAccess: inputs.bool('gcp-global-access'),
+    ...(probeServiceAccount ? { probeServiceAccount } : {})
   }
 }
 

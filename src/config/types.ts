@@ -62,6 +62,8 @@ export interface GcpSettings {
   subnetwork: string
   endpointPrefix: string
   globalAccess: boolean
+  /** Identity of the in-network probe's Cloud Run job (level 2); absent: no probe */
+  probeServiceAccount?: string
 }
 
 export interface AzureSettings {

@@ -84,8 +84,18 @@ export async function liveProbeChecks(context: LiveProbeContext, open: (scope: E
 /** Per probe step in the subnet: a resolver or endpoint there answers in milliseconds. */
 export const PROBE_STEP_TIMEOUT_MS = 5000
 
+/**
+ * What makes one run's probe resource name unique: the workflow run and attempt, or (outside Actions) the
+ * process and time. Lowercase letters, digits and hyphens, so it fits Lambda, Cloud Run and Azure names.
+ */
+export function probeRunToken(env: NodeJS.ProcessEnv = process.env): string {
+  const token = env['GITHUB_RUN_ID'] ? `${env['GITHUB_RUN_ID']}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}` : `local-${process.pid}-${Date.now().toString(36)}`
+  return token.toLowerCase().replace(/[^a-z0-9-]/g, '-')
+}
+
 /** The input that opts into the live probe, when one is given: the probe identity of the provider's cloud. */
 export function probeIdentity(config: Config): string | undefined {
   if (config.aws?.probeRoleArn) return 'aws-probe-role-arn'
+  if (config.gcp?.probeServiceAccount) return 'gcp-probe-service-account'
   return undefined
 }

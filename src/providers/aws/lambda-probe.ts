@@ -19,7 +19,7 @@ import { waitFor } from '../../engine/wait.js'
 import { parseProbeResult, type ProbeRequest, type ProbeResult } from '../../probe/protocol.js'
 import { probeScript } from '../../probe/script.js'
 import { zipOneFile } from '../../probe/zip.js'
-import type { InNetworkProbe } from '../../verify/live-probe.js'
+import { probeRunToken, type InNetworkProbe } from '../../verify/live-probe.js'
 import { PROBE_FUNCTION_KIND } from './probe-network.js'
 
 /** The Node runtime the probe is built for (scripts/probe-bundle.ts targets node20 and up) */
@@ -49,11 +49,6 @@ export interface LambdaProbeSettings {
 /** The name prefix of every probe function of this project and region; the run attempt makes each one unique. */
 export function probeFunctionPrefix(config: Config): string {
   return `${baseName(config)}-probe-`
-}
-
-function runToken(env: NodeJS.ProcessEnv = process.env): string {
-  const token = env['GITHUB_RUN_ID'] ? `${env['GITHUB_RUN_ID']}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}` : `local-${process.pid}-${Date.now().toString(36)}`
-  return token.replace(/[^a-zA-Z0-9-_]/g, '-')
 }
 
 const isNotFound = (error: unknown) => (error as Error).name === 'ResourceNotFoundException'
@@ -133,7 +128,7 @@ export function lambdaProbe(s: LambdaProbeSettings): InNetworkProbe {
   return {
     source: `Lambda probe in ${s.subnetId} with ${s.groupsSaid ?? s.securityGroupIds.join(', ')}`,
     run: async (request, signal) => {
-      const fn = await s.scope.create(() => createFunction(s, `${probeFunctionPrefix(s.config)}${runToken()}`.slice(0, 64)))
+      const fn = await s.scope.create(() => createFunction(s, `${probeFunctionPrefix(s.config)}${probeRunToken()}`.slice(0, 64)))
       await waitUntilActive(s, fn.name, signal)
       return invoke(s, fn.name, request, signal)
     }

@@ -9,10 +9,15 @@ import { ComputeApi } from './compute-api.js'
 import { DnsApi } from './dns-api.js'
 import type { GcpEndpoints } from './endpoints.js'
 import { googleHttp } from './google-http.js'
+import { LoggingApi, RunApi } from './run-api.js'
 
 export interface GcpClients {
   compute: ComputeApi
   dns: DnsApi
+  /** The live probe's job (level 2), in the endpoint's region */
+  run: RunApi
+  /** The live probe's output */
+  logging: LoggingApi
 }
 
 /**
@@ -25,6 +30,8 @@ export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints
     // Compute's rate quotas are 1,500 requests per minute per group (https://cloud.google.com/compute/api-quota):
     // 20/s keeps any one minute under 1,200. Cloud DNS publishes no default, so only concurrency is bounded.
     compute: new ComputeApi(googleHttp(client, log, { api: 'compute', principal }, deadline, new ServiceGate({ maxInFlight: 8, rate: { perSecond: 20, burst: 20 } })), endpoints.compute, settings.projectId, log),
-    dns: new DnsApi(googleHttp(client, log, { api: 'dns', principal }, deadline, new ServiceGate({ maxInFlight: 8 })), endpoints.dns, settings.projectId)
+    dns: new DnsApi(googleHttp(client, log, { api: 'dns', principal }, deadline, new ServiceGate({ maxInFlight: 8 })), endpoints.dns, settings.projectId),
+    run: new RunApi(googleHttp(client, log, { api: 'run', principal }, deadline), endpoints.run, settings.projectId, settings.region),
+    logging: new LoggingApi(googleHttp(client, log, { api: 'logging', principal }, deadline), endpoints.logging, settings.projectId)
   }
 }

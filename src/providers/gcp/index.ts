@@ -6,7 +6,7 @@ import type { Check } from '../../base/checks.js'
 import type { Logger } from '../../base/log.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
-import type { EphemeralKind } from '../../engine/ephemeral.js'
+import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
 import type { Target } from '../../engine/target.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { ADDRESS_STEP, addressInUse, observeAddress, planAddress } from './address.js'
@@ -18,7 +18,9 @@ import { planFirewall, planLegacyIngress, readEgressView } from './firewall.js'
 import { chooseRule, ENDPOINT_STEP, listRules, planConnection, planRule, type ObservedRule } from './forwarding-rule.js'
 import { gcpInventory } from './inventory.js'
 import { toLabels } from './labels.js'
-import { addressPath, gcpNames, type GcpNames } from './names.js'
+import { addressPath, gcpNames, networkPath, resourcePath, subnetworkPath, type GcpNames } from './names.js'
+import { liveProbeChecks, type InNetworkProbe, type LiveProbeContext } from '../../verify/live-probe.js'
+import { cloudRunProbe, cloudRunProbeKind, PROBE_JOB_KIND } from './cloud-run-probe.js'
 import { observeNetwork, type GcpNetwork } from './network.js'
 import { verifyGcp } from './verify.js'
 
@@ -211,9 +213,33 @@ export class GcpProvider implements CloudProvider {
     })
   }
 
-  /** No proof resource kinds yet: nothing of this provider expires. */
+  /** Level 2, opt-in (gcp-probe-service-account): the data-plane checks run by a Cloud Run job in the client subnetwork. */
+  dataPlaneProof(): { probe?: (context: LiveProbeContext) => Promise<Check[]> } {
+    const serviceAccount = this.settings.probeServiceAccount
+    if (!serviceAccount) return {}
+    return { probe: (context) => liveProbeChecks(context, (scope) => Promise.resolve(this.cloudRunProbe(scope, serviceAccount))) }
+  }
+
+  private cloudRunProbe(scope: EphemeralScope, serviceAccount: string): InNetworkProbe {
+    const s = this.settings
+    // Where the clients are: client-subnet, else the endpoint's subnetwork.
+    const client = this.config.client.subnet
+    const subnetwork = client ? (client.includes('/') ? resourcePath(client) : subnetworkPath(s.projectId, s.region, client)) : (this.live.network?.subnetworkPath ?? subnetworkPath(s.projectId, s.region, s.subnetwork))
+    return cloudRunProbe({
+      ...this.clients,
+      config: this.config,
+      serviceAccount,
+      networkPath: this.live.network?.networkPath ?? networkPath(s.projectId, s.network),
+      subnetworkPath: subnetwork,
+      scope,
+      tags: ephemeralTags(this.config, 'probe', Date.now()),
+      deadline: Date.now() + this.config.waitTimeoutSeconds * 1000
+    })
+  }
+
   ephemeralKinds(): EphemeralKind[] {
-    return []
+    if (!this.settings.probeServiceAccount) return []
+    return [{ kind: PROBE_JOB_KIND, list: () => cloudRunProbeKind(this.clients.run, this.config).list() }]
   }
 
   report(): ProviderReport {

@@ -6,6 +6,8 @@ import type { OperationPermissions } from '../../engine/cloud-error.js'
 const read = (...permissions: string[]): OperationPermissions => ({ permissions, write: false })
 // Writes, and the reads that only follow a write: granted by the apply role alone.
 const write = (...permissions: string[]): OperationPermissions => ({ permissions, write: true })
+// The opt-in live probe (gcp-probe-service-account): granted by docs/policies/gcp-probe.json, not the apply role.
+const probe = (...permissions: string[]): OperationPermissions => ({ permissions, write: true, policy: 'gcp-probe' })
 
 export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   'networks.get': read('compute.networks.get'),
@@ -54,5 +56,13 @@ export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   'resourceRecordSets.list': read('dns.resourceRecordSets.list'),
   // A change adds the A record and, when replacing it, deletes the old one.
   'changes.create': write('dns.changes.create', 'dns.resourceRecordSets.create', 'dns.resourceRecordSets.update', 'dns.resourceRecordSets.delete'),
-  'changes.get': write('dns.changes.get')
+  'changes.get': write('dns.changes.get'),
+  // A job runs as the probe service account: creating it needs actAs on that account.
+  'jobs.create': probe('run.jobs.create', 'iam.serviceAccounts.actAs'),
+  'jobs.get': probe('run.jobs.get'),
+  'jobs.run': probe('run.jobs.run'),
+  'jobs.delete': probe('run.jobs.delete'),
+  'jobs.list': probe('run.jobs.list'),
+  'operations.get': probe('run.operations.get'),
+  'entries.list': probe('logging.logEntries.list')
 }
