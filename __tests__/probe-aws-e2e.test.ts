@@ -6,10 +6,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { CreateSecurityGroupCommand } from '@aws-sdk/client-ec2'
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda'
-import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
 import { PROBE_ROLE_ARN, registerAmbientCredentials, SUBNET_A, SUBNET_B, seedTopology, VPC_ID } from '../emulators/aws/index.js'
 import { startVpcDataPlane, vpcResolver, type VpcDataPlane } from '../emulators/dataplane/index.js'
@@ -22,7 +18,8 @@ import { AWS_PERMISSIONS } from '../src/providers/aws/permissions.js'
 import { ec2For } from './support/aws-emulators.js'
 import { expectSuccess, verificationChecks } from './support/expectations.js'
 import { builtProbe } from './support/probe-build.js'
-import { parseOutputFile, runAction } from './support/run-action.js'
+import { runAction } from './support/run-action.js'
+import { spawnAction } from './support/spawn-action.js'
 
 // The VPC's addresses are loopback ones, so the endpoint's interfaces can be served; its own /16 keeps
 // this file's listeners apart from other files running at the same time.
@@ -193,41 +190,17 @@ describe('AWS level 2 under cancellation', () => {
   it('deletes the probe function first when the run is cancelled while it waits for Active', async () => {
     const script = await builtProbe()
     emulators.aws.lambda.activationDelayMs = 120_000
-    const dir = await mkdtemp(join(tmpdir(), 'zpl-probe-cancel-'))
-    const outputFile = join(dir, 'output')
-    const summaryFile = join(dir, 'summary')
-    await Promise.all([writeFile(outputFile, ''), writeFile(summaryFile, '')])
-    const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(INPUT_|GITHUB_|ACTIONS_|AWS_|RUNNER_)/.test(name) && name !== 'NODE_OPTIONS'))
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-      env: {
-        ...base,
-        ...emulators.env,
-        ...inputs(),
-        [PROBE_SCRIPT_VARIABLE]: script,
-        GITHUB_OUTPUT: outputFile,
-        GITHUB_STEP_SUMMARY: summaryFile,
-        RUNNER_TEMP: dir,
-        GITHUB_REPOSITORY: 'octo-org/octo-repo',
-        GITHUB_EVENT_NAME: 'workflow_dispatch'
-      },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let stdout = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-    child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-    const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)))
+    const action = await spawnAction({ ...emulators.env, ...inputs(), [PROBE_SCRIPT_VARIABLE]: script })
     while (emulators.aws.lambda.functions.size === 0) {
-      if (child.exitCode !== null) throw new Error(`the action ended before creating its probe:\n${stdout}`)
+      if (action.child.exitCode !== null) throw new Error(`the action ended before creating its probe:\n${action.log()}`)
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
-    child.kill('SIGTERM')
-    const code = await exited
-    expect(code).toBe(1)
+    action.child.kill('SIGTERM')
+    expect(await action.exited).toBe(1)
     expect(emulators.aws.lambda.functions.size).toBe(0)
     expect(lambdaCalls()).toContain('DeleteFunction')
     expect(lambdaCalls()).not.toContain('Invoke')
-    const outputs = parseOutputFile(await readFile(outputFile, 'utf8'))
-    expect(JSON.parse(outputs['plan'] ?? '{}')).toMatchObject({ cancelled: true })
-    expect(stdout).toMatch(/Deleted aws\.lambda-function zilliz-pl-\w+-probe-/)
+    expect(JSON.parse((await action.outputs())['plan'] ?? '{}')).toMatchObject({ cancelled: true })
+    expect(action.log()).toMatch(/Deleted aws\.lambda-function zilliz-pl-\w+-probe-/)
   })
 })
