@@ -3,7 +3,7 @@
 // a foreign record is untouched), the warning of a zone wider than the hosts, a missing zone named.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startEmulators, type Emulators } from '../emulators/index.js'
-import { awsDns, type DnsModeCloud } from './support/dns-modes.js'
+import { awsDns, gcpDns, type DnsModeCloud } from './support/dns-modes.js'
 import { errorLine, expectNamedError, expectSuccess, planSteps, sortedWrites, verificationChecks } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
 
@@ -15,7 +15,7 @@ afterEach(async () => {
   await emulators.close()
 })
 
-const CLOUDS: DnsModeCloud[] = [awsDns]
+const CLOUDS: DnsModeCloud[] = [awsDns, gcpDns]
 const FOREIGN = '10.9.9.9'
 
 describe.each(CLOUDS)('$cloud.name', (dns) => {

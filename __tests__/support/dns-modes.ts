@@ -4,7 +4,8 @@
 import type { Emulators } from '../../emulators/index.js'
 import type { CallRecord } from '../../emulators/core/service.js'
 import { OTHER_VPC_ID, VPC_ID } from '../../emulators/aws/index.js'
-import { awsCloud, type CloudUnderTest } from './lifecycle.js'
+import { GCP_NETWORK, GCP_PROJECT_ID } from '../../emulators/gcp/index.js'
+import { awsCloud, gcpCloud, type CloudUnderTest } from './lifecycle.js'
 
 export interface DnsModeCloud {
   cloud: CloudUnderTest
@@ -45,4 +46,41 @@ export const awsDns: DnsModeCloud = {
   zoneExists: (emulators, zoneId) => emulators.aws.route53.zones.zones.has(zoneId),
   missingZoneId: 'Z0000000000000000MISS',
   isDnsCall: (call) => call.service === 'route53'
+}
+
+let gcpZones = 0
+
+export const gcpDns: DnsModeCloud = {
+  cloud: gcpCloud,
+  regionZone: 'gcp-us-west1.vectordb.zillizcloud.com',
+  makeZone: (emulators, name, linked) => {
+    const zone = `dns-team-${++gcpZones}`
+    const network = `https://www.googleapis.com/compute/v1/projects/${GCP_PROJECT_ID}/global/networks/${linked ? GCP_NETWORK : 'other-vpc'}`
+    emulators.gcp.dns.zones.set(zone, {
+      name: zone,
+      id: String(700 + gcpZones),
+      dnsName: `${name}.`,
+      description: 'made by the DNS team',
+      visibility: 'private',
+      networks: [network],
+      labels: {},
+      creationTime: new Date().toISOString(),
+      records: [],
+      changes: []
+    })
+    // Both forms dns-zone-ids takes: the full path for one, the name alone (the run's project) for the other.
+    return gcpZones % 2 ? `projects/${GCP_PROJECT_ID}/managedZones/${zone}` : zone
+  },
+  addForeignRecord: (emulators, zoneId, name, ip) => {
+    emulators.gcp.dns.zones.get(zoneId.split('/').pop()!)!.records.push({ name: `${name}.`, type: 'A', ttl: 300, rrdatas: [ip] })
+  },
+  records: (emulators, zoneId) =>
+    emulators.gcp.dns.zones
+      .get(zoneId.split('/').pop()!)!
+      .records.filter((r) => r.type !== 'NS' && r.type !== 'SOA')
+      .map((r) => `${bare(r.name)} ${r.type}`)
+      .sort(),
+  zoneExists: (emulators, zoneId) => emulators.gcp.dns.zones.has(zoneId.split('/').pop()!),
+  missingZoneId: `projects/${GCP_PROJECT_ID}/managedZones/no-such-zone`,
+  isDnsCall: (call) => call.service === 'gcp-dns'
 }
