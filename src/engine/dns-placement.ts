@@ -5,9 +5,9 @@
 // user's DNS team instead. Cloud calls stay in each provider; this module only decides.
 import type { Config } from '../config/types.js'
 import type { Cluster, ZillizApi } from '../zilliz/types.js'
+import { isDedicated } from '../zilliz/dedicated.js'
 import { InputError } from './input-error.js'
 import { MANAGED_BY_TAG, ownershipOf, ownershipTags, TAG_PREFIX, type Ownership } from './ownership.js'
-import { isDedicated } from './target-builder.js'
 import type { ClusterLink } from './target.js'
 
 /** One record a private link needs, as a DNS team would type it. */
