@@ -6,6 +6,7 @@ import type { PlannedStep, StepContext } from './plan.js'
 import type { DataPlaneProof } from './proof.js'
 import type { Target } from './target.js'
 import type { EphemeralKind } from './ephemeral.js'
+import type { PathAnalyzer } from './path-model.js'
 
 /** Who the run acts as in the cloud; shown in the report. */
 export interface Identity {
@@ -115,6 +116,8 @@ export interface CloudProvider {
    * after verify(); absent members are levels the provider does not offer.
    */
   dataPlaneProof?(): DataPlaneProof
+  /** Level 1 path proof from the client subnet to the endpoint (paid per analysis on AWS and Google Cloud) */
+  pathAnalyzer?(): PathAnalyzer
 }
 
 /** Step id of the Zilliz registration; a provider's acceptance wait depends on it. */

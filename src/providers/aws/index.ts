@@ -23,6 +23,8 @@ import { awsInventory } from './inventory.js'
 import { observeNetwork } from './network.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
 import { verifyAws } from './verify.js'
+import { awsPathAnalyzer, awsPathKinds } from './path-analysis.js'
+import type { PathAnalyzer } from '../../engine/path-model.js'
 
 /** EC2's default quota of inbound rules per security group. */
 const AWS_RULES_PER_GROUP = 60
@@ -215,9 +217,14 @@ export class AwsProvider implements CloudProvider {
     })
   }
 
-  /** No proof resource kinds yet: nothing of this provider expires. */
+  /** Reachability Analyzer's paths (with their analyses), then the interfaces they start from. */
   ephemeralKinds(): EphemeralKind[] {
-    return []
+    return awsPathKinds(this.clients.ec2, this.config)
+  }
+
+  /** Level 1 path proof: Reachability Analyzer from a short-lived interface in the client subnet. */
+  pathAnalyzer(): PathAnalyzer {
+    return awsPathAnalyzer({ ec2: this.clients.ec2, config: this.config, vpcId: this.settings.vpcId, endpointSubnetIds: this.settings.subnetIds, endpointId: () => this.endpointId() })
   }
 
   report(): ProviderReport {
