@@ -98,12 +98,12 @@ describe('the AWS path analysis', () => {
     expect(leftovers()).toEqual(NOTHING)
   })
 
-  it('does not run on pull request plans', async () => {
+  it('does not run on pull request plans, and says so in a skipped check', async () => {
     expectSuccess(await run({ mode: 'apply', 'network-analysis': 'off' }))
     emulators.log.clear()
     const result = await runAction({ ...emulators.env, ...awsCloud.inputs(emulators, { 'network-analysis': 'auto', mode: 'plan' }), GITHUB_EVENT_NAME: 'pull_request' })
     expectSuccess(result)
-    expect(pathChecks(result)).toEqual([])
+    expect(pathChecks(result)).toEqual([expect.objectContaining({ id: 'path-analysis', status: 'skip', proof: 'none', evidence: expect.stringContaining('pull_request plans') })])
     expect(emulators.log.calls('ec2').filter((c) => /NetworkInsights|NetworkInterface$/.test(c.operation) && c.write)).toEqual([])
   })
 })
