@@ -102,15 +102,16 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
     result.identity = await enter('Authenticate', () => provider.connect())
     log.info(`Acting as ${result.identity.principal} (${result.identity.method})`)
     notCancelled()
+    const target = await enter('Read the Zilliz side', () => buildTarget(config, mode, zilliz, input.destroy))
+    result.target.endpointService = target.service.endpointService
+    notCancelled()
     // Runs that may create proof resources hold the rights to delete them: they first remove what runs
-    // killed before their own clean-up left behind (read-only plans only report).
+    // killed before their own clean-up left behind (read-only plans only report). After the Zilliz side,
+    // so input Zilliz refuses stops the run before any cloud call.
     if (mode === 'apply' || input.analysis?.run) {
       const sweep = await enter('Remove expired proof resources', () => sweepExpired(provider.ephemeralKinds(), clock.now(), log))
       if (sweep.removed.length || sweep.unlisted.length) result.expiredProof = sweep
     }
-    notCancelled()
-    const target = await enter('Read the Zilliz side', () => buildTarget(config, mode, zilliz, input.destroy))
-    result.target.endpointService = target.service.endpointService
     let links = target.clusters
     result.links = links.map(toReportedLink)
     notCancelled()
