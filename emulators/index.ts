@@ -68,6 +68,8 @@ export function awsInputs(emulators: Emulators, overrides: Record<string, string
     'aws-subnet-ids': [SUBNET_A, SUBNET_B, SUBNET_C].join(','),
     'wait-timeout': '2m',
     'dns-server': NO_DNS_SERVER,
+    // The paid path analysis is proven in its own tests (path-analysis-aws.test.ts); link tests leave it out.
+    'network-analysis': 'off',
     ...overrides
   }
   return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]))

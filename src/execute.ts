@@ -8,7 +8,8 @@ import { redactStreams } from './actions/redact-streams.js'
 import { secrets } from './base/secrets.js'
 import type { Config } from './config/types.js'
 import { oidcInput, resolveMode, type ModeDecision } from './engine/mode.js'
-import { networkAnalysisDecision } from './engine/network-analysis.js'
+import { networkAnalysisDecision, type AnalysisDecision } from './engine/network-analysis.js'
+import { withPathAnalysis } from './engine/path-analysis.js'
 import { planOffline } from './engine/offline-plan.js'
 import type { CloudProvider } from './engine/provider.js'
 import { reconcile, type Verified } from './engine/reconcile.js'
@@ -36,7 +37,12 @@ async function observeAndRun(config: Config, decision: ModeDecision, apiKey: str
   const provider = await loadProvider(config, log, githubIdTokens(log, `${config.provider} authentication`))
   const analysis = networkAnalysisDecision(config, { mode: decision.mode, destroy: decision.destroy, eventName: process.env['GITHUB_EVENT_NAME'] })
   const { result, verified } = await reconcile({ config, mode: decision.mode, modeReason: decision.reason, destroy: decision.destroy, zilliz, provider, log, signal, analysis })
-  if (verified && !signal.aborted) await proveDataPlane(result, verified, { config, provider, signal })
+  if (verified && !signal.aborted) await proveDataPlane(result, verified, { config, provider, signal, analysis })
+  // Cancelled while proving: the proof resources are gone (their deletes start first); say so and stop.
+  if (signal.aborted && !result.cancelled) {
+    result.cancelled = true
+    result.error = 'The run was cancelled while it proved the link; no change was made after the signal, and the proof resources it had created were deleted.'
+  }
   return result
 }
 
@@ -44,7 +50,7 @@ async function observeAndRun(config: Config, decision: ModeDecision, apiKey: str
  * After the control-plane verification: the data-plane checks, each with the proof level reached (live
  * from this runner or a probe, analysis, none). Composed here so the reconciler stays a reconciler.
  */
-async function proveDataPlane(result: RunResult, verified: Verified, run: { config: Config; provider: CloudProvider; signal: AbortSignal }): Promise<void> {
+async function proveDataPlane(result: RunResult, verified: Verified, run: { config: Config; provider: CloudProvider; signal: AbortSignal; analysis: AnalysisDecision }): Promise<void> {
   const started = Date.now()
   const { config, provider, signal } = run
   const checks = await coreLogger.group('Prove the data plane', () =>
@@ -55,7 +61,7 @@ async function proveDataPlane(result: RunResult, verified: Verified, run: { conf
       links: verified.links,
       endpointIps: provider.report().endpointIps,
       controlPlane: verified.controlPlane,
-      proof: provider.dataPlaneProof?.(),
+      proof: withPathAnalysis(provider.dataPlaneProof?.(), provider.pathAnalyzer?.(), { config, decision: run.analysis }),
       log: coreLogger,
       signal
     })

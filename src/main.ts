@@ -16,10 +16,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const withheld = withheldFromRun(env)
   const parsed = parseConfig(read, { secretsWithheld: Boolean(withheld) && plans(read, env, withheld), withheld: withheld?.description })
   if ('problems' in parsed) return failFast(formatProblems(parsed.problems))
-  // The providers write DNS only the managed way so far: refuse the other modes before any call.
-  if (parsed.config.dns.mode !== 'managed') {
-    return failFast(`dns: ${parsed.config.dns.mode} is not available in this version yet; use dns: managed (the default).`)
-  }
   try {
     const { execute } = await import('./execute.js')
     await execute(parsed.config, withheld)

@@ -98,12 +98,72 @@ export interface VpcEndpoint {
   tags: Tag[]
 }
 
+/** A network interface a caller created (CreateNetworkInterface), as opposed to an endpoint's own. */
+export interface UserInterface {
+  networkInterfaceId: string
+  subnetId: string
+  vpcId: string
+  availabilityZone: string
+  privateIp: string
+  groupIds: string[]
+  description: string
+  tags: Tag[]
+}
+
+/** One network ACL entry; entries are evaluated in ruleNumber order, the first match decides. */
+export interface NaclEntry {
+  ruleNumber: number
+  egress: boolean
+  /** '-1' (all) or '6' (tcp), as EC2 reports protocol numbers */
+  protocol: string
+  ruleAction: 'allow' | 'deny'
+  cidrBlock: string
+  portRange?: { from: number; to: number }
+}
+
+export interface NetworkAcl {
+  networkAclId: string
+  vpcId: string
+  isDefault: boolean
+  /** Subnets associated with it; a subnet without an explicit association uses the VPC's default ACL */
+  subnetIds: string[]
+  entries: NaclEntry[]
+  tags: Tag[]
+}
+
+export interface InsightsPath {
+  networkInsightsPathId: string
+  source: string
+  destination: string
+  destinationIp?: string
+  protocol: string
+  destinationPort?: number
+  createdDate: Date
+  tags: Tag[]
+}
+
+export interface InsightsAnalysis {
+  networkInsightsAnalysisId: string
+  networkInsightsPathId: string
+  startDate: Date
+  status: 'running' | 'succeeded' | 'failed'
+  statusMessage?: string
+  networkPathFound?: boolean
+  explanations: XmlFields[]
+  forwardPathComponents: XmlFields[]
+  tags: Tag[]
+}
+
 export class Ec2Resources {
   readonly vpcs = new Map<string, Vpc>()
   readonly subnets = new Map<string, Subnet>()
   readonly services = new Map<string, EndpointService>()
   readonly groups = new Map<string, SecurityGroup>()
   readonly endpoints = new Map<string, VpcEndpoint>()
+  readonly interfaces = new Map<string, UserInterface>()
+  readonly networkAcls = new Map<string, NetworkAcl>()
+  readonly insightsPaths = new Map<string, InsightsPath>()
+  readonly insightsAnalyses = new Map<string, InsightsAnalysis>()
   /** CreateVpcEndpoint client tokens: what the first request looked like and what it created. */
   readonly clientTokens = new Map<string, { fingerprint: string; endpointId: string; original: XmlFields }>()
   private readonly usedIps = new Map<string, Set<number>>()
@@ -144,6 +204,7 @@ export class Ec2Resources {
     if (resourceId.startsWith('sg-')) return this.group(resourceId)
     if (resourceId.startsWith('subnet-')) return this.subnet(resourceId)
     if (resourceId.startsWith('vpc-')) return this.vpc(resourceId)
+    if (resourceId.startsWith('eni-')) return found(this.interfaces.get(resourceId), 'InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${resourceId}' does not exist`)
     throw new AwsError(400, 'InvalidID', `The ID '${resourceId}' is not valid`)
   }
 
@@ -186,7 +247,7 @@ export function parseCidr(cidr: string): { base: number; size: number } {
   return { base: Math.floor(parseIp(match[1]!) / size) * size, size }
 }
 
-const parseIp = (ip: string): number => ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0)
+export const parseIp = (ip: string): number => ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0)
 
 const formatIp = (value: number): string =>
   [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.')

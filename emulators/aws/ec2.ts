@@ -9,6 +9,7 @@ import { ec2Limits } from './rate-limits.js'
 import { EC2_AUTH_ERRORS, authenticate } from './auth.js'
 import { endpointDnsEntries, endpointHandlers, releaseInterface, vpceHostedZoneId, type DnsEntry } from './ec2-endpoints.js'
 import { interfaceHandlers } from './ec2-interfaces.js'
+import { insightsHandlers } from './ec2-insights.js'
 import {
   Ec2Resources,
   type AwsTopology,
@@ -16,12 +17,15 @@ import {
   type Ec2Handler,
   type EndpointService,
   type EndpointState,
+  type NetworkAcl,
+  type Vpc,
   type VpcEndpoint
 } from './ec2-model.js'
 import { applyFilters, mergeTags, paginate, selectByIds, tagSet, tagsAt } from './ec2-query.js'
 import { defaultSecurityGroup, securityGroupHandlers } from './ec2-security-groups.js'
 import { IdFactory } from './names.js'
 import { seedTopology } from './seed.js'
+import { aclOf } from './ec2-reachability.js'
 import { AwsError, QueryParams, answerOrError, ec2ErrorResponse, ec2Response, itemSet } from './xml.js'
 
 export interface Ec2Options {
@@ -30,6 +34,8 @@ export interface Ec2Options {
   acceptanceDelayMs?: number
   /** Time an endpoint spends `deleting` before its interfaces are released and it is `deleted`. */
   deletionDelayMs?: number
+  /** Time a Reachability Analyzer analysis reports `running` before its result. */
+  analysisDelayMs?: number
   now?: () => number
 }
 
@@ -141,6 +147,12 @@ const createTags: Ec2Handler = (params, ctx) => {
   return { return: true }
 }
 
+/** Every VPC comes with a default network ACL that allows all traffic in and out (rule 100), then denies (rule *). */
+function defaultNetworkAcl(vpc: Vpc, ids: IdFactory): NetworkAcl {
+  const all = { protocol: '-1', ruleAction: 'allow' as const, cidrBlock: '0.0.0.0/0', ruleNumber: 100 }
+  return { networkAclId: ids.hex('acl-'), vpcId: vpc.vpcId, isDefault: true, subnetIds: [], entries: [{ ...all, egress: true }, { ...all, egress: false }], tags: [] }
+}
+
 export class Ec2Emulator implements Service {
   readonly name = 'ec2'
   readonly region: string
@@ -148,6 +160,8 @@ export class Ec2Emulator implements Service {
   readonly resources: Ec2Resources
   acceptanceDelayMs: number
   deletionDelayMs: number
+  /** Changed by tests; read when each analysis starts */
+  readonly insights = { analysisDelayMs: 0 }
   private readonly now: () => number
   private readonly context: Ec2Context
   private readonly handlers: Record<string, Ec2Handler> = {
@@ -157,7 +171,8 @@ export class Ec2Emulator implements Service {
     CreateTags: createTags,
     ...securityGroupHandlers,
     ...endpointHandlers,
-    ...interfaceHandlers
+    ...interfaceHandlers,
+    ...insightsHandlers(this.insights)
   }
 
   constructor(
@@ -169,12 +184,15 @@ export class Ec2Emulator implements Service {
     this.accountId = topology.accountId
     this.acceptanceDelayMs = options.acceptanceDelayMs ?? 0
     this.deletionDelayMs = options.deletionDelayMs ?? 100
+    this.insights.analysisDelayMs = options.analysisDelayMs ?? 300
     this.now = options.now ?? Date.now
     this.resources = new Ec2Resources(topology)
     const ids = new IdFactory(`${topology.accountId}:${topology.region}`)
     for (const vpc of this.resources.vpcs.values()) {
       const group = defaultSecurityGroup(vpc, ids)
       this.resources.groups.set(group.groupId, group)
+      const acl = defaultNetworkAcl(vpc, ids)
+      this.resources.networkAcls.set(acl.networkAclId, acl)
     }
     this.context = {
       resources: this.resources,
@@ -209,6 +227,11 @@ export class Ec2Emulator implements Service {
 
   throttled(): EmulatorResponse {
     return ec2ErrorResponse(503, 'RequestLimitExceeded', 'Request limit exceeded.')
+  }
+
+  /** Network ACL of a subnet (its association, else the VPC's default), for tests that add a rule. */
+  networkAclOf(subnetId: string): NetworkAcl | undefined {
+    return aclOf(this.resources, this.resources.subnet(subnetId))
   }
 
   // --- What tests and the demo read back --------------------------------------------------------

@@ -33,7 +33,10 @@ export interface DataPlaneProof {
    * whether our zone answers it. One check per host, id `dns:<clusterId>`, proof `analysis`.
    */
   analyzeDns?(context: ProofContext): Promise<Check[]>
-  /** Level 1, path: whether the client subnet reaches the endpoint on the link ports, from analysis. */
+  /**
+   * Level 1, path: whether the client subnet reaches the endpoint on the link ports, from analysis. Composed
+   * by src/execute.ts from CloudProvider.pathAnalyzer (withPathAnalysis), gated by network-analysis.
+   */
   analyzePath?(context: ProofContext): Promise<Check[]>
   /** Level 2: the DNS, TCP, TLS and HTTPS checks run live by a probe in the client subnet. Present only when configured. */
   probe?(context: ProofContext): Promise<Check[]>

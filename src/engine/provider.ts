@@ -1,10 +1,12 @@
 // The one interface every cloud implements. The engine owns the Zilliz side, the DAG, waiting and reporting.
 import type { ProviderName } from '../config/types.js'
 import type { Check } from '../base/checks.js'
+import type { DnsRecordSpec, ShadowedZone } from './dns-placement.js'
 import type { PlannedStep, StepContext } from './plan.js'
 import type { DataPlaneProof } from './proof.js'
 import type { Target } from './target.js'
 import type { EphemeralKind } from './ephemeral.js'
+import type { PathAnalyzer } from './path-model.js'
 
 /** Who the run acts as in the cloud; shown in the report. */
 export interface Identity {
@@ -30,6 +32,8 @@ export interface RegistrationSpec {
 export interface ProviderPlan {
   steps: PlannedStep[]
   registration: RegistrationSpec
+  /** dns: existing-zone: named zones wider than the hosts they get records for (they hide other names) */
+  widerZones?: ShadowedZone[]
 }
 
 /** Resource ids and a topology for outputs and the summary diagram, current as of the call. */
@@ -41,6 +45,8 @@ export interface ProviderReport {
   endpointIps?: string[]
   securityRule?: string
   dnsZones: { name: string; id: string }[]
+  /** Each cluster's private-link record as it is (or, for dns: none, is to be) made: the dns-records output */
+  dnsRecords?: DnsRecordSpec[]
 }
 
 /**
@@ -110,6 +116,8 @@ export interface CloudProvider {
    * after verify(); absent members are levels the provider does not offer.
    */
   dataPlaneProof?(): DataPlaneProof
+  /** Level 1 path proof from the client subnet to the endpoint (paid per analysis on AWS and Google Cloud) */
+  pathAnalyzer?(): PathAnalyzer
 }
 
 /** Step id of the Zilliz registration; a provider's acceptance wait depends on it. */

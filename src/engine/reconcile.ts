@@ -18,6 +18,7 @@ import type { CloudProvider, Inventory } from './provider.js'
 import { destroySteps, outOfScope, proofInventory, pruneSteps } from './removal.js'
 import { sweepExpired } from './ephemeral.js'
 import type { AnalysisDecision } from './network-analysis.js'
+import { shadowWarnings } from './dns-placement.js'
 import { buildTarget } from './target-builder.js'
 import type { ClusterLink, Target } from './target.js'
 import { realClock, type Clock } from '../base/timing.js'
@@ -101,15 +102,16 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
     result.identity = await enter('Authenticate', () => provider.connect())
     log.info(`Acting as ${result.identity.principal} (${result.identity.method})`)
     notCancelled()
+    const target = await enter('Read the Zilliz side', () => buildTarget(config, mode, zilliz, input.destroy))
+    result.target.endpointService = target.service.endpointService
+    notCancelled()
     // Runs that may create proof resources hold the rights to delete them: they first remove what runs
-    // killed before their own clean-up left behind (read-only plans only report).
+    // killed before their own clean-up left behind (read-only plans only report). After the Zilliz side,
+    // so input Zilliz refuses stops the run before any cloud call.
     if (mode === 'apply' || input.analysis?.run) {
       const sweep = await enter('Remove expired proof resources', () => sweepExpired(provider.ephemeralKinds(), clock.now(), log))
       if (sweep.removed.length || sweep.unlisted.length) result.expiredProof = sweep
     }
-    notCancelled()
-    const target = await enter('Read the Zilliz side', () => buildTarget(config, mode, zilliz, input.destroy))
-    result.target.endpointService = target.service.endpointService
     let links = target.clusters
     result.links = links.map(toReportedLink)
     notCancelled()
@@ -126,6 +128,8 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
         steps: [...providerPlan.steps, ...zillizSteps({ target, spec: providerPlan.registration, zilliz, onLinks: (fresh) => (links = fresh) })]
       }
       checkEndpointRoom(target, plan.steps)
+      const hidden = await shadowWarnings(config, target.clusters, providerPlan.widerZones ?? [], zilliz)
+      if (hidden.length) result.warnings = hidden
       const stray = outOfScope(target, await enter('Look for what went out of scope', () => provider.inventory(target)))
       if (config.prune) plan.steps.push(...pruneSteps(stray))
       else if (stray.length) result.outOfScope = stray.map((r) => ({ kind: r.kind, name: r.name, host: r.host ?? '' }))
@@ -133,6 +137,7 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
     }
     result.steps = plan.steps.map(reported)
     for (const step of plan.steps) log.info(`${step.action.padEnd(6)} ${step.kind} ${step.name}: ${step.reason}`)
+    for (const warning of result.warnings ?? []) log.warning(warning)
     for (const stray of result.outOfScope ?? []) log.warning(`Out of scope: ${stray.kind} ${stray.name} serves ${stray.host}, which is no longer in scope; set prune: true to delete it`)
     notCancelled()
 

@@ -9,6 +9,7 @@ export function newResult(config: Config, mode: Mode, modeReason: string, destro
     mode,
     modeReason,
     ...(destroy ? { destroy: true as const } : {}),
+    ...(config.dns.mode !== 'managed' ? { dnsMode: config.dns.mode } : {}),
     provider: config.provider,
     target: { projectId: config.zilliz.projectId, regionId: config.zilliz.regionId, network: networkLabel(config) },
     steps: [],

@@ -2,18 +2,13 @@
 // provider plans against. Errors here name the input the user has to change.
 import type { Config, Mode } from '../config/types.js'
 import type { Cluster, ZillizApi } from '../zilliz/types.js'
+import { isDedicated } from '../zilliz/dedicated.js'
 import { InputError } from './input-error.js'
 import { resourceTags } from './ownership.js'
 import { clusterProblems } from './prewrite.js'
 import type { ClusterLink, Target } from './target.js'
 
 export const DEFAULT_PORTS = [443, 19530]
-
-// Private links are for dedicated clusters; free (in03-) and serverless (in05-) clusters have none.
-export function isDedicated(cluster: Cluster): boolean {
-  const plan = (cluster.plan ?? '').toLowerCase()
-  return !/^in0[35]-/.test(cluster.clusterId) && plan !== 'free' && plan !== 'serverless'
-}
 
 function parseAddress(address: string): { host: string; port: number } | undefined {
   try {

@@ -1,5 +1,6 @@
 // The versioned JSON documents behind the `plan` and `verification` outputs and the summary's plan JSON.
 // Fields are copied one by one from the result model, so nothing outside the model can leak into them.
+import type { DnsRecordSpec } from '../engine/dns-placement.js'
 import type { Mode, ProviderName } from '../config/types.js'
 import type { Check, CheckStatus, ProofLevel } from '../base/checks.js'
 import { isChange, type StepAction } from '../engine/plan.js'
@@ -37,6 +38,8 @@ export interface PlanDocument {
   cancelled?: true
   /** Managed DNS of clusters no longer in scope, kept because prune is off */
   outOfScope?: { kind: string; name: string; host: string }[]
+  /** What works but has a cost to know of, e.g. a DNS zone that hides public names */
+  warnings?: string[]
   /** In plan order */
   steps: PlanDocumentStep[]
 }
@@ -131,6 +134,7 @@ export function planDocument(result: RunResult): PlanDocument {
     ...(result.destroy ? { destroy: true as const } : {}),
     ...(result.cancelled ? { cancelled: true as const } : {}),
     ...(result.outOfScope?.length ? { outOfScope: result.outOfScope.map((r) => ({ kind: r.kind, name: r.name, host: r.host })) } : {}),
+    ...(result.warnings?.length ? { warnings: [...result.warnings] } : {}),
     steps: result.steps.map((step) => ({
       id: step.id,
       kind: step.kind,
@@ -145,6 +149,22 @@ export function planDocument(result: RunResult): PlanDocument {
       error: step.error
     }))
   }
+}
+
+/** The dns-records output (docs/schema/dns-records.v1.schema.json): each cluster's record, as DNS writes it. */
+export function dnsRecordsDocument(result: RunResult): DnsRecordSpec[] {
+  return [...(result.resources?.dnsRecords ?? [])]
+    .sort((a, b) => a.clusterId.localeCompare(b.clusterId))
+    .map((r) => ({
+      clusterId: r.clusterId,
+      zone: r.zone,
+      ...(r.zoneId ? { zoneId: r.zoneId } : {}),
+      name: r.name,
+      type: r.type,
+      ...(r.ttl === undefined ? {} : { ttl: r.ttl }),
+      values: [...r.values],
+      ...(r.alias ? { alias: { dnsName: r.alias.dnsName, hostedZoneId: r.alias.hostedZoneId } } : {})
+    }))
 }
 
 export function verificationDocument(result: RunResult): VerificationDocument {

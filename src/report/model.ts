@@ -1,5 +1,5 @@
 // The one result model every report (outputs, job summary, PR comment) is rendered from.
-import type { Mode, ProviderName } from '../config/types.js'
+import type { DnsMode, Mode, ProviderName } from '../config/types.js'
 import type { Check } from '../base/checks.js'
 import type { PlannedStep } from '../engine/plan.js'
 import type { Identity, ProviderReport } from '../engine/provider.js'
@@ -33,6 +33,8 @@ export interface RunResult {
   /** Why this mode, e.g. 'mode input is apply' or 'pull_request events plan' */
   modeReason: string
   provider: ProviderName
+  /** Set when dns is not managed: existing-zone writes into the user's zones, none writes no DNS */
+  dnsMode?: Exclude<DnsMode, 'managed'>
   target: {
     projectId: string
     regionId: string
@@ -55,6 +57,8 @@ export interface RunResult {
   outOfScope?: { kind: string; name: string; host: string }[]
   /** Proof resources of ours whose expiry had passed, deleted at the start of the run */
   expiredProof?: Sweep
+  /** What the plan found that works but has a cost the user should know of (e.g. a DNS zone that hides names) */
+  warnings?: string[]
   /** Set when the run failed; a message safe to show (no secrets) */
   error?: string
   /** Set when the run failed in a known way: what to do about it */

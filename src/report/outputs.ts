@@ -1,5 +1,5 @@
 // The action's outputs, all strings, rendered from RunResult. Names match action.yml.
-import { changedSteps, planDocument, planIdOf, planState, sortedLinks, verificationDocument } from './documents.js'
+import { changedSteps, dnsRecordsDocument, planDocument, planIdOf, planState, sortedLinks, verificationDocument } from './documents.js'
 import type { RunResult } from './model.js'
 import { proofLevels } from './proof.js'
 import { renderPlanMarkdown } from './summary.js'
@@ -24,7 +24,8 @@ export const OUTPUT_NAMES = [
   'private-link-url',
   'private-links',
   'endpoint-id',
-  'dns-zone-ids'
+  'dns-zone-ids',
+  'dns-records'
 ] as const
 
 export type OutputName = (typeof OUTPUT_NAMES)[number]
@@ -47,6 +48,7 @@ export function buildOutputs(result: RunResult): Record<OutputName, string> {
     'private-link-url': links[0]?.url ?? '',
     'private-links': JSON.stringify(Object.fromEntries(links.map((link) => [link.clusterId, link.url]))),
     'endpoint-id': result.resources?.endpointId ?? '',
-    'dns-zone-ids': JSON.stringify((result.resources?.dnsZones ?? []).map((zone) => zone.id))
+    'dns-zone-ids': JSON.stringify((result.resources?.dnsZones ?? []).map((zone) => zone.id)),
+    'dns-records': JSON.stringify(dnsRecordsDocument(result))
   }
 }

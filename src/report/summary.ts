@@ -3,7 +3,7 @@
 import type { ProviderName } from '../config/types.js'
 import type { Check, CheckStatus } from '../base/checks.js'
 import type { StepAction } from '../engine/plan.js'
-import { changedSteps, planDocument, planIdOf, sortedLinks } from './documents.js'
+import { changedSteps, dnsRecordsDocument, planDocument, planIdOf, sortedLinks } from './documents.js'
 import {
   byteLength,
   charLength,
@@ -56,12 +56,14 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
     ...offlineCallout(result),
     ...outOfScopeCallout(result),
     ...expiredProofCallout(result),
+    ...warningsCallout(result),
     { text: outcomeLine(result) },
     { text: contextTable(result), splittable: true },
     ...planSections(result, '### Plan\n\n'),
     ...verificationSections(result),
     ...proofSections(result),
     ...linksSections(result),
+    ...dnsRecordsSections(result),
     { text: `### Topology\n\n${collapses(result) ? details(`Diagram of ${result.links.length} clusters`, topologyDiagram(result)) : topologyDiagram(result)}` },
     { text: details('Plan JSON', codeBlock(htmlSafeJson(planDocument(result)), 'json')) }
   ]
@@ -80,6 +82,7 @@ export function renderPlanMarkdown(result: RunResult): string {
     ...failureCallout(result),
     ...offlineCallout(result),
     ...outOfScopeCallout(result),
+    ...warningsCallout(result),
     { text: outcomeLine(result) },
     ...planIdLine(result),
     ...planSections(result, ''),
@@ -136,6 +139,12 @@ function expiredProofCallout(result: RunResult): Section[] {
   )
   const unlisted = sweep.unlisted.map((u) => `> - could not list ${escapeInline(u.kind)}: ${escapeInline(clip(u.error, 300))}`)
   return [{ text: ['> [!NOTE]', '> **Expired proof resources:** left by an earlier run that ended before its own clean-up.', ...lines, ...unlisted].join('\n') }]
+}
+
+function warningsCallout(result: RunResult): Section[] {
+  const warnings = result.warnings ?? []
+  if (!warnings.length) return []
+  return [{ text: ['> [!WARNING]', ...warnings.map((w) => `> - ${escapeInline(clip(w, CALLOUT_MAX_CHARS))}`)].join('\n') }]
 }
 
 function failureCallout(result: RunResult): Section[] {
@@ -259,6 +268,26 @@ function linksSections(result: RunResult): Section[] {
   if (!collapses(result)) return [{ text: `### Private links\n\n${body}`, splittable: true }]
   const confirmed = result.links.filter((l) => l.confirmed).length
   return [{ text: `### Private links\n\n${confirmed} of ${result.links.length} confirmed by Zilliz.\n\n${details(`All ${result.links.length} private links`, body)}` }]
+}
+
+/** Each host's record; for dns: none the exact records the user's DNS team creates. */
+function dnsRecordsSections(result: RunResult): Section[] {
+  const records = dnsRecordsDocument(result)
+  if (!records.length || result.destroy) return []
+  const intro =
+    result.dnsMode === 'none'
+      ? 'dns is none: the action made and read no DNS record. Create these records in a private zone the network resolves in (a zone named after each host hides no other name); verification checks them once they resolve.\n\n'
+      : ''
+  const rows = records.map((r) => [
+    cellText(r.zoneId ? `${r.zone} (${r.zoneId})` : r.zone),
+    cellText(r.name),
+    r.type,
+    r.ttl === undefined ? 'alias' : String(r.ttl),
+    cellText([r.values.join(', ') || 'the endpoint\'s private IPs (not known yet)', r.alias ? `or a Route 53 alias to ${r.alias.dnsName} (zone ${r.alias.hostedZoneId})` : ''].filter(Boolean).join('; '))
+  ])
+  const body = table(['Zone', 'Name', 'Type', 'TTL', 'Values'], rows)
+  const heading = result.dnsMode === 'none' ? '### DNS records for your DNS team' : '### DNS records'
+  return [{ text: `${heading}\n\n${intro}${collapses(result) ? details(`All ${records.length} records`, body) : body}`, splittable: true }]
 }
 
 function stepStatus(step: ReportedStep): string {

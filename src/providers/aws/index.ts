@@ -10,12 +10,14 @@ import type { PlannedStep } from '../../engine/plan.js'
 import { desiredGrants } from '../../engine/ports.js'
 import { checkRuleFits } from '../../engine/prewrite.js'
 import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
-import type { Target } from '../../engine/target.js'
+import type { ClusterLink, Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { awsSession, type AwsSession } from './auth.js'
 import { awsClients, type AwsClients } from './clients.js'
 import { missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone } from './dns.js'
+import { observeNamedZones, planExistingZoneRecord, readHostRecords } from './dns-existing.js'
+import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec, type NamedZone } from '../../engine/dns-placement.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
 import { awsInventory } from './inventory.js'
 import { observeNetwork } from './network.js'
@@ -23,6 +25,8 @@ import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP
 import { liveProbeChecks, type InNetworkProbe, type LiveProbeContext } from '../../verify/live-probe.js'
 import { PROBE_FUNCTION_KIND, probeSecurityGroups } from './probe-network.js'
 import { verifyAws } from './verify.js'
+import { awsPathAnalyzer, awsPathKinds } from './path-analysis.js'
+import type { PathAnalyzer } from '../../engine/path-model.js'
 
 /** EC2's default quota of inbound rules per security group. */
 const AWS_RULES_PER_GROUP = 60
@@ -35,6 +39,10 @@ interface AwsLive {
   cidrs: string[]
   /** Read by verify(): the endpoint's private IPs */
   endpointIps: string[]
+  /** dns: existing-zone: each cluster's named zone */
+  placed: Map<string, NamedZone>
+  /** The clusters of the last plan, for the records report */
+  links: ClusterLink[]
 }
 
 export class AwsProvider implements CloudProvider {
@@ -42,7 +50,7 @@ export class AwsProvider implements CloudProvider {
   private readonly settings: AwsSettings
   private readonly session: AwsSession
   private readonly clients: AwsClients
-  private readonly live: AwsLive = { groupIds: [], zoneIds: new Map(), cidrs: [], endpointIps: [] }
+  private readonly live: AwsLive = { groupIds: [], zoneIds: new Map(), cidrs: [], endpointIps: [], placed: new Map(), links: [] }
 
   constructor(
     private readonly config: Config,
@@ -60,7 +68,7 @@ export class AwsProvider implements CloudProvider {
   }
 
   async plan(target: Target): Promise<ProviderPlan> {
-    const { ec2, route53 } = this.clients
+    const { ec2 } = this.clients
     const s = this.settings
     const projectId = this.config.zilliz.projectId
     const name = baseName(this.config)
@@ -118,6 +126,36 @@ export class AwsProvider implements CloudProvider {
       planEndpointAvailable(ec2, existing, () => this.endpointId(), projectId)
     )
 
+    this.live.links = target.clusters
+    const dns = this.config.dns.mode
+    if (dns === 'managed') steps.push(...(await this.managedDnsSteps(target, existing)))
+    if (dns === 'existing-zone') steps.push(...(await this.existingZoneSteps(target, existing)))
+    const wider = widerZones(target.clusters, this.live.placed)
+    return { steps, registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointId() }, ...(wider.length ? { widerZones: wider } : {}) }
+  }
+
+  /** dns: existing-zone: the named zones are checked, then each host's alias record and marker go into its zone. */
+  private async existingZoneSteps(target: Target, existing: ObservedEndpoint | undefined): Promise<PlannedStep[]> {
+    const { route53 } = this.clients
+    const s = this.settings
+    const zones = await observeNamedZones(route53, this.config.dns.zoneIds, s.vpcId, s.region)
+    this.live.placed = placeLinks(target.clusters, zones)
+    const ownerTags = recordOwnerTags(this.config, s.vpcId)
+    return Promise.all(
+      target.clusters.map(async (link) => {
+        const zone = this.live.placed.get(link.clusterId) as NamedZone
+        const found = await readHostRecords(route53, zone.id, link.host)
+        return planExistingZoneRecord({ route53, link, zone, found, ownerTags, plannedEndpoint: existing, endpoint: () => this.requireEndpoint() })
+      })
+    )
+  }
+
+  /** dns: managed: per cluster a private hosted zone of the action's own and its alias record. */
+  private async managedDnsSteps(target: Target, existing: ObservedEndpoint | undefined): Promise<PlannedStep[]> {
+    const { route53 } = this.clients
+    const s = this.settings
+    const projectId = this.config.zilliz.projectId
+    const steps: PlannedStep[] = []
     const guesses = new Map(target.clusters.flatMap((link) => (replacedGuess(link) ? [[link.clusterId, replacedGuess(link) as string]] : [])))
     const zones = await observeZones(route53, s.vpcId, s.region, [...target.clusters.map((c) => c.host), ...guesses.values()], projectId)
     for (const link of target.clusters) {
@@ -150,7 +188,7 @@ export class AwsProvider implements CloudProvider {
         })
       )
     }
-    return { steps, registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointId() } }
+    return steps
   }
 
   async inventory(target: Target): Promise<Inventory> {
@@ -163,7 +201,8 @@ export class AwsProvider implements CloudProvider {
       region: s.region,
       serviceName: network.serviceName,
       ...(s.securityGroupIds.length ? {} : { groupName: baseName(this.config) }),
-      userGroupIds: s.securityGroupIds
+      userGroupIds: s.securityGroupIds,
+      ownerTags: recordOwnerTags(this.config, s.vpcId)
     })
   }
 
@@ -174,6 +213,8 @@ export class AwsProvider implements CloudProvider {
       vpcId: this.settings.vpcId,
       endpointId: this.endpointId(),
       cidrs: this.live.cidrs,
+      dns: this.config.dns.mode,
+      placed: this.live.placed,
       onEndpointIps: (ips) => (this.live.endpointIps = ips)
     })
   }
@@ -198,10 +239,17 @@ export class AwsProvider implements CloudProvider {
     return lambdaProbe({ lambda: await this.clients.lambda(), config: this.config, roleArn, subnetId, securityGroupIds, groupsSaid, scope, tags, deadline })
   }
 
+  /** Reachability Analyzer's paths (with their analyses), then the interfaces they start from; the probe functions when a probe is configured. */
   ephemeralKinds(): EphemeralKind[] {
-    if (!this.settings.probeRoleArn) return []
+    const paths = awsPathKinds(this.clients.ec2, this.config)
+    if (!this.settings.probeRoleArn) return paths
     const list = async () => (await import('./lambda-probe.js')).lambdaProbeKind(await this.clients.lambda(), this.config).list()
-    return [{ kind: PROBE_FUNCTION_KIND, list }]
+    return [...paths, { kind: PROBE_FUNCTION_KIND, list }]
+  }
+
+  /** Level 1 path proof: Reachability Analyzer from a short-lived interface in the client subnet. */
+  pathAnalyzer(): PathAnalyzer {
+    return awsPathAnalyzer({ ec2: this.clients.ec2, config: this.config, vpcId: this.settings.vpcId, endpointSubnetIds: this.settings.subnetIds, endpointId: () => this.endpointId() })
   }
 
   report(): ProviderReport {
@@ -211,8 +259,23 @@ export class AwsProvider implements CloudProvider {
       endpointAddress: this.live.endpoint?.dnsName || undefined,
       endpointIps: this.live.endpointIps.length ? this.live.endpointIps : undefined,
       securityRule: this.live.groupIds.join(', ') || undefined,
-      dnsZones: [...this.live.zoneIds.entries()].map(([clusterId, id]) => ({ name: clusterId, id }))
+      dnsZones: [...this.live.zoneIds.entries()].map(([clusterId, id]) => ({ name: clusterId, id })),
+      dnsRecords: this.dnsRecords()
     }
+  }
+
+  /** The alias record of each host, where it lives; for dns: none, what the DNS team creates. */
+  private dnsRecords(): DnsRecordSpec[] {
+    const e = this.live.endpoint
+    const records = recordsForTeam(this.live.links, () => ({
+      values: this.live.endpointIps,
+      ...(e?.dnsName ? { alias: { dnsName: e.dnsName, hostedZoneId: e.dnsZoneId } } : {})
+    }))
+    return records.map((r) => {
+      const zone = this.live.placed.get(r.clusterId)
+      const zoneId = zone?.id ?? this.live.zoneIds.get(r.clusterId)
+      return { ...r, ...(zone ? { zone: zone.name } : {}), ...(zoneId ? { zoneId } : {}) }
+    })
   }
 
   private endpointId(): string | undefined {

@@ -8,7 +8,6 @@ import {
   DisassociateVPCFromHostedZoneCommand,
   GetHostedZoneCommand,
   ListHostedZonesByVPCCommand,
-  ListResourceRecordSetsCommand,
   ListTagsForResourceCommand,
   type ResourceRecordSet,
   type Route53Client
@@ -19,6 +18,7 @@ import { zoneRemoval } from '../../engine/dns-removal.js'
 import type { Inventory, KeptResource, ManagedResource } from '../../engine/provider.js'
 import { waitFor } from '../../engine/wait.js'
 import { isOwnZone, waitInSync } from './dns.js'
+import { existingZoneInventory, zoneRecords } from './dns-existing.js'
 import { describeEndpoint, listEndpoints } from './endpoint.js'
 import { findGroupByName } from './security-group.js'
 
@@ -38,22 +38,13 @@ export interface AwsInventoryInput {
   serviceName: string
   /** The managed security group's deterministic name; absent when the user supplies groups */
   groupName?: string
+  /** The ownership marker of records in named zones (dns: existing-zone) */
+  ownerTags: Record<string, string>
   userGroupIds: string[]
 }
 
 function tagRecord(tags: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
   return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
-}
-
-async function zoneRecords(route53: Route53Client, zoneId: string): Promise<ResourceRecordSet[]> {
-  const records: ResourceRecordSet[] = []
-  let start: { StartRecordName?: string; StartRecordType?: string; StartRecordIdentifier?: string } = {}
-  for (;;) {
-    const page = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start } as never))
-    records.push(...(page.ResourceRecordSets ?? []))
-    if (!page.IsTruncated) return records
-    start = { StartRecordName: page.NextRecordName, StartRecordType: page.NextRecordType, StartRecordIdentifier: page.NextRecordIdentifier }
-  }
 }
 
 /**
@@ -78,7 +69,9 @@ async function dnsInventory(input: AwsInventoryInput, managed: ManagedResource[]
     NextToken = page.NextToken
   } while (NextToken)
 
-  for (const zone of zones.filter((z) => ZILLIZ_DOMAIN.test(z.name))) {
+  // Zones named in dns-zone-ids are the user's: only our records in them are looked at (existingZoneInventory).
+  const named = new Set(input.config.dns.zoneIds)
+  for (const zone of zones.filter((z) => ZILLIZ_DOMAIN.test(z.name) && !named.has(z.id))) {
     const host = bare(zone.name)
     const [tags, details] = await Promise.all([
       route53.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zone.id })),
@@ -210,7 +203,11 @@ async function groupInventory(input: AwsInventoryInput, managed: ManagedResource
 export async function awsInventory(input: AwsInventoryInput): Promise<Inventory> {
   const managed: ManagedResource[] = []
   const kept: KeptResource[] = []
-  const [, endpointId] = await Promise.all([dnsInventory(input, managed, kept), endpointInventory(input, managed, kept), groupInventory(input, managed, kept)])
+  // dns: none reads no DNS at all (the role may lack Route 53 permissions); managed zones of an earlier
+  // managed run are still found in existing-zone mode, since they would shadow the named zone's records.
+  const { mode, zoneIds } = input.config.dns
+  const dns = mode === 'none' ? [] : [dnsInventory(input, managed, kept), existingZoneInventory(input.route53, zoneIds, input.ownerTags, managed, kept)]
+  const [endpointId] = await Promise.all([endpointInventory(input, managed, kept), groupInventory(input, managed, kept), ...dns])
   kept.sort((a, b) => `${a.kind} ${a.name}`.localeCompare(`${b.kind} ${b.name}`))
   return { managed, kept, ...(endpointId ? { endpointId } : {}) }
 }

@@ -6,7 +6,33 @@ const read = (...permissions: string[]): OperationPermissions => ({ permissions,
 const write = (...permissions: string[]): OperationPermissions => ({ permissions, write: true })
 const probe = (...permissions: string[]): OperationPermissions => ({ permissions, write: true, policy: 'aws-probe' })
 
+/**
+ * The path analysis (src/providers/aws/path-analysis.ts). Reachability Analyzer reads the network with the
+ * caller's rights and runs its query through the tiros service, so starting an analysis needs those too
+ * (AWS: "Required API permissions for Reachability Analyzer"). Insights paths are listed by plans as well
+ * (destroy-plan shows leftovers); everything else runs only in runs that may write.
+ */
+export const AWS_PATH_ANALYSIS_PERMISSIONS: Record<string, OperationPermissions> = {
+  'ec2:DescribeNetworkInsightsPaths': read('ec2:DescribeNetworkInsightsPaths'),
+  'ec2:CreateNetworkInterface': write('ec2:CreateNetworkInterface', 'ec2:CreateTags'),
+  'ec2:CreateNetworkInsightsPath': write('ec2:CreateNetworkInsightsPath', 'ec2:CreateTags'),
+  'ec2:StartNetworkInsightsAnalysis': write(
+    'ec2:StartNetworkInsightsAnalysis',
+    'ec2:CreateTags',
+    'ec2:DescribeNetworkAcls',
+    'ec2:DescribeRouteTables',
+    'tiros:CreateQuery',
+    'tiros:GetQueryAnswer',
+    'tiros:GetQueryExplanation'
+  ),
+  'ec2:DescribeNetworkInsightsAnalyses': write('ec2:DescribeNetworkInsightsAnalyses'),
+  'ec2:DeleteNetworkInsightsAnalysis': write('ec2:DeleteNetworkInsightsAnalysis'),
+  'ec2:DeleteNetworkInsightsPath': write('ec2:DeleteNetworkInsightsPath'),
+  'ec2:DeleteNetworkInterface': write('ec2:DeleteNetworkInterface')
+}
+
 export const AWS_PERMISSIONS: Record<string, OperationPermissions> = {
+  ...AWS_PATH_ANALYSIS_PERMISSIONS,
   'ec2:DescribeVpcs': read('ec2:DescribeVpcs'),
   'ec2:DescribeSubnets': read('ec2:DescribeSubnets'),
   'ec2:DescribeVpcEndpointServices': read('ec2:DescribeVpcEndpointServices'),

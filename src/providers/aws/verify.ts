@@ -3,7 +3,9 @@ import type { EC2Client } from '@aws-sdk/client-ec2'
 import type { Route53Client } from '@aws-sdk/client-route-53'
 import { check, skipped, type Check } from '../../base/checks.js'
 import { describeGrants, desiredGrants, missingGrants } from '../../engine/ports.js'
-import type { Target } from '../../engine/target.js'
+import type { DnsMode } from '../../config/types.js'
+import { NONE_MODE_EVIDENCE, type NamedZone } from '../../engine/dns-placement.js'
+import type { ClusterLink, Target } from '../../engine/target.js'
 import { describeEndpoint, describeEndpointIps } from './endpoint.js'
 import { fqdn, observeRecord, recordPointsAt, zonesOfVpc } from './dns.js'
 import { describeGroups } from './security-group.js'
@@ -15,6 +17,9 @@ export interface AwsVerifyInput {
   vpcId: string
   endpointId: string | undefined
   cidrs: string[]
+  dns: DnsMode
+  /** dns: existing-zone: each cluster's named zone */
+  placed: Map<string, NamedZone>
   /** Receives the endpoint's private IPs, read along the way for the data-plane checks */
   onEndpointIps(ips: string[]): void
 }
@@ -45,11 +50,17 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
     )
   }
 
+  if (input.dns === 'none') {
+    // No Route 53 read: the role may have no DNS permissions at all. The data-plane checks resolve the hosts.
+    for (const link of target.clusters) checks.push(skipped(`dns-record:${link.clusterId}`, `${link.host} has a private record`, NONE_MODE_EVIDENCE))
+    return checks
+  }
   // Verification needs the association and the record, not the ownership proof the plan reads per zone.
   const inVpc = await zonesOfVpc(route53, input.vpcId, input.region)
   for (const link of target.clusters) {
-    const zoneId = inVpc.get(fqdn(link.host))
-    const zoneTitle = `Private zone ${link.host} is associated with ${input.vpcId}`
+    const zoneName = zoneOf(input, link)
+    const zoneId = inVpc.get(fqdn(zoneName))
+    const zoneTitle = `Private zone ${zoneName} is associated with ${input.vpcId}`
     if (!zoneId) {
       checks.push(
         target.mode === 'plan'
@@ -75,6 +86,9 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
   }
   return checks
 }
+
+/** The zone that holds the link's record: its own (managed) or the named one it was placed in. */
+const zoneOf = (input: AwsVerifyInput, link: ClusterLink): string => input.placed.get(link.clusterId)?.name ?? link.host
 
 /** What to do about an endpoint that is not available: wait for states AWS leaves by itself, replace a dead one. */
 function endpointFix(state: string): { cause: string; fix: string } {

@@ -10,13 +10,15 @@ import { azureEndpointName, digest } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { EphemeralKind } from '../../engine/ephemeral.js'
-import type { Target } from '../../engine/target.js'
+import type { ClusterLink, Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import { WHITELIST_STEP } from '../../engine/zilliz-steps.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { azureSession, type AzureSession } from './auth.js'
 import { azureClients, withArmCode, type AzureClients } from './clients.js'
-import { extraLinkStepId, isOwnZone, linkName, linkStepId, linkTo, observeLinks, observeRecord, observeZone, planLink, planRecord, planReplacedZone, planZone } from './dns.js'
+import { extraLinkStepId, isOwnZone, linkName, linkStepId, linkTo, observeLinks, observeRecord, observeZone, planLink, planRecord, planReplacedZone, planZone, RECORD_TTL_SECONDS } from './dns.js'
+import { observeNamedZones, planExistingZoneRecord, readRecord, type AzureNamedZone } from './dns-existing.js'
+import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
 import { azureInventory } from './inventory.js'
 import { observeLinkedNetworks, observeNetwork, scopeInputError, type AzureNetwork, type LinkedNetwork } from './network.js'
 import {
@@ -40,6 +42,10 @@ interface AzureLive {
   endpoint?: ObservedEndpoint
   ip?: string
   zoneIds: Map<string, string>
+  /** dns: existing-zone: each cluster's named zone */
+  placed: Map<string, AzureNamedZone>
+  /** The clusters of the last plan, for the records report */
+  links: ClusterLink[]
 }
 
 export class AzureProvider implements CloudProvider {
@@ -49,7 +55,7 @@ export class AzureProvider implements CloudProvider {
   private readonly clients?: AzureClients
   /** A bad ZILLIZ_PL_AZURE_ENDPOINTS, reported by connect() so it lands in the run's report */
   private readonly setupError?: Error
-  private readonly live: AzureLive = { zoneIds: new Map() }
+  private readonly live: AzureLive = { zoneIds: new Map(), placed: new Map(), links: [] }
   /** Whom ARM evaluates the requests for, from connect() */
   private principal?: string
 
@@ -105,8 +111,6 @@ export class AzureProvider implements CloudProvider {
     const alias = target.service.endpointService
     // The endpoint, the network and the zones may each sit in their own subscription and resource group.
     const network = clients.network(s.subscriptionId)
-    const dns = clients.dns(s.dnsSubscriptionId)
-    const dnsGroup = s.dnsResourceGroup
     const observed = await observeNetwork(clients.network(s.networkSubscriptionId), s)
     this.live.network = observed
     const linked = await observeLinkedNetworks(clients, s, observed)
@@ -147,6 +151,41 @@ export class AzureProvider implements CloudProvider {
       planEndpointApproved(network, existing, () => this.live.endpoint, projectId)
     ]
 
+    this.live.links = target.clusters
+    const dnsMode = this.config.dns.mode
+    if (dnsMode === 'managed') steps.push(...(await this.managedDnsSteps(target, observed, linked)))
+    if (dnsMode === 'existing-zone') steps.push(...(await this.existingZoneSteps(target, observed)))
+    const wider = widerZones(target.clusters, this.live.placed)
+    return {
+      steps,
+      registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointId(), whitelistAccount: s.subscriptionId },
+      ...(wider.length ? { widerZones: wider } : {})
+    }
+  }
+
+  /** dns: existing-zone: the named zones are checked, then each host's A record goes into its zone. */
+  private async existingZoneSteps(target: Target, observed: AzureNetwork): Promise<PlannedStep[]> {
+    const zones = await observeNamedZones(this.ready().clients.dns, this.config.dns.zoneIds, observed.vnetId)
+    const placed = placeLinks(target.clusters, zones)
+    this.live.placed = new Map([...placed].map(([clusterId, zone]) => [clusterId, zones.find((z) => z.id === zone.id) as AzureNamedZone]))
+    const ownerTags = recordOwnerTags(this.config, observed.vnetId.toLowerCase())
+    return Promise.all(
+      target.clusters.map(async (link) => {
+        const zone = this.live.placed.get(link.clusterId) as AzureNamedZone
+        return planExistingZoneRecord({ link, zone, found: await readRecord(zone, link.host), ownerTags, plannedIp: this.live.ip, ip: () => this.live.ip })
+      })
+    )
+  }
+
+  /**
+   * dns: managed: per cluster a private DNS zone of the action's own (where the DNS subscription and
+   * resource group say), its links to the network and the further networks, and the apex record.
+   */
+  private async managedDnsSteps(target: Target, observed: AzureNetwork, linked: LinkedNetwork[]): Promise<PlannedStep[]> {
+    const s = this.settings
+    const dns = this.ready().clients.dns(s.dnsSubscriptionId)
+    const dnsGroup = s.dnsResourceGroup
+    const projectId = this.config.zilliz.projectId
     const networks = [{ id: observed.vnetId, name: s.virtualNetwork }, ...linked]
     const dnsSteps = await Promise.all(
       target.clusters.map(async (link) => {
@@ -167,11 +206,7 @@ export class AzureProvider implements CloudProvider {
         ]
       })
     ).catch((error: unknown) => Promise.reject(scopeInputError(error, s, 'dns')))
-    steps.push(...dnsSteps.flat())
-    return {
-      steps,
-      registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointId(), whitelistAccount: s.subscriptionId }
-    }
+    return dnsSteps.flat()
   }
 
   async inventory(target: Target): Promise<Inventory> {
@@ -183,6 +218,8 @@ export class AzureProvider implements CloudProvider {
         config: this.config,
         network: clients.network(s.subscriptionId),
         dns: clients.dns(s.dnsSubscriptionId),
+        dnsFor: clients.dns,
+        ownerTags: recordOwnerTags(this.config, observed.vnetId.toLowerCase()),
         resourceGroup: s.resourceGroup,
         dnsResourceGroup: s.dnsResourceGroup,
         vnetId: observed.vnetId,
@@ -207,7 +244,9 @@ export class AzureProvider implements CloudProvider {
       resourceGroup: s.dnsResourceGroup,
       vnetId: this.live.network?.vnetId ?? '',
       linked: (this.live.linked ?? []).map((vnet) => ({ ...vnet, linkName: linkName(vnet.name, digest(vnet.id.toLowerCase())) })),
-      endpoint: this.live.endpoint
+      endpoint: this.live.endpoint,
+      dnsMode: this.config.dns.mode,
+      placed: this.live.placed
     }).catch((error: unknown) => {
       throw withArmCode(error)
     })
@@ -226,8 +265,18 @@ export class AzureProvider implements CloudProvider {
       endpointId: this.endpointId(),
       endpointAddress: this.live.ip,
       ...(this.live.ip ? { endpointIps: [this.live.ip] } : {}),
-      dnsZones: [...this.live.zoneIds.entries()].map(([clusterId, id]) => ({ name: clusterId, id }))
+      dnsZones: [...this.live.zoneIds.entries()].map(([clusterId, id]) => ({ name: clusterId, id })),
+      dnsRecords: this.dnsRecords()
     }
+  }
+
+  /** The A record of each host, where it lives; for dns: none, what the DNS team creates. */
+  private dnsRecords(): DnsRecordSpec[] {
+    return recordsForTeam(this.live.links, () => ({ ttl: RECORD_TTL_SECONDS, values: this.live.ip ? [this.live.ip] : [] })).map((r) => {
+      const zone = this.live.placed.get(r.clusterId)
+      const zoneId = zone?.id ?? this.live.zoneIds.get(r.clusterId)
+      return { ...r, ...(zone ? { zone: zone.name } : {}), ...(zoneId ? { zoneId } : {}) }
+    })
   }
 
   /** The id Zilliz registers: <endpoint name>.<resourceGuid> */

@@ -13,6 +13,7 @@ import type { StepContext } from '../../engine/plan.js'
 import type { Inventory, KeptResource, ManagedResource } from '../../engine/provider.js'
 import { isNotFound, sameId } from './clients.js'
 import { APEX } from './dns.js'
+import { existingZoneInventory } from './dns-existing.js'
 import { getEndpointsInGroup, registrationId } from './private-endpoint.js'
 
 const ZILLIZ_DOMAIN = /\.vectordb\.zillizcloud\.com$/
@@ -31,6 +32,9 @@ export interface AzureInventoryInput {
   linkVnetIds: string[]
   alias: string
   subscriptionId: string
+  dnsFor(subscriptionId: string): PrivateDnsManagementClient
+  /** The ownership metadata of records in named zones (dns: existing-zone) */
+  ownerTags: Record<string, string>
 }
 
 /** A delete of something already gone counts as done. */
@@ -49,7 +53,9 @@ async function dnsInventory(input: AzureInventoryInput, managed: ManagedResource
   const ourNetworks = [input.vnetId, ...input.linkVnetIds]
   const ours = (l: VirtualNetworkLink) => ownershipOf(l.tags, expected).owned && ourNetworks.some((id) => sameId(l.virtualNetwork?.id, id))
   const zones: { name?: string; tags?: Record<string, string> }[] = []
-  for await (const zone of dns.privateZones.listByResourceGroup(resourceGroup)) if (ZILLIZ_DOMAIN.test(zone.name ?? '')) zones.push(zone)
+  // Zones named in dns-zone-ids are the user's: only our records in them are looked at (existingZoneInventory).
+  const named = new Set(input.config.dns.zoneIds.map((id) => id.toLowerCase()))
+  for await (const zone of dns.privateZones.listByResourceGroup(resourceGroup)) if (ZILLIZ_DOMAIN.test(zone.name ?? '') && !named.has((zone.id ?? '').toLowerCase())) zones.push(zone)
   for (const zone of zones) {
     const host = (zone.name ?? '').toLowerCase()
     const links: VirtualNetworkLink[] = []
@@ -123,7 +129,11 @@ async function endpointInventory(input: AzureInventoryInput, managed: ManagedRes
 export async function azureInventory(input: AzureInventoryInput): Promise<Inventory> {
   const managed: ManagedResource[] = []
   const kept: KeptResource[] = []
-  const [, endpointId] = await Promise.all([dnsInventory(input, managed, kept), endpointInventory(input, managed, kept)])
+  // dns: none reads no DNS at all (the identity may lack Private DNS roles); managed zones of an earlier
+  // managed run are still found in existing-zone mode, since they would shadow the named zone's records.
+  const { mode, zoneIds } = input.config.dns
+  const dns = mode === 'none' ? [] : [dnsInventory(input, managed, kept), existingZoneInventory(input.dnsFor, zoneIds, input.ownerTags, managed, kept)]
+  const [endpointId] = await Promise.all([endpointInventory(input, managed, kept), ...dns])
   kept.sort((a, b) => `${a.kind} ${a.name}`.localeCompare(`${b.kind} ${b.name}`))
   return { managed, kept, ...(endpointId ? { endpointId } : {}), whitelistAccount: input.subscriptionId }
 }

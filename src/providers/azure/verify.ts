@@ -3,7 +3,10 @@
 import type { NetworkManagementClient } from '@azure/arm-network'
 import type { PrivateDnsManagementClient } from '@azure/arm-privatedns'
 import { check, skipped, type Check } from '../../base/checks.js'
+import type { DnsMode } from '../../config/types.js'
+import { NONE_MODE_EVIDENCE } from '../../engine/dns-placement.js'
 import type { Target } from '../../engine/target.js'
+import { readRecord, zoneStillLinked, type AzureNamedZone } from './dns-existing.js'
 import { isTransitional } from './arm-writes.js'
 import { extraLinkStepId, linkTo, observeLinks, observeRecord, observeZone, sameIps, type ObservedLink } from './dns.js'
 import { endpointIp, getEndpoint, type ObservedEndpoint } from './private-endpoint.js'
@@ -18,6 +21,9 @@ export interface AzureVerifyInput {
   linked: { id: string; name: string; linkName: string }[]
   /** The endpoint the plan chose or created, if any */
   endpoint: Pick<ObservedEndpoint, 'name' | 'resourceGroup'> | undefined
+  dnsMode: DnsMode
+  /** dns: existing-zone: each cluster's named zone */
+  placed: Map<string, AzureNamedZone>
 }
 
 const notYet = (target: Target) => (target.mode === 'plan' ? 'not created yet; apply creates it' : 'missing')
@@ -67,6 +73,9 @@ function linkCheck(id: string, title: string, vnetLink: ObservedLink | undefined
 export async function verifyAzure(target: Target, input: AzureVerifyInput): Promise<Check[]> {
   const { dns, resourceGroup, vnetId } = input
   const { checks, ip } = await endpointChecks(target, input)
+  // No Private DNS read: the identity may have no DNS role at all. The data-plane checks resolve the hosts.
+  if (input.dnsMode === 'none') return [...checks, ...target.clusters.map((link) => skipped(`dns-record:${link.clusterId}`, `${link.host} has a private record`, NONE_MODE_EVIDENCE))]
+  if (input.dnsMode === 'existing-zone') return [...checks, ...(await existingZoneChecks(target, input, ip))]
   for (const link of target.clusters) {
     const zone = await observeZone(dns, resourceGroup, link.host)
     if (!zone) {
@@ -81,6 +90,32 @@ export async function verifyAzure(target: Target, input: AzureVerifyInput): Prom
     const points = Boolean(ip && record && sameIps(record.ips, [ip]))
     checks.push(
       check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint's IP`, points, record ? `A ${record.ips.join(', ') || 'empty'}; endpoint ${ip ?? 'unknown'}` : 'no A record at the apex', {
+        cause: 'The host does not resolve to the private endpoint.',
+        fix: 'Re-run in apply mode to put the A record.'
+      })
+    )
+  }
+  return checks
+}
+
+/** The named zone of each link is still linked to the network and holds the record. */
+async function existingZoneChecks(target: Target, input: AzureVerifyInput, ip: string | undefined): Promise<Check[]> {
+  const checks: Check[] = []
+  for (const link of target.clusters) {
+    const zone = input.placed.get(link.clusterId)
+    if (!zone) continue
+    const { linked, state } = await zoneStillLinked(zone, input.vnetId)
+    checks.push(
+      check(`dns-link:${link.clusterId}`, `Zone ${zone.name} is linked to the virtual network`, linked, state, {
+        cause: 'The network does not see the named zone, so the host resolves to its public address or not at all.',
+        fix: `Link the zone ${zone.name} to the virtual network (the action never links a zone it does not own).`
+      })
+    )
+    if (!linked) continue
+    const record = await readRecord(zone, link.host)
+    const points = Boolean(ip && record && sameIps(record.ips, [ip]))
+    checks.push(
+      check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint's IP`, points, record ? `A ${record.ips.join(', ') || 'empty'} in ${zone.name}; endpoint ${ip ?? 'unknown'}` : 'no A record', {
         cause: 'The host does not resolve to the private endpoint.',
         fix: 'Re-run in apply mode to put the A record.'
       })

@@ -14,6 +14,8 @@ import { LoggingApi, RunApi } from './run-api.js'
 export interface GcpClients {
   compute: ComputeApi
   dns: DnsApi
+  /** Cloud DNS of another project (a zone named projects/P/managedZones/Z), on the same HTTP client */
+  dnsFor(project: string): DnsApi
   /** The live probe's job (level 2), in the endpoint's region */
   run: RunApi
   /** The live probe's output */
@@ -26,11 +28,19 @@ export interface GcpClients {
  */
 export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints: GcpEndpoints, log: Logger, principal: () => string | undefined, deadline: number): GcpClients {
   const client = () => session.client()
+  const dnsHttp = googleHttp(client, log, { api: 'dns', principal }, deadline, new ServiceGate({ maxInFlight: 8 }))
+  const dns = new DnsApi(dnsHttp, endpoints.dns, settings.projectId)
+  const dnsApis = new Map([[settings.projectId, dns]])
   return {
     // Compute's rate quotas are 1,500 requests per minute per group (https://cloud.google.com/compute/api-quota):
     // 20/s keeps any one minute under 1,200. Cloud DNS publishes no default, so only concurrency is bounded.
     compute: new ComputeApi(googleHttp(client, log, { api: 'compute', principal }, deadline, new ServiceGate({ maxInFlight: 8, rate: { perSecond: 20, burst: 20 } })), endpoints.compute, settings.projectId, log),
-    dns: new DnsApi(googleHttp(client, log, { api: 'dns', principal }, deadline, new ServiceGate({ maxInFlight: 8 })), endpoints.dns, settings.projectId),
+    dns,
+    dnsFor: (project) => {
+      const api = dnsApis.get(project) ?? new DnsApi(dnsHttp, endpoints.dns, project)
+      dnsApis.set(project, api)
+      return api
+    },
     run: new RunApi(googleHttp(client, log, { api: 'run', principal }, deadline), endpoints.run, settings.projectId, settings.region),
     logging: new LoggingApi(googleHttp(client, log, { api: 'logging', principal }, deadline), endpoints.logging, settings.projectId)
   }

@@ -7,12 +7,14 @@ import type { Logger } from '../../base/log.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
-import type { Target } from '../../engine/target.js'
+import type { ClusterLink, Target } from '../../engine/target.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { ADDRESS_STEP, addressInUse, observeAddress, planAddress } from './address.js'
 import { gcpSession, type GcpSession } from './auth.js'
 import { gcpClients, type GcpClients } from './clients.js'
-import { observeStaleZone, observeZone, planRecord, planZone, zoneStepId } from './dns.js'
+import { observeStaleZone, observeZone, planRecord, planZone, RECORD_TTL_SECONDS, zoneStepId } from './dns.js'
+import { observeNamedZones, planExistingZoneRecord, readHostRecords, type GcpNamedZone } from './dns-existing.js'
+import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
 import { gcpEndpoints } from './endpoints.js'
 import { planFirewall, planLegacyIngress, readEgressView } from './firewall.js'
 import { chooseRule, ENDPOINT_STEP, listRules, planConnection, planRule, type ObservedRule } from './forwarding-rule.js'
@@ -31,6 +33,10 @@ interface GcpLive {
   rule?: ObservedRule
   zones: Map<string, string>
   cidrs: string[]
+  /** dns: existing-zone: each cluster's named zone */
+  placed: Map<string, GcpNamedZone>
+  /** The clusters of the last plan, for the records report */
+  links: ClusterLink[]
 }
 
 export class GcpProvider implements CloudProvider {
@@ -39,7 +45,7 @@ export class GcpProvider implements CloudProvider {
   private readonly session: GcpSession
   private readonly clients: GcpClients
   private readonly names: GcpNames
-  private readonly live: GcpLive = { zones: new Map(), cidrs: [] }
+  private readonly live: GcpLive = { zones: new Map(), cidrs: [], placed: new Map(), links: [] }
   /** Whom Google evaluates the calls for: the impersonated service account, else what connect() found */
   private principal?: string
 
@@ -69,10 +75,17 @@ export class GcpProvider implements CloudProvider {
     this.live.network = network
     this.live.cidrs = this.config.allowedCidrs.length ? this.config.allowedCidrs : network.ranges
     const labels = toLabels(target.tags)
-    const steps = [...(await this.endpointSteps(target, network, labels)), ...(await this.firewallSteps(target, network)), ...(await this.dnsSteps(target, network, labels))]
+    this.live.links = target.clusters
+    const dns = this.config.dns.mode
+    // In this order: the DNS steps read the endpoint's address the endpoint steps observed.
+    const steps = [...(await this.endpointSteps(target, network, labels)), ...(await this.firewallSteps(target, network))]
+    if (dns === 'managed') steps.push(...(await this.dnsSteps(target, network, labels)))
+    if (dns === 'existing-zone') steps.push(...(await this.existingZoneSteps(target, network)))
+    const wider = widerZones(target.clusters, this.live.placed)
     return {
       steps,
-      registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointName(), gcpProjectId: s.projectId, whitelistAccount: s.projectId }
+      registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointName(), gcpProjectId: s.projectId, whitelistAccount: s.projectId },
+      ...(wider.length ? { widerZones: wider } : {})
     }
   }
 
@@ -149,6 +162,20 @@ export class GcpProvider implements CloudProvider {
     return legacy ? [egress, legacy] : [egress]
   }
 
+  /** dns: existing-zone: the named zones are checked, then each host's A record and marker go into its zone. */
+  private async existingZoneSteps(target: Target, network: GcpNetwork): Promise<PlannedStep[]> {
+    const zones = await observeNamedZones(this.clients.dnsFor, this.config.dns.zoneIds, this.settings.projectId, network.networkPath)
+    const placed = placeLinks(target.clusters, zones)
+    this.live.placed = new Map([...placed].map(([clusterId, zone]) => [clusterId, zones.find((z) => z.id === zone.id) as GcpNamedZone]))
+    const ownerTags = recordOwnerTags(this.config, network.networkPath)
+    return Promise.all(
+      target.clusters.map(async (link) => {
+        const zone = this.live.placed.get(link.clusterId) as GcpNamedZone
+        return planExistingZoneRecord({ link, zone, found: await readHostRecords(zone, link.host), ownerTags, plannedIp: this.live.ip, ip: () => this.requireIp(), after: [ADDRESS_STEP] })
+      })
+    )
+  }
+
   /** Per cluster: the private zone and its A record. */
   private async dnsSteps(target: Target, network: GcpNetwork, labels: Record<string, string>): Promise<PlannedStep[]> {
     const { dns } = this.clients
@@ -193,7 +220,9 @@ export class GcpProvider implements CloudProvider {
       names: this.names,
       networkPath: network.networkPath,
       attachment: network.serviceAttachment,
-      gcpProjectId: this.settings.projectId
+      gcpProjectId: this.settings.projectId,
+      dnsFor: this.clients.dnsFor,
+      ownerTags: recordOwnerTags(this.config, network.networkPath)
     })
   }
 
@@ -209,7 +238,9 @@ export class GcpProvider implements CloudProvider {
       attachment: network.serviceAttachment,
       endpointName: this.endpointName(),
       cidrs: this.live.cidrs,
-      zoneName: (clusterId) => this.live.zones.get(clusterId) ?? this.names.zone(clusterId)
+      zoneName: (clusterId) => this.live.zones.get(clusterId) ?? this.names.zone(clusterId),
+      dnsMode: this.config.dns.mode,
+      placed: this.live.placed
     })
   }
 
@@ -250,8 +281,18 @@ export class GcpProvider implements CloudProvider {
       endpointAddress: this.live.ip,
       ...(this.live.ip ? { endpointIps: [this.live.ip] } : {}),
       securityRule: this.live.network ? this.names.firewall : undefined,
-      dnsZones: [...this.live.zones.entries()].map(([clusterId, id]) => ({ name: clusterId, id }))
+      dnsZones: [...this.live.zones.entries()].map(([clusterId, id]) => ({ name: clusterId, id })),
+      dnsRecords: this.dnsRecords()
     }
+  }
+
+  /** The A record of each host, where it lives; for dns: none, what the DNS team creates. */
+  private dnsRecords(): DnsRecordSpec[] {
+    return recordsForTeam(this.live.links, () => ({ ttl: RECORD_TTL_SECONDS, values: this.live.ip ? [this.live.ip] : [] })).map((r) => {
+      const zone = this.live.placed.get(r.clusterId)
+      const zoneId = zone?.id ?? this.live.zones.get(r.clusterId)
+      return { ...r, ...(zone ? { zone: zone.name } : {}), ...(zoneId ? { zoneId } : {}) }
+    })
   }
 
   private endpointName(): string | undefined {

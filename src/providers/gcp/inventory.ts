@@ -8,6 +8,7 @@ import type { StepContext } from '../../engine/plan.js'
 import type { Inventory, KeptResource, ManagedResource } from '../../engine/provider.js'
 import type { ComputeApi, Operation } from './compute-api.js'
 import { fqdn, type DnsApi } from './dns-api.js'
+import { existingZoneInventory, zoneRef } from './dns-existing.js'
 import { isNotFound } from './google-http.js'
 import { toLabels } from './labels.js'
 import { networkUrl, requestId, resourcePath, type GcpNames } from './names.js'
@@ -24,6 +25,9 @@ export interface GcpInventoryInput {
   networkPath: string
   attachment: string
   gcpProjectId: string
+  dnsFor(project: string): DnsApi
+  /** The ownership marker of records in named zones (dns: existing-zone) */
+  ownerTags: Record<string, string>
 }
 
 const gone = (error: unknown) => isNotFound(error)
@@ -49,7 +53,9 @@ async function dnsInventory(input: GcpInventoryInput, managed: ManagedResource[]
   const zones = (await dns.listZones()).filter(
     (z) => z.visibility === 'private' && ZILLIZ_DOMAIN.test(fqdn(z.dnsName)) && (z.privateVisibilityConfig?.networks ?? []).some((n) => resourcePath(n.networkUrl) === input.networkPath)
   )
-  for (const zone of zones) {
+  // Zones named in dns-zone-ids are the user's: only our records in them are looked at (existingZoneInventory).
+  const named = new Set(input.config.dns.zoneIds.map((id) => zoneRef(id, dns.project)).filter((r) => r.project === dns.project).map((r) => r.zone))
+  for (const zone of zones.filter((z) => !named.has(z.name))) {
     const apex = fqdn(zone.dnsName)
     const host = apex.slice(0, -1)
     const ownership: Ownership = ownershipOf(zone.labels, expected)
@@ -164,7 +170,11 @@ async function oneFirewall(input: GcpInventoryInput, name: string, managed: Mana
 export async function gcpInventory(input: GcpInventoryInput): Promise<Inventory> {
   const managed: ManagedResource[] = []
   const kept: KeptResource[] = []
-  const [, endpointOurs] = await Promise.all([dnsInventory(input, managed, kept), endpointInventory(input, managed, kept), firewallInventory(input, managed, kept)])
+  // dns: none reads no DNS at all (the service account may lack Cloud DNS roles); managed zones of an earlier
+  // managed run are still found in existing-zone mode, since they would shadow the named zone's records.
+  const { mode, zoneIds } = input.config.dns
+  const dns = mode === 'none' ? [] : [dnsInventory(input, managed, kept), existingZoneInventory(input.dnsFor, zoneIds, input.dns.project, input.ownerTags, managed, kept)]
+  const [endpointOurs] = await Promise.all([endpointInventory(input, managed, kept), firewallInventory(input, managed, kept), ...dns])
   kept.sort((a, b) => `${a.kind} ${a.name}`.localeCompare(`${b.kind} ${b.name}`))
   // The endpoint's name is deterministic: its registration is deregistered even if the rule is already gone,
   // unless a rule of that name belongs to someone else.

@@ -1,14 +1,17 @@
 // Control-plane checks for Google Cloud, read fresh after apply: the endpoint's address and connection,
 // the firewall, and per cluster the zone binding and the record.
 import { check, skipped, type Check } from '../../base/checks.js'
+import type { DnsMode } from '../../config/types.js'
+import { NONE_MODE_EVIDENCE } from '../../engine/dns-placement.js'
 import type { Target } from '../../engine/target.js'
 import type { ComputeApi } from './compute-api.js'
 import { fqdn, type DnsApi } from './dns-api.js'
 import { observeZone, recordHolds } from './dns.js'
+import type { GcpNamedZone } from './dns-existing.js'
 import { egressDecisions } from './egress.js'
 import { readEgressView } from './firewall.js'
 import { describeRule } from './forwarding-rule.js'
-import { lastSegment } from './names.js'
+import { lastSegment, resourcePath } from './names.js'
 
 export interface GcpVerifyInput {
   compute: ComputeApi
@@ -22,6 +25,9 @@ export interface GcpVerifyInput {
   endpointName: string | undefined
   cidrs: string[]
   zoneName(clusterId: string): string
+  dnsMode: DnsMode
+  /** dns: existing-zone: each cluster's named zone */
+  placed: Map<string, GcpNamedZone>
 }
 
 const notYet = (target: Target) => (target.mode === 'plan' ? 'not created yet; apply creates it' : 'missing')
@@ -98,6 +104,9 @@ async function firewallChecks(target: Target, input: GcpVerifyInput, ip: string)
 async function dnsChecks(target: Target, input: GcpVerifyInput, ip: string | undefined): Promise<Check[]> {
   const checks: Check[] = []
   const network = lastSegment(input.networkPath)
+  // No Cloud DNS read: the service account may have no DNS role at all. The data-plane checks resolve the hosts.
+  if (input.dnsMode === 'none') return target.clusters.map((link) => skipped(`dns-record:${link.clusterId}`, `${link.host} has a private record`, NONE_MODE_EVIDENCE))
+  if (input.dnsMode === 'existing-zone') return existingZoneChecks(target, input, ip, network)
   for (const link of target.clusters) {
     const zone = await observeZone(input.dns, link.host, input.networkPath, input.zoneName(link.clusterId), target.config.zilliz.projectId)
     const zoneTitle = `Private zone ${fqdn(link.host)} is bound to ${network}`
@@ -116,6 +125,32 @@ async function dnsChecks(target: Target, input: GcpVerifyInput, ip: string | und
     const record = await input.dns.getRecord(zone.name, link.host, 'A')
     checks.push(
       check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint address`, recordHolds(record, ip), record ? `A ${(record.rrdatas ?? []).join(', ')}` : 'no A record', {
+        cause: `The host does not resolve to the endpoint address ${ip ?? '(unknown)'}.`,
+        fix: 'Re-run in apply mode to replace the A record.'
+      })
+    )
+  }
+  return checks
+}
+
+/** The named zone of each link is still bound to the network and holds the record. */
+async function existingZoneChecks(target: Target, input: GcpVerifyInput, ip: string | undefined, network: string): Promise<Check[]> {
+  const checks: Check[] = []
+  for (const link of target.clusters) {
+    const zone = input.placed.get(link.clusterId)
+    if (!zone) continue
+    const found = await zone.api.getZone(zone.zone)
+    const bound = (found?.privateVisibilityConfig?.networks ?? []).some((n) => resourcePath(n.networkUrl) === input.networkPath)
+    checks.push(
+      check(`dns-zone:${link.clusterId}`, `Private zone ${zone.name} is bound to ${network}`, bound, found ? `zone ${zone.zone}${bound ? '' : ' not bound'}` : 'zone gone', {
+        cause: 'Name or service not known: the network does not see the named zone.',
+        fix: `Bind the zone ${zone.zone} to ${network} (the action never binds a zone it does not own).`
+      })
+    )
+    if (!bound) continue
+    const record = await zone.api.getRecord(zone.zone, link.host, 'A')
+    checks.push(
+      check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint address`, recordHolds(record, ip), record ? `A ${(record.rrdatas ?? []).join(', ')} in ${zone.name}` : 'no A record', {
         cause: `The host does not resolve to the endpoint address ${ip ?? '(unknown)'}.`,
         fix: 'Re-run in apply mode to replace the A record.'
       })
