@@ -111,7 +111,8 @@ const TOLERATED = new Set(['networks.getEffectiveFirewalls'])
 
 describe('a denied Google Cloud call', () => {
   it('is tested for every method in the permission table', () => {
-    expect(CASES.map((c) => c.method).sort()).toEqual(Object.keys(GCP_PERMISSIONS).filter((m) => !TOLERATED.has(m)).sort())
+    // The level 2 probe's methods are denied in probe-gcp-e2e.test.ts: a probe that cannot run is an unknown, not a failed run.
+    expect(CASES.map((c) => c.method).sort()).toEqual(Object.keys(GCP_PERMISSIONS).filter((m) => !TOLERATED.has(m) && !GCP_PERMISSIONS[m]!.policy).sort())
   })
 
   it.each(CASES.map((c) => [c.method, c] as const))('%s names the step, the method, the permission, the service account and the role file', async (method, c) => {
