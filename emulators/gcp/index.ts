@@ -13,6 +13,7 @@ import { ComputeEmulator } from './compute.js'
 import { googleSpec, type GoogleApi } from './discovery.js'
 import { pathOf, type ComputeTopology } from './compute-model.js'
 import { IamCredentialsEmulator, type ServiceAccountConfig } from './iam-credentials.js'
+import { NetworkManagementEmulator } from './network-management.js'
 import { GCP_NETWORK, GCP_PROJECT_ID, GCP_SERVICE_ACCOUNT, GCP_SUBNETWORK, WORKLOAD_IDENTITY_PROVIDER, seedComputeTopology, seedProviders, seedServiceAccounts } from './seed.js'
 import { GoogleStsEmulator, type WorkloadIdentityProviderConfig } from './sts.js'
 
@@ -48,7 +49,9 @@ export interface GcpEmulators {
   iam: IamCredentialsEmulator
   compute: ComputeEmulator
   dns: CloudDnsEmulator
-  urls: { sts: string; iam: string; compute: string; dns: string }
+  /** Connectivity Tests, analysed from the Compute emulator's network */
+  networkManagement: NetworkManagementEmulator
+  urls: { sts: string; iam: string; compute: string; dns: string; networkManagement: string }
   /** Requests that broke Google's discovery documents; close() fails while any are left */
   violations: ViolationLog
   /** Variables that point the action at these emulators */
@@ -80,6 +83,8 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
     changeDelayMs: options.changeDelayMs
   })
 
+  const networkManagement = new NetworkManagementEmulator(compute.state, tokens)
+
   compute.operations.transientFailure = () => switches.chaos?.operationFails(compute.name) ?? false
   const running: Running[] = []
   const violations = options.violations ?? new ViolationLog()
@@ -89,7 +94,7 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
     running.push(server)
     return server.url
   }
-  const urls = { sts: await start(sts, 'sts'), iam: await start(iam, 'iamcredentials'), compute: await start(compute, 'compute'), dns: await start(dns, 'dns') }
+  const urls = { sts: await start(sts, 'sts'), iam: await start(iam, 'iamcredentials'), compute: await start(compute, 'compute'), dns: await start(dns, 'dns'), networkManagement: await start(networkManagement, 'networkmanagement') }
   const ownOidc = options.oidc ? {} : { oidcUrl: await start(oidc) }
 
   return {
@@ -102,6 +107,7 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
     iam,
     compute,
     dns,
+    networkManagement,
     urls,
     violations,
     env: {
@@ -109,6 +115,7 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
       [GCP_ENDPOINT_VARIABLES.dns]: urls.dns,
       [GCP_ENDPOINT_VARIABLES.sts]: urls.sts,
       [GCP_ENDPOINT_VARIABLES.iamCredentials]: urls.iam,
+      [GCP_ENDPOINT_VARIABLES.networkManagement]: urls.networkManagement,
       // @actions/core appends `&audience=…`, so the URL must already carry a query string.
       ...(ownOidc.oidcUrl ? { ACTIONS_ID_TOKEN_REQUEST_URL: `${ownOidc.oidcUrl}/token?api-version=2.0`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken } : {})
     },
@@ -133,6 +140,8 @@ export function gcpInputs(zillizUrl: string, overrides: Record<string, string> =
     'gcp-subnetwork': GCP_SUBNETWORK,
     'wait-timeout': '2m',
     'dns-server': NO_DNS_SERVER,
+    // The paid path analysis is proven in its own tests (path-analysis-gcp.test.ts); link tests leave it out.
+    'network-analysis': 'off',
     ...overrides
   }
   return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]))
