@@ -9,12 +9,15 @@ import { ComputeApi } from './compute-api.js'
 import { DnsApi } from './dns-api.js'
 import type { GcpEndpoints } from './endpoints.js'
 import { googleHttp } from './google-http.js'
+import { NetworkManagementApi } from './network-management-api.js'
 
 export interface GcpClients {
   compute: ComputeApi
   dns: DnsApi
   /** Cloud DNS of another project (a zone named projects/P/managedZones/Z), on the same HTTP client */
   dnsFor(project: string): DnsApi
+  /** Connectivity Tests, for the path analysis */
+  networkManagement: NetworkManagementApi
 }
 
 /**
@@ -35,6 +38,7 @@ export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints
       const api = dnsApis.get(project) ?? new DnsApi(dnsHttp, endpoints.dns, project)
       dnsApis.set(project, api)
       return api
-    }
+    },
+    networkManagement: new NetworkManagementApi(googleHttp(client, log, { api: 'networkmanagement', principal }, deadline, new ServiceGate({ maxInFlight: 4 })), endpoints.networkManagement, settings.projectId)
   }
 }

@@ -10,20 +10,24 @@ export interface GcpEndpoints {
   sts: string
   /** IAM Service Account Credentials; /v1/projects/-/serviceAccounts/…:generateAccessToken is appended */
   iamCredentials: string
+  /** Network Management (Connectivity Tests); paths /v1/projects/… are appended */
+  networkManagement: string
 }
 
 export const GCP_ENDPOINT_VARIABLES: Record<keyof GcpEndpoints, string> = {
   compute: 'ZILLIZ_PL_GCP_COMPUTE_URL',
   dns: 'ZILLIZ_PL_GCP_DNS_URL',
   sts: 'ZILLIZ_PL_GCP_STS_URL',
-  iamCredentials: 'ZILLIZ_PL_GCP_IAM_CREDENTIALS_URL'
+  iamCredentials: 'ZILLIZ_PL_GCP_IAM_CREDENTIALS_URL',
+  networkManagement: 'ZILLIZ_PL_GCP_NETWORK_MANAGEMENT_URL'
 }
 
 const DEFAULT_ENDPOINTS: GcpEndpoints = {
   compute: 'https://compute.googleapis.com',
   dns: 'https://dns.googleapis.com',
   sts: 'https://sts.googleapis.com',
-  iamCredentials: 'https://iamcredentials.googleapis.com'
+  iamCredentials: 'https://iamcredentials.googleapis.com',
+  networkManagement: 'https://networkmanagement.googleapis.com'
 }
 
 function baseUrl(variable: string, value: string): string {
@@ -43,5 +47,5 @@ export function gcpEndpoints(env: NodeJS.ProcessEnv = process.env): GcpEndpoints
     const value = env[variable]?.trim()
     return value ? baseUrl(variable, value) : DEFAULT_ENDPOINTS[key]
   }
-  return { compute: pick('compute'), dns: pick('dns'), sts: pick('sts'), iamCredentials: pick('iamCredentials') }
+  return { compute: pick('compute'), dns: pick('dns'), sts: pick('sts'), iamCredentials: pick('iamCredentials'), networkManagement: pick('networkManagement') }
 }

@@ -23,6 +23,8 @@ import { toLabels } from './labels.js'
 import { addressPath, gcpNames, type GcpNames } from './names.js'
 import { observeNetwork, type GcpNetwork } from './network.js'
 import { verifyGcp } from './verify.js'
+import { gcpPathAnalyzer, gcpPathKinds } from './path-analysis.js'
+import type { PathAnalyzer } from '../../engine/path-model.js'
 
 /** What apply learns as it goes; steps later in the DAG read what earlier ones wrote. */
 interface GcpLive {
@@ -242,9 +244,25 @@ export class GcpProvider implements CloudProvider {
     })
   }
 
-  /** No proof resource kinds yet: nothing of this provider expires. */
+  /** The Connectivity Tests of the path analysis. */
   ephemeralKinds(): EphemeralKind[] {
-    return []
+    return gcpPathKinds(this.clients.networkManagement, this.config)
+  }
+
+  /** Level 1 path proof: Connectivity Tests from an address in the client subnetwork to the endpoint. */
+  pathAnalyzer(): PathAnalyzer {
+    const s = this.settings
+    return gcpPathAnalyzer({
+      compute: this.clients.compute,
+      networkManagement: this.clients.networkManagement,
+      config: this.config,
+      projectId: s.projectId,
+      region: s.region,
+      subnetwork: s.subnetwork,
+      prefix: s.endpointPrefix,
+      endpointIp: () => this.live.ip,
+      endpointName: () => this.endpointName()
+    })
   }
 
   report(): ProviderReport {

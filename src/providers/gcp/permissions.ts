@@ -54,5 +54,13 @@ export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   'resourceRecordSets.list': read('dns.resourceRecordSets.list'),
   // A change adds the A record and, when replacing it, deletes the old one.
   'changes.create': write('dns.changes.create', 'dns.resourceRecordSets.create', 'dns.resourceRecordSets.update', 'dns.resourceRecordSets.delete'),
-  'changes.get': write('dns.changes.get')
+  'changes.get': write('dns.changes.get'),
+  // The path analysis (path-analysis.ts): a Connectivity Test per port, read back and deleted. The test
+  // reads the network's configuration with the caller's rights, which the reads above already grant.
+  'connectivityTests.create': write('networkmanagement.connectivitytests.create'),
+  'connectivityTests.get': write('networkmanagement.connectivitytests.get'),
+  'connectivityTests.delete': write('networkmanagement.connectivitytests.delete'),
+  // Listed by plans too: destroy-plan shows the tests a destroy would remove.
+  'connectivityTests.list': read('networkmanagement.connectivitytests.list'),
+  'operations.get': write('networkmanagement.operations.get')
 }
