@@ -78,12 +78,15 @@ describe('the Google Cloud path analysis', () => {
     expect(checks[0]?.evidence).toContain(`10.20.0.2 in subnetwork ${GCP_EAST_SUBNETWORK}, 10.20.0.0/20`)
   })
 
-  it('says it could not prove the path when a call is denied, and still cleans up', async () => {
-    emulators.switches.inject({ service: 'gcp-networkmanagement', operation: 'operations.get', status: 403, code: 'forbidden', message: "Permission 'networkmanagement.operations.get' denied on resource", times: 1 })
+  it.each([
+    ['connectivityTests.create', 'networkmanagement.connectivitytests.create'],
+    ['operations.get', 'networkmanagement.operations.get']
+  ])('says it could not prove the path when %s is denied, naming %s, and still cleans up', async (operation, permission) => {
+    emulators.switches.inject({ service: 'gcp-networkmanagement', operation, status: 403, code: 'forbidden', message: 'Forbidden', times: 1 })
     const result = await run({ mode: 'apply' })
     const skipped = pathChecks(result).find((c) => c.id === 'path-analysis')!
     expect(skipped).toMatchObject({ status: 'skip', proof: 'none' })
-    expect(skipped.evidence).toContain('networkmanagement.operations.get')
+    expect(skipped.evidence).toContain(permission)
     expect(skipped.evidence).toContain('docs/policies/gcp-apply.json')
     expect(tests()).toEqual([])
   })
