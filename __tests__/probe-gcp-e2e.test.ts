@@ -149,6 +149,6 @@ describe('GCP level 2: a Cloud Run job in the client subnetwork', () => {
 
   it('is tested for the permission of every probe method', () => {
     const probeMethods = Object.entries(GCP_PERMISSIONS).filter(([, p]) => p.policy === 'gcp-probe').map(([method]) => method)
-    expect(probeMethods.sort()).toEqual(['entries.list', 'jobs.create', 'jobs.delete', 'jobs.get', 'jobs.list', 'jobs.run', 'operations.get'])
+    expect(probeMethods.sort()).toEqual(['entries.list', 'jobs.create', 'jobs.delete', 'jobs.get', 'jobs.list', 'jobs.run', 'runOperations.get'])
   })
 })

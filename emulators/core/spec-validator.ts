@@ -211,15 +211,15 @@ export class SpecValidator {
   /** The operation a request is for, by path template and method (a path with no such method is a violation). */
   match(method: string, path: string): { op?: SpecOperation; params: Record<string, string>; violation?: Violation } {
     const byPath = this.compiled.map((c) => ({ c, m: c.regex.exec(path) })).filter((x) => x.m)
-    const sameMethod = byPath.filter((x) => x.c.op.method === method)
-    // One template can serve several methods (Google's GET v2/{+name} for jobs.get and operations.get):
-    // the one whose path parameters fit their declared patterns is meant, as the generated clients route.
-    const fits = (x: (typeof byPath)[number]) =>
+    const candidates = byPath.filter((x) => x.c.op.method === method)
+    // Google's `v1/{+name}` templates overlap (a test, an operation); the declared patterns of the path
+    // parameters tell them apart, as they do for Google's own routing.
+    const fits = (x: (typeof candidates)[number]) =>
       x.c.names.every((name, i) => {
-        const pattern = x.c.op.parameters.find((p) => p.location === 'path' && p.name === name)?.schema.pattern
+        const pattern = x.c.op.parameters.find((p) => p.name === name && p.location === 'path')?.schema.pattern
         return !pattern || fullMatch(pattern, decodeURIComponent(x.m?.[i + 1] ?? ''))
       })
-    const hit = sameMethod.find(fits) ?? sameMethod[0]
+    const hit = candidates.find(fits) ?? candidates[0]
     if (!hit) {
       const declared = [...new Set(byPath.map((x) => x.c.op.method))]
       return {

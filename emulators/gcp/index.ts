@@ -14,6 +14,7 @@ import { ComputeEmulator } from './compute.js'
 import { googleSpec, type GoogleApi } from './discovery.js'
 import { pathOf, type ComputeTopology } from './compute-model.js'
 import { IamCredentialsEmulator, type ServiceAccountConfig } from './iam-credentials.js'
+import { NetworkManagementEmulator } from './network-management.js'
 import { GCP_NETWORK, GCP_PROBE_SERVICE_ACCOUNT, GCP_PROJECT_ID, GCP_SERVICE_ACCOUNT, GCP_SUBNETWORK, WORKLOAD_IDENTITY_PROVIDER, seedComputeTopology, seedProviders, seedServiceAccounts } from './seed.js'
 import { GoogleStsEmulator, type WorkloadIdentityProviderConfig } from './sts.js'
 
@@ -51,10 +52,12 @@ export interface GcpEmulators {
   iam: IamCredentialsEmulator
   compute: ComputeEmulator
   dns: CloudDnsEmulator
+  /** Connectivity Tests, analysed from the Compute emulator's network */
+  networkManagement: NetworkManagementEmulator
   /** Cloud Run jobs (the live probe) and the log entries their tasks wrote */
   run: CloudRunEmulator
   logging: LoggingEmulator
-  urls: { sts: string; iam: string; compute: string; dns: string; run: string; logging: string }
+  urls: { sts: string; iam: string; compute: string; dns: string; networkManagement: string; run: string; logging: string }
   /** Requests that broke Google's discovery documents; close() fails while any are left */
   violations: ViolationLog
   /** Variables that point the action at these emulators */
@@ -86,6 +89,7 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
     changeDelayMs: options.changeDelayMs
   })
 
+  const networkManagement = new NetworkManagementEmulator(compute.state, tokens)
   const run = new CloudRunEmulator(tokens, { project: compute.state.project, compute: compute.state, actAs: [GCP_PROBE_SERVICE_ACCOUNT], ...options.run })
   const logging = new LoggingEmulator(tokens, run, compute.state.project)
 
@@ -104,7 +108,8 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
     compute: await start(compute, 'compute'),
     dns: await start(dns, 'dns'),
     run: await start(run, 'run'),
-    logging: await start(logging, 'logging')
+    logging: await start(logging, 'logging'),
+    networkManagement: await start(networkManagement, 'networkmanagement')
   }
   const ownOidc = options.oidc ? {} : { oidcUrl: await start(oidc) }
 
@@ -118,6 +123,7 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
     iam,
     compute,
     dns,
+    networkManagement,
     run,
     logging,
     urls,
@@ -127,6 +133,7 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
       [GCP_ENDPOINT_VARIABLES.dns]: urls.dns,
       [GCP_ENDPOINT_VARIABLES.sts]: urls.sts,
       [GCP_ENDPOINT_VARIABLES.iamCredentials]: urls.iam,
+      [GCP_ENDPOINT_VARIABLES.networkManagement]: urls.networkManagement,
       [GCP_ENDPOINT_VARIABLES.run]: urls.run,
       [GCP_ENDPOINT_VARIABLES.logging]: urls.logging,
       // @actions/core appends `&audience=…`, so the URL must already carry a query string.
@@ -154,6 +161,8 @@ export function gcpInputs(zillizUrl: string, overrides: Record<string, string> =
     'gcp-subnetwork': GCP_SUBNETWORK,
     'wait-timeout': '2m',
     'dns-server': NO_DNS_SERVER,
+    // The paid path analysis is proven in its own tests (path-analysis-gcp.test.ts); link tests leave it out.
+    'network-analysis': 'off',
     ...overrides
   }
   return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]))

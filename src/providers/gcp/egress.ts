@@ -12,6 +12,9 @@
 // "Allowed" therefore means allowed for every instance of the network.
 import type { EffectivePolicy, Firewall, FirewallAllowed } from './compute-api.js'
 import { resourcePath } from './names.js'
+import { cidrContains, cidrOverlaps } from '../../base/ip.js'
+
+export { cidrContains, cidrOverlaps }
 
 export interface EgressInput {
   /** VPC firewall rules of any network; only those of networkPath count */
@@ -37,29 +40,6 @@ export interface EgressDecision {
   rule?: Firewall
   /** The decision came from a firewall policy, which this action never changes */
   policy?: boolean
-}
-
-function toNumber(ip: string): number {
-  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0)
-}
-
-function span(cidr: string): [number, number] {
-  const [network = '0.0.0.0', bits = '32'] = cidr.split('/')
-  const size = 2 ** (32 - Number(bits))
-  const start = Math.floor(toNumber(network) / size) * size
-  return [start, start + size - 1]
-}
-
-export function cidrContains(outer: string, inner: string): boolean {
-  const [a, b] = span(outer)
-  const [c, d] = span(inner.includes('/') ? inner : `${inner}/32`)
-  return a <= c && d <= b
-}
-
-export function cidrOverlaps(x: string, y: string): boolean {
-  const [a, b] = span(x.includes('/') ? x : `${x}/32`)
-  const [c, d] = span(y.includes('/') ? y : `${y}/32`)
-  return a <= d && c <= b
 }
 
 function portMatches(specs: string[] | undefined, port: number): boolean {

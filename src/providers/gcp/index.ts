@@ -25,6 +25,8 @@ import { liveProbeChecks, type InNetworkProbe, type LiveProbeContext } from '../
 import { cloudRunProbe, cloudRunProbeKind, PROBE_JOB_KIND } from './cloud-run-probe.js'
 import { observeNetwork, type GcpNetwork } from './network.js'
 import { verifyGcp } from './verify.js'
+import { gcpPathAnalyzer, gcpPathKinds } from './path-analysis.js'
+import type { PathAnalyzer } from '../../engine/path-model.js'
 
 /** What apply learns as it goes; steps later in the DAG read what earlier ones wrote. */
 interface GcpLive {
@@ -268,9 +270,27 @@ export class GcpProvider implements CloudProvider {
     })
   }
 
+  /** The Connectivity Tests of the path analysis; the probe jobs when a probe is configured. */
   ephemeralKinds(): EphemeralKind[] {
-    if (!this.settings.probeServiceAccount) return []
-    return [{ kind: PROBE_JOB_KIND, list: () => cloudRunProbeKind(this.clients.run, this.config).list() }]
+    const tests = gcpPathKinds(this.clients.networkManagement, this.config)
+    if (!this.settings.probeServiceAccount) return tests
+    return [...tests, { kind: PROBE_JOB_KIND, list: () => cloudRunProbeKind(this.clients.run, this.config).list() }]
+  }
+
+  /** Level 1 path proof: Connectivity Tests from an address in the client subnetwork to the endpoint. */
+  pathAnalyzer(): PathAnalyzer {
+    const s = this.settings
+    return gcpPathAnalyzer({
+      compute: this.clients.compute,
+      networkManagement: this.clients.networkManagement,
+      config: this.config,
+      projectId: s.projectId,
+      region: s.region,
+      subnetwork: s.subnetwork,
+      prefix: s.endpointPrefix,
+      endpointIp: () => this.live.ip,
+      endpointName: () => this.endpointName()
+    })
   }
 
   report(): ProviderReport {

@@ -57,12 +57,20 @@ export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   // A change adds the A record and, when replacing it, deletes the old one.
   'changes.create': write('dns.changes.create', 'dns.resourceRecordSets.create', 'dns.resourceRecordSets.update', 'dns.resourceRecordSets.delete'),
   'changes.get': write('dns.changes.get'),
+  // The path analysis (path-analysis.ts): a Connectivity Test per port, read back and deleted. The test
+  // reads the network's configuration with the caller's rights, which the reads above already grant.
+  'connectivityTests.create': write('networkmanagement.connectivitytests.create'),
+  'connectivityTests.get': write('networkmanagement.connectivitytests.get'),
+  'connectivityTests.delete': write('networkmanagement.connectivitytests.delete'),
+  // Listed by plans too: destroy-plan shows the tests a destroy would remove.
+  'connectivityTests.list': read('networkmanagement.connectivitytests.list'),
+  'operations.get': write('networkmanagement.operations.get'),
   // A job runs as the probe service account: creating it needs actAs on that account.
   'jobs.create': probe('run.jobs.create', 'iam.serviceAccounts.actAs'),
   'jobs.get': probe('run.jobs.get'),
   'jobs.run': probe('run.jobs.run'),
   'jobs.delete': probe('run.jobs.delete'),
   'jobs.list': probe('run.jobs.list'),
-  'operations.get': probe('run.operations.get'),
+  'runOperations.get': probe('run.operations.get'),
   'entries.list': probe('logging.logEntries.list')
 }

@@ -101,7 +101,7 @@ export class RunApi {
       deadline,
       signal,
       poll: async () => {
-        if (!current.done) current = await this.http.request<RunOperation>({ method: 'GET', url: `${this.baseUrl}/v2/${current.name}`, what: `operations.get ${current.name}` })
+        if (!current.done) current = await this.http.request<RunOperation>({ method: 'GET', url: `${this.baseUrl}/v2/${current.name}`, what: `runOperations.get ${current.name}` })
         return { done: current.done === true, state: current.done ? 'done' : 'running' }
       }
     })
