@@ -697,6 +697,14 @@ describe('Azure', () => {
     bad('link network given by name', 'azure-dns-link-vnet-ids', 'vnet-hub', /is not a virtual network resource id/),
     bad('DNS resource group with dns none', 'azure-dns-resource-group', 'rg-dns', /but dns is none, so it writes no DNS/, { dns: 'none' }),
     bad('networks to link with dns none', 'azure-dns-link-vnet-ids', '/subscriptions/5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-hub', /but dns is none/, { dns: 'none' }),
+    bad('DNS subscription with dns existing-zone', 'azure-dns-subscription-id', '5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f', /dns is existing-zone: the zones of dns-zone-ids say their own subscription/, {
+      dns: 'existing-zone',
+      'dns-zone-ids': `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/az-eastus.vectordb.zillizcloud.com`
+    }),
+    bad('networks to link with dns existing-zone', 'azure-dns-link-vnet-ids', '/subscriptions/5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-hub', /never links a zone it does not own/, {
+      dns: 'existing-zone',
+      'dns-zone-ids': `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/az-eastus.vectordb.zillizcloud.com`
+    }),
     bad('link network given as a subnet id', 'azure-dns-link-vnet-ids', '/subscriptions/5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/s', /is not a virtual network resource id/),
     bad('endpoint name ending with a hyphen', 'azure-endpoint-name', 'pe-', /ending with a letter, digit or _/),
     bad('endpoint name of 65 characters', 'azure-endpoint-name', 'p'.repeat(65), /2 to 64 .*It has 65 characters/),
@@ -850,10 +858,20 @@ describe('the table examples', () => {
       provider,
       'zilliz-region-id': regionId,
       // Each cloud names zones its own way; the table's example is an AWS hosted zone id.
-      'dns-zone-ids': DNS_ZONE_ID_EXAMPLES[provider]
+      'dns-zone-ids': DNS_ZONE_ID_EXAMPLES[provider],
+      ...(provider === 'azure' ? { 'azure-dns-subscription-id': '', 'azure-dns-resource-group': '', 'azure-dns-link-vnet-ids': '' } : {})
     })
     expect(config.provider).toBe(provider)
     expect(config[provider]).toBeDefined()
+  })
+
+  // The Azure DNS scope inputs place and link the action's own zones: they go with dns: managed, while the
+  // dns example (existing-zone) names zones by id, which carry their own scope.
+  it('are valid together with dns: managed for the Azure DNS scope inputs', () => {
+    const { 'dns-zone-ids': _zones, ...examples } = { ...commonExamples, ...examplesOf('azure') }
+    const config = configOf({ ...examples, 'zilliz-api-key': API_KEY, 'github-token': 'ghs_example', mode: 'apply', provider: 'azure', 'zilliz-region-id': 'az-eastus', dns: 'managed' })
+    expect(config.azure).toMatchObject({ dnsSubscriptionId: INPUTS['azure-dns-subscription-id'].example, dnsResourceGroup: INPUTS['azure-dns-resource-group'].example })
+    expect(config.azure?.dnsLinkVnetIds).toHaveLength(1)
   })
 })
 

@@ -17,6 +17,7 @@ import {
   type PrivateLinkServer
 } from '../emulators/dataplane/index.js'
 import type { Check } from '../src/base/checks.js'
+import { recordsLeftToDnsTeam } from '../src/engine/dns-placement.js'
 import { DIAGNOSES, diagnose, type SymptomKind } from '../src/verify/diagnose.js'
 import { ERROR_TEXT, headingAnchor } from '../src/verify/error-text.js'
 import { verifyDataPlane, type DataPlaneInput } from '../src/verify/index.js'
@@ -144,6 +145,16 @@ const SCENARIOS: Scenario[] = [
   { row: 'no-private-record', link: 'missing', check: 'dns', symptom: 'dns-no-record', text: ERROR_TEXT.doesNotResolve },
   { row: 'dns-server-silent', link: 'good', check: 'dns', symptom: 'dns-no-answer', text: ERROR_TEXT.dnsNoAnswer, silentDns: true },
   { row: 'zone-does-not-apply', link: 'publicOnly', check: 'dns', symptom: 'dns-public', text: ERROR_TEXT.publicAddress },
+  {
+    row: 'record-by-dns-team-points-elsewhere',
+    link: 'good',
+    check: 'dns',
+    symptom: 'dns-not-endpoint',
+    text: ERROR_TEXT.notEndpoint,
+    endpointIps: [IP.elsewhere],
+    // dns: none, as every provider reports it
+    controlPlane: recordsLeftToDnsTeam([{ clusterId: CLUSTER, host: HOSTS.good }])
+  },
   { row: 'record-points-elsewhere', link: 'good', check: 'dns', symptom: 'dns-not-endpoint', text: ERROR_TEXT.notEndpoint, endpointIps: [IP.elsewhere] },
   {
     row: 'endpoint-not-serving',
@@ -204,6 +215,15 @@ describe('every diagnosis row, from real network behaviour', () => {
 
   it('covers every row of the table', () => {
     expect(SCENARIOS.map((s) => s.row).sort()).toEqual(DIAGNOSES.map((row) => row.id).sort())
+  })
+
+  it('sends a host without a record to the DNS team with dns: none, not to apply mode', async () => {
+    const controlPlane = recordsLeftToDnsTeam([{ clusterId: CLUSTER, host: HOSTS.missing }])
+    const checks = await verifyDataPlane(input('missing', { controlPlane }))
+    const [failed] = checks.filter((c) => c.status === 'fail')
+    expect(failed?.id).toBe(`dns:${CLUSTER}`)
+    expect(failed?.fix).toContain(`Have your DNS team create the A record of ${HOSTS.missing} as the dns-records output gives it`)
+    expect(failed?.fix).not.toMatch(/apply mode/)
   })
 
   it('names the exact rule to add when the port rules are missing too', async () => {

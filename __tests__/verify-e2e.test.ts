@@ -8,7 +8,7 @@ import { seedTopology, VPC_ID } from '../emulators/aws/index.js'
 import { recordsFrom, startDnsServer, startUnansweredPort, vpcResolver, type DeadEnd, type EmulatedDnsServer } from '../emulators/dataplane/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import { assumeRole, caught, ec2For } from './support/aws-emulators.js'
-import { expectSuccess, verificationChecks } from './support/expectations.js'
+import { expectSuccess, sortedWrites, verificationChecks } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
 
 // The endpoint's addresses come from this range and the link ports are fixed, so a second test run on the
@@ -109,5 +109,43 @@ describe("the endpoint's private IPs", () => {
 
     expect((await caught(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-0000000000000000f'] })))).name).toBe('InvalidNetworkInterfaceID.NotFound')
     expect((await caught(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ids, MaxResults: 5 })))).name).toBe('InvalidParameterCombination')
+  })
+})
+
+describe('dns: none, the records made by the DNS team', () => {
+  it('are checked from a runner inside the network once they resolve; one that points elsewhere is theirs to fix', async () => {
+    emulators = await startEmulators({ aws: { topology: seedTopology({ vpcCidr: LOOPBACK_VPC }) } })
+    const world = emulators
+    const created = await run(world, { dns: 'none', verify: 'control-plane', 'dns-server': '' })
+    expectSuccess(created)
+    // What the DNS team is handed, and what they type into their own zones.
+    const records = JSON.parse(created.outputs['dns-records'] ?? '[]') as { name: string; values: string[] }[]
+    const endpointIps = world.aws.ec2.privateIps(created.outputs['endpoint-id'] ?? '')
+    expect(records.map((r) => r.values)).toEqual(records.map(() => endpointIps))
+    const clusters = ZILLIZ_SEED.clusters.aws
+    const byId = (result: Awaited<ReturnType<typeof run>>, id: string) => verificationChecks(result).find((c) => c.id === id)
+
+    dns = await startDnsServer({ answer: recordsFrom(Object.fromEntries(records.map((r) => [r.name, r.values]))) })
+    world.log.clear()
+    const made = await run(world, { dns: 'none', verify: 'full', 'dns-server': dns.address })
+    for (const cluster of clusters) {
+      expect(byId(made, `dns:${cluster}`)).toMatchObject({ status: 'pass', proof: 'live', evidence: expect.stringContaining("the endpoint's private IPs") })
+      // The control plane read no DNS: unknown there, proven here.
+      expect(byId(made, `dns-record:${cluster}`)).toMatchObject({ status: 'skip' })
+    }
+    expect(sortedWrites(world.log)).toEqual([])
+    expect(world.log.calls().filter((c) => c.service === 'route53')).toEqual([])
+    await dns.close()
+
+    // The team's record for the first host points at another private address.
+    const [first] = records
+    dns = await startDnsServer({ answer: recordsFrom(Object.fromEntries(records.map((r) => [r.name, r === first ? ['10.9.9.9'] : r.values]))) })
+    const stale = await run(world, { dns: 'none', verify: 'full', 'dns-server': dns.address })
+    expect(stale.outputs['verified']).toBe('false')
+    const wrong = byId(stale, `dns:${clusters[0]}`)
+    expect(wrong).toMatchObject({ status: 'fail', evidence: expect.stringContaining("10.9.9.9, not to the endpoint's IPs") })
+    expect(wrong?.fix).toContain(`Have your DNS team create the A record of ${first?.name} as the dns-records output gives it`)
+    expect(wrong?.fix).not.toMatch(/apply mode/)
+    expect(byId(stale, `dns:${clusters[1]}`)).toMatchObject({ status: 'pass' })
   })
 })

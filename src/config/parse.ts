@@ -486,14 +486,15 @@ function readAzure(inputs: InputReader, ctx: CloudContext): AzureSettings {
 }
 
 /**
- * Where new zones go means nothing when the action writes no DNS. (With dns: existing-zone the zone ids name
- * their own subscription and resource group; these inputs are left to that mode's rules.)
+ * Where new zones go, and which networks they are linked to, means nothing when the action makes no zone:
+ * dns: none writes no DNS, and with dns: existing-zone each zone id names its own subscription and resource
+ * group, and the zone's links are its owner's (the plan checks the endpoint's network is linked).
  */
 function azureZonesOnlyWhenManaged(inputs: InputReader, mode: DnsMode): void {
-  if (mode !== 'none') return
+  if (mode === 'managed') return
+  const why = mode === 'none' ? 'dns is none, so it writes no DNS' : 'dns is existing-zone: the zones of dns-zone-ids say their own subscription and resource group, and the action never links a zone it does not own (link further networks to them yourself)'
   for (const name of ['azure-dns-subscription-id', 'azure-dns-resource-group', 'azure-dns-link-vnet-ids'] as const)
-    if (inputs.given(name))
-      inputs.problem(name, `Says where the action puts or links its private DNS zones, but dns is none, so it writes no DNS. Remove ${name}, or set dns: managed.`, `leave ${name} unset with dns: none`)
+    if (inputs.given(name)) inputs.problem(name, `Says where the action puts or links its private DNS zones, but ${why}. Remove ${name}, or set dns: managed.`, `leave ${name} unset with dns: ${mode}`)
 }
 
 /**

@@ -3,6 +3,7 @@
 // not own carry a TXT ownership marker where the cloud has no record tags; a zone wider than a host hides
 // every public name under it that it holds no record for; for dns: none, the records are handed to the
 // user's DNS team instead. Cloud calls stay in each provider; this module only decides.
+import { skipped, type Check } from '../base/checks.js'
 import type { Config } from '../config/types.js'
 import type { Cluster, ZillizApi } from '../zilliz/types.js'
 import { isDedicated } from '../zilliz/dedicated.js'
@@ -214,3 +215,14 @@ export function recordsForTeam(links: ClusterLink[], values: (link: ClusterLink)
 
 /** The control-plane verdict on a record in dns: none: the action reads no DNS, so it is unknown here. */
 export const NONE_MODE_EVIDENCE = 'dns is none: the action reads and writes no DNS; your DNS team creates the record listed in the dns-records output'
+
+/**
+ * Each link's record check in dns: none, the same on every cloud: skipped (unknown, not failed), with the
+ * fix naming who makes the record, so a data-plane failure on the host is diagnosed as the DNS team's to fix.
+ */
+export function recordsLeftToDnsTeam(links: Pick<ClusterLink, 'clusterId' | 'host'>[]): Check[] {
+  return links.map((link) => ({
+    ...skipped(`dns-record:${link.clusterId}`, `${link.host} has a private record`, NONE_MODE_EVIDENCE),
+    fix: `Have your DNS team create the A record of ${bareName(link.host)} as the dns-records output gives it (the endpoint's private IPs), in a private zone the network resolves; this action writes no DNS with dns: none.`
+  }))
+}

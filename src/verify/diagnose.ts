@@ -91,7 +91,8 @@ export const DIAGNOSES: readonly DiagnosisRow[] = [
     // A skip counts too: in plan mode it means the zone or record is not created yet.
     combinesWith: (ctx) => privateDnsCheck(ctx.controlPlane, ctx.clusterId, ['fail', 'skip']),
     cause: (ctx, check) => `There is no private record for ${ctx.host}: ${related(check)}.`,
-    fix: (_, check) => (check.status === 'skip' ? 'Run the action in apply mode: it creates the private zone and its record.' : check.fix ?? 'Re-run in apply mode.'),
+    // A skipped check with a fix is a record the action does not make (dns: none): its fix says who does.
+    fix: (_, check) => check.fix ?? (check.status === 'skip' ? 'Run the action in apply mode: it creates the private zone and its record.' : 'Re-run in apply mode.'),
     heading: code(ERROR_TEXT.doesNotResolve)
   },
   {
@@ -118,6 +119,18 @@ export const DIAGNOSES: readonly DiagnosisRow[] = [
     fix: () =>
       'Attach the private zone to the network the runner resolves in (or run on a runner inside the linked network); peered or on-premises networks need DNS forwarded to the linked network\'s resolver.',
     heading: code(ERROR_TEXT.publicAddress)
+  },
+  {
+    id: 'record-by-dns-team-points-elsewhere',
+    symptoms: ['dns-not-endpoint'],
+    // dns: none: the record is the DNS team's, so re-running the action would not change it.
+    combinesWith: (ctx) => {
+      const record = findCheck(ctx.controlPlane, (id) => id === `dns-record:${ctx.clusterId}`, ['skip'])
+      return record?.fix ? record : undefined
+    },
+    cause: (ctx, check) => `The record for ${ctx.host} points at private addresses other than this endpoint's, and this action does not make it (${check.evidence}).`,
+    fix: (_, check) => check.fix ?? '',
+    heading: code(ERROR_TEXT.notEndpoint)
   },
   {
     id: 'record-points-elsewhere',

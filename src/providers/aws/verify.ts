@@ -4,7 +4,7 @@ import type { Route53Client } from '@aws-sdk/client-route-53'
 import { check, skipped, type Check } from '../../base/checks.js'
 import { describeGrants, desiredGrants, missingGrants } from '../../engine/ports.js'
 import type { DnsMode } from '../../config/types.js'
-import { NONE_MODE_EVIDENCE, type NamedZone } from '../../engine/dns-placement.js'
+import { recordsLeftToDnsTeam, type NamedZone } from '../../engine/dns-placement.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
 import { describeEndpoint, describeEndpointIps } from './endpoint.js'
 import { fqdn, observeRecord, recordPointsAt, zonesOfVpc } from './dns.js'
@@ -52,8 +52,7 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
 
   if (input.dns === 'none') {
     // No Route 53 read: the role may have no DNS permissions at all. The data-plane checks resolve the hosts.
-    for (const link of target.clusters) checks.push(skipped(`dns-record:${link.clusterId}`, `${link.host} has a private record`, NONE_MODE_EVIDENCE))
-    return checks
+    return [...checks, ...recordsLeftToDnsTeam(target.clusters)]
   }
   // Verification needs the association and the record, not the ownership proof the plan reads per zone.
   const inVpc = await zonesOfVpc(route53, input.vpcId, input.region)

@@ -4,7 +4,7 @@ import type { NetworkManagementClient } from '@azure/arm-network'
 import type { PrivateDnsManagementClient } from '@azure/arm-privatedns'
 import { check, skipped, type Check } from '../../base/checks.js'
 import type { DnsMode } from '../../config/types.js'
-import { NONE_MODE_EVIDENCE } from '../../engine/dns-placement.js'
+import { recordsLeftToDnsTeam } from '../../engine/dns-placement.js'
 import type { Target } from '../../engine/target.js'
 import { readRecord, zoneStillLinked, type AzureNamedZone } from './dns-existing.js'
 import { isTransitional } from './arm-writes.js'
@@ -74,7 +74,7 @@ export async function verifyAzure(target: Target, input: AzureVerifyInput): Prom
   const { dns, resourceGroup, vnetId } = input
   const { checks, ip } = await endpointChecks(target, input)
   // No Private DNS read: the identity may have no DNS role at all. The data-plane checks resolve the hosts.
-  if (input.dnsMode === 'none') return [...checks, ...target.clusters.map((link) => skipped(`dns-record:${link.clusterId}`, `${link.host} has a private record`, NONE_MODE_EVIDENCE))]
+  if (input.dnsMode === 'none') return [...checks, ...recordsLeftToDnsTeam(target.clusters)]
   if (input.dnsMode === 'existing-zone') return [...checks, ...(await existingZoneChecks(target, input, ip))]
   for (const link of target.clusters) {
     const zone = await observeZone(dns, resourceGroup, link.host)

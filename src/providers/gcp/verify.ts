@@ -2,7 +2,7 @@
 // the firewall, and per cluster the zone binding and the record.
 import { check, skipped, type Check } from '../../base/checks.js'
 import type { DnsMode } from '../../config/types.js'
-import { NONE_MODE_EVIDENCE } from '../../engine/dns-placement.js'
+import { recordsLeftToDnsTeam } from '../../engine/dns-placement.js'
 import type { Target } from '../../engine/target.js'
 import type { ComputeApi } from './compute-api.js'
 import { fqdn, type DnsApi } from './dns-api.js'
@@ -105,7 +105,7 @@ async function dnsChecks(target: Target, input: GcpVerifyInput, ip: string | und
   const checks: Check[] = []
   const network = lastSegment(input.networkPath)
   // No Cloud DNS read: the service account may have no DNS role at all. The data-plane checks resolve the hosts.
-  if (input.dnsMode === 'none') return target.clusters.map((link) => skipped(`dns-record:${link.clusterId}`, `${link.host} has a private record`, NONE_MODE_EVIDENCE))
+  if (input.dnsMode === 'none') return recordsLeftToDnsTeam(target.clusters)
   if (input.dnsMode === 'existing-zone') return existingZoneChecks(target, input, ip, network)
   for (const link of target.clusters) {
     const zone = await observeZone(input.dns, link.host, input.networkPath, input.zoneName(link.clusterId), target.config.zilliz.projectId)
