@@ -57,7 +57,8 @@ interface Layout {
   /** The writes of a fresh apply */
   writes: string[]
   /** Which role loses which action for the denial, and the scope the error must name */
-  denial: { part: AzureScopePart; action: string; operation: string; code: string; scope: string; step: RegExp }
+  /** `at`: only that one of the part's scopes loses the action (default: all of them) */
+  denial: { part: AzureScopePart; at?: string; action: string; operation: string; code: string; scope: string; step: RegExp }
 }
 
 const FRESH = [
@@ -125,15 +126,46 @@ const LAYOUTS: Layout[] = [
       scope: `scope /subscriptions/${HUB_SUBSCRIPTION_ID}/resourceGroups/${DNS_RESOURCE_GROUP}/providers/Microsoft.Network/privateDnsZones/${HOST} (resource group ${DNS_RESOURCE_GROUP} of subscription ${HUB_SUBSCRIPTION_ID})`,
       step: /Step dns-zone:\S+ failed: /
     }
+  },
+  {
+    // The worked example of docs/azure.md: all three parts apart, the role of each part on its own scopes.
+    name: 'landing zone: spoke network in another subscription, central DNS in the hub subscription, linked to the hub network',
+    inputs: {
+      'azure-virtual-network': '',
+      'azure-subnet': ids.subnet(SUBNET, SHARED_VNET, NETWORK_SUBSCRIPTION_ID, NETWORK_RESOURCE_GROUP),
+      'azure-dns-subscription-id': HUB_SUBSCRIPTION_ID,
+      'azure-dns-resource-group': DNS_RESOURCE_GROUP,
+      'azure-dns-link-vnet-ids': HUB_VNET_ID
+    },
+    scopes: {
+      endpoint: [group(SUBSCRIPTION_ID, RESOURCE_GROUP)],
+      network: [group(NETWORK_SUBSCRIPTION_ID, NETWORK_RESOURCE_GROUP), group(HUB_SUBSCRIPTION_ID, HUB_RESOURCE_GROUP)],
+      dns: [group(HUB_SUBSCRIPTION_ID, DNS_RESOURCE_GROUP)]
+    },
+    vnetId: ids.vnet(SHARED_VNET, NETWORK_SUBSCRIPTION_ID, NETWORK_RESOURCE_GROUP),
+    dnsSubscription: HUB_SUBSCRIPTION_ID,
+    dnsGroup: DNS_RESOURCE_GROUP,
+    writes: [...FRESH.slice(0, 4), 'arm:VirtualNetworkLinks_CreateOrUpdate', ...FRESH.slice(4)],
+    // Only the hub network's resource group lacks the join: the spoke's link succeeds, the hub's is refused.
+    denial: {
+      part: 'network',
+      at: group(HUB_SUBSCRIPTION_ID, HUB_RESOURCE_GROUP),
+      action: 'Microsoft.Network/virtualNetworks/join/action',
+      operation: 'VirtualNetworkLinks_CreateOrUpdate',
+      code: 'LinkedAuthorizationFailed',
+      scope: `scope ${HUB_VNET_ID} (resource group ${HUB_RESOURCE_GROUP} of subscription ${HUB_SUBSCRIPTION_ID})`,
+      step: /Step dns-link:\S+ failed: /
+    }
   }
 ]
 
-/** The per-scope roles of docs/policies, each assigned on its scopes; `without` leaves one action out of one part. */
-function assignScopedRoles(layout: Layout, without?: { part: AzureScopePart; action: string }): void {
+/** The per-scope roles of docs/policies, each assigned on its scopes; `without` leaves one action out of one part (at one scope, or all). */
+function assignScopedRoles(layout: Layout, without?: { part: AzureScopePart; at?: string; action: string }): void {
   const { rbac } = emulators.azure.arm
   rbac.assign(CLIENT_ID, [])
+  const dropped = (part: AzureScopePart, scope: string, action: string) => without?.part === part && (without.at ?? scope) === scope && without.action === action
   for (const part of AZURE_SCOPE_PARTS)
-    for (const scope of layout.scopes[part]) rbac.assignAt(CLIENT_ID, scope, role(`azure-${part}-apply.json`).filter((a) => !(without?.part === part && without.action === a)))
+    for (const scope of layout.scopes[part]) rbac.assignAt(CLIENT_ID, scope, role(`azure-${part}-apply.json`).filter((a) => !dropped(part, scope, a)))
 }
 
 describe.each(LAYOUTS)('$name', (layout) => {
@@ -221,7 +253,9 @@ describe.each(LAYOUTS)('$name', (layout) => {
     expect(error).toContain(`the identity client ${CLIENT_ID}`)
     expect(error).toContain(`lacks the Azure action ${layout.denial.action} on ${layout.denial.scope}`)
     expect(error).toContain(`grant it as docs/policies/azure-${layout.denial.part}-apply.json does, assigned on that scope`)
-    expect(emulators.log.writes('arm').map((c) => c.operation)).not.toContain(layout.denial.operation)
+    // The refused write is the only one of its kind missing (a refused call is no write): the spoke's link went through.
+    const made = emulators.log.writes('arm').filter((c) => c.operation === layout.denial.operation)
+    expect(made).toHaveLength(layout.writes.filter((w) => w === `arm:${layout.denial.operation}`).length - 1)
   })
 })
 
