@@ -56,6 +56,17 @@ const CASES = (['aws', 'gcp', 'azure'] as const)
   .filter(([cloud, kind, mode]) => cloud === 'aws' || kind === 'apply' || mode === 'none')
 
 describe('dns mode policies', () => {
+  // The per-scope DNS role of a hub-and-spoke layout has its existing-zone variant too (the endpoint and
+  // network roles hold no DNS permission); with dns: none no DNS role is assigned at all.
+  it('azure-dns-apply-dns-existing-zone.json is the per-scope DNS role minus what existing-zone never calls', () => {
+    const full = read('azure-dns-apply.json')
+    const small = read('azure-dns-apply-dns-existing-zone.json')
+    expect(granted('azure', small)).toEqual(granted('azure', full).filter((p) => !LEFT_OUT.azure['existing-zone'](p)))
+    expect(granted('azure', small).length).toBeLessThan(granted('azure', full).length)
+    expect(small['AssignableScopes']).toEqual(full['AssignableScopes'])
+    for (const part of ['endpoint', 'network']) expect(granted('azure', read(`azure-${part}-apply.json`)).filter(LEFT_OUT.azure.none)).toEqual([])
+  })
+
   it.each(CASES)('%s-%s-dns-%s.json is the full policy minus what the mode never calls', (cloud, kind, mode) => {
     const full = read(`${cloud}-${kind}.json`)
     const small = read(`${cloud}-${kind}-dns-${mode}.json`)
