@@ -104,9 +104,13 @@ describe('a denied ARM operation', () => {
   })
 })
 
+// The level 1 DNS analysis reads: a denial there leaves the link unproven, not the run failed; it is a skipped
+// check naming the action (dns-analysis-azure.test.ts).
+const PROOF_READS = ['Microsoft.Network/virtualNetworks/listDnsForwardingRulesets/action', 'Microsoft.Network/dnsForwardingRulesets/forwardingRules/read']
+
 describe('an Azure action missing from the role', () => {
   const apply = role('azure-apply.json').Actions
-  it.each(apply)('%s is named, with the operation that needed it', async (action) => {
+  it.each(apply.filter((a) => !PROOF_READS.includes(a)))('%s is named, with the operation that needed it', async (action) => {
     // Reads the plan needs after an apply (the endpoint's interface, the links, the record sets) are only made then.
     if (['Microsoft.Network/networkInterfaces/read', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read', 'Microsoft.Network/privateDnsZones/A/read', 'Microsoft.Network/privateDnsZones/ALL/read'].includes(action)) await applied()
     // Zone and link deletes happen when apply replaces the zone of a wrong host guess; the other deletes only in a destroy.

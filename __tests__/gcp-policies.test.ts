@@ -38,7 +38,7 @@ function typeScriptFiles(dir: string): string[] {
 /** Every API method the provider names in a request description (`what: 'networks.get …'`). */
 function calledMethods(): Map<string, string[]> {
   const found = new Map<string, string[]>()
-  const pattern = /[`'](networks|subnetworks|addresses|forwardingRules|firewalls|operations|managedZones|resourceRecordSets|changes|connectivityTests|jobs|runOperations|entries)\.([a-zA-Z]+)/g
+  const pattern = /[`'](networks|subnetworks|addresses|forwardingRules|firewalls|operations|managedZones|resourceRecordSets|changes|connectivityTests|jobs|runOperations|entries|policies)\.([a-zA-Z]+)/g
   for (const file of typeScriptFiles(GCP_PROVIDER_DIR)) {
     for (const match of readFileSync(file, 'utf8').matchAll(pattern)) {
       const method = `${match[1]}.${match[2]}`

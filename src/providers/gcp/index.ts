@@ -5,6 +5,7 @@ import type { Config, GcpSettings } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
 import type { Logger } from '../../base/log.js'
 import type { PlannedStep } from '../../engine/plan.js'
+import type { DataPlaneProof } from '../../engine/proof.js'
 import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
@@ -24,6 +25,8 @@ import { addressPath, gcpNames, networkPath, resourcePath, subnetworkPath, type 
 import { liveProbeChecks, type InNetworkProbe, type LiveProbeContext } from '../../verify/live-probe.js'
 import { cloudRunProbe, cloudRunProbeKind, PROBE_JOB_KIND } from './cloud-run-probe.js'
 import { observeNetwork, type GcpNetwork } from './network.js'
+import { analyseLinks } from '../../verify/dns-analysis.js'
+import { readGcpDnsView } from './dns-analysis.js'
 import { verifyGcp } from './verify.js'
 import { gcpPathAnalyzer, gcpPathKinds } from './path-analysis.js'
 import type { PathAnalyzer } from '../../engine/path-model.js'
@@ -291,6 +294,17 @@ export class GcpProvider implements CloudProvider {
       endpointIp: () => this.live.ip,
       endpointName: () => this.endpointName()
     })
+  }
+
+  dataPlaneProof(): DataPlaneProof {
+    const network = this.live.network
+    if (!network) return {}
+    return {
+      analyzeDns: async (context) => {
+        const view = await readGcpDnsView(this.clients.dns, network.networkPath, context.links.map((l) => l.host))
+        return analyseLinks(view, context.links, context.controlPlane)
+      }
+    }
   }
 
   report(): ProviderReport {

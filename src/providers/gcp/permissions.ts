@@ -54,6 +54,8 @@ export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   'managedZones.patch': write('dns.managedZones.update', 'dns.networks.bindPrivateDNSZone'),
   'managedZones.delete': write('dns.managedZones.delete'),
   'resourceRecordSets.list': read('dns.resourceRecordSets.list'),
+  // Level 1 DNS analysis: server policies (alternative name servers) bound to the network.
+  'policies.list': read('dns.policies.list'),
   // A change adds the A record and, when replacing it, deletes the old one.
   'changes.create': write('dns.changes.create', 'dns.resourceRecordSets.create', 'dns.resourceRecordSets.update', 'dns.resourceRecordSets.delete'),
   'changes.get': write('dns.changes.get'),
