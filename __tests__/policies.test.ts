@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { AWS_OUTSIDE_PERMISSION_POLICY, AWS_PERMISSIONS } from '../src/providers/aws/permissions.js'
+import { RESOLVER_OPERATIONS } from '../src/providers/aws/resolver-api.js'
 
 const READ_VERB = /^(Describe|List|Get)/
 const AWS_PROVIDER_DIR = resolve('src/providers/aws')
@@ -106,7 +107,8 @@ function sdkCalls(files: string[]): SdkCall[] {
 }
 
 const calls = sdkCalls(typeScriptFiles(AWS_PROVIDER_DIR))
-const calledActions = new Set(calls.map((c) => c.action))
+// Route 53 Resolver goes as signed requests whose operation names the type system holds to this list.
+const calledActions = new Set([...calls.map((c) => c.action), ...RESOLVER_OPERATIONS.map((o) => `route53resolver:${o}`)])
 const permissionActions = [...calledActions].filter((a) => !(a in NOT_IN_PERMISSION_POLICY))
 const linkActions = permissionActions.filter((a) => !PROBE_OPERATIONS.has(a))
 const probeActions = permissionActions.filter((a) => PROBE_OPERATIONS.has(a))

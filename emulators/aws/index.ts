@@ -1,4 +1,4 @@
-// Starts the AWS side of the emulated world (GitHub OIDC, STS, EC2, Route 53) on loopback ports
+// Starts the AWS side of the emulated world (GitHub OIDC, STS, EC2, Route 53, Route 53 Resolver) on loopback ports
 // around one World, CallLog and Switches, and reports the environment the action needs to use them.
 import { randomBytes } from 'node:crypto'
 import { CallLog, Switches, startService, type Running, type Service } from '../core/service.js'
@@ -9,6 +9,7 @@ import { LambdaEmulator, type ExecutionRole } from './lambda.js'
 import type { AwsTopology } from './ec2-model.js'
 import { Route53Emulator } from './route53.js'
 import { PROBE_ROLE_ARN, ROLE_ARN, ROLE_TRUSTED_SUBJECT, seedTopology } from './seed.js'
+import { Route53ResolverEmulator } from './route53resolver.js'
 import { StsEmulator } from './sts.js'
 
 export interface AwsEmulatorOptions {
@@ -35,6 +36,7 @@ export interface AwsEnvironment {
   AWS_ENDPOINT_URL_ROUTE_53: string
   AWS_ENDPOINT_URL_STS: string
   AWS_ENDPOINT_URL_LAMBDA: string
+  AWS_ENDPOINT_URL_ROUTE53RESOLVER: string
   ACTIONS_ID_TOKEN_REQUEST_URL: string
   ACTIONS_ID_TOKEN_REQUEST_TOKEN: string
   AWS_REGION: string
@@ -50,7 +52,8 @@ export interface AwsEmulators {
   ec2: Ec2Emulator
   route53: Route53Emulator
   lambda: LambdaEmulator
-  urls: { oidc: string; sts: string; ec2: string; route53: string; lambda: string }
+  resolver: Route53ResolverEmulator
+  urls: { oidc: string; sts: string; ec2: string; route53: string; lambda: string; resolver: string }
   env: AwsEnvironment
   region: string
   close(): Promise<void>
@@ -76,6 +79,8 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
     activationDelayMs: options.lambdaActivationDelayMs ?? 0
   })
 
+  const resolver = new Route53ResolverEmulator(world, topology.accountId, topology.region)
+
   const running: Running[] = []
   const start = async (service: Service): Promise<string> => {
     const server = await startService(service, log, switches)
@@ -87,7 +92,8 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
     sts: await start(sts),
     ec2: await start(ec2),
     route53: await start(route53),
-    lambda: await start(lambda)
+    lambda: await start(lambda),
+    resolver: await start(resolver)
   }
 
   return {
@@ -99,6 +105,7 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
     ec2,
     route53,
     lambda,
+    resolver,
     urls,
     region: topology.region,
     env: {
@@ -106,6 +113,7 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
       AWS_ENDPOINT_URL_ROUTE_53: urls.route53,
       AWS_ENDPOINT_URL_STS: urls.sts,
       AWS_ENDPOINT_URL_LAMBDA: urls.lambda,
+      AWS_ENDPOINT_URL_ROUTE53RESOLVER: urls.resolver,
       // @actions/core appends `&audience=…`, so the URL must already carry a query string.
       ACTIONS_ID_TOKEN_REQUEST_URL: `${urls.oidc}/token?api-version=2.0`,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken,

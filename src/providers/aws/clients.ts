@@ -9,6 +9,7 @@ import { USER_AGENT } from '../../version.js'
 import type { AwsSession } from './auth.js'
 import { describeAwsFailures } from './errors.js'
 import { awsRequestHandler } from './request-handler.js'
+import { resolverApi, type ResolverApi } from './resolver-api.js'
 
 // The documented buckets (see emulators/aws/rate-limits.ts for the sources), paced at 90 % so a run
 // does not throttle itself. Throttles caused by other callers of the account are retried by the SDK in
@@ -46,6 +47,8 @@ export interface AwsClients {
   route53: Route53Client
   /** The in-network probe's functions: the SDK client is loaded only when a probe role is given */
   lambda: () => Promise<LambdaClient>
+  /** Route 53 Resolver's reads, as signed requests (no SDK client of a matching version) */
+  resolver: ResolverApi
 }
 
 export function awsClients(settings: AwsSettings, session: AwsSession): AwsClients {
@@ -63,7 +66,7 @@ export function awsClients(settings: AwsSettings, session: AwsSession): AwsClien
       describeAwsFailures(client, 'lambda', principal)
       return client
     }))
-  return { ec2, route53, lambda: lambdaClient }
+  return { ec2, route53, lambda: lambdaClient, resolver: resolverApi(ec2, settings.region, principal) }
 }
 
 /** EC2 tag list from a record. */

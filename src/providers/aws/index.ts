@@ -7,6 +7,7 @@ import type { Logger } from '../../base/log.js'
 import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
 import { baseName, idempotencyToken } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
+import type { DataPlaneProof } from '../../engine/proof.js'
 import { desiredGrants } from '../../engine/ports.js'
 import { checkRuleFits } from '../../engine/prewrite.js'
 import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
@@ -20,7 +21,9 @@ import { observeNamedZones, planExistingZoneRecord, readHostRecords } from './dn
 import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec, type NamedZone } from '../../engine/dns-placement.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
 import { awsInventory } from './inventory.js'
-import { observeNetwork } from './network.js'
+import { observeNetwork, type AwsNetwork } from './network.js'
+import { readAwsDnsView } from './dns-analysis.js'
+import { analyseLinks } from '../../verify/dns-analysis.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
 import { liveProbeChecks, type InNetworkProbe, type LiveProbeContext } from '../../verify/live-probe.js'
 import { PROBE_FUNCTION_KIND, probeSecurityGroups } from './probe-network.js'
@@ -43,6 +46,8 @@ interface AwsLive {
   placed: Map<string, NamedZone>
   /** The clusters of the last plan, for the records report */
   links: ClusterLink[]
+  /** What plan observed of the VPC; the DNS analysis reads its ranges and DHCP option set */
+  network?: AwsNetwork
 }
 
 export class AwsProvider implements CloudProvider {
@@ -73,6 +78,7 @@ export class AwsProvider implements CloudProvider {
     const projectId = this.config.zilliz.projectId
     const name = baseName(this.config)
     const network = await observeNetwork(ec2, s, target.service.endpointService)
+    this.live.network = network
     this.live.cidrs = this.config.allowedCidrs.length ? this.config.allowedCidrs : network.vpcCidrs
     const steps: PlannedStep[] = []
 
@@ -250,6 +256,21 @@ export class AwsProvider implements CloudProvider {
   /** Level 1 path proof: Reachability Analyzer from a short-lived interface in the client subnet. */
   pathAnalyzer(): PathAnalyzer {
     return awsPathAnalyzer({ ec2: this.clients.ec2, config: this.config, vpcId: this.settings.vpcId, endpointSubnetIds: this.settings.subnetIds, endpointId: () => this.endpointId() })
+  }
+
+  dataPlaneProof(): DataPlaneProof {
+    const network = this.live.network
+    // dns: none leaves DNS to the user's team, wherever it answers: there is no zone of ours to reach.
+    if (!network || this.config.dns.mode === 'none') return {}
+    const { ec2, resolver } = this.clients
+    return {
+      analyzeDns: async (context) => {
+        const view = await readAwsDnsView({ ec2, resolver, vpcId: network.vpcId, vpcCidrs: network.vpcCidrs, dhcpOptionsId: network.dhcpOptionsId })
+        // dns: existing-zone: a host's record lives in a named zone, perhaps of a parent domain.
+        const named = new Map(context.links.map((l) => [l.host, this.live.placed.get(l.clusterId)?.name]))
+        return analyseLinks({ ...view, zoneDomain: (host) => named.get(host) ?? host }, context.links, context.controlPlane)
+      }
+    }
   }
 
   report(): ProviderReport {

@@ -69,7 +69,12 @@ export const AWS_PERMISSIONS: Record<string, OperationPermissions> = {
   'lambda:Invoke': probe('lambda:InvokeFunction'),
   'lambda:DeleteFunction': probe('lambda:DeleteFunction'),
   'lambda:ListFunctions': probe('lambda:ListFunctions'),
-  'lambda:ListTags': probe('lambda:ListTags')
+  'lambda:ListTags': probe('lambda:ListTags'),
+  // Level 1 DNS analysis: the VPC's DNS attributes, its DHCP option set and the Resolver rules associated with it.
+  'ec2:DescribeVpcAttribute': read('ec2:DescribeVpcAttribute'),
+  'ec2:DescribeDhcpOptions': read('ec2:DescribeDhcpOptions'),
+  'route53resolver:ListResolverRuleAssociations': read('route53resolver:ListResolverRuleAssociations'),
+  'route53resolver:ListResolverRules': read('route53resolver:ListResolverRules')
 }
 
 /** Calls authorized somewhere other than the role's permission policy. */
