@@ -96,9 +96,9 @@ export function decidingRoute(view: NetworkDnsView, host: string): DnsRoute {
 
 const ZONE_CHECK = /^dns-(zone|link|record):/
 
-/** The control-plane checks of the link's zone: its association or link with the network, and its record. */
-function zoneChecks(controlPlane: Check[], clusterId: string): Check[] {
-  return controlPlane.filter((c) => ZONE_CHECK.test(c.id) && c.id.endsWith(`:${clusterId}`))
+/** The control-plane checks of the link's zone: its association or link with the network, and its record (by cluster, or by host in a named zone). */
+function zoneChecks(controlPlane: Check[], link: AnalysedLink): Check[] {
+  return controlPlane.filter((c) => ZONE_CHECK.test(c.id) && (c.id.endsWith(`:${link.clusterId}`) || c.id.endsWith(`:${link.host}`)))
 }
 
 const sentence = (settings: DnsSetting[]) => settings.map((s) => `${s.setting}: ${s.evidence}`).join('; ')
@@ -133,7 +133,7 @@ export function judgeDnsAnalysis(view: NetworkDnsView, link: AnalysedLink, contr
   }
   const decided = route.setting === 'the private zone' ? `no setting takes ${link.host} elsewhere` : `${route.setting} keeps it with the cloud resolver (${route.evidence})`
   const settings = view.gates.map((g) => g.evidence).join(', ')
-  const zone = zoneChecks(controlPlane, link.clusterId)
+  const zone = zoneChecks(controlPlane, link)
   const failed = zone.filter((c) => c.status === 'fail')
   if (failed.length) {
     return {
