@@ -8,10 +8,13 @@ import { readFileSync } from 'node:fs'
 type Cloud = 'aws' | 'gcp' | 'azure'
 type Mode = 'none' | 'existing-zone'
 
-/** What each mode leaves out: none, every DNS permission; existing-zone, everything that makes, links or deletes a zone. */
+/**
+ * What each mode leaves out: none, every DNS permission (the level 1 DNS analysis reads included: with no
+ * zone of the action's there is nothing to analyse); existing-zone, everything that makes, links or deletes a zone.
+ */
 const LEFT_OUT: Record<Cloud, Record<Mode, (permission: string) => boolean>> = {
   aws: {
-    none: (p) => p.startsWith('route53:'),
+    none: (p) => p.startsWith('route53:') || p.startsWith('route53resolver:') || ['ec2:DescribeVpcAttribute', 'ec2:DescribeDhcpOptions'].includes(p),
     'existing-zone': (p) =>
       ['CreateHostedZone', 'AssociateVPCWithHostedZone', 'ChangeTagsForResource', 'DeleteHostedZone', 'DisassociateVPCFromHostedZone', 'ListHostedZonesByName'].map((a) => `route53:${a}`).includes(p)
   },
@@ -20,7 +23,7 @@ const LEFT_OUT: Record<Cloud, Record<Mode, (permission: string) => boolean>> = {
     'existing-zone': (p) => ['dns.managedZones.create', 'dns.managedZones.delete', 'dns.managedZones.update', 'dns.networks.bindPrivateDNSZone'].includes(p)
   },
   azure: {
-    none: (p) => p.includes('/privateDns'),
+    none: (p) => p.includes('/privateDns') || /dnsForwardingRulesets/i.test(p),
     'existing-zone': (p) =>
       ['privateDnsZones/write', 'privateDnsZones/delete', 'privateDnsZones/virtualNetworkLinks/write', 'privateDnsZones/virtualNetworkLinks/delete', 'privateDnsOperationStatuses/read']
         .map((a) => `Microsoft.Network/${a}`)

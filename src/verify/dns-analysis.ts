@@ -159,6 +159,12 @@ export function judgeDnsAnalysis(view: NetworkDnsView, link: AnalysedLink, contr
   }
 }
 
+/** dns: existing-zone: a host's record lives in a named zone, perhaps of a parent domain, which ranks by that domain. */
+export function inNamedZones(view: NetworkDnsView, links: AnalysedLink[], zoneOf: (clusterId: string) => { name: string } | undefined): NetworkDnsView {
+  const named = new Map(links.map((l) => [normalize(l.host), zoneOf(l.clusterId)?.name]))
+  return { ...view, zoneDomain: (host) => named.get(normalize(host)) ?? host }
+}
+
 /** The analysis of every link against one view of the network. */
 export function analyseLinks(view: NetworkDnsView, links: AnalysedLink[], controlPlane: Check[]): Check[] {
   return links.map((link) => judgeDnsAnalysis(view, link, controlPlane))

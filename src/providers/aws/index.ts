@@ -23,7 +23,7 @@ import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpoin
 import { awsInventory } from './inventory.js'
 import { observeNetwork, type AwsNetwork } from './network.js'
 import { readAwsDnsView } from './dns-analysis.js'
-import { analyseLinks } from '../../verify/dns-analysis.js'
+import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
 import { liveProbeChecks, type InNetworkProbe, type LiveProbeContext } from '../../verify/live-probe.js'
 import { PROBE_FUNCTION_KIND, probeSecurityGroups } from './probe-network.js'
@@ -266,9 +266,7 @@ export class AwsProvider implements CloudProvider {
     return {
       analyzeDns: async (context) => {
         const view = await readAwsDnsView({ ec2, resolver, vpcId: network.vpcId, vpcCidrs: network.vpcCidrs, dhcpOptionsId: network.dhcpOptionsId })
-        // dns: existing-zone: a host's record lives in a named zone, perhaps of a parent domain.
-        const named = new Map(context.links.map((l) => [l.host, this.live.placed.get(l.clusterId)?.name]))
-        return analyseLinks({ ...view, zoneDomain: (host) => named.get(host) ?? host }, context.links, context.controlPlane)
+        return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
       }
     }
   }

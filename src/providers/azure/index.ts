@@ -20,7 +20,7 @@ import { azureClients, withArmCode, type AzureClients } from './clients.js'
 import { extraLinkStepId, isOwnZone, linkName, linkStepId, linkTo, observeLinks, observeRecord, observeZone, planLink, planRecord, planReplacedZone, planZone, RECORD_TTL_SECONDS } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readRecord, type AzureNamedZone } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
-import { analyseLinks } from '../../verify/dns-analysis.js'
+import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
 import { readAzureDnsView } from './dns-analysis.js'
 import { azureInventory } from './inventory.js'
 import { observeLinkedNetworks, observeNetwork, scopeInputError, type AzureNetwork, type LinkedNetwork } from './network.js'
@@ -262,14 +262,15 @@ export class AzureProvider implements CloudProvider {
 
   dataPlaneProof(): DataPlaneProof {
     const observed = this.live.network
-    if (!observed || !this.clients) return {}
+    // dns: none leaves DNS to the user's team, wherever it answers: there is no zone of ours to reach.
+    if (!observed || !this.clients || this.config.dns.mode === 'none') return {}
     // Rulesets are listed on the network, in the network's subscription.
     const network = this.clients.network(this.settings.networkSubscriptionId)
     return {
       analyzeDns: async (context) => {
         const principal = () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`)
         const view = await readAzureDnsView({ network, vnetId: observed.vnetId, dnsServers: observed.dnsServers, principal })
-        return analyseLinks(view, context.links, context.controlPlane)
+        return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
       }
     }
   }

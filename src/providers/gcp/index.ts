@@ -25,7 +25,7 @@ import { addressPath, gcpNames, networkPath, resourcePath, subnetworkPath, type 
 import { liveProbeChecks, type InNetworkProbe, type LiveProbeContext } from '../../verify/live-probe.js'
 import { cloudRunProbe, cloudRunProbeKind, PROBE_JOB_KIND } from './cloud-run-probe.js'
 import { observeNetwork, type GcpNetwork } from './network.js'
-import { analyseLinks } from '../../verify/dns-analysis.js'
+import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
 import { readGcpDnsView } from './dns-analysis.js'
 import { verifyGcp } from './verify.js'
 import { gcpPathAnalyzer, gcpPathKinds } from './path-analysis.js'
@@ -298,11 +298,12 @@ export class GcpProvider implements CloudProvider {
 
   dataPlaneProof(): DataPlaneProof {
     const network = this.live.network
-    if (!network) return {}
+    // dns: none leaves DNS to the user's team, wherever it answers: there is no zone of ours to reach.
+    if (!network || this.config.dns.mode === 'none') return {}
     return {
       analyzeDns: async (context) => {
         const view = await readGcpDnsView(this.clients.dns, network.networkPath, context.links.map((l) => l.host))
-        return analyseLinks(view, context.links, context.controlPlane)
+        return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
       }
     }
   }
