@@ -25,7 +25,7 @@ import { observeNetwork, type AwsNetwork } from './network.js'
 import { readAwsDnsView } from './dns-analysis.js'
 import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
-import { liveProbeChecks, type InNetworkProbe, type LiveProbeContext } from '../../verify/live-probe.js'
+import { liveProbeChecks, type InNetworkProbe } from '../../verify/live-probe.js'
 import { PROBE_FUNCTION_KIND, probeSecurityGroups } from './probe-network.js'
 import { verifyAws } from './verify.js'
 import { awsPathAnalyzer, awsPathKinds } from './path-analysis.js'
@@ -225,11 +225,24 @@ export class AwsProvider implements CloudProvider {
     })
   }
 
-  /** Level 2, opt-in (aws-probe-role-arn): the data-plane checks run by a Lambda function in the client subnet. */
-  dataPlaneProof(): { probe?: (context: LiveProbeContext) => Promise<Check[]> } {
+  /**
+   * Level 2, opt-in (aws-probe-role-arn): the data-plane checks run by a Lambda function in the client subnet.
+   * Level 1 DNS: where the VPC sends a client's query for each host, from its DNS configuration (not with
+   * dns: none, which leaves DNS to the user's team, wherever it answers: there is no zone of ours to reach).
+   */
+  dataPlaneProof(): DataPlaneProof {
+    const proof: DataPlaneProof = {}
     const roleArn = this.settings.probeRoleArn
-    if (!roleArn) return {}
-    return { probe: (context) => liveProbeChecks(context, (scope) => this.lambdaProbe(scope, roleArn)) }
+    if (roleArn) proof.probe = (context) => liveProbeChecks(context, (scope) => this.lambdaProbe(scope, roleArn))
+    const network = this.live.network
+    if (network && this.config.dns.mode !== 'none') {
+      const { ec2, resolver } = this.clients
+      proof.analyzeDns = async (context) => {
+        const view = await readAwsDnsView({ ec2, resolver, vpcId: network.vpcId, vpcCidrs: network.vpcCidrs, dhcpOptionsId: network.dhcpOptionsId })
+        return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
+      }
+    }
+    return proof
   }
 
   private async lambdaProbe(scope: EphemeralScope, roleArn: string): Promise<InNetworkProbe> {
@@ -256,19 +269,6 @@ export class AwsProvider implements CloudProvider {
   /** Level 1 path proof: Reachability Analyzer from a short-lived interface in the client subnet. */
   pathAnalyzer(): PathAnalyzer {
     return awsPathAnalyzer({ ec2: this.clients.ec2, config: this.config, vpcId: this.settings.vpcId, endpointSubnetIds: this.settings.subnetIds, endpointId: () => this.endpointId() })
-  }
-
-  dataPlaneProof(): DataPlaneProof {
-    const network = this.live.network
-    // dns: none leaves DNS to the user's team, wherever it answers: there is no zone of ours to reach.
-    if (!network || this.config.dns.mode === 'none') return {}
-    const { ec2, resolver } = this.clients
-    return {
-      analyzeDns: async (context) => {
-        const view = await readAwsDnsView({ ec2, resolver, vpcId: network.vpcId, vpcCidrs: network.vpcCidrs, dhcpOptionsId: network.dhcpOptionsId })
-        return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
-      }
-    }
   }
 
   report(): ProviderReport {

@@ -22,7 +22,7 @@ import { chooseRule, ENDPOINT_STEP, listRules, planConnection, planRule, type Ob
 import { gcpInventory } from './inventory.js'
 import { toLabels } from './labels.js'
 import { addressPath, gcpNames, networkPath, resourcePath, subnetworkPath, type GcpNames } from './names.js'
-import { liveProbeChecks, type InNetworkProbe, type LiveProbeContext } from '../../verify/live-probe.js'
+import { liveProbeChecks, type InNetworkProbe } from '../../verify/live-probe.js'
 import { cloudRunProbe, cloudRunProbeKind, PROBE_JOB_KIND } from './cloud-run-probe.js'
 import { observeNetwork, type GcpNetwork } from './network.js'
 import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
@@ -249,11 +249,23 @@ export class GcpProvider implements CloudProvider {
     })
   }
 
-  /** Level 2, opt-in (gcp-probe-service-account): the data-plane checks run by a Cloud Run job in the client subnetwork. */
-  dataPlaneProof(): { probe?: (context: LiveProbeContext) => Promise<Check[]> } {
+  /**
+   * Level 2, opt-in (gcp-probe-service-account): the data-plane checks run by a Cloud Run job in the client
+   * subnetwork. Level 1 DNS: where the network sends a client's query for each host, from its DNS
+   * configuration (not with dns: none, which leaves DNS to the user's team: there is no zone of ours to reach).
+   */
+  dataPlaneProof(): DataPlaneProof {
+    const proof: DataPlaneProof = {}
     const serviceAccount = this.settings.probeServiceAccount
-    if (!serviceAccount) return {}
-    return { probe: (context) => liveProbeChecks(context, (scope) => Promise.resolve(this.cloudRunProbe(scope, serviceAccount))) }
+    if (serviceAccount) proof.probe = (context) => liveProbeChecks(context, (scope) => Promise.resolve(this.cloudRunProbe(scope, serviceAccount)))
+    const network = this.live.network
+    if (network && this.config.dns.mode !== 'none') {
+      proof.analyzeDns = async (context) => {
+        const view = await readGcpDnsView(this.clients.dns, network.networkPath, context.links.map((l) => l.host))
+        return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
+      }
+    }
+    return proof
   }
 
   private cloudRunProbe(scope: EphemeralScope, serviceAccount: string): InNetworkProbe {
@@ -294,18 +306,6 @@ export class GcpProvider implements CloudProvider {
       endpointIp: () => this.live.ip,
       endpointName: () => this.endpointName()
     })
-  }
-
-  dataPlaneProof(): DataPlaneProof {
-    const network = this.live.network
-    // dns: none leaves DNS to the user's team, wherever it answers: there is no zone of ours to reach.
-    if (!network || this.config.dns.mode === 'none') return {}
-    return {
-      analyzeDns: async (context) => {
-        const view = await readGcpDnsView(this.clients.dns, network.networkPath, context.links.map((l) => l.host))
-        return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
-      }
-    }
   }
 
   report(): ProviderReport {
