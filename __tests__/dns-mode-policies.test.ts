@@ -67,7 +67,8 @@ describe('dns mode policies', () => {
     expect(granted('azure', small)).toEqual(granted('azure', full).filter((p) => !LEFT_OUT.azure['existing-zone'](p)))
     expect(granted('azure', small).length).toBeLessThan(granted('azure', full).length)
     expect(small['AssignableScopes']).toEqual(full['AssignableScopes'])
-    for (const part of ['endpoint', 'network']) expect(granted('azure', read(`azure-${part}-apply.json`)).filter(LEFT_OUT.azure.none)).toEqual([])
+    // The network role also lists the network's forwarding rulesets for the DNS analysis: a read on the network, not on a zone.
+    for (const part of ['endpoint', 'network']) expect(granted('azure', read(`azure-${part}-apply.json`)).filter((p) => p.includes('/privateDns'))).toEqual([])
   })
 
   it.each(CASES)('%s-%s-dns-%s.json is the full policy minus what the mode never calls', (cloud, kind, mode) => {
