@@ -1,6 +1,7 @@
 // Turns the raw action inputs into the typed Config, or into every problem found at once.
 // Runs before any SDK loads, so it imports nothing from node_modules.
 import { defaultApiUrl } from '../zilliz/base-url.js'
+import { parseNetworkReference, parseSubnetworkReference, resolveGcpProjects } from './gcp-layout.js'
 import { INPUT_NAMES, inputSpec, type InputName } from './inputs.js'
 import {
   checkApiKey,
@@ -13,7 +14,6 @@ import {
   checkAzureVirtualNetworkName,
   checkCidr,
   checkClusterId,
-  checkGcpName,
   checkGcpProjectId,
   checkGcpRegion,
   checkGcpSubnetworkRef,
@@ -428,6 +428,22 @@ function readAws(inputs: InputReader, ctx: CloudContext): AwsSettings {
 }
 
 function readGcp(inputs: InputReader, ctx: CloudContext): GcpSettings {
+  const projectId = inputs.text('gcp-project-id', checkGcpProjectId)
+  const network = inputs.parsed('gcp-network', parseNetworkReference, { name: '' })
+  const subnetwork = inputs.parsed('gcp-subnetwork', parseSubnetworkReference, { name: '' })
+  const networkProjectId = inputs.optional('gcp-network-project-id', checkGcpProjectId)
+  const endpointProjectId = inputs.optional('gcp-endpoint-project-id', checkGcpProjectId)
+  const dnsProjectId = inputs.optional('gcp-dns-project-id', checkGcpProjectId)
+  const layout = resolveGcpProjects({
+    projectId,
+    network,
+    subnetwork,
+    ...(networkProjectId ? { networkProjectId } : {}),
+    ...(endpointProjectId ? { endpointProjectId } : {}),
+    ...(dnsProjectId ? { dnsProjectId } : {}),
+    ...(ctx.region ? { region: ctx.region } : {})
+  })
+  for (const problem of layout.problems) inputs.problem(problem.input, problem.message)
   const workloadIdentityProvider = inputs.optional(
     'gcp-workload-identity-provider',
     checkWorkloadIdentityProvider,
@@ -438,10 +454,11 @@ function readGcp(inputs: InputReader, ctx: CloudContext): GcpSettings {
   return {
     ...(workloadIdentityProvider ? { workloadIdentityProvider } : {}),
     ...(serviceAccount ? { serviceAccount } : {}),
-    projectId: inputs.text('gcp-project-id', checkGcpProjectId),
+    projectId,
+    ...layout.projects,
     region: ctx.region ?? '',
-    network: inputs.text('gcp-network', checkGcpName),
-    subnetwork: inputs.text('gcp-subnetwork', checkGcpName),
+    network: network.name,
+    subnetwork: subnetwork.name,
     endpointPrefix: inputs.optional('gcp-endpoint-prefix', checkResourceNamePrefix) ?? ctx.namePrefix,
     globalAccess: inputs.bool('gcp-global-access'),
     ...(probeServiceAccount ? { probeServiceAccount } : {})

@@ -56,9 +56,18 @@ export interface AwsSettings {
 export interface GcpSettings {
   workloadIdentityProvider?: string
   serviceAccount?: string
+  /** gcp-project-id: the default of the three projects below */
   projectId: string
+  /** The project of the network and subnetwork (a Shared VPC host project); firewall rules live there */
+  networkProjectId: string
+  /** The project of the address and the PSC forwarding rule; registered with Zilliz */
+  endpointProjectId: string
+  /** The project of the Cloud DNS private zones */
+  dnsProjectId: string
   region: string
+  /** The network's name (a path or URL given as input is reduced to it) */
   network: string
+  /** The subnetwork's name */
   subnetwork: string
   endpointPrefix: string
   globalAccess: boolean

@@ -33,10 +33,14 @@ export interface CloudCallFailure {
   refused?: string[]
   /** Who the call was evaluated for: role ARN, service account, client id */
   principal?: string
-  /** Where the permission is missing, when the cloud evaluates it per scope (an Azure subscription, resource group or resource) */
+  /** Where the permission is missing, when the cloud evaluates it per scope (an Azure subscription, resource group or resource); scopeOf says it per permission */
   scope?: string
   /** What grants it, when more than the cloud's one plan/apply policy file says it (per-scope roles) */
   grant?: string
+  /** Where each permission is checked, when a call spans scopes (a GCP project: 'project host-net') */
+  scopeOf?: Record<string, string>
+  /** The policy file granting each permission, when not the cloud's one apply or plan file */
+  policyOf?: Record<string, string>
 }
 
 const CLOUD_NAME: Record<ProviderName, string> = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Azure' }
@@ -64,12 +68,16 @@ export function describeCloudFailure(f: CloudCallFailure): string {
   const [one, many] = PERMISSION_KIND[f.cloud]
   // When the cloud names the permission it refused, that one is the missing one.
   const missing = f.refused?.length ? f.refused : f.required.permissions
+  const named = missing.map((p) => (f.scopeOf?.[p] ? `${p} on ${f.scopeOf[p]}` : p))
   const needs =
-    missing.length === 1
-      ? `the ${one} ${missing[0]}`
-      : `one or more of the ${many} ${missing.join(', ')} (the call needs all of them)`
+    named.length === 1
+      ? `the ${one} ${named[0]}`
+      : `one or more of the ${many} ${named.join(', ')} (the call needs all of them)`
   const where = f.scope ? ` on ${f.scope}` : ''
-  return `${call} was denied (${code}): ${who} lacks ${needs}${where}; grant it as ${f.grant ?? `${policyFile(f.cloud, f.required.write, f.required.policy)} does`}.${said}`
+  const required = f.required
+  const files = [...new Set(missing.map((p) => f.policyOf?.[p] ?? policyFile(f.cloud, required.write, required.policy)))]
+  const grant = f.grant ?? `${files.join(' and ')} ${files.length > 1 ? 'do' : 'does'}`
+  return `${call} was denied (${code}): ${who} lacks ${needs}${where}; grant it as ${grant}.${said}`
 }
 
 const FAILURE = Symbol('cloud call failure')

@@ -4,6 +4,7 @@ import { InputError } from '../../engine/input-error.js'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import { waitUntilSettled } from '../../engine/wait.js'
 import type { Address, ComputeApi } from './compute-api.js'
+import { GoogleApiError } from './google-http.js'
 import { lastSegment, resourcePath } from './names.js'
 import { ensureLabels, missingLabels, ownerDescription, ownershipOf, refuseLookAlike } from './ownership.js'
 
@@ -78,6 +79,21 @@ function settledAddress(input: AddressPlanInput, ctx: StepContext): Promise<Obse
   })
 }
 
+/**
+ * Compute refuses a subnetwork of another project unless the address's project is a service project
+ * attached to that (host) project: "Invalid value for field 'resource.subnetwork': '…'. Cross-project
+ * references for this resource are not allowed." Said in the terms of the inputs that fix it.
+ */
+function notAttached(input: AddressPlanInput, error: unknown): unknown {
+  if (!(error instanceof GoogleApiError) || error.status !== 400 || !/Cross-project references/i.test(error.message)) return error
+  const service = input.compute.project
+  const host = /^projects\/([^/]+)\//.exec(input.subnetworkPath)?.[1] ?? 'the network project'
+  return new InputError(
+    'gcp-endpoint-project-id',
+    `project ${service} may not use subnetwork ${input.subnetworkPath}: it is not a service project attached to the Shared VPC host project ${host} (${error.message}). Attach it (gcloud compute shared-vpc associated-projects add ${service} --host-project ${host}) or set gcp-endpoint-project-id to ${host}.`
+  )
+}
+
 async function reserve(input: AddressPlanInput, ctx: StepContext): Promise<string> {
   const { compute, region, name } = input
   const address = await compute.apply(
@@ -104,7 +120,7 @@ async function reserve(input: AddressPlanInput, ctx: StepContext): Promise<strin
       }
     },
     ctx
-  )
+  ).catch((error: unknown) => Promise.reject(notAttached(input, error)))
   if (!address.ip) throw new Error(`Address ${name} was reserved but reports no IP`)
   checkUsable(input, address)
   await labelAddress(input, ctx)

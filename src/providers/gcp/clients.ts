@@ -1,6 +1,8 @@
 // The API clients of one run: Compute and Cloud DNS over REST, both through the session's auth client.
 // Not @google-cloud/compute (its gax and protos cost over a second of start-up) and not @google-cloud/dns
 // (a second HTTP stack with its own retries and error shape, and an https-only base URL); see docs/gcp.md.
+// With a Shared VPC the run spans projects: Compute in the network's project (network, subnetwork,
+// firewall rules) and in the endpoint's (address, forwarding rule), Cloud DNS in the DNS project.
 import { ServiceGate } from '../../base/rate-limit.js'
 import type { GcpSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
@@ -8,12 +10,17 @@ import type { GcpSession } from './auth.js'
 import { ComputeApi } from './compute-api.js'
 import { DnsApi } from './dns-api.js'
 import type { GcpEndpoints } from './endpoints.js'
-import { googleHttp } from './google-http.js'
+import { googleHttp, type GoogleApiScope } from './google-http.js'
 import { NetworkManagementApi } from './network-management-api.js'
 import { LoggingApi, RunApi } from './run-api.js'
+import { GCP_PERMISSION_PROJECT, gcpPolicyFile, type GcpProjectRole } from './permissions.js'
 
 export interface GcpClients {
+  /** Compute in the endpoint's project: the address and the PSC forwarding rule */
   compute: ComputeApi
+  /** Compute in the network's project: network, subnetwork, firewall rules (the same client when one project) */
+  network: ComputeApi
+  /** Cloud DNS in the DNS project */
   dns: DnsApi
   /** Cloud DNS of another project (a zone named projects/P/managedZones/Z), on the same HTTP client */
   dnsFor(project: string): DnsApi
@@ -25,19 +32,44 @@ export interface GcpClients {
   logging: LoggingApi
 }
 
+export const projectOfRole = (settings: GcpSettings, role: GcpProjectRole): string =>
+  role === 'network' ? settings.networkProjectId : role === 'endpoint' ? settings.endpointProjectId : settings.dnsProjectId
+
+/** More than one project: denials then name the per-project role file, not the single-project one. */
+export const spansProjects = (s: GcpSettings) => new Set([s.networkProjectId, s.endpointProjectId, s.dnsProjectId]).size > 1
+
+/** Where Google checks a permission and which file grants it there, for the error reports. */
+function places(settings: GcpSettings): Pick<GoogleApiScope, 'projectOf' | 'policyOf'> {
+  const role = (permission: string) => GCP_PERMISSION_PROJECT[permission]
+  return {
+    projectOf: (permission) => {
+      const r = role(permission)
+      return r ? projectOfRole(settings, r) : undefined
+    },
+    policyOf: (permission, write) => {
+      const r = role(permission)
+      return r && spansProjects(settings) ? gcpPolicyFile(r, write) : undefined
+    }
+  }
+}
+
 /**
  * `principal()` says whom Google evaluates the calls for, as far as known, for error reports; `deadline`
  * (epoch ms) ends the retries of every call.
  */
 export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints: GcpEndpoints, log: Logger, principal: () => string | undefined, deadline: number): GcpClients {
   const client = () => session.client()
-  const dnsHttp = googleHttp(client, log, { api: 'dns', principal }, deadline, new ServiceGate({ maxInFlight: 8 }))
-  const dns = new DnsApi(dnsHttp, endpoints.dns, settings.projectId)
-  const dnsApis = new Map([[settings.projectId, dns]])
+  const where = places(settings)
+  // Compute's rate quotas are 1,500 requests per minute per group and project (https://cloud.google.com/compute/api-quota):
+  // 20/s keeps any one minute under 1,200. Cloud DNS publishes no default, so only concurrency is bounded.
+  const computeHttp = googleHttp(client, log, { api: 'compute', principal, ...where }, deadline, new ServiceGate({ maxInFlight: 8, rate: { perSecond: 20, burst: 20 } }))
+  const compute = new ComputeApi(computeHttp, endpoints.compute, settings.endpointProjectId, log)
+  const dnsHttp = googleHttp(client, log, { api: 'dns', principal, ...where }, deadline, new ServiceGate({ maxInFlight: 8 }))
+  const dns = new DnsApi(dnsHttp, endpoints.dns, settings.dnsProjectId)
+  const dnsApis = new Map([[settings.dnsProjectId, dns]])
   return {
-    // Compute's rate quotas are 1,500 requests per minute per group (https://cloud.google.com/compute/api-quota):
-    // 20/s keeps any one minute under 1,200. Cloud DNS publishes no default, so only concurrency is bounded.
-    compute: new ComputeApi(googleHttp(client, log, { api: 'compute', principal }, deadline, new ServiceGate({ maxInFlight: 8, rate: { perSecond: 20, burst: 20 } })), endpoints.compute, settings.projectId, log),
+    compute,
+    network: settings.networkProjectId === settings.endpointProjectId ? compute : new ComputeApi(computeHttp, endpoints.compute, settings.networkProjectId, log),
     dns,
     dnsFor: (project) => {
       const api = dnsApis.get(project) ?? new DnsApi(dnsHttp, endpoints.dns, project)

@@ -68,6 +68,28 @@ export interface GoogleApiScope {
   api: string
   /** The service account (or federated principal) the calls run as, once known */
   principal(): string | undefined
+  /** The project Google checks a permission on, when the run knows it */
+  projectOf?(permission: string): string | undefined
+  /** The policy file that grants a permission, when not the one apply or plan file */
+  policyOf?(permission: string, write: boolean): string | undefined
+}
+
+/** The project a denial names ("… permission for 'projects/p/…'", "… denied on resource 'projects/p/…'"). */
+function deniedProject(message: string): string | undefined {
+  return /(?:permission for|on resource) '(?:[^']*?\/)?projects\/([^/']+)/.exec(message)?.[1]
+}
+
+/** Where each missing permission is checked and which file grants it, for the error report. */
+function placesOf(scope: GoogleApiScope, missing: string[], write: boolean, named: string | undefined) {
+  const scopeOf: Record<string, string> = {}
+  const policyOf: Record<string, string> = {}
+  for (const permission of missing) {
+    const project = (missing.length === 1 ? named : undefined) ?? scope.projectOf?.(permission)
+    if (project) scopeOf[permission] = `project ${project}`
+    const policy = scope.policyOf?.(permission, write)
+    if (policy) policyOf[permission] = policy
+  }
+  return { scopeOf, policyOf }
 }
 
 // Google's words for an API not enabled in the project: reason SERVICE_DISABLED (or the older
@@ -96,6 +118,8 @@ function toGoogleError(error: unknown, what: string, scope: GoogleApiScope): unk
   const disabled = disabledService(reason, message)
   // `what` is '<resource>.<method> <target>': the method names the call in Google's own terms.
   const [method = '', ...target] = what.split(' ')
+  const required = GCP_PERMISSIONS[method]
+  const refused = [...message.matchAll(/Required '([\w.]+)' permission|Permission '([\w.]+)' denied/g)].map((m) => (m[1] ?? m[2]) as string)
   annotateCloudError(failure, {
     cloud: 'gcp',
     operation: `${scope.api}.${method}`,
@@ -104,11 +128,11 @@ function toGoogleError(error: unknown, what: string, scope: GoogleApiScope): unk
     status,
     detail: disabled ? `${message} Enable it: gcloud services enable ${disabled} --project PROJECT_ID (docs/gcp.md, "The APIs to enable").` : message,
     denied: !disabled && status === 403 && (DENIAL_REASONS.has(reason) || body?.error?.status === 'PERMISSION_DENIED'),
-    required: GCP_PERMISSIONS[method],
-    // "Required 'compute.firewalls.create' permission for 'projects/…'"
-    // "Required 'compute.firewalls.create' permission for …" (Compute), "Permission 'x.y.z' denied" (IAM, DNS)
-    refused: [...message.matchAll(/Required '([\w.]+)' permission|Permission '([\w.]+)' denied/g)].map((m) => (m[1] ?? m[2]) as string),
-    principal: scope.principal()
+    required,
+    // "Required 'compute.firewalls.create' permission for 'projects/…'" (Compute), "Permission 'x.y.z' denied" (IAM, DNS)
+    refused,
+    principal: scope.principal(),
+    ...placesOf(scope, refused.length ? refused : (required?.permissions ?? []), required?.write ?? false, deniedProject(message))
   })
   return failure
 }

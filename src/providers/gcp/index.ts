@@ -76,7 +76,7 @@ export class GcpProvider implements CloudProvider {
 
   async plan(target: Target): Promise<ProviderPlan> {
     const s = this.settings
-    const network = await observeNetwork(this.clients.compute, s, target.service.endpointService)
+    const network = await observeNetwork(this.clients.network, s, target.service.endpointService)
     this.live.network = network
     this.live.cidrs = this.config.allowedCidrs.length ? this.config.allowedCidrs : network.ranges
     const labels = toLabels(target.tags)
@@ -89,7 +89,8 @@ export class GcpProvider implements CloudProvider {
     const wider = widerZones(target.clusters, this.live.placed)
     return {
       steps,
-      registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointName(), gcpProjectId: s.projectId, whitelistAccount: s.projectId },
+      // Zilliz accepts the connection by the project that owns the forwarding rule.
+      registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointName(), gcpProjectId: s.endpointProjectId, whitelistAccount: s.endpointProjectId },
       ...(wider.length ? { widerZones: wider } : {})
     }
   }
@@ -102,7 +103,7 @@ export class GcpProvider implements CloudProvider {
     const rule = chooseRule(await listRules(compute, s.region, zillizProjectId), {
       name: this.names.endpoint,
       region: s.region,
-      project: s.projectId,
+      project: s.endpointProjectId,
       attachment: network.serviceAttachment,
       networkPath: network.networkPath,
       registered: new Set(target.registrations.map((r) => r.endpointId))
@@ -117,7 +118,7 @@ export class GcpProvider implements CloudProvider {
           region: s.region,
           name: this.names.address,
           subnetworkPath: network.subnetworkPath,
-          endpointPath: `projects/${s.projectId}/regions/${s.region}/forwardingRules/${this.names.endpoint}`,
+          endpointPath: `projects/${s.endpointProjectId}/regions/${s.region}/forwardingRules/${this.names.endpoint}`,
           existing: await observeAddress(compute, s.region, this.names.address),
           labels,
           zillizProjectId,
@@ -128,7 +129,7 @@ export class GcpProvider implements CloudProvider {
       region: s.region,
       name: this.names.endpoint,
       networkPath: network.networkPath,
-      addressPath: addressPath(s.projectId, s.region, this.names.address),
+      addressPath: addressPath(s.endpointProjectId, s.region, this.names.address),
       attachment: network.serviceAttachment,
       globalAccess: s.globalAccess,
       zillizProjectId,
@@ -145,7 +146,8 @@ export class GcpProvider implements CloudProvider {
 
   /** The managed EGRESS allow (only where a deny would win), and the retirement of the old INGRESS rule. */
   private async firewallSteps(target: Target, network: GcpNetwork): Promise<PlannedStep[]> {
-    const { compute } = this.clients
+    // Firewall rules belong to the network's project (the host project of a Shared VPC).
+    const compute = this.clients.network
     const view = await readEgressView(compute, this.settings.network, network.enforcementOrder)
     const byName = (name: string) => view.firewalls.find((f) => f.name === name)
     const egress = planFirewall(
@@ -217,7 +219,7 @@ export class GcpProvider implements CloudProvider {
   }
 
   async inventory(target: Target): Promise<Inventory> {
-    const network = await observeNetwork(this.clients.compute, this.settings, target.service.endpointService)
+    const network = await observeNetwork(this.clients.network, this.settings, target.service.endpointService)
     return gcpInventory({
       config: this.config,
       ...this.clients,
@@ -225,7 +227,7 @@ export class GcpProvider implements CloudProvider {
       names: this.names,
       networkPath: network.networkPath,
       attachment: network.serviceAttachment,
-      gcpProjectId: this.settings.projectId,
+      gcpProjectId: this.settings.endpointProjectId,
       dnsFor: this.clients.dnsFor,
       ownerTags: recordOwnerTags(this.config, network.networkPath)
     })
@@ -236,6 +238,7 @@ export class GcpProvider implements CloudProvider {
     if (!network) return Promise.resolve([])
     return verifyGcp(target, {
       ...this.clients,
+      firewalls: this.clients.network,
       region: this.settings.region,
       networkPath: network.networkPath,
       network: this.settings.network,
@@ -310,8 +313,10 @@ export class GcpProvider implements CloudProvider {
 
   report(): ProviderReport {
     const s = this.settings
+    const projects = [...new Set([s.networkProjectId, s.endpointProjectId, s.dnsProjectId])]
+    const where = projects.length === 1 ? s.networkProjectId : `network in ${s.networkProjectId}, endpoint in ${s.endpointProjectId}, DNS in ${s.dnsProjectId}`
     return {
-      network: `${s.network} (${s.projectId}, ${s.region})`,
+      network: `${s.network} (${where}, ${s.region})`,
       endpointId: this.endpointName(),
       endpointAddress: this.live.ip,
       ...(this.live.ip ? { endpointIps: [this.live.ip] } : {}),

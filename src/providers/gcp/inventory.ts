@@ -18,7 +18,10 @@ const MANAGED_DESCRIPTION = '(managed by zilliz-private-link)'
 
 export interface GcpInventoryInput {
   config: Config
+  /** Compute in the endpoint's project */
   compute: ComputeApi
+  /** Compute in the network's project, where the firewall rules are */
+  network: ComputeApi
   dns: DnsApi
   region: string
   names: GcpNames
@@ -148,7 +151,7 @@ async function firewallInventory(input: GcpInventoryInput, managed: ManagedResou
 }
 
 async function oneFirewall(input: GcpInventoryInput, name: string, managed: ManagedResource[], kept: KeptResource[]): Promise<void> {
-  const { compute } = input
+  const compute = input.network
   const firewall = await compute.getFirewall(name)
   if (!firewall) return
   // Firewall rules carry no labels: the deterministic name, the network and the action's description prove it.

@@ -26,22 +26,25 @@ function checkAttachment(serviceAttachment: string, settings: GcpSettings): stri
   return path
 }
 
+/** The input that names the network's project: its own input in a Shared VPC layout, else gcp-project-id. */
+const projectInput = (settings: GcpSettings) => (settings.networkProjectId === settings.projectId ? 'gcp-project-id' : 'gcp-network-project-id')
+
 async function readNetwork(compute: ComputeApi, settings: GcpSettings): Promise<Network> {
-  const { projectId, network } = settings
+  const { networkProjectId: projectId, network } = settings
   return compute.getNetwork(network).catch((error: unknown) => {
     if (isNotFound(error))
       throw new InputError('gcp-network', `network ${network} does not exist in project ${projectId}. List the networks with: gcloud compute networks list --project ${projectId}`)
     if (error instanceof GoogleApiError && error.status === 403)
       throw new InputError(
-        'gcp-project-id',
-        `cannot read network ${network} in project ${projectId} (${error.message}). Check the project id, and that the credentials hold compute.networks.get there (docs/policies/gcp-plan.json).`
+        projectInput(settings),
+        `cannot read network ${network} in project ${projectId} (${error.message}). Check the project id, and that the credentials hold compute.networks.get there (docs/policies).`
       )
     throw error
   })
 }
 
 async function notInRegion(compute: ComputeApi, settings: GcpSettings): Promise<InputError> {
-  const { projectId, region, subnetwork, network } = settings
+  const { networkProjectId: projectId, region, subnetwork, network } = settings
   const elsewhere = (await compute.findSubnetworks(subnetwork)).map((s) => lastSegment(s.region))
   const where = elsewhere.length ? `; it exists in ${elsewhere.join(', ')}` : ` (nor in any other region of ${projectId})`
   return new InputError(
@@ -50,8 +53,9 @@ async function notInRegion(compute: ComputeApi, settings: GcpSettings): Promise<
   )
 }
 
+/** Reads the network and subnetwork in their project (the host project of a Shared VPC). */
 export async function observeNetwork(compute: ComputeApi, settings: GcpSettings, serviceAttachment: string): Promise<GcpNetwork> {
-  const { projectId, region, network, subnetwork } = settings
+  const { networkProjectId: projectId, region, network, subnetwork } = settings
   const attachment = checkAttachment(serviceAttachment, settings)
   const read = await readNetwork(compute, settings)
   const subnet = await compute.getSubnetwork(region, subnetwork)

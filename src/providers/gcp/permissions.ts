@@ -76,3 +76,65 @@ export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   'runOperations.get': probe('run.operations.get'),
   'entries.list': probe('logging.logEntries.list')
 }
+
+/**
+ * Which of the run's projects Google checks each permission on. With a Shared VPC the network's (host)
+ * project authorizes the use of its subnetwork and network, its firewall rules and the binding of zones
+ * to its network; the endpoint's project the address, the forwarding rule (and its Service Directory
+ * entry) and their regional operations; the DNS project the zones and records.
+ */
+export type GcpProjectRole = 'network' | 'endpoint' | 'dns'
+
+export const GCP_PERMISSION_PROJECT: Record<string, GcpProjectRole> = {
+  'compute.networks.get': 'network',
+  'compute.networks.use': 'network',
+  'compute.networks.getEffectiveFirewalls': 'network',
+  'compute.networks.updatePolicy': 'network',
+  'compute.subnetworks.get': 'network',
+  'compute.subnetworks.list': 'network',
+  'compute.subnetworks.use': 'network',
+  'compute.firewalls.get': 'network',
+  'compute.firewalls.list': 'network',
+  'compute.firewalls.create': 'network',
+  'compute.firewalls.update': 'network',
+  'compute.firewalls.delete': 'network',
+  // Firewall operations are global operations of the network's project.
+  'compute.globalOperations.get': 'network',
+  'dns.networks.bindPrivateDNSZone': 'network',
+  'compute.addresses.get': 'endpoint',
+  'compute.addresses.createInternal': 'endpoint',
+  'compute.addresses.deleteInternal': 'endpoint',
+  'compute.addresses.setLabels': 'endpoint',
+  'compute.addresses.use': 'endpoint',
+  'compute.forwardingRules.get': 'endpoint',
+  'compute.forwardingRules.list': 'endpoint',
+  'compute.forwardingRules.create': 'endpoint',
+  'compute.forwardingRules.pscCreate': 'endpoint',
+  'compute.forwardingRules.setLabels': 'endpoint',
+  'compute.forwardingRules.pscSetLabels': 'endpoint',
+  'compute.forwardingRules.update': 'endpoint',
+  'compute.forwardingRules.pscUpdate': 'endpoint',
+  'compute.forwardingRules.delete': 'endpoint',
+  'compute.forwardingRules.pscDelete': 'endpoint',
+  // Address and forwarding-rule operations are regional operations of the endpoint's project.
+  'compute.regionOperations.get': 'endpoint',
+  'servicedirectory.namespaces.create': 'endpoint',
+  'servicedirectory.services.create': 'endpoint',
+  'servicedirectory.endpoints.create': 'endpoint',
+  'dns.managedZones.list': 'dns',
+  'dns.managedZones.get': 'dns',
+  'dns.managedZones.create': 'dns',
+  'dns.managedZones.update': 'dns',
+  'dns.managedZones.delete': 'dns',
+  'dns.resourceRecordSets.list': 'dns',
+  'dns.resourceRecordSets.create': 'dns',
+  'dns.resourceRecordSets.update': 'dns',
+  'dns.resourceRecordSets.delete': 'dns',
+  'dns.changes.create': 'dns',
+  'dns.changes.get': 'dns'
+}
+
+/** The custom role file that grants a permission on its project: one per role in a multi-project layout. */
+export function gcpPolicyFile(role: GcpProjectRole, write: boolean): string {
+  return `docs/policies/gcp-${role}-${write ? 'apply' : 'plan'}.json`
+}

@@ -14,7 +14,10 @@ import { describeRule } from './forwarding-rule.js'
 import { lastSegment, resourcePath } from './names.js'
 
 export interface GcpVerifyInput {
+  /** Compute in the endpoint's project */
   compute: ComputeApi
+  /** Compute in the network's project, where the firewall rules are */
+  firewalls: ComputeApi
   dns: DnsApi
   region: string
   networkPath: string
@@ -68,7 +71,7 @@ async function endpointChecks(target: Target, input: GcpVerifyInput): Promise<{ 
  * that drops the traffic. Firewall policies that cannot be read are a skipped check of their own.
  */
 async function firewallChecks(target: Target, input: GcpVerifyInput, ip: string): Promise<Check[]> {
-  const view = await readEgressView(input.compute, input.network, input.enforcementOrder)
+  const view = await readEgressView(input.firewalls, input.network, input.enforcementOrder)
   const decisions = egressDecisions(target.ports, { ...view, networkPath: input.networkPath, destination: ip, sources: input.cidrs })
   const blocked = decisions.filter((d) => !d.decision.allowed)
   const network = lastSegment(input.networkPath)
