@@ -557,6 +557,9 @@ describe('GCP', () => {
       workloadIdentityProvider: 'projects/123456789012/locations/global/workloadIdentityPools/github/providers/my-repo',
       serviceAccount: 'zilliz-link@my-project.iam.gserviceaccount.com',
       projectId: 'my-project',
+      networkProjectId: 'my-project',
+      endpointProjectId: 'my-project',
+      dnsProjectId: 'my-project',
       region: 'us-west1',
       network: 'app-vpc',
       subnetwork: 'app-subnet-us-west1',
@@ -570,6 +573,9 @@ describe('GCP', () => {
     const config = configOf({ ...GCP_BASE, 'name-prefix': 'search-pl' })
     expect(config.gcp).toEqual({
       projectId: 'my-project',
+      networkProjectId: 'my-project',
+      endpointProjectId: 'my-project',
+      dnsProjectId: 'my-project',
       region: 'us-west1',
       network: 'app-vpc',
       subnetwork: 'app-subnet-us-west1',
@@ -578,11 +584,61 @@ describe('GCP', () => {
     })
   })
 
+  describe('Shared VPC layouts', () => {
+    const HOST = 'net-host-project'
+    const projectsOf = (inputs: Record<string, string>) => {
+      const { networkProjectId, endpointProjectId, dnsProjectId, network, subnetwork } = configOf({ ...GCP_BASE, ...inputs }).gcp!
+      return { networkProjectId, endpointProjectId, dnsProjectId, network, subnetwork }
+    }
+
+    it('takes the host project from gcp-network-project-id; endpoint and zones stay in gcp-project-id', () => {
+      expect(projectsOf({ 'gcp-network-project-id': HOST })).toEqual({ networkProjectId: HOST, endpointProjectId: 'my-project', dnsProjectId: 'my-project', network: 'app-vpc', subnetwork: 'app-subnet-us-west1' })
+    })
+
+    it('takes the host project from a network path and a subnetwork URL, reduced to their names', () => {
+      const inputs = {
+        'gcp-network': `projects/${HOST}/global/networks/shared-vpc`,
+        'gcp-subnetwork': `https://www.googleapis.com/compute/v1/projects/${HOST}/regions/us-west1/subnetworks/shared-subnet`
+      }
+      expect(projectsOf(inputs)).toEqual({ networkProjectId: HOST, endpointProjectId: 'my-project', dnsProjectId: 'my-project', network: 'shared-vpc', subnetwork: 'shared-subnet' })
+    })
+
+    it('accepts a URL that agrees with gcp-network-project-id', () => {
+      expect(projectsOf({ 'gcp-network-project-id': HOST, 'gcp-network': `https://compute.googleapis.com/compute/v1/projects/${HOST}/global/networks/shared-vpc` }).networkProjectId).toBe(HOST)
+    })
+
+    it('puts the endpoint in the host project, and the zones with it unless gcp-dns-project-id says otherwise', () => {
+      expect(projectsOf({ 'gcp-network-project-id': HOST, 'gcp-endpoint-project-id': HOST })).toMatchObject({ endpointProjectId: HOST, dnsProjectId: HOST })
+      expect(projectsOf({ 'gcp-network-project-id': HOST, 'gcp-dns-project-id': 'dns-hub-project' })).toMatchObject({ endpointProjectId: 'my-project', dnsProjectId: 'dns-hub-project' })
+    })
+  })
+
   const GCP_BAD_CASES: BadCase[] = [
+    bad(
+      'network URL in another project than gcp-network-project-id',
+      'gcp-network',
+      'https://www.googleapis.com/compute/v1/projects/other-host/global/networks/app-vpc',
+      /Names project other-host, but gcp-network-project-id is net-host-project/,
+      { 'gcp-network-project-id': 'net-host-project' }
+    ),
+    bad(
+      'subnetwork path in another project than the network path',
+      'gcp-subnetwork',
+      'projects/host-b-project/regions/us-west1/subnetworks/app-subnet',
+      /a subnetwork belongs to the project of its network/,
+      { 'gcp-network': 'projects/host-a-project/global/networks/app-vpc' }
+    ),
     bad('missing GCP project id', 'gcp-project-id', '', /Required when provider is gcp/),
     bad('project number instead of id', 'gcp-project-id', '123456789012', /project number/),
     bad('upper-case project id', 'gcp-project-id', 'My-Project', /lowercase/),
-    bad('network as a resource path', 'gcp-network', 'projects/my-project/global/networks/app-vpc', /name only \(here probably "app-vpc"\)/),
+    bad('network path without global', 'gcp-network', 'projects/my-project/networks/app-vpc', /not a network resource path: expected projects\/PROJECT\/global\/networks\/NAME/),
+    bad('network path with a project number', 'gcp-network', 'projects/123456789012/global/networks/app-vpc', /not a GCP project id/),
+    bad('network path naming an invalid network', 'gcp-network', 'projects/my-project/global/networks/App_Vpc', /lowercase/),
+    bad('subnetwork path in another region', 'gcp-subnetwork', 'projects/my-project/regions/us-east1/subnetworks/app-subnet', /region us-east1, but zilliz-region-id is in us-west1/),
+    bad('subnetwork URL with a wrong collection', 'gcp-subnetwork', 'https://www.googleapis.com/compute/v1/projects/my-project/global/subnetworks/app-subnet', /not a subnetwork resource path/),
+    bad('network project as a number', 'gcp-network-project-id', '123456789012', /project number/),
+    bad('endpoint project with upper case', 'gcp-endpoint-project-id', 'My-Project', /lowercase/),
+    bad('DNS project too short', 'gcp-dns-project-id', 'dns', /6 to 30/),
     bad('network with an underscore', 'gcp-network', 'app_vpc', /lowercase letters, digits or hyphens/),
     bad('missing subnetwork', 'gcp-subnetwork', '', /Required when provider is gcp/),
     bad('subnetwork of 64 characters', 'gcp-subnetwork', `s${'a'.repeat(63)}`, /1 to 63/),

@@ -453,7 +453,7 @@ const BAD_INPUTS: [string, string, string][] = [
   ['gcp-project-id', '481516234200', 'project number'],
   ['gcp-network', '', 'Required when provider is gcp'],
   ['gcp-network', 'Zilliz_VPC', 'gcp-network'],
-  ['gcp-network', `projects/${GCP_PROJECT_ID}/global/networks/${GCP_NETWORK}`, 'gcp-network'],
+  ['gcp-network', `projects/${GCP_PROJECT_ID}/networks/${GCP_NETWORK}`, 'not a network resource path'],
   ['gcp-subnetwork', '', 'Required when provider is gcp'],
   ['gcp-subnetwork', 'subnet-', 'gcp-subnetwork'],
   ['gcp-workload-identity-provider', `projects/${GCP_PROJECT_ID}/locations/global/workloadIdentityPools/github/providers/github-actions`, 'project number'],

@@ -330,6 +330,10 @@ export class ZillizEmulator implements Service {
     for (const registration of this.state.registrations) {
       if (registration.accepted || now - registration.registeredAt < this.settings.acceptanceDelayMs) continue
       if (!this.world.endpoints.has(registration.cloudId, registration.endpointId)) continue
+      // A GCP service attachment accepts connections by the consumer's project: a registration naming
+      // another project than the one owning the forwarding rule is never accepted.
+      const owner = registration.cloudId === 'gcp' ? this.world.endpoints.owner('gcp', registration.endpointId) : undefined
+      if (owner && registration.gcpProjectId && owner !== registration.gcpProjectId) continue
       registration.accepted = true
       this.world.setAccepted(registration.cloudId, registration.endpointId, true)
     }

@@ -1,8 +1,12 @@
-// Cloud DNS v1 REST for one project: managed zones (private ones bound to Compute networks, forwarding and
-// peering zones among them), record sets, changes that apply atomically and report `pending` until a
-// delay has passed, then `done`, and DNS server policies (alternative name servers) bound to networks.
+// Cloud DNS v1 REST for the projects of one organization: managed zones (private ones bound to Compute
+// networks, of the zone's project or, by cross-project binding, of another project of the organization:
+// cloud.google.com/dns/docs/zones/cross-project-binding; forwarding and peering zones among them), record
+// sets, changes that apply atomically and report `pending` until a delay has passed, then `done`, and DNS
+// server policies (alternative name servers) bound to networks. Each call needs its IAM permission on the
+// zone's project; binding a zone to a network needs dns.networks.bindPrivateDNSZone on the network's.
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
 import type { AccessTokens } from './access-tokens.js'
+import type { ProjectIam } from './iam.js'
 import { IdSequence } from './compute-model.js'
 import { GoogleError, answer, findRoute, googleErrorResponse, invalid, json, jsonBody, notFound, page, type Route } from './google-wire.js'
 
@@ -55,14 +59,37 @@ interface ChangeRecord {
 }
 
 export interface CloudDnsEmulatorOptions {
+  /** The default project */
   project: string
-  /** Whether a Compute network URL exists (private zones bind to networks) */
+  /** Whether a project belongs to the organization (others answer 403) */
+  knows(project: string): boolean
+  /** Whether a Compute network URL exists in the organization (private zones bind to networks) */
   networkExists(networkUrl: string): boolean
+  iam: ProjectIam
   changeDelayMs?: number
   now?: () => number
 }
 
-type Handler = (params: string[], req: EmulatorRequest) => EmulatorResponse
+/** The project a request addresses, its zones, and the caller. */
+interface DnsContext {
+  project: string
+  zones: Map<string, ZoneRecord>
+  principal: string
+}
+
+type Handler = (ctx: DnsContext, params: string[], req: EmulatorRequest) => EmulatorResponse
+
+// The IAM permission of each method on the zone's project (cloud.google.com/dns/docs/access-control).
+const METHOD_PERMISSIONS: Record<string, string> = {
+  'managedZones.list': 'dns.managedZones.list',
+  'managedZones.create': 'dns.managedZones.create',
+  'managedZones.get': 'dns.managedZones.get',
+  'managedZones.patch': 'dns.managedZones.update',
+  'managedZones.delete': 'dns.managedZones.delete',
+  'resourceRecordSets.list': 'dns.resourceRecordSets.list',
+  'changes.create': 'dns.changes.create',
+  'changes.get': 'dns.changes.get'
+}
 
 const ZONE_NAME = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/
 const PRIVATE_NAME_SERVER = 'ns-gcp-private.googledomains.com.'
@@ -89,32 +116,42 @@ const setView = (r: RecordSet) => ({ kind: 'dns#resourceRecordSet', ...r })
 
 export class CloudDnsEmulator implements Service {
   readonly name = 'gcp-dns'
-  readonly zones = new Map<string, ZoneRecord>()
+  /** project → its zones by name */
+  private readonly byProject = new Map<string, Map<string, ZoneRecord>>()
+  /** The default project's zones */
+  readonly zones: Map<string, ZoneRecord>
+  /** The default project's DNS server policies */
   readonly policies = new Map<string, PolicyRecord>()
   readonly settings: { changeDelayMs: number }
   private readonly ids = new IdSequence()
-  private readonly project: string
   private readonly now: () => number
 
   private readonly routes: Route<Handler>[] = [
-    this.route('GET', `${Z}$`, 'managedZones.list', false, (_p, req) => this.listZones(req)),
-    this.route('POST', `${Z}$`, 'managedZones.create', true, (_p, req) => this.createZone(req)),
-    this.route('GET', `${Z}/([^/]+)$`, 'managedZones.get', false, ([zone = '']) => json(200, this.zoneView(this.zone(zone)))),
-    this.route('PATCH', `${Z}/([^/]+)$`, 'managedZones.patch', true, ([zone = ''], req) => this.patchZone(zone, req)),
-    this.route('DELETE', `${Z}/([^/]+)$`, 'managedZones.delete', true, ([zone = '']) => this.deleteZone(zone)),
-    this.route('GET', `${Z}/([^/]+)/rrsets$`, 'resourceRecordSets.list', false, ([zone = ''], req) => this.listRecords(zone, req)),
-    this.route('POST', `${Z}/([^/]+)/changes$`, 'changes.create', true, ([zone = ''], req) => this.createChange(zone, req)),
-    this.route('GET', `${Z}/([^/]+)/changes/([^/]+)$`, 'changes.get', false, ([zone = '', id = '']) => this.getChange(zone, id)),
-    this.route('GET', '^/dns/v1/projects/([^/]+)/policies$', 'policies.list', false, (_p, req) => this.listPolicies(req))
+    this.route('GET', `${Z}$`, 'managedZones.list', false, (c, _p, req) => this.listZones(c, req)),
+    this.route('POST', `${Z}$`, 'managedZones.create', true, (c, _p, req) => this.createZone(c, req)),
+    this.route('GET', `${Z}/([^/]+)$`, 'managedZones.get', false, (c, [zone = '']) => json(200, this.zoneView(this.zone(c, zone)))),
+    this.route('PATCH', `${Z}/([^/]+)$`, 'managedZones.patch', true, (c, [zone = ''], req) => this.patchZone(c, zone, req)),
+    this.route('DELETE', `${Z}/([^/]+)$`, 'managedZones.delete', true, (c, [zone = '']) => this.deleteZone(c, zone)),
+    this.route('GET', `${Z}/([^/]+)/rrsets$`, 'resourceRecordSets.list', false, (c, [zone = ''], req) => this.listRecords(c, zone, req)),
+    this.route('POST', `${Z}/([^/]+)/changes$`, 'changes.create', true, (c, [zone = ''], req) => this.createChange(c, zone, req)),
+    this.route('GET', `${Z}/([^/]+)/changes/([^/]+)$`, 'changes.get', false, (c, [zone = '', id = '']) => this.getChange(c, zone, id)),
+    this.route('GET', '^/dns/v1/projects/([^/]+)/policies$', 'policies.list', false, (_c, _p, req) => this.listPolicies(req))
   ]
 
   constructor(
     private readonly tokens: AccessTokens,
     private readonly options: CloudDnsEmulatorOptions
   ) {
-    this.project = options.project
     this.now = options.now ?? Date.now
     this.settings = { changeDelayMs: options.changeDelayMs ?? 20 }
+    this.zones = this.zonesIn(options.project)
+  }
+
+  /** The zones of a project of the organization. */
+  zonesIn(project: string): Map<string, ZoneRecord> {
+    const found = this.byProject.get(project) ?? new Map<string, ZoneRecord>()
+    this.byProject.set(project, found)
+    return found
   }
 
   classify(req: EmulatorRequest): Classified {
@@ -126,10 +163,15 @@ export class CloudDnsEmulator implements Service {
     return answer(() => {
       const found = findRoute(this.routes, req)
       if (!found) throw new GoogleError(404, 'notFound', `No route for ${req.method} ${req.url.pathname}`)
-      this.tokens.authenticate(req)
+      const caller = this.tokens.authenticate(req)
       const [project = '', ...params] = found.params
-      if (project !== this.project) throw new GoogleError(403, 'forbidden', `Forbidden: the caller has no permission ${found.route.operation} in project ${project}`)
-      return found.route.handler(params, req)
+      const permission = METHOD_PERMISSIONS[found.route.operation] ?? 'dns.projects.get'
+      if (!this.options.knows(project)) throw new GoogleError(403, 'forbidden', `Permission '${permission}' denied on resource 'projects/${project}' (or it may not exist).`)
+      const ctx: DnsContext = { project, zones: this.zonesIn(project), principal: caller.principal.id }
+      // Zone methods are authorized on the zone, list and create on the project.
+      const zoneName = /\/managedZones\/([^/]+)/.exec(req.url.pathname)?.[1]
+      this.options.iam.require(ctx.principal, permission, zoneName ? `projects/${project}/managedZones/${zoneName}` : `projects/${project}`, 'iam')
+      return found.route.handler(ctx, params, req)
     })
   }
 
@@ -137,8 +179,8 @@ export class CloudDnsEmulator implements Service {
     return googleErrorResponse(status, code, message)
   }
 
-  private zone(name: string): ZoneRecord {
-    const zone = this.zones.get(name)
+  private zone(ctx: DnsContext, name: string): ZoneRecord {
+    const zone = ctx.zones.get(name)
     if (!zone) throw notFound(`entity.managedZone ${name}`)
     return zone
   }
@@ -225,30 +267,37 @@ export class CloudDnsEmulator implements Service {
     return json(200, { kind: 'dns#policiesListResponse', policies: items, ...(nextPageToken ? { nextPageToken } : {}) })
   }
 
-  private listZones(req: EmulatorRequest): EmulatorResponse {
+  private listZones(ctx: DnsContext, req: EmulatorRequest): EmulatorResponse {
     const dnsName = req.url.searchParams.get('dnsName')
-    const zones = [...this.zones.values()].filter((z) => !dnsName || z.dnsName === fqdn(dnsName)).map((z) => this.zoneView(z))
+    const zones = [...ctx.zones.values()].filter((z) => !dnsName || z.dnsName === fqdn(dnsName)).map((z) => this.zoneView(z))
     const { items, nextPageToken } = page(zones, req.url.searchParams, 1000)
     return json(200, { kind: 'dns#managedZonesListResponse', managedZones: items, ...(nextPageToken ? { nextPageToken } : {}) })
   }
 
-  private networks(value: unknown, where: string): string[] {
+  /**
+   * The networks a private zone is bound to; each newly bound one needs dns.networks.bindPrivateDNSZone on
+   * the network (in its own project: the host project when the zone is bound across projects).
+   */
+  private networks(ctx: DnsContext, value: unknown, where: string, already: string[] = []): string[] {
     const networks = ((value as { networks?: { networkUrl?: unknown }[] } | undefined)?.networks ?? []).map((n) => String(n.networkUrl ?? ''))
     networks.forEach((url, i) => {
       if (!this.options.networkExists(url)) throw invalid(`Invalid value for '${where}.networks[${i}].networkUrl': '${url}'`)
     })
+    const path = (url: string) => url.slice(url.indexOf('projects/'))
+    for (const url of networks.filter((u) => !already.some((a) => path(a) === path(u))))
+      this.options.iam.require(ctx.principal, 'dns.networks.bindPrivateDNSZone', path(url), 'iam')
     return networks
   }
 
-  private createZone(req: EmulatorRequest): EmulatorResponse {
+  private createZone(ctx: DnsContext, req: EmulatorRequest): EmulatorResponse {
     const body = jsonBody(req)
     const name = String(body['name'] ?? '')
     if (!ZONE_NAME.test(name)) throw invalid(`Invalid value for 'entity.managedZone.name': '${name}'`)
     const dnsName = String(body['dnsName'] ?? '')
     if (!dnsName.endsWith('.') || dnsName.length < 2) throw invalid(`Invalid value for 'entity.managedZone.dnsName': '${dnsName}'`)
     const visibility = body['visibility'] === 'private' ? 'private' : 'public'
-    const networks = visibility === 'private' ? this.networks(body['privateVisibilityConfig'], 'entity.managedZone.privateVisibilityConfig') : []
-    if (this.zones.has(name)) throw new GoogleError(409, 'alreadyExists', `The resource 'entity.managedZone' named '${name}' already exists`)
+    const networks = visibility === 'private' ? this.networks(ctx, body['privateVisibilityConfig'], 'entity.managedZone.privateVisibilityConfig') : []
+    if (ctx.zones.has(name)) throw new GoogleError(409, 'alreadyExists', `The resource 'entity.managedZone' named '${name}' already exists`)
     const apex = fqdn(dnsName)
     const zone: ZoneRecord = {
       name,
@@ -265,18 +314,18 @@ export class CloudDnsEmulator implements Service {
       ],
       changes: []
     }
-    this.zones.set(name, zone)
+    ctx.zones.set(name, zone)
     return json(200, this.zoneView(zone))
   }
 
-  private patchZone(name: string, req: EmulatorRequest): EmulatorResponse {
-    const zone = this.zone(name)
+  private patchZone(ctx: DnsContext, name: string, req: EmulatorRequest): EmulatorResponse {
+    const zone = this.zone(ctx, name)
     const body = jsonBody(req)
     const before = this.zoneView(zone)
     if (body['dnsName'] !== undefined && fqdn(String(body['dnsName'])) !== zone.dnsName) throw invalid("Invalid value for 'entity.managedZone.dnsName': the DNS name of a zone cannot be changed")
     if (body['privateVisibilityConfig'] !== undefined) {
       if (zone.visibility !== 'private') throw invalid("Invalid value for 'entity.managedZone.privateVisibilityConfig': the zone is public")
-      zone.networks = this.networks(body['privateVisibilityConfig'], 'entity.managedZone.privateVisibilityConfig')
+      zone.networks = this.networks(ctx, body['privateVisibilityConfig'], 'entity.managedZone.privateVisibilityConfig', zone.networks)
     }
     if (typeof body['description'] === 'string') zone.description = body['description']
     if (body['labels'] !== undefined) zone.labels = body['labels'] as Record<string, string>
@@ -285,16 +334,16 @@ export class CloudDnsEmulator implements Service {
   }
 
   /** Cloud DNS deletes a zone at once (204, no body), and refuses while it holds more than its NS and SOA. */
-  private deleteZone(name: string): EmulatorResponse {
-    const zone = this.zone(name)
+  private deleteZone(ctx: DnsContext, name: string): EmulatorResponse {
+    const zone = this.zone(ctx, name)
     if (zone.records.some((r) => !(r.name === zone.dnsName && (r.type === 'NS' || r.type === 'SOA'))))
       throw new GoogleError(400, 'containerNotEmpty', `The resource named '${name}' cannot be deleted because it is not empty`)
-    this.zones.delete(name)
+    ctx.zones.delete(name)
     return { status: 204, headers: {}, body: '' }
   }
 
-  private listRecords(zoneName: string, req: EmulatorRequest): EmulatorResponse {
-    const zone = this.zone(zoneName)
+  private listRecords(ctx: DnsContext, zoneName: string, req: EmulatorRequest): EmulatorResponse {
+    const zone = this.zone(ctx, zoneName)
     const name = req.url.searchParams.get('name')
     const type = req.url.searchParams.get('type')
     if (type && !name) throw invalid("Invalid value for 'type': a type filter needs a name filter")
@@ -303,11 +352,15 @@ export class CloudDnsEmulator implements Service {
     return json(200, { kind: 'dns#resourceRecordSetsListResponse', rrsets: items, ...(nextPageToken ? { nextPageToken } : {}) })
   }
 
-  private createChange(zoneName: string, req: EmulatorRequest): EmulatorResponse {
-    const zone = this.zone(zoneName)
+  private createChange(ctx: DnsContext, zoneName: string, req: EmulatorRequest): EmulatorResponse {
+    const zone = this.zone(ctx, zoneName)
     const body = jsonBody(req)
     const additions = recordSets(body['additions'], 'additions')
     const deletions = recordSets(body['deletions'], 'deletions')
+    // A change also needs the record-set permission of what it does.
+    const resource = `projects/${ctx.project}/managedZones/${zoneName}`
+    if (additions.length) this.options.iam.require(ctx.principal, 'dns.resourceRecordSets.create', resource, 'iam')
+    if (deletions.length) this.options.iam.require(ctx.principal, 'dns.resourceRecordSets.delete', resource, 'iam')
     if (!additions.length && !deletions.length) throw invalid("Invalid value for 'entity.change': The change has no additions or deletions")
     for (const r of [...additions, ...deletions]) {
       if (r.name !== zone.dnsName && !r.name.endsWith(`.${zone.dnsName}`)) throw invalid(`Invalid value for 'entity.change': ${r.name} is not within ${zone.dnsName}`)
@@ -330,8 +383,8 @@ export class CloudDnsEmulator implements Service {
     return json(200, this.changeView(change, 'pending'))
   }
 
-  private getChange(zoneName: string, id: string): EmulatorResponse {
-    const change = this.zone(zoneName).changes.find((c) => c.id === id)
+  private getChange(ctx: DnsContext, zoneName: string, id: string): EmulatorResponse {
+    const change = this.zone(ctx, zoneName).changes.find((c) => c.id === id)
     if (!change) throw notFound(`entity.change ${id}`)
     return json(200, this.changeView(change, this.now() >= change.doneAt ? 'done' : 'pending'))
   }

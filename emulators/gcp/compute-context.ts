@@ -2,6 +2,7 @@
 import type { EmulatorResponse } from '../core/service.js'
 import type { World } from '../core/world.js'
 import type { ComputeState } from './compute-model.js'
+import type { GcpOrganization } from './organization.js'
 import type { ComputeOperations, OperationSpec } from './compute-operations.js'
 import { alreadyExists, invalid, json } from './google-wire.js'
 
@@ -11,7 +12,10 @@ export interface ComputeSettings {
 }
 
 export interface ComputeContext {
+  /** The project the request addresses */
   state: ComputeState
+  /** Every project, their Shared VPC relations and IAM */
+  org: GcpOrganization
   operations: ComputeOperations
   world: World
   settings: ComputeSettings
@@ -19,13 +23,18 @@ export interface ComputeContext {
   accepted: Set<string>
   /** Names whose insert is still running: a second insert is a conflict */
   pending: Set<string>
-  /** Who is calling, for the operation's `user` */
+  /** Who is calling (the service account or federated principal): the operation's `user`, whom IAM checks */
   user: string
   requestId: string | null
   now(): number
 }
 
 const NAME = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/
+
+/** Google's 403 unless the caller holds the permission on the resource's project (a path from projects/). */
+export function requirePermission(ctx: ComputeContext, permission: string, resource: string): void {
+  ctx.org.iam.require(ctx.user, permission, resource)
+}
 
 export function checkName(value: unknown): string {
   if (typeof value !== 'string' || !NAME.test(value))

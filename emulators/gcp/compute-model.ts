@@ -1,4 +1,4 @@
-// The state of the emulated Compute project: networks and subnetworks from a seed; addresses, PSC
+// The state of one emulated Compute project (emulators/gcp/organization.ts holds them all): networks and subnetworks from a seed; addresses, PSC
 // forwarding rules and firewall rules created through the API; the service attachments that exist.
 // Records keep names; the wire shapes (selfLinks, int64 ids as strings) are made by the view functions.
 
@@ -26,6 +26,8 @@ export interface AddressRecord {
   addressType: 'INTERNAL'
   purpose: string
   subnetwork: string
+  /** The subnetwork's project: a Shared VPC host project, or the address's own */
+  subnetworkProject: string
   description: string
   labels: Record<string, string>
   /** Forwarding rule names using it */
@@ -43,6 +45,8 @@ export interface ForwardingRuleRecord {
   /** Path of the service attachment */
   target: string
   network: string
+  /** The network's project: a Shared VPC host project, or the rule's own */
+  networkProject: string
   loadBalancingScheme: string
   allowPscGlobalAccess: boolean
   pscConnectionId: string

@@ -2,7 +2,7 @@
 // modelled: an internal address, a forwarding rule with an empty load balancing scheme whose target is
 // a service attachment. The connection is PENDING until Zilliz accepts the registration of its name.
 import type { EmulatorRequest, EmulatorResponse } from '../core/service.js'
-import { checkName, claimName, startOperation, labelsOf, nowStamp, ok, type ComputeContext } from './compute-context.js'
+import { checkName, claimName, startOperation, labelsOf, nowStamp, ok, requirePermission, type ComputeContext } from './compute-context.js'
 import { inRange, ipToNumber, numberToIp, pathOf, usableHosts, type AddressRecord, type ForwardingRuleRecord } from './compute-model.js'
 import { OperationFailure } from './compute-operations.js'
 import { addressView, forwardingRuleView, labelFingerprint, pscStatus, ruleFingerprint } from './compute-views.js'
@@ -21,14 +21,31 @@ function missing(path: string): OperationFailure {
   return new OperationFailure(404, 'RESOURCE_NOT_FOUND', `The resource '${path}' was not found`)
 }
 
-/** region and name of a regional reference given as a URL or a path. */
-function regional(reference: string, collection: string): { region: string; name: string } | undefined {
-  const match = new RegExp(`regions/([^/]+)/${collection}/([^/]+)$`).exec(pathOf(reference))
-  return match ? { region: match[1] ?? '', name: match[2] ?? '' } : undefined
+/** Project, region and name of a regional reference given as a URL or a path (without projects/: the caller's project). */
+function regional(ctx: ComputeContext, reference: string, collection: string): { project: string; region: string; name: string } | undefined {
+  const match = new RegExp(`^(?:projects/([^/]+)/)?regions/([^/]+)/${collection}/([^/]+)$`).exec(pathOf(reference))
+  return match ? { project: match[1] ?? ctx.state.project, region: match[2] ?? '', name: match[3] ?? '' } : undefined
 }
 
-function freeAddress(ctx: ComputeContext, region: string, subnetwork: string, cidr: string): string {
-  const used = new Set([...ctx.state.addresses.values()].filter((a) => a.region === region && a.subnetwork === subnetwork).map((a) => a.address))
+/** Project and name of a network reference. */
+function networkReference(ctx: ComputeContext, reference: string): { project: string; name: string } | undefined {
+  const match = /^(?:projects\/([^/]+)\/)?global\/networks\/([^/]+)$/.exec(pathOf(reference))
+  return match ? { project: match[1] ?? ctx.state.project, name: match[2] ?? '' } : undefined
+}
+
+/**
+ * A subnetwork or network of another project may be used only by a service project attached to it as its
+ * Shared VPC host; Compute answers anything else with this 400 (as for instance templates and addresses).
+ */
+function checkCrossProject(ctx: ComputeContext, field: string, reference: string, project: string): void {
+  if (!ctx.org.mayUse(ctx.state.project, project))
+    throw invalid(`Invalid value for field 'resource.${field}': '${reference}'. Cross-project references for this resource are not allowed.`)
+}
+
+// Addresses of a shared subnetwork come from one range, whichever project reserved them.
+function freeAddress(ctx: ComputeContext, project: string, region: string, subnetwork: string, cidr: string): string {
+  const all = ctx.org.projects.flatMap((p) => [...p.addresses.values()])
+  const used = new Set(all.filter((a) => a.subnetworkProject === project && a.region === region && a.subnetwork === subnetwork).map((a) => a.address))
   const { first, last } = usableHosts(cidr)
   for (let n = first; n <= last; n++) if (!used.has(numberToIp(n))) return numberToIp(n)
   throw new OperationFailure(400, 'IP_SPACE_EXHAUSTED', `The subnetwork ${subnetwork} has no free address.`)
@@ -51,9 +68,13 @@ export function insertAddress(ctx: ComputeContext, region: string, req: Emulator
   const name = checkName(body['name'])
   const path = `regions/${region}/addresses/${name}`
   if (body['addressType'] !== 'INTERNAL') throw invalid(`Invalid value for field 'resource.addressType': '${String(body['addressType'] ?? '')}'. This emulator models internal addresses only.`)
-  const subnet = regional(String(body['subnetwork'] ?? ''), 'subnetworks')
+  const subnetReference = String(body['subnetwork'] ?? '')
+  const subnet = regional(ctx, subnetReference, 'subnetworks')
   if (!subnet) throw invalid("Invalid value for field 'resource.subnetwork': an internal address needs a subnetwork.")
   if (subnet.region !== region) throw invalid(`Invalid value for field 'resource.subnetwork': the subnetwork is in ${subnet.region}, not ${region}.`)
+  checkCrossProject(ctx, 'subnetwork', subnetReference, subnet.project)
+  // Using a subnetwork is authorized on the subnetwork, in its (host) project.
+  requirePermission(ctx, 'compute.subnetworks.use', `projects/${subnet.project}/regions/${region}/subnetworks/${subnet.name}`)
   refuseLabels(body)
   const release = claimName(ctx, path, ctx.state.addresses.has(`${region}/${name}`))
   const labels = {}
@@ -66,20 +87,21 @@ export function insertAddress(ctx: ComputeContext, region: string, req: Emulator
     targetId: id,
     complete: () => {
       release()
-      const record = ctx.state.subnetworks.get(`${region}/${subnet.name}`)
-      if (!record) throw missing(`projects/${ctx.state.project}/regions/${region}/subnetworks/${subnet.name}`)
+      const record = ctx.org.compute(subnet.project)?.subnetworks.get(`${region}/${subnet.name}`)
+      if (!record) throw missing(`projects/${subnet.project}/regions/${region}/subnetworks/${subnet.name}`)
       if (wanted && (!IP.test(wanted) || !inRange(wanted, record.ipCidrRange)))
       throw new OperationFailure(400, 'INVALID_FIELD_VALUE', `Requested internal IP address ${wanted} is outside the subnetwork range ${record.ipCidrRange}.`)
-      if (wanted && [...ctx.state.addresses.values()].some((a) => a.region === region && a.address === wanted))
+      if (wanted && ctx.org.projects.some((p) => [...p.addresses.values()].some((a) => a.subnetworkProject === subnet.project && a.region === region && a.address === wanted)))
       throw new OperationFailure(400, 'IP_IN_USE_BY_ANOTHER_RESOURCE', `IP '${wanted}' is already being used by another resource.`)
       const address: AddressRecord = {
       name,
       id,
       region,
-      address: wanted ?? freeAddress(ctx, region, subnet.name, record.ipCidrRange),
+      address: wanted ?? freeAddress(ctx, subnet.project, region, subnet.name, record.ipCidrRange),
       addressType: 'INTERNAL',
       purpose: typeof body['purpose'] === 'string' ? body['purpose'] : 'GCE_ENDPOINT',
       subnetwork: subnet.name,
+      subnetworkProject: subnet.project,
       description: typeof body['description'] === 'string' ? body['description'] : '',
       labels,
       users: [],
@@ -113,7 +135,7 @@ function resolveAddress(ctx: ComputeContext, region: string, reference: string):
     if (!byIp) throw new OperationFailure(400, 'INVALID_USAGE', `IP ${reference} is not reserved in ${region}; reserve an internal address first.`)
     return byIp
   }
-  const ref = regional(reference, 'addresses')
+  const ref = regional(ctx, reference, 'addresses')
   const found = ref && ref.region === region ? ctx.state.addresses.get(`${region}/${ref.name}`) : undefined
   if (!found) throw missing(pathOf(reference) || `regions/${region}/addresses/?`)
   return found
@@ -129,10 +151,16 @@ export function insertForwardingRule(ctx: ComputeContext, region: string, req: E
   // The discovery enum has no value for a PSC endpoint; Google's REST example for one omits the field.
   const scheme = body['loadBalancingScheme']
   if (scheme !== undefined) throw invalid(`Invalid value for field 'resource.loadBalancingScheme': '${String(scheme)}'. A Private Service Connect endpoint must not set a load balancing scheme.`)
-  const network = /global\/networks\/([^/]+)$/.exec(pathOf(String(body['network'] ?? '')))?.[1]
-  if (!network) throw invalid("Invalid value for field 'resource.network': a Private Service Connect endpoint needs a network.")
+  const networkText = String(body['network'] ?? '')
+  const networkRef = networkReference(ctx, networkText)
+  if (!networkRef) throw invalid("Invalid value for field 'resource.network': a Private Service Connect endpoint needs a network.")
+  const { project: networkProject, name: network } = networkRef
   const addressReference = String(body['IPAddress'] ?? '')
   if (!addressReference) throw invalid("Invalid value for field 'resource.IPAddress': a Private Service Connect endpoint needs a reserved internal address.")
+  checkCrossProject(ctx, 'network', networkText, networkProject)
+  requirePermission(ctx, 'compute.networks.use', `projects/${networkProject}/global/networks/${network}`)
+  const addressRef = IP.test(addressReference) ? undefined : regional(ctx, addressReference, 'addresses')
+  if (addressRef) requirePermission(ctx, 'compute.addresses.use', `projects/${addressRef.project}/regions/${addressRef.region}/addresses/${addressRef.name}`)
   refuseLabels(body)
   const release = claimName(ctx, path, ctx.state.forwardingRules.has(`${region}/${name}`))
   const labels = {}
@@ -144,12 +172,12 @@ export function insertForwardingRule(ctx: ComputeContext, region: string, req: E
     targetId: id,
     complete: () => {
       release()
-      if (!ctx.state.networks.has(network)) throw missing(`projects/${ctx.state.project}/global/networks/${network}`)
+      if (!ctx.org.compute(networkProject)?.networks.has(network)) throw missing(`projects/${networkProject}/global/networks/${network}`)
       if (!ctx.state.serviceAttachments.has(target)) throw missing(target)
       if (!target.includes(`/regions/${region}/`)) throw new OperationFailure(400, 'INVALID_USAGE', `The service attachment ${target} is not in ${region}.`)
       const address = resolveAddress(ctx, region, addressReference)
-      const subnet = ctx.state.subnetworks.get(`${region}/${address.subnetwork}`)
-      if (subnet?.network !== network) throw new OperationFailure(400, 'INVALID_USAGE', `The address ${address.name} is not in network ${network}.`)
+      const subnet = ctx.org.compute(address.subnetworkProject)?.subnetworks.get(`${region}/${address.subnetwork}`)
+      if (address.subnetworkProject !== networkProject || subnet?.network !== network) throw new OperationFailure(400, 'INVALID_USAGE', `The address ${address.name} is not in network ${network}.`)
       if (address.users.length) throw new OperationFailure(400, 'IP_IN_USE_BY_ANOTHER_RESOURCE', `IP '${address.address}' is already being used by another resource.`)
       address.users.push(name)
       ctx.state.forwardingRules.set(`${region}/${name}`, {
@@ -160,6 +188,7 @@ export function insertForwardingRule(ctx: ComputeContext, region: string, req: E
       addressName: address.name,
       target,
       network,
+      networkProject,
       loadBalancingScheme: '',
       allowPscGlobalAccess: body['allowPscGlobalAccess'] === true,
       pscConnectionId: String(ipToNumber(address.address) * 1000 + Number(id.slice(-3))),
@@ -168,8 +197,8 @@ export function insertForwardingRule(ctx: ComputeContext, region: string, req: E
       labels,
       creationTimestamp: nowStamp(ctx.now())
       })
-      // Zilliz accepts only registrations of endpoints that exist in the cloud.
-      ctx.world.endpoints.add('gcp', name)
+      // Zilliz accepts only registrations of endpoints that exist, by the project that owns the rule.
+      ctx.world.endpoints.add('gcp', name, ctx.state.project)
     }
   })
 }

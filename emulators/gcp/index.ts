@@ -15,7 +15,7 @@ import { googleSpec, type GoogleApi } from './discovery.js'
 import { pathOf, type ComputeTopology } from './compute-model.js'
 import { IamCredentialsEmulator, type ServiceAccountConfig } from './iam-credentials.js'
 import { NetworkManagementEmulator } from './network-management.js'
-import { GCP_NETWORK, GCP_PROBE_SERVICE_ACCOUNT, GCP_PROJECT_ID, GCP_SERVICE_ACCOUNT, GCP_SUBNETWORK, WORKLOAD_IDENTITY_PROVIDER, seedComputeTopology, seedProviders, seedServiceAccounts } from './seed.js'
+import { GCP_NETWORK, GCP_PROBE_SERVICE_ACCOUNT, GCP_PROJECT_ID, GCP_SERVICE_ACCOUNT, GCP_SUBNETWORK, WORKLOAD_IDENTITY_PROVIDER, seedComputeTopology, seedOrganizationProjects, seedProviders, seedServiceAccounts, seedSharedVpc } from './seed.js'
 import { GoogleStsEmulator, type WorkloadIdentityProviderConfig } from './sts.js'
 
 export interface GcpEmulatorOptions {
@@ -26,7 +26,12 @@ export interface GcpEmulatorOptions {
   violations?: ViolationLog
   /** The shared GitHub OIDC emulator; without one, a private one is started and its variables returned */
   oidc?: OidcEmulator
+  /** The default project */
   topology?: ComputeTopology
+  /** The organization's other projects (default: a Shared VPC host and a DNS project) */
+  projects?: ComputeTopology[]
+  /** Shared VPC attachments (default: the default project is a service project of the seeded host) */
+  sharedVpc?: { host: string; services: string[] }[]
   providers?: WorkloadIdentityProviderConfig[]
   serviceAccounts?: ServiceAccountConfig[]
   /** Time a Compute operation stays RUNNING */
@@ -76,16 +81,21 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
   const iam = new IamCredentialsEmulator(tokens, options.serviceAccounts ?? seedServiceAccounts())
   const compute = new ComputeEmulator(world, tokens, {
     topology: options.topology ?? seedComputeTopology(),
+    projects: options.projects ?? seedOrganizationProjects(),
     operationDelayMs: options.operationDelayMs,
     waitTimeoutMs: options.waitTimeoutMs,
     acceptanceDelayMs: options.acceptanceDelayMs
   })
+  for (const { host, services } of options.sharedVpc ?? seedSharedVpc()) for (const service of services) compute.org.attach(host, service)
   const dns = new CloudDnsEmulator(tokens, {
     project: compute.state.project,
+    knows: (project) => compute.org.has(project),
+    // Cross-project binding: a network of any project of the organization.
     networkExists: (url) => {
       const match = /^projects\/([^/]+)\/global\/networks\/([^/]+)$/.exec(pathOf(url))
-      return Boolean(match && match[1] === compute.state.project && compute.state.networks.has(match[2] ?? ''))
+      return Boolean(match && compute.org.compute(match[1] ?? '')?.networks.has(match[2] ?? ''))
     },
+    iam: compute.org.iam,
     changeDelayMs: options.changeDelayMs
   })
 

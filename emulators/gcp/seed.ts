@@ -21,6 +21,17 @@ export const GCP_OTHER_NETWORK = 'other-vpc'
 export const GCP_OTHER_SUBNETWORK = 'other-subnet'
 export const GCP_OTHER_SUBNETWORK_CIDR = '10.30.0.0/20'
 
+/**
+ * A Shared VPC host project of the same organization, with the shared network and a subnetwork in the
+ * Zilliz region; GCP_PROJECT_ID is attached to it as a service project.
+ */
+export const GCP_HOST_PROJECT_ID = 'net-host-project'
+export const GCP_SHARED_NETWORK = 'shared-vpc'
+export const GCP_SHARED_SUBNETWORK = 'shared-subnet'
+export const GCP_SHARED_SUBNETWORK_CIDR = '10.60.0.0/20'
+/** A project of the organization that holds private zones only (central DNS) */
+export const GCP_DNS_PROJECT_ID = 'dns-hub-project'
+
 export const ZILLIZ_SERVICE_ATTACHMENT = ZILLIZ_SEED.endpointServices.gcp
 
 export const WORKLOAD_IDENTITY_POOL = `projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/github`
@@ -53,4 +64,22 @@ export function seedProviders(): WorkloadIdentityProviderConfig[] {
 
 export function seedServiceAccounts(): ServiceAccountConfig[] {
   return [{ email: GCP_SERVICE_ACCOUNT, members: [SERVICE_ACCOUNT_MEMBER] }]
+}
+
+/** The organization's other projects: the Shared VPC host and the DNS project. */
+export function seedOrganizationProjects(): ComputeTopology[] {
+  return [
+    {
+      project: GCP_HOST_PROJECT_ID,
+      networks: [{ name: GCP_SHARED_NETWORK }],
+      subnetworks: [{ name: GCP_SHARED_SUBNETWORK, region: GCP_REGION, network: GCP_SHARED_NETWORK, ipCidrRange: GCP_SHARED_SUBNETWORK_CIDR, secondaryIpRanges: [] }],
+      serviceAttachments: [ZILLIZ_SERVICE_ATTACHMENT]
+    },
+    { project: GCP_DNS_PROJECT_ID, networks: [], subnetworks: [], serviceAttachments: [ZILLIZ_SERVICE_ATTACHMENT] }
+  ]
+}
+
+/** Shared VPC attachments: host → its service projects. */
+export function seedSharedVpc(): { host: string; services: string[] }[] {
+  return [{ host: GCP_HOST_PROJECT_ID, services: [GCP_PROJECT_ID] }]
 }

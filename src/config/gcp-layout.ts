@@ -11,7 +11,7 @@ export interface GcpReference {
   region?: string
 }
 
-// Compute accepts both hosts and API versions in references; the path from 'projects/' is what counts.
+// Compute accepts both hosts and API versions in references; only the path that starts at projects/ counts.
 const URL_PREFIX = /^https:\/\/(?:www|compute)\.googleapis\.com\/compute\/(?:v1|beta|alpha)\//
 const NETWORK_PATH = /^projects\/([^/]+)\/global\/networks\/([^/]+)$/
 const SUBNETWORK_PATH = /^projects\/([^/]+)\/regions\/([^/]+)\/subnetworks\/([^/]+)$/
