@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { GCP_PERMISSIONS } from '../src/providers/gcp/permissions.js'
+import { GCP_PERMISSION_PROJECT, GCP_PERMISSIONS } from '../src/providers/gcp/permissions.js'
 
 const GCP_PROVIDER_DIR = resolve('src/providers/gcp')
 
@@ -119,5 +119,38 @@ describe('gcp-probe.json', () => {
     expect(PROBE_METHODS.size).toBeGreaterThan(0)
     expect(probe.includedPermissions).toEqual(permissionsOf(PROBE_METHODS))
     expect(probe.includedPermissions.filter((p) => apply.includedPermissions.includes(p))).toEqual([])
+  })
+})
+
+// Shared VPC and central DNS: the same permissions, split by the project Google checks each one on.
+describe.each(['network', 'endpoint', 'dns'] as const)('the %s project roles', (role) => {
+  const inRole = (permissions: string[]) => permissions.filter((p) => GCP_PERMISSION_PROJECT[p] === role)
+  const roleApply = readRole(`gcp-${role}-apply.json`)
+  const rolePlan = readRole(`gcp-${role}-plan.json`)
+
+  it('are custom role definitions gcloud accepts', () => {
+    for (const r of [roleApply, rolePlan]) {
+      expect(r.title.length).toBeLessThanOrEqual(100)
+      expect(r.stage).toBe('GA')
+      expect(r.includedPermissions).toEqual(sorted(r.includedPermissions))
+    }
+  })
+
+  it('grant exactly the permissions of the calls checked on that project', () => {
+    expect(roleApply.includedPermissions).toEqual(inRole(permissionsOf(methods.keys())))
+    const reads = [...methods.keys()].filter((m) => READ_METHOD.test(m) && !APPLY_ONLY.has(m))
+    expect(rolePlan.includedPermissions).toEqual(inRole(permissionsOf(reads)))
+  })
+})
+
+describe('the project of each permission', () => {
+  it('is known for every permission the provider needs', () => {
+    expect(permissionsOf(methods.keys()).filter((p) => !GCP_PERMISSION_PROJECT[p])).toEqual([])
+  })
+
+  it('splits the single-project roles without loss: the three roles together are gcp-apply.json and gcp-plan.json', () => {
+    const union = (kind: string) => sorted(['network', 'endpoint', 'dns'].flatMap((r) => readRole(`gcp-${r}-${kind}.json`).includedPermissions))
+    expect(union('apply')).toEqual(apply.includedPermissions)
+    expect(union('plan')).toEqual(plan.includedPermissions)
   })
 })
