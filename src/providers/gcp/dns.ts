@@ -59,6 +59,8 @@ export interface ZonePlanInput {
   /** The action's zone of that name serving another host, to be replaced */
   stale?: StaleZone
   labels: Record<string, string>
+  /** Steps the zone waits for (the first write of a Shared VPC run, which proves the layout) */
+  after?: string[]
   onReady(zoneName: string): void
 }
 
@@ -114,7 +116,7 @@ async function replaceZone(input: ZonePlanInput, stale: StaleZone, ctx: StepCont
 
 export function planZone(input: ZonePlanInput): PlannedStep {
   const { link, existing, networkPath, stale } = input
-  const base = { id: zoneStepId(link.clusterId), kind: 'gcp.dns-private-zone', dependsOn: [], attributes: { dnsName: fqdn(link.host), network: networkPath } }
+  const base = { id: zoneStepId(link.clusterId), kind: 'gcp.dns-private-zone', dependsOn: input.after ?? [], attributes: { dnsName: fqdn(link.host), network: networkPath } }
   if (!existing && stale) {
     if (!stale.owned)
       throw new InputError(

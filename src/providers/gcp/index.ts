@@ -188,6 +188,7 @@ export class GcpProvider implements CloudProvider {
     const { dns } = this.clients
     const zillizProjectId = this.config.zilliz.projectId
     const steps: PlannedStep[] = []
+    const crossProject = this.settings.endpointProjectId !== this.settings.networkProjectId
     for (const link of target.clusters) {
       const zoneName = this.names.zone(link.clusterId)
       const zone = await observeZone(dns, link.host, network.networkPath, zoneName, zillizProjectId)
@@ -202,6 +203,9 @@ export class GcpProvider implements CloudProvider {
           existing: zone,
           ...(stale ? { stale } : {}),
           labels,
+          // With a Shared VPC, reserving the address from the host's subnetwork is what proves the service
+          // project is attached and may use it: no zone is written before that first write succeeded.
+          after: crossProject ? [ADDRESS_STEP] : [],
           onReady: (name) => this.live.zones.set(link.clusterId, name)
         }),
         planRecord({

@@ -1,0 +1,266 @@
+// Shared VPC on Google Cloud, end to end: the action through its real clients against an emulated
+// organization whose projects each hold only the custom role docs/policies gives them. The network lives
+// in a host project; the endpoint in the service project (the default) or in the host project; the zones
+// in the endpoint's project or in a DNS project of their own, bound to the shared network across projects.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { startEmulators, type Emulators } from '../emulators/index.js'
+import { adminClient, adminOperation } from '../emulators/gcp/fixtures.js'
+import {
+  GCP_DNS_PROJECT_ID,
+  GCP_HOST_PROJECT_ID,
+  GCP_PROJECT_ID,
+  GCP_SERVICE_ACCOUNT,
+  GCP_SHARED_NETWORK,
+  GCP_SHARED_SUBNETWORK,
+  gcpInputs
+} from '../emulators/gcp/index.js'
+import { ZILLIZ_SEED } from '../emulators/zilliz.js'
+import type { CallRecord } from '../emulators/core/service.js'
+import { errorLine, expectNamedInputError, expectPlanAfterApplyConverged, expectReapplyKeepsEverything, expectSuccess, expectVerifiedApply, sortedWrites } from './support/expectations.js'
+import { runAction } from './support/run-action.js'
+
+let emulators: Emulators
+beforeEach(async () => {
+  emulators = await startEmulators()
+})
+afterEach(async () => {
+  await emulators.close()
+})
+
+type Role = 'network' | 'endpoint' | 'dns'
+interface Layout {
+  inputs: Record<string, string>
+  /** The project of each part */
+  projects: Record<Role, string>
+}
+
+const SHARED_NETWORK_URL = `https://www.googleapis.com/compute/v1/projects/${GCP_HOST_PROJECT_ID}/global/networks/${GCP_SHARED_NETWORK}`
+
+const ENDPOINT_IN_SERVICE: Layout = {
+  inputs: { 'gcp-network-project-id': GCP_HOST_PROJECT_ID, 'gcp-network': GCP_SHARED_NETWORK, 'gcp-subnetwork': GCP_SHARED_SUBNETWORK },
+  projects: { network: GCP_HOST_PROJECT_ID, endpoint: GCP_PROJECT_ID, dns: GCP_PROJECT_ID }
+}
+const ENDPOINT_IN_HOST: Layout = {
+  // The network as a path and the subnetwork as a URL name the host project; no gcp-network-project-id.
+  inputs: {
+    'gcp-network': `projects/${GCP_HOST_PROJECT_ID}/global/networks/${GCP_SHARED_NETWORK}`,
+    'gcp-subnetwork': `https://www.googleapis.com/compute/v1/projects/${GCP_HOST_PROJECT_ID}/regions/us-west1/subnetworks/${GCP_SHARED_SUBNETWORK}`,
+    'gcp-endpoint-project-id': GCP_HOST_PROJECT_ID
+  },
+  projects: { network: GCP_HOST_PROJECT_ID, endpoint: GCP_HOST_PROJECT_ID, dns: GCP_HOST_PROJECT_ID }
+}
+const CENTRAL_DNS: Layout = {
+  inputs: { ...ENDPOINT_IN_SERVICE.inputs, 'gcp-dns-project-id': GCP_DNS_PROJECT_ID },
+  projects: { network: GCP_HOST_PROJECT_ID, endpoint: GCP_PROJECT_ID, dns: GCP_DNS_PROJECT_ID }
+}
+
+const roleFile = (role: Role, kind: 'plan' | 'apply') => JSON.parse(readFileSync(resolve('docs/policies', `gcp-${role}-${kind}.json`), 'utf8')) as { includedPermissions: string[] }
+
+/** Grants the service account, on each project of the layout, exactly the roles of the parts it holds. */
+function grantRoles(layout: Layout, kind: 'plan' | 'apply'): void {
+  const perProject = new Map<string, Set<string>>()
+  for (const role of ['network', 'endpoint', 'dns'] as const) {
+    const held = perProject.get(layout.projects[role]) ?? new Set<string>()
+    for (const permission of roleFile(role, kind).includedPermissions) held.add(permission)
+    perProject.set(layout.projects[role], held)
+  }
+  // Projects outside the layout grant nothing.
+  for (const project of [GCP_PROJECT_ID, GCP_HOST_PROJECT_ID, GCP_DNS_PROJECT_ID]) emulators.gcp.compute.org.iam.grant(project, GCP_SERVICE_ACCOUNT, perProject.get(project) ?? [])
+}
+
+let runId = 0
+const run = (layout: Layout, overrides: Record<string, string> = {}) => {
+  const mode = overrides['mode'] ?? 'plan'
+  grantRoles(layout, mode === 'plan' || mode === 'destroy-plan' ? 'plan' : 'apply')
+  return runAction({ ...emulators.env, ...gcpInputs(emulators.zillizUrl, { ...layout.inputs, ...overrides }), GITHUB_RUN_ID: String(++runId) })
+}
+
+const projectOf = (record: CallRecord) => /\/projects\/([^/]+)\//.exec(record.path)?.[1] ?? ''
+/** `project service:operation` of every write, sorted; Zilliz writes carry no project. */
+const writesByProject = () =>
+  emulators.log
+    .writes()
+    .map((r) => (r.service.startsWith('gcp-') ? `${projectOf(r)} ${r.service}:${r.operation}` : `${r.service}:${r.operation}`))
+    .sort()
+
+/** The writes of a fresh apply, and the project each lands in. */
+function freshWrites(p: Record<Role, string>): string[] {
+  return [
+    `${p.endpoint} gcp-compute:addresses.insert`,
+    `${p.endpoint} gcp-compute:addresses.setLabels`,
+    `${p.endpoint} gcp-compute:forwardingRules.insert`,
+    `${p.endpoint} gcp-compute:forwardingRules.setLabels`,
+    `${p.dns} gcp-dns:changes.create`,
+    `${p.dns} gcp-dns:managedZones.create`,
+    'zilliz:CreatePrivateEndpoint'
+  ].sort()
+}
+
+const CLUSTER = ZILLIZ_SEED.clusters.gcp
+const HOST = `${CLUSTER}-privatelink.gcp-us-west1.vectordb.zillizcloud.com`
+
+describe.each([
+  ['the endpoint in the service project', ENDPOINT_IN_SERVICE],
+  ['the endpoint in the host project', ENDPOINT_IN_HOST],
+  ['the endpoint in the service project and the zones in a DNS project', CENTRAL_DNS]
+])('Shared VPC with %s', (_name, layout) => {
+  const { projects } = layout
+  const org = () => emulators.gcp.compute.org
+
+  it('applies fresh with each write in its project, each project holding only its roles, and verifies the link', async () => {
+    const result = await run(layout, { mode: 'apply' })
+    expectVerifiedApply(result, writesByProject(), freshWrites(projects))
+    const calls = emulators.log.calls()
+    // Reads of the network, its subnetwork and its firewall rules go to the host project only.
+    const hostReads = calls.filter((c) => /^(networks|subnetworks|firewalls)\./.test(c.operation)).map(projectOf)
+    expect(new Set(hostReads)).toEqual(new Set([GCP_HOST_PROJECT_ID]))
+    expect(calls.filter((c) => c.service === 'gcp-dns').every((c) => projectOf(c) === projects.dns)).toBe(true)
+
+    // The address is reserved in the endpoint's project from the host's subnetwork, the rule uses the host's network.
+    const endpointProject = org().compute(projects.endpoint)!
+    const [address] = [...endpointProject.addresses.values()]
+    expect(address).toMatchObject({ subnetwork: GCP_SHARED_SUBNETWORK, subnetworkProject: GCP_HOST_PROJECT_ID })
+    expect(address!.address).toMatch(/^10\.60\./)
+    const [rule] = [...endpointProject.forwardingRules.values()]
+    expect(rule).toMatchObject({ network: GCP_SHARED_NETWORK, networkProject: GCP_HOST_PROJECT_ID, IPAddress: address!.address })
+    expect(result.outputs['endpoint-id']).toBe(rule!.name)
+
+    // Registration names the project that owns the forwarding rule; Zilliz accepted it.
+    const registrations = emulators.zilliz.state.registrations.filter((r) => r.endpointId === rule!.name)
+    expect(registrations.map((r) => [r.gcpProjectId, r.accepted])).toEqual([[projects.endpoint, true]])
+
+    // The zone lives in the DNS project and is bound to the shared network of the host project.
+    const zones = [...emulators.gcp.dns.zonesIn(projects.dns).values()]
+    expect(zones.map((z) => [z.dnsName, z.networks])).toEqual([[`${HOST}.`, [SHARED_NETWORK_URL]]])
+    expect(zones[0]!.records.find((r) => r.type === 'A')?.rrdatas).toEqual([address!.address])
+  })
+
+  it('re-applies with zero writes and keeps every step', async () => {
+    await expectReapplyKeepsEverything((o) => run(layout, o), emulators.log)
+  })
+
+  it('plans with the plan roles only and zero writes after an apply', async () => {
+    await expectPlanAfterApplyConverged((o) => run(layout, o), emulators.log)
+  })
+
+  it('destroys what it made in every project and deregisters the endpoint', async () => {
+    expectSuccess(await run(layout, { mode: 'apply' }))
+    emulators.log.clear()
+    const destroyed = await run(layout, { mode: 'destroy' })
+    expectSuccess(destroyed)
+    for (const project of new Set(Object.values(projects))) {
+      const state = org().compute(project)!
+      expect([...state.addresses.keys(), ...state.forwardingRules.keys(), ...state.firewalls.keys()]).toEqual([])
+      expect([...emulators.gcp.dns.zonesIn(project).keys()]).toEqual([])
+    }
+    expect(emulators.zilliz.state.registrations).toEqual([])
+    expect(writesByProject()).toEqual(
+      [
+        `${projects.endpoint} gcp-compute:forwardingRules.delete`,
+        `${projects.endpoint} gcp-compute:addresses.delete`,
+        `${projects.dns} gcp-dns:changes.create`,
+        `${projects.dns} gcp-dns:managedZones.delete`,
+        'zilliz:DeletePrivateEndpoint'
+      ].sort()
+    )
+  })
+})
+
+describe('a permission missing in the host project', () => {
+  it('is named with the project and the service account, before any write (compute.subnetworks.use)', async () => {
+    grantRoles(ENDPOINT_IN_SERVICE, 'apply')
+    const iam = emulators.gcp.compute.org.iam
+    const runWithout = async (project: string, permission: string, layout: Layout) => {
+      const result = await runAction({ ...emulators.env, ...gcpInputs(emulators.zillizUrl, { ...layout.inputs, mode: 'apply' }), GITHUB_RUN_ID: String(++runId) })
+      expect(result.exitCode).toBe(1)
+      const error = errorLine(result)
+      expect(error).toContain(`lacks the IAM permission ${permission} on project ${project}`)
+      expect(error).toContain(`the service account ${GCP_SERVICE_ACCOUNT}`)
+      expect(error).toContain('docs/policies/gcp-network-apply.json')
+      return error
+    }
+    iam.revoke(GCP_HOST_PROJECT_ID, GCP_SERVICE_ACCOUNT, 'compute.subnetworks.use')
+    const error = await runWithout(GCP_HOST_PROJECT_ID, 'compute.subnetworks.use', ENDPOINT_IN_SERVICE)
+    expect(error).toMatch(/Step psc-address failed: Google Cloud compute\.addresses\.insert/)
+    expect(emulators.log.writes()).toEqual([])
+  })
+
+  it('is named for the cross-project zone binding (dns.networks.bindPrivateDNSZone)', async () => {
+    grantRoles(CENTRAL_DNS, 'apply')
+    emulators.gcp.compute.org.iam.revoke(GCP_HOST_PROJECT_ID, GCP_SERVICE_ACCOUNT, 'dns.networks.bindPrivateDNSZone')
+    const result = await runAction({ ...emulators.env, ...gcpInputs(emulators.zillizUrl, { ...CENTRAL_DNS.inputs, mode: 'apply' }), GITHUB_RUN_ID: String(++runId) })
+    expect(result.exitCode).toBe(1)
+    const error = errorLine(result)
+    expect(error).toMatch(/Step dns-zone:[\w-]+ failed: Google Cloud dns\.managedZones\.create/)
+    expect(error).toContain(`lacks the IAM permission dns.networks.bindPrivateDNSZone on project ${GCP_HOST_PROJECT_ID}`)
+    expect(error).toContain(`the service account ${GCP_SERVICE_ACCOUNT}`)
+    expect(error).toContain('docs/policies/gcp-network-apply.json')
+    expect([...emulators.gcp.dns.zonesIn(GCP_DNS_PROJECT_ID).keys()]).toEqual([])
+  })
+
+  it('is named when the endpoint lives in the host project (compute.forwardingRules.pscCreate)', async () => {
+    grantRoles(ENDPOINT_IN_HOST, 'apply')
+    emulators.gcp.compute.org.iam.revoke(GCP_HOST_PROJECT_ID, GCP_SERVICE_ACCOUNT, 'compute.forwardingRules.pscCreate')
+    const result = await runAction({ ...emulators.env, ...gcpInputs(emulators.zillizUrl, { ...ENDPOINT_IN_HOST.inputs, mode: 'apply' }), GITHUB_RUN_ID: String(++runId) })
+    expect(result.exitCode).toBe(1)
+    const error = errorLine(result)
+    expect(error).toMatch(/Step psc-endpoint failed: Google Cloud compute\.forwardingRules\.insert/)
+    expect(error).toContain(`lacks the IAM permission compute.forwardingRules.pscCreate on project ${GCP_HOST_PROJECT_ID}`)
+    expect(error).toContain(`the service account ${GCP_SERVICE_ACCOUNT}`)
+    // Every part is in the host project: the single-project role is the one to grant there.
+    expect(error).toContain('docs/policies/gcp-apply.json')
+  })
+})
+
+describe('a service project not attached to the host', () => {
+  it('gets Google\'s cross-project refusal, said as the inputs that fix it, before any write', async () => {
+    emulators.gcp.compute.org.detach(GCP_PROJECT_ID)
+    const result = await run(ENDPOINT_IN_SERVICE, { mode: 'apply' })
+    expect(result.exitCode).toBe(1)
+    const error = errorLine(result)
+    expect(error).toContain('gcp-endpoint-project-id: ')
+    expect(error).toContain('Cross-project references for this resource are not allowed')
+    expect(error).toContain(`gcloud compute shared-vpc associated-projects add ${GCP_PROJECT_ID} --host-project ${GCP_HOST_PROJECT_ID}`)
+    expect(emulators.log.writes()).toEqual([])
+  })
+})
+
+describe('egress in a Shared VPC', () => {
+  it('reads the host project\'s firewall rules and writes the managed egress allow there', async () => {
+    const host = adminClient(emulators.gcp, GCP_HOST_PROJECT_ID)
+    await adminOperation(host, 'POST', 'global/firewalls', {
+      name: 'deny-egress',
+      network: `projects/${GCP_HOST_PROJECT_ID}/global/networks/${GCP_SHARED_NETWORK}`,
+      direction: 'EGRESS',
+      priority: 900,
+      denied: [{ IPProtocol: 'tcp' }]
+    })
+    emulators.log.clear()
+    const result = await run(ENDPOINT_IN_SERVICE, { mode: 'apply' })
+    expectSuccess(result)
+    expect(writesByProject()).toContain(`${GCP_HOST_PROJECT_ID} gcp-compute:firewalls.insert`)
+    const managed = [...emulators.gcp.compute.project(GCP_HOST_PROJECT_ID).firewalls.values()].find((f) => f.name !== 'deny-egress')
+    expect(managed).toMatchObject({ direction: 'EGRESS', priority: 899, network: GCP_SHARED_NETWORK })
+    expect(emulators.gcp.compute.state.firewalls.size).toBe(0)
+    expect(result.outputs['verified']).toBe('true')
+  })
+})
+
+describe('inputs that disagree about the host project', () => {
+  it('fail by name with zero calls', async () => {
+    const result = await run(ENDPOINT_IN_SERVICE, { mode: 'apply', 'gcp-network': `projects/some-other-host/global/networks/${GCP_SHARED_NETWORK}` })
+    expectNamedInputError(result, 'gcp-network', `but gcp-network-project-id is ${GCP_HOST_PROJECT_ID}`, emulators.log.calls())
+  })
+})
+
+describe('a registration that names another project than the forwarding rule', () => {
+  it('is never accepted by the service attachment', async () => {
+    emulators.zilliz.addRegistration({ projectId: ZILLIZ_SEED.projectId, regionId: ZILLIZ_SEED.regions.gcp, endpointId: 'by-hand', gcpProjectId: GCP_HOST_PROJECT_ID })
+    emulators.world.endpoints.add('gcp', 'by-hand', GCP_PROJECT_ID)
+    emulators.zilliz.settle()
+    expect(emulators.zilliz.state.registrations.find((r) => r.endpointId === 'by-hand')?.accepted).toBe(false)
+    expect(sortedWrites(emulators.log)).toEqual([])
+  })
+})
