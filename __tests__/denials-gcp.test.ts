@@ -139,7 +139,8 @@ describe('a denial that names its permission', () => {
     const message = "Required 'compute.forwardingRules.pscCreate' permission for 'projects/p/regions/us-west1/forwardingRules/x'"
     emulators.switches.inject({ service: 'gcp-compute', operation: 'forwardingRules.insert', status: 403, code: 'forbidden', message, times: 1 })
     const error = errorLine(await run({ mode: 'apply' }))
-    expect(error).toContain('lacks the IAM permission compute.forwardingRules.pscCreate; grant it as docs/policies/gcp-apply.json does.')
+    // The project named in Google's message is where the permission is missing.
+    expect(error).toContain('lacks the IAM permission compute.forwardingRules.pscCreate on project p; grant it as docs/policies/gcp-apply.json does.')
   })
 })
 
