@@ -228,7 +228,7 @@ describe('a service project not attached to the host', () => {
 })
 
 describe('egress in a Shared VPC', () => {
-  it('reads the host project\'s firewall rules and writes the managed egress allow there', async () => {
+  it('reads the host project\'s firewall rules, writes the managed egress allow there, and destroys it there', async () => {
     const host = adminClient(emulators.gcp, GCP_HOST_PROJECT_ID)
     await adminOperation(host, 'POST', 'global/firewalls', {
       name: 'deny-egress',
@@ -245,6 +245,10 @@ describe('egress in a Shared VPC', () => {
     expect(managed).toMatchObject({ direction: 'EGRESS', priority: 899, network: GCP_SHARED_NETWORK })
     expect(emulators.gcp.compute.state.firewalls.size).toBe(0)
     expect(result.outputs['verified']).toBe('true')
+
+    // Destroy finds the managed rule in the host project and leaves the user's deny alone.
+    expectSuccess(await run(ENDPOINT_IN_SERVICE, { mode: 'destroy' }))
+    expect([...emulators.gcp.compute.project(GCP_HOST_PROJECT_ID).firewalls.keys()]).toEqual(['deny-egress'])
   })
 })
 
