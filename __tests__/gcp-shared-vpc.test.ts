@@ -34,6 +34,8 @@ interface Layout {
   inputs: Record<string, string>
   /** The project of each part */
   projects: Record<Role, string>
+  /** Permissions of the role files this layout never uses (dns: existing-zone and none), left ungranted */
+  unused?: (permission: string) => boolean
 }
 
 const SHARED_NETWORK_URL = `https://www.googleapis.com/compute/v1/projects/${GCP_HOST_PROJECT_ID}/global/networks/${GCP_SHARED_NETWORK}`
@@ -63,7 +65,7 @@ function grantRoles(layout: Layout, kind: 'plan' | 'apply'): void {
   const perProject = new Map<string, Set<string>>()
   for (const role of ['network', 'endpoint', 'dns'] as const) {
     const held = perProject.get(layout.projects[role]) ?? new Set<string>()
-    for (const permission of roleFile(role, kind).includedPermissions) held.add(permission)
+    for (const permission of roleFile(role, kind).includedPermissions.filter((p) => !layout.unused?.(p))) held.add(permission)
     perProject.set(layout.projects[role], held)
   }
   // Projects outside the layout grant nothing.
@@ -266,5 +268,108 @@ describe('a registration that names another project than the forwarding rule', (
     emulators.zilliz.settle()
     expect(emulators.zilliz.state.registrations.find((r) => r.endpointId === 'by-hand')?.accepted).toBe(false)
     expect(sortedWrites(emulators.log)).toEqual([])
+  })
+})
+
+// dns: existing-zone and dns: none with a Shared VPC: the named zone lives in a DNS project and was bound to
+// the host's network by its owner; with none there is no Cloud DNS at all. Each project is granted its role
+// minus what the mode never calls, so a call the mode should not make fails the run.
+const ZONE_WRITES = ['dns.managedZones.create', 'dns.managedZones.update', 'dns.managedZones.delete', 'dns.networks.bindPrivateDNSZone']
+const CENTRAL_ZONE = 'zilliz-central'
+const EXISTING_ZONE: Layout = {
+  inputs: { ...ENDPOINT_IN_SERVICE.inputs, 'gcp-dns-project-id': GCP_DNS_PROJECT_ID, dns: 'existing-zone', 'dns-zone-ids': CENTRAL_ZONE },
+  projects: { network: GCP_HOST_PROJECT_ID, endpoint: GCP_PROJECT_ID, dns: GCP_DNS_PROJECT_ID },
+  unused: (p) => ZONE_WRITES.includes(p)
+}
+const NO_DNS: Layout = {
+  inputs: { ...ENDPOINT_IN_SERVICE.inputs, dns: 'none' },
+  projects: { network: GCP_HOST_PROJECT_ID, endpoint: GCP_PROJECT_ID, dns: GCP_PROJECT_ID },
+  unused: (p) => p.startsWith('dns.')
+}
+
+/** The DNS team's zone in the DNS project, bound to the host's shared network. */
+function makeCentralZone(): void {
+  emulators.gcp.dns.zonesIn(GCP_DNS_PROJECT_ID).set(CENTRAL_ZONE, {
+    name: CENTRAL_ZONE,
+    id: '9100',
+    dnsName: `${HOST}.`,
+    description: 'made by the DNS team',
+    visibility: 'private',
+    networks: [SHARED_NETWORK_URL],
+    labels: {},
+    creationTime: new Date().toISOString(),
+    records: [],
+    changes: []
+  })
+}
+const centralRecords = () =>
+  emulators.gcp.dns
+    .zonesIn(GCP_DNS_PROJECT_ID)
+    .get(CENTRAL_ZONE)!
+    .records.filter((r) => r.type !== 'NS' && r.type !== 'SOA')
+    .map((r) => `${r.name} ${r.type} ${(r.rrdatas ?? []).join(',')}`)
+
+const ENDPOINT_WRITES = [
+  `${GCP_PROJECT_ID} gcp-compute:addresses.insert`,
+  `${GCP_PROJECT_ID} gcp-compute:addresses.setLabels`,
+  `${GCP_PROJECT_ID} gcp-compute:forwardingRules.insert`,
+  `${GCP_PROJECT_ID} gcp-compute:forwardingRules.setLabels`,
+  'zilliz:CreatePrivateEndpoint'
+]
+const ENDPOINT_DELETES = [`${GCP_PROJECT_ID} gcp-compute:forwardingRules.delete`, `${GCP_PROJECT_ID} gcp-compute:addresses.delete`, 'zilliz:DeletePrivateEndpoint']
+
+describe.each([
+  ['dns: existing-zone, the zone in a DNS project', EXISTING_ZONE, [`${GCP_DNS_PROJECT_ID} gcp-dns:changes.create`]],
+  ['dns: none', NO_DNS, []]
+])('Shared VPC with %s', (_name, layout, dnsWrites) => {
+  beforeEach(() => {
+    if (layout === EXISTING_ZONE) makeCentralZone()
+  })
+
+  it('applies fresh: the endpoint in the service project, DNS only as the mode says, without the permissions the mode never uses', async () => {
+    const result = await run(layout, { mode: 'apply' })
+    expectVerifiedApply(result, writesByProject(), [...ENDPOINT_WRITES, ...dnsWrites].sort())
+    const [address] = [...emulators.gcp.compute.project(GCP_PROJECT_ID).addresses.values()]
+    expect(address).toMatchObject({ subnetwork: GCP_SHARED_SUBNETWORK, subnetworkProject: GCP_HOST_PROJECT_ID })
+    expect(emulators.zilliz.state.registrations.map((r) => [r.gcpProjectId, r.accepted])).toEqual([[GCP_PROJECT_ID, true]])
+    const dnsCalls = emulators.log.calls().filter((c) => c.service === 'gcp-dns')
+    const records = JSON.parse(result.outputs['dns-records'] ?? '[]') as { name: string; values: string[] }[]
+    expect(records.map((r) => [r.name, r.values])).toEqual([[HOST, [address!.address]]])
+    if (layout === NO_DNS) {
+      expect(dnsCalls).toEqual([])
+      return
+    }
+    // Only the DNS project is read and written; no zone is made or bound anywhere.
+    expect(new Set(dnsCalls.map(projectOf))).toEqual(new Set([GCP_DNS_PROJECT_ID]))
+    expect(centralRecords().sort()).toEqual([`${HOST}. A ${address!.address}`, expect.stringMatching(new RegExp(`^_zilliz-private-link\\.${HOST.replace(/\./g, '\\.')}\\. TXT `))].sort())
+  })
+
+  it('re-applies with zero writes and keeps every step', async () => {
+    await expectReapplyKeepsEverything((o) => run(layout, o), emulators.log)
+  })
+
+  it('plans with zero writes after an apply', async () => {
+    await expectPlanAfterApplyConverged((o) => run(layout, o), emulators.log)
+  })
+
+  it('destroys the endpoint and only its own records, keeping the named zone', async () => {
+    expectSuccess(await run(layout, { mode: 'apply' }))
+    emulators.log.clear()
+    expectSuccess(await run(layout, { mode: 'destroy' }))
+    expect(writesByProject()).toEqual([...ENDPOINT_DELETES, ...dnsWrites].sort())
+    expect([...emulators.gcp.compute.project(GCP_PROJECT_ID).forwardingRules.keys()]).toEqual([])
+    expect(emulators.zilliz.state.registrations).toEqual([])
+    if (layout === EXISTING_ZONE) expect(centralRecords()).toEqual([])
+  })
+})
+
+describe('dns: existing-zone with a zone name alone and no gcp-dns-project-id', () => {
+  it('looks for it in the endpoint\'s project, and says so when it is not there', async () => {
+    makeCentralZone()
+    const { 'gcp-dns-project-id': _central, ...inputs } = EXISTING_ZONE.inputs
+    const result = await run({ ...EXISTING_ZONE, inputs, projects: { ...EXISTING_ZONE.projects, dns: GCP_PROJECT_ID } }, { mode: 'apply' })
+    expect(result.exitCode).toBe(1)
+    expect(errorLine(result)).toContain(`managed zone ${CENTRAL_ZONE} does not exist (Cloud DNS answers 404 for ${CENTRAL_ZONE} in project ${GCP_PROJECT_ID})`)
+    expect(emulators.log.writes()).toEqual([])
   })
 })

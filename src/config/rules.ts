@@ -391,7 +391,7 @@ export function normalizeGcpManagedZone(value: string): string {
   return value.replace(/^https:\/\/(?:www|dns)\.googleapis\.com\/dns\/v1(?:beta2)?\//, '')
 }
 
-/** projects/P/managedZones/Z, or Z alone (a zone in gcp-project-id). */
+/** projects/P/managedZones/Z, or Z alone (a zone in gcp-dns-project-id, by default the endpoint's project). */
 export function checkGcpManagedZone(value: string): string | undefined {
   const path = GCP_ZONE_PATH.exec(value)
   if (!path) {

@@ -171,7 +171,7 @@ export class GcpProvider implements CloudProvider {
 
   /** dns: existing-zone: the named zones are checked, then each host's A record and marker go into its zone. */
   private async existingZoneSteps(target: Target, network: GcpNetwork): Promise<PlannedStep[]> {
-    const zones = await observeNamedZones(this.clients.dnsFor, this.config.dns.zoneIds, this.settings.projectId, network.networkPath)
+    const zones = await observeNamedZones(this.clients.dnsFor, this.config.dns.zoneIds, this.settings.dnsProjectId, network.networkPath)
     const placed = placeLinks(target.clusters, zones)
     this.live.placed = new Map([...placed].map(([clusterId, zone]) => [clusterId, zones.find((z) => z.id === zone.id) as GcpNamedZone]))
     const ownerTags = recordOwnerTags(this.config, network.networkPath)
