@@ -62,6 +62,17 @@ const CLOUDS: Record<string, Record<string, Value>> = {
     'gcp-network': 'app-vpc',
     'gcp-subnetwork': 'app-subnet-us-west1'
   },
+  // A Shared VPC: the network in a host project, the endpoint in the service project, the zones in a DNS project.
+  'gcp-shared-vpc': {
+    'zilliz-region-id': 'gcp-us-west1',
+    'gcp-workload-identity-provider': 'projects/123456789012/locations/global/workloadIdentityPools/github/providers/my-repo',
+    'gcp-service-account': 'zilliz-link-plan@my-project.iam.gserviceaccount.com',
+    'gcp-project-id': 'my-project',
+    'gcp-network-project-id': 'net-host',
+    'gcp-network': 'shared-vpc',
+    'gcp-subnetwork': 'https://www.googleapis.com/compute/v1/projects/net-host/regions/us-west1/subnetworks/shared-us-west1',
+    'gcp-dns-project-id': 'dns-hub'
+  },
   azure: {
     'zilliz-region-id': 'az-eastus',
     'azure-tenant-id': '4a1b2c3d-5e6f-4a8b-9c0d-1e2f3a4b5c6d',
@@ -94,7 +105,7 @@ function combinations(): Record<string, Value>[] {
                 'fail-on-changes': Boolean(flags & 2),
                 'require-protected-environment': Boolean(flags & 4),
                 'fail-on-unverified': !(flags & 1),
-                ...(cloud === 'gcp' ? { 'gcp-global-access': Boolean(flags & 2) } : {}),
+                ...(cloud.startsWith('gcp') ? { 'gcp-global-access': Boolean(flags & 2) } : {}),
                 'verify-runner': flags & 4 ? '["self-hosted","vpc-search"]' : ''
               })
   return out
@@ -158,6 +169,15 @@ describe('the reusable workflow hands the action valid inputs', () => {
     expect(['auto', 'full', 'control-plane', 'none'].map((verify) => given('plan', verify))).toEqual(['10.0.0.2', '10.0.0.2', '', ''])
     expect(['auto', 'full', 'control-plane', 'none'].map((verify) => given('apply', verify))).toEqual(['10.0.0.2', '10.0.0.2', '', ''])
     expect(given('verify', 'none')).toBe('10.0.0.2')
+  })
+
+  it('passes the Shared VPC projects to every job', () => {
+    const contexts = contextsFor(CLOUDS['gcp-shared-vpc']!)
+    for (const [name, job] of Object.entries(reusable.jobs))
+      for (const step of actionSteps(job)) {
+        const values = actionInputs(step, contexts)
+        expect([name, values['gcp-network-project-id'], values['gcp-dns-project-id'], values['gcp-endpoint-project-id']]).toEqual([name, 'net-host', 'dns-hub', ''])
+      }
   })
 
   it('applies only when the plan has changes: never on false or unknown', () => {
