@@ -204,7 +204,7 @@ describe('the reusable workflow hands the action valid inputs', () => {
 
 /** Every workflow this repository ships or shows: files, and yaml blocks with jobs in the README and docs. */
 function documentedWorkflows(): { file: string; workflow: Workflow }[] {
-  const files = ['.github/workflows/private-link.yml', ...['manual-setup', 'multi-region', 'nightly-drift-check', 'pr-dry-run', 'azure-hub-and-spoke'].map((name) => `docs/examples/${name}.yml`)]
+  const files = ['.github/workflows/private-link.yml', ...['manual-setup', 'multi-region', 'nightly-drift-check', 'pr-dry-run', 'azure-hub-and-spoke', 'gcp-shared-vpc'].map((name) => `docs/examples/${name}.yml`)]
   const snippets = ['README.md', 'docs/workflows.md', 'docs/forks-and-dependabot.md'].flatMap((file) => {
     const text = read(file)
     return [...text.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)]
