@@ -76,7 +76,7 @@ export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints
       dnsApis.set(project, api)
       return api
     },
-    networkManagement: new NetworkManagementApi(googleHttp(client, log, { api: 'networkmanagement', principal }, deadline, new ServiceGate({ maxInFlight: 4 })), endpoints.networkManagement, settings.projectId),
+    networkManagement: new NetworkManagementApi(googleHttp(client, log, { api: 'networkmanagement', principal }, deadline, new ServiceGate({ maxInFlight: 4 })), endpoints.networkManagement, settings.endpointProjectId),
     run: new RunApi(googleHttp(client, log, { api: 'run', principal }, deadline), endpoints.run, settings.projectId, settings.region),
     logging: new LoggingApi(googleHttp(client, log, { api: 'logging', principal }, deadline), endpoints.logging, settings.projectId)
   }

@@ -121,6 +121,12 @@ export const GCP_PERMISSION_PROJECT: Record<string, GcpProjectRole> = {
   'servicedirectory.namespaces.create': 'endpoint',
   'servicedirectory.services.create': 'endpoint',
   'servicedirectory.endpoints.create': 'endpoint',
+  // Connectivity Tests (the path analysis) are made in the endpoint's project.
+  'networkmanagement.connectivitytests.create': 'endpoint',
+  'networkmanagement.connectivitytests.delete': 'endpoint',
+  'networkmanagement.connectivitytests.get': 'endpoint',
+  'networkmanagement.connectivitytests.list': 'endpoint',
+  'networkmanagement.operations.get': 'endpoint',
   'dns.managedZones.list': 'dns',
   'dns.managedZones.get': 'dns',
   'dns.managedZones.create': 'dns',
