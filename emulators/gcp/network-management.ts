@@ -6,6 +6,7 @@
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
 import type { AccessTokens } from './access-tokens.js'
 import type { ComputeState } from './compute-model.js'
+import type { ProjectIam } from './iam.js'
 import { labelsOf, nowStamp } from './compute-context.js'
 import { analyseConnectivity, type TestEndpoint } from './connectivity-analysis.js'
 import { GoogleError, answer, findRoute, googleErrorResponse, invalid, json, jsonBody, notFound, type Route } from './google-wire.js'
@@ -62,6 +63,8 @@ export class NetworkManagementEmulator implements Service {
   constructor(
     private readonly compute: ComputeState,
     private readonly tokens: AccessTokens,
+    /** The projects of the organization and their IAM: Connectivity Tests may live in any of them */
+    private readonly org: { has(project: string): boolean; iam: ProjectIam },
     private readonly now: () => number = Date.now
   ) {}
 
@@ -74,10 +77,12 @@ export class NetworkManagementEmulator implements Service {
     return answer(() => {
       const found = findRoute(this.routes, req)
       if (!found) throw new GoogleError(404, 'notFound', `No route for ${req.method} ${req.url.pathname}`)
-      this.tokens.authenticate(req)
-      if (found.params[0] !== this.compute.project) {
-        throw new GoogleError(403, 'forbidden', `Permission 'networkmanagement.${found.route.operation.replace('connectivityTests', 'connectivitytests')}' denied on resource 'projects/${found.params[0] ?? ''}'`)
-      }
+      const caller = this.tokens.authenticate(req)
+      const project = found.params[0] ?? ''
+      const permission = `networkmanagement.${found.route.operation.replace('connectivityTests', 'connectivitytests')}`
+      // Any project of the organization may hold Connectivity Tests (a Shared VPC's service project does), as its IAM allows.
+      if (!this.org.has(project)) throw new GoogleError(403, 'forbidden', `Permission '${permission}' denied on resource 'projects/${project}'`)
+      this.org.iam.require(caller.principal.id, permission, `projects/${project}`, 'iam')
       return found.route.handler(found.params, req)
     })
   }
