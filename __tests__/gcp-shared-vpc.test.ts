@@ -118,7 +118,10 @@ describe.each([
     // Reads of the network, its subnetwork and its firewall rules go to the host project only.
     const hostReads = calls.filter((c) => /^(networks|subnetworks|firewalls)\./.test(c.operation)).map(projectOf)
     expect(new Set(hostReads)).toEqual(new Set([GCP_HOST_PROJECT_ID]))
-    expect(calls.filter((c) => c.service === 'gcp-dns').every((c) => projectOf(c) === projects.dns)).toBe(true)
+    // Zones are read in the DNS project; the network's DNS server policies in the network's project.
+    const dnsCalls = calls.filter((c) => c.service === 'gcp-dns')
+    expect(dnsCalls.filter((c) => c.operation !== 'policies.list').every((c) => projectOf(c) === projects.dns)).toBe(true)
+    expect(new Set(dnsCalls.filter((c) => c.operation === 'policies.list').map(projectOf))).toEqual(new Set([GCP_HOST_PROJECT_ID]))
 
     // The address is reserved in the endpoint's project from the host's subnetwork, the rule uses the host's network.
     const endpointProject = org().compute(projects.endpoint)!
@@ -339,8 +342,8 @@ describe.each([
       expect(dnsCalls).toEqual([])
       return
     }
-    // Only the DNS project is read and written; no zone is made or bound anywhere.
-    expect(new Set(dnsCalls.map(projectOf))).toEqual(new Set([GCP_DNS_PROJECT_ID]))
+    // Zones are read and written in the DNS project only (the host's server policies aside); none is made or bound.
+    expect(new Set(dnsCalls.filter((c) => c.operation !== 'policies.list').map(projectOf))).toEqual(new Set([GCP_DNS_PROJECT_ID]))
     expect(centralRecords().sort()).toEqual([`${HOST}. A ${address!.address}`, expect.stringMatching(new RegExp(`^_zilliz-private-link\\.${HOST.replace(/\./g, '\\.')}\\. TXT `))].sort())
   })
 

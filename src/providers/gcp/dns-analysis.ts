@@ -55,8 +55,9 @@ function zoneRoute(zone: ManagedZone, peerHasZone: (peerPath: string, domain: st
 }
 
 /** The view of one network, for the private-link hosts (peering zones are judged against their zones). */
-export async function readGcpDnsView(dns: DnsApi, networkPath: string, hosts: string[]): Promise<NetworkDnsView> {
-  const [policies, zones] = await Promise.all([dns.listPolicies(), dns.listZones()])
+export async function readGcpDnsView(dns: DnsApi, networkPath: string, hosts: string[], policiesIn: DnsApi = dns): Promise<NetworkDnsView> {
+  // A network's DNS server policy lives in the network's project (a Shared VPC's host), the zones in the DNS project.
+  const [policies, zones] = await Promise.all([policiesIn.listPolicies(), dns.listZones()])
   const network = lastSegment(networkPath)
   const alternatives = policies
     .filter((p) => boundTo(p.networks, networkPath) && (p.alternativeNameServerConfig?.targetNameServers ?? []).length)

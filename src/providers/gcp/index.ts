@@ -268,7 +268,7 @@ export class GcpProvider implements CloudProvider {
     const network = this.live.network
     if (network && this.config.dns.mode !== 'none') {
       proof.analyzeDns = async (context) => {
-        const view = await readGcpDnsView(this.clients.dns, network.networkPath, context.links.map((l) => l.host))
+        const view = await readGcpDnsView(this.clients.dns, network.networkPath, context.links.map((l) => l.host), this.clients.dnsFor(this.settings.networkProjectId))
         return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
       }
     }

@@ -128,6 +128,8 @@ export const GCP_PERMISSION_PROJECT: Record<string, GcpProjectRole> = {
   'networkmanagement.connectivitytests.list': 'endpoint',
   'networkmanagement.operations.get': 'endpoint',
   'dns.managedZones.list': 'dns',
+  // DNS server policies belong to the network they apply to.
+  'dns.policies.list': 'network',
   'dns.managedZones.get': 'dns',
   'dns.managedZones.create': 'dns',
   'dns.managedZones.update': 'dns',
