@@ -30,7 +30,7 @@ beforeEach(() => {
 type Cloud = 'aws' | 'gcp' | 'azure'
 const CLOUD_SERVICES: Record<Cloud, string[]> = {
   aws: ['oidc', 'sts', 'ec2', 'route53', 'route53resolver', 'zilliz'],
-  gcp: ['oidc', 'gcp-sts', 'gcp-iam', 'gcp-compute', 'gcp-dns', 'zilliz'],
+  gcp: ['oidc', 'gcp-sts', 'gcp-iam', 'gcp-compute', 'gcp-dns', 'gcp-networkmanagement', 'zilliz'],
   azure: ['oidc', 'entra', 'arm', 'zilliz']
 }
 const inputsOf: Record<Cloud, (overrides: Record<string, string>) => Record<string, string>> = {
