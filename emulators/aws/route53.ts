@@ -41,7 +41,7 @@ interface Route {
   handler: RouteHandler
 }
 
-const LIST_PATHS = ['Changes.Change', 'ResourceRecords.ResourceRecord', 'AddTags.Tag', 'RemoveTagKeys.Key']
+const LIST_PATHS = ['Changes.Change', 'ResourceRecords.ResourceRecord', 'AddTags.Tag', 'RemoveTagKeys.Key', 'ResourceIds.ResourceId']
 const RECORD_TYPES = new Set(['A', 'AAAA', 'CAA', 'CNAME', 'DS', 'HTTPS', 'MX', 'NAPTR', 'NS', 'PTR', 'SOA', 'SPF', 'SRV', 'SSHFP', 'SVCB', 'TLSA', 'TXT'])
 const CHANGE_ACTIONS = new Set<string>(['CREATE', 'DELETE', 'UPSERT'])
 
@@ -83,7 +83,8 @@ export class Route53Emulator implements Service {
       route('GET', 'hostedzonesbyvpc', 'ListHostedZonesByVPC', false, (req) => this.listByVpc(req)),
       route('GET', 'change/([A-Za-z0-9]+)', 'GetChange', false, (_, m) => this.getChange(m[1]!)),
       route('POST', 'tags/([a-z]+)/([A-Za-z0-9]+)', 'ChangeTagsForResource', true, (req, m) => this.changeTags(req, m[1]!, m[2]!)),
-      route('GET', 'tags/([a-z]+)/([A-Za-z0-9]+)', 'ListTagsForResource', false, (_, m) => this.listTags(m[1]!, m[2]!))
+      route('GET', 'tags/([a-z]+)/([A-Za-z0-9]+)', 'ListTagsForResource', false, (_, m) => this.listTags(m[1]!, m[2]!)),
+      route('POST', 'tags/([a-z]+)', 'ListTagsForResources', false, (req, m) => this.listTagsOfMany(req, m[1]!))
     ]
   }
 
@@ -287,6 +288,21 @@ export class Route53Emulator implements Service {
         ResourceId: zone.id,
         Tags: listOf('Tag', [...zone.tags].map(([Key, Value]) => ({ Key, Value })))
       }
+    })
+  }
+
+  // ListTagsForResources: up to 10 resources of one type per request.
+  private listTagsOfMany(req: EmulatorRequest, resourceType: string): EmulatorResponse {
+    const ids = (XmlNode.parse(req.body, LIST_PATHS).child('ListTagsForResourcesRequest')?.child('ResourceIds')?.children('ResourceId') ?? []).map((n) => n.text() ?? '')
+    if (ids.length < 1 || ids.length > 10) throw new AwsError(400, 'InvalidInput', 'ResourceIds must hold between 1 and 10 resource ids')
+    return respond('ListTagsForResourcesResponse', {
+      ResourceTagSets: listOf(
+        'ResourceTagSet',
+        ids.map((id) => {
+          const zone = this.taggedZone(resourceType, id)
+          return { ResourceType: 'hostedzone', ResourceId: zone.id, Tags: listOf('Tag', [...zone.tags].map(([Key, Value]) => ({ Key, Value }))) }
+        })
+      )
     })
   }
 

@@ -3,6 +3,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2'
 import type { LambdaClient } from '@aws-sdk/client-lambda'
 import { Route53Client } from '@aws-sdk/client-route-53'
+import type { Observations } from '../../base/observations.js'
 import { ServiceGate, underLimit, type BucketSpec } from '../../base/rate-limit.js'
 import type { AwsSettings } from '../../config/types.js'
 import { USER_AGENT } from '../../version.js'
@@ -42,6 +43,33 @@ function gated<C extends GatedClient>(client: C, gate: ServiceGate): C {
   return client
 }
 
+// The reads that observe what exists, which plan, inventory and verify share while nothing is written.
+// Waits poll only while the plan runs, when nothing is shared (reconcile.ts); GetChange only follows a write.
+const OBSERVING = new Set([
+  'DescribeVpcs',
+  'DescribeSubnets',
+  'DescribeVpcEndpointServices',
+  'DescribeSecurityGroups',
+  'DescribeVpcEndpoints',
+  'ListHostedZonesByVPC',
+  'ListHostedZonesByName',
+  'GetHostedZone',
+  'ListResourceRecordSets',
+  'ListTagsForResources'
+])
+
+/** Identical observing reads of one client get the first answer while the run's observation is shared. */
+function observed<C extends GatedClient>(client: C, service: string, observations: Observations): C {
+  const middleware =
+    (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) =>
+    (args: { input: unknown }) => {
+      const operation = context.commandName?.replace(/Command$/, '') ?? ''
+      return OBSERVING.has(operation) ? observations.read(`${service}:${operation}:${JSON.stringify(args.input)}`, () => next(args)) : next(args)
+    }
+  client.middlewareStack.add(middleware, { step: 'initialize', priority: 'high', name: 'zplObservation' })
+  return client
+}
+
 export interface AwsClients {
   ec2: EC2Client
   route53: Route53Client
@@ -51,11 +79,11 @@ export interface AwsClients {
   resolver: ResolverApi
 }
 
-export function awsClients(settings: AwsSettings, session: AwsSession): AwsClients {
+export function awsClients(settings: AwsSettings, session: AwsSession, observations: Observations): AwsClients {
   const common = { customUserAgent: USER_AGENT, maxAttempts: 8, retryMode: 'adaptive', ...awsRequestHandler(), ...(session.credentials ? { credentials: session.credentials } : {}) }
-  const ec2 = gated(new EC2Client({ region: settings.region, ...common }), ec2Gate())
+  const ec2 = observed(gated(new EC2Client({ region: settings.region, ...common }), ec2Gate()), 'ec2', observations)
   // Route 53 is global; its API lives in us-east-1 for the commercial partition.
-  const route53 = gated(new Route53Client({ region: 'us-east-1', ...common }), route53Gate())
+  const route53 = observed(gated(new Route53Client({ region: 'us-east-1', ...common }), route53Gate()), 'route53', observations)
   const principal = () => session.principal() ?? settings.roleArn
   describeAwsFailures(ec2, 'ec2', principal)
   describeAwsFailures(route53, 'route53', principal)

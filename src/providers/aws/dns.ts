@@ -9,9 +9,10 @@ import {
   GetChangeCommand,
   GetHostedZoneCommand,
   ListHostedZonesByNameCommand,
-  ListTagsForResourceCommand,
+  ListTagsForResourcesCommand,
   ListResourceRecordSetsCommand,
   ListHostedZonesByVPCCommand,
+  type HostedZone,
   type Route53Client
 } from '@aws-sdk/client-route-53'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
@@ -70,33 +71,73 @@ export async function zonesOfVpc(route53: Route53Client, vpcId: string, region: 
   return inVpc
 }
 
+/** The parent domain of a host: its zone and its siblings' sort together in ListHostedZonesByName. */
+const parentOf = (host: string) => fqdn(host).slice(fqdn(host).indexOf('.') + 1)
+const reversed = (name: string) => fqdn(name).slice(0, -1).split('.').reverse().join('.')
+
+/**
+ * The account's zones named under the hosts' parent domains, with their CallerReference: one paged
+ * listing per parent (Route 53 sorts names by reversed labels, so siblings are contiguous) instead of a
+ * read per zone.
+ */
+async function zonesUnder(route53: Route53Client, hosts: string[]): Promise<HostedZone[]> {
+  const zones: HostedZone[] = []
+  for (const parent of new Set(hosts.map(parentOf))) {
+    let start: { DNSName?: string; HostedZoneId?: string } = { DNSName: parent }
+    for (;;) {
+      const page = await route53.send(new ListHostedZonesByNameCommand({ ...start, MaxItems: 100 }))
+      const listed = page.HostedZones ?? []
+      zones.push(...listed.filter((z) => fqdn(z.Name ?? '').endsWith(`.${parent}`)))
+      // Every name under the parent starts, reversed, with the reversed parent; the first that does not is past them.
+      const past = listed.some((z) => !reversed(z.Name ?? '').startsWith(reversed(parent)))
+      if (!page.IsTruncated || past) break
+      start = { DNSName: page.NextDNSName, HostedZoneId: page.NextHostedZoneId }
+    }
+  }
+  return zones
+}
+
 /**
  * Per host: the zone associated with the VPC (ours or not: there can only be one of a name), else our
  * own unassociated zone. A look-alike that is neither associated nor proven ours is not returned.
  */
 export async function observeZones(route53: Route53Client, vpcId: string, region: string, hosts: string[], projectId: string): Promise<Map<string, ObservedZone>> {
-  const inVpc = await zonesOfVpc(route53, vpcId, region)
+  const [inVpc, listed] = await Promise.all([zonesOfVpc(route53, vpcId, region), zonesUnder(route53, hosts)])
+  const byId = new Map(listed.map((z) => [bareId(z.Id ?? ''), z]))
   const found = new Map<string, ObservedZone>()
-  for (const host of hosts) {
-    const associatedId = inVpc.get(fqdn(host))
-    if (associatedId) {
-      // The summaries carry no CallerReference: read the zone for its proof of ownership.
-      const zone = await route53.send(new GetHostedZoneCommand({ Id: associatedId }))
-      found.set(host, { id: associatedId, name: fqdn(host), associated: true, owned: isOwnZone(zone.HostedZone?.CallerReference, host, vpcId, projectId) })
-      continue
-    }
-    const byName = await route53.send(new ListHostedZonesByNameCommand({ DNSName: host, MaxItems: 20 }))
-    const ours = (byName.HostedZones ?? []).find((z) => fqdn(z.Name ?? '') === fqdn(host) && z.Config?.PrivateZone && isOwnZone(z.CallerReference, host, vpcId, projectId))
-    if (ours) found.set(host, { id: bareId(ours.Id ?? ''), name: fqdn(host), associated: false, owned: true })
-  }
+  await Promise.all(
+    hosts.map(async (host) => {
+      const associatedId = inVpc.get(fqdn(host))
+      if (associatedId) {
+        // The VPC's summaries carry no CallerReference; the listing does for the account's own zones, and
+        // a zone of another account associated with the VPC is read for it.
+        const callerReference = byId.get(associatedId)?.CallerReference ?? (await route53.send(new GetHostedZoneCommand({ Id: associatedId }))).HostedZone?.CallerReference
+        found.set(host, { id: associatedId, name: fqdn(host), associated: true, owned: isOwnZone(callerReference, host, vpcId, projectId) })
+        return
+      }
+      const ours = listed.find((z) => fqdn(z.Name ?? '') === fqdn(host) && z.Config?.PrivateZone && isOwnZone(z.CallerReference, host, vpcId, projectId))
+      if (ours) found.set(host, { id: bareId(ours.Id ?? ''), name: fqdn(host), associated: false, owned: true })
+    })
+  )
   return found
 }
 
+/** Tags of hosted zones, by zone id: ListTagsForResources takes 10 zones a request. */
+export async function zoneTags(route53: Route53Client, zoneIds: string[]): Promise<Map<string, Record<string, string>>> {
+  const tags = new Map<string, Record<string, string>>()
+  const batches = Array.from({ length: Math.ceil(zoneIds.length / 10) }, (_, i) => zoneIds.slice(i * 10, i * 10 + 10))
+  await Promise.all(
+    batches.map(async (ResourceIds) => {
+      const out = await route53.send(new ListTagsForResourcesCommand({ ResourceType: 'hostedzone', ResourceIds }))
+      for (const set of out.ResourceTagSets ?? []) tags.set(bareId(set.ResourceId ?? ''), Object.fromEntries((set.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])))
+    })
+  )
+  return tags
+}
+
 /** The wanted tags the zone lacks or holds with another value. */
-export async function missingZoneTags(route53: Route53Client, zoneId: string, wanted: Record<string, string>): Promise<Record<string, string>> {
-  const out = await route53.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId }))
-  const current = new Map((out.ResourceTagSet?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
-  return Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current.get(key) !== value))
+export function missingZoneTags(current: Record<string, string> | undefined, wanted: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current?.[key] !== value))
 }
 
 const tagZone = (route53: Route53Client, zoneId: string, tags: Record<string, string>) =>

@@ -2,6 +2,7 @@
 // alias records, observed then planned; the engine registers the endpoint with Zilliz and runs the DAG.
 import type { AwsSettings, Config } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
+import { Observations } from '../../base/observations.js'
 import { InputError } from '../../engine/input-error.js'
 import type { Logger } from '../../base/log.js'
 import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
@@ -10,13 +11,13 @@ import type { PlannedStep } from '../../engine/plan.js'
 import type { DataPlaneProof } from '../../engine/proof.js'
 import { desiredGrants } from '../../engine/ports.js'
 import { checkRuleFits } from '../../engine/prewrite.js'
-import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
+import type { CloudProvider, Identity, Inventory, InventoryHint, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { awsSession, type AwsSession } from './auth.js'
 import { awsClients, type AwsClients } from './clients.js'
-import { missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone } from './dns.js'
+import { missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone, zoneTags } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readHostRecords } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec, type NamedZone } from '../../engine/dns-placement.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
@@ -52,6 +53,7 @@ interface AwsLive {
 
 export class AwsProvider implements CloudProvider {
   readonly name = 'aws' as const
+  readonly observations = new Observations()
   private readonly settings: AwsSettings
   private readonly session: AwsSession
   private readonly clients: AwsClients
@@ -65,7 +67,7 @@ export class AwsProvider implements CloudProvider {
     if (!config.aws) throw new Error('AWS settings missing from the config')
     this.settings = config.aws
     this.session = awsSession(this.settings, tokens, log)
-    this.clients = awsClients(this.settings, this.session)
+    this.clients = awsClients(this.settings, this.session, this.observations)
   }
 
   connect(): Promise<Identity> {
@@ -164,14 +166,20 @@ export class AwsProvider implements CloudProvider {
     const steps: PlannedStep[] = []
     const guesses = new Map(target.clusters.flatMap((link) => (replacedGuess(link) ? [[link.clusterId, replacedGuess(link) as string]] : [])))
     const zones = await observeZones(route53, s.vpcId, s.region, [...target.clusters.map((c) => c.host), ...guesses.values()], projectId)
-    for (const link of target.clusters) {
+    const owned = target.clusters.flatMap((link) => (zones.get(link.host)?.owned ? [zones.get(link.host)?.id ?? ''] : []))
+    // Every cluster's record and the owned zones' tags are read in one round; the gate paces them.
+    const [tags, records] = await Promise.all([
+      zoneTags(route53, owned),
+      Promise.all(target.clusters.map((link) => (zones.get(link.host) ? observeRecord(route53, zones.get(link.host)?.id ?? '', link.host) : undefined)))
+    ])
+    for (const [index, link] of target.clusters.entries()) {
       const guess = guesses.get(link.clusterId)
       const stale = guess ? zones.get(guess) : undefined
       // Only our zone in this VPC: one someone else made is theirs, one for another VPC serves that VPC.
       if (stale?.associated && stale.owned) steps.push(planReplacedZone({ route53, link, stale }))
       const zone = zones.get(link.host)
-      const record = zone ? await observeRecord(route53, zone.id, link.host) : undefined
-      const missingTags = zone?.owned ? await missingZoneTags(route53, zone.id, target.tags) : {}
+      const record = records[index]
+      const missingTags = zone?.owned ? missingZoneTags(tags.get(zone.id), target.tags) : {}
       steps.push(
         planZone({
           route53,
@@ -197,7 +205,7 @@ export class AwsProvider implements CloudProvider {
     return steps
   }
 
-  async inventory(target: Target): Promise<Inventory> {
+  async inventory(target: Target, hint?: InventoryHint): Promise<Inventory> {
     const s = this.settings
     const network = await observeNetwork(this.clients.ec2, s, target.service.endpointService)
     return awsInventory({
@@ -208,7 +216,8 @@ export class AwsProvider implements CloudProvider {
       serviceName: network.serviceName,
       ...(s.securityGroupIds.length ? {} : { groupName: baseName(this.config) }),
       userGroupIds: s.securityGroupIds,
-      ownerTags: recordOwnerTags(this.config, s.vpcId)
+      ownerTags: recordOwnerTags(this.config, s.vpcId),
+      ...(hint ? { skipHosts: hint.inScope } : {})
     })
   }
 

@@ -8,7 +8,6 @@ import {
   DisassociateVPCFromHostedZoneCommand,
   GetHostedZoneCommand,
   ListHostedZonesByVPCCommand,
-  ListTagsForResourceCommand,
   type ResourceRecordSet,
   type Route53Client
 } from '@aws-sdk/client-route-53'
@@ -17,7 +16,7 @@ import { ownershipOf, ownershipTags, TAG_PREFIX, type Ownership } from '../../en
 import { zoneRemoval } from '../../engine/dns-removal.js'
 import type { Inventory, KeptResource, ManagedResource } from '../../engine/provider.js'
 import { waitFor } from '../../engine/wait.js'
-import { isOwnZone, waitInSync } from './dns.js'
+import { isOwnZone, waitInSync, zoneTags } from './dns.js'
 import { existingZoneInventory, zoneRecords } from './dns-existing.js'
 import { describeEndpoint, listEndpoints } from './endpoint.js'
 import { findGroupByName } from './security-group.js'
@@ -41,10 +40,8 @@ export interface AwsInventoryInput {
   /** The ownership marker of records in named zones (dns: existing-zone) */
   ownerTags: Record<string, string>
   userGroupIds: string[]
-}
-
-function tagRecord(tags: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
-  return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
+  /** Hosts whose DNS the caller does not need (see InventoryHint): their zones are not read */
+  skipHosts?: ReadonlySet<string>
 }
 
 /**
@@ -71,13 +68,12 @@ async function dnsInventory(input: AwsInventoryInput, managed: ManagedResource[]
 
   // Zones named in dns-zone-ids are the user's: only our records in them are looked at (existingZoneInventory).
   const named = new Set(input.config.dns.zoneIds)
-  for (const zone of zones.filter((z) => ZILLIZ_DOMAIN.test(z.name) && !named.has(z.id))) {
+  const wanted = zones.filter((z) => ZILLIZ_DOMAIN.test(z.name) && !named.has(z.id) && !input.skipHosts?.has(bare(z.name)))
+  const tagsOf = await zoneTags(route53, wanted.map((z) => z.id))
+  for (const zone of wanted) {
     const host = bare(zone.name)
-    const [tags, details] = await Promise.all([
-      route53.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zone.id })),
-      route53.send(new GetHostedZoneCommand({ Id: zone.id }))
-    ])
-    const ownership = zoneOwnership(input, tagRecord(tags.ResourceTagSet?.Tags), details.HostedZone?.CallerReference ?? '', host)
+    const details = await route53.send(new GetHostedZoneCommand({ Id: zone.id }))
+    const ownership = zoneOwnership(input, tagsOf.get(zone.id) ?? {}, details.HostedZone?.CallerReference ?? '', host)
     const otherNetworks = (details.VPCs ?? []).filter((v) => v.VPCId !== vpcId).map((v) => v.VPCId ?? '')
     const records = ownership.owned && !otherNetworks.length ? await zoneRecords(route53, zone.id) : []
     const apexA = records.find((r) => fqdn(r.Name ?? '') === zone.name && r.Type === 'A')

@@ -51,7 +51,7 @@ export const AWS_PERMISSIONS: Record<string, OperationPermissions> = {
   'route53:ListHostedZonesByVPC': read('route53:ListHostedZonesByVPC', 'ec2:DescribeVpcs'),
   'route53:ListHostedZonesByName': read('route53:ListHostedZonesByName'),
   'route53:GetHostedZone': read('route53:GetHostedZone'),
-  'route53:ListTagsForResource': read('route53:ListTagsForResource'),
+  'route53:ListTagsForResources': read('route53:ListTagsForResources'),
   'route53:ListResourceRecordSets': read('route53:ListResourceRecordSets'),
   'route53:CreateHostedZone': write('route53:CreateHostedZone', 'ec2:DescribeVpcs'),
   'route53:ChangeTagsForResource': write('route53:ChangeTagsForResource'),

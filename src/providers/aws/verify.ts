@@ -29,6 +29,10 @@ const notYet = (target: Target) => (target.mode === 'plan' ? 'not created yet; a
 export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<Check[]> {
   const { ec2, route53 } = input
   const checks: Check[] = []
+  // The VPC's zones are listed while the endpoint is read: the two do not depend on each other.
+  // dns: none reads no Route 53: the role may have no DNS permissions at all.
+  const zonesInVpc = input.dns === 'none' ? undefined : zonesOfVpc(route53, input.vpcId, input.region)
+  zonesInVpc?.catch(() => undefined)
   const endpoint = input.endpointId ? await describeEndpoint(ec2, input.endpointId, target.config.zilliz.projectId) : undefined
   if (!endpoint) {
     const title = 'VPC endpoint is available'
@@ -55,34 +59,39 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
     return [...checks, ...recordsLeftToDnsTeam(target.clusters)]
   }
   // Verification needs the association and the record, not the ownership proof the plan reads per zone.
-  const inVpc = await zonesOfVpc(route53, input.vpcId, input.region)
-  for (const link of target.clusters) {
-    const zoneName = zoneOf(input, link)
-    const zoneId = inVpc.get(fqdn(zoneName))
-    const zoneTitle = `Private zone ${zoneName} is associated with ${input.vpcId}`
-    if (!zoneId) {
-      checks.push(
-        target.mode === 'plan'
-          ? skipped(`dns-zone:${link.clusterId}`, zoneTitle, notYet(target))
-          : check(`dns-zone:${link.clusterId}`, zoneTitle, false, 'no zone of this name is associated with the VPC', {
-              cause: 'Name or service not known: the VPC has no private zone for the host.',
-              fix: 'Re-run in apply mode, or associate the zone with the VPC.'
-            })
+  const inVpc = (await zonesInVpc) ?? new Map<string, string>()
+  // Every cluster's record is read in the same round; the gate paces the calls.
+  const perCluster = await Promise.all(
+    target.clusters.map(async (link) => {
+      const out: Check[] = []
+      const zoneName = zoneOf(input, link)
+      const zoneId = inVpc.get(fqdn(zoneName))
+      const zoneTitle = `Private zone ${zoneName} is associated with ${input.vpcId}`
+      if (!zoneId) {
+        out.push(
+          target.mode === 'plan'
+            ? skipped(`dns-zone:${link.clusterId}`, zoneTitle, notYet(target))
+            : check(`dns-zone:${link.clusterId}`, zoneTitle, false, 'no zone of this name is associated with the VPC', {
+                cause: 'Name or service not known: the VPC has no private zone for the host.',
+                fix: 'Re-run in apply mode, or associate the zone with the VPC.'
+              })
+        )
+        return out
+      }
+      // ListHostedZonesByVPC just listed the zone among the VPC's own: that read proves the association.
+      out.push({ id: `dns-zone:${link.clusterId}`, title: zoneTitle, status: 'pass', evidence: `zone ${zoneId}, listed by ListHostedZonesByVPC` })
+      const record = await observeRecord(route53, zoneId, link.host)
+      const points = endpoint ? recordPointsAt(record, endpoint) : false
+      out.push(
+        check(`dns-record:${link.clusterId}`, `${link.host} is an alias of the endpoint`, points, record ? `alias ${record.aliasDnsName ?? record.values.join(', ')}` : 'no A record', {
+          cause: 'The host does not resolve to the endpoint.',
+          fix: 'Re-run in apply mode to upsert the alias record.'
+        })
       )
-      continue
-    }
-    const zone = { id: zoneId }
-    // ListHostedZonesByVPC just listed the zone among the VPC's own: that read proves the association.
-    checks.push({ id: `dns-zone:${link.clusterId}`, title: zoneTitle, status: 'pass', evidence: `zone ${zone.id}, listed by ListHostedZonesByVPC` })
-    const record = await observeRecord(route53, zone.id, link.host)
-    const points = endpoint ? recordPointsAt(record, endpoint) : false
-    checks.push(
-      check(`dns-record:${link.clusterId}`, `${link.host} is an alias of the endpoint`, points, record ? `alias ${record.aliasDnsName ?? record.values.join(', ')}` : 'no A record', {
-        cause: 'The host does not resolve to the endpoint.',
-        fix: 'Re-run in apply mode to upsert the alias record.'
-      })
-    )
-  }
+      return out
+    })
+  )
+  checks.push(...perCluster.flat())
   return checks
 }
 

@@ -3,6 +3,7 @@
 // (a second HTTP stack with its own retries and error shape, and an https-only base URL); see docs/gcp.md.
 // With a Shared VPC the run spans projects: Compute in the network's project (network, subnetwork,
 // firewall rules) and in the endpoint's (address, forwarding rule), Cloud DNS in the DNS project.
+import type { Observations } from '../../base/observations.js'
 import { ServiceGate } from '../../base/rate-limit.js'
 import type { GcpSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
@@ -57,7 +58,15 @@ function places(settings: GcpSettings): Pick<GoogleApiScope, 'projectOf' | 'poli
  * `principal()` says whom Google evaluates the calls for, as far as known, for error reports; `deadline`
  * (epoch ms) ends the retries of every call.
  */
-export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints: GcpEndpoints, log: Logger, principal: () => string | undefined, deadline: number): GcpClients {
+export function gcpClients(
+  settings: GcpSettings,
+  session: GcpSession,
+  endpoints: GcpEndpoints,
+  log: Logger,
+  principal: () => string | undefined,
+  deadline: number,
+  observations?: Observations
+): GcpClients {
   const client = () => session.client()
   const where = places(settings)
   // Compute's rate quotas are 1,500 requests per minute per group and project (https://cloud.google.com/compute/api-quota):
@@ -65,14 +74,14 @@ export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints
   const computeHttp = googleHttp(client, log, { api: 'compute', principal, ...where }, deadline, new ServiceGate({ maxInFlight: 8, rate: { perSecond: 20, burst: 20 } }))
   const compute = new ComputeApi(computeHttp, endpoints.compute, settings.endpointProjectId, log)
   const dnsHttp = googleHttp(client, log, { api: 'dns', principal, ...where }, deadline, new ServiceGate({ maxInFlight: 8 }))
-  const dns = new DnsApi(dnsHttp, endpoints.dns, settings.dnsProjectId)
+  const dns = new DnsApi(dnsHttp, endpoints.dns, settings.dnsProjectId, observations)
   const dnsApis = new Map([[settings.dnsProjectId, dns]])
   return {
     compute,
     network: settings.networkProjectId === settings.endpointProjectId ? compute : new ComputeApi(computeHttp, endpoints.compute, settings.networkProjectId, log),
     dns,
     dnsFor: (project) => {
-      const api = dnsApis.get(project) ?? new DnsApi(dnsHttp, endpoints.dns, project)
+      const api = dnsApis.get(project) ?? new DnsApi(dnsHttp, endpoints.dns, project, observations)
       dnsApis.set(project, api)
       return api
     },
