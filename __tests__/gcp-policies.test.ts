@@ -148,6 +148,11 @@ describe('the project of each permission', () => {
     expect(permissionsOf(methods.keys()).filter((p) => !GCP_PERMISSION_PROJECT[p])).toEqual([])
   })
 
+  it('is the endpoint\'s for the probe (gcp-probe.json), but for actAs, which is checked on the probe service account', () => {
+    const probe = readRole('gcp-probe.json').includedPermissions
+    expect(probe.filter((p) => GCP_PERMISSION_PROJECT[p] !== 'endpoint')).toEqual(['iam.serviceAccounts.actAs'])
+  })
+
   it('splits the single-project roles without loss: the three roles together are gcp-apply.json and gcp-plan.json', () => {
     const union = (kind: string) => sorted(['network', 'endpoint', 'dns'].flatMap((r) => readRole(`gcp-${r}-${kind}.json`).includedPermissions))
     expect(union('apply')).toEqual(apply.includedPermissions)

@@ -3,8 +3,6 @@
 // in a host project; the endpoint in the service project (the default) or in the host project; the zones
 // in the endpoint's project or in a DNS project of their own, bound to the shared network across projects.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { startEmulators, type Emulators } from '../emulators/index.js'
 import { adminClient, adminOperation } from '../emulators/gcp/fixtures.js'
 import {
@@ -19,6 +17,7 @@ import {
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import type { CallRecord } from '../emulators/core/service.js'
 import { errorLine, expectNamedInputError, expectPlanAfterApplyConverged, expectReapplyKeepsEverything, expectSuccess, expectVerifiedApply, sortedWrites } from './support/expectations.js'
+import { CENTRAL_DNS, ENDPOINT_IN_HOST, ENDPOINT_IN_SERVICE, grantLayoutRoles, SHARED_NETWORK_URL, type Layout, type Role } from './support/gcp-layouts.js'
 import { runAction } from './support/run-action.js'
 
 let emulators: Emulators
@@ -29,48 +28,7 @@ afterEach(async () => {
   await emulators.close()
 })
 
-type Role = 'network' | 'endpoint' | 'dns'
-interface Layout {
-  inputs: Record<string, string>
-  /** The project of each part */
-  projects: Record<Role, string>
-  /** Permissions of the role files this layout never uses (dns: existing-zone and none), left ungranted */
-  unused?: (permission: string) => boolean
-}
-
-const SHARED_NETWORK_URL = `https://www.googleapis.com/compute/v1/projects/${GCP_HOST_PROJECT_ID}/global/networks/${GCP_SHARED_NETWORK}`
-
-const ENDPOINT_IN_SERVICE: Layout = {
-  inputs: { 'gcp-network-project-id': GCP_HOST_PROJECT_ID, 'gcp-network': GCP_SHARED_NETWORK, 'gcp-subnetwork': GCP_SHARED_SUBNETWORK },
-  projects: { network: GCP_HOST_PROJECT_ID, endpoint: GCP_PROJECT_ID, dns: GCP_PROJECT_ID }
-}
-const ENDPOINT_IN_HOST: Layout = {
-  // The network as a path and the subnetwork as a URL name the host project; no gcp-network-project-id.
-  inputs: {
-    'gcp-network': `projects/${GCP_HOST_PROJECT_ID}/global/networks/${GCP_SHARED_NETWORK}`,
-    'gcp-subnetwork': `https://www.googleapis.com/compute/v1/projects/${GCP_HOST_PROJECT_ID}/regions/us-west1/subnetworks/${GCP_SHARED_SUBNETWORK}`,
-    'gcp-endpoint-project-id': GCP_HOST_PROJECT_ID
-  },
-  projects: { network: GCP_HOST_PROJECT_ID, endpoint: GCP_HOST_PROJECT_ID, dns: GCP_HOST_PROJECT_ID }
-}
-const CENTRAL_DNS: Layout = {
-  inputs: { ...ENDPOINT_IN_SERVICE.inputs, 'gcp-dns-project-id': GCP_DNS_PROJECT_ID },
-  projects: { network: GCP_HOST_PROJECT_ID, endpoint: GCP_PROJECT_ID, dns: GCP_DNS_PROJECT_ID }
-}
-
-const roleFile = (role: Role, kind: 'plan' | 'apply') => JSON.parse(readFileSync(resolve('docs/policies', `gcp-${role}-${kind}.json`), 'utf8')) as { includedPermissions: string[] }
-
-/** Grants the service account, on each project of the layout, exactly the roles of the parts it holds. */
-function grantRoles(layout: Layout, kind: 'plan' | 'apply'): void {
-  const perProject = new Map<string, Set<string>>()
-  for (const role of ['network', 'endpoint', 'dns'] as const) {
-    const held = perProject.get(layout.projects[role]) ?? new Set<string>()
-    for (const permission of roleFile(role, kind).includedPermissions.filter((p) => !layout.unused?.(p))) held.add(permission)
-    perProject.set(layout.projects[role], held)
-  }
-  // Projects outside the layout grant nothing.
-  for (const project of [GCP_PROJECT_ID, GCP_HOST_PROJECT_ID, GCP_DNS_PROJECT_ID]) emulators.gcp.compute.org.iam.grant(project, GCP_SERVICE_ACCOUNT, perProject.get(project) ?? [])
-}
+const grantRoles = (layout: Layout, kind: 'plan' | 'apply') => grantLayoutRoles(emulators, layout, kind)
 
 let runId = 0
 const run = (layout: Layout, overrides: Record<string, string> = {}) => {

@@ -12,11 +12,13 @@ export interface GcpNetworkWorld {
 
 const fqdn = (name: string) => `${name.toLowerCase().replace(/\.$/, '')}.`
 
+/** network: a name in the default project, or projects/P/global/networks/N (a Shared VPC host's); zones of any project bound to it answer. */
 export function gcpNetworkResolver(gcp: GcpNetworkWorld, network: string): (name: string) => DnsAnswer {
-  const networkPath = pathOf(gcp.compute.state.networkLink(network))
+  const networkPath = network.startsWith('projects/') ? network : pathOf(gcp.compute.state.networkLink(network))
   return (name) => {
     const wanted = fqdn(name)
-    const zone = [...gcp.dns.zones.values()]
+    const zone = gcp.dns
+      .allZones()
       .filter((z) => z.visibility === 'private' && z.networks.some((url) => pathOf(url) === networkPath))
       .filter((z) => wanted === z.dnsName || wanted.endsWith(`.${z.dnsName}`))
       .sort((a, b) => b.dnsName.length - a.dnsName.length)[0]

@@ -154,6 +154,11 @@ export class CloudDnsEmulator implements Service {
     return found
   }
 
+  /** Every project's zones: a private zone of any project applies to the networks it is bound to. */
+  allZones(): ZoneRecord[] {
+    return [...this.byProject.values()].flatMap((zones) => [...zones.values()])
+  }
+
   classify(req: EmulatorRequest): Classified {
     const found = findRoute(this.routes, req)
     return { operation: found?.route.operation ?? 'unknown', write: found?.route.write ?? req.method !== 'GET' }

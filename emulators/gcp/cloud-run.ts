@@ -7,7 +7,9 @@
 // readable after an ingestion delay. An execution really runs the container's command (`node …` from a
 // Node image) in a process in the client subnetwork (emulators/dataplane/subnet-sandbox.ts): its
 // resolver is the network's (private zones bound to it) and the network's egress firewall rules drop
-// what they deny (emulators/dataplane/gcp-network.ts).
+// what they deny (emulators/dataplane/gcp-network.ts). Jobs may live in any project of the organization,
+// as its IAM allows; a job in a Shared VPC service project may use the host's subnetworks (its network's
+// firewall rules are the host's), one in a project not attached to the host may not.
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
@@ -15,12 +17,20 @@ import { startUnansweredPort, type DeadEnd } from '../dataplane/dead-ends.js'
 import { egressAllowed, networkName } from '../dataplane/gcp-network.js'
 import { runInSubnet, type DroppedPaths, type SubnetResolver } from '../dataplane/subnet-sandbox.js'
 import type { AccessTokens } from './access-tokens.js'
-import { pathOf, type ComputeState } from './compute-model.js'
+import { pathOf } from './compute-model.js'
+import type { ComputeProjects } from './connectivity-analysis.js'
+import type { ProjectIam } from './iam.js'
 import { GoogleError, answer, findRoute, googleErrorResponse, invalid, json, jsonBody, type Route } from './google-wire.js'
 
+/** The organization as Cloud Run sees it: its projects, their Shared VPC attachments and IAM. */
+export interface RunOrganization extends ComputeProjects {
+  has(project: string): boolean
+  mayUse(from: string, to: string): boolean
+  iam: ProjectIam
+}
+
 export interface CloudRunOptions {
-  project: string
-  compute: ComputeState
+  org: RunOrganization
   /** Service accounts the caller may act as (iam.serviceAccounts.actAs); others are refused on create */
   actAs?: string[]
   /** Time a jobs.create operation stays running */
@@ -42,10 +52,13 @@ interface Container {
 export interface JobRecord {
   id: string
   name: string
+  project: string
   labels: Record<string, string>
   container: Container
   serviceAccount?: string
   network: string
+  /** The project of the network and subnetwork: a Shared VPC host, or the job's own */
+  networkProject: string
   subnetwork: string
   region: string
   timeoutSeconds: number
@@ -141,10 +154,12 @@ export class CloudRunEmulator implements Service {
     return answer(() => {
       const found = findRoute(this.routes, req)
       if (!found) throw new GoogleError(404, 'notFound', `No route for ${req.method} ${req.url.pathname}`)
-      this.tokens.authenticate(req)
-      const [project = '', region = '', ...params] = found.params
-      if (project !== this.options.project) throw new GoogleError(403, 'forbidden', `Permission denied on resource project ${project}.`)
-      return found.route.handler([region, ...params], req)
+      const caller = this.tokens.authenticate(req)
+      const [project = ''] = found.params
+      const permission = `run.${found.route.operation}`
+      if (!this.options.org.has(project)) throw new GoogleError(403, 'forbidden', `Permission '${permission}' denied on resource 'projects/${project}' (or it may not exist).`)
+      this.options.org.iam.require(caller.principal.id, permission, `projects/${project}/locations/${found.params[1] ?? ''}`, 'iam')
+      return found.route.handler(found.params, req)
     })
   }
 
@@ -159,18 +174,18 @@ export class CloudRunEmulator implements Service {
     await (await this.hole)?.close()
   }
 
-  private jobName(region: string, id: string): string {
-    return `projects/${this.options.project}/locations/${region}/jobs/${id}`
+  private jobName(project: string, region: string, id: string): string {
+    return `projects/${project}/locations/${region}/jobs/${id}`
   }
 
-  private job([region = '', id = '']: string[]): JobRecord {
-    const job = this.jobs.get(this.jobName(region, id))
-    if (!job) throw new GoogleError(404, 'notFound', `Resource '${id}' of kind 'JOB' in region '${region}' in project '${this.options.project}' does not exist.`)
+  private job([project = '', region = '', id = '']: string[]): JobRecord {
+    const job = this.jobs.get(this.jobName(project, region, id))
+    if (!job) throw new GoogleError(404, 'notFound', `Resource '${id}' of kind 'JOB' in region '${region}' in project '${project}' does not exist.`)
     return job
   }
 
-  private newOperation(region: string, record: Omit<OperationRecord, 'name'>): OperationRecord {
-    const op = { name: `projects/${this.options.project}/locations/${region}/operations/${randomUUID()}`, ...record }
+  private newOperation(project: string, region: string, record: Omit<OperationRecord, 'name'>): OperationRecord {
+    const op = { name: `projects/${project}/locations/${region}/operations/${randomUUID()}`, ...record }
     this.operations.set(op.name, op)
     return op
   }
@@ -181,8 +196,8 @@ export class CloudRunEmulator implements Service {
     return { name: op.name, metadata: op.metadata, done, ...(error ? { error } : done && op.response ? { response: op.response() } : {}) }
   }
 
-  private operation([region = '', id = '']: string[]): EmulatorResponse {
-    const op = this.operations.get(`projects/${this.options.project}/locations/${region}/operations/${id}`)
+  private operation([project = '', region = '', id = '']: string[]): EmulatorResponse {
+    const op = this.operations.get(`projects/${project}/locations/${region}/operations/${id}`)
     if (!op) throw new GoogleError(404, 'notFound', `Operation ${id} not found.`)
     return json(200, this.operationView(op))
   }
@@ -204,7 +219,14 @@ export class CloudRunEmulator implements Service {
           maxRetries: 0,
           timeout: `${job.timeoutSeconds}s`,
           ...(job.serviceAccount ? { serviceAccount: job.serviceAccount } : {}),
-          vpcAccess: { egress: 'ALL_TRAFFIC', networkInterfaces: [{ network: job.network, subnetwork: job.subnetwork }] }
+          vpcAccess: {
+            egress: 'ALL_TRAFFIC',
+            networkInterfaces: [
+              job.networkProject === job.project
+                ? { network: job.network, subnetwork: job.subnetwork }
+                : { network: `projects/${job.networkProject}/global/networks/${job.network}`, subnetwork: `projects/${job.networkProject}/regions/${job.region}/subnetworks/${job.subnetwork}` }
+            ]
+          }
         }
       },
       executionCount: this.executions.filter((e) => e.job === job.name).length,
@@ -212,24 +234,31 @@ export class CloudRunEmulator implements Service {
     }
   }
 
-  /** The network and subnetwork of a Direct VPC egress interface, checked against Compute as Cloud Run does. */
-  private placement(region: string, vpcAccess: Record<string, unknown> | undefined): { network: string; subnetwork: string } {
+  /**
+   * The network and subnetwork of a Direct VPC egress interface, checked against Compute as Cloud Run does: a
+   * subnetwork of another project only for a service project attached to it as its Shared VPC host.
+   */
+  private placement(project: string, region: string, vpcAccess: Record<string, unknown> | undefined): { network: string; subnetwork: string; networkProject: string } {
     const interfaces = (vpcAccess?.['networkInterfaces'] ?? []) as { network?: string; subnetwork?: string }[]
     if (interfaces.length !== 1) throw invalid('The probe emulator runs jobs with exactly one Direct VPC egress network interface.')
     const given = interfaces[0]!
     const subnetName = given.subnetwork ? (given.subnetwork.split('/').at(-1) ?? '') : ''
     const subnetRegion = given.subnetwork?.includes('/regions/') ? /\/regions\/([^/]+)\//.exec(given.subnetwork)?.[1] : region
-    const subnet = this.options.compute.subnetworks.get(`${subnetRegion}/${subnetName}`)
-    if (!subnet) throw invalid(`Subnetwork '${given.subnetwork ?? ''}' does not exist in region '${region}'.`)
+    const networkProject = /^projects\/([^/]+)\//.exec(pathOf(given.subnetwork ?? given.network ?? ''))?.[1] ?? project
+    if (!this.options.org.mayUse(project, networkProject))
+      throw invalid(`Subnetwork '${given.subnetwork ?? ''}' is in project '${networkProject}', and project '${project}' is not a Shared VPC service project of it.`)
+    const compute = this.options.org.compute(networkProject)
+    const subnet = compute?.subnetworks.get(`${subnetRegion}/${subnetName}`)
+    if (!compute || !subnet) throw invalid(`Subnetwork '${given.subnetwork ?? ''}' does not exist in region '${region}'.`)
     if (subnetRegion !== region) throw invalid(`Subnetwork '${given.subnetwork}' is in region '${subnetRegion}', not in the job's region '${region}'.`)
     const network = given.network ? (given.network.split('/').at(-1) ?? '') : subnet.network
-    if (!this.options.compute.networks.has(network)) throw invalid(`Network '${given.network}' does not exist.`)
-    if (pathOf(this.options.compute.networkLink(subnet.network)) !== pathOf(this.options.compute.networkLink(network)))
+    if (!compute.networks.has(network)) throw invalid(`Network '${given.network}' does not exist.`)
+    if (pathOf(compute.networkLink(subnet.network)) !== pathOf(compute.networkLink(network)))
       throw invalid(`Subnetwork '${subnetName}' does not belong to network '${network}'.`)
-    return { network, subnetwork: subnetName }
+    return { network, subnetwork: subnetName, networkProject }
   }
 
-  private create([region = '']: string[], req: EmulatorRequest): EmulatorResponse {
+  private create([project = '', region = '']: string[], req: EmulatorRequest): EmulatorResponse {
     const id = req.url.searchParams.get('jobId') ?? ''
     if (!JOB_ID.test(id)) throw invalid(`Invalid job id '${id}': it must use only lowercase letters, digits and hyphens, start with a letter, not end with a hyphen, and be at most 63 characters.`)
     const body = jsonBody(req)
@@ -243,12 +272,13 @@ export class CloudRunEmulator implements Service {
     const serviceAccount = template['serviceAccount'] as string | undefined
     if (serviceAccount && !this.settings.actAs.has(serviceAccount))
       throw new GoogleError(403, 'forbidden', `Permission 'iam.serviceaccounts.actAs' denied on service account ${serviceAccount} (or it may not exist).`)
-    const placement = this.placement(region, template['vpcAccess'] as Record<string, unknown> | undefined)
-    const name = this.jobName(region, id)
+    const placement = this.placement(project, region, template['vpcAccess'] as Record<string, unknown> | undefined)
+    const name = this.jobName(project, region, id)
     if (this.jobs.has(name)) throw new GoogleError(409, 'alreadyExists', `Resource '${id}' already exists.`)
     const job: JobRecord = {
       id,
       name,
+      project,
       labels: (body['labels'] ?? {}) as Record<string, string>,
       container: { image: c.image, command: c.command ?? [], args: c.args ?? [], env: env.map((v) => ({ name: v.name, value: v.value ?? '' })) },
       ...(serviceAccount ? { serviceAccount } : {}),
@@ -261,12 +291,12 @@ export class CloudRunEmulator implements Service {
     }
     this.jobs.set(name, job)
     this.created.push(job)
-    const op = this.newOperation(region, { doneAt: this.now() + this.settings.createDelayMs, metadata: { '@type': 'type.googleapis.com/google.cloud.run.v2.Job', name }, response: () => ({ '@type': 'type.googleapis.com/google.cloud.run.v2.Job', ...this.view(job) }) })
+    const op = this.newOperation(project, region, { doneAt: this.now() + this.settings.createDelayMs, metadata: { '@type': 'type.googleapis.com/google.cloud.run.v2.Job', name }, response: () => ({ '@type': 'type.googleapis.com/google.cloud.run.v2.Job', ...this.view(job) }) })
     return json(200, this.operationView(op))
   }
 
-  private list([region = '']: string[], req: EmulatorRequest): EmulatorResponse {
-    const all = [...this.jobs.values()].filter((j) => j.region === region).sort((a, b) => a.name.localeCompare(b.name))
+  private list([project = '', region = '']: string[], req: EmulatorRequest): EmulatorResponse {
+    const all = [...this.jobs.values()].filter((j) => j.project === project && j.region === region).sort((a, b) => a.name.localeCompare(b.name))
     const size = Math.min(Number(req.url.searchParams.get('pageSize') ?? 100) || 100, 1000)
     const start = Number(req.url.searchParams.get('pageToken') ?? 0) || 0
     const next = start + size < all.length ? String(start + size) : undefined
@@ -276,7 +306,7 @@ export class CloudRunEmulator implements Service {
   private remove(params: string[]): EmulatorResponse {
     const job = this.job(params)
     this.jobs.delete(job.name)
-    const op = this.newOperation(job.region, { doneAt: this.now(), metadata: { '@type': 'type.googleapis.com/google.cloud.run.v2.Job', name: job.name }, response: () => this.view(job) })
+    const op = this.newOperation(job.project, job.region, { doneAt: this.now(), metadata: { '@type': 'type.googleapis.com/google.cloud.run.v2.Job', name: job.name }, response: () => this.view(job) })
     return json(200, this.operationView(op))
   }
 
@@ -295,7 +325,7 @@ export class CloudRunEmulator implements Service {
       createTime: iso(execution.startedAt),
       ...(execution.completedAt ? { completionTime: iso(execution.completedAt), succeededCount: execution.exitCode === 0 ? 1 : 0, failedCount: execution.exitCode === 0 ? 0 : 1 } : { runningCount: 1 })
     })
-    const op = this.newOperation(job.region, {
+    const op = this.newOperation(job.project, job.region, {
       done: () => execution.completedAt !== undefined,
       metadata: view(),
       response: view,
@@ -316,9 +346,12 @@ export class CloudRunEmulator implements Service {
       // not a probe request: only the link ports
     }
     const ports = [...new Set([443, 19530, ...asked])]
-    const destinations = [...this.options.compute.forwardingRules.values()]
-      .filter((rule) => networkName(rule.network) === job.network)
-      .flatMap((rule) => ports.filter((port) => !egressAllowed(this.options.compute, job.network, job.serviceAccount, rule.IPAddress, port)).map((port) => `${rule.IPAddress}:${port}`))
+    // The network's firewall rules are its own project's; the endpoints using it may be any project's.
+    const networkState = this.options.org.compute(job.networkProject)
+    const destinations = this.options.org.projects
+      .flatMap((p) => [...p.forwardingRules.values()])
+      .filter((rule) => networkName(rule.network) === job.network && rule.networkProject === job.networkProject)
+      .flatMap((rule) => ports.filter((port) => !networkState || !egressAllowed(networkState, job.network, job.serviceAccount, rule.IPAddress, port)).map((port) => `${rule.IPAddress}:${port}`))
     if (!destinations.length) return undefined
     this.hole ??= startUnansweredPort(['127.0.0.1'])
     return { destinations, hole: { host: '127.0.0.1', port: (await this.hole).port } }
@@ -349,8 +382,8 @@ export class CloudRunEmulator implements Service {
     const write = (stream: 'stdout' | 'stderr', text: string) => {
       for (const line of text.split('\n').filter(Boolean)) {
         this.logs.push({
-          logName: `projects/${this.options.project}/logs/run.googleapis.com%2F${stream}`,
-          resource: { type: 'cloud_run_job', labels: { job_name: job.id, location: job.region, project_id: this.options.project } },
+          logName: `projects/${job.project}/logs/run.googleapis.com%2F${stream}`,
+          resource: { type: 'cloud_run_job', labels: { job_name: job.id, location: job.region, project_id: job.project } },
           labels: { 'run.googleapis.com/execution_name': execution.name.split('/').at(-1) ?? '', 'run.googleapis.com/task_index': '0', 'run.googleapis.com/task_attempt': '0' },
           textPayload: line,
           timestamp: iso(at),
@@ -407,7 +440,8 @@ export class LoggingEmulator implements Service {
   constructor(
     private readonly tokens: AccessTokens,
     private readonly run: CloudRunEmulator,
-    private readonly project: string,
+    /** The organization's projects and their IAM: entries are read per project, as it allows */
+    private readonly org: Pick<RunOrganization, 'has' | 'iam'>,
     now?: () => number
   ) {
     this.now = now ?? Date.now
@@ -424,19 +458,21 @@ export class LoggingEmulator implements Service {
   handle(req: EmulatorRequest): Promise<EmulatorResponse> {
     return answer(() => {
       if (this.classify(req).operation !== 'entries.list') throw new GoogleError(404, 'notFound', `No route for ${req.method} ${req.url.pathname}`)
-      this.tokens.authenticate(req)
+      const caller = this.tokens.authenticate(req)
       const body = jsonBody(req)
       const names = (body['resourceNames'] ?? []) as string[]
       if (!names.length) throw invalid('resourceNames: at least one resource name is required.')
-      const other = names.find((n) => n !== `projects/${this.project}`)
-      if (other) throw new GoogleError(403, 'forbidden', `The caller does not have permission to list entries of ${other}.`)
+      const projects = names.map((n) => /^projects\/([^/]+)$/.exec(n)?.[1] ?? '')
+      const unknown = names.find((_name, i) => !this.org.has(projects[i] ?? ''))
+      if (unknown) throw new GoogleError(403, 'forbidden', `Permission 'logging.logEntries.list' denied on resource '${unknown}' (or it may not exist).`)
+      for (const name of names) this.org.iam.require(caller.principal.id, 'logging.logEntries.list', name, 'iam')
       const terms = parseFilter(String(body['filter'] ?? ''))
       const order = String(body['orderBy'] ?? 'timestamp asc')
       if (!/^timestamp (asc|desc)$/.test(order)) throw invalid(`Invalid orderBy: ${order}`)
       const size = Math.min(Number(body['pageSize'] ?? 50) || 50, 1000)
       const now = this.now()
       const delay = this.run.settings.logDelayMs
-      const found = this.run.logs.filter((e) => e.writtenAt + delay <= now && matches(e, terms))
+      const found = this.run.logs.filter((e) => projects.includes(e.resource.labels['project_id'] ?? '') && e.writtenAt + delay <= now && matches(e, terms))
       if (order.endsWith('desc')) found.reverse()
       const entries = found.slice(0, size).map(({ writtenAt, ...entry }) => ({ ...entry, receiveTimestamp: iso(writtenAt + delay) }))
       return json(200, entries.length ? { entries } : {})

@@ -5,6 +5,8 @@
 //   allow-egress rule; the networks here enforce AFTER_CLASSIC_FIREWALL) → the subnet route to the
 //   destination → the PSC forwarding rule → delivered to the published service, or dropped on the way.
 // A bare address has no instance, so only rules aimed at every instance of the network apply to it.
+// With a Shared VPC the network, its routes and firewall rules are the host project's, and the PSC
+// forwarding rule may be a service project's: the trace crosses projects as Google's does.
 import { ipToNumber, pathOf, type ComputeState, type FirewallRecord, type FirewallPolicyRecord } from './compute-model.js'
 
 export interface TestEndpoint {
@@ -101,11 +103,18 @@ const aborted = (cause: string, description: string, extra: Record<string, unkno
   traces: [{ steps: [{ description, state: 'ABORT', causesDrop: false, abort: { cause, ...extra } }] }]
 })
 
+/** The projects a trace may cross: each project's Compute state. */
+export interface ComputeProjects {
+  compute(project: string): ComputeState | undefined
+  readonly projects: ComputeState[]
+}
+
 /** ReachabilityDetails (without verifyTime) for a TCP test from an address in a network to a PSC endpoint. */
-export function analyseConnectivity(state: ComputeState, test: { source: TestEndpoint; destination: TestEndpoint; protocol: string }): Record<string, unknown> {
+export function analyseConnectivity(org: ComputeProjects, test: { source: TestEndpoint; destination: TestEndpoint; protocol: string }): Record<string, unknown> {
   const { source, destination, protocol } = test
   const network = /^projects\/([^/]+)\/global\/networks\/([^/]+)$/.exec(pathOf(source.network ?? ''))
-  if (!network || network[1] !== state.project || !state.networks.has(network[2] ?? '')) {
+  const state = network ? org.compute(network[1] ?? '') : undefined
+  if (!network || !state || !state.networks.has(network[2] ?? '')) {
     return aborted('UNKNOWN_NETWORK', 'Aborted because no valid source network was found.', source.network ? { resourceUri: pathOf(source.network) } : {})
   }
   const networkName = network[2] ?? ''
@@ -145,14 +154,16 @@ export function analyseConnectivity(state: ComputeState, test: { source: TestEnd
     route: { routeType: 'SUBNET', nextHopType: 'NEXT_HOP_NETWORK', destIpRange: subnet.ipCidrRange, networkUri, displayName: subnet.name, region: subnet.region }
   })
 
-  const rule = [...state.forwardingRules.values()].find((r) => r.IPAddress === destIp && r.network === networkName)
-  if (!rule) return drop('UNKNOWN_INTERNAL_ADDRESS', 'Final state: packet dropped because the destination IP address is not in use in the network.')
-  const ruleUri = `projects/${state.project}/regions/${rule.region}/forwardingRules/${rule.name}`
+  // The endpoint's forwarding rule, in the network's project or in a service project using the network.
+  const owner = org.projects.find((p) => [...p.forwardingRules.values()].some((r) => r.IPAddress === destIp && r.network === networkName && r.networkProject === state.project))
+  const rule = owner && [...owner.forwardingRules.values()].find((r) => r.IPAddress === destIp && r.network === networkName && r.networkProject === state.project)
+  if (!owner || !rule) return drop('UNKNOWN_INTERNAL_ADDRESS', 'Final state: packet dropped because the destination IP address is not in use in the network.')
+  const ruleUri = `projects/${owner.project}/regions/${rule.region}/forwardingRules/${rule.name}`
   steps.push({
     description: 'Config checking state: verify forwarding rule.',
     state: 'APPLY_FORWARDING_RULE',
     causesDrop: rule.acceptedAt === undefined,
-    projectId: state.project,
+    projectId: owner.project,
     forwardingRule: { displayName: rule.name, uri: ruleUri, vip: rule.IPAddress, networkUri, region: rule.region, pscServiceAttachmentUri: pathOf(rule.target), target: 'PSC_PUBLISHED_SERVICE' }
   })
   if (rule.acceptedAt === undefined) return drop('PSC_CONNECTION_NOT_ACCEPTED', 'Final state: packet dropped because the Private Service Connect endpoint is not accepted by the service.', ruleUri)

@@ -99,9 +99,9 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
     changeDelayMs: options.changeDelayMs
   })
 
-  const networkManagement = new NetworkManagementEmulator(compute.state, tokens, compute.org)
-  const run = new CloudRunEmulator(tokens, { project: compute.state.project, compute: compute.state, actAs: [GCP_PROBE_SERVICE_ACCOUNT], ...options.run })
-  const logging = new LoggingEmulator(tokens, run, compute.state.project)
+  const networkManagement = new NetworkManagementEmulator(tokens, compute.org)
+  const run = new CloudRunEmulator(tokens, { org: compute.org, actAs: [GCP_PROBE_SERVICE_ACCOUNT], ...options.run })
+  const logging = new LoggingEmulator(tokens, run, compute.org)
 
   compute.operations.transientFailure = () => switches.chaos?.operationFails(compute.name) ?? false
   const running: Running[] = []

@@ -5,10 +5,9 @@
 // discovery document (ConnectivityTest, Endpoint, ReachabilityDetails, Trace, Step, Operation).
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
 import type { AccessTokens } from './access-tokens.js'
-import type { ComputeState } from './compute-model.js'
 import type { ProjectIam } from './iam.js'
 import { labelsOf, nowStamp } from './compute-context.js'
-import { analyseConnectivity, type TestEndpoint } from './connectivity-analysis.js'
+import { analyseConnectivity, type ComputeProjects, type TestEndpoint } from './connectivity-analysis.js'
 import { GoogleError, answer, findRoute, googleErrorResponse, invalid, json, jsonBody, notFound, type Route } from './google-wire.js'
 
 interface TestRecord {
@@ -61,10 +60,9 @@ export class NetworkManagementEmulator implements Service {
   ]
 
   constructor(
-    private readonly compute: ComputeState,
     private readonly tokens: AccessTokens,
-    /** The projects of the organization and their IAM: Connectivity Tests may live in any of them */
-    private readonly org: { has(project: string): boolean; iam: ProjectIam },
+    /** The projects of the organization and their IAM: Connectivity Tests may live in any of them, and trace across them */
+    private readonly org: ComputeProjects & { has(project: string): boolean; iam: ProjectIam },
     private readonly now: () => number = Date.now
   ) {}
 
@@ -122,7 +120,7 @@ export class NetworkManagementEmulator implements Service {
       this.startOperation(project, name, 'create', () => {
         // A test deleted while it ran ends its operation without a response.
         if (!this.tests.has(testId)) return undefined
-        test.reachabilityDetails = { ...analyseConnectivity(this.compute, { source, destination, protocol }), verifyTime: nowStamp(this.now()).replace('-00:00', 'Z') }
+        test.reachabilityDetails = { ...analyseConnectivity(this.org, { source, destination, protocol }), verifyTime: nowStamp(this.now()).replace('-00:00', 'Z') }
         return { '@type': 'type.googleapis.com/google.cloud.networkmanagement.v1.ConnectivityTest', ...this.view(test) }
       })
     )

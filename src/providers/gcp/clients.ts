@@ -14,7 +14,7 @@ import type { GcpEndpoints } from './endpoints.js'
 import { googleHttp, type GoogleApiScope } from './google-http.js'
 import { NetworkManagementApi } from './network-management-api.js'
 import { LoggingApi, RunApi } from './run-api.js'
-import { GCP_PERMISSION_PROJECT, gcpPolicyFile, type GcpProjectRole } from './permissions.js'
+import { GCP_OPT_IN_PERMISSIONS, GCP_PERMISSION_PROJECT, gcpPolicyFile, type GcpProjectRole } from './permissions.js'
 
 export interface GcpClients {
   /** Compute in the endpoint's project: the address and the PSC forwarding rule */
@@ -47,9 +47,10 @@ function places(settings: GcpSettings): Pick<GoogleApiScope, 'projectOf' | 'poli
       const r = role(permission)
       return r ? projectOfRole(settings, r) : undefined
     },
+    // An opt-in feature's permissions keep their own file (gcp-probe.json), granted on the project named.
     policyOf: (permission, write) => {
       const r = role(permission)
-      return r && spansProjects(settings) ? gcpPolicyFile(r, write) : undefined
+      return r && spansProjects(settings) && !GCP_OPT_IN_PERMISSIONS.has(permission) ? gcpPolicyFile(r, write) : undefined
     }
   }
 }
@@ -85,8 +86,9 @@ export function gcpClients(
       dnsApis.set(project, api)
       return api
     },
-    networkManagement: new NetworkManagementApi(googleHttp(client, log, { api: 'networkmanagement', principal }, deadline, new ServiceGate({ maxInFlight: 4 })), endpoints.networkManagement, settings.endpointProjectId),
-    run: new RunApi(googleHttp(client, log, { api: 'run', principal }, deadline), endpoints.run, settings.projectId, settings.region),
-    logging: new LoggingApi(googleHttp(client, log, { api: 'logging', principal }, deadline), endpoints.logging, settings.projectId)
+    // Connectivity Tests and the probe's job (and so its logs) live in the endpoint's project.
+    networkManagement: new NetworkManagementApi(googleHttp(client, log, { api: 'networkmanagement', principal, ...where }, deadline, new ServiceGate({ maxInFlight: 4 })), endpoints.networkManagement, settings.endpointProjectId),
+    run: new RunApi(googleHttp(client, log, { api: 'run', principal, ...where }, deadline), endpoints.run, settings.endpointProjectId, settings.region),
+    logging: new LoggingApi(googleHttp(client, log, { api: 'logging', principal, ...where }, deadline), endpoints.logging, settings.endpointProjectId)
   }
 }

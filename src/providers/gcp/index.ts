@@ -283,14 +283,20 @@ export class GcpProvider implements CloudProvider {
 
   private cloudRunProbe(scope: EphemeralScope, serviceAccount: string): InNetworkProbe {
     const s = this.settings
-    // Where the clients are: client-subnet, else the endpoint's subnetwork.
+    // Where the clients are: client-subnet, else the endpoint's subnetwork; a name alone is the network's
+    // project's (a Shared VPC's host). The job runs in the endpoint's project (clients.run), which is the
+    // host or a service project attached to it.
     const client = this.config.client.subnet
-    const subnetwork = client ? (client.includes('/') ? resourcePath(client) : subnetworkPath(s.projectId, s.region, client)) : (this.live.network?.subnetworkPath ?? subnetworkPath(s.projectId, s.region, s.subnetwork))
+    const subnetwork = client
+      ? client.includes('/')
+        ? resourcePath(client)
+        : subnetworkPath(s.networkProjectId, s.region, client)
+      : (this.live.network?.subnetworkPath ?? subnetworkPath(s.networkProjectId, s.region, s.subnetwork))
     return cloudRunProbe({
       ...this.clients,
       config: this.config,
       serviceAccount,
-      networkPath: this.live.network?.networkPath ?? networkPath(s.projectId, s.network),
+      networkPath: this.live.network?.networkPath ?? networkPath(s.networkProjectId, s.network),
       subnetworkPath: subnetwork,
       scope,
       tags: ephemeralTags(this.config, 'probe', Date.now()),
@@ -309,10 +315,11 @@ export class GcpProvider implements CloudProvider {
   pathAnalyzer(): PathAnalyzer {
     const s = this.settings
     return gcpPathAnalyzer({
-      compute: this.clients.compute,
+      compute: this.clients.network,
       networkManagement: this.clients.networkManagement,
       config: this.config,
-      projectId: s.projectId,
+      networkProjectId: s.networkProjectId,
+      endpointProjectId: s.endpointProjectId,
       region: s.region,
       subnetwork: s.subnetwork,
       prefix: s.endpointPrefix,

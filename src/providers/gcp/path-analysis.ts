@@ -67,10 +67,15 @@ export function gcpPathKinds(api: NetworkManagementApi, config: Config, clock: C
 }
 
 export interface GcpPathInput {
+  /** Compute in the network's project (a Shared VPC's host), where the client subnetwork is read */
   compute: ComputeApi
+  /** In the endpoint's project: the tests are made there */
   networkManagement: NetworkManagementApi
   config: Config
-  projectId: string
+  /** The network's project: the source of every test is an address of its network */
+  networkProjectId: string
+  /** The project that owns the forwarding rule, the tests' destination */
+  endpointProjectId: string
   region: string
   /** The endpoint's subnetwork name: the default client subnetwork */
   subnetwork: string
@@ -94,13 +99,13 @@ async function resolveOrigin(input: GcpPathInput): Promise<Origin> {
   const region = /regions\/([^/]+)\/subnetworks\//.exec(resourcePath(ref))?.[1] ?? input.region
   const name = lastSegment(ref)
   const subnet = await input.compute.getSubnetwork(region, name)
-  if (!subnet) throw new Error(`client-subnet ${given ?? name}: no subnetwork ${name} in ${region} of ${input.projectId}; give a subnetwork of the link's network`)
+  if (!subnet) throw new Error(`client-subnet ${given ?? name}: no subnetwork ${name} in ${region} of ${input.networkProjectId}; give a subnetwork of the link's network`)
   // The first address Google lets a VM have (the network address and the gateway come before it).
   const ip = numberToIp(cidrSpan(subnet.ipCidrRange)[0] + 2)
   const which = given ? `subnetwork ${name}` : `subnetwork ${name} (the endpoint's, as client-subnet is not given)`
   return {
     ip,
-    network: resourcePath(subnet.network) || networkPath(input.projectId, lastSegment(subnet.network)),
+    network: resourcePath(subnet.network) || networkPath(input.networkProjectId, lastSegment(subnet.network)),
     words: `${ip} in ${which}, ${subnet.ipCidrRange} (an address, not a VM: firewall rules aimed at network tags or service accounts do not apply to it)`
   }
 }
@@ -146,12 +151,13 @@ async function analysePort(input: GcpPathInput, p: PortRun): Promise<PortVerdict
   const test = await p.run.scope.create(async () => {
     started = await api.createTest(p.testId, {
       description: 'zilliz-private-link path analysis; deleted when the run ends',
-      source: { ipAddress: p.from.ip, network: p.from.network, projectId: input.projectId, networkType: 'GCP_NETWORK' },
-      destination: { ipAddress: p.ip, port: p.port, ...(endpoint ? { forwardingRule: `projects/${input.projectId}/regions/${input.region}/forwardingRules/${endpoint}` } : {}) },
+      // With a Shared VPC the source network is the host's, the forwarding rule the endpoint project's.
+      source: { ipAddress: p.from.ip, network: p.from.network, projectId: input.networkProjectId, networkType: 'GCP_NETWORK' },
+      destination: { ipAddress: p.ip, port: p.port, ...(endpoint ? { forwardingRule: `projects/${input.endpointProjectId}/regions/${input.region}/forwardingRules/${endpoint}` } : {}) },
       protocol: 'TCP',
       labels: p.labels
     })
-    const name = `projects/${input.projectId}/locations/global/connectivityTests/${p.testId}`
+    const name = `projects/${api.projectId}/locations/global/connectivityTests/${p.testId}`
     return { kind: KIND, name: p.testId, remove: () => deleteTest(api, name, p.clock) }
   })
   const done = await waitForOperation(api, started as LongRunning, {

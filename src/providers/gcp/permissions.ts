@@ -139,8 +139,21 @@ export const GCP_PERMISSION_PROJECT: Record<string, GcpProjectRole> = {
   'dns.resourceRecordSets.update': 'dns',
   'dns.resourceRecordSets.delete': 'dns',
   'dns.changes.create': 'dns',
-  'dns.changes.get': 'dns'
+  'dns.changes.get': 'dns',
+  // The live probe's Cloud Run job runs in the endpoint's project (a service project attached to the host
+  // may place a job in the host's subnetwork), and its output is read from that project's logs. Granted by
+  // gcp-probe.json on that project; iam.serviceAccounts.actAs is checked on the probe service account.
+  'run.jobs.create': 'endpoint',
+  'run.jobs.get': 'endpoint',
+  'run.jobs.run': 'endpoint',
+  'run.jobs.delete': 'endpoint',
+  'run.jobs.list': 'endpoint',
+  'run.operations.get': 'endpoint',
+  'logging.logEntries.list': 'endpoint'
 }
+
+/** Permissions an opt-in feature's own policy file grants (gcp-probe.json), not the plan or apply roles. */
+export const GCP_OPT_IN_PERMISSIONS: ReadonlySet<string> = new Set(Object.values(GCP_PERMISSIONS).flatMap((p) => (p.policy ? p.permissions : [])))
 
 /** The custom role file that grants a permission on its project: one per role in a multi-project layout. */
 export function gcpPolicyFile(role: GcpProjectRole, write: boolean): string {
