@@ -394,6 +394,9 @@ function together(inputs: InputReader, names: InputName[], why: string): void {
 
 const lowercase = (value: string): string => value.toLowerCase()
 
+/** VPCs aws-dns-vpc-ids may list: their ids must fit one Route 53 tag value (see dns-vpcs.ts). */
+const MAX_DNS_VPCS = 10
+
 function readAws(inputs: InputReader, ctx: CloudContext): AwsSettings {
   const region = inputs.optional('aws-region', checkAwsRegion)
   mustMatchRegion(inputs, 'aws-region', region, ctx)
@@ -404,6 +407,16 @@ function readAws(inputs: InputReader, ctx: CloudContext): AwsSettings {
     'without a role the credentials already on the runner are used as they are'
   )
   const roleArn = inputs.optional('aws-role-arn', checkRoleArn)
+  const vpcId = inputs.text('aws-vpc-id', checkVpcId)
+  const dnsVpcIds = inputs.strings('aws-dns-vpc-ids', checkVpcId)
+  if (vpcId && dnsVpcIds.includes(vpcId))
+    inputs.problem('aws-dns-vpc-ids', `Lists ${quote(vpcId)}, the endpoint's VPC (aws-vpc-id), which the zones are always associated with. List only the other VPCs.`)
+  // One tag value (256 characters) records the VPCs the action associated; each id takes 22 of them.
+  if (dnsVpcIds.length > MAX_DNS_VPCS)
+    inputs.problem('aws-dns-vpc-ids', `Lists ${dnsVpcIds.length} VPCs; the action associates at most ${MAX_DNS_VPCS} besides aws-vpc-id. Associate more by hand, or share one zone through fewer VPCs.`)
+  const dnsRoleArn = inputs.optional('aws-dns-role-arn', checkRoleArn)
+  if (dnsRoleArn && roleArn === dnsRoleArn)
+    inputs.problem('aws-dns-role-arn', 'Is aws-role-arn itself. Leave it empty when the zones live in the endpoint\'s account, or give the role of the account that holds them.')
   return {
     region: ctx.region ?? region ?? '',
     ...(roleArn ? { roleArn } : {}),
@@ -419,9 +432,11 @@ function readAws(inputs: InputReader, ctx: CloudContext): AwsSettings {
         }),
       0
     ),
-    vpcId: inputs.text('aws-vpc-id', checkVpcId),
+    vpcId,
     subnetIds: inputs.strings('aws-subnet-ids', checkSubnetId),
-    securityGroupIds: inputs.strings('aws-security-group-ids', checkSecurityGroupId)
+    securityGroupIds: inputs.strings('aws-security-group-ids', checkSecurityGroupId),
+    dnsVpcIds,
+    ...(dnsRoleArn ? { dnsRoleArn } : {})
   }
 }
 
