@@ -45,9 +45,9 @@ const PERMISSION_KIND: Record<ProviderName, [string, string]> = {
 }
 const IDENTITY_KIND: Record<ProviderName, string> = { aws: 'role', gcp: 'service account', azure: 'identity' }
 
-/** The file in docs/policies that grants the operation's permissions. */
-export function policyFile(cloud: ProviderName, write: boolean): string {
-  return write ? `docs/policies/${cloud}-apply.json` : `docs/policies/${cloud}-plan.json (and ${cloud}-apply.json)`
+/** The file in docs/policies that grants the operation's permissions; `files` names another pair (e.g. 'aws-dns-account'). */
+export function policyFile(cloud: ProviderName, write: boolean, files: string = cloud): string {
+  return write ? `docs/policies/${files}-apply.json` : `docs/policies/${files}-plan.json (and ${files}-apply.json)`
 }
 
 export function describeCloudFailure(f: CloudCallFailure): string {

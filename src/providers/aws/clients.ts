@@ -6,7 +6,8 @@ import { ServiceGate, underLimit, type BucketSpec } from '../../base/rate-limit.
 import type { AwsSettings } from '../../config/types.js'
 import { USER_AGENT } from '../../version.js'
 import type { AwsSession } from './auth.js'
-import { describeAwsFailures } from './errors.js'
+import { describeAwsFailures, type AwsRolePolicies } from './errors.js'
+import { AWS_DNS_PERMISSIONS } from './permissions.js'
 import { awsRequestHandler } from './request-handler.js'
 
 // The documented buckets (see emulators/aws/rate-limits.ts for the sources), paced at 90 % so a run
@@ -43,14 +44,26 @@ export interface AwsClients {
   route53: Route53Client
 }
 
+/** The clients of the endpoint's role (aws-role-arn, or the runner's credentials). */
 export function awsClients(settings: AwsSettings, session: AwsSession): AwsClients {
+  return clientsOf(settings, session, () => session.principal() ?? settings.roleArn)
+}
+
+const DNS_ROLE: AwsRolePolicies = { table: AWS_DNS_PERMISSIONS, files: 'aws-dns-account' }
+
+/** The clients of the role that holds the zones (aws-dns-role-arn); its denials name its own policy files. */
+export function awsDnsClients(settings: AwsSettings, session: AwsSession, roleArn: string): AwsClients {
+  return clientsOf(settings, session, () => session.principal() ?? roleArn, DNS_ROLE)
+}
+
+function clientsOf(settings: AwsSettings, session: AwsSession, principal: () => string | undefined, role?: AwsRolePolicies): AwsClients {
   const common = { customUserAgent: USER_AGENT, maxAttempts: 8, retryMode: 'adaptive', ...awsRequestHandler(), ...(session.credentials ? { credentials: session.credentials } : {}) }
   const ec2 = gated(new EC2Client({ region: settings.region, ...common }), ec2Gate())
-  // Route 53 is global; its API lives in us-east-1 for the commercial partition.
+  // Route 53 is global; its API lives in us-east-1 for the commercial partition. Its buckets are per
+  // account, so each role's clients pace themselves apart.
   const route53 = gated(new Route53Client({ region: 'us-east-1', ...common }), route53Gate())
-  const principal = () => session.principal() ?? settings.roleArn
-  describeAwsFailures(ec2, 'ec2', principal)
-  describeAwsFailures(route53, 'route53', principal)
+  describeAwsFailures(ec2, 'ec2', principal, role)
+  describeAwsFailures(route53, 'route53', principal, role)
   return { ec2, route53 }
 }
 

@@ -18,8 +18,10 @@ import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import type { ClusterLink } from '../../engine/target.js'
 import { digest, idempotencyToken, ownershipMarker } from '../../engine/ownership.js'
 import { waitFor } from '../../engine/wait.js'
+import { InputError } from '../../engine/input-error.js'
 import { toTags } from './clients.js'
 import { ENDPOINT_STEP, type ObservedEndpoint } from './endpoint.js'
+import { noHomeVpc, recordVpcsTags, type ZoneTopology } from './zone-vpcs.js'
 
 // Ownership of a zone is proven by its CallerReference, which the create call itself carries (so no
 // crash can separate the zone from its proof) and which Route 53 keeps for the zone's life: it starts
@@ -44,6 +46,8 @@ export interface ObservedZone {
   associated: boolean
   /** Created by this action (CallerReference marker); false for a zone someone else made */
   owned: boolean
+  /** The VPCs the zone serves, by id (GetHostedZone) */
+  vpcs: string[]
 }
 
 export interface ObservedRecord {
@@ -58,45 +62,86 @@ const bareId = (id: string) => id.replace(/^\/hostedzone\//, '').replace(/^\/cha
 export const zoneStepId = (clusterId: string) => `dns-zone:${clusterId}`
 export const recordStepId = (clusterId: string) => `dns-record:${clusterId}`
 
-/** The zones associated with the VPC, by name → id: one paged listing, whatever the number of zones. */
-export async function zonesOfVpc(route53: Route53Client, vpcId: string, region: string): Promise<Map<string, string>> {
-  const inVpc = new Map<string, string>()
+/** A zone a VPC is associated with, and the account that owns it (another one's, across accounts). */
+export interface VpcZone {
+  id: string
+  owner?: string
+}
+
+/** The zones associated with the VPC, by name: one paged listing, whatever the number of zones. */
+export async function zonesOfVpc(route53: Route53Client, vpcId: string, region: string): Promise<Map<string, VpcZone>> {
+  const inVpc = new Map<string, VpcZone>()
   let NextToken: string | undefined
   do {
     const page = await route53.send(new ListHostedZonesByVPCCommand({ VPCId: vpcId, VPCRegion: region as never, NextToken }))
-    for (const z of page.HostedZoneSummaries ?? []) inVpc.set(fqdn(z.Name ?? ''), bareId(z.HostedZoneId ?? ''))
+    for (const z of page.HostedZoneSummaries ?? []) {
+      const owner = z.Owner?.OwningAccount
+      inVpc.set(fqdn(z.Name ?? ''), { id: bareId(z.HostedZoneId ?? ''), ...(owner ? { owner } : {}) })
+    }
     NextToken = page.NextToken
   } while (NextToken)
   return inVpc
 }
 
+export interface ObserveZonesInput {
+  /** Lists the endpoint VPC's zones: the client of the VPC's owner */
+  lister: Route53Client
+  /** Reads the zones: the client of the account that holds them */
+  zones: Route53Client
+  zoneAccount: string
+  vpcId: string
+  region: string
+  hosts: string[]
+  projectId: string
+}
+
 /**
  * Per host: the zone associated with the VPC (ours or not: there can only be one of a name), else our
- * own unassociated zone. A look-alike that is neither associated nor proven ours is not returned.
+ * own zone not associated with it (yet). A look-alike that is neither associated nor proven ours is not
+ * returned. A zone associated with the VPC but held by an account neither role acts in stops the plan.
  */
-export async function observeZones(route53: Route53Client, vpcId: string, region: string, hosts: string[], projectId: string): Promise<Map<string, ObservedZone>> {
-  const inVpc = await zonesOfVpc(route53, vpcId, region)
+export async function observeZones(input: ObserveZonesInput): Promise<Map<string, ObservedZone>> {
+  const { zones, vpcId, projectId } = input
+  const inVpc = await zonesOfVpc(input.lister, vpcId, input.region)
   const found = new Map<string, ObservedZone>()
-  for (const host of hosts) {
-    const associatedId = inVpc.get(fqdn(host))
-    if (associatedId) {
+  for (const host of input.hosts) {
+    const associated = inVpc.get(fqdn(host))
+    if (associated) {
+      if (associated.owner && associated.owner !== input.zoneAccount)
+        throw new InputError(
+          'aws-dns-role-arn',
+          `zone ${associated.id} (${host}) is associated with ${vpcId} but held by account ${associated.owner}, and a VPC can have only one zone of a name. The record for ${host} has to go into it: set aws-dns-role-arn to a role of ${associated.owner}, or remove that association.`
+        )
       // The summaries carry no CallerReference: read the zone for its proof of ownership.
-      const zone = await route53.send(new GetHostedZoneCommand({ Id: associatedId }))
-      found.set(host, { id: associatedId, name: fqdn(host), associated: true, owned: isOwnZone(zone.HostedZone?.CallerReference, host, vpcId, projectId) })
+      const zone = await zones.send(new GetHostedZoneCommand({ Id: associated.id }))
+      found.set(host, { id: associated.id, name: fqdn(host), associated: true, owned: isOwnZone(zone.HostedZone?.CallerReference, host, vpcId, projectId), vpcs: vpcIdsOf(zone.VPCs) })
       continue
     }
-    const byName = await route53.send(new ListHostedZonesByNameCommand({ DNSName: host, MaxItems: 20 }))
+    const byName = await zones.send(new ListHostedZonesByNameCommand({ DNSName: host, MaxItems: 20 }))
     const ours = (byName.HostedZones ?? []).find((z) => fqdn(z.Name ?? '') === fqdn(host) && z.Config?.PrivateZone && isOwnZone(z.CallerReference, host, vpcId, projectId))
-    if (ours) found.set(host, { id: bareId(ours.Id ?? ''), name: fqdn(host), associated: false, owned: true })
+    if (!ours) continue
+    const id = bareId(ours.Id ?? '')
+    const zone = await zones.send(new GetHostedZoneCommand({ Id: id }))
+    found.set(host, { id, name: fqdn(host), associated: false, owned: true, vpcs: vpcIdsOf(zone.VPCs) })
   }
   return found
 }
 
+const vpcIdsOf = (vpcs: { VPCId?: string }[] | undefined) => (vpcs ?? []).map((v) => v.VPCId ?? '').filter(Boolean)
+
 /** The wanted tags the zone lacks or holds with another value. */
-export async function missingZoneTags(route53: Route53Client, zoneId: string, wanted: Record<string, string>): Promise<Record<string, string>> {
+export async function zoneTags(route53: Route53Client, zoneId: string): Promise<Map<string, string>> {
   const out = await route53.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId }))
-  const current = new Map((out.ResourceTagSet?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
+  return new Map((out.ResourceTagSet?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
+}
+
+/** The wanted tags the zone lacks or holds with another value. */
+export function missingTags(current: Map<string, string>, wanted: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current.get(key) !== value))
+}
+
+export async function missingZoneTags(route53: Route53Client, zoneId: string, wanted: Record<string, string>): Promise<Record<string, string>> {
+  return missingTags(await zoneTags(route53, zoneId), wanted)
 }
 
 const tagZone = (route53: Route53Client, zoneId: string, tags: Record<string, string>) =>
@@ -133,8 +178,11 @@ export async function waitInSync(route53: Route53Client, changeId: string | unde
 }
 
 export interface ZonePlanInput {
+  /** The client of the account that holds the zones */
   route53: Route53Client
   link: ClusterLink
+  topology: ZoneTopology
+  /** The endpoint's VPC: the zone's ownership marker is made for it */
   vpcId: string
   region: string
   existing: ObservedZone | undefined
@@ -149,13 +197,15 @@ export interface ZonePlanInput {
 // crash can prevent: the next plan finds the zone by its marker and restores them.
 async function createZone(input: ZonePlanInput): Promise<string> {
   const { route53, link } = input
+  const home = input.topology.home
+  if (!home) throw noHomeVpc(input.topology)
   let id: string
   try {
     const out = await route53.send(
       new CreateHostedZoneCommand({
         Name: link.host,
         CallerReference: zoneCallerReference(link.host, input.vpcId, input.projectId),
-        VPC: { VPCId: input.vpcId, VPCRegion: input.region as never },
+        VPC: { VPCId: home.vpcId, VPCRegion: home.region as never },
         HostedZoneConfig: { PrivateZone: true, Comment: `Zilliz private link for ${link.clusterId} (managed by zilliz-private-link)` }
       })
     )
@@ -163,11 +213,12 @@ async function createZone(input: ZonePlanInput): Promise<string> {
   } catch (error) {
     // The CallerReference was used by a create whose response was lost: the zone exists, find it.
     if ((error as Error).name !== 'HostedZoneAlreadyExists') throw error
-    const found = (await observeZones(route53, input.vpcId, input.region, [link.host], input.projectId)).get(link.host)
+    const found = (await observeZones({ lister: input.topology.endpointVpc.side.route53, zones: route53, zoneAccount: input.topology.zones.account, vpcId: input.vpcId, region: input.region, hosts: [link.host], projectId: input.projectId })).get(link.host)
     if (!found?.owned) throw error
     id = found.id
   }
-  await tagZone(route53, id, input.tags)
+  // The home VPC, when it is not the endpoint's, is an association the action made: recorded with the tags.
+  await tagZone(route53, id, { ...input.tags, ...(home.vpcId === input.vpcId ? {} : recordVpcsTags([home.vpcId])) })
   return id
 }
 
@@ -175,7 +226,10 @@ const describeTags = (tags: Record<string, string>) => Object.keys(tags).join(',
 
 export function planZone(input: ZonePlanInput): PlannedStep {
   const { link, existing, route53 } = input
-  const base = { id: zoneStepId(link.clusterId), kind: 'aws.route53-private-zone', dependsOn: [], attributes: { name: link.host, vpc: input.vpcId } }
+  const home = input.topology.home?.vpcId ?? input.vpcId
+  const base = { id: zoneStepId(link.clusterId), kind: 'aws.route53-private-zone', dependsOn: [], attributes: { name: link.host, vpc: home } }
+  // Everything knowable before the first write: a zone to create needs a VPC of the zone's account.
+  if (!existing && !input.topology.home) throw noHomeVpc(input.topology)
   if (!existing) {
     return {
       ...base,
@@ -210,6 +264,11 @@ export function planZone(input: ZonePlanInput): PlannedStep {
         await tagZone(route53, existing.id, input.missingTags)
       }
     }
+  }
+  // The endpoint's VPC of another account joins through the authorization (zone-associations.ts).
+  if (input.topology.endpointVpc.side.account !== input.topology.zones.account) {
+    if (!retag) return { ...base, name: existing.id, action: 'keep', reason: `zone ${link.host} exists in account ${input.topology.zones.account}; ${input.vpcId} joins it across accounts` }
+    return { ...base, name: existing.id, action: 'update', reason: restore, run: async () => void (await tagZone(route53, existing.id, input.missingTags)) }
   }
   return {
     ...base,

@@ -13,9 +13,9 @@ import type { EphemeralKind } from '../../engine/ephemeral.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
-import { awsSession, type AwsSession } from './auth.js'
-import { awsClients, type AwsClients } from './clients.js'
-import { missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone } from './dns.js'
+import { awsDnsSession, awsSession, shareFirstIdToken, type AwsSession } from './auth.js'
+import { awsClients, awsDnsClients, type AwsClients } from './clients.js'
+import { missingTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone, zoneStepId, zoneTags, type ObservedZone } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readHostRecords } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec, type NamedZone } from '../../engine/dns-placement.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
@@ -25,6 +25,8 @@ import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP
 import { verifyAws } from './verify.js'
 import { awsPathAnalyzer, awsPathKinds } from './path-analysis.js'
 import type { PathAnalyzer } from '../../engine/path-model.js'
+import { authorizedVpcs, planAssociations } from './zone-associations.js'
+import { recordedVpcs, recordVpcsTags, resolveZoneTopology, type AwsSide, type ZoneTopology } from './zone-vpcs.js'
 
 /** EC2's default quota of inbound rules per security group. */
 const AWS_RULES_PER_GROUP = 60
@@ -48,6 +50,10 @@ export class AwsProvider implements CloudProvider {
   private readonly settings: AwsSettings
   private readonly session: AwsSession
   private readonly clients: AwsClients
+  /** The role of the account that holds the zones, when it is not the endpoint's (aws-dns-role-arn) */
+  private readonly dns?: { session: AwsSession; clients: AwsClients }
+  private account = ''
+  private topology?: ZoneTopology
   private readonly live: AwsLive = { groupIds: [], zoneIds: new Map(), cidrs: [], endpointIps: [], placed: new Map(), links: [] }
 
   constructor(
@@ -57,12 +63,31 @@ export class AwsProvider implements CloudProvider {
   ) {
     if (!config.aws) throw new Error('AWS settings missing from the config')
     this.settings = config.aws
-    this.session = awsSession(this.settings, tokens, log)
+    const dnsRoleArn = this.settings.dnsRoleArn
+    // Both roles are assumed with one GitHub ID token (each retry still fetches a fresh one).
+    const [endpointTokens, dnsTokens] = dnsRoleArn ? shareFirstIdToken(tokens) : [tokens, tokens]
+    this.session = awsSession(this.settings, endpointTokens, log)
     this.clients = awsClients(this.settings, this.session)
+    if (dnsRoleArn) {
+      const session = awsDnsSession(this.settings, dnsRoleArn, dnsTokens, log)
+      this.dns = { session, clients: awsDnsClients(this.settings, session, dnsRoleArn) }
+    }
   }
 
-  connect(): Promise<Identity> {
-    return this.session.identity()
+  async connect(): Promise<Identity> {
+    const [identity, dns] = await Promise.all([this.session.identity(), this.dns?.session.identity()])
+    this.account = identity.account
+    if (!dns) return identity
+    return { ...identity, method: `${identity.method}; zones in ${dns.account} as ${dns.principal}` }
+  }
+
+  /** Which account owns each VPC the zones serve, checked once per run before anything is written. */
+  private async zoneTopology(): Promise<ZoneTopology> {
+    if (this.topology) return this.topology
+    const endpoint: AwsSide = { role: 'endpoint', account: this.account || (await this.session.identity()).account, ...this.clients }
+    const dns: AwsSide | undefined = this.dns && { role: 'dns', account: (await this.dns.session.identity()).account, ...this.dns.clients }
+    this.topology = await resolveZoneTopology({ settings: this.settings, endpoint, ...(dns ? { dns } : {}) })
+    return this.topology
   }
 
   async plan(target: Target): Promise<ProviderPlan> {
@@ -70,7 +95,8 @@ export class AwsProvider implements CloudProvider {
     const s = this.settings
     const projectId = this.config.zilliz.projectId
     const name = baseName(this.config)
-    const network = await observeNetwork(ec2, s, target.service.endpointService)
+    const network = await observeNetwork(ec2, s, target.service.endpointService, this.account || undefined)
+    const topology = await this.zoneTopology()
     this.live.cidrs = this.config.allowedCidrs.length ? this.config.allowedCidrs : network.vpcCidrs
     const steps: PlannedStep[] = []
 
@@ -126,7 +152,7 @@ export class AwsProvider implements CloudProvider {
 
     this.live.links = target.clusters
     const dns = this.config.dns.mode
-    if (dns === 'managed') steps.push(...(await this.managedDnsSteps(target, existing)))
+    if (dns === 'managed') steps.push(...(await this.managedDnsSteps(target, topology, existing)))
     if (dns === 'existing-zone') steps.push(...(await this.existingZoneSteps(target, existing)))
     const wider = widerZones(target.clusters, this.live.placed)
     return { steps, registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointId() }, ...(wider.length ? { widerZones: wider } : {}) }
@@ -149,35 +175,56 @@ export class AwsProvider implements CloudProvider {
   }
 
   /** dns: managed: per cluster a private hosted zone of the action's own and its alias record. */
-  private async managedDnsSteps(target: Target, existing: ObservedEndpoint | undefined): Promise<PlannedStep[]> {
-    const { route53 } = this.clients
+  private async managedDnsSteps(target: Target, topology: ZoneTopology, existing: ObservedEndpoint | undefined): Promise<PlannedStep[]> {
     const s = this.settings
     const projectId = this.config.zilliz.projectId
     const steps: PlannedStep[] = []
     const guesses = new Map(target.clusters.flatMap((link) => (replacedGuess(link) ? [[link.clusterId, replacedGuess(link) as string]] : [])))
-    const zones = await observeZones(route53, s.vpcId, s.region, [...target.clusters.map((c) => c.host), ...guesses.values()], projectId)
+    const zoneClient = topology.zones.route53
+    const zones = await observeZones({
+      lister: topology.endpointVpc.side.route53,
+      zones: zoneClient,
+      zoneAccount: topology.zones.account,
+      vpcId: s.vpcId,
+      region: s.region,
+      hosts: [...target.clusters.map((c) => c.host), ...guesses.values()],
+      projectId
+    })
     for (const link of target.clusters) {
       const guess = guesses.get(link.clusterId)
       const stale = guess ? zones.get(guess) : undefined
       // Only our zone in this VPC: one someone else made is theirs, one for another VPC serves that VPC.
-      if (stale?.associated && stale.owned) steps.push(planReplacedZone({ route53, link, stale }))
+      if (stale?.associated && stale.owned) steps.push(planReplacedZone({ route53: zoneClient, link, stale }))
       const zone = zones.get(link.host)
-      const record = zone ? await observeRecord(route53, zone.id, link.host) : undefined
-      const missingTags = zone?.owned ? await missingZoneTags(route53, zone.id, target.tags) : {}
+      const record = zone ? await observeRecord(zoneClient, zone.id, link.host) : undefined
+      const tags = zone?.owned ? await zoneTags(zoneClient, zone.id) : new Map<string, string>()
       steps.push(
         planZone({
-          route53,
+          route53: zoneClient,
           link,
+          topology,
           vpcId: s.vpcId,
           region: s.region,
           existing: zone,
-          missingTags,
+          missingTags: zone?.owned ? this.missingZoneTags(zone, tags, target.tags) : {},
           projectId,
           tags: target.tags,
           onReady: (id) => this.live.zoneIds.set(link.clusterId, id)
-        }),
+        })
+      )
+      const associations = planAssociations({
+        topology,
+        link,
+        zoneStep: zoneStepId(link.clusterId),
+        zoneId: () => this.live.zoneIds.get(link.clusterId) ?? '',
+        zone,
+        recorded: recordedVpcs(tags),
+        authorized: zone?.owned && this.dns ? await authorizedVpcs(zoneClient, zone.id) : []
+      })
+      if (associations) steps.push(associations)
+      steps.push(
         planRecord({
-          route53,
+          route53: zoneClient,
           link,
           zoneId: () => this.live.zoneIds.get(link.clusterId) ?? '',
           endpoint: () => this.requireEndpoint(),
@@ -189,12 +236,25 @@ export class AwsProvider implements CloudProvider {
     return steps
   }
 
+  /**
+   * The tags an own zone lacks. One never tagged (a run stopped between CreateHostedZone and the tagging) also
+   * gets the record of the VPC it was created with, when that is not the endpoint's: no association can have
+   * come from the action before the tags did.
+   */
+  private missingZoneTags(zone: ObservedZone, tags: Map<string, string>, wanted: Record<string, string>): Record<string, string> {
+    const missing = missingTags(tags, wanted)
+    const neverTagged = Object.keys(missing).length === Object.keys(wanted).length && !recordedVpcs(tags).length
+    const home = zone.vpcs.filter((v) => v !== this.settings.vpcId)
+    return neverTagged && home.length ? { ...missing, ...recordVpcsTags(home) } : missing
+  }
+
   async inventory(target: Target): Promise<Inventory> {
     const s = this.settings
-    const network = await observeNetwork(this.clients.ec2, s, target.service.endpointService)
+    const network = await observeNetwork(this.clients.ec2, s, target.service.endpointService, this.account || undefined)
     return awsInventory({
       config: this.config,
       ...this.clients,
+      topology: await this.zoneTopology(),
       vpcId: s.vpcId,
       region: s.region,
       serviceName: network.serviceName,
@@ -204,9 +264,10 @@ export class AwsProvider implements CloudProvider {
     })
   }
 
-  verify(target: Target): Promise<Check[]> {
+  async verify(target: Target): Promise<Check[]> {
     return verifyAws(target, {
       ...this.clients,
+      topology: await this.zoneTopology(),
       region: this.settings.region,
       vpcId: this.settings.vpcId,
       endpointId: this.endpointId(),

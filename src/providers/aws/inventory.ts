@@ -7,7 +7,6 @@ import {
   DeleteHostedZoneCommand,
   DisassociateVPCFromHostedZoneCommand,
   GetHostedZoneCommand,
-  ListHostedZonesByVPCCommand,
   ListTagsForResourceCommand,
   type ResourceRecordSet,
   type Route53Client
@@ -17,14 +16,15 @@ import { ownershipOf, ownershipTags, TAG_PREFIX, type Ownership } from '../../en
 import { zoneRemoval } from '../../engine/dns-removal.js'
 import type { Inventory, KeptResource, ManagedResource } from '../../engine/provider.js'
 import { waitFor } from '../../engine/wait.js'
-import { isOwnZone, waitInSync } from './dns.js'
+import { isOwnZone, waitInSync, zonesOfVpc } from './dns.js'
 import { existingZoneInventory, zoneRecords } from './dns-existing.js'
+import { authorizedVpcs, deauthorize } from './zone-associations.js'
+import { allVpcs, crossAccount, recordedVpcs, type ZoneTopology } from './zone-vpcs.js'
 import { describeEndpoint, listEndpoints } from './endpoint.js'
 import { findGroupByName } from './security-group.js'
 
 const fqdn = (name: string) => (name.endsWith('.') ? name : `${name}.`).toLowerCase()
 const bare = (name: string) => fqdn(name).slice(0, -1)
-const bareId = (id: string) => id.replace(/^\/hostedzone\//, '').replace(/^\/change\//, '')
 const errorName = (error: unknown) => (error as { name?: string }).name ?? ''
 /** Zone names the action makes: private-link hosts under Zilliz's domain. */
 const ZILLIZ_DOMAIN = /\.vectordb\.zillizcloud\.com\.$/
@@ -36,6 +36,8 @@ export interface AwsInventoryInput {
   vpcId: string
   region: string
   serviceName: string
+  /** Who holds the zones and which VPCs they serve */
+  topology: ZoneTopology
   /** The managed security group's deterministic name; absent when the user supplies groups */
   groupName?: string
   /** The ownership marker of records in named zones (dns: existing-zone) */
@@ -60,26 +62,48 @@ function zoneOwnership(input: AwsInventoryInput, tags: Record<string, string>, c
 }
 
 async function dnsInventory(input: AwsInventoryInput, managed: ManagedResource[], kept: KeptResource[]): Promise<void> {
-  const { route53, vpcId, region } = input
-  const zones: { id: string; name: string }[] = []
-  let NextToken: string | undefined
-  do {
-    const page = await route53.send(new ListHostedZonesByVPCCommand({ VPCId: vpcId, VPCRegion: region as never, NextToken }))
-    for (const z of page.HostedZoneSummaries ?? []) zones.push({ id: bareId(z.HostedZoneId ?? ''), name: fqdn(z.Name ?? '') })
-    NextToken = page.NextToken
-  } while (NextToken)
+  const { vpcId, topology } = input
+  // Every zone any of the run's VPCs is associated with: a zone of the DNS account made with its hub VPC is
+  // found there even when the endpoint's VPC never joined it (a run stopped in between).
+  const zones = new Map<string, { id: string; name: string; owner?: string }>()
+  for (const vpc of allVpcs(topology))
+    for (const [name, zone] of await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region)) if (!zones.has(zone.id)) zones.set(zone.id, { ...zone, name })
+  const accounts = new Map(allVpcs(topology).map((v) => [v.side.account, v.side.route53]))
+  accounts.set(topology.zones.account, topology.zones.route53)
 
   // Zones named in dns-zone-ids are the user's: only our records in them are looked at (existingZoneInventory).
   const named = new Set(input.config.dns.zoneIds)
-  for (const zone of zones.filter((z) => ZILLIZ_DOMAIN.test(z.name) && !named.has(z.id))) {
+  for (const zone of [...zones.values()].filter((z) => ZILLIZ_DOMAIN.test(z.name) && !named.has(z.id))) {
     const host = bare(zone.name)
+    const route53 = accounts.get(zone.owner ?? topology.zones.account)
+    if (!route53) {
+      kept.push({ kind: 'aws.route53-private-zone', name: `${zone.id} (${host})`, reason: `kept: held by account ${zone.owner}, which neither role acts in` })
+      continue
+    }
     const [tags, details] = await Promise.all([
       route53.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zone.id })),
       route53.send(new GetHostedZoneCommand({ Id: zone.id }))
     ])
-    const ownership = zoneOwnership(input, tagRecord(tags.ResourceTagSet?.Tags), details.HostedZone?.CallerReference ?? '', host)
-    const otherNetworks = (details.VPCs ?? []).filter((v) => v.VPCId !== vpcId).map((v) => v.VPCId ?? '')
+    const tagged = tagRecord(tags.ResourceTagSet?.Tags)
+    const ownership = zoneOwnership(input, tagged, details.HostedZone?.CallerReference ?? '', host)
+    // The associations the action made: the endpoint's VPC (the CallerReference is made for it) and those it recorded.
+    const ours = new Set([vpcId, ...recordedVpcs(tagged)])
+    const associated = (details.VPCs ?? []).map((v) => ({ vpcId: v.VPCId ?? '', region: v.VPCRegion ?? input.region }))
+    const otherNetworks = associated.filter((v) => !ours.has(v.vpcId)).map((v) => v.vpcId)
     const records = ownership.owned && !otherNetworks.length ? await zoneRecords(route53, zone.id) : []
+    // Authorizations of the action's VPCs left by a run that stopped before deleting them go first.
+    if (ownership.owned && allVpcs(topology).some((v) => crossAccount(topology, v))) {
+      for (const authorized of (await authorizedVpcs(route53, zone.id)).filter((v) => ours.has(v) || allVpcs(topology).some((t) => t.vpcId === v)))
+        managed.push({
+          id: `dns-authorization:${host}:${authorized}`,
+          kind: 'aws.route53-vpc-association-authorization',
+          name: `${zone.id} → ${authorized}`,
+          layer: 'zone-link',
+          host,
+          evidence: 'an authorization of one of the run\'s VPCs on a zone the action created',
+          remove: () => deauthorize(route53, zone.id, { vpcId: authorized, region: input.region })
+        })
+    }
     const apexA = records.find((r) => fqdn(r.Name ?? '') === zone.name && r.Type === 'A')
     const apexOwn = (r: ResourceRecordSet) => fqdn(r.Name ?? '') === zone.name && (r.Type === 'SOA' || r.Type === 'NS')
     const ignore = (error: unknown, ...names: string[]) => {
@@ -97,7 +121,8 @@ async function dnsInventory(input: AwsInventoryInput, managed: ManagedResource[]
         hasRecord: apexA !== undefined,
         foreignRecords: records.filter((r) => r !== apexA && !apexOwn(r)).map((r) => `${r.Name} ${r.Type}`),
         otherNetworks,
-        links: [],
+        // With other networks the zone stays and only the action's associations go; without, the zone goes whole.
+        links: otherNetworks.length ? associated.filter((v) => ours.has(v.vpcId)).map((v) => v.vpcId) : [],
         removeRecord: async (ctx) => {
           const out = await route53
             .send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone.id, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: apexA }] } }))
@@ -108,11 +133,13 @@ async function dnsInventory(input: AwsInventoryInput, managed: ManagedResource[]
             })
           await waitInSync(route53, out?.ChangeInfo?.Id, `the deletion of the record ${host} to be INSYNC`, ctx)
         },
-        removeLink: async (ctx) => {
+        // The zone's account may disassociate any VPC from it (DisassociateVPCFromHostedZone, API reference).
+        removeLink: async (ctx, link) => {
+          const vpc = link ?? vpcId
           const out = await route53
-            .send(new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: zone.id, VPC: { VPCId: vpcId, VPCRegion: region as never } }))
+            .send(new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: zone.id, VPC: { VPCId: vpc, VPCRegion: input.region as never } }))
             .catch((error: unknown) => ignore(error, 'VPCAssociationNotFound', 'NoSuchHostedZone'))
-          await waitInSync(route53, out?.ChangeInfo?.Id, `the removal of ${vpcId} from zone ${host} to be INSYNC`, ctx)
+          await waitInSync(route53, out?.ChangeInfo?.Id, `the removal of ${vpc} from zone ${host} to be INSYNC`, ctx)
         },
         removeZone: async (ctx) => {
           const out = await route53.send(new DeleteHostedZoneCommand({ Id: zone.id })).catch((error: unknown) => ignore(error, 'NoSuchHostedZone'))

@@ -9,6 +9,7 @@ import type { ClusterLink, Target } from '../../engine/target.js'
 import { describeEndpoint, describeEndpointIps } from './endpoint.js'
 import { fqdn, observeRecord, recordPointsAt, zonesOfVpc } from './dns.js'
 import { describeGroups } from './security-group.js'
+import type { ZoneTopology } from './zone-vpcs.js'
 
 export interface AwsVerifyInput {
   ec2: EC2Client
@@ -20,6 +21,8 @@ export interface AwsVerifyInput {
   dns: DnsMode
   /** dns: existing-zone: each cluster's named zone */
   placed: Map<string, NamedZone>
+  /** Who holds the zones and which VPCs they serve; absent: the endpoint's account and VPC only */
+  topology?: ZoneTopology
   /** Receives the endpoint's private IPs, read along the way for the data-plane checks */
   onEndpointIps(ips: string[]): void
 }
@@ -55,10 +58,14 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
     return [...checks, ...recordsLeftToDnsTeam(target.clusters)]
   }
   // Verification needs the association and the record, not the ownership proof the plan reads per zone.
-  const inVpc = await zonesOfVpc(route53, input.vpcId, input.region)
+  // Each VPC's zones are listed with the credentials of its owner; records are read in the zones' account.
+  const topology = input.topology
+  const zoneReader = topology?.zones.route53 ?? route53
+  const inVpc = await zonesOfVpc(topology?.endpointVpc.side.route53 ?? route53, input.vpcId, input.region)
+  const extras = await Promise.all((topology?.extraVpcs ?? []).map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) })))
   for (const link of target.clusters) {
     const zoneName = zoneOf(input, link)
-    const zoneId = inVpc.get(fqdn(zoneName))
+    const zoneId = inVpc.get(fqdn(zoneName))?.id
     const zoneTitle = `Private zone ${zoneName} is associated with ${input.vpcId}`
     if (!zoneId) {
       checks.push(
@@ -74,7 +81,22 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
     const zone = { id: zoneId }
     // ListHostedZonesByVPC just listed the zone among the VPC's own: that read proves the association.
     checks.push({ id: `dns-zone:${link.clusterId}`, title: zoneTitle, status: 'pass', evidence: `zone ${zone.id}, listed by ListHostedZonesByVPC` })
-    const record = await observeRecord(route53, zone.id, link.host)
+    for (const { vpc, zones } of extras) {
+      const listed = zones.get(fqdn(link.host))?.id
+      const title = `Private zone ${link.host} is associated with ${vpc.vpcId}`
+      const ok = listed === zone.id
+      checks.push(
+        ok
+          ? { id: `dns-vpc:${link.clusterId}:${vpc.vpcId}`, title, status: 'pass', evidence: `zone ${zone.id}, listed by ListHostedZonesByVPC for ${vpc.vpcId} (account ${vpc.side.account})` }
+          : target.mode === 'plan' && !listed
+            ? skipped(`dns-vpc:${link.clusterId}:${vpc.vpcId}`, title, notYet(target))
+            : check(`dns-vpc:${link.clusterId}:${vpc.vpcId}`, title, false, listed ? `${vpc.vpcId} resolves ${link.host} through another zone, ${listed}` : `${vpc.vpcId} has no zone of this name`, {
+                cause: `Clients in ${vpc.vpcId} do not resolve ${link.host} to the endpoint.`,
+                fix: listed ? `Disassociate zone ${listed} from ${vpc.vpcId}, or remove ${vpc.vpcId} from aws-dns-vpc-ids.` : 'Re-run in apply mode to associate the zone with the VPC.'
+              })
+      )
+    }
+    const record = await observeRecord(zoneReader, zone.id, link.host)
     const points = endpoint ? recordPointsAt(record, endpoint) : false
     checks.push(
       check(`dns-record:${link.clusterId}`, `${link.host} is an alias of the endpoint`, points, record ? `alias ${record.aliasDnsName ?? record.values.join(', ')}` : 'no A record', {
