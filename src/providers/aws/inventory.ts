@@ -90,6 +90,11 @@ async function dnsInventory(input: AwsInventoryInput, managed: ManagedResource[]
     const ours = new Set([vpcId, ...recordedVpcs(tagged)])
     const associated = (details.VPCs ?? []).map((v) => ({ vpcId: v.VPCId ?? '', region: v.VPCRegion ?? input.region }))
     const otherNetworks = associated.filter((v) => !ours.has(v.vpcId)).map((v) => v.vpcId)
+    const ourLinks = associated.filter((v) => ours.has(v.vpcId)).map((v) => v.vpcId)
+    if (ownership.owned && otherNetworks.length && !ourLinks.length) {
+      kept.push({ kind: 'aws.route53-private-zone', name: `${zone.id} (${host})`, reason: `kept with its records: serves only ${otherNetworks.join(', ')}, associations the action did not make` })
+      continue
+    }
     const records = ownership.owned && !otherNetworks.length ? await zoneRecords(route53, zone.id) : []
     // Authorizations of the action's VPCs left by a run that stopped before deleting them go first.
     if (ownership.owned && allVpcs(topology).some((v) => crossAccount(topology, v))) {
@@ -122,7 +127,7 @@ async function dnsInventory(input: AwsInventoryInput, managed: ManagedResource[]
         foreignRecords: records.filter((r) => r !== apexA && !apexOwn(r)).map((r) => `${r.Name} ${r.Type}`),
         otherNetworks,
         // With other networks the zone stays and only the action's associations go; without, the zone goes whole.
-        links: otherNetworks.length ? associated.filter((v) => ours.has(v.vpcId)).map((v) => v.vpcId) : [],
+        links: otherNetworks.length ? ourLinks : [],
         removeRecord: async (ctx) => {
           const out = await route53
             .send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone.id, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: apexA }] } }))

@@ -18,8 +18,8 @@ import {
 } from '@aws-sdk/client-route-53'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import type { ClusterLink } from '../../engine/target.js'
-import { waitInSync } from './dns.js'
-import { crossAccount, recordVpcsTags, type ZoneTopology, type ZoneVpc } from './zone-vpcs.js'
+import { waitInSync, zoneTags } from './dns.js'
+import { crossAccount, recordedVpcs, recordVpcsTags, type ZoneTopology, type ZoneVpc } from './zone-vpcs.js'
 
 export const associationsStepId = (clusterId: string) => `dns-vpcs:${clusterId}`
 
@@ -117,8 +117,10 @@ export function planAssociations(input: AssociationsInput): PlannedStep | undefi
       const zoneId = input.zoneId()
       const zones = topology.zones.route53
       // The record of what the action associates comes first (a zone that is not the action's is never tagged).
-      const recorded = new Set([...input.recorded, ...pending.map((v) => v.vpcId)])
-      if (owned && pending.some((v) => !input.recorded.includes(v.vpcId)))
+      // Read again: the zone step may just have recorded the VPC it created the zone with (see createZone).
+      const before = owned && pending.some((v) => !input.recorded.includes(v.vpcId)) ? recordedVpcs(await zoneTags(zones, zoneId)) : input.recorded
+      const recorded = new Set([...before, ...pending.map((v) => v.vpcId)])
+      if (owned && pending.some((v) => !before.includes(v.vpcId)))
         await zones.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: Object.entries(recordVpcsTags([...recorded])).map(([Key, Value]) => ({ Key, Value })) }))
       for (const vpc of pending) await associate(topology, zoneId, vpc, ctx)
       for (const vpc of leftovers) await deauthorize(zones, zoneId, vpc)
