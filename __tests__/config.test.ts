@@ -438,6 +438,7 @@ const COMMON_AND_AWS_BAD_CASES: BadCase[] = [
   bad('subnet among the DNS VPCs', 'aws-dns-vpc-ids', SUBNET_A, /looks like a subnet id/),
   bad('eleven DNS VPCs', 'aws-dns-vpc-ids', Array.from({ length: 11 }, (_, i) => `vpc-0b1c2d${String(i).padStart(2, '0')}`).join(','), /at most 10/),
   bad('DNS role that is the endpoint role', 'aws-dns-role-arn', 'arn:aws:iam::123456789012:role/zilliz', /Is aws-role-arn itself/, { 'aws-role-arn': 'arn:aws:iam::123456789012:role/zilliz' }),
+  bad('DNS VPCs with dns none', 'aws-dns-vpc-ids', 'vpc-0b1c2d3e', /but dns is none/, { dns: 'none' }),
   bad('DNS role given as a session ARN', 'aws-dns-role-arn', 'arn:aws:sts::210987654321:assumed-role/dns/gha', /session ARN/),
   bad('GCP input with provider aws', 'gcp-network', 'app-vpc', /provider gcp only/),
   bad('Azure input with provider aws', 'azure-subscription-id', SUBSCRIPTION, /provider azure only/)

@@ -394,7 +394,22 @@ function together(inputs: InputReader, names: InputName[], why: string): void {
 
 const lowercase = (value: string): string => value.toLowerCase()
 
-/** VPCs aws-dns-vpc-ids may list: their ids must fit one Route 53 tag value (see dns-vpcs.ts). */
+/** Inputs that place, share or link the action's zones mean nothing when it writes no DNS. */
+function withoutDns(inputs: InputReader, mode: DnsMode, names: InputName[]): void {
+  if (mode !== 'none') return
+  for (const name of names.filter((n) => inputs.given(n)))
+    inputs.problem(name, `Says where the action puts or shares its private DNS zones, but dns is none, so it writes no DNS. Remove ${name}, or set dns: managed.`, `leave ${name} unset with dns: none`)
+}
+
+/** Per cloud, the inputs that say where the zones live or which further networks they serve. */
+const ZONE_PLACEMENT_INPUTS: Record<ProviderName, InputName[]> = {
+  aws: ['aws-dns-vpc-ids', 'aws-dns-role-arn'],
+  gcp: [],
+  // Azure's are refused with existing-zone too (azureZonesOnlyWhenManaged).
+  azure: []
+}
+
+/** VPCs aws-dns-vpc-ids may list: their ids must fit one Route 53 tag value (see zone-vpcs.ts). */
 const MAX_DNS_VPCS = 10
 
 function readAws(inputs: InputReader, ctx: CloudContext): AwsSettings {
@@ -571,6 +586,7 @@ export function parseConfig(read: (name: string) => string, options: ParseOption
   const dns = readDns(inputs, provider)
   const ctx = provider && { provider, regionId: zilliz.regionId, region, projectId: zilliz.projectId, namePrefix: common.namePrefix }
   const cloud = ctx ? CLOUD_READERS[ctx.provider](inputs, ctx) : {}
+  if (provider) withoutDns(inputs, dns.mode, ZONE_PLACEMENT_INPUTS[provider])
   if (provider === 'azure') azureZonesOnlyWhenManaged(inputs, dns.mode)
 
   if (inputs.problems.length > 0 || !provider) {
