@@ -5,7 +5,7 @@
 // of its file in docs/policies, so a run that needs anything more fails here.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { AssociateVPCWithHostedZoneCommand } from '@aws-sdk/client-route-53'
+import { AssociateVPCWithHostedZoneCommand, CreateHostedZoneCommand } from '@aws-sdk/client-route-53'
 import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
 import {
   DNS_ACCOUNT_ID,
@@ -120,6 +120,15 @@ describe('extra VPCs in the endpoint\'s account (aws-dns-vpc-ids)', () => {
     expectSuccess(destroyed)
     expect(zones().map(vpcsOf)).toEqual([[OTHER_VPC_ID], [OTHER_VPC_ID]])
     expect(planSteps(destroyed).filter((s) => s.action === 'keep' && s.reason.includes(OTHER_VPC_ID))).toHaveLength(2)
+  })
+
+  it('refuses, before any write, a VPC that resolves a host through another zone already', async () => {
+    const admin = route53For(emulators.aws, registerAmbientCredentials(emulators.world))
+    await admin.send(new CreateHostedZoneCommand({ Name: HOSTS[0], CallerReference: 'by-hand', VPC: { VPCId: OTHER_VPC_ID, VPCRegion: 'us-west-2' }, HostedZoneConfig: { PrivateZone: true } }))
+    emulators.log.clear()
+    const result = await run({ mode: 'apply' })
+    expectNamedError(result, 'aws-dns-vpc-ids', `${OTHER_VPC_ID} already resolves ${HOSTS[0]!.replace(/\.$/, '')} through zone`)
+    expect(writes()).toEqual([])
   })
 
   it('refuses a VPC shared through RAM before any write: its zone associations are its owner\'s', async () => {

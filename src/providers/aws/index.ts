@@ -15,7 +15,7 @@ import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { awsDnsSession, awsSession, shareFirstIdToken, type AwsSession } from './auth.js'
 import { awsClients, awsDnsClients, type AwsClients } from './clients.js'
-import { missingTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone, zoneStepId, zoneTags, type ObservedZone } from './dns.js'
+import { fqdn, missingTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone, zonesOfVpc, zoneStepId, zoneTags, type ObservedZone } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readHostRecords } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec, type NamedZone } from '../../engine/dns-placement.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
@@ -190,12 +190,23 @@ export class AwsProvider implements CloudProvider {
       hosts: [...target.clusters.map((c) => c.host), ...guesses.values()],
       projectId
     })
+    // Each further VPC's own zones: one that already resolves a host through another zone would make Route 53
+    // refuse the association (ConflictingDomainExists), which is knowable now.
+    const listings = await Promise.all(topology.extraVpcs.map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) })))
     for (const link of target.clusters) {
       const guess = guesses.get(link.clusterId)
       const stale = guess ? zones.get(guess) : undefined
       // Only our zone in this VPC: one someone else made is theirs, one for another VPC serves that VPC.
       if (stale?.associated && stale.owned) steps.push(planReplacedZone({ route53: zoneClient, link, stale }))
       const zone = zones.get(link.host)
+      for (const { vpc, zones: inVpc } of listings) {
+        const other = inVpc.get(fqdn(link.host))
+        if (other && other.id !== zone?.id)
+          throw new InputError(
+            'aws-dns-vpc-ids',
+            `${vpc.vpcId} already resolves ${link.host} through zone ${other.id}${other.owner ? ` of account ${other.owner}` : ''}, and a VPC can be associated with only one zone of a name. Disassociate ${other.id} from ${vpc.vpcId}, or remove ${vpc.vpcId} from aws-dns-vpc-ids.`
+          )
+      }
       const record = zone ? await observeRecord(zoneClient, zone.id, link.host) : undefined
       const tags = zone?.owned ? await zoneTags(zoneClient, zone.id) : new Map<string, string>()
       steps.push(
