@@ -258,3 +258,91 @@ describe('a VPC shared through RAM as the endpoint\'s VPC', () => {
     expect(sortedWrites(emulators.log)).toEqual([])
   })
 })
+
+describe('dns: existing-zone with a zone of the central DNS account and further VPCs', () => {
+  const REGION_ZONE = 'aws-us-west-2.vectordb.zillizcloud.com'
+  const inputs = { dns: 'existing-zone', 'aws-dns-role-arn': DNS_ROLE_ARN, 'aws-dns-vpc-ids': OTHER_VPC_ID }
+  const run = (overrides: Record<string, string> = {}) => runAction({ ...emulators.env, ...awsInputs(emulators, { ...inputs, ...overrides }) })
+  const bare = (host: string) => host.replace(/\.$/, '')
+
+  /** The landing zone's central zone: made in the DNS account with its hub VPC, then serving the given VPCs. */
+  function centralZone(vpcIds: string[]): HostedZone {
+    const { zone } = emulators.aws.route53.zones.create({ owner: DNS_ACCOUNT_ID, name: REGION_ZONE, callerReference: 'landing-zone', privateZone: true, vpc: { region: 'us-west-2', vpcId: HUB_VPC_ID } })
+    for (const vpcId of vpcIds) zone.vpcs.push({ region: 'us-west-2', vpcId })
+    return zone
+  }
+  const records = (zone: HostedZone) => zone.records.filter((r) => r.type === 'A' || r.type === 'TXT').map((r) => `${bare(r.name)} ${r.type}`).sort()
+
+  beforeEach(() => {
+    // The DNS account's role holds only the smaller existing-zone policy.
+    emulators.aws.iam.allowOnly(DNS_ROLE_ARN, policyActions('aws-dns-account-apply-dns-existing-zone.json'))
+  })
+
+  it('plans with zero writes, writes only its records in the DNS account, re-applies with zero writes, destroys only its records', async () => {
+    const zone = centralZone([VPC_ID, OTHER_VPC_ID])
+    const base = { 'dns-zone-ids': zone.id }
+    const plan = await run({ ...base, mode: 'plan' })
+    expectSuccess(plan)
+    expect(writes()).toEqual([])
+
+    emulators.log.clear()
+    const apply = await run({ ...base, mode: 'apply' })
+    expectSuccess(apply)
+    expect(apply.outputs['verified']).toBe('true')
+    expect(writes()).toEqual(['ec2:AuthorizeSecurityGroupIngress', 'ec2:CreateSecurityGroup', 'ec2:CreateVpcEndpoint', 'route53:ChangeResourceRecordSets', 'route53:ChangeResourceRecordSets', 'zilliz:CreatePrivateEndpoint'])
+    // The records went into the DNS account's zone; no zone, association or authorization was made anywhere.
+    expect(zones().map((z) => z.id)).toEqual([zone.id])
+    expect(vpcsOf(zone)).toEqual([HUB_VPC_ID, OTHER_VPC_ID, VPC_ID].sort())
+    expect(records(zone)).toEqual(HOSTS.flatMap((h) => [`${bare(h)} A`, `_zilliz-private-link.${bare(h)} TXT`]).sort())
+    const vpcChecks = verificationChecks(apply).filter((c) => c.id.startsWith('dns-vpc:'))
+    expect(vpcChecks.map((c) => [c.id.split(':')[2], c.status])).toEqual(HOSTS.map(() => [OTHER_VPC_ID, 'pass']))
+
+    emulators.log.clear()
+    const again = await run({ ...base, mode: 'apply' })
+    expectSuccess(again)
+    expect(writes()).toEqual([])
+    expect(planSteps(again).every((s) => s.action === 'keep')).toBe(true)
+
+    emulators.aws.iam.allowOnly(ROLE_ARN, policyActions('aws-plan-dns-existing-zone.json'))
+    emulators.aws.iam.allowOnly(DNS_ROLE_ARN, policyActions('aws-dns-account-plan-dns-existing-zone.json'))
+    emulators.log.clear()
+    const replan = await run({ ...base, mode: 'plan' })
+    expectSuccess(replan)
+    expect(writes()).toEqual([])
+    expect(replan.outputs['has-changes']).toBe('false')
+
+    emulators.aws.iam.allowOnly(ROLE_ARN, policyActions('aws-apply-dns-existing-zone.json'))
+    emulators.aws.iam.allowOnly(DNS_ROLE_ARN, policyActions('aws-dns-account-apply-dns-existing-zone.json'))
+    expectSuccess(await run({ ...base, mode: 'destroy' }))
+    // The zone and its associations stay, as the DNS team made them; only the action's records are gone.
+    expect(zones().map((z) => z.id)).toEqual([zone.id])
+    expect(vpcsOf(zone)).toEqual([HUB_VPC_ID, OTHER_VPC_ID, VPC_ID].sort())
+    expect(records(zone)).toEqual([])
+  })
+
+  it('refuses, before any write, a listed VPC the named zone does not serve, and never associates it', async () => {
+    const zone = centralZone([VPC_ID])
+    const result = await run({ 'dns-zone-ids': zone.id, mode: 'apply' })
+    expectNamedError(result, 'aws-dns-vpc-ids', `hosted zone ${zone.id} (${REGION_ZONE}) is not associated with ${OTHER_VPC_ID}`)
+    expect(writes()).toEqual([])
+    expect(vpcsOf(zone)).toEqual([HUB_VPC_ID, VPC_ID].sort())
+  })
+
+  it('looks for the named zone in the DNS account and says so when it is another account\'s', async () => {
+    const { zone } = emulators.aws.route53.zones.create({ owner: emulators.aws.route53.accountId, name: REGION_ZONE, callerReference: 'app-account', privateZone: true, vpc: { region: 'us-west-2', vpcId: VPC_ID } })
+    const result = await run({ 'dns-zone-ids': zone.id, mode: 'apply' })
+    expectNamedError(result, 'dns-zone-ids', `hosted zone ${zone.id} is held by another account than account ${DNS_ACCOUNT_ID} (aws-dns-role-arn)`)
+    expect(writes()).toEqual([])
+  })
+
+  it('names the DNS role, the IAM action its account lacks and the existing-zone policy file', async () => {
+    const zone = centralZone([VPC_ID, OTHER_VPC_ID])
+    emulators.aws.iam.deny(DNS_ROLE_ARN, 'route53:ChangeResourceRecordSets', policyActions('aws-dns-account-apply-dns-existing-zone.json'))
+    const result = await run({ 'dns-zone-ids': zone.id, mode: 'apply' })
+    expect(result.exitCode).toBe(1)
+    const error = errorLine(result)
+    expect(error).toContain('AWS route53:ChangeResourceRecordSets was denied (AccessDenied, HTTP 403)')
+    expect(error).toContain(`the role arn:aws:sts::${DNS_ACCOUNT_ID}:assumed-role/zilliz-private-link-dns/`)
+    expect(error).toContain('docs/policies/aws-dns-account-apply.json')
+  })
+})

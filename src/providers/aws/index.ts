@@ -22,6 +22,7 @@ import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpoin
 import { awsInventory } from './inventory.js'
 import { observeNetwork } from './network.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
+import { checkNamedZonesServe } from './named-zone-vpcs.js'
 import { verifyAws } from './verify.js'
 import { awsPathAnalyzer, awsPathKinds } from './path-analysis.js'
 import type { PathAnalyzer } from '../../engine/path-model.js'
@@ -86,7 +87,9 @@ export class AwsProvider implements CloudProvider {
     if (this.topology) return this.topology
     const endpoint: AwsSide = { role: 'endpoint', account: this.account || (await this.session.identity()).account, ...this.clients }
     const dns: AwsSide | undefined = this.dns && { role: 'dns', account: (await this.dns.session.identity()).account, ...this.dns.clients }
-    this.topology = await resolveZoneTopology({ settings: this.settings, endpoint, ...(dns ? { dns } : {}) })
+    // Only managed zones are associated by the action; named zones are checked against aws-dns-vpc-ids as they are.
+    const settings = this.config.dns.mode === 'managed' ? this.settings : { ...this.settings, dnsVpcIds: [] }
+    this.topology = await resolveZoneTopology({ settings, endpoint, ...(dns ? { dns } : {}) })
     return this.topology
   }
 
@@ -153,16 +156,19 @@ export class AwsProvider implements CloudProvider {
     this.live.links = target.clusters
     const dns = this.config.dns.mode
     if (dns === 'managed') steps.push(...(await this.managedDnsSteps(target, topology, existing)))
-    if (dns === 'existing-zone') steps.push(...(await this.existingZoneSteps(target, existing)))
+    if (dns === 'existing-zone') steps.push(...(await this.existingZoneSteps(target, topology, existing)))
     const wider = widerZones(target.clusters, this.live.placed)
     return { steps, registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointId() }, ...(wider.length ? { widerZones: wider } : {}) }
   }
 
   /** dns: existing-zone: the named zones are checked, then each host's alias record and marker go into its zone. */
-  private async existingZoneSteps(target: Target, existing: ObservedEndpoint | undefined): Promise<PlannedStep[]> {
-    const { route53 } = this.clients
+  private async existingZoneSteps(target: Target, topology: ZoneTopology, existing: ObservedEndpoint | undefined): Promise<PlannedStep[]> {
+    // The named zones live in the zones' account: aws-dns-role-arn's when given.
+    const route53 = topology.zones.route53
     const s = this.settings
-    const zones = await observeNamedZones(route53, this.config.dns.zoneIds, s.vpcId, s.region)
+    const where = this.dns ? `account ${topology.zones.account} (aws-dns-role-arn)` : `account ${topology.zones.account}`
+    const zones = await observeNamedZones(route53, this.config.dns.zoneIds, s.vpcId, s.region, where)
+    checkNamedZonesServe(zones, s.dnsVpcIds, s.region)
     this.live.placed = placeLinks(target.clusters, zones)
     const ownerTags = recordOwnerTags(this.config, s.vpcId)
     return Promise.all(
@@ -285,6 +291,7 @@ export class AwsProvider implements CloudProvider {
       cidrs: this.live.cidrs,
       dns: this.config.dns.mode,
       placed: this.live.placed,
+      namedZoneVpcIds: this.config.dns.mode === 'existing-zone' ? this.settings.dnsVpcIds : [],
       onEndpointIps: (ips) => (this.live.endpointIps = ips)
     })
   }

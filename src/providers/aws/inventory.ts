@@ -238,7 +238,7 @@ export async function awsInventory(input: AwsInventoryInput): Promise<Inventory>
   // dns: none reads no DNS at all (the role may lack Route 53 permissions); managed zones of an earlier
   // managed run are still found in existing-zone mode, since they would shadow the named zone's records.
   const { mode, zoneIds } = input.config.dns
-  const dns = mode === 'none' ? [] : [dnsInventory(input, managed, kept), existingZoneInventory(input.route53, zoneIds, input.ownerTags, managed, kept)]
+  const dns = mode === 'none' ? [] : [dnsInventory(input, managed, kept), existingZoneInventory(input.topology.zones.route53, zoneIds, input.ownerTags, managed, kept)]
   const [endpointId] = await Promise.all([endpointInventory(input, managed, kept), groupInventory(input, managed, kept), ...dns])
   kept.sort((a, b) => `${a.kind} ${a.name}`.localeCompare(`${b.kind} ${b.name}`))
   return { managed, kept, ...(endpointId ? { endpointId } : {}) }

@@ -8,6 +8,7 @@ import { recordsLeftToDnsTeam, type NamedZone } from '../../engine/dns-placement
 import type { ClusterLink, Target } from '../../engine/target.js'
 import { describeEndpoint, describeEndpointIps } from './endpoint.js'
 import { fqdn, observeRecord, recordPointsAt, zonesOfVpc } from './dns.js'
+import { verifyNamedZonesServe } from './named-zone-vpcs.js'
 import { describeGroups } from './security-group.js'
 import type { ZoneTopology } from './zone-vpcs.js'
 
@@ -21,6 +22,8 @@ export interface AwsVerifyInput {
   dns: DnsMode
   /** dns: existing-zone: each cluster's named zone */
   placed: Map<string, NamedZone>
+  /** dns: existing-zone: the further VPCs (aws-dns-vpc-ids) each named zone must already serve */
+  namedZoneVpcIds: string[]
   /** Who holds the zones and which VPCs they serve; absent: the endpoint's account and VPC only */
   topology?: ZoneTopology
   /** Receives the endpoint's private IPs, read along the way for the data-plane checks */
@@ -105,6 +108,7 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
       })
     )
   }
+  checks.push(...(await verifyNamedZonesServe(zoneReader, target.clusters, input.placed, input.namedZoneVpcIds, input.region)))
   return checks
 }
 
