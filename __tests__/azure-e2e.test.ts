@@ -465,7 +465,8 @@ describe('custom roles', () => {
   it('azure-plan.json is read-only, and the apply role adds only writes, deletes (destroy, prune), joins and operation reads', () => {
     const plan = role('azure-plan.json')
     const apply = role('azure-apply.json')
-    expect(plan.Actions.every((a) => a.endsWith('/read'))).toBe(true)
+    // Reads, and list actions that are reads by another verb (the forwarding rulesets linked to a network).
+    expect(plan.Actions.every((a) => a.endsWith('/read') || /\/list\w+\/action$/.test(a))).toBe(true)
     expect(plan.Actions.every((a) => apply.Actions.includes(a))).toBe(true)
     const added = apply.Actions.filter((a) => !plan.Actions.includes(a))
     expect(added.every((a) => /\/(write|delete|join\/action)$/.test(a) || /operation\w*\/read$/i.test(a))).toBe(true)
@@ -476,6 +477,10 @@ describe('custom roles', () => {
     const { rbac } = emulators.azure.arm
     const plan = role('azure-plan.json')
     const apply = role('azure-apply.json')
+    // A forwarding ruleset linked to the network (for another domain) makes the DNS analysis read its rules.
+    emulators.azure.arm.resolver.addRuleset(SUBSCRIPTION_ID, RESOURCE_GROUP, 'corp', [ids.vnet()], [
+      { name: 'corp', domainName: 'corp.example.', targetDnsServers: [{ ipAddress: '10.50.0.4' }], forwardingRuleState: 'Enabled' }
+    ])
     rbac.assign(CLIENT_ID, plan.Actions)
     expectSuccess(await run({ mode: 'plan' }))
     const planNeeds = new Set(rbac.checked)

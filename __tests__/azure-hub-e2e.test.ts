@@ -57,7 +57,8 @@ interface Layout {
   /** The writes of a fresh apply */
   writes: string[]
   /** Which role loses which action for the denial, and the scope the error must name */
-  denial: { part: AzureScopePart; action: string; operation: string; code: string; scope: string; step: RegExp }
+  /** `at`: only that one of the part's scopes loses the action (default: all of them) */
+  denial: { part: AzureScopePart; at?: string; action: string; operation: string; code: string; scope: string; step: RegExp }
 }
 
 const FRESH = [
@@ -125,15 +126,46 @@ const LAYOUTS: Layout[] = [
       scope: `scope /subscriptions/${HUB_SUBSCRIPTION_ID}/resourceGroups/${DNS_RESOURCE_GROUP}/providers/Microsoft.Network/privateDnsZones/${HOST} (resource group ${DNS_RESOURCE_GROUP} of subscription ${HUB_SUBSCRIPTION_ID})`,
       step: /Step dns-zone:\S+ failed: /
     }
+  },
+  {
+    // The worked example of docs/azure.md: all three parts apart, the role of each part on its own scopes.
+    name: 'landing zone: spoke network in another subscription, central DNS in the hub subscription, linked to the hub network',
+    inputs: {
+      'azure-virtual-network': '',
+      'azure-subnet': ids.subnet(SUBNET, SHARED_VNET, NETWORK_SUBSCRIPTION_ID, NETWORK_RESOURCE_GROUP),
+      'azure-dns-subscription-id': HUB_SUBSCRIPTION_ID,
+      'azure-dns-resource-group': DNS_RESOURCE_GROUP,
+      'azure-dns-link-vnet-ids': HUB_VNET_ID
+    },
+    scopes: {
+      endpoint: [group(SUBSCRIPTION_ID, RESOURCE_GROUP)],
+      network: [group(NETWORK_SUBSCRIPTION_ID, NETWORK_RESOURCE_GROUP), group(HUB_SUBSCRIPTION_ID, HUB_RESOURCE_GROUP)],
+      dns: [group(HUB_SUBSCRIPTION_ID, DNS_RESOURCE_GROUP)]
+    },
+    vnetId: ids.vnet(SHARED_VNET, NETWORK_SUBSCRIPTION_ID, NETWORK_RESOURCE_GROUP),
+    dnsSubscription: HUB_SUBSCRIPTION_ID,
+    dnsGroup: DNS_RESOURCE_GROUP,
+    writes: [...FRESH.slice(0, 4), 'arm:VirtualNetworkLinks_CreateOrUpdate', ...FRESH.slice(4)],
+    // Only the hub network's resource group lacks the join: the spoke's link succeeds, the hub's is refused.
+    denial: {
+      part: 'network',
+      at: group(HUB_SUBSCRIPTION_ID, HUB_RESOURCE_GROUP),
+      action: 'Microsoft.Network/virtualNetworks/join/action',
+      operation: 'VirtualNetworkLinks_CreateOrUpdate',
+      code: 'LinkedAuthorizationFailed',
+      scope: `scope ${HUB_VNET_ID} (resource group ${HUB_RESOURCE_GROUP} of subscription ${HUB_SUBSCRIPTION_ID})`,
+      step: /Step dns-link:\S+ failed: /
+    }
   }
 ]
 
-/** The per-scope roles of docs/policies, each assigned on its scopes; `without` leaves one action out of one part. */
-function assignScopedRoles(layout: Layout, without?: { part: AzureScopePart; action: string }): void {
+/** The per-scope roles of docs/policies, each assigned on its scopes; `without` leaves one action out of one part (at one scope, or all). */
+function assignScopedRoles(layout: Layout, without?: { part: AzureScopePart; at?: string; action: string }): void {
   const { rbac } = emulators.azure.arm
   rbac.assign(CLIENT_ID, [])
+  const dropped = (part: AzureScopePart, scope: string, action: string) => without?.part === part && (without.at ?? scope) === scope && without.action === action
   for (const part of AZURE_SCOPE_PARTS)
-    for (const scope of layout.scopes[part]) rbac.assignAt(CLIENT_ID, scope, role(`azure-${part}-apply.json`).filter((a) => !(without?.part === part && without.action === a)))
+    for (const scope of layout.scopes[part]) rbac.assignAt(CLIENT_ID, scope, role(`azure-${part}-apply.json`).filter((a) => !dropped(part, scope, a)))
 }
 
 describe.each(LAYOUTS)('$name', (layout) => {
@@ -221,7 +253,9 @@ describe.each(LAYOUTS)('$name', (layout) => {
     expect(error).toContain(`the identity client ${CLIENT_ID}`)
     expect(error).toContain(`lacks the Azure action ${layout.denial.action} on ${layout.denial.scope}`)
     expect(error).toContain(`grant it as docs/policies/azure-${layout.denial.part}-apply.json does, assigned on that scope`)
-    expect(emulators.log.writes('arm').map((c) => c.operation)).not.toContain(layout.denial.operation)
+    // The refused write is the only one of its kind missing (a refused call is no write): the spoke's link went through.
+    const made = emulators.log.writes('arm').filter((c) => c.operation === layout.denial.operation)
+    expect(made).toHaveLength(layout.writes.filter((w) => w === `arm:${layout.denial.operation}`).length - 1)
   })
 })
 
@@ -276,3 +310,68 @@ describe('a subnet resource id', () => {
   })
 })
 
+
+describe('dns: existing-zone with a central zone in the hub subscription, the spoke network in another', () => {
+  const REGION_ZONE = 'az-eastus.vectordb.zillizcloud.com'
+  const ZONE_ID = `/subscriptions/${HUB_SUBSCRIPTION_ID}/resourceGroups/${DNS_RESOURCE_GROUP}/providers/Microsoft.Network/privateDnsZones/${REGION_ZONE}`
+  const SPOKE = ids.vnet(SHARED_VNET, NETWORK_SUBSCRIPTION_ID, NETWORK_RESOURCE_GROUP)
+  const INPUTS = { dns: 'existing-zone', 'dns-zone-ids': ZONE_ID, 'azure-virtual-network': '', 'azure-subnet': ids.subnet(SUBNET, SHARED_VNET, NETWORK_SUBSCRIPTION_ID, NETWORK_RESOURCE_GROUP) }
+  const run = (overrides: Record<string, string> = {}) => runAction({ ...emulators.env, ...azureInputs(emulators.zillizUrl, { ...INPUTS, ...overrides }) })
+
+  /** The platform team's central zone, linked to the spoke and the hub networks. */
+  async function centralZone(): Promise<void> {
+    const dns = armClients(emulators.azure, secretCredential(emulators.azure), { subscriptionId: HUB_SUBSCRIPTION_ID }).dns
+    await dns.privateZones.beginCreateOrUpdateAndWait(DNS_RESOURCE_GROUP, REGION_ZONE, { location: 'global', tags: { team: 'platform' } }, FAST_POLL)
+    for (const [name, vnet] of [['spoke', SPOKE], ['hub', HUB_VNET_ID]] as const)
+      await dns.virtualNetworkLinks.beginCreateOrUpdateAndWait(DNS_RESOURCE_GROUP, REGION_ZONE, name, { location: 'global', virtualNetwork: { id: vnet }, registrationEnabled: false }, FAST_POLL)
+  }
+
+  /**
+   * Per scope: the endpoint's and the network's roles, the records-only DNS role on the hub's zones, and the
+   * DNS plan role on the endpoint's resource group, where zones an earlier managed run left are looked for.
+   */
+  function assignRoles(without?: string): void {
+    const { rbac } = emulators.azure.arm
+    rbac.assign(CLIENT_ID, [])
+    rbac.assignAt(CLIENT_ID, group(SUBSCRIPTION_ID, RESOURCE_GROUP), [...role('azure-endpoint-apply.json'), ...role('azure-dns-plan.json')])
+    rbac.assignAt(CLIENT_ID, group(NETWORK_SUBSCRIPTION_ID, NETWORK_RESOURCE_GROUP), role('azure-network-apply.json'))
+    rbac.assignAt(CLIENT_ID, group(HUB_SUBSCRIPTION_ID, DNS_RESOURCE_GROUP), role('azure-dns-apply-dns-existing-zone.json').filter((a) => a !== without))
+  }
+
+  it('plans and re-applies with zero writes, writes only the record in the hub zone, and destroy leaves the zone and its links', async () => {
+    await centralZone()
+    assignRoles()
+    emulators.log.clear()
+    const plan = await run({ mode: 'plan' })
+    expectSuccess(plan)
+    expect(sortedWrites(emulators.log)).toEqual([])
+
+    const applied = await run({ mode: 'apply' })
+    expectVerifiedApply(applied, sortedWrites(emulators.log), ['arm:PrivateEndpoints_CreateOrUpdate', 'arm:RecordSets_CreateOrUpdate', 'zilliz:AddPrivateEndpointWhitelist', 'zilliz:CreatePrivateEndpoint'])
+    const record = emulators.log.writes('arm').find((c) => c.operation === 'RecordSets_CreateOrUpdate')!
+    expect(record.path.toLowerCase()).toContain(`/subscriptions/${HUB_SUBSCRIPTION_ID}/resourcegroups/${DNS_RESOURCE_GROUP}/`.toLowerCase())
+    const zone = emulators.azure.arm.dns.zone(REGION_ZONE)!
+    expect([...zone.records.keys()]).toContain(`A/${HOST.slice(0, -(REGION_ZONE.length + 1))}`)
+
+    await expectReapplyKeepsEverything(run, emulators.log)
+
+    emulators.log.clear()
+    expectSuccess(await run({ mode: 'destroy' }))
+    expect(sortedWrites(emulators.log)).toEqual(['arm:PrivateEndpoints_Delete', 'arm:RecordSets_Delete', 'zilliz:DeletePrivateEndpoint'])
+    const after = emulators.azure.arm.dns.zone(REGION_ZONE)!
+    expect([...after.links.keys()].sort()).toEqual(['hub', 'spoke'])
+    expect([...after.records.keys()].filter((k) => k.startsWith('A/'))).toEqual([])
+  })
+
+  it('names the hub scope when the record write is refused there', async () => {
+    await centralZone()
+    assignRoles('Microsoft.Network/privateDnsZones/A/write')
+    const result = await run({ mode: 'apply' })
+    expect(result.exitCode).toBe(1)
+    const error = errorLine(result)
+    expect(error).toContain('Azure RecordSets_CreateOrUpdate was denied (AuthorizationFailed, HTTP 403)')
+    expect(error).toContain(`lacks the Azure action Microsoft.Network/privateDnsZones/A/write on scope ${ZONE_ID}/A/`)
+    expect(error).toContain(`(resource group ${DNS_RESOURCE_GROUP} of subscription ${HUB_SUBSCRIPTION_ID})`)
+    expect(emulators.log.writes('arm').map((c) => c.operation)).not.toContain('RecordSets_CreateOrUpdate')
+  })
+})

@@ -10,7 +10,7 @@ import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import { zoneCallerReference } from '../src/providers/aws/dns.js'
 import { AWS_PATH_ANALYSIS_PERMISSIONS, AWS_PERMISSIONS } from '../src/providers/aws/permissions.js'
 import { ec2For, route53For } from './support/aws-emulators.js'
-import { errorLine, expectSuccess } from './support/expectations.js'
+import { errorLine, expectSuccess, verificationChecks } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
 
 let emulators: Emulators
@@ -87,10 +87,36 @@ const CASES: [string, keyof typeof SCENARIOS, 'plan' | 'apply' | 'destroy', stri
   ['route53:DisassociateVPCFromHostedZone', 'sharedZone', 'destroy', 'Step dns-link:']
 ]
 
+// The level 1 DNS analysis reads: a denial leaves the link unproven, not the run failed; the skipped check
+// names the operation, the IAM action and the policy. [operation, whether a Resolver rule must be associated]
+const PROOF_CASES: [string, boolean][] = [
+  ['ec2:DescribeVpcAttribute', false],
+  ['ec2:DescribeDhcpOptions', false],
+  ['route53resolver:ListResolverRuleAssociations', false],
+  ['route53resolver:ListResolverRules', true]
+]
+
 describe('a denied AWS call', () => {
   // A denied path-analysis call makes the analysis unknown, not the run failed: path-analysis-aws.test.ts.
   it('is tested for every operation in the permission table', () => {
-    expect(CASES.map(([operation]) => operation).sort()).toEqual(Object.keys(AWS_PERMISSIONS).filter((op) => !(op in AWS_PATH_ANALYSIS_PERMISSIONS)).sort())
+    // The level 2 probe's operations are denied in probe-aws-e2e.test.ts: a probe that cannot run is an unknown, not a failed run.
+    const link = Object.keys(AWS_PERMISSIONS).filter((op) => !AWS_PERMISSIONS[op]!.policy && !(op in AWS_PATH_ANALYSIS_PERMISSIONS))
+    expect([...CASES, ...PROOF_CASES].map(([operation]) => operation).sort()).toEqual(link.sort())
+  })
+
+  it.each(PROOF_CASES)('%s, a read of the DNS analysis, leaves the link unproven and names the IAM action and the policy', async (operation, ruleAssociated) => {
+    await SCENARIOS.applied()
+    if (ruleAssociated) emulators.aws.resolver.addRule({ Name: 'corp', DomainName: 'corp.example.', RuleType: 'FORWARD', TargetIps: [{ Ip: '10.9.0.2', Port: 53 }] }, [VPC_ID])
+    const [service, name] = operation.split(':') as [string, string]
+    const code = service === 'ec2' ? 'UnauthorizedOperation' : 'AccessDeniedException'
+    emulators.switches.inject({ service, operation: name, status: service === 'ec2' ? 403 : 400, code, message: 'You are not authorized to perform this operation.', times: 1 })
+    const result = await run({ mode: 'plan' })
+    expectSuccess(result)
+    const skipped = verificationChecks(result).find((c) => c.id === 'dns-analysis')
+    expect(skipped).toMatchObject({ status: 'skip', proof: 'none' })
+    expect(skipped?.evidence).toContain(`AWS ${operation} was denied (${code}`)
+    expect(skipped?.evidence).toContain(`lacks the IAM action ${operation}`)
+    expect(skipped?.evidence).toContain('docs/policies/aws-plan.json')
   })
 
   it.each(CASES)('%s names the step, the operation, the IAM action, the role and the policy', async (operation, scenario, mode, step) => {

@@ -8,10 +8,13 @@ import { readFileSync } from 'node:fs'
 type Cloud = 'aws' | 'gcp' | 'azure'
 type Mode = 'none' | 'existing-zone'
 
-/** What each mode leaves out: none, every DNS permission; existing-zone, everything that makes, links or deletes a zone. */
+/**
+ * What each mode leaves out: none, every DNS permission (the level 1 DNS analysis reads included: with no
+ * zone of the action's there is nothing to analyse); existing-zone, everything that makes, links or deletes a zone.
+ */
 const LEFT_OUT: Record<Cloud, Record<Mode, (permission: string) => boolean>> = {
   aws: {
-    none: (p) => p.startsWith('route53:'),
+    none: (p) => p.startsWith('route53:') || p.startsWith('route53resolver:') || ['ec2:DescribeVpcAttribute', 'ec2:DescribeDhcpOptions'].includes(p),
     'existing-zone': (p) =>
       ['CreateHostedZone', 'AssociateVPCWithHostedZone', 'ChangeTagsForResource', 'DeleteHostedZone', 'DisassociateVPCFromHostedZone', 'ListHostedZonesByName'].map((a) => `route53:${a}`).includes(p)
   },
@@ -20,7 +23,7 @@ const LEFT_OUT: Record<Cloud, Record<Mode, (permission: string) => boolean>> = {
     'existing-zone': (p) => ['dns.managedZones.create', 'dns.managedZones.delete', 'dns.managedZones.update', 'dns.networks.bindPrivateDNSZone'].includes(p)
   },
   azure: {
-    none: (p) => p.includes('/privateDns'),
+    none: (p) => p.includes('/privateDns') || /dnsForwardingRulesets/i.test(p),
     'existing-zone': (p) =>
       ['privateDnsZones/write', 'privateDnsZones/delete', 'privateDnsZones/virtualNetworkLinks/write', 'privateDnsZones/virtualNetworkLinks/delete', 'privateDnsOperationStatuses/read']
         .map((a) => `Microsoft.Network/${a}`)
@@ -71,6 +74,18 @@ describe('dns mode policies', () => {
   it('the DNS account\'s record statement is the endpoint account\'s: the same record types, names and changes', () => {
     const records = (file: string) => (read(file)['Statement'] as AwsStatement[]).find((s) => s.Action === 'route53:ChangeResourceRecordSets')
     expect(records('aws-dns-account-apply.json')).toEqual(records('aws-apply.json'))
+  })
+
+  // The per-scope DNS role of a hub-and-spoke layout has its existing-zone variant too (the endpoint and
+  // network roles hold no DNS permission); with dns: none no DNS role is assigned at all.
+  it('azure-dns-apply-dns-existing-zone.json is the per-scope DNS role minus what existing-zone never calls', () => {
+    const full = read('azure-dns-apply.json')
+    const small = read('azure-dns-apply-dns-existing-zone.json')
+    expect(granted('azure', small)).toEqual(granted('azure', full).filter((p) => !LEFT_OUT.azure['existing-zone'](p)))
+    expect(granted('azure', small).length).toBeLessThan(granted('azure', full).length)
+    expect(small['AssignableScopes']).toEqual(full['AssignableScopes'])
+    // The network role also lists the network's forwarding rulesets for the DNS analysis: a read on the network, not on a zone.
+    for (const part of ['endpoint', 'network']) expect(granted('azure', read(`azure-${part}-apply.json`)).filter((p) => p.includes('/privateDns'))).toEqual([])
   })
 
   it.each(CASES)('%s-%s-dns-%s.json is the full policy minus what the mode never calls', (cloud, kind, mode) => {

@@ -238,7 +238,9 @@ describe('adoption and drift', () => {
     const plan = await run({ mode: 'plan' })
     expect(planSteps(plan).filter((s) => s.action === 'update').map((s) => s.id).sort()).toEqual([`dns-record:${CLUSTER}`, 'firewall'])
     expect(planStep(plan, 'firewall')?.reason).toContain('allows tcp 443, 19530')
-    expect(verificationChecks(plan).filter((c) => c.status === 'fail').map((c) => c.id).sort()).toEqual([`dns-record:${CLUSTER}`, 'firewall-ports'])
+    // The level 1 DNS analysis fails too: the network sends the query to the zone, whose record is wrong.
+    expect(verificationChecks(plan).filter((c) => c.status === 'fail').map((c) => c.id).sort()).toEqual([`dns-record:${CLUSTER}`, `dns:${CLUSTER}`, 'firewall-ports'])
+    expect(verificationChecks(plan).find((c) => c.id === `dns:${CLUSTER}`)).toMatchObject({ proof: 'analysis', evidence: expect.stringContaining('the zone is not in place') })
     expect(verificationChecks(plan).find((c) => c.id === 'firewall-ports')?.evidence).toContain('tcp 443 to')
     expect(verificationChecks(plan).find((c) => c.id === 'firewall-ports')?.evidence).toContain('deny-all-egress')
     await expectApplyCorrects(run, emulators.log, ['gcp-compute:firewalls.patch', 'gcp-dns:changes.create'])

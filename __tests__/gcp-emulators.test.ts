@@ -323,5 +323,7 @@ describe('the harness', () => {
     expect(emulators.env[GCP_ENDPOINT_VARIABLES.dns]).toBe(gcp.urls.dns)
     expect(emulators.env[GCP_ENDPOINT_VARIABLES.sts]).toBe(gcp.urls.sts)
     expect(emulators.env[GCP_ENDPOINT_VARIABLES.iamCredentials]).toBe(gcp.urls.iam)
+    expect(emulators.env[GCP_ENDPOINT_VARIABLES.run]).toBe(gcp.urls.run)
+    expect(emulators.env[GCP_ENDPOINT_VARIABLES.logging]).toBe(gcp.urls.logging)
   })
 })

@@ -9,12 +9,14 @@ const GCP_PROVIDER_DIR = resolve('src/providers/gcp')
 
 /** IAM permissions Google checks for each REST method the provider calls: the table its errors name. */
 const PERMISSIONS: Record<string, string[]> = Object.fromEntries(Object.entries(GCP_PERMISSIONS).map(([method, { permissions }]) => [method, permissions]))
+/** Methods of the opt-in live probe: granted by gcp-probe.json, not by the plan or apply role. */
+const PROBE_METHODS = new Set(Object.entries(GCP_PERMISSIONS).filter(([, { policy }]) => policy === 'gcp-probe').map(([method]) => method))
 
 const READ_METHOD = /\.(get|list|aggregatedList|getEffectiveFirewalls)$/
 const READ_PERMISSION = /\.(get|list|getEffectiveFirewalls)$/
 
 /** Reads the plan never makes: they only follow a write (the table grants them to the apply role alone). */
-const APPLY_ONLY = new Set(Object.entries(GCP_PERMISSIONS).filter(([method, { write }]) => write && READ_METHOD.test(method)).map(([method]) => method))
+const APPLY_ONLY = new Set(Object.entries(GCP_PERMISSIONS).filter(([method, { write, policy }]) => write && !policy && READ_METHOD.test(method)).map(([method]) => method))
 
 interface CustomRole {
   title: string
@@ -36,7 +38,7 @@ function typeScriptFiles(dir: string): string[] {
 /** Every API method the provider names in a request description (`what: 'networks.get …'`). */
 function calledMethods(): Map<string, string[]> {
   const found = new Map<string, string[]>()
-  const pattern = /[`'](networks|subnetworks|addresses|forwardingRules|firewalls|operations|managedZones|resourceRecordSets|changes|connectivityTests)\.([a-zA-Z]+)/g
+  const pattern = /[`'](networks|subnetworks|addresses|forwardingRules|firewalls|operations|managedZones|resourceRecordSets|changes|connectivityTests|jobs|runOperations|entries|policies)\.([a-zA-Z]+)/g
   for (const file of typeScriptFiles(GCP_PROVIDER_DIR)) {
     for (const match of readFileSync(file, 'utf8').matchAll(pattern)) {
       const method = `${match[1]}.${match[2]}`
@@ -46,7 +48,8 @@ function calledMethods(): Map<string, string[]> {
   return found
 }
 
-const methods = calledMethods()
+const called = calledMethods()
+const methods = new Map([...called].filter(([method]) => !PROBE_METHODS.has(method)))
 const sorted = (items: Iterable<string>) => [...new Set(items)].sort()
 const permissionsOf = (names: Iterable<string>) => sorted([...names].flatMap((m) => PERMISSIONS[m] ?? []))
 
@@ -61,11 +64,11 @@ describe('the scan of src/providers/gcp', () => {
   })
 
   it('knows the permissions of every method the provider calls', () => {
-    expect([...methods.keys()].filter((m) => !PERMISSIONS[m]).map((m) => `${m} (in ${methods.get(m)?.join(', ')})`)).toEqual([])
+    expect([...called.keys()].filter((m) => !PERMISSIONS[m]).map((m) => `${m} (in ${called.get(m)?.join(', ')})`)).toEqual([])
   })
 
   it('finds every method of the permission table that error reports read', () => {
-    expect(Object.keys(GCP_PERMISSIONS).filter((m) => !methods.has(m))).toEqual([])
+    expect(Object.keys(GCP_PERMISSIONS).filter((m) => !called.has(m))).toEqual([])
   })
 
   it('marks exactly the writes and the reads that follow a write as apply-only', () => {
@@ -101,5 +104,20 @@ describe('gcp-plan.json', () => {
   it('holds only get and list permissions, all of them in the apply role', () => {
     expect(plan.includedPermissions.filter((p) => !READ_PERMISSION.test(p))).toEqual([])
     expect(plan.includedPermissions.filter((p) => !apply.includedPermissions.includes(p))).toEqual([])
+  })
+})
+
+describe('gcp-probe.json', () => {
+  const probe = readRole('gcp-probe.json')
+
+  it('is a custom role definition gcloud accepts', () => {
+    expect(probe.stage).toBe('GA')
+    expect(probe.includedPermissions).toEqual(sorted(probe.includedPermissions))
+  })
+
+  it('grants exactly the permissions of the probe methods, none of which the apply role holds', () => {
+    expect(PROBE_METHODS.size).toBeGreaterThan(0)
+    expect(probe.includedPermissions).toEqual(permissionsOf(PROBE_METHODS))
+    expect(probe.includedPermissions.filter((p) => apply.includedPermissions.includes(p))).toEqual([])
   })
 })

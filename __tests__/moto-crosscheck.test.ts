@@ -4,10 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
-import { CreateSubnetCommand, CreateVpcCommand, DescribeVpcEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2'
+import { CreateSubnetCommand, CreateVpcCommand, DescribeVpcEndpointsCommand, EC2Client, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2'
 import { ListHostedZonesByVPCCommand, Route53Client } from '@aws-sdk/client-route-53'
 import { NO_DNS_SERVER, startEmulators, type Emulators } from '../emulators/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
+import { verificationChecks } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
 
 const MOTO = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).stdout.trim()
@@ -66,12 +67,15 @@ describeWithMoto('apply against moto_server', () => {
   it('creates the group, the endpoint and the zones in moto, and a re-run makes no AWS writes', async () => {
     const ec2 = new EC2Client({ region: REGION, endpoint: url, credentials })
     const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!
+    // A VPC made by CreateVpc has DNS hostnames off; private hosted zones need them on.
+    await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpc, EnableDnsHostnames: { Value: true } }))
     const a = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.20.1.0/24', AvailabilityZone: `${REGION}a` }))).Subnet!.SubnetId!
     const b = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.20.2.0/24', AvailabilityZone: `${REGION}b` }))).Subnet!.SubnetId!
     const env = {
       AWS_ENDPOINT_URL_EC2: url,
       AWS_ENDPOINT_URL_ROUTE_53: url,
       AWS_ENDPOINT_URL_STS: url,
+      AWS_ENDPOINT_URL_ROUTE53RESOLVER: url,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_REGION: REGION,
@@ -88,6 +92,10 @@ describeWithMoto('apply against moto_server', () => {
     const first = await runAction(env)
     if (first.exitCode !== 0) throw new Error(first.log)
     expect(first.outputs['verified']).toBe('true')
+    // The level 1 DNS analysis read moto's VPC attributes, DHCP options and Route 53 Resolver associations.
+    const analyses = verificationChecks(first).filter((c) => c.id.startsWith('dns:'))
+    expect(analyses.length).toBeGreaterThan(0)
+    for (const analysis of analyses) expect(analysis).toMatchObject({ status: 'pass', proof: 'analysis' })
     const endpoints = await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))
     expect(endpoints.VpcEndpoints?.map((e) => e.VpcEndpointId)).toEqual([first.outputs['endpoint-id']])
     const route53 = new Route53Client({ region: 'us-east-1', endpoint: url, credentials })

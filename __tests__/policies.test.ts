@@ -5,11 +5,13 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { OperationPermissions } from '../src/engine/cloud-error.js'
 import { AWS_DNS_PERMISSIONS, AWS_OUTSIDE_PERMISSION_POLICY, AWS_PERMISSIONS } from '../src/providers/aws/permissions.js'
+import { RESOLVER_OPERATIONS } from '../src/providers/aws/resolver-api.js'
 
 const READ_VERB = /^(Describe|List|Get)/
 const AWS_PROVIDER_DIR = resolve('src/providers/aws')
 const PLAN_POLICY = resolve('docs/policies/aws-plan.json')
 const APPLY_POLICY = resolve('docs/policies/aws-apply.json')
+const PROBE_POLICY = resolve('docs/policies/aws-probe.json')
 const DNS_PLAN_POLICY = resolve('docs/policies/aws-dns-account-plan.json')
 const DNS_APPLY_POLICY = resolve('docs/policies/aws-dns-account-apply.json')
 
@@ -17,8 +19,15 @@ const DNS_APPLY_POLICY = resolve('docs/policies/aws-dns-account-apply.json')
 const IAM_PREFIX: Record<string, string> = {
   '@aws-sdk/client-ec2': 'ec2',
   '@aws-sdk/client-route-53': 'route53',
-  '@aws-sdk/client-sts': 'sts'
+  '@aws-sdk/client-sts': 'sts',
+  '@aws-sdk/client-lambda': 'lambda'
 }
+
+/** SDK operations whose IAM action has another name. */
+const IAM_ACTION: Record<string, string> = { 'lambda:Invoke': 'lambda:InvokeFunction' }
+
+/** Operations of the opt-in level 2 probe: granted by aws-probe.json, added to the apply role only by those who use it. */
+const PROBE_OPERATIONS = new Set(Object.entries(AWS_PERMISSIONS).filter(([, p]) => p.policy === 'aws-probe').map(([operation]) => operation))
 
 /** Calls authorized somewhere other than the role's permission policy. */
 const NOT_IN_PERMISSION_POLICY = AWS_OUTSIDE_PERMISSION_POLICY
@@ -103,13 +112,15 @@ function sdkCalls(files: string[]): SdkCall[] {
 }
 
 const calls = sdkCalls(typeScriptFiles(AWS_PROVIDER_DIR))
-const calledActions = new Set(calls.map((c) => c.action))
+// Route 53 Resolver goes as signed requests whose operation names the type system holds to this list.
+const calledActions = new Set([...calls.map((c) => c.action), ...RESOLVER_OPERATIONS.map((o) => `route53resolver:${o}`)])
 const permissionActions = [...calledActions].filter((a) => !(a in NOT_IN_PERMISSION_POLICY))
-const verb = (action: string) => action.split(':')[1] ?? ''
-const withRequired = (actions: string[]) => [...new Set(actions.flatMap((a) => [a, ...(ALSO_REQUIRED[a] ?? [])]))].sort()
-
-const endpointActions = Object.keys(AWS_PERMISSIONS)
+/** The endpoint role's calls, the probe's apart; the DNS account's role has its own table. */
+const linkActions = Object.keys(AWS_PERMISSIONS).filter((a) => !PROBE_OPERATIONS.has(a))
 const dnsActions = Object.keys(AWS_DNS_PERMISSIONS)
+const probeActions = permissionActions.filter((a) => PROBE_OPERATIONS.has(a))
+const verb = (action: string) => action.split(':')[1] ?? ''
+const withRequired = (actions: string[]) => [...new Set(actions.flatMap((a) => [IAM_ACTION[a] ?? a, ...(ALSO_REQUIRED[a] ?? [])]))].sort()
 
 const apply = readPolicy(APPLY_POLICY)
 const plan = readPolicy(PLAN_POLICY)
@@ -118,13 +129,13 @@ const planActions = allowedActions(plan)
 
 describe('the scan of src/providers/aws', () => {
   it('finds exactly the operations of the two roles\' permission tables that error reports read', () => {
-    expect([...permissionActions].sort()).toEqual([...new Set([...endpointActions, ...dnsActions])].sort())
-    for (const [operation, { permissions }] of [...Object.entries(AWS_PERMISSIONS), ...Object.entries(AWS_DNS_PERMISSIONS)]) expect(permissions).toContain(operation)
+    expect([...permissionActions].sort()).toEqual([...new Set([...Object.keys(AWS_PERMISSIONS), ...dnsActions])].sort())
+    for (const [operation, { permissions }] of [...Object.entries(AWS_PERMISSIONS), ...Object.entries(AWS_DNS_PERMISSIONS)]) expect(permissions).toContain(IAM_ACTION[operation] ?? operation)
   })
 
   // Guards the regular expressions: a scan that found nothing would make every check below pass.
   it('finds the calls the provider is known to make', () => {
-    for (const known of ['ec2:CreateVpcEndpoint', 'ec2:DescribeVpcEndpoints', 'route53:ChangeResourceRecordSets', 'sts:AssumeRoleWithWebIdentity'])
+    for (const known of ['ec2:CreateVpcEndpoint', 'ec2:DescribeVpcEndpoints', 'route53:ChangeResourceRecordSets', 'sts:AssumeRoleWithWebIdentity', 'lambda:CreateFunction'])
       expect([...calledActions]).toContain(known)
   })
 })
@@ -141,20 +152,20 @@ describe.each([
     }
   })
 
-  it('grants nothing the endpoint\'s role needs not', () => {
-    const needed = new Set(withRequired(endpointActions))
+  it('grants nothing the code does not need', () => {
+    const needed = new Set(withRequired(linkActions))
     expect([...allowedActions(policy)].filter((a) => !needed.has(a))).toEqual([])
   })
 })
 
 describe('aws-apply.json', () => {
-  it('allows every call the endpoint\'s role makes', () => {
-    const missing = calls.filter((c) => c.action in AWS_PERMISSIONS && !applyActions.has(c.action))
+  it('allows every call the AWS provider makes', () => {
+    const missing = calls.filter((c) => c.action in AWS_PERMISSIONS && !PROBE_OPERATIONS.has(c.action) && !applyActions.has(c.action))
     expect(missing.map((c) => `${c.action} (${c.call} in ${c.file})`)).toEqual([])
   })
 
   it('allows the actions AWS checks alongside them', () => {
-    expect(withRequired(endpointActions).filter((a) => !applyActions.has(a))).toEqual([])
+    expect(withRequired(linkActions).filter((a) => !applyActions.has(a))).toEqual([])
   })
 
   it('leaves trust-policy and permission-free calls out', () => {
@@ -168,13 +179,36 @@ describe('aws-plan.json', () => {
   })
 
   it('allows every read the plan makes', () => {
-    const reads = endpointActions.filter((a) => READ_VERB.test(verb(a)) && !APPLY_ONLY_READS.has(a))
+    const reads = linkActions.filter((a) => READ_VERB.test(verb(a)) && !APPLY_ONLY_READS.has(a))
     expect(withRequired(reads).filter((a) => !planActions.has(a))).toEqual([])
   })
 
   it('is the apply policy without its writes', () => {
     const applyReads = [...applyActions].filter((a) => READ_VERB.test(verb(a)) && !APPLY_ONLY_READS.has(a)).sort()
     expect([...planActions].sort()).toEqual(applyReads)
+  })
+})
+
+describe('aws-probe.json (level 2, aws-probe-role-arn)', () => {
+  const probe = readPolicy(PROBE_POLICY)
+
+  it('grants exactly what the probe calls and what AWS checks alongside: nothing of the link, nothing more', () => {
+    expect(probe.Version).toBe('2012-10-17')
+    expect(probeActions.length).toBeGreaterThan(4)
+    expect([...allowedActions(probe)].sort()).toEqual(withRequired(probeActions))
+  })
+
+  it('passes only the probe execution role, and only to Lambda', () => {
+    const pass = probe.Statement.find((s) => [s.Action].flat().includes('iam:PassRole'))
+    expect(pass?.Resource).toBe('arn:aws:iam::*:role/zilliz-private-link-probe')
+    expect(pass?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } })
+  })
+
+  it('is not part of the apply or plan policy', () => {
+    for (const action of allowedActions(probe)) {
+      expect(applyActions.has(action)).toBe(false)
+      expect(planActions.has(action)).toBe(false)
+    }
   })
 })
 

@@ -29,7 +29,7 @@ beforeEach(() => {
 
 type Cloud = 'aws' | 'gcp' | 'azure'
 const CLOUD_SERVICES: Record<Cloud, string[]> = {
-  aws: ['oidc', 'sts', 'ec2', 'route53', 'zilliz'],
+  aws: ['oidc', 'sts', 'ec2', 'route53', 'route53resolver', 'zilliz'],
   gcp: ['oidc', 'gcp-sts', 'gcp-iam', 'gcp-compute', 'gcp-dns', 'zilliz'],
   azure: ['oidc', 'entra', 'arm', 'zilliz']
 }
@@ -89,7 +89,7 @@ describe('proxy details', () => {
     expectSuccess(result)
     const { tunnelled, direct } = routes()
     expect([...direct]).toEqual(['zilliz'])
-    expect([...tunnelled].sort()).toEqual(['ec2', 'oidc', 'route53', 'sts'])
+    expect([...tunnelled].sort()).toEqual(['ec2', 'oidc', 'route53', 'route53resolver', 'sts'])
     expect(proxy.authorizations.length).toBeGreaterThan(0)
     expect(new Set(proxy.authorizations)).toEqual(new Set([`Basic ${Buffer.from(`runner:${password}`).toString('base64')}`]))
     expect(visible(result)).not.toContain(password)

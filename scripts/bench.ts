@@ -81,6 +81,27 @@ if (cac) console.log(`  ours / configure-aws-credentials: ${(ours / cac).toFixed
 // The issue's reference: configure-aws-credentials took 0.146 s where bare node took 0.048 s.
 console.log(`  ours / reference configure-aws-credentials (3.04× bare node scaled to this machine): ${(ours / (bare * (0.146 / 0.048))).toFixed(2)}× (budget ≤ 0.50×)`)
 
+/**
+ * What the level 2 probe adds to a run that uses it: loading the Lambda client and the probe's code (their
+ * own chunk) after the AWS provider's chunk, paired against the AWS chunk alone. Runs without a probe load neither.
+ */
+async function probeChunkCost(): Promise<{ aws: number; withProbe: number; probeBytes: number } | undefined> {
+  const chunks = await readdir('dist/chunks')
+  const aws = chunks.find((c) => c.startsWith('aws-'))
+  const probe = chunks.find((c) => c.startsWith('lambda-probe-'))
+  if (!aws || !probe) return undefined
+  const load = (files: string[]) => () => timeOnce(['--input-type=module', '-e', files.map((f) => `await import('./dist/chunks/${f}')`).join(';')])
+  const variants = { aws: load([aws]), withProbe: load([aws, probe]) }
+  const samples = { aws: [] as number[], withProbe: [] as number[] }
+  for (let i = 0; i < RUNS; i++) for (const key of ['aws', 'withProbe'] as const) samples[key].push(variants[key]())
+  return { aws: median(samples.aws), withProbe: median(samples.withProbe), probeBytes: (await stat('dist/probe.mjs')).size }
+}
+
+const probeCost = await probeChunkCost()
+if (probeCost) {
+  console.log(`\nLevel 2 probe (AWS, aws-probe-role-arn): node + AWS chunk ${ms(probeCost.aws)}, + Lambda client and probe chunk ${ms(probeCost.withProbe)} (${(probeCost.withProbe / probeCost.aws).toFixed(2)}×, paid only by runs with a probe); dist/probe.mjs ${kb(probeCost.probeBytes)}`)
+}
+
 const size = await distSize()
 console.log(`\ndist: ${(size.total / 1024).toFixed(0)} KiB in ${size.files} files; entry chunk ${(size.entry / 1024).toFixed(1)} KiB`)
 

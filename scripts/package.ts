@@ -6,6 +6,7 @@ import { build } from 'esbuild'
 import { readFileSync } from 'node:fs'
 import { rm, writeFile } from 'node:fs/promises'
 import { bundledPackages, licenseProblems, NOTICES_FILE, renderNotices } from './notices.js'
+import { buildProbe } from './probe-bundle.js'
 
 // Some SDK dependencies are CommonJS and call require() or read __dirname at load time.
 const banner = [
@@ -37,6 +38,8 @@ const result = await build({
   logLevel: 'warning'
 })
 await writeFile('dist/package.json', '{ "type": "module" }\n')
+// The in-network probe is deployed apart from the action (Lambda zip, container argument): one file, no chunks.
+await buildProbe('dist/probe.mjs')
 
 const project = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string }
 const packages = bundledPackages(result.metafile)

@@ -67,6 +67,11 @@ async function proveDataPlane(result: RunResult, verified: Verified, run: { conf
     })
   )
   result.checks.push(...checks)
+  // A probe stopped by the signal proved nothing; its resources were deleted first.
+  if (signal.aborted) {
+    result.cancelled = true
+    result.error = 'The run was cancelled while proving the data plane; the probe resources it had made were deleted first. Re-run to verify.'
+  }
   result.resources = provider.report()
   result.durationMs += Date.now() - started
 }

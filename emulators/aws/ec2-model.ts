@@ -15,6 +15,18 @@ export interface Vpc {
   cidrBlock: string
   isDefault: boolean
   tags: Tag[]
+  /** VPC DNS attributes; both true unless a test turns one off (EC2's default for a VPC made by the console) */
+  enableDnsSupport?: boolean
+  enableDnsHostnames?: boolean
+  /** The DHCP option set associated with the VPC; absent: the account's default set (AmazonProvidedDNS). 'default' means none. */
+  dhcpOptionsId?: string
+}
+
+/** A DHCP option set: key → values, e.g. domain-name-servers → ['AmazonProvidedDNS']. */
+export interface DhcpOptions {
+  dhcpOptionsId: string
+  configurations: { key: string; values: string[] }[]
+  tags: Tag[]
 }
 
 export interface Subnet {
@@ -166,6 +178,7 @@ export class Ec2Resources {
   readonly networkAcls = new Map<string, NetworkAcl>()
   readonly insightsPaths = new Map<string, InsightsPath>()
   readonly insightsAnalyses = new Map<string, InsightsAnalysis>()
+  readonly dhcpOptions = new Map<string, DhcpOptions>()
   /** CreateVpcEndpoint client tokens: what the first request looked like and what it created. */
   readonly clientTokens = new Map<string, { fingerprint: string; endpointId: string; original: XmlFields }>()
   private readonly usedIps = new Map<string, Set<number>>()
@@ -174,10 +187,41 @@ export class Ec2Resources {
     for (const vpc of topology.vpcs) this.vpcs.set(vpc.vpcId, structuredClone(vpc))
     for (const subnet of topology.subnets) this.subnets.set(subnet.subnetId, structuredClone(subnet))
     for (const service of topology.endpointServices) this.services.set(service.serviceName, structuredClone(service))
+    // Every account has a default DHCP option set, associated with its VPCs unless another is.
+    const domainName = topology.region === 'us-east-1' ? 'ec2.internal' : `${topology.region}.compute.internal`
+    this.defaultDhcpOptionsId = this.addDhcpOptions([
+      { key: 'domain-name', values: [domainName] },
+      { key: 'domain-name-servers', values: ['AmazonProvidedDNS'] }
+    ]).dhcpOptionsId
+  }
+
+  readonly defaultDhcpOptionsId: string
+
+  /** The option set the VPC uses: its own, the account's default, or 'default' (none). */
+  dhcpOptionsOf(vpc: Vpc): string {
+    return vpc.dhcpOptionsId ?? this.defaultDhcpOptionsId
   }
 
   vpc(vpcId: string): Vpc {
     return found(this.vpcs.get(vpcId), 'InvalidVpcID.NotFound', `The vpc ID '${vpcId}' does not exist`)
+  }
+
+  dhcpOptionSet(id: string): DhcpOptions {
+    return found(this.dhcpOptions.get(id), 'InvalidDhcpOptionID.NotFound', `The dhcpOption ID '${id}' does not exist`)
+  }
+
+  /** Seeds a DHCP option set, as CreateDhcpOptions would. */
+  addDhcpOptions(configurations: DhcpOptions['configurations']): DhcpOptions {
+    const options: DhcpOptions = { dhcpOptionsId: `dopt-${(this.dhcpOptions.size + 1).toString(16).padStart(17, '0')}`, configurations, tags: [] }
+    this.dhcpOptions.set(options.dhcpOptionsId, options)
+    return options
+  }
+
+  /** Seeds a DHCP option set and associates it with a VPC, as CreateDhcpOptions and AssociateDhcpOptions would. */
+  associateDhcpOptions(vpcId: string, configurations: DhcpOptions['configurations']): DhcpOptions {
+    const options = this.addDhcpOptions(configurations)
+    this.vpc(vpcId).dhcpOptionsId = options.dhcpOptionsId
+    return options
   }
 
   subnet(subnetId: string): Subnet {

@@ -67,7 +67,41 @@ const describeVpcs: Ec2Handler = (params, ctx) => {
         cidrBlockAssociationSet: itemSet([{ cidrBlock: v.cidrBlock, cidrBlockState: { state: 'associated' } }]),
         instanceTenancy: 'default',
         isDefault: v.isDefault,
+        dhcpOptionsId: resources.dhcpOptionsOf(v),
         tagSet: tagSet(v.tags)
+      }))
+    ),
+    nextToken: page.nextToken
+  }
+}
+
+/** One attribute per call, as EC2 answers it: <enableDnsSupport><value>true</value></enableDnsSupport>. */
+const describeVpcAttribute: Ec2Handler = (params, ctx) => {
+  const vpcId = params.get('VpcId')
+  const attribute = params.get('Attribute')
+  if (!vpcId) throw new AwsError(400, 'MissingParameter', 'The request must contain the parameter vpcId')
+  if (!attribute) throw new AwsError(400, 'MissingParameter', 'The request must contain the parameter attribute')
+  const vpc = ctx.resources.vpc(vpcId)
+  const values: Record<string, boolean> = {
+    enableDnsSupport: vpc.enableDnsSupport ?? true,
+    enableDnsHostnames: vpc.enableDnsHostnames ?? true,
+    enableNetworkAddressUsageMetrics: false
+  }
+  if (!(attribute in values)) throw new AwsError(400, 'InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`)
+  return { vpcId, [attribute]: { value: values[attribute] } }
+}
+
+const describeDhcpOptions: Ec2Handler = (params, ctx) => {
+  const { resources } = ctx
+  const selected = selectByIds(params, 'DhcpOptionsId', (id) => resources.dhcpOptionSet(id), () => [...resources.dhcpOptions.values()])
+  const page = paginate(selected, params)
+  return {
+    dhcpOptionsSet: itemSet(
+      page.items.map((o) => ({
+        dhcpOptionsId: o.dhcpOptionsId,
+        ownerId: ctx.accountId,
+        dhcpConfigurationSet: itemSet(o.configurations.map((c) => ({ key: c.key, valueSet: itemSet(c.values.map((value) => ({ value }))) }))),
+        tagSet: tagSet(o.tags)
       }))
     ),
     nextToken: page.nextToken
@@ -172,6 +206,8 @@ export class Ec2Emulator implements Service {
   private readonly context: Ec2Context
   private readonly handlers: Record<string, Ec2Handler> = {
     DescribeVpcs: describeVpcs,
+    DescribeVpcAttribute: describeVpcAttribute,
+    DescribeDhcpOptions: describeDhcpOptions,
     DescribeSubnets: describeSubnets,
     DescribeVpcEndpointServices: describeVpcEndpointServices,
     CreateTags: createTags,

@@ -1,14 +1,16 @@
-// Starts the AWS side of the emulated world (GitHub OIDC, STS, EC2, Route 53) on loopback ports
+// Starts the AWS side of the emulated world (GitHub OIDC, STS, EC2, Route 53, Route 53 Resolver) on loopback ports
 // around one World, CallLog and Switches, and reports the environment the action needs to use them.
 import { randomBytes } from 'node:crypto'
 import { CallLog, Switches, startService, type Running, type Service } from '../core/service.js'
 import { World } from '../core/world.js'
 import { OidcEmulator, type OidcOptions } from '../oidc.js'
 import { Ec2Emulator } from './ec2.js'
+import { LambdaEmulator, type ExecutionRole } from './lambda.js'
 import type { AwsTopology } from './ec2-model.js'
 import { IamPolicies } from './iam.js'
 import { Route53Emulator } from './route53.js'
-import { ROLE_ARN, ROLE_TRUSTED_SUBJECT, seedTopology } from './seed.js'
+import { PROBE_ROLE_ARN, ROLE_ARN, ROLE_TRUSTED_SUBJECT, seedTopology } from './seed.js'
+import { Route53ResolverEmulator } from './route53resolver.js'
 import { StsEmulator } from './sts.js'
 
 export interface AwsEmulatorOptions {
@@ -25,6 +27,10 @@ export interface AwsEmulatorOptions {
   acceptanceDelayMs?: number
   /** Delay before a Route 53 change reports INSYNC. */
   changeSyncDelayMs?: number
+  /** Lambda execution roles; default PROBE_ROLE_ARN with VPC access */
+  executionRoles?: Record<string, ExecutionRole>
+  /** How long a new Lambda function stays Pending */
+  lambdaActivationDelayMs?: number
 }
 
 /** Environment variables that point the action (SDKs and @actions/core) at the emulators. */
@@ -32,6 +38,8 @@ export interface AwsEnvironment {
   AWS_ENDPOINT_URL_EC2: string
   AWS_ENDPOINT_URL_ROUTE_53: string
   AWS_ENDPOINT_URL_STS: string
+  AWS_ENDPOINT_URL_LAMBDA: string
+  AWS_ENDPOINT_URL_ROUTE53RESOLVER: string
   ACTIONS_ID_TOKEN_REQUEST_URL: string
   ACTIONS_ID_TOKEN_REQUEST_TOKEN: string
   AWS_REGION: string
@@ -50,7 +58,9 @@ export interface AwsEmulators {
   route53: Route53Emulator
   /** The permission policies of the roles of every account (by default a role may do everything) */
   iam: IamPolicies
-  urls: { oidc: string; sts: string; ec2: string; route53: string }
+  lambda: LambdaEmulator
+  resolver: Route53ResolverEmulator
+  urls: { oidc: string; sts: string; ec2: string; route53: string; lambda: string; resolver: string }
   env: AwsEnvironment
   region: string
   close(): Promise<void>
@@ -79,6 +89,13 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
     iam,
     changeSyncDelayMs: options.changeSyncDelayMs ?? 0
   })
+  const lambda = new LambdaEmulator(world, {
+    ec2,
+    executionRoles: options.executionRoles ?? { [PROBE_ROLE_ARN]: { vpcAccess: true } },
+    activationDelayMs: options.lambdaActivationDelayMs ?? 0
+  })
+
+  const resolver = new Route53ResolverEmulator(world, topology.accountId, topology.region)
 
   const running: Running[] = []
   const start = async (service: Service): Promise<string> => {
@@ -90,7 +107,9 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
     oidc: await start(oidc),
     sts: await start(sts),
     ec2: await start(ec2),
-    route53: await start(route53)
+    route53: await start(route53),
+    lambda: await start(lambda),
+    resolver: await start(resolver)
   }
 
   return {
@@ -103,19 +122,23 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
     ec2ByAccount,
     route53,
     iam,
+    lambda,
+    resolver,
     urls,
     region: topology.region,
     env: {
       AWS_ENDPOINT_URL_EC2: urls.ec2,
       AWS_ENDPOINT_URL_ROUTE_53: urls.route53,
       AWS_ENDPOINT_URL_STS: urls.sts,
+      AWS_ENDPOINT_URL_LAMBDA: urls.lambda,
+      AWS_ENDPOINT_URL_ROUTE53RESOLVER: urls.resolver,
       // @actions/core appends `&audience=…`, so the URL must already carry a query string.
       ACTIONS_ID_TOKEN_REQUEST_URL: `${urls.oidc}/token?api-version=2.0`,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken,
       AWS_REGION: topology.region
     },
     close: async () => {
-      await Promise.all(running.map((server) => server.close()))
+      await Promise.all([...running.map((server) => server.close()), lambda.close()])
     }
   }
 }
@@ -154,6 +177,7 @@ export function registerAmbientCredentials(world: World, options: AmbientCredent
 
 export { Ec2Emulator } from './ec2.js'
 export { IamPolicies, accountOf, roleOf } from './iam.js'
+export { LambdaEmulator } from './lambda.js'
 export { Route53Emulator } from './route53.js'
 export { StsEmulator, STS_AUDIENCE } from './sts.js'
 export * from './seed.js'

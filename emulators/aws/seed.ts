@@ -23,6 +23,8 @@ export const ZILLIZ_SERVICE_OWNER = '965570967084'
 
 /** The role the action assumes through OIDC, trusted for the default repository. */
 export const ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/zilliz-private-link`
+/** A Lambda execution role with VPC access (AWSLambdaVPCAccessExecutionRole), for the in-network probe */
+export const PROBE_ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/zilliz-private-link-probe`
 export const ROLE_TRUSTED_SUBJECT = 'repo:octo-org/octo-repo:*'
 
 export interface TopologyOptions {

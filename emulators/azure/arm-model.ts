@@ -25,6 +25,25 @@ export interface VirtualNetworkState {
   tags: Record<string, string>
   resourceGuid: string
   etag: string
+  /** dhcpOptions.dnsServers: custom DNS servers handed to the network's VMs; empty: Azure-provided DNS */
+  dnsServers?: string[]
+}
+
+/** A DNS private resolver forwarding ruleset, its links to virtual networks and its rules. */
+export interface ForwardingRulesetState {
+  id: string
+  name: string
+  /** Linked virtual network ids, by link name */
+  links: Map<string, string>
+  rules: ForwardingRuleState[]
+}
+
+export interface ForwardingRuleState {
+  name: string
+  /** Fully qualified, with the trailing dot */
+  domainName: string
+  targetDnsServers: { ipAddress: string; port?: number }[]
+  forwardingRuleState: 'Enabled' | 'Disabled'
 }
 
 export type ConnectionStatus = 'Pending' | 'Approved' | 'Rejected' | 'Disconnected'
@@ -106,6 +125,7 @@ export class ArmState {
   readonly privateEndpoints = new Map<string, PrivateEndpointState>()
   readonly networkInterfaces = new Map<string, NetworkInterfaceState>()
   readonly privateZones = new Map<string, PrivateZoneState>()
+  readonly forwardingRulesets = new Map<string, ForwardingRulesetState>()
   /** Private link service aliases that exist (lower case), e.g. Zilliz's per region */
   readonly aliases = new Set<string>()
 

@@ -13,7 +13,9 @@ export interface ArmCall {
 }
 
 export interface ArmRoute {
-  method: 'GET' | 'PUT' | 'DELETE'
+  method: 'GET' | 'PUT' | 'DELETE' | 'POST'
+  /** Whether a successful call changes state; default: any method but GET (a POST list action reads) */
+  write?: boolean
   pattern: RegExp
   names: string[]
   operation: string
@@ -27,7 +29,7 @@ export interface ArmRoute {
 /** Public host ARM puts in the URLs it returns; clients reach the emulator through their transport. */
 export const MANAGEMENT_HOST = 'management.azure.com'
 
-export function armRoute(method: ArmRoute['method'], template: string, operation: string, action: string, handle: ArmRoute['handle']): ArmRoute {
+export function armRoute(method: ArmRoute['method'], template: string, operation: string, action: string, handle: ArmRoute['handle'], write?: boolean): ArmRoute {
   const names: string[] = []
   const source = template
     .split('/')
@@ -39,7 +41,7 @@ export function armRoute(method: ArmRoute['method'], template: string, operation
     })
     .join('/')
   // ARM paths are case-insensitive.
-  return { method, pattern: new RegExp(`^${source}$`, 'i'), names, operation, action, handle }
+  return { method, pattern: new RegExp(`^${source}$`, 'i'), names, operation, action, handle, ...(write === undefined ? {} : { write }) }
 }
 
 export function matchRoute(routes: ArmRoute[], req: EmulatorRequest): { route: ArmRoute; params: Record<string, string> } | undefined {

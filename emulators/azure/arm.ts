@@ -13,6 +13,7 @@ import { ArmState } from './arm-model.js'
 import { matchRoute, type ArmRoute } from './arm-route.js'
 import { NetworkProvider, type ArmTiming } from './network.js'
 import { AsyncOperations } from './operations.js'
+import { DnsResolverProvider } from './dns-resolver.js'
 import { PrivateDnsProvider } from './private-dns.js'
 import { RoleAssignments, type Principal } from './rbac.js'
 import { azureSpecCatalog } from './spec.js'
@@ -25,6 +26,7 @@ export class ArmEmulator implements Service {
   readonly timing: ArmTiming = { retryAfterSeconds: 0 }
   readonly network: NetworkProvider
   readonly dns: PrivateDnsProvider
+  readonly resolver: DnsResolverProvider
   /** Departures from the REST API description; the emulators' close() fails the test that made any */
   readonly violations = new ViolationLog()
   readonly spec: SpecCatalog = azureSpecCatalog()
@@ -36,14 +38,15 @@ export class ArmEmulator implements Service {
   ) {
     this.network = new NetworkProvider(this.state, this.operations, this.rbac, world, this.timing)
     this.dns = new PrivateDnsProvider(this.state, this.operations, this.rbac, this.timing)
-    this.routes = [...this.network.routes(), ...this.dns.routes()]
+    this.resolver = new DnsResolverProvider(this.state)
+    this.routes = [...this.network.routes(), ...this.dns.routes(), ...this.resolver.routes()]
   }
 
   // classify() sees every request once, injected faults included, so the description is checked here.
   classify(req: EmulatorRequest): Classified {
     this.violations.add(this.spec.check(req).violations)
     const route = matchRoute(this.routes, req)?.route
-    return route ? { operation: route.operation, write: route.method !== 'GET' } : { operation: 'Unknown', write: req.method !== 'GET' }
+    return route ? { operation: route.operation, write: route.write ?? route.method !== 'GET' } : { operation: 'Unknown', write: req.method !== 'GET' }
   }
 
   handle(req: EmulatorRequest): EmulatorResponse {

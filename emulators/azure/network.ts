@@ -238,6 +238,7 @@ export class NetworkProvider {
         resourceGuid: vnet.resourceGuid,
         addressSpace: { addressPrefixes: vnet.addressPrefixes },
         subnets: vnet.subnets.map((s) => subnetView(vnet, s, endpoints)),
+        ...(vnet.dnsServers?.length ? { dhcpOptions: { dnsServers: vnet.dnsServers } } : {}),
         virtualNetworkPeerings: [],
         enableDdosProtection: false
       }

@@ -5,4 +5,6 @@ export { PrivateLinkServer, startPrivateLinkServer, type PrivateLinkServerOption
 export { refusingPort, startSilentServer, startUnansweredPort, type DeadEnd } from './dead-ends.js'
 export { TEST_CA_PATH, testCa, testCertificate, type CertificateKind } from './certificates.js'
 export { vpcResolver, type VpcNetwork } from './vpc-resolver.js'
-export { startVpcDataPlane, type VpcDataPlane } from './vpc-data-plane.js'
+export { startDataPlane, startVpcDataPlane, type VpcDataPlane } from './vpc-data-plane.js'
+export { egressAllowed, gcpNetworkResolver, type GcpNetworkWorld } from './gcp-network.js'
+export { runInSubnet, type DroppedPaths, type SandboxCommand, type SandboxOutcome, type SubnetResolver } from './subnet-sandbox.js'

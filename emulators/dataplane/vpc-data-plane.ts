@@ -1,7 +1,7 @@
 // The data plane of an emulated VPC, for runs of the whole action: a DNS server that answers as the
 // VPC's resolver, and the private link served (TLS, HTTP 400) on whichever endpoint addresses it
 // hands out, so the link follows the endpoint the action creates.
-import { startDnsServer, type EmulatedDnsServer } from './dns-server.js'
+import { startDnsServer, type DnsAnswer, type EmulatedDnsServer } from './dns-server.js'
 import { startPrivateLinkServer, type PrivateLinkServer } from './link-server.js'
 import { vpcResolver, type VpcNetwork } from './vpc-resolver.js'
 
@@ -11,9 +11,13 @@ export interface VpcDataPlane {
   close(): Promise<void>
 }
 
-export async function startVpcDataPlane(aws: VpcNetwork, vpcId: string, linkPort: number): Promise<VpcDataPlane> {
+export function startVpcDataPlane(aws: VpcNetwork, vpcId: string, linkPort: number): Promise<VpcDataPlane> {
+  return startDataPlane(vpcResolver(aws, vpcId), linkPort)
+}
+
+/** The same for any network whose resolver answers with `resolve` (a Google Cloud network, an Azure VNet). */
+export async function startDataPlane(resolve: (name: string) => DnsAnswer, linkPort: number): Promise<VpcDataPlane> {
   const link = await startPrivateLinkServer({ ips: [], port: linkPort })
-  const resolve = vpcResolver(aws, vpcId)
   const dns = await startDnsServer({
     answer: async (name) => {
       const ips = resolve(name)

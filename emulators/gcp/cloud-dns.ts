@@ -1,5 +1,6 @@
-// Cloud DNS v1 REST for one project: managed zones (private ones bound to Compute networks), record sets,
-// and changes that apply atomically and report `pending` until a delay has passed, then `done`.
+// Cloud DNS v1 REST for one project: managed zones (private ones bound to Compute networks, forwarding and
+// peering zones among them), record sets, changes that apply atomically and report `pending` until a
+// delay has passed, then `done`, and DNS server policies (alternative name servers) bound to networks.
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
 import type { AccessTokens } from './access-tokens.js'
 import { IdSequence } from './compute-model.js'
@@ -23,6 +24,26 @@ export interface ZoneRecord {
   creationTime: string
   records: RecordSet[]
   changes: ChangeRecord[]
+  /** A forwarding zone: queries under dnsName go to these servers instead of being answered here */
+  forwardingTargets?: NameServerTarget[]
+  /** A peering zone: queries under dnsName are answered in this network's context (a network URL) */
+  peeringNetwork?: string
+}
+
+export interface NameServerTarget {
+  ipv4Address: string
+  forwardingPath?: 'default' | 'private'
+}
+
+/** A DNS server policy: alternative name servers take every query of the networks it is bound to. */
+export interface PolicyRecord {
+  name: string
+  id: string
+  description: string
+  networks: string[]
+  enableInboundForwarding: boolean
+  enableLogging: boolean
+  alternativeNameServers: NameServerTarget[]
 }
 
 interface ChangeRecord {
@@ -69,6 +90,7 @@ const setView = (r: RecordSet) => ({ kind: 'dns#resourceRecordSet', ...r })
 export class CloudDnsEmulator implements Service {
   readonly name = 'gcp-dns'
   readonly zones = new Map<string, ZoneRecord>()
+  readonly policies = new Map<string, PolicyRecord>()
   readonly settings: { changeDelayMs: number }
   private readonly ids = new IdSequence()
   private readonly project: string
@@ -82,7 +104,8 @@ export class CloudDnsEmulator implements Service {
     this.route('DELETE', `${Z}/([^/]+)$`, 'managedZones.delete', true, ([zone = '']) => this.deleteZone(zone)),
     this.route('GET', `${Z}/([^/]+)/rrsets$`, 'resourceRecordSets.list', false, ([zone = ''], req) => this.listRecords(zone, req)),
     this.route('POST', `${Z}/([^/]+)/changes$`, 'changes.create', true, ([zone = ''], req) => this.createChange(zone, req)),
-    this.route('GET', `${Z}/([^/]+)/changes/([^/]+)$`, 'changes.get', false, ([zone = '', id = '']) => this.getChange(zone, id))
+    this.route('GET', `${Z}/([^/]+)/changes/([^/]+)$`, 'changes.get', false, ([zone = '', id = '']) => this.getChange(zone, id)),
+    this.route('GET', '^/dns/v1/projects/([^/]+)/policies$', 'policies.list', false, (_p, req) => this.listPolicies(req))
   ]
 
   constructor(
@@ -138,8 +161,68 @@ export class CloudDnsEmulator implements Service {
             }
           }
         : {}),
+      ...(z.forwardingTargets
+        ? { forwardingConfig: { kind: 'dns#managedZoneForwardingConfig', targetNameServers: z.forwardingTargets.map((t) => ({ kind: 'dns#managedZoneForwardingConfigNameServerTarget', ...t })) } }
+        : {}),
+      ...(z.peeringNetwork
+        ? { peeringConfig: { kind: 'dns#managedZonePeeringConfig', targetNetwork: { kind: 'dns#managedZonePeeringConfigTargetNetwork', networkUrl: z.peeringNetwork } } }
+        : {}),
       ...(Object.keys(z.labels).length ? { labels: z.labels } : {})
     }
+  }
+
+  /** Seeds a zone as the console or gcloud would have made it (forwarding and peering zones included). */
+  addZone(zone: Pick<ZoneRecord, 'name' | 'dnsName'> & Partial<ZoneRecord>): ZoneRecord {
+    const apex = fqdn(zone.dnsName)
+    const record: ZoneRecord = {
+      id: this.ids.take(),
+      description: '',
+      visibility: 'private',
+      networks: [],
+      labels: {},
+      creationTime: new Date(this.now()).toISOString(),
+      records: [
+        { name: apex, type: 'NS', ttl: 21600, rrdatas: [PRIVATE_NAME_SERVER] },
+        { name: apex, type: 'SOA', ttl: 21600, rrdatas: [`${PRIVATE_NAME_SERVER} cloud-dns-hostmaster.google.com. 1 21600 3600 259200 300`] }
+      ],
+      changes: [],
+      ...zone,
+      dnsName: apex
+    }
+    this.zones.set(record.name, record)
+    return record
+  }
+
+  /** Seeds a DNS server policy. */
+  addPolicy(policy: Pick<PolicyRecord, 'name' | 'networks'> & Partial<PolicyRecord>): PolicyRecord {
+    const record: PolicyRecord = { id: this.ids.take(), description: '', enableInboundForwarding: false, enableLogging: false, alternativeNameServers: [], ...policy }
+    this.policies.set(record.name, record)
+    return record
+  }
+
+  private policyView(p: PolicyRecord) {
+    return {
+      kind: 'dns#policy',
+      id: p.id,
+      name: p.name,
+      description: p.description,
+      enableInboundForwarding: p.enableInboundForwarding,
+      enableLogging: p.enableLogging,
+      networks: p.networks.map((networkUrl) => ({ kind: 'dns#policyNetwork', networkUrl })),
+      ...(p.alternativeNameServers.length
+        ? {
+            alternativeNameServerConfig: {
+              kind: 'dns#policyAlternativeNameServerConfig',
+              targetNameServers: p.alternativeNameServers.map((t) => ({ kind: 'dns#policyAlternativeNameServerConfigTargetNameServer', ...t }))
+            }
+          }
+        : {})
+    }
+  }
+
+  private listPolicies(req: EmulatorRequest): EmulatorResponse {
+    const { items, nextPageToken } = page([...this.policies.values()].map((p) => this.policyView(p)), req.url.searchParams, 1000)
+    return json(200, { kind: 'dns#policiesListResponse', policies: items, ...(nextPageToken ? { nextPageToken } : {}) })
   }
 
   private listZones(req: EmulatorRequest): EmulatorResponse {

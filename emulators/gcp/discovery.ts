@@ -111,14 +111,16 @@ function operations(doc: Discovery): SpecOperation[] {
 const TRANSPORT_HEADERS = new Set(['host', 'connection', 'content-length', 'content-type', 'accept', 'accept-encoding', 'user-agent', 'authorization', 'transfer-encoding', 'accept-language', 'sec-fetch-mode'])
 const SYSTEM_HEADERS = new Set(['x-goog-api-client', 'x-goog-user-project', 'x-goog-request-reason', 'x-goog-fieldmask', 'x-goog-api-key', 'x-server-timeout'])
 
-export type GoogleApi = 'compute' | 'dns' | 'sts' | 'iamcredentials' | 'networkmanagement'
+export type GoogleApi = 'compute' | 'dns' | 'sts' | 'iamcredentials' | 'networkmanagement' | 'run' | 'logging'
 
 const FILES: Record<GoogleApi, string> = {
   compute: 'compute.v1.subset.json',
   dns: 'dns.v1.json',
   sts: 'sts.v1.json',
   iamcredentials: 'iamcredentials.v1.json',
-  networkmanagement: 'networkmanagement.v1.subset.json'
+  networkmanagement: 'networkmanagement.v1.subset.json',
+  run: 'run.v2.subset.json',
+  logging: 'logging.v2.subset.json'
 }
 
 const loaded = new Map<GoogleApi, SpecDocument>()

@@ -9,12 +9,13 @@ import { OidcEmulator } from '../oidc.js'
 import { ZILLIZ_SEED } from '../zilliz.js'
 import { AccessTokens } from './access-tokens.js'
 import { CloudDnsEmulator } from './cloud-dns.js'
+import { CloudRunEmulator, LoggingEmulator } from './cloud-run.js'
 import { ComputeEmulator } from './compute.js'
 import { googleSpec, type GoogleApi } from './discovery.js'
 import { pathOf, type ComputeTopology } from './compute-model.js'
 import { IamCredentialsEmulator, type ServiceAccountConfig } from './iam-credentials.js'
 import { NetworkManagementEmulator } from './network-management.js'
-import { GCP_NETWORK, GCP_PROJECT_ID, GCP_SERVICE_ACCOUNT, GCP_SUBNETWORK, WORKLOAD_IDENTITY_PROVIDER, seedComputeTopology, seedProviders, seedServiceAccounts } from './seed.js'
+import { GCP_NETWORK, GCP_PROBE_SERVICE_ACCOUNT, GCP_PROJECT_ID, GCP_SERVICE_ACCOUNT, GCP_SUBNETWORK, WORKLOAD_IDENTITY_PROVIDER, seedComputeTopology, seedProviders, seedServiceAccounts } from './seed.js'
 import { GoogleStsEmulator, type WorkloadIdentityProviderConfig } from './sts.js'
 
 export interface GcpEmulatorOptions {
@@ -36,6 +37,8 @@ export interface GcpEmulatorOptions {
   changeDelayMs?: number
   /** Time between Zilliz's acceptance and the PSC connection turning ACCEPTED */
   acceptanceDelayMs?: number
+  /** Cloud Run: the delay of a job's create operation, of a task's start, and of its log lines in Cloud Logging */
+  run?: { createDelayMs?: number; startDelayMs?: number; logDelayMs?: number }
 }
 
 export interface GcpEmulators {
@@ -51,7 +54,10 @@ export interface GcpEmulators {
   dns: CloudDnsEmulator
   /** Connectivity Tests, analysed from the Compute emulator's network */
   networkManagement: NetworkManagementEmulator
-  urls: { sts: string; iam: string; compute: string; dns: string; networkManagement: string }
+  /** Cloud Run jobs (the live probe) and the log entries their tasks wrote */
+  run: CloudRunEmulator
+  logging: LoggingEmulator
+  urls: { sts: string; iam: string; compute: string; dns: string; networkManagement: string; run: string; logging: string }
   /** Requests that broke Google's discovery documents; close() fails while any are left */
   violations: ViolationLog
   /** Variables that point the action at these emulators */
@@ -84,6 +90,8 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
   })
 
   const networkManagement = new NetworkManagementEmulator(compute.state, tokens)
+  const run = new CloudRunEmulator(tokens, { project: compute.state.project, compute: compute.state, actAs: [GCP_PROBE_SERVICE_ACCOUNT], ...options.run })
+  const logging = new LoggingEmulator(tokens, run, compute.state.project)
 
   compute.operations.transientFailure = () => switches.chaos?.operationFails(compute.name) ?? false
   const running: Running[] = []
@@ -94,7 +102,15 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
     running.push(server)
     return server.url
   }
-  const urls = { sts: await start(sts, 'sts'), iam: await start(iam, 'iamcredentials'), compute: await start(compute, 'compute'), dns: await start(dns, 'dns'), networkManagement: await start(networkManagement, 'networkmanagement') }
+  const urls = {
+    sts: await start(sts, 'sts'),
+    iam: await start(iam, 'iamcredentials'),
+    compute: await start(compute, 'compute'),
+    dns: await start(dns, 'dns'),
+    run: await start(run, 'run'),
+    logging: await start(logging, 'logging'),
+    networkManagement: await start(networkManagement, 'networkmanagement')
+  }
   const ownOidc = options.oidc ? {} : { oidcUrl: await start(oidc) }
 
   return {
@@ -108,6 +124,8 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
     compute,
     dns,
     networkManagement,
+    run,
+    logging,
     urls,
     violations,
     env: {
@@ -116,11 +134,14 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
       [GCP_ENDPOINT_VARIABLES.sts]: urls.sts,
       [GCP_ENDPOINT_VARIABLES.iamCredentials]: urls.iam,
       [GCP_ENDPOINT_VARIABLES.networkManagement]: urls.networkManagement,
+      [GCP_ENDPOINT_VARIABLES.run]: urls.run,
+      [GCP_ENDPOINT_VARIABLES.logging]: urls.logging,
       // @actions/core appends `&audience=…`, so the URL must already carry a query string.
       ...(ownOidc.oidcUrl ? { ACTIONS_ID_TOKEN_REQUEST_URL: `${ownOidc.oidcUrl}/token?api-version=2.0`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken } : {})
     },
     close: async () => {
       await Promise.all(running.map((server) => server.close()))
+      await run.close()
       violations.assertNone()
     }
   }
@@ -149,6 +170,7 @@ export function gcpInputs(zillizUrl: string, overrides: Record<string, string> =
 
 export { AccessTokens } from './access-tokens.js'
 export { CloudDnsEmulator } from './cloud-dns.js'
+export { CloudRunEmulator, LoggingEmulator, parseFilter } from './cloud-run.js'
 export { ComputeEmulator } from './compute.js'
 export { IamCredentialsEmulator } from './iam-credentials.js'
 export { GoogleStsEmulator } from './sts.js'

@@ -29,6 +29,8 @@ export const WORKLOAD_IDENTITY_PROVIDER = `${WORKLOAD_IDENTITY_POOL}/providers/g
 export const ATTRIBUTE_CONDITION = "assertion.repository_owner == 'octo-org'"
 
 export const GCP_SERVICE_ACCOUNT = `zilliz-link@${GCP_PROJECT_ID}.iam.gserviceaccount.com`
+/** The identity of the live probe's Cloud Run job: the seeded caller may act as it */
+export const GCP_PROBE_SERVICE_ACCOUNT = `zilliz-link-probe@${GCP_PROJECT_ID}.iam.gserviceaccount.com`
 /** The repository allowed to impersonate the service account */
 export const SERVICE_ACCOUNT_MEMBER = `principalSet://iam.googleapis.com/${WORKLOAD_IDENTITY_POOL}/attribute.repository/octo-org/octo-repo`
 

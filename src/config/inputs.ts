@@ -55,6 +55,7 @@ export const INPUTS = {
   'aws-security-group-ids': { provider: 'aws', example: 'sg-0a1b2c3d4e5f60718' },
   'aws-dns-vpc-ids': { provider: 'aws', example: 'vpc-0b1c2d3e4f5a60719, vpc-0c2d3e4f5a6b7081a' },
   'aws-dns-role-arn': { provider: 'aws', example: 'arn:aws:iam::210987654321:role/zilliz-private-link-dns' },
+  'aws-probe-role-arn': { provider: 'aws', example: 'arn:aws:iam::123456789012:role/zilliz-private-link-probe' },
 
   'gcp-workload-identity-provider': {
     provider: 'gcp',
@@ -66,6 +67,7 @@ export const INPUTS = {
   'gcp-subnetwork': { provider: 'gcp', required: true, example: 'app-subnet-us-west1' },
   'gcp-endpoint-prefix': { provider: 'gcp', example: 'search-psc' },
   'gcp-global-access': { provider: 'gcp', default: 'false', example: 'true' },
+  'gcp-probe-service-account': { provider: 'gcp', example: 'zilliz-link-probe@my-project.iam.gserviceaccount.com' },
 
   'azure-tenant-id': { provider: 'azure', example: '4a1b2c3d-5e6f-4a8b-9c0d-1e2f3a4b5c6d' },
   'azure-client-id': { provider: 'azure', example: '9b8c7d6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e' },

@@ -432,6 +432,7 @@ function readAws(inputs: InputReader, ctx: CloudContext): AwsSettings {
   const dnsRoleArn = inputs.optional('aws-dns-role-arn', checkRoleArn)
   if (dnsRoleArn && roleArn === dnsRoleArn)
     inputs.problem('aws-dns-role-arn', 'Is aws-role-arn itself. Leave it empty when the zones live in the endpoint\'s account, or give the role of the account that holds them.')
+  const probeRoleArn = inputs.optional('aws-probe-role-arn', checkRoleArn)
   return {
     region: ctx.region ?? region ?? '',
     ...(roleArn ? { roleArn } : {}),
@@ -451,7 +452,8 @@ function readAws(inputs: InputReader, ctx: CloudContext): AwsSettings {
     subnetIds: inputs.strings('aws-subnet-ids', checkSubnetId),
     securityGroupIds: inputs.strings('aws-security-group-ids', checkSecurityGroupId),
     dnsVpcIds,
-    ...(dnsRoleArn ? { dnsRoleArn } : {})
+    ...(dnsRoleArn ? { dnsRoleArn } : {}),
+    ...(probeRoleArn ? { probeRoleArn } : {})
   }
 }
 
@@ -462,6 +464,7 @@ function readGcp(inputs: InputReader, ctx: CloudContext): GcpSettings {
     normalizeWorkloadIdentityProvider
   )
   const serviceAccount = inputs.optional('gcp-service-account', checkServiceAccountEmail)
+  const probeServiceAccount = inputs.optional('gcp-probe-service-account', checkServiceAccountEmail)
   return {
     ...(workloadIdentityProvider ? { workloadIdentityProvider } : {}),
     ...(serviceAccount ? { serviceAccount } : {}),
@@ -470,7 +473,8 @@ function readGcp(inputs: InputReader, ctx: CloudContext): GcpSettings {
     network: inputs.text('gcp-network', checkGcpName),
     subnetwork: inputs.text('gcp-subnetwork', checkGcpName),
     endpointPrefix: inputs.optional('gcp-endpoint-prefix', checkResourceNamePrefix) ?? ctx.namePrefix,
-    globalAccess: inputs.bool('gcp-global-access')
+    globalAccess: inputs.bool('gcp-global-access'),
+    ...(probeServiceAccount ? { probeServiceAccount } : {})
   }
 }
 

@@ -53,6 +53,8 @@ export interface AwsSettings {
   dnsVpcIds: string[]
   /** A role in the account that holds the zones, assumed with the same GitHub OIDC token; absent: the zones live in the endpoint's account */
   dnsRoleArn?: string
+  /** Lambda execution role of the in-network probe (level 2); absent: no probe */
+  probeRoleArn?: string
 }
 
 export interface GcpSettings {
@@ -64,6 +66,8 @@ export interface GcpSettings {
   subnetwork: string
   endpointPrefix: string
   globalAccess: boolean
+  /** Identity of the in-network probe's Cloud Run job (level 2); absent: no probe */
+  probeServiceAccount?: string
 }
 
 export interface AzureSettings {

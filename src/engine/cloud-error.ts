@@ -10,6 +10,8 @@ export interface OperationPermissions {
   permissions: string[]
   /** Writes are granted by the apply policy only; reads by the plan and the apply policy */
   write: boolean
+  /** The policy file (docs/policies/<name>.json) of an opt-in feature that grants it instead, e.g. 'aws-probe' */
+  policy?: string
 }
 
 export interface CloudCallFailure {
@@ -45,8 +47,12 @@ const PERMISSION_KIND: Record<ProviderName, [string, string]> = {
 }
 const IDENTITY_KIND: Record<ProviderName, string> = { aws: 'role', gcp: 'service account', azure: 'identity' }
 
-/** The file in docs/policies that grants the operation's permissions; `files` names another pair (e.g. 'aws-dns-account'). */
-export function policyFile(cloud: ProviderName, write: boolean, files: string = cloud): string {
+/**
+ * The file in docs/policies that grants the operation's permissions: `policy` names one file outright;
+ * `files` names another plan/apply pair (e.g. 'aws-dns-account').
+ */
+export function policyFile(cloud: ProviderName, write: boolean, policy?: string, files: string = cloud): string {
+  if (policy) return `docs/policies/${policy}.json`
   return write ? `docs/policies/${files}-apply.json` : `docs/policies/${files}-plan.json (and ${files}-apply.json)`
 }
 
@@ -66,7 +72,7 @@ export function describeCloudFailure(f: CloudCallFailure): string {
       ? `the ${one} ${missing[0]}`
       : `one or more of the ${many} ${missing.join(', ')} (the call needs all of them)`
   const where = f.scope ? ` on ${f.scope}` : ''
-  return `${call} was denied (${code}): ${who} lacks ${needs}${where}; grant it as ${f.grant ?? `${policyFile(f.cloud, f.required.write)} does`}.${said}`
+  return `${call} was denied (${code}): ${who} lacks ${needs}${where}; grant it as ${f.grant ?? `${policyFile(f.cloud, f.required.write, f.required.policy)} does`}.${said}`
 }
 
 const FAILURE = Symbol('cloud call failure')

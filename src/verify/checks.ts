@@ -136,9 +136,52 @@ export function linkCheckTitles(link: DataPlaneLink) {
   }
 }
 
-export async function checkLink(link: DataPlaneLink, settings: LinkCheckSettings): Promise<Check[]> {
+/** What a client met on one link, in order; a step is absent when an earlier one left nothing to try. */
+export interface LinkObservation {
+  dns: DnsOutcome
+  tcp?: { ip: string; outcome: TcpOutcome }[]
+  tls?: { ip: string; outcome: TlsOutcome }
+  https?: { ip: string; outcome: HttpsOutcome }
+}
+
+export interface ObserveSettings {
+  /** Absent: the system resolver */
+  dnsServer?: DnsServer
+  timeoutMs: number
+  ca?: string[]
+  endpointIps?: string[]
+}
+
+/**
+ * Meets the link as a client does and records what it saw, judging only what decides the next step
+ * (which addresses to connect to, whether the handshake held). The in-network probe runs exactly this.
+ */
+export async function observeLink(link: DataPlaneLink, settings: ObserveSettings): Promise<LinkObservation> {
   const { timeoutMs, ca } = settings
-  const via = serverLabel(settings.dnsServer)
+  const dns = await resolveA(link.host, { server: settings.dnsServer, timeoutMs })
+  const { addresses } = judgeDns(link.host, dns, serverLabel(settings.dnsServer), settings.endpointIps)
+  if (!addresses.length) return { dns }
+  const tcp = await Promise.all(addresses.map(async (ip) => ({ ip, outcome: await probeTcp(ip, link.port, timeoutMs) })))
+  const open = tcp.find((p) => p.outcome.kind === 'connected')?.ip
+  if (!open) return { dns, tcp }
+  const tls = { ip: open, outcome: await probeTls({ ip: open, port: link.port, host: link.host, timeoutMs, ca }) }
+  if (tls.outcome.kind !== 'trusted') return { dns, tcp, tls }
+  const https = { ip: open, outcome: await probeHttps({ host: link.host, port: link.port, ip: open, timeoutMs, ca }) }
+  return { dns, tcp, tls, https }
+}
+
+export interface JudgeSettings {
+  /** The DNS server asked, as evidence names it */
+  via: string
+  endpointIps?: string[]
+  controlPlane: Check[]
+  /** Who observed, as the proof names it; default 'this runner' */
+  proofSource?: string
+}
+
+/** The four checks of one link from what was observed, each failure diagnosed with the control-plane checks. */
+export function judgeLink(link: DataPlaneLink, seen: LinkObservation, settings: JudgeSettings): Check[] {
+  const { via } = settings
   const titles = linkCheckTitles(link)
   const ids = { dns: `dns:${link.clusterId}`, tcp: `tcp:${link.clusterId}`, tls: `tls:${link.clusterId}`, https: `https:${link.clusterId}` }
   // A check that ran proves (or disproves) its fact live; one not tried proves nothing.
@@ -151,20 +194,22 @@ export async function checkLink(link: DataPlaneLink, settings: LinkCheckSettings
   const notTried = (keys: ('tcp' | 'tls' | 'https')[], reason: string) =>
     keys.map((key): Check => ({ ...skipped(ids[key], titles[key], `not tried: ${reason}`), ...live, proof: 'none' }))
 
-  const dns = judgeDns(link.host, await resolveA(link.host, { server: settings.dnsServer, timeoutMs }), via, settings.endpointIps)
+  const dns = judgeDns(link.host, seen.dns, via, settings.endpointIps)
   const checks = [toCheck(ids.dns, titles.dns, dns)]
-  if (!dns.addresses.length) return [...checks, ...notTried(['tcp', 'tls', 'https'], `${link.host} did not resolve to a private address`)]
+  if (!dns.addresses.length || !seen.tcp) return [...checks, ...notTried(['tcp', 'tls', 'https'], `${link.host} did not resolve to a private address`)]
 
-  const probes = await Promise.all(dns.addresses.map(async (ip) => ({ ip, outcome: await probeTcp(ip, link.port, timeoutMs) })))
-  checks.push(toCheck(ids.tcp, titles.tcp, judgeTcp(link.port, probes)))
-  const open = probes.find((p) => p.outcome.kind === 'connected')?.ip
-  if (!open) return [...checks, ...notTried(['tls', 'https'], 'no address accepted a TCP connection')]
+  checks.push(toCheck(ids.tcp, titles.tcp, judgeTcp(link.port, seen.tcp)))
+  if (!seen.tls) return [...checks, ...notTried(['tls', 'https'], 'no address accepted a TCP connection')]
 
-  const tls = judgeTls(link.host, open, link.port, await probeTls({ ip: open, port: link.port, host: link.host, timeoutMs, ca }))
+  const tls = judgeTls(link.host, seen.tls.ip, link.port, seen.tls.outcome)
   checks.push(toCheck(ids.tls, titles.tls, tls))
-  if (tls.failure) return [...checks, ...notTried(['https'], 'the TLS handshake failed')]
+  if (tls.failure || !seen.https) return [...checks, ...notTried(['https'], 'the TLS handshake failed')]
 
-  const https = judgeHttps(link.host, open, link.port, await probeHttps({ host: link.host, port: link.port, ip: open, timeoutMs, ca }))
-  checks.push(toCheck(ids.https, titles.https, https))
+  checks.push(toCheck(ids.https, titles.https, judgeHttps(link.host, seen.https.ip, link.port, seen.https.outcome)))
   return checks
+}
+
+export async function checkLink(link: DataPlaneLink, settings: LinkCheckSettings): Promise<Check[]> {
+  const seen = await observeLink(link, settings)
+  return judgeLink(link, seen, { via: serverLabel(settings.dnsServer), endpointIps: settings.endpointIps, controlPlane: settings.controlPlane, proofSource: settings.proofSource })
 }

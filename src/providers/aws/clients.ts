@@ -1,6 +1,7 @@
 // The AWS SDK clients of one run. Endpoints come from the SDK's standard AWS_ENDPOINT_URL_* variables,
 // so any emulator or VPC interface endpoint can stand in without code changes.
 import { EC2Client } from '@aws-sdk/client-ec2'
+import type { LambdaClient } from '@aws-sdk/client-lambda'
 import { Route53Client } from '@aws-sdk/client-route-53'
 import { ServiceGate, underLimit, type BucketSpec } from '../../base/rate-limit.js'
 import type { AwsSettings } from '../../config/types.js'
@@ -9,6 +10,7 @@ import type { AwsSession } from './auth.js'
 import { describeAwsFailures, type AwsRolePolicies } from './errors.js'
 import { AWS_DNS_PERMISSIONS } from './permissions.js'
 import { awsRequestHandler } from './request-handler.js'
+import { resolverApi, type ResolverApi } from './resolver-api.js'
 
 // The documented buckets (see emulators/aws/rate-limits.ts for the sources), paced at 90 % so a run
 // does not throttle itself. Throttles caused by other callers of the account are retried by the SDK in
@@ -18,6 +20,8 @@ const ROUTE53_OPERATIONS: Record<string, BucketSpec> = { CreateHostedZone: under
 const route53Gate = () => new ServiceGate({ maxInFlight: 4, rate: underLimit(50, 10), operation: (name) => ROUTE53_OPERATIONS[name] })
 /** EC2's buckets are per action: mutating 50 at 5/s, Describe* 100 at 20/s. */
 const ec2Gate = () => new ServiceGate({ maxInFlight: 8, operation: (name) => (/^Describe/.test(name) ? underLimit(100, 20) : underLimit(50, 5)) })
+/** Lambda's control plane: 15 requests per second per region (GetFunction and Invoke have their own, higher limits). */
+const lambdaGate = () => new ServiceGate({ maxInFlight: 4, operation: (name) => (name === 'GetFunction' || name === 'Invoke' ? underLimit(100, 100) : underLimit(15, 15)) })
 
 interface GatedClient {
   middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void }
@@ -42,6 +46,10 @@ function gated<C extends GatedClient>(client: C, gate: ServiceGate): C {
 export interface AwsClients {
   ec2: EC2Client
   route53: Route53Client
+  /** The in-network probe's functions: the SDK client is loaded only when a probe role is given */
+  lambda: () => Promise<LambdaClient>
+  /** Route 53 Resolver's reads, as signed requests (no SDK client of a matching version) */
+  resolver: ResolverApi
 }
 
 /** The clients of the endpoint's role (aws-role-arn, or the runner's credentials). */
@@ -64,7 +72,14 @@ function clientsOf(settings: AwsSettings, session: AwsSession, principal: () => 
   const route53 = gated(new Route53Client({ region: 'us-east-1', ...common }), route53Gate())
   describeAwsFailures(ec2, 'ec2', principal, role)
   describeAwsFailures(route53, 'route53', principal, role)
-  return { ec2, route53 }
+  let lambda: Promise<LambdaClient> | undefined
+  const lambdaClient = () =>
+    (lambda ??= import('@aws-sdk/client-lambda').then(({ LambdaClient }) => {
+      const client = gated(new LambdaClient({ region: settings.region, ...common }), lambdaGate())
+      describeAwsFailures(client, 'lambda', principal, role)
+      return client
+    }))
+  return { ec2, route53, lambda: lambdaClient, resolver: resolverApi(ec2, settings.region, principal) }
 }
 
 /** EC2 tag list from a record. */

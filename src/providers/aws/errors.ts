@@ -41,7 +41,7 @@ export function awsFailure(error: unknown, operation: string, principal: string 
     // "User: arn:… is not authorized to perform: ec2:CreateTags on resource: …"
     refused: [...(e.message ?? '').matchAll(/not authorized to perform: ([\w-]+:\w+)/g)].map((m) => m[1] as string),
     principal,
-    ...(role.files === 'aws' || !required ? {} : { grant: `${policyFile('aws', required.write, role.files)} does` })
+    ...(role.files === 'aws' || !required ? {} : { grant: `${policyFile('aws', required.write, required.policy, role.files)} does` })
   }
 }
 

@@ -4,12 +4,13 @@ import type { AwsSettings, Config } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
 import { InputError } from '../../engine/input-error.js'
 import type { Logger } from '../../base/log.js'
+import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
 import { baseName, idempotencyToken } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
+import type { DataPlaneProof } from '../../engine/proof.js'
 import { desiredGrants } from '../../engine/ports.js'
 import { checkRuleFits } from '../../engine/prewrite.js'
 import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
-import type { EphemeralKind } from '../../engine/ephemeral.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
@@ -20,9 +21,13 @@ import { observeNamedZones, planExistingZoneRecord, readHostRecords } from './dn
 import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec, type NamedZone } from '../../engine/dns-placement.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
 import { awsInventory } from './inventory.js'
-import { observeNetwork } from './network.js'
+import { observeNetwork, type AwsNetwork } from './network.js'
+import { readAwsDnsView } from './dns-analysis.js'
+import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
 import { checkNamedZonesServe } from './named-zone-vpcs.js'
+import { liveProbeChecks, type InNetworkProbe } from '../../verify/live-probe.js'
+import { PROBE_FUNCTION_KIND, probeSecurityGroups } from './probe-network.js'
 import { verifyAws } from './verify.js'
 import { awsPathAnalyzer, awsPathKinds } from './path-analysis.js'
 import type { PathAnalyzer } from '../../engine/path-model.js'
@@ -44,6 +49,8 @@ interface AwsLive {
   placed: Map<string, NamedZone>
   /** The clusters of the last plan, for the records report */
   links: ClusterLink[]
+  /** What plan observed of the VPC; the DNS analysis reads its ranges and DHCP option set */
+  network?: AwsNetwork
 }
 
 export class AwsProvider implements CloudProvider {
@@ -99,6 +106,7 @@ export class AwsProvider implements CloudProvider {
     const projectId = this.config.zilliz.projectId
     const name = baseName(this.config)
     const network = await observeNetwork(ec2, s, target.service.endpointService, this.account || undefined)
+    this.live.network = network
     const topology = await this.zoneTopology()
     this.live.cidrs = this.config.allowedCidrs.length ? this.config.allowedCidrs : network.vpcCidrs
     const steps: PlannedStep[] = []
@@ -296,9 +304,45 @@ export class AwsProvider implements CloudProvider {
     })
   }
 
-  /** Reachability Analyzer's paths (with their analyses), then the interfaces they start from. */
+  /**
+   * Level 2, opt-in (aws-probe-role-arn): the data-plane checks run by a Lambda function in the client subnet.
+   * Level 1 DNS: where the VPC sends a client's query for each host, from its DNS configuration (not with
+   * dns: none, which leaves DNS to the user's team, wherever it answers: there is no zone of ours to reach).
+   */
+  dataPlaneProof(): DataPlaneProof {
+    const proof: DataPlaneProof = {}
+    const roleArn = this.settings.probeRoleArn
+    if (roleArn) proof.probe = (context) => liveProbeChecks(context, (scope) => this.lambdaProbe(scope, roleArn))
+    const network = this.live.network
+    if (network && this.config.dns.mode !== 'none') {
+      const { ec2, resolver } = this.clients
+      proof.analyzeDns = async (context) => {
+        const view = await readAwsDnsView({ ec2, resolver, vpcId: network.vpcId, vpcCidrs: network.vpcCidrs, dhcpOptionsId: network.dhcpOptionsId })
+        return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
+      }
+    }
+    return proof
+  }
+
+  private async lambdaProbe(scope: EphemeralScope, roleArn: string): Promise<InNetworkProbe> {
+    // Where the clients are: client-subnet and client-security-group-ids, else the endpoint's first subnet and the VPC's default group.
+    const subnetId = this.config.client.subnet ?? this.settings.subnetIds[0] ?? ''
+    const chosen = this.config.client.securityGroupIds
+    const securityGroupIds = await probeSecurityGroups(this.clients.ec2, { vpcId: this.settings.vpcId, managedGroupName: baseName(this.config), chosen })
+    const tags = ephemeralTags(this.config, 'probe', Date.now())
+    const deadline = Date.now() + this.config.waitTimeoutSeconds * 1000
+    // Loaded only for a run with a probe: the Lambda client and the probe's code are their own chunk.
+    const { lambdaProbe } = await import('./lambda-probe.js')
+    const groupsSaid = chosen.length ? securityGroupIds.join(', ') : `${securityGroupIds.join(', ')} (the VPC's default group)`
+    return lambdaProbe({ lambda: await this.clients.lambda(), config: this.config, roleArn, subnetId, securityGroupIds, groupsSaid, scope, tags, deadline })
+  }
+
+  /** Reachability Analyzer's paths (with their analyses), then the interfaces they start from; the probe functions when a probe is configured. */
   ephemeralKinds(): EphemeralKind[] {
-    return awsPathKinds(this.clients.ec2, this.config)
+    const paths = awsPathKinds(this.clients.ec2, this.config)
+    if (!this.settings.probeRoleArn) return paths
+    const list = async () => (await import('./lambda-probe.js')).lambdaProbeKind(await this.clients.lambda(), this.config).list()
+    return [...paths, { kind: PROBE_FUNCTION_KIND, list }]
   }
 
   /** Level 1 path proof: Reachability Analyzer from a short-lived interface in the client subnet. */

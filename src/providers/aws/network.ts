@@ -12,6 +12,8 @@ export interface AwsNetwork {
   serviceName: string
   serviceZones: string[]
   servicePrivateDns: boolean
+  /** The VPC's DHCP option set ('default': none) */
+  dhcpOptionsId?: string
 }
 
 const notFound = (error: unknown, code: string) => (error as { name?: string }).name === code
@@ -71,6 +73,7 @@ export async function observeNetwork(ec2: EC2Client, settings: AwsSettings, serv
     subnets: subnets.map(({ id, zone, zoneId }) => ({ id, zone, zoneId })),
     serviceName,
     serviceZones,
-    servicePrivateDns: Boolean(detail?.PrivateDnsName)
+    servicePrivateDns: Boolean(detail?.PrivateDnsName),
+    dhcpOptionsId: vpc?.DhcpOptionsId
   }
 }

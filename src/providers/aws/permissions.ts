@@ -4,6 +4,7 @@ import type { OperationPermissions } from '../../engine/cloud-error.js'
 
 const read = (...permissions: string[]): OperationPermissions => ({ permissions, write: false })
 const write = (...permissions: string[]): OperationPermissions => ({ permissions, write: true })
+const probe = (...permissions: string[]): OperationPermissions => ({ permissions, write: true, policy: 'aws-probe' })
 
 /**
  * The path analysis (src/providers/aws/path-analysis.ts). Reachability Analyzer reads the network with the
@@ -60,7 +61,20 @@ export const AWS_PERMISSIONS: Record<string, OperationPermissions> = {
   'route53:DeleteHostedZone': write('route53:DeleteHostedZone'),
   'route53:DisassociateVPCFromHostedZone': write('route53:DisassociateVPCFromHostedZone', 'ec2:DescribeVpcs'),
   // Only called after a write, so granted by the apply policy alone.
-  'route53:GetChange': write('route53:GetChange')
+  'route53:GetChange': write('route53:GetChange'),
+  // The level 2 probe (aws-probe-role-arn), granted by aws-probe.json: Lambda checks iam:PassRole on the
+  // execution role and, for the tags in CreateFunction, lambda:TagResource.
+  'lambda:CreateFunction': probe('lambda:CreateFunction', 'lambda:TagResource', 'iam:PassRole'),
+  'lambda:GetFunction': probe('lambda:GetFunction'),
+  'lambda:Invoke': probe('lambda:InvokeFunction'),
+  'lambda:DeleteFunction': probe('lambda:DeleteFunction'),
+  'lambda:ListFunctions': probe('lambda:ListFunctions'),
+  'lambda:ListTags': probe('lambda:ListTags'),
+  // Level 1 DNS analysis: the VPC's DNS attributes, its DHCP option set and the Resolver rules associated with it.
+  'ec2:DescribeVpcAttribute': read('ec2:DescribeVpcAttribute'),
+  'ec2:DescribeDhcpOptions': read('ec2:DescribeDhcpOptions'),
+  'route53resolver:ListResolverRuleAssociations': read('route53resolver:ListResolverRuleAssociations'),
+  'route53resolver:ListResolverRules': read('route53resolver:ListResolverRules')
 }
 
 /** Calls authorized somewhere other than the role's permission policy. */

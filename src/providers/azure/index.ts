@@ -8,6 +8,7 @@ import type { Check } from '../../base/checks.js'
 import type { Logger } from '../../base/log.js'
 import { azureEndpointName, digest } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
+import type { DataPlaneProof } from '../../engine/proof.js'
 import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { EphemeralKind } from '../../engine/ephemeral.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
@@ -19,6 +20,8 @@ import { azureClients, withArmCode, type AzureClients } from './clients.js'
 import { extraLinkStepId, isOwnZone, linkName, linkStepId, linkTo, observeLinks, observeRecord, observeZone, planLink, planRecord, planReplacedZone, planZone, RECORD_TTL_SECONDS } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readRecord, type AzureNamedZone } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
+import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
+import { readAzureDnsView } from './dns-analysis.js'
 import { azureInventory } from './inventory.js'
 import { observeLinkedNetworks, observeNetwork, scopeInputError, type AzureNetwork, type LinkedNetwork } from './network.js'
 import {
@@ -255,6 +258,21 @@ export class AzureProvider implements CloudProvider {
   /** No proof resource kinds yet: nothing of this provider expires. */
   ephemeralKinds(): EphemeralKind[] {
     return []
+  }
+
+  dataPlaneProof(): DataPlaneProof {
+    const observed = this.live.network
+    // dns: none leaves DNS to the user's team, wherever it answers: there is no zone of ours to reach.
+    if (!observed || !this.clients || this.config.dns.mode === 'none') return {}
+    // Rulesets are listed on the network, in the network's subscription.
+    const network = this.clients.network(this.settings.networkSubscriptionId)
+    return {
+      analyzeDns: async (context) => {
+        const principal = () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`)
+        const view = await readAzureDnsView({ network, vnetId: observed.vnetId, dnsServers: observed.dnsServers, principal })
+        return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
+      }
+    }
   }
 
   report(): ProviderReport {

@@ -11,6 +11,8 @@ export interface AzureNetwork {
   subnetId: string
   location: string
   addressPrefixes: string[]
+  /** dhcpOptions.dnsServers: custom DNS servers the network hands its VMs; empty: Azure-provided DNS */
+  dnsServers: string[]
 }
 
 /** A further network every zone is linked to. */
@@ -73,7 +75,8 @@ export async function observeNetwork(network: NetworkManagementClient, settings:
     vnetId: vnet.id ?? virtualNetworkId(settings),
     subnetId: subnet.id ?? subnetId(settings),
     location,
-    addressPrefixes: vnet.addressSpace?.addressPrefixes ?? []
+    addressPrefixes: vnet.addressSpace?.addressPrefixes ?? [],
+    dnsServers: vnet.dhcpOptions?.dnsServers ?? []
   }
 }
 

@@ -5,7 +5,7 @@ import type { OperationPermissions } from '../../engine/cloud-error.js'
 
 export interface ArmOperation extends OperationPermissions {
   operation: string
-  method: 'GET' | 'PUT' | 'DELETE'
+  method: 'GET' | 'PUT' | 'DELETE' | 'POST'
   /** Matches the request path (ARM paths are case-insensitive) */
   path: RegExp
 }
@@ -43,6 +43,9 @@ export const AZURE_OPERATIONS: ArmOperation[] = [
   op('RecordSets_Get', 'GET', `${ZONE}/a/[^/]+`, false, 'Microsoft.Network/privateDnsZones/A/read'),
   op('RecordSets_CreateOrUpdate', 'PUT', `${ZONE}/a/[^/]+`, true, 'Microsoft.Network/privateDnsZones/A/write'),
   op('RecordSets_Delete', 'DELETE', `${ZONE}/a/[^/]+`, true, 'Microsoft.Network/privateDnsZones/A/delete'),
+  // Level 1 DNS analysis: the DNS private resolver forwarding rulesets linked to the network, and their rules.
+  op('DnsForwardingRulesets_ListByVirtualNetwork', 'POST', `${NETWORK}/virtualnetworks/[^/]+/listdnsforwardingrulesets`, false, 'Microsoft.Network/virtualNetworks/listDnsForwardingRulesets/action'),
+  op('ForwardingRules_List', 'GET', `${NETWORK}/dnsforwardingrulesets/[^/]+/forwardingrules`, false, 'Microsoft.Network/dnsForwardingRulesets/forwardingRules/read'),
   // The zone and link long-running operations; only polled after a write.
   op('PrivateDnsOperationStatus_Get', 'GET', `${NETWORK}/privatednsoperationstatuses/[^/]+`, true, 'Microsoft.Network/privateDnsOperationStatuses/read')
 ]
@@ -60,14 +63,16 @@ export function armOperationOf(method: string, url: string): ArmOperation | unde
 
 /**
  * The part of a hub-and-spoke layout whose scope an action is checked on: the endpoint's resource group
- * (the endpoint, its network interface, its operations), a virtual network's (read, and joined by the
- * endpoint's subnet or a zone's link), and the private DNS zones' (a hub's). Each has its own role files.
+ * (the endpoint, its network interface, its operations), a virtual network's (read, joined by the
+ * endpoint's subnet or a zone's link, its linked forwarding rulesets listed), and the private DNS zones' and
+ * forwarding rulesets' (a hub's). Each has its own role files.
  */
 export type AzureScopePart = 'endpoint' | 'network' | 'dns'
 export const AZURE_SCOPE_PARTS: AzureScopePart[] = ['endpoint', 'network', 'dns']
 
 export function scopePartOf(action: string): AzureScopePart {
-  if (/^Microsoft\.Network\/(privateDnsZones|privateDnsOperationStatuses)\//i.test(action)) return 'dns'
+  // DNS private resolver forwarding rulesets live with the central DNS too, where a hub keeps them.
+  if (/^Microsoft\.Network\/(privateDnsZones|privateDnsOperationStatuses|dnsForwardingRulesets)\//i.test(action)) return 'dns'
   if (/^Microsoft\.Network\/virtualNetworks\//i.test(action)) return 'network'
   return 'endpoint'
 }

@@ -10,6 +10,7 @@ import { DnsApi } from './dns-api.js'
 import type { GcpEndpoints } from './endpoints.js'
 import { googleHttp } from './google-http.js'
 import { NetworkManagementApi } from './network-management-api.js'
+import { LoggingApi, RunApi } from './run-api.js'
 
 export interface GcpClients {
   compute: ComputeApi
@@ -18,6 +19,10 @@ export interface GcpClients {
   dnsFor(project: string): DnsApi
   /** Connectivity Tests, for the path analysis */
   networkManagement: NetworkManagementApi
+  /** The live probe's job (level 2), in the endpoint's region */
+  run: RunApi
+  /** The live probe's output */
+  logging: LoggingApi
 }
 
 /**
@@ -39,6 +44,8 @@ export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints
       dnsApis.set(project, api)
       return api
     },
-    networkManagement: new NetworkManagementApi(googleHttp(client, log, { api: 'networkmanagement', principal }, deadline, new ServiceGate({ maxInFlight: 4 })), endpoints.networkManagement, settings.projectId)
+    networkManagement: new NetworkManagementApi(googleHttp(client, log, { api: 'networkmanagement', principal }, deadline, new ServiceGate({ maxInFlight: 4 })), endpoints.networkManagement, settings.projectId),
+    run: new RunApi(googleHttp(client, log, { api: 'run', principal }, deadline), endpoints.run, settings.projectId, settings.region),
+    logging: new LoggingApi(googleHttp(client, log, { api: 'logging', principal }, deadline), endpoints.logging, settings.projectId)
   }
 }

@@ -13,6 +13,30 @@ export interface ManagedZone {
   visibility?: 'public' | 'private'
   privateVisibilityConfig?: { networks?: { networkUrl: string }[] }
   labels?: Record<string, string>
+  /** A forwarding zone: Cloud DNS sends queries under dnsName to these servers */
+  forwardingConfig?: { targetNameServers?: NameServerTarget[] }
+  /** A peering zone: queries under dnsName are resolved in the target network */
+  peeringConfig?: { targetNetwork?: { networkUrl?: string } }
+}
+
+export interface NameServerTarget {
+  ipv4Address?: string
+  ipv6Address?: string
+  domainName?: string
+  forwardingPath?: 'default' | 'private'
+}
+
+/** A DNS server policy; alternative name servers take every query of its networks. */
+export interface DnsPolicy {
+  name: string
+  networks?: { networkUrl: string }[]
+  alternativeNameServerConfig?: { targetNameServers?: NameServerTarget[] }
+  enableInboundForwarding?: boolean
+}
+
+interface PolicyPage {
+  policies?: DnsPolicy[]
+  nextPageToken?: string
 }
 
 export interface ResourceRecordSet {
@@ -78,6 +102,18 @@ export class DnsApi {
       pageToken = page.nextPageToken
     } while (pageToken)
     return zones
+  }
+
+  /** Every DNS server policy of the project. */
+  async listPolicies(): Promise<DnsPolicy[]> {
+    const policies: DnsPolicy[] = []
+    let pageToken: string | undefined
+    do {
+      const page = await this.http.request<PolicyPage>({ method: 'GET', url: `${this.root}/policies`, query: { pageToken }, what: 'policies.list' })
+      policies.push(...(page.policies ?? []))
+      pageToken = page.nextPageToken
+    } while (pageToken)
+    return policies
   }
 
   /** Deletes an empty zone; Cloud DNS does it at once. */

@@ -12,6 +12,10 @@ export interface GcpEndpoints {
   iamCredentials: string
   /** Network Management (Connectivity Tests); paths /v1/projects/… are appended */
   networkManagement: string
+  /** Cloud Run Admin v2 (the live probe's job); /v2/projects/… is appended */
+  run: string
+  /** Cloud Logging v2 (the probe job's output); /v2/entries:list is appended */
+  logging: string
 }
 
 export const GCP_ENDPOINT_VARIABLES: Record<keyof GcpEndpoints, string> = {
@@ -19,7 +23,9 @@ export const GCP_ENDPOINT_VARIABLES: Record<keyof GcpEndpoints, string> = {
   dns: 'ZILLIZ_PL_GCP_DNS_URL',
   sts: 'ZILLIZ_PL_GCP_STS_URL',
   iamCredentials: 'ZILLIZ_PL_GCP_IAM_CREDENTIALS_URL',
-  networkManagement: 'ZILLIZ_PL_GCP_NETWORK_MANAGEMENT_URL'
+  networkManagement: 'ZILLIZ_PL_GCP_NETWORK_MANAGEMENT_URL',
+  run: 'ZILLIZ_PL_GCP_RUN_URL',
+  logging: 'ZILLIZ_PL_GCP_LOGGING_URL'
 }
 
 const DEFAULT_ENDPOINTS: GcpEndpoints = {
@@ -27,7 +33,9 @@ const DEFAULT_ENDPOINTS: GcpEndpoints = {
   dns: 'https://dns.googleapis.com',
   sts: 'https://sts.googleapis.com',
   iamCredentials: 'https://iamcredentials.googleapis.com',
-  networkManagement: 'https://networkmanagement.googleapis.com'
+  networkManagement: 'https://networkmanagement.googleapis.com',
+  run: 'https://run.googleapis.com',
+  logging: 'https://logging.googleapis.com'
 }
 
 function baseUrl(variable: string, value: string): string {
@@ -47,5 +55,5 @@ export function gcpEndpoints(env: NodeJS.ProcessEnv = process.env): GcpEndpoints
     const value = env[variable]?.trim()
     return value ? baseUrl(variable, value) : DEFAULT_ENDPOINTS[key]
   }
-  return { compute: pick('compute'), dns: pick('dns'), sts: pick('sts'), iamCredentials: pick('iamCredentials'), networkManagement: pick('networkManagement') }
+  return { compute: pick('compute'), dns: pick('dns'), sts: pick('sts'), iamCredentials: pick('iamCredentials'), networkManagement: pick('networkManagement'), run: pick('run'), logging: pick('logging') }
 }

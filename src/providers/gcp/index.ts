@@ -5,8 +5,9 @@ import type { Config, GcpSettings } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
 import type { Logger } from '../../base/log.js'
 import type { PlannedStep } from '../../engine/plan.js'
+import type { DataPlaneProof } from '../../engine/proof.js'
 import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
-import type { EphemeralKind } from '../../engine/ephemeral.js'
+import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { ADDRESS_STEP, addressInUse, observeAddress, planAddress } from './address.js'
@@ -20,8 +21,12 @@ import { planFirewall, planLegacyIngress, readEgressView } from './firewall.js'
 import { chooseRule, ENDPOINT_STEP, listRules, planConnection, planRule, type ObservedRule } from './forwarding-rule.js'
 import { gcpInventory } from './inventory.js'
 import { toLabels } from './labels.js'
-import { addressPath, gcpNames, type GcpNames } from './names.js'
+import { addressPath, gcpNames, networkPath, resourcePath, subnetworkPath, type GcpNames } from './names.js'
+import { liveProbeChecks, type InNetworkProbe } from '../../verify/live-probe.js'
+import { cloudRunProbe, cloudRunProbeKind, PROBE_JOB_KIND } from './cloud-run-probe.js'
 import { observeNetwork, type GcpNetwork } from './network.js'
+import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
+import { readGcpDnsView } from './dns-analysis.js'
 import { verifyGcp } from './verify.js'
 import { gcpPathAnalyzer, gcpPathKinds } from './path-analysis.js'
 import type { PathAnalyzer } from '../../engine/path-model.js'
@@ -244,9 +249,47 @@ export class GcpProvider implements CloudProvider {
     })
   }
 
-  /** The Connectivity Tests of the path analysis. */
+  /**
+   * Level 2, opt-in (gcp-probe-service-account): the data-plane checks run by a Cloud Run job in the client
+   * subnetwork. Level 1 DNS: where the network sends a client's query for each host, from its DNS
+   * configuration (not with dns: none, which leaves DNS to the user's team: there is no zone of ours to reach).
+   */
+  dataPlaneProof(): DataPlaneProof {
+    const proof: DataPlaneProof = {}
+    const serviceAccount = this.settings.probeServiceAccount
+    if (serviceAccount) proof.probe = (context) => liveProbeChecks(context, (scope) => Promise.resolve(this.cloudRunProbe(scope, serviceAccount)))
+    const network = this.live.network
+    if (network && this.config.dns.mode !== 'none') {
+      proof.analyzeDns = async (context) => {
+        const view = await readGcpDnsView(this.clients.dns, network.networkPath, context.links.map((l) => l.host))
+        return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
+      }
+    }
+    return proof
+  }
+
+  private cloudRunProbe(scope: EphemeralScope, serviceAccount: string): InNetworkProbe {
+    const s = this.settings
+    // Where the clients are: client-subnet, else the endpoint's subnetwork.
+    const client = this.config.client.subnet
+    const subnetwork = client ? (client.includes('/') ? resourcePath(client) : subnetworkPath(s.projectId, s.region, client)) : (this.live.network?.subnetworkPath ?? subnetworkPath(s.projectId, s.region, s.subnetwork))
+    return cloudRunProbe({
+      ...this.clients,
+      config: this.config,
+      serviceAccount,
+      networkPath: this.live.network?.networkPath ?? networkPath(s.projectId, s.network),
+      subnetworkPath: subnetwork,
+      scope,
+      tags: ephemeralTags(this.config, 'probe', Date.now()),
+      deadline: Date.now() + this.config.waitTimeoutSeconds * 1000
+    })
+  }
+
+  /** The Connectivity Tests of the path analysis; the probe jobs when a probe is configured. */
   ephemeralKinds(): EphemeralKind[] {
-    return gcpPathKinds(this.clients.networkManagement, this.config)
+    const tests = gcpPathKinds(this.clients.networkManagement, this.config)
+    if (!this.settings.probeServiceAccount) return tests
+    return [...tests, { kind: PROBE_JOB_KIND, list: () => cloudRunProbeKind(this.clients.run, this.config).list() }]
   }
 
   /** Level 1 path proof: Connectivity Tests from an address in the client subnetwork to the endpoint. */

@@ -6,6 +6,8 @@ import type { OperationPermissions } from '../../engine/cloud-error.js'
 const read = (...permissions: string[]): OperationPermissions => ({ permissions, write: false })
 // Writes, and the reads that only follow a write: granted by the apply role alone.
 const write = (...permissions: string[]): OperationPermissions => ({ permissions, write: true })
+// The opt-in live probe (gcp-probe-service-account): granted by docs/policies/gcp-probe.json, not the apply role.
+const probe = (...permissions: string[]): OperationPermissions => ({ permissions, write: true, policy: 'gcp-probe' })
 
 export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   'networks.get': read('compute.networks.get'),
@@ -52,6 +54,8 @@ export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   'managedZones.patch': write('dns.managedZones.update', 'dns.networks.bindPrivateDNSZone'),
   'managedZones.delete': write('dns.managedZones.delete'),
   'resourceRecordSets.list': read('dns.resourceRecordSets.list'),
+  // Level 1 DNS analysis: server policies (alternative name servers) bound to the network.
+  'policies.list': read('dns.policies.list'),
   // A change adds the A record and, when replacing it, deletes the old one.
   'changes.create': write('dns.changes.create', 'dns.resourceRecordSets.create', 'dns.resourceRecordSets.update', 'dns.resourceRecordSets.delete'),
   'changes.get': write('dns.changes.get'),
@@ -62,5 +66,13 @@ export const GCP_PERMISSIONS: Record<string, OperationPermissions> = {
   'connectivityTests.delete': write('networkmanagement.connectivitytests.delete'),
   // Listed by plans too: destroy-plan shows the tests a destroy would remove.
   'connectivityTests.list': read('networkmanagement.connectivitytests.list'),
-  'operations.get': write('networkmanagement.operations.get')
+  'operations.get': write('networkmanagement.operations.get'),
+  // A job runs as the probe service account: creating it needs actAs on that account.
+  'jobs.create': probe('run.jobs.create', 'iam.serviceAccounts.actAs'),
+  'jobs.get': probe('run.jobs.get'),
+  'jobs.run': probe('run.jobs.run'),
+  'jobs.delete': probe('run.jobs.delete'),
+  'jobs.list': probe('run.jobs.list'),
+  'runOperations.get': probe('run.operations.get'),
+  'entries.list': probe('logging.logEntries.list')
 }
