@@ -503,6 +503,8 @@ describe('custom roles', () => {
     const replan = await run({ mode: 'plan' })
     expectSuccess(replan)
     expect(replan.outputs['verified']).toBe('true')
+    // A destroy plan reads every record of the zones it would delete; a plan reads only the apex record.
+    expectSuccess(await run({ mode: 'destroy-plan' }))
     expect([...new Set([...planNeeds, ...rbac.checked])].sort()).toEqual([...plan.Actions].sort())
 
     // destroy runs with the apply role too: together they need every action it grants, and nothing more.

@@ -69,6 +69,17 @@ describe('runPlan', () => {
     expect(mostAtOnce).toBe(2)
   })
 
+  it('starts first the ready step that more work waits on, then keeps plan order', async () => {
+    const started: string[] = []
+    const work = (id: string) => async () => void started.push(id)
+    // Planned first, but nothing waits on them; the registration chain has two steps behind it.
+    const plan: Plan = {
+      steps: [step('dns-1', [], work('dns-1')), step('dns-2', [], work('dns-2')), step('endpoint', [], work('endpoint')), step('register', ['endpoint'], work('register')), step('accepted', ['register'], work('accepted'))]
+    }
+    await runPlan(plan, options({ concurrency: 1 }))
+    expect(started).toEqual(['endpoint', 'register', 'dns-1', 'dns-2', 'accepted'])
+  })
+
   it('starts a step only after all its dependencies finished', async () => {
     const events: string[] = []
     const work = (id: string) => async () => {

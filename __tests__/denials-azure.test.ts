@@ -27,13 +27,15 @@ const operation = (name: string) => AZURE_OPERATIONS.find((o) => o.operation ===
 const OBSERVE = /Observe and plan failed: /
 const ANY_PHASE = /(Observe and plan|Verify|Step [\w:-]+) failed: /
 const STEP = (id: string) => new RegExp(`Step ${id}(:[\\w.:-]+)? failed: `)
-const OUT_OF_SCOPE = /Look for what went out of scope failed: /
+const DESTROY_OBSERVE = /Observe what the action manages failed: /
 
 // Zilliz allocated another host than the documented one the first apply built DNS for.
 const wrongHostApplied = async () => {
   emulators.zilliz.state.clusters.find((c) => c.clusterId === ZILLIZ_SEED.clusters.azure)!.privateLinkHost = `${ZILLIZ_SEED.clusters.azure}.pl-eastus.vectordb.zillizcloud.com`
   await run({ mode: 'apply' })
 }
+// Only destroy reads the record sets of zones in scope (a plan reads them for zones out of scope only).
+const DESTROY_READS = ['Microsoft.Network/privateDnsZones/ALL/read']
 const DELETES_AFTER_WRONG_HOST = ['Microsoft.Network/privateDnsZones/delete', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete']
 
 const linksFailed = async () => {
@@ -54,7 +56,8 @@ const CASES: [string, 'plan' | 'apply' | 'destroy', RegExp, (() => Promise<void>
   ['PrivateEndpoints_CreateOrUpdate', 'apply', STEP('private-endpoint'), undefined],
   ['NetworkOperationStatus_Get', 'apply', STEP('private-endpoint'), undefined],
   ['NetworkInterfaces_Get', 'plan', ANY_PHASE, applied],
-  ['PrivateZones_Get', 'plan', OBSERVE, undefined],
+  // A plan finds the zones in the resource group's listing; the zone step reads its own before the put.
+  ['PrivateZones_Get', 'apply', STEP('dns-zone'), undefined],
   ['PrivateZones_CreateOrUpdate', 'apply', STEP('dns-zone'), undefined],
   ['PrivateDnsOperationStatus_Get', 'apply', STEP('dns-zone'), undefined],
   ['VirtualNetworkLinks_List', 'plan', ANY_PHASE, applied],
@@ -65,8 +68,9 @@ const CASES: [string, 'plan' | 'apply' | 'destroy', RegExp, (() => Promise<void>
   ['VirtualNetworkLinks_Delete', 'apply', STEP('dns-zone-replaced'), wrongHostApplied],
   ['PrivateZones_Delete', 'apply', STEP('dns-zone-replaced'), wrongHostApplied],
   // destroy and the look for what went out of scope
-  ['PrivateZones_ListByResourceGroup', 'plan', OUT_OF_SCOPE, undefined],
-  ['RecordSets_List', 'plan', OUT_OF_SCOPE, applied],
+  ['PrivateZones_ListByResourceGroup', 'plan', OBSERVE, undefined],
+  // The look for what went out of scope skips the hosts in scope; destroy reads their records.
+  ['RecordSets_List', 'destroy', DESTROY_OBSERVE, applied],
   ['RecordSets_Delete', 'destroy', STEP('dns-record'), applied],
   ['PrivateEndpoints_Delete', 'destroy', STEP('private-endpoint'), applied]
 ]
@@ -117,7 +121,7 @@ describe('an Azure action missing from the role', () => {
     if (['Microsoft.Network/networkInterfaces/read', 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read', 'Microsoft.Network/privateDnsZones/A/read', 'Microsoft.Network/privateDnsZones/ALL/read'].includes(action)) await applied()
     // Zone and link deletes happen when apply replaces the zone of a wrong host guess; the other deletes only in a destroy.
     const deletes = DELETES_AFTER_WRONG_HOST.includes(action)
-    const destroys = !deletes && action.endsWith('/delete')
+    const destroys = !deletes && (action.endsWith('/delete') || DESTROY_READS.includes(action))
     if (deletes) await wrongHostApplied()
     if (destroys) await applied()
     emulators.azure.arm.rbac.assign(CLIENT_ID, apply.filter((a) => a !== action))

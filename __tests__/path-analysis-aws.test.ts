@@ -3,10 +3,6 @@
 // nothing is left behind after a run, a denial, or a cancel; leftovers of a killed run whose expiry passed
 // are removed by the next run and listed; destroy removes the rest.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { CreateNetworkInsightsPathCommand, CreateNetworkInterfaceCommand, CreateSecurityGroupCommand, DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2'
 import { startEmulators, type Emulators } from '../emulators/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
@@ -16,7 +12,8 @@ import type { Config } from '../src/config/types.js'
 import { ec2For } from './support/aws-emulators.js'
 import { expectSuccess, verificationChecks } from './support/expectations.js'
 import { awsCloud } from './support/lifecycle.js'
-import { parseOutputFile, runAction } from './support/run-action.js'
+import { runAction } from './support/run-action.js'
+import { spawnAction } from './support/spawn-action.js'
 
 let emulators: Emulators
 beforeEach(async () => {
@@ -157,43 +154,20 @@ describe('proof resources of earlier runs', () => {
   })
 })
 
-const CLEARED = /^(INPUT_|GITHUB_|ACTIONS_|AWS_|RUNNER_)/
-
 it('a cancel during the analysis deletes its interface, paths and analyses before the process exits', async () => {
   expectSuccess(await run({ mode: 'apply', 'network-analysis': 'off' }))
   emulators.aws.ec2.insights.analysisDelayMs = 60_000
-  const dir = await mkdtemp(join(tmpdir(), 'zpl-path-cancel-'))
-  const outputFile = join(dir, 'output')
-  const summaryFile = join(dir, 'summary')
-  await Promise.all([writeFile(outputFile, ''), writeFile(summaryFile, '')])
-  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CLEARED.test(name) && name !== 'NODE_OPTIONS'))
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    env: {
-      ...base,
-      ...emulators.env,
-      ...awsCloud.inputs(emulators, { mode: 'apply', 'network-analysis': 'auto' }),
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      RUNNER_TEMP: dir,
-      GITHUB_REPOSITORY: 'octo-org/octo-repo',
-      GITHUB_EVENT_NAME: 'workflow_dispatch'
-    },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let stdout = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-  child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)))
+  const action = await spawnAction({ ...emulators.env, ...awsCloud.inputs(emulators, { mode: 'apply', 'network-analysis': 'auto' }) })
   // Both analyses running: the interface, two paths and two analyses exist.
   while (resources().insightsAnalyses.size < 2) {
-    if (child.exitCode !== null) throw new Error(`the action ended before the analyses ran:\n${stdout}`)
+    if (action.child.exitCode !== null) throw new Error(`the action ended before the analyses ran:\n${action.log()}`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
   expect(leftovers().interfaces).toHaveLength(1)
-  child.kill('SIGTERM')
-  expect(await exited).toBe(1)
+  action.child.kill('SIGTERM')
+  expect(await action.exited).toBe(1)
   expect(leftovers()).toEqual(NOTHING)
-  const outputs = parseOutputFile(await readFile(outputFile, 'utf8'))
+  const outputs = await action.outputs()
   expect(JSON.parse(outputs['plan'] ?? '{}')).toMatchObject({ cancelled: true })
-  expect(stdout).toMatch(/Deleted aws\.network-interface eni-/)
+  expect(action.log()).toMatch(/Deleted aws\.network-interface eni-/)
 })

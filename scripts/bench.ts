@@ -13,7 +13,7 @@ import { awsInputs } from '../emulators/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import { simulateAcceptance, worstNotice } from './bench/acceptance.js'
 import { CHAINS, chainCalls, chainMs, MODEL } from './bench/model.js'
-import { scaleRow, type Inputs, type ScaleRow } from './bench/scale.js'
+import { scaleRow, type Inputs, type RunFigures, type ScaleRow } from './bench/scale.js'
 
 const FIVE_MINUTES = 5 * 60_000
 
@@ -115,18 +115,20 @@ for (const [cloud, { inputs, region, polled }] of Object.entries(CLOUDS)) {
   console.log(`\n${cloud}`)
   console.log(`  cold start ${ms(ours)}; model bound ${ms(bound)} = cold start + ${chainCalls(chain)} dependent calls × ${MODEL.callMs} ms + ${ms(waits)} of cloud waits`)
   const rows: ScaleRow[] = []
-  const walls: number[] = []
+  const walls: RunFigures[] = []
   for (const n of SIZES) {
     const row = await scaleRow(inputs, region, n)
     rows.push(row)
     if (n === 1) {
-      walls.push(row.fresh.wallMs)
-      for (let i = 1; i < APPLY_RUNS; i++) walls.push((await scaleRow(inputs, region, 1)).fresh.wallMs)
+      walls.push(row.fresh)
+      for (let i = 1; i < APPLY_RUNS; i++) walls.push((await scaleRow(inputs, region, 1)).fresh)
     }
   }
   if (walls.length) {
-    const wall = median(walls)
+    const wall = median(walls.map((r) => r.wallMs))
     console.log(`  whole-process wall of a fresh 1-cluster apply (median of ${walls.length}): ${ms(wall)} = ${(wall / bound).toFixed(2)}× the model bound (goal ≤ 1.15×)`)
+    const typical = walls.find((r) => r.wallMs === wall) ?? walls[0]
+    console.log(`  where that run's time went: ${(typical?.phases ?? []).map((p) => `${p.name} ${ms(p.ms)}`).join('; ')}`)
   }
   console.log(`  a 5-minute acceptance is noticed ${(acceptance.noticedAfterMs / 1000).toFixed(1)} s after it (worst ${(worst.noticedAfterMs / 1000).toFixed(1)} s; goal ≤ 10 s), ${acceptance.polls} polls of each resource polled meanwhile (${polled.join(', ')}; goal ≤ 40)`)
   console.log('  clusters │ fresh: exit  wall      calls writes throttled │ re-apply: exit  wall      calls writes │ managed │ summary   comment')

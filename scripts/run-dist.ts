@@ -12,6 +12,8 @@ export interface DistRun {
   outputs: Record<string, string>
   summary: string
   wallMs: number
+  /** When each phase's log group opened, ms after the spawn (the log reaches the pipe as it is written) */
+  phases: { name: string; atMs: number }[]
 }
 
 // The caller's own GitHub and AWS settings must not reach the emulated run.
@@ -29,13 +31,19 @@ export async function runDist(env: Record<string, string>, node = process.env['D
     stdio: ['ignore', 'pipe', 'inherit']
   })
   let stdout = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+  const phases: { name: string; atMs: number }[] = []
+  child.stdout.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('utf8')
+    stdout += text
+    for (const m of text.matchAll(/^::group::(.*)$/gm)) phases.push({ name: m[1] ?? '', atMs: performance.now() - started })
+  })
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)))
   return {
     exitCode,
     stdout,
     outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
     summary: await readFile(summaryFile, 'utf8'),
-    wallMs: performance.now() - started
+    wallMs: performance.now() - started,
+    phases
   }
 }

@@ -51,7 +51,7 @@ interface Route {
   handler: RouteHandler
 }
 
-const LIST_PATHS = ['Changes.Change', 'ResourceRecords.ResourceRecord', 'AddTags.Tag', 'RemoveTagKeys.Key']
+const LIST_PATHS = ['Changes.Change', 'ResourceRecords.ResourceRecord', 'AddTags.Tag', 'RemoveTagKeys.Key', 'ResourceIds.ResourceId']
 const RECORD_TYPES = new Set(['A', 'AAAA', 'CAA', 'CNAME', 'DS', 'HTTPS', 'MX', 'NAPTR', 'NS', 'PTR', 'SOA', 'SPF', 'SRV', 'SSHFP', 'SVCB', 'TLSA', 'TXT'])
 const CHANGE_ACTIONS = new Set<string>(['CREATE', 'DELETE', 'UPSERT'])
 /** Calls that name a VPC: Route 53 also checks ec2:DescribeVpcs for them (the API reference says so for CreateHostedZone). */
@@ -100,7 +100,8 @@ export class Route53Emulator implements Service {
       route('GET', 'hostedzonesbyvpc', 'ListHostedZonesByVPC', false, (req, _, c) => this.listByVpc(req, c)),
       route('GET', 'change/([A-Za-z0-9]+)', 'GetChange', false, (_, m) => this.getChange(m[1]!)),
       route('POST', 'tags/([a-z]+)/([A-Za-z0-9]+)', 'ChangeTagsForResource', true, (req, m, c) => this.changeTags(req, m[1]!, m[2]!, c)),
-      route('GET', 'tags/([a-z]+)/([A-Za-z0-9]+)', 'ListTagsForResource', false, (_, m, c) => this.listTags(m[1]!, m[2]!, c))
+      route('GET', 'tags/([a-z]+)/([A-Za-z0-9]+)', 'ListTagsForResource', false, (_, m, c) => this.listTags(m[1]!, m[2]!, c)),
+      route('POST', 'tags/([a-z]+)', 'ListTagsForResources', false, (req, m, c) => this.listTagsOfMany(req, m[1]!, c))
     ]
   }
 
@@ -366,6 +367,21 @@ export class Route53Emulator implements Service {
         ResourceId: zone.id,
         Tags: listOf('Tag', [...zone.tags].map(([Key, Value]) => ({ Key, Value })))
       }
+    })
+  }
+
+  // ListTagsForResources: up to 10 resources of one type per request.
+  private listTagsOfMany(req: EmulatorRequest, resourceType: string, caller: Caller): EmulatorResponse {
+    const ids = (XmlNode.parse(req.body, LIST_PATHS).child('ListTagsForResourcesRequest')?.child('ResourceIds')?.children('ResourceId') ?? []).map((n) => n.text() ?? '')
+    if (ids.length < 1 || ids.length > 10) throw new AwsError(400, 'InvalidInput', 'ResourceIds must hold between 1 and 10 resource ids')
+    return respond('ListTagsForResourcesResponse', {
+      ResourceTagSets: listOf(
+        'ResourceTagSet',
+        ids.map((id) => {
+          const zone = this.taggedZone(resourceType, id, caller)
+          return { ResourceType: 'hostedzone', ResourceId: zone.id, Tags: listOf('Tag', [...zone.tags].map(([Key, Value]) => ({ Key, Value }))) }
+        })
+      )
     })
   }
 

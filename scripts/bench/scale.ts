@@ -18,6 +18,13 @@ export interface RunFigures {
   commentChars: number
   /** Steps that stand for a resource the action owns (waits on a state are not resources) */
   managed: number
+  /** Each phase's duration, from its log group to the next (start-up before the first, reporting and exit after the last) */
+  phases: { name: string; ms: number }[]
+}
+
+function phaseDurations(marks: { name: string; atMs: number }[], wallMs: number): { name: string; ms: number }[] {
+  const points = [{ name: 'start-up (spawn, load, inputs)', atMs: 0 }, ...marks, { name: '', atMs: wallMs }]
+  return points.slice(0, -1).map((p, i) => ({ name: i === points.length - 2 ? `${p.name}, then report and exit` : p.name, ms: (points[i + 1]?.atMs ?? wallMs) - p.atMs }))
 }
 
 export interface ScaleRow {
@@ -28,8 +35,16 @@ export interface ScaleRow {
 
 const WAIT_KINDS = /(-state|psc-connection|private-link|connection)$/
 
+/** Steps of a plan that stand for a resource the action manages: the re-apply call budget counts them. */
+export function managedResources(plan: PlanDocument): number {
+  return plan.steps.filter((s) => !WAIT_KINDS.test(s.kind)).length
+}
+
 async function once(emulators: Emulators, inputs: Inputs): Promise<RunFigures> {
   emulators.log.clear()
+  // Each run starts with the services' buckets full, as after a quiet minute: a re-apply is not charged
+  // for the burst the fresh apply just spent.
+  emulators.switches.rateLimits.reset()
   const run = await runDist({ ...emulators.env, ...inputs(emulators) })
   const plan = JSON.parse(run.outputs['plan'] ?? '{"steps":[]}') as PlanDocument
   return {
@@ -40,7 +55,8 @@ async function once(emulators: Emulators, inputs: Inputs): Promise<RunFigures> {
     throttled: emulators.log.throttled().length,
     summaryBytes: Buffer.byteLength(run.summary),
     commentChars: (run.outputs['plan-markdown'] ?? '').length,
-    managed: plan.steps.filter((s) => !WAIT_KINDS.test(s.kind)).length
+    managed: managedResources(plan),
+    phases: phaseDurations(run.phases, run.wallMs)
   }
 }
 

@@ -44,7 +44,10 @@ export interface RunPlanOptions {
   clock?: Clock
 }
 
-const DEFAULT_CONCURRENCY = 8
+// The service gates (base/rate-limit.ts) bound the calls in flight and their rate per service; the DAG
+// only bounds how many steps run at once, and a step mostly waits (an operation, a DNS change, Zilliz's
+// acceptance). A low bound here would queue 50 clusters' waits one slot after another.
+const DEFAULT_CONCURRENCY = 64
 
 /**
  * Checks ids are unique, every dependency exists and there is no cycle.
@@ -110,11 +113,22 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<DagR
   const dependants = new Map<string, PlannedStep[]>(plan.steps.map((step) => [step.id, []]))
   for (const step of plan.steps) for (const dep of new Set(step.dependsOn)) dependants.get(dep)?.push(step)
 
-  // Ready steps are kept in plan order so starts are deterministic.
+  // A step more work waits on goes first (the endpoint and its registration start before 50 clusters'
+  // DNS, as Zilliz's acceptance is the longest wait); ties keep plan order, so starts are deterministic.
+  const waitingOn = new Map<string, number>()
+  const countWaiting = (id: string, seen = new Set<string>()): number => {
+    for (const dependant of dependants.get(id) ?? []) {
+      if (seen.has(dependant.id)) continue
+      seen.add(dependant.id)
+      countWaiting(dependant.id, seen)
+    }
+    return seen.size
+  }
+  for (const step of plan.steps) waitingOn.set(step.id, countWaiting(step.id))
+  const before = (a: PlannedStep, b: PlannedStep) => (waitingOn.get(a.id) as number) - (waitingOn.get(b.id) as number) || (planIndex.get(b.id) as number) - (planIndex.get(a.id) as number)
   const ready: PlannedStep[] = []
   const markReady = (step: PlannedStep) => {
-    const index = planIndex.get(step.id) as number
-    const at = ready.findIndex((other) => (planIndex.get(other.id) as number) > index)
+    const at = ready.findIndex((other) => before(step, other) > 0)
     ready.splice(at < 0 ? ready.length : at, 0, step)
   }
   plan.steps.filter((step) => step.dependsOn.length === 0).forEach(markReady)

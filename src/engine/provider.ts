@@ -2,6 +2,7 @@
 import type { ProviderName } from '../config/types.js'
 import type { Check } from '../base/checks.js'
 import type { DnsRecordSpec, ShadowedZone } from './dns-placement.js'
+import type { Observations } from '../base/observations.js'
 import type { PlannedStep, StepContext } from './plan.js'
 import type { DataPlaneProof } from './proof.js'
 import type { Target } from './target.js'
@@ -91,8 +92,19 @@ export interface Inventory {
   whitelistAccount?: string
 }
 
+/**
+ * What the caller will use of an inventory. Prune and the out-of-scope report use only the DNS of hosts
+ * the target no longer names, so a provider may leave out (and skip the reads of) the DNS of `inScope`.
+ */
+export interface InventoryHint {
+  /** Lower-case private-link hosts whose DNS the caller does not need */
+  inScope: ReadonlySet<string>
+}
+
 export interface CloudProvider {
   readonly name: ProviderName
+  /** Reads shared by plan, inventory and verify while the run writes nothing (see base/observations.ts) */
+  readonly observations?: Observations
   /** Authenticate (OIDC or ambient); throws an error that explains the cause */
   connect(): Promise<Identity>
   /** Observe what exists and return the steps that converge it on the target */
@@ -102,7 +114,7 @@ export interface CloudProvider {
    * (destroy removes all of it, prune what serves clusters no longer in scope), and the look-alikes kept.
    * Reads only; each resource's remove() is the write.
    */
-  inventory(target: Target): Promise<Inventory>
+  inventory(target: Target, hint?: InventoryHint): Promise<Inventory>
   /** Control-plane checks after apply (or against what exists, in plan mode) */
   verify(target: Target): Promise<Check[]>
   report(): ProviderReport

@@ -15,7 +15,7 @@ import type { Plan, PlannedStep } from './plan.js'
 import { PlanChangedError, planId } from './plan-id.js'
 import { checkEndpointRoom } from './prewrite.js'
 import type { CloudProvider, Inventory } from './provider.js'
-import { destroySteps, outOfScope, proofInventory, pruneSteps } from './removal.js'
+import { destroySteps, inScopeHosts, outOfScope, proofInventory, pruneSteps } from './removal.js'
 import { sweepExpired } from './ephemeral.js'
 import type { AnalysisDecision } from './network-analysis.js'
 import { shadowWarnings } from './dns-placement.js'
@@ -98,11 +98,14 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
   const notCancelled = () => {
     if (signal.aborted) throw new CancelledError()
   }
+  // Reading the Zilliz side needs no cloud credentials: it goes out while the run authenticates.
+  const reading = buildTarget(config, mode, zilliz, input.destroy)
+  reading.catch(() => undefined)
   try {
     result.identity = await enter('Authenticate', () => provider.connect())
     log.info(`Acting as ${result.identity.principal} (${result.identity.method})`)
     notCancelled()
-    const target = await enter('Read the Zilliz side', () => buildTarget(config, mode, zilliz, input.destroy))
+    const target = await enter('Read the Zilliz side', () => reading)
     result.target.endpointService = target.service.endpointService
     notCancelled()
     // Runs that may create proof resources hold the rights to delete them: they first remove what runs
@@ -130,7 +133,7 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
       checkEndpointRoom(target, plan.steps)
       const hidden = await shadowWarnings(config, target.clusters, providerPlan.widerZones ?? [], zilliz)
       if (hidden.length) result.warnings = hidden
-      const stray = outOfScope(target, await enter('Look for what went out of scope', () => provider.inventory(target)))
+      const stray = outOfScope(target, await enter('Look for what went out of scope', () => provider.inventory(target, { inScope: inScopeHosts(target) })))
       if (config.prune) plan.steps.push(...pruneSteps(stray))
       else if (stray.length) result.outOfScope = stray.map((r) => ({ kind: r.kind, name: r.name, host: r.host ?? '' }))
       endpointId = providerPlan.registration.endpointId
@@ -147,9 +150,13 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
     if (mode === 'apply' && config.expectedPlanId && config.expectedPlanId !== id) throw new PlanChangedError(config.expectedPlanId, id, plan.steps)
 
     if (mode === 'apply') {
+      // Anything that runs (a write, or a wait that polls) must see the cloud as it is now, and so must
+      // the reads after it; a plan of keeps only lets verification share the plan's observation.
+      const runs = plan.steps.some((s) => s.action !== 'keep')
+      if (runs) provider.observations?.writing()
       const dag = await enter(input.destroy ? 'Destroy' : 'Apply', () =>
         runPlan(plan, { deadline: started + config.waitTimeoutSeconds * 1000, log, clock, signal, graceMs: input.graceMs ?? CANCEL_GRACE_MS })
-      )
+      ).finally(() => runs && provider.observations?.written())
       result.steps = withOutcomes(result.steps, dag)
       if (signal.aborted) {
         result.cancelled = true
@@ -170,11 +177,13 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
     } else if (config.verify !== 'none' && !result.cancelled) {
       // Control-plane checks compare against the planned hosts: those are the names the DNS records were
       // made for. The data-plane proof connects to the links as clients will: the allocated host and port.
-      const controlPlane = await enter('Verify', async () => [...(await provider.verify(target)), ...(await zillizChecks(target, endpointId(), zilliz))])
+      const controlPlane = await enter('Verify', async () => (await Promise.all([provider.verify(target), zillizChecks(target, endpointId(), zilliz)])).flat())
       result.checks = controlPlane
       verified = { links, controlPlane }
     }
   } catch (error) {
+    // Nothing the run started may outlive it: a failed authentication still lets the Zilliz reads end.
+    await reading.catch(() => undefined)
     const explained = explainFailure(error)
     result.error = cloudFailureOf(error) ? `${phase} failed: ${explained.message}` : explained.message
     result.hint = explained.hint

@@ -78,8 +78,13 @@ export function destroySteps(target: Target, inventory: Inventory, zilliz: Zilli
  * Managed DNS of clusters no longer in scope (deleted, or left out of cluster-ids). A zone made for the
  * documented host of a cluster whose allocated host differs is the plan's own to replace, not out of scope.
  */
+/** The hosts the target names, lower case: their DNS is in scope (a replaced guess still is until it goes). */
+export function inScopeHosts(target: Target): Set<string> {
+  return new Set(target.clusters.flatMap((c) => [c.host, replacedGuess(c) ?? c.host]).map((h) => h.toLowerCase()))
+}
+
 export function outOfScope(target: Target, inventory: Inventory): ManagedResource[] {
-  const hosts = new Set(target.clusters.flatMap((c) => [c.host, replacedGuess(c) ?? c.host]).map((h) => h.toLowerCase()))
+  const hosts = inScopeHosts(target)
   return inventory.managed.filter((r) => r.host !== undefined && !hosts.has(r.host.toLowerCase()))
 }
 

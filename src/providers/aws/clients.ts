@@ -3,6 +3,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2'
 import type { LambdaClient } from '@aws-sdk/client-lambda'
 import { Route53Client } from '@aws-sdk/client-route-53'
+import type { Observations } from '../../base/observations.js'
 import { ServiceGate, underLimit, type BucketSpec } from '../../base/rate-limit.js'
 import type { AwsSettings } from '../../config/types.js'
 import { USER_AGENT } from '../../version.js'
@@ -43,6 +44,33 @@ function gated<C extends GatedClient>(client: C, gate: ServiceGate): C {
   return client
 }
 
+// The reads that observe what exists, which plan, inventory and verify share while nothing is written.
+// Waits poll only while the plan runs, when nothing is shared (reconcile.ts); GetChange only follows a write.
+const OBSERVING = new Set([
+  'DescribeVpcs',
+  'DescribeSubnets',
+  'DescribeVpcEndpointServices',
+  'DescribeSecurityGroups',
+  'DescribeVpcEndpoints',
+  'ListHostedZonesByVPC',
+  'ListHostedZonesByName',
+  'GetHostedZone',
+  'ListResourceRecordSets',
+  'ListTagsForResources'
+])
+
+/** Identical observing reads of one client get the first answer while the run's observation is shared. */
+function observed<C extends GatedClient>(client: C, service: string, observations: Observations): C {
+  const middleware =
+    (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) =>
+    (args: { input: unknown }) => {
+      const operation = context.commandName?.replace(/Command$/, '') ?? ''
+      return OBSERVING.has(operation) ? observations.read(`${service}:${operation}:${JSON.stringify(args.input)}`, () => next(args)) : next(args)
+    }
+  client.middlewareStack.add(middleware, { step: 'initialize', priority: 'high', name: 'zplObservation' })
+  return client
+}
+
 export interface AwsClients {
   ec2: EC2Client
   route53: Route53Client
@@ -53,33 +81,40 @@ export interface AwsClients {
 }
 
 /** The clients of the endpoint's role (aws-role-arn, or the runner's credentials). */
-export function awsClients(settings: AwsSettings, session: AwsSession): AwsClients {
-  return clientsOf(settings, session, () => session.principal() ?? settings.roleArn)
+export function awsClients(settings: AwsSettings, session: AwsSession, observations: Observations): AwsClients {
+  return clientsOf(settings, session, observations, { name: 'endpoint', principal: () => session.principal() ?? settings.roleArn })
 }
 
 const DNS_ROLE: AwsRolePolicies = { table: AWS_DNS_PERMISSIONS, files: 'aws-dns-account' }
 
 /** The clients of the role that holds the zones (aws-dns-role-arn); its denials name its own policy files. */
-export function awsDnsClients(settings: AwsSettings, session: AwsSession, roleArn: string): AwsClients {
-  return clientsOf(settings, session, () => session.principal() ?? roleArn, DNS_ROLE)
+export function awsDnsClients(settings: AwsSettings, session: AwsSession, observations: Observations, roleArn: string): AwsClients {
+  return clientsOf(settings, session, observations, { name: 'dns', principal: () => session.principal() ?? roleArn, policies: DNS_ROLE })
 }
 
-function clientsOf(settings: AwsSettings, session: AwsSession, principal: () => string | undefined, role?: AwsRolePolicies): AwsClients {
+interface ClientRole {
+  /** Keeps each role's shared observations apart: two accounts answer the same read differently */
+  name: string
+  principal: () => string | undefined
+  policies?: AwsRolePolicies
+}
+
+function clientsOf(settings: AwsSettings, session: AwsSession, observations: Observations, role: ClientRole): AwsClients {
   const common = { customUserAgent: USER_AGENT, maxAttempts: 8, retryMode: 'adaptive', ...awsRequestHandler(), ...(session.credentials ? { credentials: session.credentials } : {}) }
-  const ec2 = gated(new EC2Client({ region: settings.region, ...common }), ec2Gate())
+  const ec2 = observed(gated(new EC2Client({ region: settings.region, ...common }), ec2Gate()), `${role.name}:ec2`, observations)
   // Route 53 is global; its API lives in us-east-1 for the commercial partition. Its buckets are per
   // account, so each role's clients pace themselves apart.
-  const route53 = gated(new Route53Client({ region: 'us-east-1', ...common }), route53Gate())
-  describeAwsFailures(ec2, 'ec2', principal, role)
-  describeAwsFailures(route53, 'route53', principal, role)
+  const route53 = observed(gated(new Route53Client({ region: 'us-east-1', ...common }), route53Gate()), `${role.name}:route53`, observations)
+  describeAwsFailures(ec2, 'ec2', role.principal, role.policies)
+  describeAwsFailures(route53, 'route53', role.principal, role.policies)
   let lambda: Promise<LambdaClient> | undefined
   const lambdaClient = () =>
     (lambda ??= import('@aws-sdk/client-lambda').then(({ LambdaClient }) => {
       const client = gated(new LambdaClient({ region: settings.region, ...common }), lambdaGate())
-      describeAwsFailures(client, 'lambda', principal, role)
+      describeAwsFailures(client, 'lambda', role.principal, role.policies)
       return client
     }))
-  return { ec2, route53, lambda: lambdaClient, resolver: resolverApi(ec2, settings.region, principal) }
+  return { ec2, route53, lambda: lambdaClient, resolver: resolverApi(ec2, settings.region, role.principal) }
 }
 
 /** EC2 tag list from a record. */

@@ -9,9 +9,10 @@ import {
   GetChangeCommand,
   GetHostedZoneCommand,
   ListHostedZonesByNameCommand,
-  ListTagsForResourceCommand,
+  ListTagsForResourcesCommand,
   ListResourceRecordSetsCommand,
   ListHostedZonesByVPCCommand,
+  type HostedZone,
   type Route53Client
 } from '@aws-sdk/client-route-53'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
@@ -46,8 +47,8 @@ export interface ObservedZone {
   associated: boolean
   /** Created by this action (CallerReference marker); false for a zone someone else made */
   owned: boolean
-  /** The VPCs the zone serves, by id (GetHostedZone) */
-  vpcs: string[]
+  /** The VPCs the zone serves, by id (GetHostedZone); absent when not read (see ObserveZonesInput.withVpcs) */
+  vpcs?: string[]
 }
 
 export interface ObservedRecord {
@@ -83,6 +84,32 @@ export async function zonesOfVpc(route53: Route53Client, vpcId: string, region: 
   return inVpc
 }
 
+/** The parent domain of a host: its zone and its siblings' sort together in ListHostedZonesByName. */
+const parentOf = (host: string) => fqdn(host).slice(fqdn(host).indexOf('.') + 1)
+const reversed = (name: string) => fqdn(name).slice(0, -1).split('.').reverse().join('.')
+
+/**
+ * The account's zones named under the hosts' parent domains, with their CallerReference: one paged
+ * listing per parent (Route 53 sorts names by reversed labels, so siblings are contiguous) instead of a
+ * read per zone.
+ */
+async function zonesUnder(route53: Route53Client, hosts: string[]): Promise<HostedZone[]> {
+  const zones: HostedZone[] = []
+  for (const parent of new Set(hosts.map(parentOf))) {
+    let start: { DNSName?: string; HostedZoneId?: string } = { DNSName: parent }
+    for (;;) {
+      const page = await route53.send(new ListHostedZonesByNameCommand({ ...start, MaxItems: 100 }))
+      const listed = page.HostedZones ?? []
+      zones.push(...listed.filter((z) => fqdn(z.Name ?? '').endsWith(`.${parent}`)))
+      // Every name under the parent starts, reversed, with the reversed parent; the first that does not is past them.
+      const past = listed.some((z) => !reversed(z.Name ?? '').startsWith(reversed(parent)))
+      if (!page.IsTruncated || past) break
+      start = { DNSName: page.NextDNSName, HostedZoneId: page.NextHostedZoneId }
+    }
+  }
+  return zones
+}
+
 export interface ObserveZonesInput {
   /** Lists the endpoint VPC's zones: the client of the VPC's owner */
   lister: Route53Client
@@ -93,6 +120,8 @@ export interface ObserveZonesInput {
   region: string
   hosts: string[]
   projectId: string
+  /** Read each zone's VPCs (a GetHostedZone per zone): only a topology with more than one VPC or account needs them */
+  withVpcs: boolean
 }
 
 /**
@@ -102,46 +131,54 @@ export interface ObserveZonesInput {
  */
 export async function observeZones(input: ObserveZonesInput): Promise<Map<string, ObservedZone>> {
   const { zones, vpcId, projectId } = input
-  const inVpc = await zonesOfVpc(input.lister, vpcId, input.region)
+  const [inVpc, listed] = await Promise.all([zonesOfVpc(input.lister, vpcId, input.region), zonesUnder(zones, input.hosts)])
+  const byId = new Map(listed.map((z) => [bareId(z.Id ?? ''), z]))
+  const details = (id: string) => zones.send(new GetHostedZoneCommand({ Id: id }))
   const found = new Map<string, ObservedZone>()
-  for (const host of input.hosts) {
-    const associated = inVpc.get(fqdn(host))
-    if (associated) {
-      if (associated.owner && associated.owner !== input.zoneAccount)
-        throw new InputError(
-          'aws-dns-role-arn',
-          `zone ${associated.id} (${host}) is associated with ${vpcId} but held by account ${associated.owner}, and a VPC can have only one zone of a name. The record for ${host} has to go into it: set aws-dns-role-arn to a role of ${associated.owner}, or remove that association.`
-        )
-      // The summaries carry no CallerReference: read the zone for its proof of ownership.
-      const zone = await zones.send(new GetHostedZoneCommand({ Id: associated.id }))
-      found.set(host, { id: associated.id, name: fqdn(host), associated: true, owned: isOwnZone(zone.HostedZone?.CallerReference, host, vpcId, projectId), vpcs: vpcIdsOf(zone.VPCs) })
-      continue
-    }
-    const byName = await zones.send(new ListHostedZonesByNameCommand({ DNSName: host, MaxItems: 20 }))
-    const ours = (byName.HostedZones ?? []).find((z) => fqdn(z.Name ?? '') === fqdn(host) && z.Config?.PrivateZone && isOwnZone(z.CallerReference, host, vpcId, projectId))
-    if (!ours) continue
-    const id = bareId(ours.Id ?? '')
-    const zone = await zones.send(new GetHostedZoneCommand({ Id: id }))
-    found.set(host, { id, name: fqdn(host), associated: false, owned: true, vpcs: vpcIdsOf(zone.VPCs) })
-  }
+  await Promise.all(
+    input.hosts.map(async (host) => {
+      const associated = inVpc.get(fqdn(host))
+      if (associated) {
+        if (associated.owner && associated.owner !== input.zoneAccount)
+          throw new InputError(
+            'aws-dns-role-arn',
+            `zone ${associated.id} (${host}) is associated with ${vpcId} but held by account ${associated.owner}, and a VPC can have only one zone of a name. The record for ${host} has to go into it: set aws-dns-role-arn to a role of ${associated.owner}, or remove that association.`
+          )
+        // The VPC's summaries carry no CallerReference; the account's listing does. The zone is read when
+        // the listing missed it or its VPCs are needed.
+        const inListing = byId.get(associated.id)
+        const read = !inListing || input.withVpcs ? await details(associated.id) : undefined
+        const callerReference = inListing?.CallerReference ?? read?.HostedZone?.CallerReference
+        found.set(host, { id: associated.id, name: fqdn(host), associated: true, owned: isOwnZone(callerReference, host, vpcId, projectId), ...vpcsOf(read) })
+        return
+      }
+      const ours = listed.find((z) => fqdn(z.Name ?? '') === fqdn(host) && z.Config?.PrivateZone && isOwnZone(z.CallerReference, host, vpcId, projectId))
+      if (!ours) return
+      const id = bareId(ours.Id ?? '')
+      found.set(host, { id, name: fqdn(host), associated: false, owned: true, ...vpcsOf(input.withVpcs ? await details(id) : undefined) })
+    })
+  )
   return found
 }
 
-const vpcIdsOf = (vpcs: { VPCId?: string }[] | undefined) => (vpcs ?? []).map((v) => v.VPCId ?? '').filter(Boolean)
+const vpcsOf = (read: { VPCs?: { VPCId?: string }[] } | undefined): { vpcs?: string[] } => (read ? { vpcs: (read.VPCs ?? []).map((v) => v.VPCId ?? '').filter(Boolean) } : {})
 
-/** The wanted tags the zone lacks or holds with another value. */
-export async function zoneTags(route53: Route53Client, zoneId: string): Promise<Map<string, string>> {
-  const out = await route53.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId }))
-  return new Map((out.ResourceTagSet?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
+/** Tags of hosted zones, by zone id: ListTagsForResources takes 10 zones a request. */
+export async function zoneTags(route53: Route53Client, zoneIds: string[]): Promise<Map<string, Record<string, string>>> {
+  const tags = new Map<string, Record<string, string>>()
+  const batches = Array.from({ length: Math.ceil(zoneIds.length / 10) }, (_, i) => zoneIds.slice(i * 10, i * 10 + 10))
+  await Promise.all(
+    batches.map(async (ResourceIds) => {
+      const out = await route53.send(new ListTagsForResourcesCommand({ ResourceType: 'hostedzone', ResourceIds }))
+      for (const set of out.ResourceTagSets ?? []) tags.set(bareId(set.ResourceId ?? ''), Object.fromEntries((set.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])))
+    })
+  )
+  return tags
 }
 
 /** The wanted tags the zone lacks or holds with another value. */
-export function missingTags(current: Map<string, string>, wanted: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current.get(key) !== value))
-}
-
-export async function missingZoneTags(route53: Route53Client, zoneId: string, wanted: Record<string, string>): Promise<Record<string, string>> {
-  return missingTags(await zoneTags(route53, zoneId), wanted)
+export function missingZoneTags(current: Record<string, string> | undefined, wanted: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current?.[key] !== value))
 }
 
 const tagZone = (route53: Route53Client, zoneId: string, tags: Record<string, string>) =>
@@ -213,7 +250,7 @@ async function createZone(input: ZonePlanInput): Promise<string> {
   } catch (error) {
     // The CallerReference was used by a create whose response was lost: the zone exists, find it.
     if ((error as Error).name !== 'HostedZoneAlreadyExists') throw error
-    const found = (await observeZones({ lister: input.topology.endpointVpc.side.route53, zones: route53, zoneAccount: input.topology.zones.account, vpcId: input.vpcId, region: input.region, hosts: [link.host], projectId: input.projectId })).get(link.host)
+    const found = (await observeZones({ lister: input.topology.endpointVpc.side.route53, zones: route53, zoneAccount: input.topology.zones.account, vpcId: input.vpcId, region: input.region, hosts: [link.host], projectId: input.projectId, withVpcs: false })).get(link.host)
     if (!found?.owned) throw error
     id = found.id
   }

@@ -2,6 +2,7 @@
 // alias records, observed then planned; the engine registers the endpoint with Zilliz and runs the DAG.
 import type { AwsSettings, Config } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
+import { Observations } from '../../base/observations.js'
 import { InputError } from '../../engine/input-error.js'
 import type { Logger } from '../../base/log.js'
 import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
@@ -10,13 +11,13 @@ import type { PlannedStep } from '../../engine/plan.js'
 import type { DataPlaneProof } from '../../engine/proof.js'
 import { desiredGrants } from '../../engine/ports.js'
 import { checkRuleFits } from '../../engine/prewrite.js'
-import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
+import type { CloudProvider, Identity, Inventory, InventoryHint, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { awsDnsSession, awsSession, shareFirstIdToken, type AwsSession } from './auth.js'
 import { awsClients, awsDnsClients, type AwsClients } from './clients.js'
-import { fqdn, missingTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone, zonesOfVpc, zoneStepId, zoneTags, type ObservedZone } from './dns.js'
+import { fqdn, missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone, zonesOfVpc, zoneStepId, zoneTags, type ObservedZone } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readHostRecords } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec, type NamedZone } from '../../engine/dns-placement.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
@@ -31,7 +32,7 @@ import { PROBE_FUNCTION_KIND, probeSecurityGroups } from './probe-network.js'
 import { verifyAws } from './verify.js'
 import { awsPathAnalyzer, awsPathKinds } from './path-analysis.js'
 import type { PathAnalyzer } from '../../engine/path-model.js'
-import { authorizedVpcs, planAssociations } from './zone-associations.js'
+import { associationTargets, authorizedVpcs, planAssociations } from './zone-associations.js'
 import { recordedVpcs, recordVpcsTags, resolveZoneTopology, type AwsSide, type ZoneTopology } from './zone-vpcs.js'
 
 /** EC2's default quota of inbound rules per security group. */
@@ -55,6 +56,7 @@ interface AwsLive {
 
 export class AwsProvider implements CloudProvider {
   readonly name = 'aws' as const
+  readonly observations = new Observations()
   private readonly settings: AwsSettings
   private readonly session: AwsSession
   private readonly clients: AwsClients
@@ -75,10 +77,10 @@ export class AwsProvider implements CloudProvider {
     // Both roles are assumed with one GitHub ID token (each retry still fetches a fresh one).
     const [endpointTokens, dnsTokens] = dnsRoleArn ? shareFirstIdToken(tokens) : [tokens, tokens]
     this.session = awsSession(this.settings, endpointTokens, log)
-    this.clients = awsClients(this.settings, this.session)
+    this.clients = awsClients(this.settings, this.session, this.observations)
     if (dnsRoleArn) {
       const session = awsDnsSession(this.settings, dnsRoleArn, dnsTokens, log)
-      this.dns = { session, clients: awsDnsClients(this.settings, session, dnsRoleArn) }
+      this.dns = { session, clients: awsDnsClients(this.settings, session, this.observations, dnsRoleArn) }
     }
   }
 
@@ -202,12 +204,20 @@ export class AwsProvider implements CloudProvider {
       vpcId: s.vpcId,
       region: s.region,
       hosts: [...target.clusters.map((c) => c.host), ...guesses.values()],
-      projectId
+      projectId,
+      withVpcs: associationTargets(topology).length > 0
     })
-    // Each further VPC's own zones: one that already resolves a host through another zone would make Route 53
-    // refuse the association (ConflictingDomainExists), which is knowable now.
-    const listings = await Promise.all(topology.extraVpcs.map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) })))
-    for (const link of target.clusters) {
+    const owned = target.clusters.flatMap((link) => (zones.get(link.host)?.owned ? [zones.get(link.host)?.id ?? ''] : []))
+    // Every cluster's record, the owned zones' tags and authorizations, and each further VPC's own zones are
+    // read in one round; the gate paces them. A further VPC that already resolves a host through another zone
+    // would make Route 53 refuse the association (ConflictingDomainExists), which is knowable now.
+    const [tags, records, authorizations, listings] = await Promise.all([
+      zoneTags(zoneClient, owned),
+      Promise.all(target.clusters.map((link) => (zones.get(link.host) ? observeRecord(zoneClient, zones.get(link.host)?.id ?? '', link.host) : undefined))),
+      Promise.all(target.clusters.map((link) => (zones.get(link.host)?.owned && this.dns ? authorizedVpcs(zoneClient, zones.get(link.host)?.id ?? '') : []))),
+      Promise.all(topology.extraVpcs.map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) })))
+    ])
+    for (const [index, link] of target.clusters.entries()) {
       const guess = guesses.get(link.clusterId)
       const stale = guess ? zones.get(guess) : undefined
       // Only our zone in this VPC: one someone else made is theirs, one for another VPC serves that VPC.
@@ -221,8 +231,8 @@ export class AwsProvider implements CloudProvider {
             `${vpc.vpcId} already resolves ${link.host} through zone ${other.id}${other.owner ? ` of account ${other.owner}` : ''}, and a VPC can be associated with only one zone of a name. Disassociate ${other.id} from ${vpc.vpcId}, or remove ${vpc.vpcId} from aws-dns-vpc-ids.`
           )
       }
-      const record = zone ? await observeRecord(zoneClient, zone.id, link.host) : undefined
-      const tags = zone?.owned ? await zoneTags(zoneClient, zone.id) : new Map<string, string>()
+      const record = records[index]
+      const zoneTagSet = zone?.owned ? (tags.get(zone.id) ?? {}) : {}
       steps.push(
         planZone({
           route53: zoneClient,
@@ -231,7 +241,7 @@ export class AwsProvider implements CloudProvider {
           vpcId: s.vpcId,
           region: s.region,
           existing: zone,
-          missingTags: zone?.owned ? this.missingZoneTags(zone, tags, target.tags) : {},
+          missingTags: zone?.owned ? this.zoneTagsToAdd(zone, zoneTagSet, target.tags) : {},
           projectId,
           tags: target.tags,
           onReady: (id) => this.live.zoneIds.set(link.clusterId, id)
@@ -243,8 +253,8 @@ export class AwsProvider implements CloudProvider {
         zoneStep: zoneStepId(link.clusterId),
         zoneId: () => this.live.zoneIds.get(link.clusterId) ?? '',
         zone,
-        recorded: recordedVpcs(tags),
-        authorized: zone?.owned && this.dns ? await authorizedVpcs(zoneClient, zone.id) : []
+        recorded: recordedVpcs(zoneTagSet),
+        authorized: authorizations[index] ?? []
       })
       if (associations) steps.push(associations)
       steps.push(
@@ -264,16 +274,17 @@ export class AwsProvider implements CloudProvider {
   /**
    * The tags an own zone lacks. One never tagged (a run stopped between CreateHostedZone and the tagging) also
    * gets the record of the VPC it was created with, when that is not the endpoint's: no association can have
-   * come from the action before the tags did.
+   * come from the action before the tags did. (Its VPCs are read whenever the zone can have been created with
+   * another VPC: see ObserveZonesInput.withVpcs.)
    */
-  private missingZoneTags(zone: ObservedZone, tags: Map<string, string>, wanted: Record<string, string>): Record<string, string> {
-    const missing = missingTags(tags, wanted)
+  private zoneTagsToAdd(zone: ObservedZone, tags: Record<string, string>, wanted: Record<string, string>): Record<string, string> {
+    const missing = missingZoneTags(tags, wanted)
     const neverTagged = Object.keys(missing).length === Object.keys(wanted).length && !recordedVpcs(tags).length
-    const home = zone.vpcs.filter((v) => v !== this.settings.vpcId)
+    const home = (zone.vpcs ?? []).filter((v) => v !== this.settings.vpcId)
     return neverTagged && home.length ? { ...missing, ...recordVpcsTags(home) } : missing
   }
 
-  async inventory(target: Target): Promise<Inventory> {
+  async inventory(target: Target, hint?: InventoryHint): Promise<Inventory> {
     const s = this.settings
     const network = await observeNetwork(this.clients.ec2, s, target.service.endpointService, this.account || undefined)
     return awsInventory({
@@ -285,7 +296,8 @@ export class AwsProvider implements CloudProvider {
       serviceName: network.serviceName,
       ...(s.securityGroupIds.length ? {} : { groupName: baseName(this.config) }),
       userGroupIds: s.securityGroupIds,
-      ownerTags: recordOwnerTags(this.config, s.vpcId)
+      ownerTags: recordOwnerTags(this.config, s.vpcId),
+      ...(hint ? { skipHosts: hint.inScope } : {})
     })
   }
 

@@ -7,7 +7,6 @@ import {
   DeleteHostedZoneCommand,
   DisassociateVPCFromHostedZoneCommand,
   GetHostedZoneCommand,
-  ListTagsForResourceCommand,
   type ResourceRecordSet,
   type Route53Client
 } from '@aws-sdk/client-route-53'
@@ -16,7 +15,7 @@ import { ownershipOf, ownershipTags, TAG_PREFIX, type Ownership } from '../../en
 import { zoneRemoval } from '../../engine/dns-removal.js'
 import type { Inventory, KeptResource, ManagedResource } from '../../engine/provider.js'
 import { waitFor } from '../../engine/wait.js'
-import { isOwnZone, waitInSync, zonesOfVpc } from './dns.js'
+import { isOwnZone, waitInSync, zonesOfVpc, zoneTags } from './dns.js'
 import { existingZoneInventory, zoneRecords } from './dns-existing.js'
 import { authorizedVpcs, deauthorize } from './zone-associations.js'
 import { allVpcs, crossAccount, recordedVpcs, type ZoneTopology } from './zone-vpcs.js'
@@ -43,10 +42,8 @@ export interface AwsInventoryInput {
   /** The ownership marker of records in named zones (dns: existing-zone) */
   ownerTags: Record<string, string>
   userGroupIds: string[]
-}
-
-function tagRecord(tags: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
-  return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
+  /** Hosts whose DNS the caller does not need (see InventoryHint): their zones are not read */
+  skipHosts?: ReadonlySet<string>
 }
 
 /**
@@ -73,18 +70,23 @@ async function dnsInventory(input: AwsInventoryInput, managed: ManagedResource[]
 
   // Zones named in dns-zone-ids are the user's: only our records in them are looked at (existingZoneInventory).
   const named = new Set(input.config.dns.zoneIds)
-  for (const zone of [...zones.values()].filter((z) => ZILLIZ_DOMAIN.test(z.name) && !named.has(z.id))) {
+  const held = [...zones.values()].filter((zone) => {
+    if (!ZILLIZ_DOMAIN.test(zone.name) || named.has(zone.id) || input.skipHosts?.has(bare(zone.name))) return false
+    if (accounts.has(zone.owner ?? topology.zones.account)) return true
+    kept.push({ kind: 'aws.route53-private-zone', name: `${zone.id} (${bare(zone.name)})`, reason: `kept: held by account ${zone.owner}, which neither role acts in` })
+    return false
+  })
+  // Each account's zones' tags in bulk: ListTagsForResources takes 10 zones a request.
+  const tagsOf = new Map<string, Record<string, string>>()
+  for (const [account, route53] of accounts) {
+    const ids = held.filter((z) => (z.owner ?? topology.zones.account) === account).map((z) => z.id)
+    if (ids.length) for (const [id, tags] of await zoneTags(route53, ids)) tagsOf.set(id, tags)
+  }
+  for (const zone of held) {
     const host = bare(zone.name)
-    const route53 = accounts.get(zone.owner ?? topology.zones.account)
-    if (!route53) {
-      kept.push({ kind: 'aws.route53-private-zone', name: `${zone.id} (${host})`, reason: `kept: held by account ${zone.owner}, which neither role acts in` })
-      continue
-    }
-    const [tags, details] = await Promise.all([
-      route53.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zone.id })),
-      route53.send(new GetHostedZoneCommand({ Id: zone.id }))
-    ])
-    const tagged = tagRecord(tags.ResourceTagSet?.Tags)
+    const route53 = accounts.get(zone.owner ?? topology.zones.account) as Route53Client
+    const details = await route53.send(new GetHostedZoneCommand({ Id: zone.id }))
+    const tagged = tagsOf.get(zone.id) ?? {}
     const ownership = zoneOwnership(input, tagged, details.HostedZone?.CallerReference ?? '', host)
     // The associations the action made: the endpoint's VPC (the CallerReference is made for it) and those it recorded.
     const ours = new Set([vpcId, ...recordedVpcs(tagged)])

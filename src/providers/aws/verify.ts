@@ -10,7 +10,7 @@ import { describeEndpoint, describeEndpointIps } from './endpoint.js'
 import { fqdn, observeRecord, recordPointsAt, zonesOfVpc } from './dns.js'
 import { verifyNamedZonesServe } from './named-zone-vpcs.js'
 import { describeGroups } from './security-group.js'
-import type { ZoneTopology } from './zone-vpcs.js'
+import type { ZoneTopology, ZoneVpc } from './zone-vpcs.js'
 
 export interface AwsVerifyInput {
   ec2: EC2Client
@@ -35,6 +35,10 @@ const notYet = (target: Target) => (target.mode === 'plan' ? 'not created yet; a
 export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<Check[]> {
   const { ec2, route53 } = input
   const checks: Check[] = []
+  // The VPC's zones are listed while the endpoint is read: the two do not depend on each other.
+  // dns: none reads no Route 53: the role may have no DNS permissions at all.
+  const zonesInVpc = input.dns === 'none' ? undefined : zonesOfVpc(route53, input.vpcId, input.region)
+  zonesInVpc?.catch(() => undefined)
   const endpoint = input.endpointId ? await describeEndpoint(ec2, input.endpointId, target.config.zilliz.projectId) : undefined
   if (!endpoint) {
     const title = 'VPC endpoint is available'
@@ -64,50 +68,41 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
   // Each VPC's zones are listed with the credentials of its owner; records are read in the zones' account.
   const topology = input.topology
   const zoneReader = topology?.zones.route53 ?? route53
-  const inVpc = await zonesOfVpc(topology?.endpointVpc.side.route53 ?? route53, input.vpcId, input.region)
+  const inVpc = (await zonesInVpc) ?? new Map<string, { id: string }>()
   const extras = await Promise.all((topology?.extraVpcs ?? []).map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) })))
-  for (const link of target.clusters) {
-    const zoneName = zoneOf(input, link)
-    const zoneId = inVpc.get(fqdn(zoneName))?.id
-    const zoneTitle = `Private zone ${zoneName} is associated with ${input.vpcId}`
-    if (!zoneId) {
-      checks.push(
-        target.mode === 'plan'
-          ? skipped(`dns-zone:${link.clusterId}`, zoneTitle, notYet(target))
-          : check(`dns-zone:${link.clusterId}`, zoneTitle, false, 'no zone of this name is associated with the VPC', {
-              cause: 'Name or service not known: the VPC has no private zone for the host.',
-              fix: 'Re-run in apply mode, or associate the zone with the VPC.'
-            })
-      )
-      continue
-    }
-    const zone = { id: zoneId }
-    // ListHostedZonesByVPC just listed the zone among the VPC's own: that read proves the association.
-    checks.push({ id: `dns-zone:${link.clusterId}`, title: zoneTitle, status: 'pass', evidence: `zone ${zone.id}, listed by ListHostedZonesByVPC` })
-    for (const { vpc, zones } of extras) {
-      const listed = zones.get(fqdn(link.host))?.id
-      const title = `Private zone ${link.host} is associated with ${vpc.vpcId}`
-      const ok = listed === zone.id
-      checks.push(
-        ok
-          ? { id: `dns-vpc:${link.clusterId}:${vpc.vpcId}`, title, status: 'pass', evidence: `zone ${zone.id}, listed by ListHostedZonesByVPC for ${vpc.vpcId} (account ${vpc.side.account})` }
-          : target.mode === 'plan' && !listed
-            ? skipped(`dns-vpc:${link.clusterId}:${vpc.vpcId}`, title, notYet(target))
-            : check(`dns-vpc:${link.clusterId}:${vpc.vpcId}`, title, false, listed ? `${vpc.vpcId} resolves ${link.host} through another zone, ${listed}` : `${vpc.vpcId} has no zone of this name`, {
-                cause: `Clients in ${vpc.vpcId} do not resolve ${link.host} to the endpoint.`,
-                fix: listed ? `Disassociate zone ${listed} from ${vpc.vpcId}, or remove ${vpc.vpcId} from aws-dns-vpc-ids.` : 'Re-run in apply mode to associate the zone with the VPC.'
+  // Every cluster's record is read in the same round; the gate paces the calls.
+  const perCluster = await Promise.all(
+    target.clusters.map(async (link) => {
+      const out: Check[] = []
+      const zoneName = zoneOf(input, link)
+      const zoneId = inVpc.get(fqdn(zoneName))?.id
+      const zoneTitle = `Private zone ${zoneName} is associated with ${input.vpcId}`
+      if (!zoneId) {
+        out.push(
+          target.mode === 'plan'
+            ? skipped(`dns-zone:${link.clusterId}`, zoneTitle, notYet(target))
+            : check(`dns-zone:${link.clusterId}`, zoneTitle, false, 'no zone of this name is associated with the VPC', {
+                cause: 'Name or service not known: the VPC has no private zone for the host.',
+                fix: 'Re-run in apply mode, or associate the zone with the VPC.'
               })
+        )
+        return out
+      }
+      // ListHostedZonesByVPC just listed the zone among the VPC's own: that read proves the association.
+      out.push({ id: `dns-zone:${link.clusterId}`, title: zoneTitle, status: 'pass', evidence: `zone ${zoneId}, listed by ListHostedZonesByVPC` })
+      for (const { vpc, zones } of extras) out.push(extraVpcCheck(target, link, zoneId, vpc, zones.get(fqdn(link.host))?.id))
+      const record = await observeRecord(zoneReader, zoneId, link.host)
+      const points = endpoint ? recordPointsAt(record, endpoint) : false
+      out.push(
+        check(`dns-record:${link.clusterId}`, `${link.host} is an alias of the endpoint`, points, record ? `alias ${record.aliasDnsName ?? record.values.join(', ')}` : 'no A record', {
+          cause: 'The host does not resolve to the endpoint.',
+          fix: 'Re-run in apply mode to upsert the alias record.'
+        })
       )
-    }
-    const record = await observeRecord(zoneReader, zone.id, link.host)
-    const points = endpoint ? recordPointsAt(record, endpoint) : false
-    checks.push(
-      check(`dns-record:${link.clusterId}`, `${link.host} is an alias of the endpoint`, points, record ? `alias ${record.aliasDnsName ?? record.values.join(', ')}` : 'no A record', {
-        cause: 'The host does not resolve to the endpoint.',
-        fix: 'Re-run in apply mode to upsert the alias record.'
-      })
-    )
-  }
+      return out
+    })
+  )
+  checks.push(...perCluster.flat())
   checks.push(...(await verifyNamedZonesServe(zoneReader, target.clusters, input.placed, input.namedZoneVpcIds, input.region)))
   return checks
 }
@@ -121,4 +116,16 @@ function endpointFix(state: string): { cause: string; fix: string } {
   if (state === 'pending' || state === 'deleting')
     return { cause: `The endpoint is still ${state}: AWS has not finished with it.`, fix: 'Re-run in a few minutes (raise wait-timeout to wait longer in one run); nothing needs to be deleted.' }
   return { cause: `The endpoint is ${state}.`, fix: 'Delete the endpoint and re-run to create a new one.' }
+}
+
+/** A further VPC (aws-dns-vpc-ids) resolves the host through the same zone. */
+function extraVpcCheck(target: Target, link: ClusterLink, zoneId: string, vpc: ZoneVpc, listed: string | undefined): Check {
+  const id = `dns-vpc:${link.clusterId}:${vpc.vpcId}`
+  const title = `Private zone ${link.host} is associated with ${vpc.vpcId}`
+  if (listed === zoneId) return { id, title, status: 'pass', evidence: `zone ${zoneId}, listed by ListHostedZonesByVPC for ${vpc.vpcId} (account ${vpc.side.account})` }
+  if (target.mode === 'plan' && !listed) return skipped(id, title, notYet(target))
+  return check(id, title, false, listed ? `${vpc.vpcId} resolves ${link.host} through another zone, ${listed}` : `${vpc.vpcId} has no zone of this name`, {
+    cause: `Clients in ${vpc.vpcId} do not resolve ${link.host} to the endpoint.`,
+    fix: listed ? `Disassociate zone ${listed} from ${vpc.vpcId}, or remove ${vpc.vpcId} from aws-dns-vpc-ids.` : 'Re-run in apply mode to associate the zone with the VPC.'
+  })
 }

@@ -75,7 +75,7 @@ export interface AssociationsInput {
   /** The zone's id once the zone step ran */
   zoneId: () => string
   /** The zone as observed; undefined when the zone step creates it (with the home VPC only) */
-  zone: { id: string; owned: boolean; vpcs: string[] } | undefined
+  zone: { id: string; owned: boolean; vpcs?: string[] } | undefined
   /** VPCs the zone's tag says the action associated */
   recorded: string[]
   /** VPCs with an authorization on the zone */
@@ -92,7 +92,7 @@ export function planAssociations(input: AssociationsInput): PlannedStep | undefi
   const { topology, link, zone } = input
   const targets = associationTargets(topology)
   if (!targets.length) return undefined
-  const current = new Set(zone ? zone.vpcs : topology.home ? [topology.home.vpcId] : [])
+  const current = new Set(zone ? (zone.vpcs ?? []) : topology.home ? [topology.home.vpcId] : [])
   const pending = targets.filter((v) => !current.has(v.vpcId))
   // An authorization of a VPC that is already associated was left by a run that stopped before deleting it.
   const leftovers = targets.filter((v) => current.has(v.vpcId) && input.authorized.includes(v.vpcId))
@@ -118,7 +118,7 @@ export function planAssociations(input: AssociationsInput): PlannedStep | undefi
       const zones = topology.zones.route53
       // The record of what the action associates comes first (a zone that is not the action's is never tagged).
       // Read again: the zone step may just have recorded the VPC it created the zone with (see createZone).
-      const before = owned && pending.some((v) => !input.recorded.includes(v.vpcId)) ? recordedVpcs(await zoneTags(zones, zoneId)) : input.recorded
+      const before = owned && pending.some((v) => !input.recorded.includes(v.vpcId)) ? recordedVpcs((await zoneTags(zones, [zoneId])).get(zoneId) ?? {}) : input.recorded
       const recorded = new Set([...before, ...pending.map((v) => v.vpcId)])
       if (owned && pending.some((v) => !before.includes(v.vpcId)))
         await zones.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: Object.entries(recordVpcsTags([...recorded])).map(([Key, Value]) => ({ Key, Value })) }))

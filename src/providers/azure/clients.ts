@@ -7,6 +7,7 @@ import type { HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline'
 import { ServiceGate, underLimit } from '../../base/rate-limit.js'
 import type { AzureSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
+import type { Observations } from '../../base/observations.js'
 import { cloudFailureOf } from '../../engine/cloud-error.js'
 import { USER_AGENT } from '../../version.js'
 import { armRetryPolicy } from './arm-retry.js'
@@ -40,10 +41,28 @@ export const conditionalHeadersOnWritesOnly: PipelinePolicy = {
 }
 
 /**
+ * Identical GETs are answered once while the run's observation is shared (plan, inventory and verify
+ * read the same zones, links and records); LRO and wait polls run while the plan runs, when nothing is.
+ */
+export function observationPolicy(observations: Observations): PipelinePolicy {
+  return {
+    name: 'zplObservation',
+    sendRequest: (request, next) => (request.method === 'GET' ? observations.read(`arm:GET ${request.url}`, () => next(request)) : next(request))
+  }
+}
+
+/**
  * `principal()` says whom ARM evaluates the requests for, as far as known, for error reports; `deadline`
  * (epoch ms) ends the retries of every call.
  */
-export function azureClients(credential: TokenCredential, httpClient: HttpClient, principal: () => string | undefined, log: Logger, deadline: number): AzureClients {
+export function azureClients(
+  credential: TokenCredential,
+  httpClient: HttpClient,
+  principal: () => string | undefined,
+  log: Logger,
+  deadline: number,
+  observations?: Observations
+): AzureClients {
   const bySubscription = new Map<string, { network: NetworkManagementClient; dns: PrivateDnsManagementClient }>()
   const pair = (subscriptionId: string) => {
     const id = subscriptionId.toLowerCase()
@@ -55,6 +74,7 @@ export function azureClients(credential: TokenCredential, httpClient: HttpClient
       userAgentOptions: { userAgentPrefix: USER_AGENT },
       retryOptions: { maxRetries: 0 },
       additionalPolicies: [
+        ...(observations ? [{ policy: observationPolicy(observations), position: 'perCall' as const }] : []),
         { policy: conditionalHeadersOnWritesOnly, position: 'perCall' as const },
         { policy: armRetryPolicy(deadline, log), position: 'perCall' as const },
         // Each attempt of that retry passes the gate that keeps the run under the subscription's ARM buckets.

@@ -51,8 +51,10 @@ export function linkName(vnetName: string, vnetDigest: string): string {
 
 export const sameIps = (a: string[], b: string[]) => [...a].sort().join(',') === [...b].sort().join(',')
 
+/** From the resource group's zone listing: one read (shared by every cluster) instead of a GET per zone. */
 export async function observeZone(dns: PrivateDnsManagementClient, resourceGroup: string, host: string): Promise<ObservedZone | undefined> {
-  const zone = await getOrUndefined(() => dns.privateZones.get(resourceGroup, host))
+  let zone: PrivateZone | undefined
+  for await (const listed of dns.privateZones.listByResourceGroup(resourceGroup)) if ((listed.name ?? '').toLowerCase() === host.toLowerCase()) zone = listed
   return zone && { id: zone.id ?? '', name: zone.name ?? host, provisioningState: zone.provisioningState ?? 'Unknown', tags: zone.tags ?? {} }
 }
 

@@ -5,12 +5,13 @@ import type { HttpClient } from '@azure/core-rest-pipeline'
 import { checkAzurePrivateDnsZoneName } from '../../config/rules.js'
 import type { AzureSettings, Config } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
+import { Observations } from '../../base/observations.js'
 import type { Logger } from '../../base/log.js'
 import { azureEndpointName, digest } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
-import type { DataPlaneProof } from '../../engine/proof.js'
-import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { EphemeralKind } from '../../engine/ephemeral.js'
+import type { DataPlaneProof } from '../../engine/proof.js'
+import type { CloudProvider, Identity, Inventory, InventoryHint, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import { WHITELIST_STEP } from '../../engine/zilliz-steps.js'
@@ -53,6 +54,7 @@ interface AzureLive {
 
 export class AzureProvider implements CloudProvider {
   readonly name = 'azure' as const
+  readonly observations = new Observations()
   private readonly settings: AzureSettings
   private readonly session?: AzureSession
   private readonly clients?: AzureClients
@@ -83,7 +85,8 @@ export class AzureProvider implements CloudProvider {
       httpClient,
       () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`),
       log,
-      Date.now() + config.waitTimeoutSeconds * 1000
+      Date.now() + config.waitTimeoutSeconds * 1000,
+      this.observations
     )
   }
 
@@ -212,7 +215,7 @@ export class AzureProvider implements CloudProvider {
     return dnsSteps.flat()
   }
 
-  async inventory(target: Target): Promise<Inventory> {
+  async inventory(target: Target, hint?: InventoryHint): Promise<Inventory> {
     const { clients } = this.ready()
     const s = this.settings
     try {
@@ -229,7 +232,8 @@ export class AzureProvider implements CloudProvider {
         // Links to networks no longer listed stay: they may serve another run's network.
         linkVnetIds: s.dnsLinkVnetIds,
         alias: target.service.endpointService,
-        subscriptionId: s.subscriptionId
+        subscriptionId: s.subscriptionId,
+        ...(hint ? { skipHosts: hint.inScope } : {})
       })
       // Delete failures name the ARM error code first, like every other step's.
       return { ...found, managed: found.managed.map((r) => ({ ...r, remove: (ctx) => r.remove(ctx).catch((error: unknown) => Promise.reject(withArmCode(error))) })) }

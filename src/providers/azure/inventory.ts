@@ -35,6 +35,8 @@ export interface AzureInventoryInput {
   dnsFor(subscriptionId: string): PrivateDnsManagementClient
   /** The ownership metadata of records in named zones (dns: existing-zone) */
   ownerTags: Record<string, string>
+  /** Hosts whose DNS the caller does not need (see InventoryHint): their zones are not read */
+  skipHosts?: ReadonlySet<string>
 }
 
 /** A delete of something already gone counts as done. */
@@ -55,7 +57,9 @@ async function dnsInventory(input: AzureInventoryInput, managed: ManagedResource
   const zones: { name?: string; tags?: Record<string, string> }[] = []
   // Zones named in dns-zone-ids are the user's: only our records in them are looked at (existingZoneInventory).
   const named = new Set(input.config.dns.zoneIds.map((id) => id.toLowerCase()))
-  for await (const zone of dns.privateZones.listByResourceGroup(resourceGroup)) if (ZILLIZ_DOMAIN.test(zone.name ?? '') && !named.has((zone.id ?? '').toLowerCase())) zones.push(zone)
+  const skipped = (name: string) => input.skipHosts?.has(name.toLowerCase()) ?? false
+  for await (const zone of dns.privateZones.listByResourceGroup(resourceGroup))
+    if (ZILLIZ_DOMAIN.test(zone.name ?? '') && !named.has((zone.id ?? '').toLowerCase()) && !skipped(zone.name ?? '')) zones.push(zone)
   for (const zone of zones) {
     const host = (zone.name ?? '').toLowerCase()
     const links: VirtualNetworkLink[] = []

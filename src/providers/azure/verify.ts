@@ -5,7 +5,7 @@ import type { PrivateDnsManagementClient } from '@azure/arm-privatedns'
 import { check, skipped, type Check } from '../../base/checks.js'
 import type { DnsMode } from '../../config/types.js'
 import { recordsLeftToDnsTeam } from '../../engine/dns-placement.js'
-import type { Target } from '../../engine/target.js'
+import type { ClusterLink, Target } from '../../engine/target.js'
 import { readRecord, zoneStillLinked, type AzureNamedZone } from './dns-existing.js'
 import { isTransitional } from './arm-writes.js'
 import { extraLinkStepId, linkTo, observeLinks, observeRecord, observeZone, sameIps, type ObservedLink } from './dns.js'
@@ -71,30 +71,33 @@ function linkCheck(id: string, title: string, vnetLink: ObservedLink | undefined
 }
 
 export async function verifyAzure(target: Target, input: AzureVerifyInput): Promise<Check[]> {
-  const { dns, resourceGroup, vnetId } = input
   const { checks, ip } = await endpointChecks(target, input)
   // No Private DNS read: the identity may have no DNS role at all. The data-plane checks resolve the hosts.
   if (input.dnsMode === 'none') return [...checks, ...recordsLeftToDnsTeam(target.clusters)]
   if (input.dnsMode === 'existing-zone') return [...checks, ...(await existingZoneChecks(target, input, ip))]
-  for (const link of target.clusters) {
-    const zone = await observeZone(dns, resourceGroup, link.host)
-    if (!zone) {
-      checks.push(missing(target, `dns-zone:${link.clusterId}`, `Private DNS zone ${link.host} exists`, { cause: 'Name or service not known: no private zone answers for the host.', fix: 'Re-run in apply mode.' }))
-      continue
-    }
-    const links = await observeLinks(dns, resourceGroup, link.host)
-    checks.push(linkCheck(`dns-link:${link.clusterId}`, `Zone ${link.host} is linked to the virtual network`, linkTo(links, vnetId)))
-    for (const other of input.linked)
-      checks.push(linkCheck(extraLinkStepId(link.clusterId, other.linkName), `Zone ${link.host} is linked to ${other.name} (azure-dns-link-vnet-ids)`, linkTo(links, other.id)))
-    const record = await observeRecord(dns, resourceGroup, link.host)
-    const points = Boolean(ip && record && sameIps(record.ips, [ip]))
-    checks.push(
-      check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint's IP`, points, record ? `A ${record.ips.join(', ') || 'empty'}; endpoint ${ip ?? 'unknown'}` : 'no A record at the apex', {
-        cause: 'The host does not resolve to the private endpoint.',
-        fix: 'Re-run in apply mode to put the A record.'
-      })
-    )
-  }
+  // Every cluster's DNS is read in the same round; the gate paces the calls.
+  const perCluster = await Promise.all(target.clusters.map((link) => dnsChecks(target, input, link, ip)))
+  return [...checks, ...perCluster.flat()]
+}
+
+async function dnsChecks(target: Target, input: AzureVerifyInput, link: ClusterLink, ip: string | undefined): Promise<Check[]> {
+  const { dns, resourceGroup, vnetId } = input
+  const zone = await observeZone(dns, resourceGroup, link.host)
+  if (!zone)
+    return [missing(target, `dns-zone:${link.clusterId}`, `Private DNS zone ${link.host} exists`, { cause: 'Name or service not known: no private zone answers for the host.', fix: 'Re-run in apply mode.' })]
+  const checks: Check[] = []
+  const links = await observeLinks(dns, resourceGroup, link.host)
+  checks.push(linkCheck(`dns-link:${link.clusterId}`, `Zone ${link.host} is linked to the virtual network`, linkTo(links, vnetId)))
+  for (const other of input.linked)
+    checks.push(linkCheck(extraLinkStepId(link.clusterId, other.linkName), `Zone ${link.host} is linked to ${other.name} (azure-dns-link-vnet-ids)`, linkTo(links, other.id)))
+  const record = await observeRecord(dns, resourceGroup, link.host)
+  const points = Boolean(ip && record && sameIps(record.ips, [ip]))
+  checks.push(
+    check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint's IP`, points, record ? `A ${record.ips.join(', ') || 'empty'}; endpoint ${ip ?? 'unknown'}` : 'no A record at the apex', {
+      cause: 'The host does not resolve to the private endpoint.',
+      fix: 'Re-run in apply mode to put the A record.'
+    })
+  )
   return checks
 }
 

@@ -1,6 +1,7 @@
 // The API clients of one run: Compute and Cloud DNS over REST, both through the session's auth client.
 // Not @google-cloud/compute (its gax and protos cost over a second of start-up) and not @google-cloud/dns
 // (a second HTTP stack with its own retries and error shape, and an https-only base URL); see docs/gcp.md.
+import type { Observations } from '../../base/observations.js'
 import { ServiceGate } from '../../base/rate-limit.js'
 import type { GcpSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
@@ -29,10 +30,18 @@ export interface GcpClients {
  * `principal()` says whom Google evaluates the calls for, as far as known, for error reports; `deadline`
  * (epoch ms) ends the retries of every call.
  */
-export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints: GcpEndpoints, log: Logger, principal: () => string | undefined, deadline: number): GcpClients {
+export function gcpClients(
+  settings: GcpSettings,
+  session: GcpSession,
+  endpoints: GcpEndpoints,
+  log: Logger,
+  principal: () => string | undefined,
+  deadline: number,
+  observations?: Observations
+): GcpClients {
   const client = () => session.client()
   const dnsHttp = googleHttp(client, log, { api: 'dns', principal }, deadline, new ServiceGate({ maxInFlight: 8 }))
-  const dns = new DnsApi(dnsHttp, endpoints.dns, settings.projectId)
+  const dns = new DnsApi(dnsHttp, endpoints.dns, settings.projectId, observations)
   const dnsApis = new Map([[settings.projectId, dns]])
   return {
     // Compute's rate quotas are 1,500 requests per minute per group (https://cloud.google.com/compute/api-quota):
@@ -40,7 +49,7 @@ export function gcpClients(settings: GcpSettings, session: GcpSession, endpoints
     compute: new ComputeApi(googleHttp(client, log, { api: 'compute', principal }, deadline, new ServiceGate({ maxInFlight: 8, rate: { perSecond: 20, burst: 20 } })), endpoints.compute, settings.projectId, log),
     dns,
     dnsFor: (project) => {
-      const api = dnsApis.get(project) ?? new DnsApi(dnsHttp, endpoints.dns, project)
+      const api = dnsApis.get(project) ?? new DnsApi(dnsHttp, endpoints.dns, project, observations)
       dnsApis.set(project, api)
       return api
     },

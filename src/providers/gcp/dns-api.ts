@@ -1,5 +1,6 @@
 // The Cloud DNS v1 REST calls the action makes, with typed shapes. Zone creation is synchronous; record
 // changes are applied by a Change that is polled until its status is 'done'.
+import type { Observations } from '../../base/observations.js'
 import type { StepContext } from '../../engine/plan.js'
 import { waitFor } from '../../engine/wait.js'
 import { isNotFound, type GoogleHttp } from './google-http.js'
@@ -71,29 +72,23 @@ export class DnsApi {
   constructor(
     private readonly http: GoogleHttp,
     baseUrl: string,
-    readonly project: string
+    readonly project: string,
+    private readonly observations?: Observations
   ) {
     this.root = `${baseUrl}/dns/v1/projects/${project}`
   }
 
-  async listZonesByDnsName(dnsName: string): Promise<ManagedZone[]> {
-    const zones: ManagedZone[] = []
-    let pageToken: string | undefined
-    do {
-      const page = await this.http.request<ZonePage>({
-        method: 'GET',
-        url: `${this.root}/managedZones`,
-        query: { dnsName: fqdn(dnsName), pageToken },
-        what: `managedZones.list ${fqdn(dnsName)}`
-      })
-      zones.push(...(page.managedZones ?? []))
-      pageToken = page.nextPageToken
-    } while (pageToken)
-    return zones
+  /** Zone and record reads are shared by plan, inventory and verify while the run writes nothing. */
+  private observe<T>(key: string, read: () => Promise<T>): Promise<T> {
+    return this.observations ? this.observations.read(`dns:${key}`, read) : read()
   }
 
   /** Every managed zone of the project. */
-  async listZones(): Promise<ManagedZone[]> {
+  listZones(): Promise<ManagedZone[]> {
+    return this.observe('zones', () => this.readZones())
+  }
+
+  private async readZones(): Promise<ManagedZone[]> {
     const zones: ManagedZone[] = []
     let pageToken: string | undefined
     do {
@@ -122,7 +117,11 @@ export class DnsApi {
   }
 
   /** Every record set of a zone. */
-  async listRecords(zone: string): Promise<ResourceRecordSet[]> {
+  listRecords(zone: string): Promise<ResourceRecordSet[]> {
+    return this.observe(`records ${zone}`, () => this.readRecords(zone))
+  }
+
+  private async readRecords(zone: string): Promise<ResourceRecordSet[]> {
     const records: ResourceRecordSet[] = []
     let pageToken: string | undefined
     do {
@@ -134,6 +133,10 @@ export class DnsApi {
   }
 
   getZone(name: string): Promise<ManagedZone | undefined> {
+    return this.observe(`zone ${name}`, () => this.readZone(name))
+  }
+
+  private readZone(name: string): Promise<ManagedZone | undefined> {
     return this.http.request<ManagedZone>({ method: 'GET', url: `${this.root}/managedZones/${name}`, what: `managedZones.get ${name}` }).catch((error: unknown) => {
       if (isNotFound(error)) return undefined
       throw error
@@ -156,7 +159,11 @@ export class DnsApi {
     })
   }
 
-  async getRecord(zone: string, host: string, type: string): Promise<ResourceRecordSet | undefined> {
+  getRecord(zone: string, host: string, type: string): Promise<ResourceRecordSet | undefined> {
+    return this.observe(`record ${zone} ${fqdn(host)} ${type}`, () => this.readRecord(zone, host, type))
+  }
+
+  private async readRecord(zone: string, host: string, type: string): Promise<ResourceRecordSet | undefined> {
     const page = await this.http.request<RecordPage>({
       method: 'GET',
       url: `${this.root}/managedZones/${zone}/rrsets`,

@@ -32,7 +32,8 @@ const isPrivateZoneFor = (zone: ManagedZone, host: string) => zone.visibility ==
 
 /** The private zone for the host bound to the network; else the action's own zone of that name, unbound. */
 export async function observeZone(dns: DnsApi, host: string, networkPath: string, zoneName: string, zillizProjectId: string): Promise<ObservedZone | undefined> {
-  const zones = (await dns.listZonesByDnsName(host)).filter((z) => isPrivateZoneFor(z, host)).map((z) => toObserved(z, networkPath, zillizProjectId))
+  // One listing of the project's zones serves every host (and plan, inventory and verify alike).
+  const zones = (await dns.listZones()).filter((z) => isPrivateZoneFor(z, host)).map((z) => toObserved(z, networkPath, zillizProjectId))
   return zones.find((z) => z.bound) ?? zones.find((z) => z.name === zoneName)
 }
 
@@ -44,7 +45,7 @@ export interface StaleZone {
 }
 
 export async function observeStaleZone(dns: DnsApi, host: string, zoneName: string, zillizProjectId: string): Promise<StaleZone | undefined> {
-  const found = await dns.getZone(zoneName)
+  const found = (await dns.listZones()).find((z) => z.name === zoneName)
   if (!found || isPrivateZoneFor(found, host)) return undefined
   return { name: found.name, dnsName: found.dnsName, owned: ownedBy(found.labels, zillizProjectId) }
 }

@@ -3,10 +3,11 @@
 // A record, observed then planned; the engine registers the endpoint with Zilliz and runs the DAG.
 import type { Config, GcpSettings } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
+import { Observations } from '../../base/observations.js'
 import type { Logger } from '../../base/log.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import type { DataPlaneProof } from '../../engine/proof.js'
-import type { CloudProvider, Identity, Inventory, ProviderPlan, ProviderReport } from '../../engine/provider.js'
+import type { CloudProvider, Identity, Inventory, InventoryHint, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
@@ -46,6 +47,7 @@ interface GcpLive {
 
 export class GcpProvider implements CloudProvider {
   readonly name = 'gcp' as const
+  readonly observations = new Observations()
   private readonly settings: GcpSettings
   private readonly session: GcpSession
   private readonly clients: GcpClients
@@ -64,7 +66,7 @@ export class GcpProvider implements CloudProvider {
     const endpoints = gcpEndpoints()
     this.session = gcpSession(this.settings, tokens, log, endpoints)
     // Retries of reads and polls end with the run's wait-timeout, counted from here (the run's start).
-    this.clients = gcpClients(this.settings, this.session, endpoints, log, () => this.settings.serviceAccount ?? this.principal, Date.now() + config.waitTimeoutSeconds * 1000)
+    this.clients = gcpClients(this.settings, this.session, endpoints, log, () => this.settings.serviceAccount ?? this.principal, Date.now() + config.waitTimeoutSeconds * 1000, this.observations)
     this.names = gcpNames(config, this.settings.endpointPrefix)
   }
 
@@ -185,38 +187,41 @@ export class GcpProvider implements CloudProvider {
   private async dnsSteps(target: Target, network: GcpNetwork, labels: Record<string, string>): Promise<PlannedStep[]> {
     const { dns } = this.clients
     const zillizProjectId = this.config.zilliz.projectId
-    const steps: PlannedStep[] = []
-    for (const link of target.clusters) {
-      const zoneName = this.names.zone(link.clusterId)
-      const zone = await observeZone(dns, link.host, network.networkPath, zoneName, zillizProjectId)
-      const stale = zone ? undefined : await observeStaleZone(dns, link.host, zoneName, zillizProjectId)
-      steps.push(
-        planZone({
-          dns,
-          link,
-          zoneName,
-          networkPath: network.networkPath,
-          zillizProjectId,
-          existing: zone,
-          ...(stale ? { stale } : {}),
-          labels,
-          onReady: (name) => this.live.zones.set(link.clusterId, name)
-        }),
-        planRecord({
-          dns,
-          link,
-          zoneName: () => this.live.zones.get(link.clusterId) ?? zoneName,
-          ip: () => this.requireIp(),
-          plannedIp: this.live.ip,
-          existing: zone ? await dns.getRecord(zone.name, link.host, 'A') : undefined,
-          after: [zoneStepId(link.clusterId), ADDRESS_STEP]
-        })
-      )
-    }
+    // Every cluster is observed in the same round; the zone listing is read once and shared.
+    const perCluster = await Promise.all(
+      target.clusters.map(async (link): Promise<PlannedStep[]> => {
+        const zoneName = this.names.zone(link.clusterId)
+        const zone = await observeZone(dns, link.host, network.networkPath, zoneName, zillizProjectId)
+        const stale = zone ? undefined : await observeStaleZone(dns, link.host, zoneName, zillizProjectId)
+        return [
+          planZone({
+            dns,
+            link,
+            zoneName,
+            networkPath: network.networkPath,
+            zillizProjectId,
+            existing: zone,
+            ...(stale ? { stale } : {}),
+            labels,
+            onReady: (name) => this.live.zones.set(link.clusterId, name)
+          }),
+          planRecord({
+            dns,
+            link,
+            zoneName: () => this.live.zones.get(link.clusterId) ?? zoneName,
+            ip: () => this.requireIp(),
+            plannedIp: this.live.ip,
+            existing: zone ? await dns.getRecord(zone.name, link.host, 'A') : undefined,
+            after: [zoneStepId(link.clusterId), ADDRESS_STEP]
+          })
+        ]
+      })
+    )
+    const steps = perCluster.flat()
     return steps
   }
 
-  async inventory(target: Target): Promise<Inventory> {
+  async inventory(target: Target, hint?: InventoryHint): Promise<Inventory> {
     const network = await observeNetwork(this.clients.compute, this.settings, target.service.endpointService)
     return gcpInventory({
       config: this.config,
@@ -227,7 +232,8 @@ export class GcpProvider implements CloudProvider {
       attachment: network.serviceAttachment,
       gcpProjectId: this.settings.projectId,
       dnsFor: this.clients.dnsFor,
-      ownerTags: recordOwnerTags(this.config, network.networkPath)
+      ownerTags: recordOwnerTags(this.config, network.networkPath),
+      ...(hint ? { skipHosts: hint.inScope } : {})
     })
   }
 

@@ -28,6 +28,8 @@ export interface GcpInventoryInput {
   dnsFor(project: string): DnsApi
   /** The ownership marker of records in named zones (dns: existing-zone) */
   ownerTags: Record<string, string>
+  /** Hosts whose DNS the caller does not need (see InventoryHint): their zones are not read */
+  skipHosts?: ReadonlySet<string>
 }
 
 const gone = (error: unknown) => isNotFound(error)
@@ -51,7 +53,8 @@ async function dnsInventory(input: GcpInventoryInput, managed: ManagedResource[]
   const expected = toLabels(ownershipTags(input.config))
   const ours = networkUrl(input.networkPath)
   const zones = (await dns.listZones()).filter(
-    (z) => z.visibility === 'private' && ZILLIZ_DOMAIN.test(fqdn(z.dnsName)) && (z.privateVisibilityConfig?.networks ?? []).some((n) => resourcePath(n.networkUrl) === input.networkPath)
+    (z) => z.visibility === 'private' && ZILLIZ_DOMAIN.test(fqdn(z.dnsName)) && (z.privateVisibilityConfig?.networks ?? []).some((n) => resourcePath(n.networkUrl) === input.networkPath) &&
+      !input.skipHosts?.has(fqdn(z.dnsName).slice(0, -1))
   )
   // Zones named in dns-zone-ids are the user's: only our records in them are looked at (existingZoneInventory).
   const named = new Set(input.config.dns.zoneIds.map((id) => zoneRef(id, dns.project)).filter((r) => r.project === dns.project).map((r) => r.zone))

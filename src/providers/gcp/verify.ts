@@ -3,7 +3,7 @@
 import { check, skipped, type Check } from '../../base/checks.js'
 import type { DnsMode } from '../../config/types.js'
 import { recordsLeftToDnsTeam } from '../../engine/dns-placement.js'
-import type { Target } from '../../engine/target.js'
+import type { ClusterLink, Target } from '../../engine/target.js'
 import type { ComputeApi } from './compute-api.js'
 import { fqdn, type DnsApi } from './dns-api.js'
 import { observeZone, recordHolds } from './dns.js'
@@ -102,34 +102,37 @@ async function firewallChecks(target: Target, input: GcpVerifyInput, ip: string)
 }
 
 async function dnsChecks(target: Target, input: GcpVerifyInput, ip: string | undefined): Promise<Check[]> {
-  const checks: Check[] = []
-  const network = lastSegment(input.networkPath)
   // No Cloud DNS read: the service account may have no DNS role at all. The data-plane checks resolve the hosts.
   if (input.dnsMode === 'none') return recordsLeftToDnsTeam(target.clusters)
-  if (input.dnsMode === 'existing-zone') return existingZoneChecks(target, input, ip, network)
-  for (const link of target.clusters) {
-    const zone = await observeZone(input.dns, link.host, input.networkPath, input.zoneName(link.clusterId), target.config.zilliz.projectId)
-    const zoneTitle = `Private zone ${fqdn(link.host)} is bound to ${network}`
-    if (!zone?.bound) {
-      checks.push(
-        target.mode === 'plan' && !zone
-          ? skipped(`dns-zone:${link.clusterId}`, zoneTitle, notYet(target))
-          : check(`dns-zone:${link.clusterId}`, zoneTitle, false, zone ? `zone ${zone.name} not bound` : 'no zone', {
-              cause: 'Name or service not known: the network has no private zone for the host.',
-              fix: `Re-run in apply mode, or bind the zone to ${network}.`
-            })
-      )
-      continue
-    }
-    checks.push(check(`dns-zone:${link.clusterId}`, zoneTitle, true, `zone ${zone.name}`, { cause: '', fix: '' }))
-    const record = await input.dns.getRecord(zone.name, link.host, 'A')
+  if (input.dnsMode === 'existing-zone') return existingZoneChecks(target, input, ip, lastSegment(input.networkPath))
+  // Every cluster's DNS is read in the same round (the zone listing once); the gate paces the calls.
+  return (await Promise.all(target.clusters.map((link) => clusterDnsChecks(target, input, ip, link)))).flat()
+}
+
+async function clusterDnsChecks(target: Target, input: GcpVerifyInput, ip: string | undefined, link: ClusterLink): Promise<Check[]> {
+  const checks: Check[] = []
+  const network = lastSegment(input.networkPath)
+  const zone = await observeZone(input.dns, link.host, input.networkPath, input.zoneName(link.clusterId), target.config.zilliz.projectId)
+  const zoneTitle = `Private zone ${fqdn(link.host)} is bound to ${network}`
+  if (!zone?.bound) {
     checks.push(
-      check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint address`, recordHolds(record, ip), record ? `A ${(record.rrdatas ?? []).join(', ')}` : 'no A record', {
-        cause: `The host does not resolve to the endpoint address ${ip ?? '(unknown)'}.`,
-        fix: 'Re-run in apply mode to replace the A record.'
-      })
+      target.mode === 'plan' && !zone
+        ? skipped(`dns-zone:${link.clusterId}`, zoneTitle, notYet(target))
+        : check(`dns-zone:${link.clusterId}`, zoneTitle, false, zone ? `zone ${zone.name} not bound` : 'no zone', {
+            cause: 'Name or service not known: the network has no private zone for the host.',
+            fix: `Re-run in apply mode, or bind the zone to ${network}.`
+          })
     )
+    return checks
   }
+  checks.push(check(`dns-zone:${link.clusterId}`, zoneTitle, true, `zone ${zone.name}`, { cause: '', fix: '' }))
+  const record = await input.dns.getRecord(zone.name, link.host, 'A')
+  checks.push(
+    check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint address`, recordHolds(record, ip), record ? `A ${(record.rrdatas ?? []).join(', ')}` : 'no A record', {
+      cause: `The host does not resolve to the endpoint address ${ip ?? '(unknown)'}.`,
+      fix: 'Re-run in apply mode to replace the A record.'
+    })
+  )
   return checks
 }
 

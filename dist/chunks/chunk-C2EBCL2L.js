@@ -1,7 +1,0 @@
-import { createRequire as __zplCreateRequire } from 'node:module';
-import { fileURLToPath as __zplFileURLToPath } from 'node:url';
-import { dirname as __zplDirname } from 'node:path';
-const require = __zplCreateRequire(import.meta.url);
-const __filename = __zplFileURLToPath(import.meta.url);
-const __dirname = __zplDirname(__filename);
-var t="tagged or labelled by this action for this project, region and repository";function a(e,o,s){let{host:r}=e;if(!e.ownership.owned){s.push({kind:e.zoneKind,name:e.zoneName,reason:`kept: ${e.ownership.reason}`});return}if(e.otherNetworks.length){s.push({kind:e.zoneKind,name:e.zoneName,reason:`kept with its records: also serves ${e.otherNetworks.join(", ")}; only this network's link is removed`});let n=e.links.length?e.links:[""];for(let i of n)o.push({id:`dns-link:${r}${i?`:${i}`:""}`,kind:e.linkKind,name:i||`${e.zoneName} \u2194 this network`,layer:"zone-link",host:r,evidence:t,remove:d=>e.removeLink(d,i||void 0)});return}if(e.hasRecord&&o.push({id:`dns-record:${r}`,kind:e.recordKind,name:`${r} A`,layer:"record",host:r,evidence:"the apex record of a managed zone",remove:n=>e.removeRecord(n)}),e.foreignRecords.length){s.push({kind:e.zoneKind,name:e.zoneName,reason:`kept: holds records the action did not make (${e.foreignRecords.join(", ")})`});return}for(let n of e.links)o.push({id:`dns-link:${r}:${n}`,kind:e.linkKind,name:n,layer:"zone-link",host:r,evidence:t,remove:i=>e.removeLink(i,n)});o.push({id:`dns-zone:${r}`,kind:e.zoneKind,name:e.zoneName,layer:"zone",host:r,evidence:t,remove:n=>e.removeZone(n)})}export{a};
