@@ -57,6 +57,8 @@ afterEach(async () => {
 const zones = (owner?: string): HostedZone[] => [...emulators.aws.route53.zones.zones.values()].filter((z) => !owner || z.owner === owner)
 const writes = () => sortedWrites(emulators.log)
 const vpcsOf = (zone: HostedZone) => zone.vpcs.map((v) => v.vpcId).sort()
+/** The calls and writes of the run just made, for the layout's figures (2 clusters). */
+const report = (layout: string, run: string) => process.stdout.write(`AWS ${layout}, ${run}: ${emulators.log.calls().length} calls, ${emulators.log.writes().length} writes\n`)
 
 describe('extra VPCs in the endpoint\'s account (aws-dns-vpc-ids)', () => {
   const run = (overrides: Record<string, string> = {}) => runAction({ ...emulators.env, ...awsInputs(emulators, { 'aws-dns-vpc-ids': OTHER_VPC_ID, ...overrides }) })
@@ -64,6 +66,7 @@ describe('extra VPCs in the endpoint\'s account (aws-dns-vpc-ids)', () => {
   it('creates each zone with the endpoint\'s VPC, records and associates the other, and verifies both', async () => {
     const result = await run({ mode: 'apply' })
     expectSuccess(result)
+    report('further VPC of the same account', 'fresh apply')
     expect(result.outputs['verified']).toBe('true')
     expect(writes()).toEqual([
       'ec2:AuthorizeSecurityGroupIngress',
@@ -94,6 +97,7 @@ describe('extra VPCs in the endpoint\'s account (aws-dns-vpc-ids)', () => {
 
   it('re-applies with zero writes, every step kept', async () => {
     await expectReapplyKeepsEverything(run, emulators.log)
+    report('further VPC of the same account', 're-apply')
   })
 
   it('plans with zero writes and no changes after an apply', async () => {
@@ -146,6 +150,7 @@ describe('zones in a central DNS account (aws-dns-role-arn)', () => {
   it('creates the zones in the DNS account with its hub VPC, authorizes, associates and de-authorizes the endpoint account\'s VPCs', async () => {
     const result = await run({ mode: 'apply' })
     expectSuccess(result)
+    report('central DNS account', 'fresh apply')
     expect(result.outputs['verified']).toBe('true')
     expect(writes()).toEqual([
       'ec2:AuthorizeSecurityGroupIngress',
@@ -174,6 +179,7 @@ describe('zones in a central DNS account (aws-dns-role-arn)', () => {
 
   it('re-applies with zero writes, every step kept', async () => {
     await expectReapplyKeepsEverything(run, emulators.log)
+    report('central DNS account', 're-apply')
   })
 
   it('plans with zero writes and no changes after an apply, the plan role of each account sufficing', async () => {
@@ -288,6 +294,7 @@ describe('dns: existing-zone with a zone of the central DNS account and further 
     emulators.log.clear()
     const apply = await run({ ...base, mode: 'apply' })
     expectSuccess(apply)
+    report('existing-zone in the central DNS account', 'fresh apply')
     expect(apply.outputs['verified']).toBe('true')
     expect(writes()).toEqual(['ec2:AuthorizeSecurityGroupIngress', 'ec2:CreateSecurityGroup', 'ec2:CreateVpcEndpoint', 'route53:ChangeResourceRecordSets', 'route53:ChangeResourceRecordSets', 'zilliz:CreatePrivateEndpoint'])
     // The records went into the DNS account's zone; no zone, association or authorization was made anywhere.
@@ -300,6 +307,7 @@ describe('dns: existing-zone with a zone of the central DNS account and further 
     emulators.log.clear()
     const again = await run({ ...base, mode: 'apply' })
     expectSuccess(again)
+    report('existing-zone in the central DNS account', 're-apply')
     expect(writes()).toEqual([])
     expect(planSteps(again).every((s) => s.action === 'keep')).toBe(true)
 
