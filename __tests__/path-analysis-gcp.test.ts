@@ -1,7 +1,7 @@
 // The Google Cloud path proof end to end: the action (real google-auth-library transport) against the
 // Network Management emulator's Connectivity Tests, computed from the Compute emulator's own network.
 // A correct link passes on every port; a firewall policy rule that drops a port fails, named, with the fix;
-// no test is left behind after a run or a denial; tests of a killed run whose expiry passed are removed by
+// no test is left behind after a run, a denial or a cancel; tests of a killed run whose expiry passed are removed by
 // the next run and listed; destroy removes the rest.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startEmulators, type Emulators } from '../emulators/index.js'
@@ -13,6 +13,7 @@ import { toLabels } from '../src/providers/gcp/labels.js'
 import { expectSuccess, verificationChecks } from './support/expectations.js'
 import { gcpCloud } from './support/lifecycle.js'
 import { runAction } from './support/run-action.js'
+import { spawnAction } from './support/spawn-action.js'
 
 let emulators: Emulators
 beforeEach(async () => {
@@ -129,4 +130,21 @@ describe('Connectivity Tests of earlier runs', () => {
     expectSuccess(result)
     expect(tests()).toEqual([])
   })
+})
+
+it('a cancel while the Connectivity Tests run deletes them before the process exits', async () => {
+  expectSuccess(await run({ mode: 'apply', 'network-analysis': 'off' }))
+  emulators.gcp.networkManagement.analysisDelayMs = 60_000
+  const action = await spawnAction({ ...emulators.env, ...gcpCloud.inputs(emulators, { mode: 'apply', 'network-analysis': 'auto' }) })
+  // Both tests created and still running.
+  while (tests().length < 2) {
+    if (action.child.exitCode !== null) throw new Error(`the action ended before the tests ran:\n${action.log()}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  action.child.kill('SIGTERM')
+  expect(await action.exited).toBe(1)
+  expect(tests()).toEqual([])
+  const outputs = await action.outputs()
+  expect(JSON.parse(outputs['plan'] ?? '{}')).toMatchObject({ cancelled: true })
+  expect(action.log()).toMatch(/Deleted gcp\.connectivity-test [a-z][a-z0-9-]+-path-(443|19530)-/)
 })

@@ -58,6 +58,29 @@ describe('emulated rate limits', () => {
     expect(limits.take([window])).toBeUndefined()
   })
 
+  it('names the bucket whose limit sets the floor of the calls taken, and forgets them on reset', () => {
+    const clock = fakeClock()
+    const limits = new RateLimits(clock.now)
+    const account = { bucket: 'account', capacity: 50, refillPerSecond: 10 }
+    const create = { bucket: 'create', capacity: 40, refillPerSecond: 2 }
+    const window = { bucket: 'w', capacity: 10, windowMs: 60_000 }
+    expect(limits.floor()).toEqual({ ms: 0 })
+    // 60 calls through both buckets: 10 past the account burst at 10/s is 1 s; 20 past the create burst at 2/s is 10 s.
+    for (let i = 0; i < 60; i++) {
+      clock.advance(1_000)
+      expect(limits.take([account, create])).toBeUndefined()
+    }
+    expect(limits.floor()).toMatchObject({ ms: 10_000, bucket: 'create', calls: 60 })
+    // 45 calls in 10-call windows need 5 windows; the first may be entered at its very end, so 3 full ones.
+    for (let i = 0; i < 45; i++) {
+      clock.advance(60_000)
+      limits.take([window])
+    }
+    expect(limits.floor()).toMatchObject({ ms: 180_000, bucket: 'w' })
+    limits.reset()
+    expect(limits.floor()).toEqual({ ms: 0 })
+  })
+
   it('uses the documented Route 53 and EC2 buckets', () => {
     expect(route53Limits({ operation: 'CreateHostedZone', write: true }, 'acct')).toEqual([
       { bucket: 'route53:acct', capacity: 50, refillPerSecond: 10 },

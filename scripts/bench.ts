@@ -145,5 +145,10 @@ for (const [cloud, { inputs, region, polled }] of Object.entries(CLOUDS)) {
     const added = most.clusters - one.clusters
     console.log(`  per added cluster: fresh ${((most.fresh.calls - one.fresh.calls) / added).toFixed(1)} calls, ${((most.fresh.writes - one.fresh.writes) / added).toFixed(1)} writes; re-apply ${((most.again.calls - one.again.calls) / added).toFixed(1)} calls`)
     console.log(`  ${most.clusters} clusters: fresh wall ${(most.fresh.wallMs / one.fresh.wallMs).toFixed(2)}× the 1-cluster wall (goal ≤ 2×); re-apply ${most.again.writes} writes, ${most.again.calls} calls against managed + 10 = ${most.again.managed + 10}; summary ${kb(most.fresh.summaryBytes)} (limit 1024 KiB), comment ${most.fresh.commentChars} chars (limit 65,536)`)
+    const floor = most.fresh.rateFloor
+    if (floor.bucket && floor.limit)
+      console.log(
+        `  ${most.clusters} clusters: the documented rate limits admit that fresh apply's calls no sooner than ${ms(floor.ms)} (${floor.calls} calls in bucket ${floor.bucket}: ${'windowMs' in floor.limit ? `${floor.limit.capacity} per ${floor.limit.windowMs / 1000} s window` : `${floor.limit.capacity} at once, then ${floor.limit.refillPerSecond}/s`}), ${(floor.ms / one.fresh.wallMs).toFixed(2)}× the 1-cluster wall on its own; wall = ${(most.fresh.wallMs / Math.max(1, floor.ms)).toFixed(2)}× that floor`
+      )
   }
 }

@@ -40,6 +40,8 @@ export class RateLimits {
    */
   readonly overrides = new Map<string, Partial<TokenBucketLimit & FixedWindowLimit>>()
   private readonly state = new Map<string, BucketState>()
+  /** Tokens taken per bucket since the last reset, with the bucket's limit: what the floor is computed from */
+  private readonly taken = new Map<string, { limit: RateLimit; count: number }>()
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -55,7 +57,22 @@ export class RateLimits {
       return { limit, retryAfterMs: retryAfter(limit, states[empty] as BucketState, now) }
     }
     for (const s of states) s.tokens -= 1
+    for (const l of effective) this.taken.set(l.bucket, { limit: l, count: (this.taken.get(l.bucket)?.count ?? 0) + 1 })
     return undefined
+  }
+
+  /**
+   * The fewest milliseconds in which the limits admit the calls taken since the last reset, starting with
+   * full buckets: per token bucket, the calls past its burst at its refill rate; per fixed window, the
+   * windows the calls need past the first two (the first may be entered at its very end). The largest is the floor, and its bucket is named.
+   */
+  floor(): { ms: number; bucket?: string; calls?: number; limit?: RateLimit } {
+    let worst: { ms: number; bucket?: string; calls?: number; limit?: RateLimit } = { ms: 0 }
+    for (const [bucket, { limit, count }] of this.taken) {
+      const ms = 'windowMs' in limit ? Math.max(0, Math.ceil(count / limit.capacity) - 2) * limit.windowMs : (Math.max(0, count - limit.capacity) / limit.refillPerSecond) * 1000
+      if (ms > worst.ms) worst = { ms, bucket, calls: count, limit }
+    }
+    return worst
   }
 
   private overrideOf(bucket: string): Partial<TokenBucketLimit & FixedWindowLimit> | undefined {
@@ -70,6 +87,7 @@ export class RateLimits {
 
   reset(): void {
     this.state.clear()
+    this.taken.clear()
   }
 
   private refilled(limit: RateLimit, now: number): BucketState {

@@ -2,6 +2,7 @@
 // model and the clouds' documented rate limits, and measures what scaling costs.
 import { seedDedicatedClusters } from '../../emulators/zilliz.js'
 import { startEmulators, type Emulators } from '../../emulators/index.js'
+import type { RateLimit } from '../../emulators/core/rate-limits.js'
 import type { PlanDocument } from '../../src/report/outputs.js'
 import { runDist } from '../run-dist.js'
 import { applyModel, modelOptions } from './model.js'
@@ -18,6 +19,8 @@ export interface RunFigures {
   commentChars: number
   /** Steps that stand for a resource the action owns (waits on a state are not resources) */
   managed: number
+  /** The fewest ms the documented rate limits admit this run's calls in, and the bucket that sets it */
+  rateFloor: { ms: number; bucket?: string; calls?: number; limit?: RateLimit }
   /** Each phase's duration, from its log group to the next (start-up before the first, reporting and exit after the last) */
   phases: { name: string; ms: number }[]
 }
@@ -56,6 +59,7 @@ async function once(emulators: Emulators, inputs: Inputs): Promise<RunFigures> {
     summaryBytes: Buffer.byteLength(run.summary),
     commentChars: (run.outputs['plan-markdown'] ?? '').length,
     managed: managedResources(plan),
+    rateFloor: emulators.switches.rateLimits.floor(),
     phases: phaseDurations(run.phases, run.wallMs)
   }
 }
