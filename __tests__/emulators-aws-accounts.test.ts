@@ -49,6 +49,21 @@ describe('AWS emulators with several accounts', () => {
     await aws.close()
   })
 
+  it('charges each call to the rate-limit buckets of the calling account', async () => {
+    aws.switches.rateLimits.reset()
+    // The endpoint account's Route 53 bucket holds a single token: its second call is throttled, the DNS account's are not.
+    aws.switches.rateLimits.overrides.set(`route53:${ROLE_ARN.split(':')[4]}`, { capacity: 1, refillPerSecond: 0.001 })
+    try {
+      const listed = (credentials: AwsCredentials) => route53For(aws, credentials).send(new ListHostedZonesByVPCCommand({ VPCId: VPC_ID, VPCRegion: REGION }))
+      await listed(app)
+      expect((await caught(listed(app))).name).toBe('Throttling')
+      for (let i = 0; i < 3; i++) await route53For(aws, dns).send(new ListHostedZonesByVPCCommand({ VPCId: HUB_VPC_ID, VPCRegion: REGION }))
+    } finally {
+      aws.switches.rateLimits.overrides.clear()
+      aws.switches.rateLimits.reset()
+    }
+  })
+
   it('serves each account its own VPCs at one EC2 endpoint, a shared VPC with its owner', async () => {
     const mine = await ec2For(aws, app).send(new DescribeVpcsCommand({}))
     const theirs = await ec2For(aws, dns).send(new DescribeVpcsCommand({}))

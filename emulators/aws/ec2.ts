@@ -6,7 +6,7 @@ import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../
 import type { World } from '../core/world.js'
 import type { RateLimit } from '../core/rate-limits.js'
 import { ec2Limits } from './rate-limits.js'
-import { EC2_AUTH_ERRORS, authenticate } from './auth.js'
+import { EC2_AUTH_ERRORS, authenticate, principalOf } from './auth.js'
 import { accountOf, EC2_DENIAL, IamPolicies } from './iam.js'
 import { endpointDnsEntries, endpointHandlers, releaseInterface, vpceHostedZoneId, type DnsEntry } from './ec2-endpoints.js'
 import { interfaceHandlers } from './ec2-interfaces.js'
@@ -264,8 +264,9 @@ export class Ec2Emulator implements Service {
     return ec2ErrorResponse(status, code, message)
   }
 
-  rateLimits(call: Classified): RateLimit[] {
-    return ec2Limits(call, this.accountId, this.region)
+  rateLimits(call: Classified, req: EmulatorRequest): RateLimit[] {
+    const principal = principalOf(this.world, req.headers)
+    return ec2Limits(call, principal ? accountOf(principal, this.accountId) : this.accountId, this.region)
   }
 
   throttled(): EmulatorResponse {

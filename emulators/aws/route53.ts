@@ -5,7 +5,7 @@ import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../
 import type { World } from '../core/world.js'
 import type { RateLimit } from '../core/rate-limits.js'
 import { route53Limits } from './rate-limits.js'
-import { ROUTE53_AUTH_ERRORS, authenticate } from './auth.js'
+import { ROUTE53_AUTH_ERRORS, authenticate, principalOf } from './auth.js'
 import { accountOf, IamPolicies, ROUTE53_DENIAL } from './iam.js'
 import { IdFactory } from './names.js'
 import {
@@ -133,8 +133,10 @@ export class Route53Emulator implements Service {
     return awsErrorResponse(ROUTE53_NAMESPACE, status, code, message)
   }
 
-  rateLimits(call: Classified): RateLimit[] {
-    return route53Limits(call, this.accountId)
+  // The buckets are the calling account's: a central DNS account's role does not spend the endpoint account's.
+  rateLimits(call: Classified, req: EmulatorRequest): RateLimit[] {
+    const principal = principalOf(this.world, req.headers)
+    return route53Limits(call, principal ? accountOf(principal, this.accountId) : this.accountId)
   }
 
   throttled(): EmulatorResponse {
