@@ -155,7 +155,8 @@ describe('parseConfig: AWS', () => {
         roleDurationSeconds: 900,
         vpcId: VPC,
         subnetIds: [SUBNET_A, SUBNET_B],
-        securityGroupIds: ['sg-0a1b2c3d']
+        securityGroupIds: ['sg-0a1b2c3d'],
+        dnsVpcIds: []
       }
     } satisfies Config)
   })
@@ -184,7 +185,8 @@ describe('parseConfig: AWS', () => {
         roleDurationSeconds: 3600,
         vpcId: VPC,
         subnetIds: [SUBNET_A, SUBNET_B],
-        securityGroupIds: []
+        securityGroupIds: [],
+        dnsVpcIds: []
       }
     } satisfies Config)
     expect(config.aws).not.toHaveProperty('roleArn')
@@ -221,6 +223,11 @@ describe('parseConfig: AWS', () => {
     expect(configOf(AWS_BASE).zilliz.apiUrl).toBe('https://api.cloud.zilliz.com')
     expect(configOf({ ...AWS_BASE, 'zilliz-api-url': 'http://127.0.0.1:8080/' }).zilliz.apiUrl).toBe('http://127.0.0.1:8080')
     expect(configOf({ ...AWS_BASE, 'zilliz-api-url': 'http://[::1]:9/zilliz/' }).zilliz.apiUrl).toBe('http://[::1]:9/zilliz')
+  })
+
+  it('reads the DNS VPCs and the DNS role', () => {
+    const config = configOf({ ...AWS_BASE, 'aws-dns-vpc-ids': 'vpc-0b1c2d3e,\nvpc-0c2d3e4f', 'aws-dns-role-arn': 'arn:aws:iam::210987654321:role/dns' })
+    expect(config.aws).toMatchObject({ dnsVpcIds: ['vpc-0b1c2d3e', 'vpc-0c2d3e4f'], dnsRoleArn: 'arn:aws:iam::210987654321:role/dns' })
   })
 
   it('accepts provider and aws-region when they agree with the region id', () => {
@@ -427,6 +434,12 @@ const COMMON_AND_AWS_BAD_CASES: BadCase[] = [
   bad('zone name instead of hosted zone id', 'dns-zone-ids', 'aws-us-west-2.vectordb.zillizcloud.com', /not the zone name/, { dns: 'existing-zone' }),
   bad('lower-case hosted zone id', 'dns-zone-ids', 'z0123456789abcdefghij', /Use uppercase/, { dns: 'existing-zone' }),
   bad('hosted zone id repeated after normalising', 'dns-zone-ids', 'Z0123456789ABCDEFGHIJ, /hostedzone/Z0123456789ABCDEFGHIJ', /more than once/, { dns: 'existing-zone' }),
+  bad('endpoint VPC listed among the DNS VPCs', 'aws-dns-vpc-ids', `vpc-0b1c2d3e, ${VPC}`, /the endpoint's VPC \(aws-vpc-id\)/),
+  bad('subnet among the DNS VPCs', 'aws-dns-vpc-ids', SUBNET_A, /looks like a subnet id/),
+  bad('eleven DNS VPCs', 'aws-dns-vpc-ids', Array.from({ length: 11 }, (_, i) => `vpc-0b1c2d${String(i).padStart(2, '0')}`).join(','), /at most 10/),
+  bad('DNS role that is the endpoint role', 'aws-dns-role-arn', 'arn:aws:iam::123456789012:role/zilliz', /Is aws-role-arn itself/, { 'aws-role-arn': 'arn:aws:iam::123456789012:role/zilliz' }),
+  bad('DNS VPCs with dns none', 'aws-dns-vpc-ids', 'vpc-0b1c2d3e', /but dns is none/, { dns: 'none' }),
+  bad('DNS role given as a session ARN', 'aws-dns-role-arn', 'arn:aws:sts::210987654321:assumed-role/dns/gha', /session ARN/),
   bad('GCP input with provider aws', 'gcp-network', 'app-vpc', /provider gcp only/),
   bad('Azure input with provider aws', 'azure-subscription-id', SUBSCRIPTION, /provider azure only/)
 ]

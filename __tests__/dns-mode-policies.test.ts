@@ -1,7 +1,7 @@
 // The smaller policies of dns: none and dns: existing-zone stay in step with the full ones (which
 // policies.test.ts, gcp-policies.test.ts and azure-e2e.test.ts hold to the code): each is the full policy
 // minus exactly the DNS permissions that mode never uses, and otherwise the same. That they suffice is
-// proven end to end in dns-modes-e2e.test.ts.
+// proven end to end in dns-modes-e2e.test.ts (and, for the DNS account's, in aws-topology-e2e.test.ts).
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 
@@ -58,7 +58,24 @@ const CASES = (['aws', 'gcp', 'azure'] as const)
   .flatMap((cloud) => (['plan', 'apply'] as const).flatMap((kind) => (['none', 'existing-zone'] as const).map((mode) => [cloud, kind, mode] as const)))
   .filter(([cloud, kind, mode]) => cloud === 'aws' || kind === 'apply' || mode === 'none')
 
+/** The central DNS account's role (aws-dns-role-arn) with dns: existing-zone: it also never authorizes a VPC. */
+const DNS_ACCOUNT_LEFT_OUT = (p: string) =>
+  LEFT_OUT.aws['existing-zone'](p) || ['route53:CreateVPCAssociationAuthorization', 'route53:DeleteVPCAssociationAuthorization'].includes(p)
+
 describe('dns mode policies', () => {
+  it.each(['plan', 'apply'] as const)('aws-dns-account-%s-dns-existing-zone.json is the DNS account\'s full policy minus what existing-zone never calls', (kind) => {
+    const full = read(`aws-dns-account-${kind}.json`)
+    const small = read(`aws-dns-account-${kind}-dns-existing-zone.json`)
+    expect(granted('aws', small)).toEqual(granted('aws', full).filter((p) => !DNS_ACCOUNT_LEFT_OUT(p)))
+    expect(granted('aws', small).length).toBeLessThan(granted('aws', full).length)
+    expect(small['Statement']).toEqual(awsWithout(full, DNS_ACCOUNT_LEFT_OUT))
+  })
+
+  it('the DNS account\'s record statement is the endpoint account\'s: the same record types, names and changes', () => {
+    const records = (file: string) => (read(file)['Statement'] as AwsStatement[]).find((s) => s.Action === 'route53:ChangeResourceRecordSets')
+    expect(records('aws-dns-account-apply.json')).toEqual(records('aws-apply.json'))
+  })
+
   // The per-scope DNS role of a hub-and-spoke layout has its existing-zone variant too (the endpoint and
   // network roles hold no DNS permission); with dns: none no DNS role is assigned at all.
   it('azure-dns-apply-dns-existing-zone.json is the per-scope DNS role minus what existing-zone never calls', () => {

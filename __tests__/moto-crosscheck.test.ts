@@ -107,4 +107,42 @@ describeWithMoto('apply against moto_server', () => {
     expect(second.outputs['has-changes']).toBe('false')
     expect(emulators.log.writes('zilliz')).toHaveLength(1)
   })
+
+  // moto has no VPC association authorizations, so only the same-account layout can be cross-checked.
+  it('associates the zones with a second VPC (aws-dns-vpc-ids), and a re-run makes no AWS writes', async () => {
+    const ec2 = new EC2Client({ region: REGION, endpoint: url, credentials })
+    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!.VpcId!
+    const extra = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.31.0.0/16' }))).Vpc!.VpcId!
+    const a = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.30.1.0/24', AvailabilityZone: `${REGION}a` }))).Subnet!.SubnetId!
+    const env = {
+      AWS_ENDPOINT_URL_EC2: url,
+      AWS_ENDPOINT_URL_ROUTE_53: url,
+      AWS_ENDPOINT_URL_STS: url,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: REGION,
+      'INPUT_ZILLIZ-API-KEY': ZILLIZ_SEED.apiKey,
+      'INPUT_ZILLIZ-PROJECT-ID': ZILLIZ_SEED.projectId,
+      'INPUT_ZILLIZ-REGION-ID': ZILLIZ_SEED.regions.aws,
+      'INPUT_ZILLIZ-API-URL': emulators.zillizUrl,
+      'INPUT_AWS-VPC-ID': vpc,
+      'INPUT_AWS-SUBNET-IDS': a,
+      'INPUT_AWS-DNS-VPC-IDS': extra,
+      INPUT_MODE: 'apply',
+      'INPUT_DNS-SERVER': NO_DNS_SERVER,
+      'INPUT_WAIT-TIMEOUT': '1m'
+    }
+    const first = await runAction(env)
+    if (first.exitCode !== 0) throw new Error(first.log)
+    expect(first.outputs['verified']).toBe('true')
+    const route53 = new Route53Client({ region: 'us-east-1', endpoint: url, credentials })
+    const inExtra = await route53.send(new ListHostedZonesByVPCCommand({ VPCId: extra, VPCRegion: REGION }))
+    const inVpc = await route53.send(new ListHostedZonesByVPCCommand({ VPCId: vpc, VPCRegion: REGION }))
+    expect(inExtra.HostedZoneSummaries?.map((z) => z.HostedZoneId).sort()).toEqual(inVpc.HostedZoneSummaries?.map((z) => z.HostedZoneId).sort())
+    expect(inExtra.HostedZoneSummaries?.length).toBe(2)
+
+    const second = await runAction(env)
+    if (second.exitCode !== 0) throw new Error(second.log)
+    expect(second.outputs['has-changes']).toBe('false')
+  })
 })

@@ -3,7 +3,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { AWS_OUTSIDE_PERMISSION_POLICY, AWS_PERMISSIONS } from '../src/providers/aws/permissions.js'
+import type { OperationPermissions } from '../src/engine/cloud-error.js'
+import { AWS_DNS_PERMISSIONS, AWS_OUTSIDE_PERMISSION_POLICY, AWS_PERMISSIONS } from '../src/providers/aws/permissions.js'
 import { RESOLVER_OPERATIONS } from '../src/providers/aws/resolver-api.js'
 
 const READ_VERB = /^(Describe|List|Get)/
@@ -11,6 +12,8 @@ const AWS_PROVIDER_DIR = resolve('src/providers/aws')
 const PLAN_POLICY = resolve('docs/policies/aws-plan.json')
 const APPLY_POLICY = resolve('docs/policies/aws-apply.json')
 const PROBE_POLICY = resolve('docs/policies/aws-probe.json')
+const DNS_PLAN_POLICY = resolve('docs/policies/aws-dns-account-plan.json')
+const DNS_APPLY_POLICY = resolve('docs/policies/aws-dns-account-apply.json')
 
 /** IAM service prefix of each SDK client package the provider imports. */
 const IAM_PREFIX: Record<string, string> = {
@@ -29,13 +32,15 @@ const PROBE_OPERATIONS = new Set(Object.entries(AWS_PERMISSIONS).filter(([, p]) 
 /** Calls authorized somewhere other than the role's permission policy. */
 const NOT_IN_PERMISSION_POLICY = AWS_OUTSIDE_PERMISSION_POLICY
 
-/** Actions AWS checks in addition to the called one: the provider's own table, which its errors name. */
+/** Actions AWS checks in addition to the called one: the provider's own tables, which its errors name. */
 const ALSO_REQUIRED: Record<string, string[]> = Object.fromEntries(
-  Object.entries(AWS_PERMISSIONS).map(([operation, { permissions }]) => [operation, permissions.filter((p) => p !== operation)])
+  [...Object.entries(AWS_PERMISSIONS), ...Object.entries(AWS_DNS_PERMISSIONS)].map(([operation, { permissions }]) => [operation, permissions.filter((p) => p !== operation)])
 )
 
 /** Reads the plan never makes: they only follow a write. */
-const APPLY_ONLY_READS = new Set(Object.entries(AWS_PERMISSIONS).filter(([operation, { write }]) => write && READ_VERB.test(operation.split(':')[1] ?? '')).map(([operation]) => operation))
+const applyOnlyReads = (table: Record<string, OperationPermissions>) =>
+  new Set(Object.entries(table).filter(([operation, { write }]) => write && READ_VERB.test(operation.split(':')[1] ?? '')).map(([operation]) => operation))
+const APPLY_ONLY_READS = new Set([...applyOnlyReads(AWS_PERMISSIONS), ...applyOnlyReads(AWS_DNS_PERMISSIONS)])
 
 const WRITE_VERB = /^(Create|Authorize|Modify|Associate|Change|Delete|Disassociate|Revoke|Put|Update|Attach|Detach|Replace|Accept|Reject)/
 
@@ -110,7 +115,9 @@ const calls = sdkCalls(typeScriptFiles(AWS_PROVIDER_DIR))
 // Route 53 Resolver goes as signed requests whose operation names the type system holds to this list.
 const calledActions = new Set([...calls.map((c) => c.action), ...RESOLVER_OPERATIONS.map((o) => `route53resolver:${o}`)])
 const permissionActions = [...calledActions].filter((a) => !(a in NOT_IN_PERMISSION_POLICY))
-const linkActions = permissionActions.filter((a) => !PROBE_OPERATIONS.has(a))
+/** The endpoint role's calls, the probe's apart; the DNS account's role has its own table. */
+const linkActions = Object.keys(AWS_PERMISSIONS).filter((a) => !PROBE_OPERATIONS.has(a))
+const dnsActions = Object.keys(AWS_DNS_PERMISSIONS)
 const probeActions = permissionActions.filter((a) => PROBE_OPERATIONS.has(a))
 const verb = (action: string) => action.split(':')[1] ?? ''
 const withRequired = (actions: string[]) => [...new Set(actions.flatMap((a) => [IAM_ACTION[a] ?? a, ...(ALSO_REQUIRED[a] ?? [])]))].sort()
@@ -121,9 +128,9 @@ const applyActions = allowedActions(apply)
 const planActions = allowedActions(plan)
 
 describe('the scan of src/providers/aws', () => {
-  it('finds exactly the operations of the permission table that error reports read', () => {
-    expect([...permissionActions].sort()).toEqual(Object.keys(AWS_PERMISSIONS).sort())
-    for (const [operation, { permissions }] of Object.entries(AWS_PERMISSIONS)) expect(permissions).toContain(IAM_ACTION[operation] ?? operation)
+  it('finds exactly the operations of the two roles\' permission tables that error reports read', () => {
+    expect([...permissionActions].sort()).toEqual([...new Set([...Object.keys(AWS_PERMISSIONS), ...dnsActions])].sort())
+    for (const [operation, { permissions }] of [...Object.entries(AWS_PERMISSIONS), ...Object.entries(AWS_DNS_PERMISSIONS)]) expect(permissions).toContain(IAM_ACTION[operation] ?? operation)
   })
 
   // Guards the regular expressions: a scan that found nothing would make every check below pass.
@@ -153,7 +160,7 @@ describe.each([
 
 describe('aws-apply.json', () => {
   it('allows every call the AWS provider makes', () => {
-    const missing = calls.filter((c) => !(c.action in NOT_IN_PERMISSION_POLICY) && !PROBE_OPERATIONS.has(c.action) && !applyActions.has(c.action))
+    const missing = calls.filter((c) => c.action in AWS_PERMISSIONS && !PROBE_OPERATIONS.has(c.action) && !applyActions.has(c.action))
     expect(missing.map((c) => `${c.action} (${c.call} in ${c.file})`)).toEqual([])
   })
 
@@ -201,6 +208,29 @@ describe('aws-probe.json (level 2, aws-probe-role-arn)', () => {
     for (const action of allowedActions(probe)) {
       expect(applyActions.has(action)).toBe(false)
       expect(planActions.has(action)).toBe(false)
+    }
+  })
+})
+
+// The role of the account that holds the zones (aws-dns-role-arn): its own pair of policies.
+describe('aws-dns-account-apply.json and aws-dns-account-plan.json', () => {
+  const dnsApply = allowedActions(readPolicy(DNS_APPLY_POLICY))
+  const dnsPlan = allowedActions(readPolicy(DNS_PLAN_POLICY))
+
+  it('the apply policy grants exactly the DNS role\'s calls and the actions AWS checks alongside them', () => {
+    expect([...dnsApply].sort()).toEqual(withRequired(dnsActions))
+  })
+
+  it('the plan policy is the apply policy\'s reads, without those that only follow a write', () => {
+    const reads = withRequired(dnsActions.filter((a) => READ_VERB.test(verb(a)) && !APPLY_ONLY_READS.has(a)))
+    expect([...dnsPlan].sort()).toEqual(reads)
+    expect([...dnsPlan].filter((a) => WRITE_VERB.test(verb(a)))).toEqual([])
+  })
+
+  it('hold the cross-account authorization calls, which the endpoint\'s role never makes', () => {
+    for (const action of ['route53:CreateVPCAssociationAuthorization', 'route53:DeleteVPCAssociationAuthorization']) {
+      expect(dnsApply.has(action)).toBe(true)
+      expect(applyActions.has(action)).toBe(false)
     }
   })
 })

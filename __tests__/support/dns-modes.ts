@@ -5,7 +5,7 @@ import type { Emulators } from '../../emulators/index.js'
 import { readFileSync } from 'node:fs'
 import type { CallRecord } from '../../emulators/core/service.js'
 import { AWS_PERMISSIONS } from '../../src/providers/aws/permissions.js'
-import { OTHER_VPC_ID, VPC_ID } from '../../emulators/aws/index.js'
+import { ACCOUNT_ID, OTHER_VPC_ID, VPC_ID } from '../../emulators/aws/index.js'
 import { GCP_NETWORK, GCP_PROJECT_ID } from '../../emulators/gcp/index.js'
 import { CLIENT_ID, ids as azureIds, LOCATION, SUBSCRIPTION_ID } from '../../emulators/azure/seed.js'
 import { awsCloud, azureCloud, gcpCloud, type CloudUnderTest } from './lifecycle.js'
@@ -49,7 +49,7 @@ export const awsDns: DnsModeCloud = {
   regionZone: 'aws-us-west-2.vectordb.zillizcloud.com',
   makeZone: (emulators, name, linked) => {
     const vpc = { region: 'us-west-2', vpcId: linked ? VPC_ID : OTHER_VPC_ID }
-    return emulators.aws.route53.zones.create({ name, callerReference: `dns-team-${name}-${linked}`, privateZone: true, vpc }).zone.id
+    return emulators.aws.route53.zones.create({ owner: ACCOUNT_ID, name, callerReference: `dns-team-${name}-${linked}`, privateZone: true, vpc }).zone.id
   },
   addForeignRecord: (emulators, zoneId, name, ip) => {
     emulators.aws.route53.zones.get(zoneId).records.push({ name: `${name}.`, type: 'A', ttl: 300, values: [ip] })

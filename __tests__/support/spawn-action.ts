@@ -14,6 +14,8 @@ export interface SpawnedAction {
   exited: Promise<number>
   /** The step outputs it wrote (GITHUB_OUTPUT) */
   outputs(): Promise<Record<string, string>>
+  /** The job summary it wrote (GITHUB_STEP_SUMMARY) */
+  summary(): Promise<string>
 }
 
 export async function spawnAction(env: Record<string, string>): Promise<SpawnedAction> {
@@ -33,6 +35,7 @@ export async function spawnAction(env: Record<string, string>): Promise<SpawnedA
     child,
     log: () => text,
     exited: new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1))),
-    outputs: async () => parseOutputFile(await readFile(outputFile, 'utf8'))
+    outputs: async () => parseOutputFile(await readFile(outputFile, 'utf8')),
+    summary: () => readFile(summaryFile, 'utf8')
   }
 }

@@ -68,6 +68,12 @@ export function authenticate(world: World, headers: IncomingHttpHeaders, errors:
   return { credentials, scope }
 }
 
+/** The principal behind a request's access key, without judging it (rate limits apply before authentication). */
+export function principalOf(world: World, headers: IncomingHttpHeaders): string | undefined {
+  const scope = credentialScope(headers)
+  return scope ? world.credentials.get(scope.accessKeyId)?.principal : undefined
+}
+
 function fail(failure: AuthFailure): AwsError {
   return new AwsError(failure.status, failure.code, failure.message)
 }

@@ -153,6 +153,9 @@ const createVpcEndpoint: Ec2Handler = (params, ctx) => {
   }
 
   const vpc = resources.vpc(params.require('VpcId'))
+  // Interface endpoints are the VPC owner's to create; a participant of a VPC shared through RAM gets this
+  // (AWS re:Post, "Resolve errors when creating interface endpoints": Client.UnauthorizedOperation).
+  if ((vpc.ownerId ?? ctx.accountId) !== ctx.accountId) throw new AwsError(403, 'UnauthorizedOperation', 'This operation does not support shared VPCs.')
   const service = resources.service(params.require('ServiceName'))
   const type = params.get('VpcEndpointType') ?? 'Gateway'
   if (type !== 'Interface') {

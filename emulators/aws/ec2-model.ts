@@ -10,6 +10,8 @@ export interface Tag {
 
 export interface Vpc {
   vpcId: string
+  /** Another account that shares the VPC's subnets with this one through RAM; absent: this account's own */
+  ownerId?: string
   cidrBlock: string
   isDefault: boolean
   tags: Tag[]

@@ -6,7 +6,8 @@ import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../
 import type { World } from '../core/world.js'
 import type { RateLimit } from '../core/rate-limits.js'
 import { ec2Limits } from './rate-limits.js'
-import { EC2_AUTH_ERRORS, authenticate } from './auth.js'
+import { EC2_AUTH_ERRORS, authenticate, principalOf } from './auth.js'
+import { accountOf, EC2_DENIAL, IamPolicies } from './iam.js'
 import { endpointDnsEntries, endpointHandlers, releaseInterface, vpceHostedZoneId, type DnsEntry } from './ec2-endpoints.js'
 import { interfaceHandlers } from './ec2-interfaces.js'
 import { insightsHandlers } from './ec2-insights.js'
@@ -36,6 +37,8 @@ export interface Ec2Options {
   deletionDelayMs?: number
   /** Time a Reachability Analyzer analysis reports `running` before its result. */
   analysisDelayMs?: number
+  /** Role permission policies; by default every role may do everything */
+  iam?: IamPolicies
   now?: () => number
 }
 
@@ -51,14 +54,14 @@ const describeVpcs: Ec2Handler = (params, ctx) => {
     'cidr-block-association.cidr-block': (v) => [v.cidrBlock],
     'is-default': (v) => [String(v.isDefault)],
     state: () => ['available'],
-    'owner-id': () => [ctx.accountId]
+    'owner-id': (v) => [v.ownerId ?? ctx.accountId]
   })
   const page = paginate(vpcs, params)
   return {
     vpcSet: itemSet(
       page.items.map((v) => ({
         vpcId: v.vpcId,
-        ownerId: ctx.accountId,
+        ownerId: v.ownerId ?? ctx.accountId,
         state: 'available',
         cidrBlock: v.cidrBlock,
         cidrBlockAssociationSet: itemSet([{ cidrBlock: v.cidrBlock, cidrBlockState: { state: 'associated' } }]),
@@ -121,7 +124,7 @@ const describeSubnets: Ec2Handler = (params, ctx) => {
     subnetSet: itemSet(
       page.items.map((s) => ({
         subnetId: s.subnetId,
-        subnetArn: `arn:aws:ec2:${ctx.region}:${ctx.accountId}:subnet/${s.subnetId}`,
+        subnetArn: `arn:aws:ec2:${ctx.region}:${resources.vpcs.get(s.vpcId)?.ownerId ?? ctx.accountId}:subnet/${s.subnetId}`,
         vpcId: s.vpcId,
         state: 'available',
         cidrBlock: s.cidrBlock,
@@ -130,7 +133,7 @@ const describeSubnets: Ec2Handler = (params, ctx) => {
         availableIpAddressCount: resources.availableIpCount(s),
         defaultForAz: false,
         mapPublicIpOnLaunch: false,
-        ownerId: ctx.accountId,
+        ownerId: resources.vpcs.get(s.vpcId)?.ownerId ?? ctx.accountId,
         tagSet: tagSet(s.tags)
       }))
     ),
@@ -196,6 +199,9 @@ export class Ec2Emulator implements Service {
   deletionDelayMs: number
   /** Changed by tests; read when each analysis starts */
   readonly insights = { analysisDelayMs: 0 }
+  readonly iam: IamPolicies
+  /** The EC2 of other accounts in the same region: requests signed by their principals go there */
+  private readonly accounts = new Map<string, Ec2Emulator>()
   private readonly now: () => number
   private readonly context: Ec2Context
   private readonly handlers: Record<string, Ec2Handler> = {
@@ -221,6 +227,7 @@ export class Ec2Emulator implements Service {
     this.acceptanceDelayMs = options.acceptanceDelayMs ?? 0
     this.deletionDelayMs = options.deletionDelayMs ?? 100
     this.insights.analysisDelayMs = options.analysisDelayMs ?? 300
+    this.iam = options.iam ?? new IamPolicies()
     this.now = options.now ?? Date.now
     this.resources = new Ec2Resources(topology)
     const ids = new IdFactory(`${topology.accountId}:${topology.region}`)
@@ -257,8 +264,9 @@ export class Ec2Emulator implements Service {
     return ec2ErrorResponse(status, code, message)
   }
 
-  rateLimits(call: Classified): RateLimit[] {
-    return ec2Limits(call, this.accountId, this.region)
+  rateLimits(call: Classified, req: EmulatorRequest): RateLimit[] {
+    const principal = principalOf(this.world, req.headers)
+    return ec2Limits(call, principal ? accountOf(principal, this.accountId) : this.accountId, this.region)
   }
 
   throttled(): EmulatorResponse {
@@ -307,10 +315,24 @@ export class Ec2Emulator implements Service {
     endpoint.state = state
   }
 
+  /** Serves another account's requests with that account's own resources (one endpoint URL, as in AWS). */
+  addAccount(other: Ec2Emulator): void {
+    this.accounts.set(other.accountId, other)
+  }
+
   // --- What Route 53 asks about the network -----------------------------------------------------
 
   hasVpc(region: string, vpcId: string): boolean {
     return region === this.region && this.resources.vpcs.has(vpcId)
+  }
+
+  vpcOwner(region: string, vpcId: string): string | undefined {
+    const vpc = region === this.region ? this.resources.vpcs.get(vpcId) : undefined
+    return vpc ? (vpc.ownerId ?? this.accountId) : undefined
+  }
+
+  vpcVisibleTo(region: string, vpcId: string, account: string): boolean {
+    return account === this.accountId && this.hasVpc(region, vpcId)
   }
 
   ownsHostedZone(hostedZoneId: string): boolean {
@@ -328,14 +350,24 @@ export class Ec2Emulator implements Service {
 
   private dispatch(req: EmulatorRequest): EmulatorResponse {
     const params = QueryParams.parse(req.body)
-    const { scope } = authenticate(this.world, req.headers, EC2_AUTH_ERRORS, this.now())
+    const { scope, credentials } = authenticate(this.world, req.headers, EC2_AUTH_ERRORS, this.now())
     // A request signed for another region would have gone to that region's endpoint in real AWS.
     if (scope.region !== this.region) {
       throw new AwsError(401, 'AuthFailure', `Credential should be scoped to a valid region, not '${scope.region}'.`)
     }
+    const account = accountOf(credentials.principal, this.accountId)
+    const owner = account === this.accountId ? this : this.accounts.get(account)
+    if (!owner) return this.serve(params, credentials.principal)
+    return owner.serve(params, credentials.principal)
+  }
+
+  private serve(params: QueryParams, principal: string): EmulatorResponse {
     const action = params.get('Action') ?? ''
     const handler = this.handlers[action]
     if (!handler) throw new AwsError(400, 'InvalidAction', `The action ${action} is not valid for this web service.`)
+    // Tags in a create call are authorized as ec2:CreateTags as well.
+    const actions = [`ec2:${action}`, ...(params.members('TagSpecification').length && action !== 'CreateTags' ? ['ec2:CreateTags'] : [])]
+    this.iam.check(principal, actions, `arn:aws:ec2:${this.region}:${this.accountId}:*`, EC2_DENIAL)
     if (params.bool('DryRun')) {
       throw new AwsError(412, 'DryRunOperation', 'Request would have succeeded, but DryRun flag is set.')
     }

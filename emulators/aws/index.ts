@@ -7,6 +7,7 @@ import { OidcEmulator, type OidcOptions } from '../oidc.js'
 import { Ec2Emulator } from './ec2.js'
 import { LambdaEmulator, type ExecutionRole } from './lambda.js'
 import type { AwsTopology } from './ec2-model.js'
+import { IamPolicies } from './iam.js'
 import { Route53Emulator } from './route53.js'
 import { PROBE_ROLE_ARN, ROLE_ARN, ROLE_TRUSTED_SUBJECT, seedTopology } from './seed.js'
 import { Route53ResolverEmulator } from './route53resolver.js'
@@ -20,6 +21,8 @@ export interface AwsEmulatorOptions {
   oidc?: OidcOptions
   /** roleArn → allowed `sub` pattern; defaults to ROLE_ARN trusting the default repository. */
   trust?: Record<string, string>
+  /** More accounts in the same region (a DNS account, a network account), each with its own EC2 resources */
+  accounts?: AwsTopology[]
   /** Delay between Zilliz's acceptance and the endpoint turning `available`. */
   acceptanceDelayMs?: number
   /** Delay before a Route 53 change reports INSYNC. */
@@ -50,7 +53,11 @@ export interface AwsEmulators {
   oidc: OidcEmulator
   sts: StsEmulator
   ec2: Ec2Emulator
+  /** EC2 of each account, the first one's included, by account id */
+  ec2ByAccount: Map<string, Ec2Emulator>
   route53: Route53Emulator
+  /** The permission policies of the roles of every account (by default a role may do everything) */
+  iam: IamPolicies
   lambda: LambdaEmulator
   resolver: Route53ResolverEmulator
   urls: { oidc: string; sts: string; ec2: string; route53: string; lambda: string; resolver: string }
@@ -67,10 +74,19 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
 
   const oidc = new OidcEmulator(options.oidc)
   const sts = new StsEmulator(world, oidc, { trust: options.trust ?? { [ROLE_ARN]: ROLE_TRUSTED_SUBJECT } })
-  const ec2 = new Ec2Emulator(world, { topology, acceptanceDelayMs: options.acceptanceDelayMs ?? 0 })
+  const iam = new IamPolicies()
+  const ec2 = new Ec2Emulator(world, { topology, iam, acceptanceDelayMs: options.acceptanceDelayMs ?? 0 })
+  const ec2ByAccount = new Map([[topology.accountId, ec2]])
+  // One EC2 endpoint serves every account, each request with the resources of the account that signed it.
+  for (const other of options.accounts ?? []) {
+    const peer = new Ec2Emulator(world, { topology: other, iam, acceptanceDelayMs: options.acceptanceDelayMs ?? 0 })
+    ec2.addAccount(peer)
+    ec2ByAccount.set(other.accountId, peer)
+  }
   const route53 = new Route53Emulator(world, {
     accountId: topology.accountId,
-    networks: [ec2],
+    networks: [...ec2ByAccount.values()],
+    iam,
     changeSyncDelayMs: options.changeSyncDelayMs ?? 0
   })
   const lambda = new LambdaEmulator(world, {
@@ -103,7 +119,9 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
     oidc,
     sts,
     ec2,
+    ec2ByAccount,
     route53,
+    iam,
     lambda,
     resolver,
     urls,
@@ -158,6 +176,7 @@ export function registerAmbientCredentials(world: World, options: AmbientCredent
 }
 
 export { Ec2Emulator } from './ec2.js'
+export { IamPolicies, accountOf, roleOf } from './iam.js'
 export { LambdaEmulator } from './lambda.js'
 export { Route53Emulator } from './route53.js'
 export { StsEmulator, STS_AUDIENCE } from './sts.js'

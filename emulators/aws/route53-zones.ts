@@ -25,6 +25,10 @@ export interface RecordSet {
 
 export interface HostedZone {
   id: string
+  /** The account that created the zone; only it may read and change the zone */
+  owner: string
+  /** VPCs of other accounts the owner authorized to associate themselves (CreateVPCAssociationAuthorization) */
+  authorizations: VpcRef[]
   name: string
   callerReference: string
   comment?: string
@@ -50,6 +54,10 @@ export interface ChangeInfo {
 /** What Route 53 needs to know about EC2: VPCs to associate and alias targets that must exist. */
 export interface AwsNetwork {
   hasVpc(region: string, vpcId: string): boolean
+  /** The account that owns the VPC (for a VPC shared through RAM, the owner, not the participant) */
+  vpcOwner(region: string, vpcId: string): string | undefined
+  /** Whether the account sees the VPC: it owns it, or subnets of it are shared with it */
+  vpcVisibleTo(region: string, vpcId: string, account: string): boolean
   ownsHostedZone(hostedZoneId: string): boolean
   hasAliasTarget(hostedZoneId: string, dnsName: string): boolean
 }
@@ -68,6 +76,7 @@ const isWithin = (name: string, zone: string): boolean => name === zone || name.
 const NAME_SERVERS = ['ns-1536.awsdns-00.co.uk.', 'ns-0.awsdns-00.com.', 'ns-1024.awsdns-00.org.', 'ns-512.awsdns-00.net.']
 
 export interface NewZone {
+  owner: string
   name: string
   callerReference: string
   comment?: string
@@ -110,6 +119,8 @@ export class HostedZones {
     this.callerReferences.add(input.callerReference)
     const zone: HostedZone = {
       id: this.ids.upper('Z', 21),
+      owner: input.owner,
+      authorizations: [],
       name,
       callerReference: input.callerReference,
       ...(input.comment !== undefined ? { comment: input.comment } : {}),
@@ -161,6 +172,32 @@ export class HostedZones {
     }
     zone.vpcs.splice(index, 1)
     return this.submit(comment)
+  }
+
+  /** The VPC's owner, when a network knows the VPC; undefined when no network is attached (permissive). */
+  vpcOwner(vpc: VpcRef): string | undefined {
+    for (const network of this.networks) {
+      const owner = network.vpcOwner(vpc.region, vpc.vpcId)
+      if (owner) return owner
+    }
+    return undefined
+  }
+
+  /** Authorizes another account's VPC to associate itself; repeating an authorization changes nothing. */
+  authorize(zone: HostedZone, vpc: VpcRef): void {
+    if (!zone.privateZone) throw new AwsError(400, 'InvalidInput', 'The hosted zone is a public hosted zone; only private hosted zones can be associated with VPCs.')
+    if (this.networks.length > 0 && !this.vpcOwner(vpc)) throw invalidVpc(vpc)
+    if (!zone.authorizations.some((a) => sameVpc(a, vpc))) zone.authorizations.push(vpc)
+  }
+
+  deauthorize(zone: HostedZone, vpc: VpcRef): void {
+    const index = zone.authorizations.findIndex((a) => sameVpc(a, vpc))
+    if (index < 0) throw new AwsError(404, 'VPCAssociationAuthorizationNotFound', 'The VPC that you specified is not authorized to be associated with the hosted zone.')
+    zone.authorizations.splice(index, 1)
+  }
+
+  isAuthorized(zone: HostedZone, vpc: VpcRef): boolean {
+    return zone.authorizations.some((a) => sameVpc(a, vpc))
   }
 
   /** Zones associated with a VPC, oldest first. */
@@ -230,9 +267,7 @@ export class HostedZones {
   }
 
   private checkAssociable(zoneName: string, vpc: VpcRef): void {
-    if (this.networks.length > 0 && !this.networks.some((n) => n.hasVpc(vpc.region, vpc.vpcId))) {
-      throw new AwsError(400, 'InvalidVPCId', `The VPC ID '${vpc.vpcId}' is not valid or does not exist in region '${vpc.region}'.`)
-    }
+    if (this.networks.length > 0 && !this.networks.some((n) => n.hasVpc(vpc.region, vpc.vpcId))) throw invalidVpc(vpc)
     const clash = this.byVpc(vpc).find((z) => z.name === zoneName)
     if (clash) {
       throw new AwsError(
@@ -275,6 +310,11 @@ export class HostedZones {
     return owners.length === 0 || owners.some((n) => n.hasAliasTarget(alias.hostedZoneId, alias.dnsName))
   }
 }
+
+export const sameVpc = (a: VpcRef, b: VpcRef): boolean => a.vpcId === b.vpcId && a.region === b.region
+
+export const invalidVpc = (vpc: VpcRef): AwsError =>
+  new AwsError(400, 'InvalidVPCId', `The VPC ID '${vpc.vpcId}' is not valid or does not exist in region '${vpc.region}'.`)
 
 const recordKey = (r: RecordSet): string => `${r.name}|${r.type}|${r.setIdentifier ?? ''}`
 

@@ -5,10 +5,12 @@ import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../
 import type { World } from '../core/world.js'
 import type { RateLimit } from '../core/rate-limits.js'
 import { route53Limits } from './rate-limits.js'
-import { ROUTE53_AUTH_ERRORS, authenticate } from './auth.js'
+import { ROUTE53_AUTH_ERRORS, authenticate, principalOf } from './auth.js'
+import { accountOf, IamPolicies, ROUTE53_DENIAL } from './iam.js'
 import { IdFactory } from './names.js'
 import {
   HostedZones,
+  invalidVpc,
   compareText,
   dnsName,
   reversedLabels,
@@ -28,10 +30,18 @@ export interface Route53Options {
   changeSyncDelayMs?: number
   /** EC2 emulators whose VPCs and endpoint DNS names Route 53 can see. */
   networks?: AwsNetwork[]
+  /** Role permission policies; by default every role may do everything */
+  iam?: IamPolicies
   now?: () => number
 }
 
-type RouteHandler = (req: EmulatorRequest, match: RegExpExecArray) => EmulatorResponse
+/** Who signed the request: the principal and the account it acts in. */
+interface Caller {
+  principal: string
+  account: string
+}
+
+type RouteHandler = (req: EmulatorRequest, match: RegExpExecArray, caller: Caller) => EmulatorResponse
 
 interface Route {
   method: string
@@ -44,6 +54,8 @@ interface Route {
 const LIST_PATHS = ['Changes.Change', 'ResourceRecords.ResourceRecord', 'AddTags.Tag', 'RemoveTagKeys.Key', 'ResourceIds.ResourceId']
 const RECORD_TYPES = new Set(['A', 'AAAA', 'CAA', 'CNAME', 'DS', 'HTTPS', 'MX', 'NAPTR', 'NS', 'PTR', 'SOA', 'SPF', 'SRV', 'SSHFP', 'SVCB', 'TLSA', 'TXT'])
 const CHANGE_ACTIONS = new Set<string>(['CREATE', 'DELETE', 'UPSERT'])
+/** Calls that name a VPC: Route 53 also checks ec2:DescribeVpcs for them (the API reference says so for CreateHostedZone). */
+const NAMES_A_VPC = new Set(['CreateHostedZone', 'AssociateVPCWithHostedZone', 'DisassociateVPCFromHostedZone', 'ListHostedZonesByVPC'])
 
 const respond = (root: string, fields: XmlFields, status = 200, headers: Record<string, string> = {}): EmulatorResponse =>
   restXmlResponse(root, ROUTE53_NAMESPACE, fields, status, headers)
@@ -52,6 +64,7 @@ export class Route53Emulator implements Service {
   readonly name = 'route53'
   readonly accountId: string
   readonly zones: HostedZones
+  readonly iam: IamPolicies
   private readonly now: () => number
   private readonly routes: Route[]
 
@@ -60,6 +73,7 @@ export class Route53Emulator implements Service {
     options: Route53Options = {}
   ) {
     this.accountId = options.accountId ?? world.awsAccountId
+    this.iam = options.iam ?? new IamPolicies()
     this.now = options.now ?? Date.now
     this.zones = new HostedZones(new IdFactory(`${this.accountId}:route53`), this.now, options.changeSyncDelayMs ?? 0)
     this.zones.networks.push(...(options.networks ?? []))
@@ -72,19 +86,22 @@ export class Route53Emulator implements Service {
       handler
     })
     this.routes = [
-      route('POST', 'hostedzone', 'CreateHostedZone', true, (req) => this.createHostedZone(req)),
-      route('GET', `hostedzone/${zone}`, 'GetHostedZone', false, (_, m) => this.getHostedZone(m[1]!)),
-      route('DELETE', `hostedzone/${zone}`, 'DeleteHostedZone', true, (_, m) => this.deleteHostedZone(m[1]!)),
-      route('POST', `hostedzone/${zone}/rrset/?`, 'ChangeResourceRecordSets', true, (req, m) => this.changeRecords(req, m[1]!)),
-      route('GET', `hostedzone/${zone}/rrset/?`, 'ListResourceRecordSets', false, (req, m) => this.listRecords(req, m[1]!)),
-      route('POST', `hostedzone/${zone}/associatevpc`, 'AssociateVPCWithHostedZone', true, (req, m) => this.associate(req, m[1]!)),
-      route('POST', `hostedzone/${zone}/disassociatevpc`, 'DisassociateVPCFromHostedZone', true, (req, m) => this.disassociate(req, m[1]!)),
-      route('GET', 'hostedzonesbyname', 'ListHostedZonesByName', false, (req) => this.listByName(req)),
-      route('GET', 'hostedzonesbyvpc', 'ListHostedZonesByVPC', false, (req) => this.listByVpc(req)),
+      route('POST', 'hostedzone', 'CreateHostedZone', true, (req, _, c) => this.createHostedZone(req, c)),
+      route('GET', `hostedzone/${zone}`, 'GetHostedZone', false, (_, m, c) => this.getHostedZone(m[1]!, c)),
+      route('DELETE', `hostedzone/${zone}`, 'DeleteHostedZone', true, (_, m, c) => this.deleteHostedZone(m[1]!, c)),
+      route('POST', `hostedzone/${zone}/rrset/?`, 'ChangeResourceRecordSets', true, (req, m, c) => this.changeRecords(req, m[1]!, c)),
+      route('GET', `hostedzone/${zone}/rrset/?`, 'ListResourceRecordSets', false, (req, m, c) => this.listRecords(req, m[1]!, c)),
+      route('POST', `hostedzone/${zone}/associatevpc`, 'AssociateVPCWithHostedZone', true, (req, m, c) => this.associate(req, m[1]!, c)),
+      route('POST', `hostedzone/${zone}/disassociatevpc`, 'DisassociateVPCFromHostedZone', true, (req, m, c) => this.disassociate(req, m[1]!, c)),
+      route('POST', `hostedzone/${zone}/authorizevpcassociation`, 'CreateVPCAssociationAuthorization', true, (req, m, c) => this.authorize(req, m[1]!, c)),
+      route('POST', `hostedzone/${zone}/deauthorizevpcassociation`, 'DeleteVPCAssociationAuthorization', true, (req, m, c) => this.deauthorize(req, m[1]!, c)),
+      route('GET', `hostedzone/${zone}/authorizevpcassociation`, 'ListVPCAssociationAuthorizations', false, (req, m, c) => this.listAuthorizations(req, m[1]!, c)),
+      route('GET', 'hostedzonesbyname', 'ListHostedZonesByName', false, (req, _, c) => this.listByName(req, c)),
+      route('GET', 'hostedzonesbyvpc', 'ListHostedZonesByVPC', false, (req, _, c) => this.listByVpc(req, c)),
       route('GET', 'change/([A-Za-z0-9]+)', 'GetChange', false, (_, m) => this.getChange(m[1]!)),
-      route('POST', 'tags/([a-z]+)/([A-Za-z0-9]+)', 'ChangeTagsForResource', true, (req, m) => this.changeTags(req, m[1]!, m[2]!)),
-      route('GET', 'tags/([a-z]+)/([A-Za-z0-9]+)', 'ListTagsForResource', false, (_, m) => this.listTags(m[1]!, m[2]!)),
-      route('POST', 'tags/([a-z]+)', 'ListTagsForResources', false, (req, m) => this.listTagsOfMany(req, m[1]!))
+      route('POST', 'tags/([a-z]+)/([A-Za-z0-9]+)', 'ChangeTagsForResource', true, (req, m, c) => this.changeTags(req, m[1]!, m[2]!, c)),
+      route('GET', 'tags/([a-z]+)/([A-Za-z0-9]+)', 'ListTagsForResource', false, (_, m, c) => this.listTags(m[1]!, m[2]!, c)),
+      route('POST', 'tags/([a-z]+)', 'ListTagsForResources', false, (req, m, c) => this.listTagsOfMany(req, m[1]!, c))
     ]
   }
 
@@ -100,10 +117,15 @@ export class Route53Emulator implements Service {
 
   handle(req: EmulatorRequest): Promise<EmulatorResponse> {
     return answerOrError(() => {
-      authenticate(this.world, req.headers, ROUTE53_AUTH_ERRORS, this.now())
+      const { credentials } = authenticate(this.world, req.headers, ROUTE53_AUTH_ERRORS, this.now())
+      const caller = { principal: credentials.principal, account: accountOf(credentials.principal, this.accountId) }
       const found = this.match(req)
       if (!found) throw new AwsError(404, 'UnknownOperationException', `No operation for ${req.method} ${req.url.pathname}`)
-      return found.route.handler(req, found.match)
+      const { operation } = found.route
+      const zoneId = /hostedzone\/([A-Za-z0-9]+)/.exec(req.url.pathname)?.[1]
+      const actions = [`route53:${operation}`, ...(NAMES_A_VPC.has(operation) ? ['ec2:DescribeVpcs'] : [])]
+      this.iam.check(caller.principal, actions, zoneId ? `arn:aws:route53:::hostedzone/${zoneId}` : '*', ROUTE53_DENIAL)
+      return found.route.handler(req, found.match, caller)
     }, (s, c, m) => this.errorResponse(s, c, m))
   }
 
@@ -111,8 +133,10 @@ export class Route53Emulator implements Service {
     return awsErrorResponse(ROUTE53_NAMESPACE, status, code, message)
   }
 
-  rateLimits(call: Classified): RateLimit[] {
-    return route53Limits(call, this.accountId)
+  // The buckets are the calling account's: a central DNS account's role does not spend the endpoint account's.
+  rateLimits(call: Classified, req: EmulatorRequest): RateLimit[] {
+    const principal = principalOf(this.world, req.headers)
+    return route53Limits(call, principal ? accountOf(principal, this.accountId) : this.accountId)
   }
 
   throttled(): EmulatorResponse {
@@ -129,11 +153,27 @@ export class Route53Emulator implements Service {
 
   // --- Hosted zones ------------------------------------------------------------------------------
 
-  private createHostedZone(req: EmulatorRequest): EmulatorResponse {
+  /** A zone the caller's account owns; another account's zone is refused as Route 53 refuses it. */
+  private ownZone(id: string, caller: Caller): HostedZone {
+    const zone = this.zones.get(id)
+    if (zone.owner !== caller.account) throw new AwsError(403, 'AccessDenied', `User: ${caller.principal} is not authorized to access this resource`)
+    return zone
+  }
+
+  /** The VPC must be the caller's own (owned, not merely shared with it) to be put on or listed for a zone. */
+  private callersVpc(vpc: VpcRef, caller: Caller): VpcRef {
+    const owner = this.zones.vpcOwner(vpc)
+    if (owner !== undefined && owner !== caller.account) throw invalidVpc(vpc)
+    return vpc
+  }
+
+  private createHostedZone(req: EmulatorRequest, caller: Caller): EmulatorResponse {
     const body = XmlNode.parse(req.body, LIST_PATHS).child('CreateHostedZoneRequest')
     const config = body?.child('HostedZoneConfig')
     const vpcNode = body?.child('VPC')
+    if (vpcNode) this.callersVpc(vpcRef(vpcNode), caller)
     const { zone, change } = this.zones.create({
+      owner: caller.account,
       name: requiredText(body, 'Name'),
       callerReference: requiredText(body, 'CallerReference'),
       ...(config?.text('Comment') !== undefined ? { comment: config.text('Comment')! } : {}),
@@ -153,8 +193,8 @@ export class Route53Emulator implements Service {
     )
   }
 
-  private getHostedZone(id: string): EmulatorResponse {
-    const zone = this.zones.get(id)
+  private getHostedZone(id: string, caller: Caller): EmulatorResponse {
+    const zone = this.ownZone(id, caller)
     return respond('GetHostedZoneResponse', {
       HostedZone: this.zoneXml(zone),
       DelegationSet: zone.privateZone ? undefined : this.delegationSetXml(zone),
@@ -162,25 +202,63 @@ export class Route53Emulator implements Service {
     })
   }
 
-  private deleteHostedZone(id: string): EmulatorResponse {
-    return respond('DeleteHostedZoneResponse', { ChangeInfo: this.changeXml(this.zones.delete(this.zones.get(id)), true) })
+  private deleteHostedZone(id: string, caller: Caller): EmulatorResponse {
+    return respond('DeleteHostedZoneResponse', { ChangeInfo: this.changeXml(this.zones.delete(this.ownZone(id, caller)), true) })
   }
 
-  private associate(req: EmulatorRequest, id: string): EmulatorResponse {
+  // The account of the VPC associates it; with a zone of another account only once that account authorized
+  // the VPC (Route 53 Developer Guide, "Associating an Amazon VPC and a private hosted zone that you created
+  // with different AWS accounts"). The authorization stays until deleted.
+  private associate(req: EmulatorRequest, id: string, caller: Caller): EmulatorResponse {
     const zone = this.zones.get(id)
     const body = XmlNode.parse(req.body).child('AssociateVPCWithHostedZoneRequest')
-    const change = this.zones.associate(zone, vpcRef(body?.child('VPC')), body?.text('Comment'))
+    const vpc = this.callersVpc(vpcRef(body?.child('VPC')), caller)
+    if (zone.owner !== caller.account && !this.zones.isAuthorized(zone, vpc))
+      throw new AwsError(401, 'NotAuthorizedException', 'Associating the specified VPC with the specified hosted zone has not been authorized.')
+    const change = this.zones.associate(zone, vpc, body?.text('Comment'))
     return respond('AssociateVPCWithHostedZoneResponse', { ChangeInfo: this.changeXml(change, true) })
   }
 
-  private disassociate(req: EmulatorRequest, id: string): EmulatorResponse {
+  // Either the zone's account or the VPC's may disassociate (DisassociateVPCFromHostedZone, API reference).
+  private disassociate(req: EmulatorRequest, id: string, caller: Caller): EmulatorResponse {
     const zone = this.zones.get(id)
     const body = XmlNode.parse(req.body).child('DisassociateVPCFromHostedZoneRequest')
-    const change = this.zones.disassociate(zone, vpcRef(body?.child('VPC')), body?.text('Comment'))
+    const vpc = vpcRef(body?.child('VPC'))
+    if (zone.owner !== caller.account) this.callersVpc(vpc, caller)
+    const change = this.zones.disassociate(zone, vpc, body?.text('Comment'))
     return respond('DisassociateVPCFromHostedZoneResponse', { ChangeInfo: this.changeXml(change, true) })
   }
 
-  private listByName(req: EmulatorRequest): EmulatorResponse {
+  // Only the zone's account authorizes, lists and deletes authorizations.
+  private authorize(req: EmulatorRequest, id: string, caller: Caller): EmulatorResponse {
+    const zone = this.ownZone(id, caller)
+    const vpc = vpcRef(XmlNode.parse(req.body).child('CreateVPCAssociationAuthorizationRequest')?.child('VPC'))
+    this.zones.authorize(zone, vpc)
+    return respond('CreateVPCAssociationAuthorizationResponse', { HostedZoneId: zone.id, VPC: vpcXml(vpc) })
+  }
+
+  private deauthorize(req: EmulatorRequest, id: string, caller: Caller): EmulatorResponse {
+    const zone = this.ownZone(id, caller)
+    this.zones.deauthorize(zone, vpcRef(XmlNode.parse(req.body).child('DeleteVPCAssociationAuthorizationRequest')?.child('VPC')))
+    return respond('DeleteVPCAssociationAuthorizationResponse', {})
+  }
+
+  private listAuthorizations(req: EmulatorRequest, id: string, caller: Caller): EmulatorResponse {
+    const zone = this.ownZone(id, caller)
+    const query = req.url.searchParams
+    const raw = query.get('maxresults')
+    if (raw !== null && (!/^\d+$/.test(raw) || Number(raw) < 1)) throw new AwsError(400, 'InvalidInput', `Invalid value for maxresults: ${raw}`)
+    const maxResults = raw === null ? 50 : Number(raw)
+    const offset = decodeToken(query.get('nexttoken'))
+    const page = zone.authorizations.slice(offset, offset + maxResults)
+    return respond('ListVPCAssociationAuthorizationsResponse', {
+      HostedZoneId: zone.id,
+      NextToken: offset + maxResults < zone.authorizations.length ? encodeToken(offset + maxResults) : undefined,
+      VPCs: listOf('VPC', page.map(vpcXml))
+    })
+  }
+
+  private listByName(req: EmulatorRequest, caller: Caller): EmulatorResponse {
     const query = req.url.searchParams
     const start = query.get('dnsname')
     const startId = query.get('hostedzoneid')
@@ -189,7 +267,7 @@ export class Route53Emulator implements Service {
     }
     const maxItems = maxItemsOf(query, 100)
     const startKey = start === null ? '' : reversedLabels(dnsName(start))
-    const ordered = this.zones.byName()
+    const ordered = this.zones.byName().filter((z) => z.owner === caller.account)
     const from = ordered.findIndex((z) => {
       const key = reversedLabels(z.name)
       return key > startKey || (key === startKey && (startId === null || z.id >= startId))
@@ -208,19 +286,22 @@ export class Route53Emulator implements Service {
     })
   }
 
-  private listByVpc(req: EmulatorRequest): EmulatorResponse {
+  private listByVpc(req: EmulatorRequest, caller: Caller): EmulatorResponse {
     const query = req.url.searchParams
     const vpcId = query.get('vpcid')
     const region = query.get('vpcregion')
     if (!vpcId || !region) throw new AwsError(400, 'InvalidInput', 'The vpcid and vpcregion parameters are required')
     const maxItems = maxItemsOf(query, 100)
     const offset = decodeToken(query.get('nexttoken'))
+    // Every zone the VPC is associated with, whichever account owns it (ListHostedZonesByVPC, API reference).
+    const owner = this.zones.vpcOwner({ vpcId, region })
+    if (owner !== undefined && owner !== caller.account) throw new AwsError(403, 'AccessDenied', `User: ${caller.principal} is not authorized to access this resource`)
     const zones = this.zones.byVpc({ vpcId, region })
     const page = zones.slice(offset, offset + maxItems)
     return respond('ListHostedZonesByVPCResponse', {
       HostedZoneSummaries: listOf(
         'HostedZoneSummary',
-        page.map((z) => ({ HostedZoneId: z.id, Name: z.name, Owner: { OwningAccount: this.accountId } }))
+        page.map((z) => ({ HostedZoneId: z.id, Name: z.name, Owner: { OwningAccount: z.owner } }))
       ),
       MaxItems: maxItems,
       NextToken: offset + maxItems < zones.length ? encodeToken(offset + maxItems) : undefined
@@ -229,8 +310,8 @@ export class Route53Emulator implements Service {
 
   // --- Records and changes -----------------------------------------------------------------------
 
-  private changeRecords(req: EmulatorRequest, id: string): EmulatorResponse {
-    const zone = this.zones.get(id)
+  private changeRecords(req: EmulatorRequest, id: string, caller: Caller): EmulatorResponse {
+    const zone = this.ownZone(id, caller)
     const batch = XmlNode.parse(req.body, LIST_PATHS).child('ChangeResourceRecordSetsRequest')?.child('ChangeBatch')
     const changes = batch?.child('Changes')?.children('Change') ?? []
     if (changes.length === 0) throw new AwsError(400, 'InvalidInput', 'Invalid request: the ChangeBatch must contain at least one Change')
@@ -238,8 +319,8 @@ export class Route53Emulator implements Service {
     return respond('ChangeResourceRecordSetsResponse', { ChangeInfo: this.changeXml(change, true) })
   }
 
-  private listRecords(req: EmulatorRequest, id: string): EmulatorResponse {
-    const zone = this.zones.get(id)
+  private listRecords(req: EmulatorRequest, id: string, caller: Caller): EmulatorResponse {
+    const zone = this.ownZone(id, caller)
     const query = req.url.searchParams
     const startName = query.get('name')
     const startType = query.get('type')
@@ -265,14 +346,14 @@ export class Route53Emulator implements Service {
 
   // --- Tags ---------------------------------------------------------------------------------------
 
-  private taggedZone(resourceType: string, id: string): HostedZone {
+  private taggedZone(resourceType: string, id: string, caller: Caller): HostedZone {
     if (resourceType === 'healthcheck') throw new AwsError(404, 'NoSuchHealthCheck', `No health check exists with the specified ID ${id}`)
     if (resourceType !== 'hostedzone') throw new AwsError(400, 'InvalidInput', `Invalid resource type: ${resourceType}`)
-    return this.zones.get(id)
+    return this.ownZone(id, caller)
   }
 
-  private changeTags(req: EmulatorRequest, resourceType: string, id: string): EmulatorResponse {
-    const zone = this.taggedZone(resourceType, id)
+  private changeTags(req: EmulatorRequest, resourceType: string, id: string, caller: Caller): EmulatorResponse {
+    const zone = this.taggedZone(resourceType, id, caller)
     const body = XmlNode.parse(req.body, LIST_PATHS).child('ChangeTagsForResourceRequest')
     for (const key of body?.child('RemoveTagKeys')?.children('Key') ?? []) zone.tags.delete(key.text() ?? '')
     for (const tag of body?.child('AddTags')?.children('Tag') ?? []) zone.tags.set(requiredText(tag, 'Key'), tag.text('Value') ?? '')
@@ -280,8 +361,8 @@ export class Route53Emulator implements Service {
     return respond('ChangeTagsForResourceResponse', {})
   }
 
-  private listTags(resourceType: string, id: string): EmulatorResponse {
-    const zone = this.taggedZone(resourceType, id)
+  private listTags(resourceType: string, id: string, caller: Caller): EmulatorResponse {
+    const zone = this.taggedZone(resourceType, id, caller)
     return respond('ListTagsForResourceResponse', {
       ResourceTagSet: {
         ResourceType: 'hostedzone',
@@ -292,14 +373,14 @@ export class Route53Emulator implements Service {
   }
 
   // ListTagsForResources: up to 10 resources of one type per request.
-  private listTagsOfMany(req: EmulatorRequest, resourceType: string): EmulatorResponse {
+  private listTagsOfMany(req: EmulatorRequest, resourceType: string, caller: Caller): EmulatorResponse {
     const ids = (XmlNode.parse(req.body, LIST_PATHS).child('ListTagsForResourcesRequest')?.child('ResourceIds')?.children('ResourceId') ?? []).map((n) => n.text() ?? '')
     if (ids.length < 1 || ids.length > 10) throw new AwsError(400, 'InvalidInput', 'ResourceIds must hold between 1 and 10 resource ids')
     return respond('ListTagsForResourcesResponse', {
       ResourceTagSets: listOf(
         'ResourceTagSet',
         ids.map((id) => {
-          const zone = this.taggedZone(resourceType, id)
+          const zone = this.taggedZone(resourceType, id, caller)
           return { ResourceType: 'hostedzone', ResourceId: zone.id, Tags: listOf('Tag', [...zone.tags].map(([Key, Value]) => ({ Key, Value }))) }
         })
       )

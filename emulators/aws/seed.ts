@@ -86,3 +86,37 @@ export function seedTopology(options: TopologyOptions = {}): AwsTopology {
   }
   return { accountId, region, vpcs, subnets, endpointServices: [zilliz] }
 }
+
+// --- A second account: a central DNS account (landing-zone style) with a hub VPC of its own, whose role is
+// trusted for the same repository. Route 53 creates a private zone with a VPC of the zone's account, so the
+// hub VPC is where the action's zones start before the endpoint's VPC is authorized and associated.
+export const DNS_ACCOUNT_ID = '210987654321'
+export const DNS_ROLE_ARN = `arn:aws:iam::${DNS_ACCOUNT_ID}:role/zilliz-private-link-dns`
+export const HUB_VPC_ID = 'vpc-0d1d2d3d4d5d6d7d8'
+export const HUB_VPC_CIDR = '10.50.0.0/16'
+
+// --- A network account that owns a VPC and shares one of its subnets with the endpoint's account (RAM).
+export const NETWORK_ACCOUNT_ID = '345678901234'
+export const SHARED_VPC_ID = 'vpc-0e1e2e3e4e5e6e7e8'
+export const SHARED_SUBNET = 'subnet-0f66666666666666f'
+
+/** The DNS account's EC2: the hub VPC and one subnet, no endpoint service needed. */
+export function dnsAccountTopology(region = REGION): AwsTopology {
+  return {
+    accountId: DNS_ACCOUNT_ID,
+    region,
+    vpcs: [{ vpcId: HUB_VPC_ID, cidrBlock: HUB_VPC_CIDR, isDefault: false, tags: [{ key: 'Name', value: 'dns-hub' }] }],
+    subnets: [{ subnetId: 'subnet-0a77777777777777a', vpcId: HUB_VPC_ID, cidrBlock: '10.50.1.0/24', availabilityZone: `${region}a`, availabilityZoneId: `${zoneIdPrefix(region)}-az1`, tags: [] }],
+    endpointServices: []
+  }
+}
+
+/** The default topology plus a VPC of the network account, one subnet of which is shared with this account. */
+export function withSharedVpc(topology: AwsTopology): AwsTopology {
+  const region = topology.region
+  return {
+    ...topology,
+    vpcs: [...topology.vpcs, { vpcId: SHARED_VPC_ID, ownerId: NETWORK_ACCOUNT_ID, cidrBlock: '10.60.0.0/16', isDefault: false, tags: [] }],
+    subnets: [...topology.subnets, { subnetId: SHARED_SUBNET, vpcId: SHARED_VPC_ID, cidrBlock: '10.60.1.0/24', availabilityZone: `${region}a`, availabilityZoneId: `${zoneIdPrefix(region)}-az1`, tags: [] }]
+  }
+}

@@ -53,6 +53,8 @@ export const INPUTS = {
   'aws-vpc-id': { provider: 'aws', required: true, example: 'vpc-0a1b2c3d4e5f60718' },
   'aws-subnet-ids': { provider: 'aws', required: true, example: 'subnet-0a1b2c3d4e5f60718, subnet-0f1e2d3c4b5a69788' },
   'aws-security-group-ids': { provider: 'aws', example: 'sg-0a1b2c3d4e5f60718' },
+  'aws-dns-vpc-ids': { provider: 'aws', example: 'vpc-0b1c2d3e4f5a60719, vpc-0c2d3e4f5a6b7081a' },
+  'aws-dns-role-arn': { provider: 'aws', example: 'arn:aws:iam::210987654321:role/zilliz-private-link-dns' },
   'aws-probe-role-arn': { provider: 'aws', example: 'arn:aws:iam::123456789012:role/zilliz-private-link-probe' },
 
   'gcp-workload-identity-provider': {

@@ -394,6 +394,24 @@ function together(inputs: InputReader, names: InputName[], why: string): void {
 
 const lowercase = (value: string): string => value.toLowerCase()
 
+/** Inputs that place, share or link the action's zones mean nothing when it writes no DNS. */
+function withoutDns(inputs: InputReader, mode: DnsMode, names: InputName[]): void {
+  if (mode !== 'none') return
+  for (const name of names.filter((n) => inputs.given(n)))
+    inputs.problem(name, `Says where the action puts or shares its private DNS zones, but dns is none, so it writes no DNS. Remove ${name}, or set dns: managed.`, `leave ${name} unset with dns: none`)
+}
+
+/** Per cloud, the inputs that say where the zones live or which further networks they serve. */
+const ZONE_PLACEMENT_INPUTS: Record<ProviderName, InputName[]> = {
+  aws: ['aws-dns-vpc-ids', 'aws-dns-role-arn'],
+  gcp: [],
+  // Azure's are refused with existing-zone too (azureZonesOnlyWhenManaged).
+  azure: []
+}
+
+/** VPCs aws-dns-vpc-ids may list: their ids must fit one Route 53 tag value (see zone-vpcs.ts). */
+const MAX_DNS_VPCS = 10
+
 function readAws(inputs: InputReader, ctx: CloudContext): AwsSettings {
   const region = inputs.optional('aws-region', checkAwsRegion)
   mustMatchRegion(inputs, 'aws-region', region, ctx)
@@ -404,6 +422,16 @@ function readAws(inputs: InputReader, ctx: CloudContext): AwsSettings {
     'without a role the credentials already on the runner are used as they are'
   )
   const roleArn = inputs.optional('aws-role-arn', checkRoleArn)
+  const vpcId = inputs.text('aws-vpc-id', checkVpcId)
+  const dnsVpcIds = inputs.strings('aws-dns-vpc-ids', checkVpcId)
+  if (vpcId && dnsVpcIds.includes(vpcId))
+    inputs.problem('aws-dns-vpc-ids', `Lists ${quote(vpcId)}, the endpoint's VPC (aws-vpc-id), which the zones are always associated with. List only the other VPCs.`)
+  // One tag value (256 characters) records the VPCs the action associated; each id takes 22 of them.
+  if (dnsVpcIds.length > MAX_DNS_VPCS)
+    inputs.problem('aws-dns-vpc-ids', `Lists ${dnsVpcIds.length} VPCs; the action associates at most ${MAX_DNS_VPCS} besides aws-vpc-id. Associate more by hand, or share one zone through fewer VPCs.`)
+  const dnsRoleArn = inputs.optional('aws-dns-role-arn', checkRoleArn)
+  if (dnsRoleArn && roleArn === dnsRoleArn)
+    inputs.problem('aws-dns-role-arn', 'Is aws-role-arn itself. Leave it empty when the zones live in the endpoint\'s account, or give the role of the account that holds them.')
   const probeRoleArn = inputs.optional('aws-probe-role-arn', checkRoleArn)
   return {
     region: ctx.region ?? region ?? '',
@@ -420,9 +448,11 @@ function readAws(inputs: InputReader, ctx: CloudContext): AwsSettings {
         }),
       0
     ),
-    vpcId: inputs.text('aws-vpc-id', checkVpcId),
+    vpcId,
     subnetIds: inputs.strings('aws-subnet-ids', checkSubnetId),
     securityGroupIds: inputs.strings('aws-security-group-ids', checkSecurityGroupId),
+    dnsVpcIds,
+    ...(dnsRoleArn ? { dnsRoleArn } : {}),
     ...(probeRoleArn ? { probeRoleArn } : {})
   }
 }
@@ -577,6 +607,7 @@ export function parseConfig(read: (name: string) => string, options: ParseOption
   const dns = readDns(inputs, provider)
   const ctx = provider && { provider, regionId: zilliz.regionId, region, projectId: zilliz.projectId, namePrefix: common.namePrefix }
   const cloud = ctx ? CLOUD_READERS[ctx.provider](inputs, ctx) : {}
+  if (provider) withoutDns(inputs, dns.mode, ZONE_PLACEMENT_INPUTS[provider])
   if (provider === 'azure') azureZonesOnlyWhenManaged(inputs, dns.mode)
 
   if (inputs.problems.length > 0 || !provider) {

@@ -49,6 +49,10 @@ export interface AwsSettings {
   subnetIds: string[]
   /** Empty: the action manages its own security group */
   securityGroupIds: string[]
+  /** More VPCs the private zones are associated with, besides vpcId (the endpoint's VPC) */
+  dnsVpcIds: string[]
+  /** A role in the account that holds the zones, assumed with the same GitHub OIDC token; absent: the zones live in the endpoint's account */
+  dnsRoleArn?: string
   /** Lambda execution role of the in-network probe (level 2); absent: no probe */
   probeRoleArn?: string
 }

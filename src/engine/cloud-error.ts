@@ -51,10 +51,13 @@ const PERMISSION_KIND: Record<ProviderName, [string, string]> = {
 }
 const IDENTITY_KIND: Record<ProviderName, string> = { aws: 'role', gcp: 'service account', azure: 'identity' }
 
-/** The file in docs/policies that grants the operation's permissions. */
-export function policyFile(cloud: ProviderName, write: boolean, policy?: string): string {
+/**
+ * The file in docs/policies that grants the operation's permissions: `policy` names one file outright;
+ * `files` names another plan/apply pair (e.g. 'aws-dns-account').
+ */
+export function policyFile(cloud: ProviderName, write: boolean, policy?: string, files: string = cloud): string {
   if (policy) return `docs/policies/${policy}.json`
-  return write ? `docs/policies/${cloud}-apply.json` : `docs/policies/${cloud}-plan.json (and ${cloud}-apply.json)`
+  return write ? `docs/policies/${files}-apply.json` : `docs/policies/${files}-plan.json (and ${files}-apply.json)`
 }
 
 export function describeCloudFailure(f: CloudCallFailure): string {

@@ -49,19 +49,18 @@ export function isRetryableSts(error: unknown): boolean {
   return status >= 500 || status === 429
 }
 
-function trustHint(settings: AwsSettings, tokens: IdTokenSource): string {
+function trustHint(roleArn: string, tokens: IdTokenSource): string {
   const claims = tokens.lastClaims()
   if (!claims) return ''
   return (
     ` The token carried: ${formatClaims(claims).join('; ')}.` +
-    ` The trust policy of ${settings.roleArn} must allow ${AWS_AUDIENCE} as "token.actions.githubusercontent.com:aud"` +
+    ` The trust policy of ${roleArn} must allow ${AWS_AUDIENCE} as "token.actions.githubusercontent.com:aud"` +
     ` and match "token.actions.githubusercontent.com:sub" against ${claims.sub ?? 'the sub above'}.`
   )
 }
 
 /** Web-identity session: one STS exchange shared by every client, renewed when near expiry. */
-function webIdentitySession(settings: AwsSettings, tokens: IdTokenSource, log: Logger): AwsSession {
-  const roleArn = settings.roleArn as string
+function webIdentitySession(settings: AwsSettings, roleArn: string, tokens: IdTokenSource, log: Logger): AwsSession {
   const sts = new STSClient({ region: settings.region, maxAttempts: 1, customUserAgent: USER_AGENT, ...awsRequestHandler() })
   let current: Promise<AwsCredentialIdentity & { principal: string }> | undefined
   let expiresAt = 0
@@ -102,7 +101,7 @@ function webIdentitySession(settings: AwsSettings, tokens: IdTokenSource, log: L
       current = undefined
       const e = error as Error
       if (e instanceof AwsAuthError || isIdTokenFailure(e)) throw e
-      throw new AwsAuthError(`Could not assume ${roleArn} with the GitHub ID token: sts:AssumeRoleWithWebIdentity failed (${e.name}): ${e.message}.${trustHint(settings, tokens)}`)
+      throw new AwsAuthError(`Could not assume ${roleArn} with the GitHub ID token: sts:AssumeRoleWithWebIdentity failed (${e.name}): ${e.message}.${trustHint(roleArn, tokens)}`)
     })
 
   const fresh = () => {
@@ -149,5 +148,35 @@ function ambientSession(settings: AwsSettings): AwsSession {
 }
 
 export function awsSession(settings: AwsSettings, tokens: IdTokenSource, log: Logger): AwsSession {
-  return settings.roleArn ? webIdentitySession(settings, tokens, log) : ambientSession(settings)
+  return settings.roleArn ? webIdentitySession(settings, settings.roleArn, tokens, log) : ambientSession(settings)
+}
+
+/** The session of the role that holds the zones (aws-dns-role-arn), always through the GitHub OIDC token. */
+export function awsDnsSession(settings: AwsSettings, roleArn: string, tokens: IdTokenSource, log: Logger): AwsSession {
+  return webIdentitySession(settings, roleArn, tokens, log)
+}
+
+/**
+ * Two exchanges, one GitHub ID token: the first request of each source gets the same token (STS accepts a
+ * token until it expires, and GitHub is asked once instead of twice); every later request, a retry or a
+ * renewal, fetches a fresh one as before.
+ */
+export function shareFirstIdToken(tokens: IdTokenSource): [IdTokenSource, IdTokenSource] {
+  let first: { audience: string; token: Promise<string> } | undefined
+  const source = (): IdTokenSource => {
+    let used = false
+    return {
+      get(audience) {
+        if (used) return tokens.get(audience)
+        used = true
+        if (!first || first.audience !== audience) first = { audience, token: tokens.get(audience) }
+        const mine = first.token
+        // A failed first fetch is not shared: the other source asks GitHub itself.
+        mine.catch(() => (first = undefined))
+        return mine
+      },
+      lastClaims: () => tokens.lastClaims()
+    }
+  }
+  return [source(), source()]
 }

@@ -8,7 +8,8 @@ import { ServiceGate, underLimit, type BucketSpec } from '../../base/rate-limit.
 import type { AwsSettings } from '../../config/types.js'
 import { USER_AGENT } from '../../version.js'
 import type { AwsSession } from './auth.js'
-import { describeAwsFailures } from './errors.js'
+import { describeAwsFailures, type AwsRolePolicies } from './errors.js'
+import { AWS_DNS_PERMISSIONS } from './permissions.js'
 import { awsRequestHandler } from './request-handler.js'
 import { resolverApi, type ResolverApi } from './resolver-api.js'
 
@@ -79,22 +80,41 @@ export interface AwsClients {
   resolver: ResolverApi
 }
 
+/** The clients of the endpoint's role (aws-role-arn, or the runner's credentials). */
 export function awsClients(settings: AwsSettings, session: AwsSession, observations: Observations): AwsClients {
+  return clientsOf(settings, session, observations, { name: 'endpoint', principal: () => session.principal() ?? settings.roleArn })
+}
+
+const DNS_ROLE: AwsRolePolicies = { table: AWS_DNS_PERMISSIONS, files: 'aws-dns-account' }
+
+/** The clients of the role that holds the zones (aws-dns-role-arn); its denials name its own policy files. */
+export function awsDnsClients(settings: AwsSettings, session: AwsSession, observations: Observations, roleArn: string): AwsClients {
+  return clientsOf(settings, session, observations, { name: 'dns', principal: () => session.principal() ?? roleArn, policies: DNS_ROLE })
+}
+
+interface ClientRole {
+  /** Keeps each role's shared observations apart: two accounts answer the same read differently */
+  name: string
+  principal: () => string | undefined
+  policies?: AwsRolePolicies
+}
+
+function clientsOf(settings: AwsSettings, session: AwsSession, observations: Observations, role: ClientRole): AwsClients {
   const common = { customUserAgent: USER_AGENT, maxAttempts: 8, retryMode: 'adaptive', ...awsRequestHandler(), ...(session.credentials ? { credentials: session.credentials } : {}) }
-  const ec2 = observed(gated(new EC2Client({ region: settings.region, ...common }), ec2Gate()), 'ec2', observations)
-  // Route 53 is global; its API lives in us-east-1 for the commercial partition.
-  const route53 = observed(gated(new Route53Client({ region: 'us-east-1', ...common }), route53Gate()), 'route53', observations)
-  const principal = () => session.principal() ?? settings.roleArn
-  describeAwsFailures(ec2, 'ec2', principal)
-  describeAwsFailures(route53, 'route53', principal)
+  const ec2 = observed(gated(new EC2Client({ region: settings.region, ...common }), ec2Gate()), `${role.name}:ec2`, observations)
+  // Route 53 is global; its API lives in us-east-1 for the commercial partition. Its buckets are per
+  // account, so each role's clients pace themselves apart.
+  const route53 = observed(gated(new Route53Client({ region: 'us-east-1', ...common }), route53Gate()), `${role.name}:route53`, observations)
+  describeAwsFailures(ec2, 'ec2', role.principal, role.policies)
+  describeAwsFailures(route53, 'route53', role.principal, role.policies)
   let lambda: Promise<LambdaClient> | undefined
   const lambdaClient = () =>
     (lambda ??= import('@aws-sdk/client-lambda').then(({ LambdaClient }) => {
       const client = gated(new LambdaClient({ region: settings.region, ...common }), lambdaGate())
-      describeAwsFailures(client, 'lambda', principal)
+      describeAwsFailures(client, 'lambda', role.principal, role.policies)
       return client
     }))
-  return { ec2, route53, lambda: lambdaClient, resolver: resolverApi(ec2, settings.region, principal) }
+  return { ec2, route53, lambda: lambdaClient, resolver: resolverApi(ec2, settings.region, role.principal) }
 }
 
 /** EC2 tag list from a record. */

@@ -23,20 +23,31 @@ import { ENDPOINT_STEP, type ObservedEndpoint } from './endpoint.js'
 export const OWNER_TTL_SECONDS = 300
 const errorName = (error: unknown) => (error as { name?: string }).name ?? ''
 
+/** A named zone with the VPCs it serves (GetHostedZone lists them all, of any account). */
+export type AwsNamedZone = NamedZone & { vpcs: { vpcId: string; region: string }[] }
+
 /**
  * Reads every named zone and checks, before any write, that it exists, is private and is associated with
  * the VPC; all problems are reported together, each with its fix.
  */
-export async function observeNamedZones(route53: Route53Client, zoneIds: string[], vpcId: string, region: string): Promise<NamedZone[]> {
+export async function observeNamedZones(route53: Route53Client, zoneIds: string[], vpcId: string, region: string, account = 'this account'): Promise<AwsNamedZone[]> {
   const problems: string[] = []
-  const zones: NamedZone[] = []
+  const zones: AwsNamedZone[] = []
   for (const id of zoneIds) {
     const found = await route53.send(new GetHostedZoneCommand({ Id: id })).catch((error: unknown) => {
       if (errorName(error) === 'NoSuchHostedZone') return undefined
+      // Route 53's answer for a zone of another account: denied on the resource, not on the action.
+      if (errorName(error) === 'AccessDenied' && /not authorized to access this resource/.test((error as Error).message)) return null
       throw error
     })
+    if (found === null) {
+      problems.push(
+        `hosted zone ${id} is held by another account than ${account} (Route 53 refuses access to it, which it does for another account's zone); name a zone of ${account}, or set aws-dns-role-arn to the role of the account that holds it`
+      )
+      continue
+    }
     if (!found?.HostedZone) {
-      problems.push(`hosted zone ${id} does not exist in this account (Route 53 answers NoSuchHostedZone); check the id (aws route53 list-hosted-zones)`)
+      problems.push(`hosted zone ${id} does not exist in ${account} (Route 53 answers NoSuchHostedZone); check the id (aws route53 list-hosted-zones)`)
       continue
     }
     const name = bareName(found.HostedZone.Name ?? '')
@@ -52,7 +63,7 @@ export async function observeNamedZones(route53: Route53Client, zoneIds: string[
       )
       continue
     }
-    zones.push({ id, name })
+    zones.push({ id, name, vpcs: vpcs.map((v) => ({ vpcId: v.VPCId ?? '', region: v.VPCRegion ?? '' })) })
   }
   if (problems.length) throw new InputError('dns-zone-ids', `${problems.join('; ')}.`)
   return zones

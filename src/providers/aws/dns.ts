@@ -19,8 +19,10 @@ import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import type { ClusterLink } from '../../engine/target.js'
 import { digest, idempotencyToken, ownershipMarker } from '../../engine/ownership.js'
 import { waitFor } from '../../engine/wait.js'
+import { InputError } from '../../engine/input-error.js'
 import { toTags } from './clients.js'
 import { ENDPOINT_STEP, type ObservedEndpoint } from './endpoint.js'
+import { noHomeVpc, recordVpcsTags, type ZoneTopology } from './zone-vpcs.js'
 
 // Ownership of a zone is proven by its CallerReference, which the create call itself carries (so no
 // crash can separate the zone from its proof) and which Route 53 keeps for the zone's life: it starts
@@ -45,6 +47,8 @@ export interface ObservedZone {
   associated: boolean
   /** Created by this action (CallerReference marker); false for a zone someone else made */
   owned: boolean
+  /** The VPCs the zone serves, by id (GetHostedZone); absent when not read (see ObserveZonesInput.withVpcs) */
+  vpcs?: string[]
 }
 
 export interface ObservedRecord {
@@ -59,13 +63,22 @@ const bareId = (id: string) => id.replace(/^\/hostedzone\//, '').replace(/^\/cha
 export const zoneStepId = (clusterId: string) => `dns-zone:${clusterId}`
 export const recordStepId = (clusterId: string) => `dns-record:${clusterId}`
 
-/** The zones associated with the VPC, by name → id: one paged listing, whatever the number of zones. */
-export async function zonesOfVpc(route53: Route53Client, vpcId: string, region: string): Promise<Map<string, string>> {
-  const inVpc = new Map<string, string>()
+/** A zone a VPC is associated with, and the account that owns it (another one's, across accounts). */
+export interface VpcZone {
+  id: string
+  owner?: string
+}
+
+/** The zones associated with the VPC, by name: one paged listing, whatever the number of zones. */
+export async function zonesOfVpc(route53: Route53Client, vpcId: string, region: string): Promise<Map<string, VpcZone>> {
+  const inVpc = new Map<string, VpcZone>()
   let NextToken: string | undefined
   do {
     const page = await route53.send(new ListHostedZonesByVPCCommand({ VPCId: vpcId, VPCRegion: region as never, NextToken }))
-    for (const z of page.HostedZoneSummaries ?? []) inVpc.set(fqdn(z.Name ?? ''), bareId(z.HostedZoneId ?? ''))
+    for (const z of page.HostedZoneSummaries ?? []) {
+      const owner = z.Owner?.OwningAccount
+      inVpc.set(fqdn(z.Name ?? ''), { id: bareId(z.HostedZoneId ?? ''), ...(owner ? { owner } : {}) })
+    }
     NextToken = page.NextToken
   } while (NextToken)
   return inVpc
@@ -97,30 +110,58 @@ async function zonesUnder(route53: Route53Client, hosts: string[]): Promise<Host
   return zones
 }
 
+export interface ObserveZonesInput {
+  /** Lists the endpoint VPC's zones: the client of the VPC's owner */
+  lister: Route53Client
+  /** Reads the zones: the client of the account that holds them */
+  zones: Route53Client
+  zoneAccount: string
+  vpcId: string
+  region: string
+  hosts: string[]
+  projectId: string
+  /** Read each zone's VPCs (a GetHostedZone per zone): only a topology with more than one VPC or account needs them */
+  withVpcs: boolean
+}
+
 /**
  * Per host: the zone associated with the VPC (ours or not: there can only be one of a name), else our
- * own unassociated zone. A look-alike that is neither associated nor proven ours is not returned.
+ * own zone not associated with it (yet). A look-alike that is neither associated nor proven ours is not
+ * returned. A zone associated with the VPC but held by an account neither role acts in stops the plan.
  */
-export async function observeZones(route53: Route53Client, vpcId: string, region: string, hosts: string[], projectId: string): Promise<Map<string, ObservedZone>> {
-  const [inVpc, listed] = await Promise.all([zonesOfVpc(route53, vpcId, region), zonesUnder(route53, hosts)])
+export async function observeZones(input: ObserveZonesInput): Promise<Map<string, ObservedZone>> {
+  const { zones, vpcId, projectId } = input
+  const [inVpc, listed] = await Promise.all([zonesOfVpc(input.lister, vpcId, input.region), zonesUnder(zones, input.hosts)])
   const byId = new Map(listed.map((z) => [bareId(z.Id ?? ''), z]))
+  const details = (id: string) => zones.send(new GetHostedZoneCommand({ Id: id }))
   const found = new Map<string, ObservedZone>()
   await Promise.all(
-    hosts.map(async (host) => {
-      const associatedId = inVpc.get(fqdn(host))
-      if (associatedId) {
-        // The VPC's summaries carry no CallerReference; the listing does for the account's own zones, and
-        // a zone of another account associated with the VPC is read for it.
-        const callerReference = byId.get(associatedId)?.CallerReference ?? (await route53.send(new GetHostedZoneCommand({ Id: associatedId }))).HostedZone?.CallerReference
-        found.set(host, { id: associatedId, name: fqdn(host), associated: true, owned: isOwnZone(callerReference, host, vpcId, projectId) })
+    input.hosts.map(async (host) => {
+      const associated = inVpc.get(fqdn(host))
+      if (associated) {
+        if (associated.owner && associated.owner !== input.zoneAccount)
+          throw new InputError(
+            'aws-dns-role-arn',
+            `zone ${associated.id} (${host}) is associated with ${vpcId} but held by account ${associated.owner}, and a VPC can have only one zone of a name. The record for ${host} has to go into it: set aws-dns-role-arn to a role of ${associated.owner}, or remove that association.`
+          )
+        // The VPC's summaries carry no CallerReference; the account's listing does. The zone is read when
+        // the listing missed it or its VPCs are needed.
+        const inListing = byId.get(associated.id)
+        const read = !inListing || input.withVpcs ? await details(associated.id) : undefined
+        const callerReference = inListing?.CallerReference ?? read?.HostedZone?.CallerReference
+        found.set(host, { id: associated.id, name: fqdn(host), associated: true, owned: isOwnZone(callerReference, host, vpcId, projectId), ...vpcsOf(read) })
         return
       }
       const ours = listed.find((z) => fqdn(z.Name ?? '') === fqdn(host) && z.Config?.PrivateZone && isOwnZone(z.CallerReference, host, vpcId, projectId))
-      if (ours) found.set(host, { id: bareId(ours.Id ?? ''), name: fqdn(host), associated: false, owned: true })
+      if (!ours) return
+      const id = bareId(ours.Id ?? '')
+      found.set(host, { id, name: fqdn(host), associated: false, owned: true, ...vpcsOf(input.withVpcs ? await details(id) : undefined) })
     })
   )
   return found
 }
+
+const vpcsOf = (read: { VPCs?: { VPCId?: string }[] } | undefined): { vpcs?: string[] } => (read ? { vpcs: (read.VPCs ?? []).map((v) => v.VPCId ?? '').filter(Boolean) } : {})
 
 /** Tags of hosted zones, by zone id: ListTagsForResources takes 10 zones a request. */
 export async function zoneTags(route53: Route53Client, zoneIds: string[]): Promise<Map<string, Record<string, string>>> {
@@ -174,8 +215,11 @@ export async function waitInSync(route53: Route53Client, changeId: string | unde
 }
 
 export interface ZonePlanInput {
+  /** The client of the account that holds the zones */
   route53: Route53Client
   link: ClusterLink
+  topology: ZoneTopology
+  /** The endpoint's VPC: the zone's ownership marker is made for it */
   vpcId: string
   region: string
   existing: ObservedZone | undefined
@@ -190,13 +234,15 @@ export interface ZonePlanInput {
 // crash can prevent: the next plan finds the zone by its marker and restores them.
 async function createZone(input: ZonePlanInput): Promise<string> {
   const { route53, link } = input
+  const home = input.topology.home
+  if (!home) throw noHomeVpc(input.topology)
   let id: string
   try {
     const out = await route53.send(
       new CreateHostedZoneCommand({
         Name: link.host,
         CallerReference: zoneCallerReference(link.host, input.vpcId, input.projectId),
-        VPC: { VPCId: input.vpcId, VPCRegion: input.region as never },
+        VPC: { VPCId: home.vpcId, VPCRegion: home.region as never },
         HostedZoneConfig: { PrivateZone: true, Comment: `Zilliz private link for ${link.clusterId} (managed by zilliz-private-link)` }
       })
     )
@@ -204,11 +250,12 @@ async function createZone(input: ZonePlanInput): Promise<string> {
   } catch (error) {
     // The CallerReference was used by a create whose response was lost: the zone exists, find it.
     if ((error as Error).name !== 'HostedZoneAlreadyExists') throw error
-    const found = (await observeZones(route53, input.vpcId, input.region, [link.host], input.projectId)).get(link.host)
+    const found = (await observeZones({ lister: input.topology.endpointVpc.side.route53, zones: route53, zoneAccount: input.topology.zones.account, vpcId: input.vpcId, region: input.region, hosts: [link.host], projectId: input.projectId, withVpcs: false })).get(link.host)
     if (!found?.owned) throw error
     id = found.id
   }
-  await tagZone(route53, id, input.tags)
+  // The home VPC, when it is not the endpoint's, is an association the action made: recorded with the tags.
+  await tagZone(route53, id, { ...input.tags, ...(home.vpcId === input.vpcId ? {} : recordVpcsTags([home.vpcId])) })
   return id
 }
 
@@ -216,7 +263,10 @@ const describeTags = (tags: Record<string, string>) => Object.keys(tags).join(',
 
 export function planZone(input: ZonePlanInput): PlannedStep {
   const { link, existing, route53 } = input
-  const base = { id: zoneStepId(link.clusterId), kind: 'aws.route53-private-zone', dependsOn: [], attributes: { name: link.host, vpc: input.vpcId } }
+  const home = input.topology.home?.vpcId ?? input.vpcId
+  const base = { id: zoneStepId(link.clusterId), kind: 'aws.route53-private-zone', dependsOn: [], attributes: { name: link.host, vpc: home } }
+  // Everything knowable before the first write: a zone to create needs a VPC of the zone's account.
+  if (!existing && !input.topology.home) throw noHomeVpc(input.topology)
   if (!existing) {
     return {
       ...base,
@@ -251,6 +301,11 @@ export function planZone(input: ZonePlanInput): PlannedStep {
         await tagZone(route53, existing.id, input.missingTags)
       }
     }
+  }
+  // The endpoint's VPC of another account joins through the authorization (zone-associations.ts).
+  if (input.topology.endpointVpc.side.account !== input.topology.zones.account) {
+    if (!retag) return { ...base, name: existing.id, action: 'keep', reason: `zone ${link.host} exists in account ${input.topology.zones.account}; ${input.vpcId} joins it across accounts` }
+    return { ...base, name: existing.id, action: 'update', reason: restore, run: async () => void (await tagZone(route53, existing.id, input.missingTags)) }
   }
   return {
     ...base,

@@ -15,9 +15,9 @@ import type { CloudProvider, Identity, Inventory, InventoryHint, ProviderPlan, P
 import type { ClusterLink, Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
-import { awsSession, type AwsSession } from './auth.js'
-import { awsClients, type AwsClients } from './clients.js'
-import { missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone, zoneTags } from './dns.js'
+import { awsDnsSession, awsSession, shareFirstIdToken, type AwsSession } from './auth.js'
+import { awsClients, awsDnsClients, type AwsClients } from './clients.js'
+import { fqdn, missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone, zonesOfVpc, zoneStepId, zoneTags, type ObservedZone } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readHostRecords } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec, type NamedZone } from '../../engine/dns-placement.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
@@ -26,11 +26,14 @@ import { observeNetwork, type AwsNetwork } from './network.js'
 import { readAwsDnsView } from './dns-analysis.js'
 import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
+import { checkNamedZonesServe } from './named-zone-vpcs.js'
 import { liveProbeChecks, type InNetworkProbe } from '../../verify/live-probe.js'
 import { PROBE_FUNCTION_KIND, probeSecurityGroups } from './probe-network.js'
 import { verifyAws } from './verify.js'
 import { awsPathAnalyzer, awsPathKinds } from './path-analysis.js'
 import type { PathAnalyzer } from '../../engine/path-model.js'
+import { associationTargets, authorizedVpcs, planAssociations } from './zone-associations.js'
+import { recordedVpcs, recordVpcsTags, resolveZoneTopology, type AwsSide, type ZoneTopology } from './zone-vpcs.js'
 
 /** EC2's default quota of inbound rules per security group. */
 const AWS_RULES_PER_GROUP = 60
@@ -57,6 +60,10 @@ export class AwsProvider implements CloudProvider {
   private readonly settings: AwsSettings
   private readonly session: AwsSession
   private readonly clients: AwsClients
+  /** The role of the account that holds the zones, when it is not the endpoint's (aws-dns-role-arn) */
+  private readonly dns?: { session: AwsSession; clients: AwsClients }
+  private account = ''
+  private topology?: ZoneTopology
   private readonly live: AwsLive = { groupIds: [], zoneIds: new Map(), cidrs: [], endpointIps: [], placed: new Map(), links: [] }
 
   constructor(
@@ -66,12 +73,33 @@ export class AwsProvider implements CloudProvider {
   ) {
     if (!config.aws) throw new Error('AWS settings missing from the config')
     this.settings = config.aws
-    this.session = awsSession(this.settings, tokens, log)
+    const dnsRoleArn = this.settings.dnsRoleArn
+    // Both roles are assumed with one GitHub ID token (each retry still fetches a fresh one).
+    const [endpointTokens, dnsTokens] = dnsRoleArn ? shareFirstIdToken(tokens) : [tokens, tokens]
+    this.session = awsSession(this.settings, endpointTokens, log)
     this.clients = awsClients(this.settings, this.session, this.observations)
+    if (dnsRoleArn) {
+      const session = awsDnsSession(this.settings, dnsRoleArn, dnsTokens, log)
+      this.dns = { session, clients: awsDnsClients(this.settings, session, this.observations, dnsRoleArn) }
+    }
   }
 
-  connect(): Promise<Identity> {
-    return this.session.identity()
+  async connect(): Promise<Identity> {
+    const [identity, dns] = await Promise.all([this.session.identity(), this.dns?.session.identity()])
+    this.account = identity.account
+    if (!dns) return identity
+    return { ...identity, method: `${identity.method}; zones in ${dns.account} as ${dns.principal}` }
+  }
+
+  /** Which account owns each VPC the zones serve, checked once per run before anything is written. */
+  private async zoneTopology(): Promise<ZoneTopology> {
+    if (this.topology) return this.topology
+    const endpoint: AwsSide = { role: 'endpoint', account: this.account || (await this.session.identity()).account, ...this.clients }
+    const dns: AwsSide | undefined = this.dns && { role: 'dns', account: (await this.dns.session.identity()).account, ...this.dns.clients }
+    // Only managed zones are associated by the action; named zones are checked against aws-dns-vpc-ids as they are.
+    const settings = this.config.dns.mode === 'managed' ? this.settings : { ...this.settings, dnsVpcIds: [] }
+    this.topology = await resolveZoneTopology({ settings, endpoint, ...(dns ? { dns } : {}) })
+    return this.topology
   }
 
   async plan(target: Target): Promise<ProviderPlan> {
@@ -79,8 +107,9 @@ export class AwsProvider implements CloudProvider {
     const s = this.settings
     const projectId = this.config.zilliz.projectId
     const name = baseName(this.config)
-    const network = await observeNetwork(ec2, s, target.service.endpointService)
+    const network = await observeNetwork(ec2, s, target.service.endpointService, this.account || undefined)
     this.live.network = network
+    const topology = await this.zoneTopology()
     this.live.cidrs = this.config.allowedCidrs.length ? this.config.allowedCidrs : network.vpcCidrs
     const steps: PlannedStep[] = []
 
@@ -136,17 +165,20 @@ export class AwsProvider implements CloudProvider {
 
     this.live.links = target.clusters
     const dns = this.config.dns.mode
-    if (dns === 'managed') steps.push(...(await this.managedDnsSteps(target, existing)))
-    if (dns === 'existing-zone') steps.push(...(await this.existingZoneSteps(target, existing)))
+    if (dns === 'managed') steps.push(...(await this.managedDnsSteps(target, topology, existing)))
+    if (dns === 'existing-zone') steps.push(...(await this.existingZoneSteps(target, topology, existing)))
     const wider = widerZones(target.clusters, this.live.placed)
     return { steps, registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointId() }, ...(wider.length ? { widerZones: wider } : {}) }
   }
 
   /** dns: existing-zone: the named zones are checked, then each host's alias record and marker go into its zone. */
-  private async existingZoneSteps(target: Target, existing: ObservedEndpoint | undefined): Promise<PlannedStep[]> {
-    const { route53 } = this.clients
+  private async existingZoneSteps(target: Target, topology: ZoneTopology, existing: ObservedEndpoint | undefined): Promise<PlannedStep[]> {
+    // The named zones live in the zones' account: aws-dns-role-arn's when given.
+    const route53 = topology.zones.route53
     const s = this.settings
-    const zones = await observeNamedZones(route53, this.config.dns.zoneIds, s.vpcId, s.region)
+    const where = this.dns ? `account ${topology.zones.account} (aws-dns-role-arn)` : `account ${topology.zones.account}`
+    const zones = await observeNamedZones(route53, this.config.dns.zoneIds, s.vpcId, s.region, where)
+    checkNamedZonesServe(zones, s.dnsVpcIds, s.region)
     this.live.placed = placeLinks(target.clusters, zones)
     const ownerTags = recordOwnerTags(this.config, s.vpcId)
     return Promise.all(
@@ -159,41 +191,75 @@ export class AwsProvider implements CloudProvider {
   }
 
   /** dns: managed: per cluster a private hosted zone of the action's own and its alias record. */
-  private async managedDnsSteps(target: Target, existing: ObservedEndpoint | undefined): Promise<PlannedStep[]> {
-    const { route53 } = this.clients
+  private async managedDnsSteps(target: Target, topology: ZoneTopology, existing: ObservedEndpoint | undefined): Promise<PlannedStep[]> {
     const s = this.settings
     const projectId = this.config.zilliz.projectId
     const steps: PlannedStep[] = []
     const guesses = new Map(target.clusters.flatMap((link) => (replacedGuess(link) ? [[link.clusterId, replacedGuess(link) as string]] : [])))
-    const zones = await observeZones(route53, s.vpcId, s.region, [...target.clusters.map((c) => c.host), ...guesses.values()], projectId)
+    const zoneClient = topology.zones.route53
+    const zones = await observeZones({
+      lister: topology.endpointVpc.side.route53,
+      zones: zoneClient,
+      zoneAccount: topology.zones.account,
+      vpcId: s.vpcId,
+      region: s.region,
+      hosts: [...target.clusters.map((c) => c.host), ...guesses.values()],
+      projectId,
+      withVpcs: associationTargets(topology).length > 0
+    })
     const owned = target.clusters.flatMap((link) => (zones.get(link.host)?.owned ? [zones.get(link.host)?.id ?? ''] : []))
-    // Every cluster's record and the owned zones' tags are read in one round; the gate paces them.
-    const [tags, records] = await Promise.all([
-      zoneTags(route53, owned),
-      Promise.all(target.clusters.map((link) => (zones.get(link.host) ? observeRecord(route53, zones.get(link.host)?.id ?? '', link.host) : undefined)))
+    // Every cluster's record, the owned zones' tags and authorizations, and each further VPC's own zones are
+    // read in one round; the gate paces them. A further VPC that already resolves a host through another zone
+    // would make Route 53 refuse the association (ConflictingDomainExists), which is knowable now.
+    const [tags, records, authorizations, listings] = await Promise.all([
+      zoneTags(zoneClient, owned),
+      Promise.all(target.clusters.map((link) => (zones.get(link.host) ? observeRecord(zoneClient, zones.get(link.host)?.id ?? '', link.host) : undefined))),
+      Promise.all(target.clusters.map((link) => (zones.get(link.host)?.owned && this.dns ? authorizedVpcs(zoneClient, zones.get(link.host)?.id ?? '') : []))),
+      Promise.all(topology.extraVpcs.map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) })))
     ])
     for (const [index, link] of target.clusters.entries()) {
       const guess = guesses.get(link.clusterId)
       const stale = guess ? zones.get(guess) : undefined
       // Only our zone in this VPC: one someone else made is theirs, one for another VPC serves that VPC.
-      if (stale?.associated && stale.owned) steps.push(planReplacedZone({ route53, link, stale }))
+      if (stale?.associated && stale.owned) steps.push(planReplacedZone({ route53: zoneClient, link, stale }))
       const zone = zones.get(link.host)
+      for (const { vpc, zones: inVpc } of listings) {
+        const other = inVpc.get(fqdn(link.host))
+        if (other && other.id !== zone?.id)
+          throw new InputError(
+            'aws-dns-vpc-ids',
+            `${vpc.vpcId} already resolves ${link.host} through zone ${other.id}${other.owner ? ` of account ${other.owner}` : ''}, and a VPC can be associated with only one zone of a name. Disassociate ${other.id} from ${vpc.vpcId}, or remove ${vpc.vpcId} from aws-dns-vpc-ids.`
+          )
+      }
       const record = records[index]
-      const missingTags = zone?.owned ? missingZoneTags(tags.get(zone.id), target.tags) : {}
+      const zoneTagSet = zone?.owned ? (tags.get(zone.id) ?? {}) : {}
       steps.push(
         planZone({
-          route53,
+          route53: zoneClient,
           link,
+          topology,
           vpcId: s.vpcId,
           region: s.region,
           existing: zone,
-          missingTags,
+          missingTags: zone?.owned ? this.zoneTagsToAdd(zone, zoneTagSet, target.tags) : {},
           projectId,
           tags: target.tags,
           onReady: (id) => this.live.zoneIds.set(link.clusterId, id)
-        }),
+        })
+      )
+      const associations = planAssociations({
+        topology,
+        link,
+        zoneStep: zoneStepId(link.clusterId),
+        zoneId: () => this.live.zoneIds.get(link.clusterId) ?? '',
+        zone,
+        recorded: recordedVpcs(zoneTagSet),
+        authorized: authorizations[index] ?? []
+      })
+      if (associations) steps.push(associations)
+      steps.push(
         planRecord({
-          route53,
+          route53: zoneClient,
           link,
           zoneId: () => this.live.zoneIds.get(link.clusterId) ?? '',
           endpoint: () => this.requireEndpoint(),
@@ -205,12 +271,26 @@ export class AwsProvider implements CloudProvider {
     return steps
   }
 
+  /**
+   * The tags an own zone lacks. One never tagged (a run stopped between CreateHostedZone and the tagging) also
+   * gets the record of the VPC it was created with, when that is not the endpoint's: no association can have
+   * come from the action before the tags did. (Its VPCs are read whenever the zone can have been created with
+   * another VPC: see ObserveZonesInput.withVpcs.)
+   */
+  private zoneTagsToAdd(zone: ObservedZone, tags: Record<string, string>, wanted: Record<string, string>): Record<string, string> {
+    const missing = missingZoneTags(tags, wanted)
+    const neverTagged = Object.keys(missing).length === Object.keys(wanted).length && !recordedVpcs(tags).length
+    const home = (zone.vpcs ?? []).filter((v) => v !== this.settings.vpcId)
+    return neverTagged && home.length ? { ...missing, ...recordVpcsTags(home) } : missing
+  }
+
   async inventory(target: Target, hint?: InventoryHint): Promise<Inventory> {
     const s = this.settings
-    const network = await observeNetwork(this.clients.ec2, s, target.service.endpointService)
+    const network = await observeNetwork(this.clients.ec2, s, target.service.endpointService, this.account || undefined)
     return awsInventory({
       config: this.config,
       ...this.clients,
+      topology: await this.zoneTopology(),
       vpcId: s.vpcId,
       region: s.region,
       serviceName: network.serviceName,
@@ -221,15 +301,17 @@ export class AwsProvider implements CloudProvider {
     })
   }
 
-  verify(target: Target): Promise<Check[]> {
+  async verify(target: Target): Promise<Check[]> {
     return verifyAws(target, {
       ...this.clients,
+      topology: await this.zoneTopology(),
       region: this.settings.region,
       vpcId: this.settings.vpcId,
       endpointId: this.endpointId(),
       cidrs: this.live.cidrs,
       dns: this.config.dns.mode,
       placed: this.live.placed,
+      namedZoneVpcIds: this.config.dns.mode === 'existing-zone' ? this.settings.dnsVpcIds : [],
       onEndpointIps: (ips) => (this.live.endpointIps = ips)
     })
   }

@@ -7,7 +7,6 @@ import {
   DeleteHostedZoneCommand,
   DisassociateVPCFromHostedZoneCommand,
   GetHostedZoneCommand,
-  ListHostedZonesByVPCCommand,
   type ResourceRecordSet,
   type Route53Client
 } from '@aws-sdk/client-route-53'
@@ -16,14 +15,15 @@ import { ownershipOf, ownershipTags, TAG_PREFIX, type Ownership } from '../../en
 import { zoneRemoval } from '../../engine/dns-removal.js'
 import type { Inventory, KeptResource, ManagedResource } from '../../engine/provider.js'
 import { waitFor } from '../../engine/wait.js'
-import { isOwnZone, waitInSync, zoneTags } from './dns.js'
+import { isOwnZone, waitInSync, zonesOfVpc, zoneTags } from './dns.js'
 import { existingZoneInventory, zoneRecords } from './dns-existing.js'
+import { authorizedVpcs, deauthorize } from './zone-associations.js'
+import { allVpcs, crossAccount, recordedVpcs, type ZoneTopology } from './zone-vpcs.js'
 import { describeEndpoint, listEndpoints } from './endpoint.js'
 import { findGroupByName } from './security-group.js'
 
 const fqdn = (name: string) => (name.endsWith('.') ? name : `${name}.`).toLowerCase()
 const bare = (name: string) => fqdn(name).slice(0, -1)
-const bareId = (id: string) => id.replace(/^\/hostedzone\//, '').replace(/^\/change\//, '')
 const errorName = (error: unknown) => (error as { name?: string }).name ?? ''
 /** Zone names the action makes: private-link hosts under Zilliz's domain. */
 const ZILLIZ_DOMAIN = /\.vectordb\.zillizcloud\.com\.$/
@@ -35,6 +35,8 @@ export interface AwsInventoryInput {
   vpcId: string
   region: string
   serviceName: string
+  /** Who holds the zones and which VPCs they serve */
+  topology: ZoneTopology
   /** The managed security group's deterministic name; absent when the user supplies groups */
   groupName?: string
   /** The ownership marker of records in named zones (dns: existing-zone) */
@@ -57,25 +59,58 @@ function zoneOwnership(input: AwsInventoryInput, tags: Record<string, string>, c
 }
 
 async function dnsInventory(input: AwsInventoryInput, managed: ManagedResource[], kept: KeptResource[]): Promise<void> {
-  const { route53, vpcId, region } = input
-  const zones: { id: string; name: string }[] = []
-  let NextToken: string | undefined
-  do {
-    const page = await route53.send(new ListHostedZonesByVPCCommand({ VPCId: vpcId, VPCRegion: region as never, NextToken }))
-    for (const z of page.HostedZoneSummaries ?? []) zones.push({ id: bareId(z.HostedZoneId ?? ''), name: fqdn(z.Name ?? '') })
-    NextToken = page.NextToken
-  } while (NextToken)
+  const { vpcId, topology } = input
+  // Every zone any of the run's VPCs is associated with: a zone of the DNS account made with its hub VPC is
+  // found there even when the endpoint's VPC never joined it (a run stopped in between).
+  const zones = new Map<string, { id: string; name: string; owner?: string }>()
+  for (const vpc of allVpcs(topology))
+    for (const [name, zone] of await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region)) if (!zones.has(zone.id)) zones.set(zone.id, { ...zone, name })
+  const accounts = new Map(allVpcs(topology).map((v) => [v.side.account, v.side.route53]))
+  accounts.set(topology.zones.account, topology.zones.route53)
 
   // Zones named in dns-zone-ids are the user's: only our records in them are looked at (existingZoneInventory).
   const named = new Set(input.config.dns.zoneIds)
-  const wanted = zones.filter((z) => ZILLIZ_DOMAIN.test(z.name) && !named.has(z.id) && !input.skipHosts?.has(bare(z.name)))
-  const tagsOf = await zoneTags(route53, wanted.map((z) => z.id))
-  for (const zone of wanted) {
+  const held = [...zones.values()].filter((zone) => {
+    if (!ZILLIZ_DOMAIN.test(zone.name) || named.has(zone.id) || input.skipHosts?.has(bare(zone.name))) return false
+    if (accounts.has(zone.owner ?? topology.zones.account)) return true
+    kept.push({ kind: 'aws.route53-private-zone', name: `${zone.id} (${bare(zone.name)})`, reason: `kept: held by account ${zone.owner}, which neither role acts in` })
+    return false
+  })
+  // Each account's zones' tags in bulk: ListTagsForResources takes 10 zones a request.
+  const tagsOf = new Map<string, Record<string, string>>()
+  for (const [account, route53] of accounts) {
+    const ids = held.filter((z) => (z.owner ?? topology.zones.account) === account).map((z) => z.id)
+    if (ids.length) for (const [id, tags] of await zoneTags(route53, ids)) tagsOf.set(id, tags)
+  }
+  for (const zone of held) {
     const host = bare(zone.name)
+    const route53 = accounts.get(zone.owner ?? topology.zones.account) as Route53Client
     const details = await route53.send(new GetHostedZoneCommand({ Id: zone.id }))
-    const ownership = zoneOwnership(input, tagsOf.get(zone.id) ?? {}, details.HostedZone?.CallerReference ?? '', host)
-    const otherNetworks = (details.VPCs ?? []).filter((v) => v.VPCId !== vpcId).map((v) => v.VPCId ?? '')
+    const tagged = tagsOf.get(zone.id) ?? {}
+    const ownership = zoneOwnership(input, tagged, details.HostedZone?.CallerReference ?? '', host)
+    // The associations the action made: the endpoint's VPC (the CallerReference is made for it) and those it recorded.
+    const ours = new Set([vpcId, ...recordedVpcs(tagged)])
+    const associated = (details.VPCs ?? []).map((v) => ({ vpcId: v.VPCId ?? '', region: v.VPCRegion ?? input.region }))
+    const otherNetworks = associated.filter((v) => !ours.has(v.vpcId)).map((v) => v.vpcId)
+    const ourLinks = associated.filter((v) => ours.has(v.vpcId)).map((v) => v.vpcId)
+    if (ownership.owned && otherNetworks.length && !ourLinks.length) {
+      kept.push({ kind: 'aws.route53-private-zone', name: `${zone.id} (${host})`, reason: `kept with its records: serves only ${otherNetworks.join(', ')}, associations the action did not make` })
+      continue
+    }
     const records = ownership.owned && !otherNetworks.length ? await zoneRecords(route53, zone.id) : []
+    // Authorizations of the action's VPCs left by a run that stopped before deleting them go first.
+    if (ownership.owned && allVpcs(topology).some((v) => crossAccount(topology, v))) {
+      for (const authorized of (await authorizedVpcs(route53, zone.id)).filter((v) => ours.has(v) || allVpcs(topology).some((t) => t.vpcId === v)))
+        managed.push({
+          id: `dns-authorization:${host}:${authorized}`,
+          kind: 'aws.route53-vpc-association-authorization',
+          name: `${zone.id} → ${authorized}`,
+          layer: 'zone-link',
+          host,
+          evidence: 'an authorization of one of the run\'s VPCs on a zone the action created',
+          remove: () => deauthorize(route53, zone.id, { vpcId: authorized, region: input.region })
+        })
+    }
     const apexA = records.find((r) => fqdn(r.Name ?? '') === zone.name && r.Type === 'A')
     const apexOwn = (r: ResourceRecordSet) => fqdn(r.Name ?? '') === zone.name && (r.Type === 'SOA' || r.Type === 'NS')
     const ignore = (error: unknown, ...names: string[]) => {
@@ -93,7 +128,8 @@ async function dnsInventory(input: AwsInventoryInput, managed: ManagedResource[]
         hasRecord: apexA !== undefined,
         foreignRecords: records.filter((r) => r !== apexA && !apexOwn(r)).map((r) => `${r.Name} ${r.Type}`),
         otherNetworks,
-        links: [],
+        // With other networks the zone stays and only the action's associations go; without, the zone goes whole.
+        links: otherNetworks.length ? ourLinks : [],
         removeRecord: async (ctx) => {
           const out = await route53
             .send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone.id, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: apexA }] } }))
@@ -104,11 +140,13 @@ async function dnsInventory(input: AwsInventoryInput, managed: ManagedResource[]
             })
           await waitInSync(route53, out?.ChangeInfo?.Id, `the deletion of the record ${host} to be INSYNC`, ctx)
         },
-        removeLink: async (ctx) => {
+        // The zone's account may disassociate any VPC from it (DisassociateVPCFromHostedZone, API reference).
+        removeLink: async (ctx, link) => {
+          const vpc = link ?? vpcId
           const out = await route53
-            .send(new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: zone.id, VPC: { VPCId: vpcId, VPCRegion: region as never } }))
+            .send(new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: zone.id, VPC: { VPCId: vpc, VPCRegion: input.region as never } }))
             .catch((error: unknown) => ignore(error, 'VPCAssociationNotFound', 'NoSuchHostedZone'))
-          await waitInSync(route53, out?.ChangeInfo?.Id, `the removal of ${vpcId} from zone ${host} to be INSYNC`, ctx)
+          await waitInSync(route53, out?.ChangeInfo?.Id, `the removal of ${vpc} from zone ${host} to be INSYNC`, ctx)
         },
         removeZone: async (ctx) => {
           const out = await route53.send(new DeleteHostedZoneCommand({ Id: zone.id })).catch((error: unknown) => ignore(error, 'NoSuchHostedZone'))
@@ -202,7 +240,7 @@ export async function awsInventory(input: AwsInventoryInput): Promise<Inventory>
   // dns: none reads no DNS at all (the role may lack Route 53 permissions); managed zones of an earlier
   // managed run are still found in existing-zone mode, since they would shadow the named zone's records.
   const { mode, zoneIds } = input.config.dns
-  const dns = mode === 'none' ? [] : [dnsInventory(input, managed, kept), existingZoneInventory(input.route53, zoneIds, input.ownerTags, managed, kept)]
+  const dns = mode === 'none' ? [] : [dnsInventory(input, managed, kept), existingZoneInventory(input.topology.zones.route53, zoneIds, input.ownerTags, managed, kept)]
   const [endpointId] = await Promise.all([endpointInventory(input, managed, kept), groupInventory(input, managed, kept), ...dns])
   kept.sort((a, b) => `${a.kind} ${a.name}`.localeCompare(`${b.kind} ${b.name}`))
   return { managed, kept, ...(endpointId ? { endpointId } : {}) }

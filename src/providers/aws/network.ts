@@ -3,6 +3,7 @@
 import { DescribeSubnetsCommand, DescribeVpcEndpointServicesCommand, DescribeVpcsCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import type { AwsSettings } from '../../config/types.js'
 import { InputError } from '../../engine/input-error.js'
+import { SHARED_HELP } from './zone-vpcs.js'
 
 export interface AwsNetwork {
   vpcId: string
@@ -17,20 +18,28 @@ export interface AwsNetwork {
 
 const notFound = (error: unknown, code: string) => (error as { name?: string }).name === code
 
-export async function observeNetwork(ec2: EC2Client, settings: AwsSettings, serviceName: string): Promise<AwsNetwork> {
+/** `account`: the account the endpoint's role acts in, when known; a VPC another account owns is refused. */
+export async function observeNetwork(ec2: EC2Client, settings: AwsSettings, serviceName: string, account?: string): Promise<AwsNetwork> {
   const vpcs = await ec2.send(new DescribeVpcsCommand({ VpcIds: [settings.vpcId] })).catch((error: unknown) => {
     if (notFound(error, 'InvalidVpcID.NotFound'))
       throw new InputError('aws-vpc-id', `VPC ${settings.vpcId} does not exist in ${settings.region} for these credentials. Check the id and the region.`)
     throw error
   })
   const vpc = vpcs.Vpcs?.[0]
+  // A VPC shared through RAM: the participant sees it and its shared subnets, but interface endpoints in it are
+  // the owner's to create (AWS answers a participant "This operation does not support shared VPCs").
+  if (account && vpc?.OwnerId && vpc.OwnerId !== account)
+    throw new InputError(
+      'aws-vpc-id',
+      `${settings.vpcId} belongs to account ${vpc.OwnerId} and is shared with ${account} through RAM. Participants may create security groups and network interfaces in shared subnets, but interface endpoints are the VPC owner's, and so are the VPC's zone associations (${SHARED_HELP}). Run the action with a role of ${vpc.OwnerId} in aws-role-arn.`
+    )
   const vpcCidrs = [
     ...new Set([vpc?.CidrBlock, ...(vpc?.CidrBlockAssociationSet ?? []).map((a) => a.CidrBlock)].filter((c): c is string => Boolean(c)))
   ]
 
   const described = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: settings.subnetIds })).catch((error: unknown) => {
     if (notFound(error, 'InvalidSubnetID.NotFound'))
-      throw new InputError('aws-subnet-ids', `${(error as Error).message}. List the subnets of ${settings.vpcId} in ${settings.region}.`)
+      throw new InputError('aws-subnet-ids', `${(error as Error).message}. List subnets of ${settings.vpcId} in ${settings.region} that the account sees (of a VPC shared through RAM, only the subnets shared with it).`)
     throw error
   })
   const subnets = (described.Subnets ?? []).map((s) => ({ id: s.SubnetId ?? '', zone: s.AvailabilityZone ?? '', zoneId: s.AvailabilityZoneId, vpcId: s.VpcId }))

@@ -82,3 +82,30 @@ export const AWS_OUTSIDE_PERMISSION_POLICY: Record<string, string> = {
   'sts:AssumeRoleWithWebIdentity': 'authorized by the role trust policy',
   'sts:GetCallerIdentity': 'needs no permission'
 }
+
+/**
+ * The calls made with the role of the account that holds the zones (aws-dns-role-arn): it finds, creates,
+ * tags and fills the zones, associates its own VPCs, and authorizes VPCs of the endpoint's account, which
+ * that account then associates itself. docs/policies/aws-dns-account-*.json grant exactly these.
+ */
+export const AWS_DNS_PERMISSIONS: Record<string, OperationPermissions> = {
+  'ec2:DescribeVpcs': read('ec2:DescribeVpcs'),
+  'route53:ListHostedZonesByVPC': read('route53:ListHostedZonesByVPC', 'ec2:DescribeVpcs'),
+  'route53:ListHostedZonesByName': read('route53:ListHostedZonesByName'),
+  'route53:GetHostedZone': read('route53:GetHostedZone'),
+  'route53:ListTagsForResources': read('route53:ListTagsForResources'),
+  'route53:ListResourceRecordSets': read('route53:ListResourceRecordSets'),
+  'route53:ListVPCAssociationAuthorizations': read('route53:ListVPCAssociationAuthorizations'),
+  'route53:CreateHostedZone': write('route53:CreateHostedZone', 'ec2:DescribeVpcs'),
+  'route53:ChangeTagsForResource': write('route53:ChangeTagsForResource'),
+  'route53:AssociateVPCWithHostedZone': write('route53:AssociateVPCWithHostedZone', 'ec2:DescribeVpcs'),
+  'route53:CreateVPCAssociationAuthorization': write('route53:CreateVPCAssociationAuthorization'),
+  'route53:DeleteVPCAssociationAuthorization': write('route53:DeleteVPCAssociationAuthorization'),
+  'route53:ChangeResourceRecordSets': write('route53:ChangeResourceRecordSets'),
+  'route53:DeleteHostedZone': write('route53:DeleteHostedZone'),
+  'route53:DisassociateVPCFromHostedZone': write('route53:DisassociateVPCFromHostedZone', 'ec2:DescribeVpcs'),
+  'route53:GetChange': write('route53:GetChange')
+}
+
+/** The policy files of each role: the endpoint's role (aws-apply/plan.json) and the DNS account's. */
+export const AWS_POLICY_FILES = { endpoint: 'aws', dns: 'aws-dns-account' } as const

@@ -8,7 +8,9 @@ import { recordsLeftToDnsTeam, type NamedZone } from '../../engine/dns-placement
 import type { ClusterLink, Target } from '../../engine/target.js'
 import { describeEndpoint, describeEndpointIps } from './endpoint.js'
 import { fqdn, observeRecord, recordPointsAt, zonesOfVpc } from './dns.js'
+import { verifyNamedZonesServe } from './named-zone-vpcs.js'
 import { describeGroups } from './security-group.js'
+import type { ZoneTopology, ZoneVpc } from './zone-vpcs.js'
 
 export interface AwsVerifyInput {
   ec2: EC2Client
@@ -20,6 +22,10 @@ export interface AwsVerifyInput {
   dns: DnsMode
   /** dns: existing-zone: each cluster's named zone */
   placed: Map<string, NamedZone>
+  /** dns: existing-zone: the further VPCs (aws-dns-vpc-ids) each named zone must already serve */
+  namedZoneVpcIds: string[]
+  /** Who holds the zones and which VPCs they serve; absent: the endpoint's account and VPC only */
+  topology?: ZoneTopology
   /** Receives the endpoint's private IPs, read along the way for the data-plane checks */
   onEndpointIps(ips: string[]): void
 }
@@ -59,13 +65,17 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
     return [...checks, ...recordsLeftToDnsTeam(target.clusters)]
   }
   // Verification needs the association and the record, not the ownership proof the plan reads per zone.
-  const inVpc = (await zonesInVpc) ?? new Map<string, string>()
+  // Each VPC's zones are listed with the credentials of its owner; records are read in the zones' account.
+  const topology = input.topology
+  const zoneReader = topology?.zones.route53 ?? route53
+  const inVpc = (await zonesInVpc) ?? new Map<string, { id: string }>()
+  const extras = await Promise.all((topology?.extraVpcs ?? []).map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) })))
   // Every cluster's record is read in the same round; the gate paces the calls.
   const perCluster = await Promise.all(
     target.clusters.map(async (link) => {
       const out: Check[] = []
       const zoneName = zoneOf(input, link)
-      const zoneId = inVpc.get(fqdn(zoneName))
+      const zoneId = inVpc.get(fqdn(zoneName))?.id
       const zoneTitle = `Private zone ${zoneName} is associated with ${input.vpcId}`
       if (!zoneId) {
         out.push(
@@ -80,7 +90,8 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
       }
       // ListHostedZonesByVPC just listed the zone among the VPC's own: that read proves the association.
       out.push({ id: `dns-zone:${link.clusterId}`, title: zoneTitle, status: 'pass', evidence: `zone ${zoneId}, listed by ListHostedZonesByVPC` })
-      const record = await observeRecord(route53, zoneId, link.host)
+      for (const { vpc, zones } of extras) out.push(extraVpcCheck(target, link, zoneId, vpc, zones.get(fqdn(link.host))?.id))
+      const record = await observeRecord(zoneReader, zoneId, link.host)
       const points = endpoint ? recordPointsAt(record, endpoint) : false
       out.push(
         check(`dns-record:${link.clusterId}`, `${link.host} is an alias of the endpoint`, points, record ? `alias ${record.aliasDnsName ?? record.values.join(', ')}` : 'no A record', {
@@ -92,6 +103,7 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
     })
   )
   checks.push(...perCluster.flat())
+  checks.push(...(await verifyNamedZonesServe(zoneReader, target.clusters, input.placed, input.namedZoneVpcIds, input.region)))
   return checks
 }
 
@@ -104,4 +116,16 @@ function endpointFix(state: string): { cause: string; fix: string } {
   if (state === 'pending' || state === 'deleting')
     return { cause: `The endpoint is still ${state}: AWS has not finished with it.`, fix: 'Re-run in a few minutes (raise wait-timeout to wait longer in one run); nothing needs to be deleted.' }
   return { cause: `The endpoint is ${state}.`, fix: 'Delete the endpoint and re-run to create a new one.' }
+}
+
+/** A further VPC (aws-dns-vpc-ids) resolves the host through the same zone. */
+function extraVpcCheck(target: Target, link: ClusterLink, zoneId: string, vpc: ZoneVpc, listed: string | undefined): Check {
+  const id = `dns-vpc:${link.clusterId}:${vpc.vpcId}`
+  const title = `Private zone ${link.host} is associated with ${vpc.vpcId}`
+  if (listed === zoneId) return { id, title, status: 'pass', evidence: `zone ${zoneId}, listed by ListHostedZonesByVPC for ${vpc.vpcId} (account ${vpc.side.account})` }
+  if (target.mode === 'plan' && !listed) return skipped(id, title, notYet(target))
+  return check(id, title, false, listed ? `${vpc.vpcId} resolves ${link.host} through another zone, ${listed}` : `${vpc.vpcId} has no zone of this name`, {
+    cause: `Clients in ${vpc.vpcId} do not resolve ${link.host} to the endpoint.`,
+    fix: listed ? `Disassociate zone ${listed} from ${vpc.vpcId}, or remove ${vpc.vpcId} from aws-dns-vpc-ids.` : 'Re-run in apply mode to associate the zone with the VPC.'
+  })
 }
