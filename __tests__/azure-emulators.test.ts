@@ -2,7 +2,7 @@
 // @azure/identity, @azure/arm-network and @azure/arm-privatedns clients, and their link to the Zilliz emulator.
 import { request as httpRequest } from 'node:http'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startAzureEmulators, ALIAS, CLIENT_ID, DELEGATED_SUBNET, OTHER_VNET, RESOURCE_GROUP, SUBNET, SUBSCRIPTION_ID, TENANT_ID, VNET, ids, type AzureEmulators } from '../emulators/azure/index.js'
+import { startAzureEmulators, ALIAS, CLIENT_ID, DELEGATED_SUBNET, OTHER_VNET, PROBE_SUBNET, RESOURCE_GROUP, SUBNET, SUBSCRIPTION_ID, TENANT_ID, VNET, ids, type AzureEmulators } from '../emulators/azure/index.js'
 import { ARM_RESOURCE } from '../emulators/azure/access-tokens.js'
 import { ASSERTION_AUDIENCE } from '../emulators/azure/entra.js'
 import { armClients, assertionCredential, emulatorHttpClient, secretCredential, type ArmClients } from '../emulators/azure/sdk-clients.js'
@@ -155,7 +155,7 @@ describe('Microsoft.Network', () => {
   it('reads the seeded network with its subnets and delegations', async () => {
     const vnet = await arm.network.virtualNetworks.get(RESOURCE_GROUP, VNET)
     expect(vnet).toMatchObject({ location: 'eastus', addressSpace: { addressPrefixes: ['10.20.0.0/16'] } })
-    expect(vnet.subnets?.map((s) => s.name)).toEqual([SUBNET, DELEGATED_SUBNET])
+    expect(vnet.subnets?.map((s) => s.name)).toEqual([SUBNET, DELEGATED_SUBNET, PROBE_SUBNET])
     expect(vnet.subnets?.[1]?.delegations?.[0]?.serviceName).toBe('Microsoft.Web/serverFarms')
     expect((await arm.network.subnets.get(RESOURCE_GROUP, VNET, SUBNET)).addressPrefix).toBe('10.20.1.0/24')
     expect((await arm.network.virtualNetworks.get(RESOURCE_GROUP, OTHER_VNET)).location).toBe('westus')

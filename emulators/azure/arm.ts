@@ -1,6 +1,6 @@
 // Azure Resource Manager at management.azure.com: checks what every ARM request needs (api-version, a
 // bearer token the Entra emulator issued, a known subscription of the token's tenant, the RBAC action, an
-// existing resource group), then hands it to the Microsoft.Network or private DNS handlers. Every request is
+// existing resource group), then hands it to the Microsoft.Network, private DNS or Container Instances handlers. Every request is
 // also held to Microsoft's published description (spec.ts); departures are collected in `violations`.
 import type { Classified, EmulatorRequest, EmulatorResponse, Service } from '../core/service.js'
 import { ViolationLog, type SpecCatalog } from '../core/spec-check.js'
@@ -11,6 +11,7 @@ import { ARM_RESOURCE, type AccessTokens } from './access-tokens.js'
 import { ArmFailure, cloudError } from './arm-http.js'
 import { ArmState } from './arm-model.js'
 import { matchRoute, type ArmRoute } from './arm-route.js'
+import { ContainerInstanceProvider } from './container-instances.js'
 import { NetworkProvider, type ArmTiming } from './network.js'
 import { AsyncOperations } from './operations.js'
 import { DnsResolverProvider } from './dns-resolver.js'
@@ -27,6 +28,7 @@ export class ArmEmulator implements Service {
   readonly network: NetworkProvider
   readonly dns: PrivateDnsProvider
   readonly resolver: DnsResolverProvider
+  readonly containers: ContainerInstanceProvider
   /** Departures from the REST API description; the emulators' close() fails the test that made any */
   readonly violations = new ViolationLog()
   readonly spec: SpecCatalog = azureSpecCatalog()
@@ -39,7 +41,8 @@ export class ArmEmulator implements Service {
     this.network = new NetworkProvider(this.state, this.operations, this.rbac, world, this.timing)
     this.dns = new PrivateDnsProvider(this.state, this.operations, this.rbac, this.timing)
     this.resolver = new DnsResolverProvider(this.state)
-    this.routes = [...this.network.routes(), ...this.dns.routes(), ...this.resolver.routes()]
+    this.containers = new ContainerInstanceProvider(this.state, this.rbac)
+    this.routes = [...this.network.routes(), ...this.dns.routes(), ...this.resolver.routes(), ...this.containers.routes()]
   }
 
   // classify() sees every request once, injected faults included, so the description is checked here.

@@ -82,6 +82,7 @@ export async function startAzureEmulators(options: AzureEmulatorOptions = {}): P
     env,
     close: async () => {
       await Promise.all(running.map((server) => server.close()))
+      await arm.containers.close()
       arm.violations.assertNone()
     }
   }

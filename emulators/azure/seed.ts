@@ -20,6 +20,8 @@ export const SUBNET = 'endpoints'
 export const SUBNET_CIDR = '10.20.1.0/24'
 /** Delegated to App Service: Azure places no private endpoint there */
 export const DELEGATED_SUBNET = 'webapps'
+/** Delegated to Azure Container Instances: where the live probe's container group runs */
+export const PROBE_SUBNET = 'probes'
 export const OTHER_LOCATION = 'westus'
 export const OTHER_VNET = 'westus-vnet'
 export const ALIAS = ZILLIZ_SEED.endpointServices.azure
@@ -84,7 +86,8 @@ export function seedArm(state: ArmState): void {
   state.addResourceGroup(SUBSCRIPTION_ID, RESOURCE_GROUP, LOCATION)
   addNetwork(state, VNET, LOCATION, VNET_CIDR, [
     { name: SUBNET, cidr: SUBNET_CIDR },
-    { name: DELEGATED_SUBNET, cidr: '10.20.2.0/24', delegations: ['Microsoft.Web/serverFarms'] }
+    { name: DELEGATED_SUBNET, cidr: '10.20.2.0/24', delegations: ['Microsoft.Web/serverFarms'] },
+    { name: PROBE_SUBNET, cidr: '10.20.3.0/24', delegations: ['Microsoft.ContainerInstance/containerGroups'] }
   ])
   addNetwork(state, OTHER_VNET, OTHER_LOCATION, '10.30.0.0/16', [{ name: 'default', cidr: '10.30.1.0/24' }])
   state.aliases.add(ALIAS.toLowerCase())

@@ -1,5 +1,5 @@
 // The Azure REST API descriptions the ARM emulator holds requests to: OpenAPI 2.0 excerpts of
-// Azure/azure-rest-api-specs (Microsoft.Network 2025-05-01, private DNS 2020-06-01, DNS private resolver 2022-07-01), copied with their
+// Azure/azure-rest-api-specs (Microsoft.Network 2025-05-01, private DNS 2020-06-01, DNS private resolver 2022-07-01, Container Instances 2023-05-01), copied with their
 // provenance into __tests__/fixtures/specs/azure (see SOURCES.md there), turned into operation contracts
 // for the vendor-neutral checker in emulators/core/spec-check.ts.
 import { readFileSync } from 'node:fs'
@@ -17,7 +17,8 @@ export const AZURE_SPEC_FILES = [
   'network/network.json',
   'network/privateLinkService.json',
   'privatedns/privatedns.json',
-  'dnsresolver/dnsresolver.json'
+  'dnsresolver/dnsresolver.json',
+  'containerinstance/containerInstance.json'
 ]
 
 // Headers any ARM request may carry, whatever the operation: HTTP transport headers, and the client

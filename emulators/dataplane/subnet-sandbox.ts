@@ -26,6 +26,8 @@ export interface SandboxCommand {
   cwd?: string
   timeoutMs: number
   dropped?: DroppedPaths
+  /** Kills the process (a container stopped or deleted while it runs) */
+  signal?: AbortSignal
 }
 
 export interface SandboxOutcome {
@@ -83,8 +85,11 @@ export function runInSubnet(resolver: SubnetResolver, command: SandboxCommand): 
       timedOut = true
       child.kill('SIGKILL')
     }, command.timeoutMs)
+    const kill = () => child.kill('SIGKILL')
+    command.signal?.addEventListener('abort', kill, { once: true })
     child.on('close', (exitCode) => {
       clearTimeout(timer)
+      command.signal?.removeEventListener('abort', kill)
       resolve({ exitCode, stdout, stderr, timedOut, ms: Math.round(performance.now() - started) })
     })
   })

@@ -90,6 +90,10 @@ export const INPUTS = {
   'azure-dns-link-vnet-ids': {
     provider: 'azure',
     example: '/subscriptions/5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f/resourceGroups/rg-hub-network/providers/Microsoft.Network/virtualNetworks/vnet-hub'
+  },
+  'azure-probe-subnet-id': {
+    provider: 'azure',
+    example: '/subscriptions/1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-search-prod/providers/Microsoft.Network/virtualNetworks/vnet-search/subnets/snet-probe'
   }
 } as const satisfies Record<string, InputSpec>
 

@@ -528,8 +528,33 @@ function readAzure(inputs: InputReader, ctx: CloudContext): AzureSettings {
     }),
     // Same shape as the action's other resource names, so it is stable per project and region.
     endpointName: inputs.optional('azure-endpoint-name', checkAzurePrivateEndpointName),
-    ...(networkWatcherVmId ? { networkWatcherVmId } : {})
+    ...(networkWatcherVmId ? { networkWatcherVmId } : {}),
+    ...readAzureProbeSubnet(inputs)
   }
+}
+
+function readAzureProbeSubnet(inputs: InputReader): Pick<AzureSettings, 'probeSubnetId'> {
+  if (!inputs.given('azure-probe-subnet-id')) return {}
+  const ref = inputs.parsed('azure-probe-subnet-id', (text) => parseAzureNetworkId(text, 'subnet'), undefined)
+  return ref ? { probeSubnetId: `${azureVnetId(ref)}/subnets/${ref.subnet ?? ''}` } : {}
+}
+
+/**
+ * The probe proves what a client of its subnet meets. With dns: managed the zones the action makes are
+ * linked to the endpoint's network and azure-dns-link-vnet-ids only, so a probe in any other network would
+ * not resolve them (a network whose DNS servers forward to a linked one is listed there too). With
+ * existing-zone or none the zones' links are their owners': the probe's own answer says what it meets.
+ */
+function azureProbeInLinkedNetwork(inputs: InputReader, azure: AzureSettings | undefined, mode: DnsMode): void {
+  const subnetId = azure?.probeSubnetId
+  if (!azure || !subnetId || mode !== 'managed') return
+  const probeVnet = subnetId.replace(/\/subnets\/[^/]+$/, '')
+  const endpointVnet = azureVnetId({ subscriptionId: azure.networkSubscriptionId, resourceGroup: azure.networkResourceGroup, virtualNetwork: azure.virtualNetwork })
+  if ([endpointVnet, ...azure.dnsLinkVnetIds].some((id) => id.toLowerCase() === probeVnet.toLowerCase())) return
+  inputs.problem(
+    'azure-probe-subnet-id',
+    `Is a subnet of ${probeVnet}, a network the private zones are not linked to (they are linked to ${azure.virtualNetwork}${azure.dnsLinkVnetIds.length ? ' and azure-dns-link-vnet-ids' : ''}), so a probe there would not resolve the private-link hosts. Choose a subnet of ${azure.virtualNetwork} delegated to Microsoft.ContainerInstance/containerGroups, or add ${probeVnet} to azure-dns-link-vnet-ids.`
+  )
 }
 
 /**
@@ -608,7 +633,10 @@ export function parseConfig(read: (name: string) => string, options: ParseOption
   const ctx = provider && { provider, regionId: zilliz.regionId, region, projectId: zilliz.projectId, namePrefix: common.namePrefix }
   const cloud = ctx ? CLOUD_READERS[ctx.provider](inputs, ctx) : {}
   if (provider) withoutDns(inputs, dns.mode, ZONE_PLACEMENT_INPUTS[provider])
-  if (provider === 'azure') azureZonesOnlyWhenManaged(inputs, dns.mode)
+  if (provider === 'azure') {
+    azureZonesOnlyWhenManaged(inputs, dns.mode)
+    azureProbeInLinkedNetwork(inputs, (cloud as Partial<Pick<Config, 'azure'>>).azure, dns.mode)
+  }
 
   if (inputs.problems.length > 0 || !provider) {
     const secrets = INPUT_NAMES.filter((name) => inputSpec(name).secret)

@@ -100,6 +100,8 @@ export interface AzureSettings {
   endpointName?: string
   /** A VM in the client subnet that Network Watcher may test from (connectivity check, IP flow verify) */
   networkWatcherVmId?: string
+  /** The subnet (delegated to Azure Container Instances) of the in-network probe (level 2); absent: no probe */
+  probeSubnetId?: string
 }
 
 export interface Config {

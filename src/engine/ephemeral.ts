@@ -53,6 +53,8 @@ export interface EphemeralResource {
 /** One kind of proof resource a provider can find again. */
 export interface EphemeralKind {
   kind: string
+  /** Kept until destroy (a standing probe): never expires, so the sweep does not list it */
+  standing?: boolean
   /** Every resource of the kind whose markers make it the action's own for this project, region and repository */
   list(): Promise<EphemeralResource[]>
 }
@@ -150,7 +152,7 @@ export interface Sweep {
  */
 export async function sweepExpired(kinds: EphemeralKind[], now: number, log: Logger): Promise<Sweep> {
   const sweep: Sweep = { removed: [], unlisted: [] }
-  for (const kind of kinds) {
+  for (const kind of kinds.filter((k) => !k.standing)) {
     let found: EphemeralResource[]
     try {
       found = await kind.list()

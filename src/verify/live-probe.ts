@@ -97,5 +97,6 @@ export function probeRunToken(env: NodeJS.ProcessEnv = process.env): string {
 export function probeIdentity(config: Config): string | undefined {
   if (config.aws?.probeRoleArn) return 'aws-probe-role-arn'
   if (config.gcp?.probeServiceAccount) return 'gcp-probe-service-account'
+  if (config.azure?.probeSubnetId) return 'azure-probe-subnet-id'
   return undefined
 }

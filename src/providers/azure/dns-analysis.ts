@@ -5,10 +5,8 @@
 // requests through the network client's pipeline (authentication, retries, the ARM gate). The verdict is
 // src/verify/dns-analysis.ts's.
 import type { NetworkManagementClient } from '@azure/arm-network'
-import { createPipelineRequest, RestError } from '@azure/core-rest-pipeline'
-import { annotateCloudError } from '../../engine/cloud-error.js'
 import { customServerEffect, type DnsEffect, type DnsRoute, type DnsSetting, type NetworkDnsView } from '../../verify/dns-analysis.js'
-import { armFailure } from './errors.js'
+import { armList } from './arm-rest.js'
 
 /** The DNS private resolver API version of the excerpt in __tests__/fixtures/specs/azure/dnsresolver. */
 export const DNS_RESOLVER_API_VERSION = '2022-07-01'
@@ -18,24 +16,6 @@ export const AZURE_DNS = '168.63.129.16'
 interface ForwardingRule {
   name?: string
   properties?: { domainName?: string; targetDnsServers?: { ipAddress?: string; port?: number }[]; forwardingRuleState?: string }
-}
-
-/** Every item of an ARM list (following nextLink); a failed answer becomes a described cloud error. */
-async function armList<T>(client: NetworkManagementClient, method: 'GET' | 'POST', path: string, principal: () => string | undefined): Promise<T[]> {
-  const items: T[] = []
-  let url: string | undefined = `${client.$host}${path}?api-version=${DNS_RESOLVER_API_VERSION}`
-  while (url) {
-    const response = await client.sendRequest(createPipelineRequest({ url, method }))
-    const body = response.bodyAsText ? (JSON.parse(response.bodyAsText) as { value?: T[]; nextLink?: string; error?: { code?: string; message?: string } }) : {}
-    if (response.status >= 400) {
-      const error = new RestError(body.error?.message ?? `HTTP ${response.status}`, { code: body.error?.code, statusCode: response.status })
-      annotateCloudError(error, armFailure(error, method, url, principal()))
-      throw error
-    }
-    items.push(...(body.value ?? []))
-    url = body.nextLink
-  }
-  return items
 }
 
 function dnsServersGate(network: string, servers: string[]): DnsSetting {
@@ -81,10 +61,10 @@ export interface AzureDnsInput {
 
 export async function readAzureDnsView(input: AzureDnsInput): Promise<NetworkDnsView> {
   const name = lastSegment(input.vnetId)
-  const linked = await armList<{ id?: string }>(input.network, 'POST', `${relativePath(input.vnetId)}/listDnsForwardingRulesets`, input.principal)
+  const linked = await armList<{ id?: string }>(input.network, 'POST', `${relativePath(input.vnetId)}/listDnsForwardingRulesets`, DNS_RESOLVER_API_VERSION, input.principal)
   const rulesets = [...new Set(linked.map((r) => r.id).filter((id): id is string => Boolean(id)))]
   const rules = await Promise.all(
-    rulesets.map(async (id) => (await armList<ForwardingRule>(input.network, 'GET', `${relativePath(id)}/forwardingRules`, input.principal)).map((rule) => ({ ruleset: lastSegment(id), rule })))
+    rulesets.map(async (id) => (await armList<ForwardingRule>(input.network, 'GET', `${relativePath(id)}/forwardingRules`, DNS_RESOLVER_API_VERSION, input.principal)).map((rule) => ({ ruleset: lastSegment(id), rule })))
   )
   const routes = rules
     .flat()

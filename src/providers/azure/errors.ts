@@ -39,11 +39,11 @@ export function armFailure(error: unknown, method: string, url: string, principa
     status: e.statusCode,
     detail: message,
     denied,
-    required: known && { permissions: known.permissions, write: known.write },
+    required: known && { permissions: known.permissions, write: known.write, ...(known.policy ? { policy: known.policy } : {}) },
     refused,
     principal,
     ...(denied ? { scope: describeScope(scope) } : {}),
-    ...(denied && known ? { grant: azureGrant(refused.length ? refused : known.permissions, known.write) } : {})
+    ...(denied && known ? { grant: azureGrant(refused.length ? refused : known.permissions, known.write, known.policy) } : {})
   }
 }
 

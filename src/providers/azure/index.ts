@@ -10,6 +10,7 @@ import type { Logger } from '../../base/log.js'
 import { azureEndpointName, digest } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import type { EphemeralKind } from '../../engine/ephemeral.js'
+import { liveProbeChecks } from '../../verify/live-probe.js'
 import type { DataPlaneProof } from '../../engine/proof.js'
 import type { CloudProvider, Identity, Inventory, InventoryHint, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
@@ -17,12 +18,14 @@ import { replacedGuess } from '../../engine/target-builder.js'
 import { WHITELIST_STEP } from '../../engine/zilliz-steps.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { azureSession, type AzureSession } from './auth.js'
-import { azureClients, withArmCode, type AzureClients } from './clients.js'
+import { azureClients, parseResourceId, withArmCode, type AzureClients } from './clients.js'
 import { extraLinkStepId, isOwnZone, linkName, linkStepId, linkTo, observeLinks, observeRecord, observeZone, planLink, planRecord, planReplacedZone, planZone, RECORD_TTL_SECONDS } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readRecord, type AzureNamedZone } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
 import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
 import { readAzureDnsView } from './dns-analysis.js'
+import { ContainerGroupsApi } from './container-groups.js'
+import { containerProbe, containerProbeKind, observeProbeSubnet } from './container-probe.js'
 import { azureInventory } from './inventory.js'
 import { observeLinkedNetworks, observeNetwork, scopeInputError, type AzureNetwork, type LinkedNetwork } from './network.js'
 import {
@@ -50,6 +53,8 @@ interface AzureLive {
   placed: Map<string, AzureNamedZone>
   /** The clusters of the last plan, for the records report */
   links: ClusterLink[]
+  /** The location of the probe subnet's network, once read (azure-probe-subnet-id) */
+  probeLocation?: string
 }
 
 export class AzureProvider implements CloudProvider {
@@ -121,6 +126,8 @@ export class AzureProvider implements CloudProvider {
     this.live.network = observed
     const linked = await observeLinkedNetworks(clients, s, observed)
     this.live.linked = linked
+    // The probe's subnet is read before any write, so a subnet ACI would refuse fails the plan, not the run.
+    if (s.probeSubnetId) this.live.probeLocation = (await observeProbeSubnet(clients.network(parseResourceId(s.probeSubnetId).subscriptionId), s.probeSubnetId)).location
 
     const existing = await findEndpoint({
       network,
@@ -259,9 +266,22 @@ export class AzureProvider implements CloudProvider {
     })
   }
 
-  /** No proof resource kinds yet: nothing of this provider expires. */
+  /** The standing probe container groups, when a probe is configured: no expiry, destroy removes them. */
   ephemeralKinds(): EphemeralKind[] {
-    return []
+    const groups = this.probeGroups()
+    return groups ? [containerProbeKind(groups, this.config, () => this.deadline())] : []
+  }
+
+  /** The container groups of the probe subnet's subscription and resource group (azure-probe-subnet-id). */
+  private probeGroups(): ContainerGroupsApi | undefined {
+    const subnetId = this.settings.probeSubnetId
+    if (!subnetId || !this.clients) return undefined
+    const { subscriptionId, resourceGroup } = parseResourceId(subnetId)
+    return new ContainerGroupsApi(this.clients.network(subscriptionId), subscriptionId, resourceGroup, () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`))
+  }
+
+  private deadline(): number {
+    return Date.now() + this.config.waitTimeoutSeconds * 1000
   }
 
   dataPlaneProof(): DataPlaneProof {
@@ -270,7 +290,14 @@ export class AzureProvider implements CloudProvider {
     if (!observed || !this.clients || this.config.dns.mode === 'none') return {}
     // Rulesets are listed on the network, in the network's subscription.
     const network = this.clients.network(this.settings.networkSubscriptionId)
+    const groups = this.probeGroups()
+    const probeSubnetId = this.settings.probeSubnetId
+    const location = this.live.probeLocation
     return {
+      // Level 2, opt-in (azure-probe-subnet-id): the data-plane checks run by the standing container group.
+      ...(groups && probeSubnetId && location
+        ? { probe: (context) => liveProbeChecks(context, (scope) => Promise.resolve(containerProbe({ groups, config: this.config, subnetId: probeSubnetId, location, scope, deadline: this.deadline(), observations: this.observations }))) }
+        : {}),
       analyzeDns: async (context) => {
         const principal = () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`)
         const view = await readAzureDnsView({ network, vnetId: observed.vnetId, dnsServers: observed.dnsServers, principal })

@@ -17,6 +17,12 @@ function op(operation: string, method: ArmOperation['method'], path: string, wri
   return { operation, method, path: new RegExp(`^${path}$`, 'i'), write, permissions }
 }
 
+const GROUPS = '/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\\.containerinstance/containergroups'
+/** The opt-in live probe (azure-probe-subnet-id): granted by docs/policies/azure-probe.json, not the apply roles. */
+function probe(operation: string, method: ArmOperation['method'], path: string, ...permissions: string[]): ArmOperation {
+  return { ...op(operation, method, path, true, ...permissions), policy: 'azure-probe' }
+}
+
 export const AZURE_OPERATIONS: ArmOperation[] = [
   op('VirtualNetworks_Get', 'GET', `${NETWORK}/virtualnetworks/[^/]+`, false, 'Microsoft.Network/virtualNetworks/read'),
   op('PrivateEndpoints_List', 'GET', `${NETWORK}/privateendpoints`, false, 'Microsoft.Network/privateEndpoints/read'),
@@ -47,7 +53,17 @@ export const AZURE_OPERATIONS: ArmOperation[] = [
   op('DnsForwardingRulesets_ListByVirtualNetwork', 'POST', `${NETWORK}/virtualnetworks/[^/]+/listdnsforwardingrulesets`, false, 'Microsoft.Network/virtualNetworks/listDnsForwardingRulesets/action'),
   op('ForwardingRules_List', 'GET', `${NETWORK}/dnsforwardingrulesets/[^/]+/forwardingrules`, false, 'Microsoft.Network/dnsForwardingRulesets/forwardingRules/read'),
   // The zone and link long-running operations; only polled after a write.
-  op('PrivateDnsOperationStatus_Get', 'GET', `${NETWORK}/privatednsoperationstatuses/[^/]+`, true, 'Microsoft.Network/privateDnsOperationStatuses/read')
+  op('PrivateDnsOperationStatus_Get', 'GET', `${NETWORK}/privatednsoperationstatuses/[^/]+`, true, 'Microsoft.Network/privateDnsOperationStatuses/read'),
+  // Level 2, the live probe's container group in the probe subnet's resource group (Container Instances 2023-05-01).
+  probe('ContainerGroups_ListByResourceGroup', 'GET', GROUPS, 'Microsoft.ContainerInstance/containerGroups/read'),
+  probe('ContainerGroups_Get', 'GET', `${GROUPS}/[^/]+`, 'Microsoft.ContainerInstance/containerGroups/read'),
+  // Placing the group in the subnet is checked on the subnet as a linked action.
+  probe('ContainerGroups_CreateOrUpdate', 'PUT', `${GROUPS}/[^/]+`, 'Microsoft.ContainerInstance/containerGroups/write', 'Microsoft.Network/virtualNetworks/subnets/join/action'),
+  probe('ContainerGroups_Start', 'POST', `${GROUPS}/[^/]+/start`, 'Microsoft.ContainerInstance/containerGroups/start/action'),
+  probe('ContainerGroups_Stop', 'POST', `${GROUPS}/[^/]+/stop`, 'Microsoft.ContainerInstance/containerGroups/stop/action'),
+  probe('Containers_ListLogs', 'GET', `${GROUPS}/[^/]+/containers/[^/]+/logs`, 'Microsoft.ContainerInstance/containerGroups/containers/logs/read'),
+  // destroy
+  probe('ContainerGroups_Delete', 'DELETE', `${GROUPS}/[^/]+`, 'Microsoft.ContainerInstance/containerGroups/delete')
 ]
 
 /** The operation a request was, from its method and path. */
@@ -88,7 +104,8 @@ const WHOLE = (write: boolean) => (write ? 'docs/policies/azure-apply.json' : 'd
  * What to grant, and where: the per-scope role of each missing action, assigned on the scope named, or the
  * one role of the single-resource-group layout. `write` is the operation's (a write needs the apply roles).
  */
-export function azureGrant(actions: string[], write: boolean): string {
+export function azureGrant(actions: string[], write: boolean, policy?: string): string {
+  if (policy) return `docs/policies/${policy}.json does, assigned on that scope`
   const parts = [...new Set(actions.map(scopePartOf))]
   const files = parts.map((part) => azureRoleFile(part, write))
   return `${files.join(' and ')} ${files.length > 1 ? 'do' : 'does'}, assigned on that scope (${WHOLE(write)} where one resource group holds everything)`

@@ -8,6 +8,7 @@ import type { Config } from '../../config/types.js'
 import { EXPIRES_TAG, expiryOf, PURPOSE_TAG, type EphemeralKind, type EphemeralResource, type EphemeralScope } from '../../engine/ephemeral.js'
 import { baseName, ownershipOf, ownershipTags } from '../../engine/ownership.js'
 import { waitFor } from '../../engine/wait.js'
+import { PROBE_NODE_IMAGE } from '../../probe/image.js'
 import { parseProbeResult, REQUEST_VARIABLE, RESULT_MARKER, type ProbeRequest, type ProbeResult } from '../../probe/protocol.js'
 import { probeScript } from '../../probe/script.js'
 import { probeRunToken, type InNetworkProbe } from '../../verify/live-probe.js'
@@ -18,8 +19,8 @@ import type { LoggingApi, RunApi, RunJob } from './run-api.js'
 
 /** The kind of proof resource the GCP probe is, in logs, the summary and destroy */
 export const PROBE_JOB_KIND = 'gcp.cloud-run-job'
-/** A public image with the Node runtime the probe is built for (scripts/probe-bundle.ts targets node20 and up) */
-export const PROBE_IMAGE = 'node:22-alpine'
+/** A public image with the Node runtime the probe is built for (src/probe/image.ts) */
+export const PROBE_IMAGE = PROBE_NODE_IMAGE
 /** Four steps of at most the probe timeout each, the links in parallel */
 export const PROBE_TASK_TIMEOUT = '60s'
 /** Cloud Logging makes an entry readable within seconds of its write; this bounds the wait for it */
