@@ -25,7 +25,7 @@ import { runAction } from './support/run-action.js'
 
 // Loopback addresses for the shared subnetwork, so the endpoint's address can be served by the data plane;
 // a range of its own keeps this file's listeners apart from other files running at the same time.
-const LOOPBACK_SHARED_SUBNET = '127.47.0.0/20'
+const LOOPBACK_SHARED_SUBNET = '127.48.0.0/20'
 const CLUSTER = ZILLIZ_SEED.clusters.gcp
 const projectOf = (record: CallRecord) => /\/projects\/([^/]+)\//.exec(record.path)?.[1] ?? ''
 
