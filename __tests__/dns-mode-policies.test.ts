@@ -88,6 +88,15 @@ describe('dns mode policies', () => {
     for (const part of ['endpoint', 'network']) expect(granted('azure', read(`azure-${part}-apply.json`)).filter((p) => p.includes('/privateDns'))).toEqual([])
   })
 
+  // Likewise the DNS project's role of a Google Cloud Shared VPC or central DNS project.
+  it('gcp-dns-apply-dns-existing-zone.json is the DNS project role minus what existing-zone never calls', () => {
+    const full = read('gcp-dns-apply.json')
+    const small = read('gcp-dns-apply-dns-existing-zone.json')
+    expect(granted('gcp', small)).toEqual(granted('gcp', full).filter((p) => !LEFT_OUT.gcp['existing-zone'](p)))
+    expect(granted('gcp', small).length).toBeLessThan(granted('gcp', full).length)
+    expect(small['stage']).toEqual(full['stage'])
+  })
+
   it.each(CASES)('%s-%s-dns-%s.json is the full policy minus what the mode never calls', (cloud, kind, mode) => {
     const full = read(`${cloud}-${kind}.json`)
     const small = read(`${cloud}-${kind}-dns-${mode}.json`)

@@ -8,6 +8,7 @@ import { adminClient, adminOperation } from '../emulators/gcp/fixtures.js'
 import {
   GCP_DNS_PROJECT_ID,
   GCP_HOST_PROJECT_ID,
+  GCP_NETWORK,
   GCP_PROJECT_ID,
   GCP_SERVICE_ACCOUNT,
   GCP_SHARED_NETWORK,
@@ -17,7 +18,7 @@ import {
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import type { CallRecord } from '../emulators/core/service.js'
 import { errorLine, expectNamedInputError, expectPlanAfterApplyConverged, expectReapplyKeepsEverything, expectSuccess, expectVerifiedApply, sortedWrites } from './support/expectations.js'
-import { CENTRAL_DNS, ENDPOINT_IN_HOST, ENDPOINT_IN_SERVICE, grantLayoutRoles, SHARED_NETWORK_URL, type Layout, type Role } from './support/gcp-layouts.js'
+import { CENTRAL_DNS, ENDPOINT_IN_HOST, ENDPOINT_IN_SERVICE, grantLayoutRoles, policyFile, SHARED_NETWORK_URL, type Layout, type Role } from './support/gcp-layouts.js'
 import { runAction } from './support/run-action.js'
 
 let emulators: Emulators
@@ -240,6 +241,8 @@ const CENTRAL_ZONE = 'zilliz-central'
 const EXISTING_ZONE: Layout = {
   inputs: { ...ENDPOINT_IN_SERVICE.inputs, 'gcp-dns-project-id': GCP_DNS_PROJECT_ID, dns: 'existing-zone', 'dns-zone-ids': CENTRAL_ZONE },
   projects: { network: GCP_HOST_PROJECT_ID, endpoint: GCP_PROJECT_ID, dns: GCP_DNS_PROJECT_ID },
+  // The DNS project holds the records-only role of this mode; the network role's binding goes unused.
+  applyFiles: { dns: 'gcp-dns-apply-dns-existing-zone.json' },
   unused: (p) => ZONE_WRITES.includes(p)
 }
 const NO_DNS: Layout = {
@@ -332,5 +335,85 @@ describe('dns: existing-zone with a zone name alone and no gcp-dns-project-id', 
     expect(result.exitCode).toBe(1)
     expect(errorLine(result)).toContain(`managed zone ${CENTRAL_ZONE} does not exist (Cloud DNS answers 404 for ${CENTRAL_ZONE} in project ${GCP_PROJECT_ID})`)
     expect(emulators.log.writes()).toEqual([])
+  })
+})
+
+describe('dns: existing-zone, a permission missing on the zone\'s project', () => {
+  it('names the project and the records-only DNS role of that mode', async () => {
+    makeCentralZone()
+    grantRoles(EXISTING_ZONE, 'apply')
+    emulators.gcp.compute.org.iam.revoke(GCP_DNS_PROJECT_ID, GCP_SERVICE_ACCOUNT, 'dns.changes.create')
+    const result = await runAction({ ...emulators.env, ...gcpInputs(emulators.zillizUrl, { ...EXISTING_ZONE.inputs, mode: 'apply' }), GITHUB_RUN_ID: String(++runId) })
+    expect(result.exitCode).toBe(1)
+    const error = errorLine(result)
+    expect(error).toContain(`lacks the IAM permission dns.changes.create on project ${GCP_DNS_PROJECT_ID}`)
+    expect(error).toContain('grant it as docs/policies/gcp-dns-apply-dns-existing-zone.json does')
+    expect(centralRecords()).toEqual([])
+  })
+
+  it('in one project, names the single-project file of that mode', async () => {
+    const zone = 'zilliz-own'
+    emulators.gcp.dns.zonesIn(GCP_PROJECT_ID).set(zone, { name: zone, id: '9200', dnsName: `${HOST}.`, description: 'made by hand', visibility: 'private', networks: [`https://www.googleapis.com/compute/v1/projects/${GCP_PROJECT_ID}/global/networks/${GCP_NETWORK}`], labels: {}, creationTime: new Date().toISOString(), records: [], changes: [] })
+    const granted = policyFile('gcp-apply-dns-existing-zone.json').includedPermissions.filter((p) => p !== 'dns.changes.create')
+    emulators.gcp.compute.org.iam.grant(GCP_PROJECT_ID, GCP_SERVICE_ACCOUNT, granted)
+    const result = await runAction({ ...emulators.env, ...gcpInputs(emulators.zillizUrl, { mode: 'apply', dns: 'existing-zone', 'dns-zone-ids': zone }), GITHUB_RUN_ID: String(++runId) })
+    expect(result.exitCode).toBe(1)
+    const error = errorLine(result)
+    expect(error).toContain(`lacks the IAM permission dns.changes.create on project ${GCP_PROJECT_ID}`)
+    expect(error).toContain('grant it as docs/policies/gcp-apply-dns-existing-zone.json does')
+  })
+})
+
+// A central zone for the whole region, bound to the host's network and to another team's network: that
+// team's record and its ownership marker (same repository and Zilliz project, another network) and a record
+// made by hand stay exactly as they were through our apply, re-apply and destroy.
+describe('a central zone another network writes into too', () => {
+  const REGION_ZONE = 'zilliz-region-hub'
+  const OTHER_NETWORK = 'projects/other-host-project/global/networks/other-shared-vpc'
+  const OTHER_HOST = `in01-0123456789abcde-privatelink.gcp-us-west1.vectordb.zillizcloud.com`
+  const LAYOUT: Layout = { ...EXISTING_ZONE, inputs: { ...EXISTING_ZONE.inputs, 'dns-zone-ids': `projects/${GCP_DNS_PROJECT_ID}/managedZones/${REGION_ZONE}` } }
+  const zoneRecords = () =>
+    emulators.gcp.dns
+      .zonesIn(GCP_DNS_PROJECT_ID)
+      .get(REGION_ZONE)!
+      .records.filter((r) => r.type !== 'NS' && r.type !== 'SOA')
+      .map((r) => `${r.name} ${r.type} ${(r.rrdatas ?? []).join(',')}`)
+      .sort()
+
+  it('keeps the other network\'s record, its marker and a hand-made record through apply, re-apply and destroy', async () => {
+    emulators.gcp.dns.zonesIn(GCP_DNS_PROJECT_ID).set(REGION_ZONE, {
+      name: REGION_ZONE,
+      id: '9300',
+      dnsName: 'gcp-us-west1.vectordb.zillizcloud.com.',
+      description: 'the region\'s private-link names, for every network of the organization',
+      visibility: 'private',
+      networks: [SHARED_NETWORK_URL, `https://www.googleapis.com/compute/v1/${OTHER_NETWORK}`],
+      labels: {},
+      creationTime: new Date().toISOString(),
+      records: [],
+      changes: []
+    })
+    expectSuccess(await run(LAYOUT, { mode: 'apply' }))
+    // The other network's run wrote the same kind of record and marker: our repository and project, its network.
+    const records = emulators.gcp.dns.zonesIn(GCP_DNS_PROJECT_ID).get(REGION_ZONE)!.records
+    const ours = records.find((r) => r.type === 'TXT')!
+    const sharedPath = `projects/${GCP_HOST_PROJECT_ID}/global/networks/${GCP_SHARED_NETWORK}`
+    expect(ours.rrdatas.join(' ')).toContain(sharedPath)
+    records.push(
+      { name: `${OTHER_HOST}.`, type: 'A', ttl: 60, rrdatas: ['10.70.0.5'] },
+      { name: `_zilliz-private-link.${OTHER_HOST}.`, type: 'TXT', ttl: 60, rrdatas: ours.rrdatas.map((v) => v.replace(sharedPath, OTHER_NETWORK)) },
+      { name: 'legacy.gcp-us-west1.vectordb.zillizcloud.com.', type: 'A', ttl: 300, rrdatas: ['10.70.0.9'] }
+    )
+    const theirs = zoneRecords().filter((r) => !r.includes(HOST))
+    expect(theirs).toHaveLength(3)
+
+    emulators.log.clear()
+    expectSuccess(await run(LAYOUT, { mode: 'apply' }))
+    expect(emulators.log.writes()).toEqual([])
+
+    emulators.log.clear()
+    expectSuccess(await run(LAYOUT, { mode: 'destroy' }))
+    expect(writesByProject()).toEqual([...ENDPOINT_DELETES, `${GCP_DNS_PROJECT_ID} gcp-dns:changes.create`].sort())
+    expect(zoneRecords()).toEqual(theirs)
   })
 })

@@ -13,6 +13,8 @@ export interface Layout {
   projects: Record<Role, string>
   /** Permissions of the role files this layout never uses (dns: existing-zone and none), left ungranted */
   unused?: (permission: string) => boolean
+  /** A role's apply file when not gcp-<role>-apply.json (the records-only DNS role of dns: existing-zone) */
+  applyFiles?: Partial<Record<Role, string>>
 }
 
 export const SHARED_NETWORK_URL = `https://www.googleapis.com/compute/v1/projects/${GCP_HOST_PROJECT_ID}/global/networks/${GCP_SHARED_NETWORK}`
@@ -48,7 +50,10 @@ export function grantLayoutRoles(emulators: Emulators, layout: Layout, kind: 'pl
     for (const permission of permissions.filter((p) => !layout.unused?.(p))) held.add(permission)
     perProject.set(project, held)
   }
-  for (const role of ['network', 'endpoint', 'dns'] as const) add(layout.projects[role], policyFile(`gcp-${role}-${kind}.json`).includedPermissions)
+  for (const role of ['network', 'endpoint', 'dns'] as const) {
+    const file = (kind === 'apply' ? layout.applyFiles?.[role] : undefined) ?? `gcp-${role}-${kind}.json`
+    add(layout.projects[role], policyFile(file).includedPermissions)
+  }
   for (const file of extra) add(layout.projects.endpoint, policyFile(file).includedPermissions)
   for (const project of [GCP_PROJECT_ID, GCP_HOST_PROJECT_ID, GCP_DNS_PROJECT_ID]) emulators.gcp.compute.org.iam.grant(project, GCP_SERVICE_ACCOUNT, perProject.get(project) ?? [])
 }

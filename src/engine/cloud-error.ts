@@ -14,6 +14,14 @@ export interface OperationPermissions {
   policy?: string
 }
 
+/** Where one permission is checked, and the file that grants it there. */
+export interface PermissionPlace {
+  /** 'project host-net'; 'scope /subscriptions/S/resourceGroups/G (resource group G of subscription S)' */
+  scope?: string
+  /** The file that grants it there; absent: the cloud's plan/apply (or the opt-in feature's) file */
+  policy?: string
+}
+
 export interface CloudCallFailure {
   cloud: ProviderName
   /** The operation as the cloud names it: ec2:CreateVpcEndpoint, compute.forwardingRules.insert, PrivateEndpoints_CreateOrUpdate */
@@ -33,14 +41,14 @@ export interface CloudCallFailure {
   refused?: string[]
   /** Who the call was evaluated for: role ARN, service account, client id */
   principal?: string
-  /** Where the permission is missing, when the cloud evaluates it per scope (an Azure subscription, resource group or resource); scopeOf says it per permission */
-  scope?: string
-  /** What grants it, when more than the cloud's one plan/apply policy file says it (per-scope roles) */
-  grant?: string
-  /** Where each permission is checked, when a call spans scopes (a GCP project: 'project host-net') */
-  scopeOf?: Record<string, string>
-  /** The policy file granting each permission, when not the cloud's one apply or plan file */
-  policyOf?: Record<string, string>
+  /**
+   * Per permission, where the cloud checks it and what grants it there, when that is more than the cloud's
+   * one plan/apply file says: a GCP project of a Shared VPC, an Azure subscription, resource group or
+   * resource, another AWS account's role
+   */
+  places?: Record<string, PermissionPlace>
+  /** How the files named are to be granted, said after them (Azure: assigned on the scope named) */
+  grantNote?: string
 }
 
 const CLOUD_NAME: Record<ProviderName, string> = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Azure' }
@@ -71,15 +79,22 @@ export function describeCloudFailure(f: CloudCallFailure): string {
   const [one, many] = PERMISSION_KIND[f.cloud]
   // When the cloud names the permission it refused, that one is the missing one.
   const missing = f.refused?.length ? f.refused : f.required.permissions
-  const named = missing.map((p) => (f.scopeOf?.[p] ? `${p} on ${f.scopeOf[p]}` : p))
+  const placeOf = (permission: string) => f.places?.[permission]
+  // One scope for every missing permission is said once, after them; different scopes beside each one.
+  const scopes = [...new Set(missing.map((p) => placeOf(p)?.scope))]
+  const shared = scopes.length === 1 ? scopes[0] : undefined
+  const named = missing.map((p) => {
+    const scope = placeOf(p)?.scope
+    return !shared && scope ? `${p} on ${scope}` : p
+  })
   const needs =
     named.length === 1
       ? `the ${one} ${named[0]}`
       : `one or more of the ${many} ${named.join(', ')} (the call needs all of them)`
-  const where = f.scope ? ` on ${f.scope}` : ''
+  const where = shared ? ` on ${shared}` : ''
   const required = f.required
-  const files = [...new Set(missing.map((p) => f.policyOf?.[p] ?? policyFile(f.cloud, required.write, required.policy)))]
-  const grant = f.grant ?? `${files.join(' and ')} ${files.length > 1 ? 'do' : 'does'}`
+  const files = [...new Set(missing.map((p) => placeOf(p)?.policy ?? policyFile(f.cloud, required.write, required.policy)))]
+  const grant = `${files.join(' and ')} ${files.length > 1 ? 'do' : 'does'}${f.grantNote ? `, ${f.grantNote}` : ''}`
   return `${call} was denied (${code}): ${who} lacks ${needs}${where}; grant it as ${grant}.${said}`
 }
 

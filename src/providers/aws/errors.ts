@@ -30,6 +30,8 @@ export function awsFailure(error: unknown, operation: string, principal: string 
   const e = error as AwsServiceError
   const code = e.name ?? 'Error'
   const required = role.table[operation]
+  // "User: arn:… is not authorized to perform: ec2:CreateTags on resource: …"
+  const refused = [...(e.message ?? '').matchAll(/not authorized to perform: ([\w-]+:\w+)/g)].map((m) => m[1] as string)
   return {
     cloud: 'aws',
     operation,
@@ -38,10 +40,12 @@ export function awsFailure(error: unknown, operation: string, principal: string 
     detail: conciseDetail(e.message ?? ''),
     denied: DENIALS.has(code),
     required,
-    // "User: arn:… is not authorized to perform: ec2:CreateTags on resource: …"
-    refused: [...(e.message ?? '').matchAll(/not authorized to perform: ([\w-]+:\w+)/g)].map((m) => m[1] as string),
+    refused,
     principal,
-    ...(role.files === 'aws' || !required ? {} : { grant: `${policyFile('aws', required.write, required.policy, role.files)} does` })
+    // Another role's calls (the DNS account's) are granted by that role's own files.
+    ...(role.files === 'aws' || !required
+      ? {}
+      : { places: Object.fromEntries((refused.length ? refused : required.permissions).map((p) => [p, { policy: policyFile('aws', required.write, required.policy, role.files) }])) })
   }
 }
 

@@ -2,7 +2,7 @@
 // operation (the REST spec's operationId), its code and, for a denial, the Azure action and the identity.
 import type { PipelinePolicy } from '@azure/core-rest-pipeline'
 import { annotateCloudError, type CloudCallFailure } from '../../engine/cloud-error.js'
-import { armOperationOf, azureGrant } from './permissions.js'
+import { armOperationOf, azurePlaces } from './permissions.js'
 
 const DENIALS = new Set(['AuthorizationFailed', 'LinkedAuthorizationFailed', 'Forbidden'])
 
@@ -42,8 +42,7 @@ export function armFailure(error: unknown, method: string, url: string, principa
     required: known && { permissions: known.permissions, write: known.write, ...(known.policy ? { policy: known.policy } : {}) },
     refused,
     principal,
-    ...(denied ? { scope: describeScope(scope) } : {}),
-    ...(denied && known ? { grant: azureGrant(refused.length ? refused : known.permissions, known.write, known.policy) } : {})
+    ...(denied && known ? azurePlaces(refused.length ? refused : known.permissions, known.write, describeScope(scope), known.policy) : {})
   }
 }
 

@@ -1,7 +1,7 @@
 // Every ARM operation the provider calls (by the REST specs' operationId), how to recognise its request,
 // and the Azure RBAC actions it needs, including the linked ones checked on another resource. The error
 // reports read it; __tests__/denials-azure.test.ts keeps it in step with docs/policies/azure-*.json.
-import type { OperationPermissions } from '../../engine/cloud-error.js'
+import type { CloudCallFailure, OperationPermissions } from '../../engine/cloud-error.js'
 
 export interface ArmOperation extends OperationPermissions {
   operation: string
@@ -101,13 +101,14 @@ export function azureRoleFile(part: AzureScopePart, write: boolean): string {
 const WHOLE = (write: boolean) => (write ? 'docs/policies/azure-apply.json' : 'docs/policies/azure-plan.json (or azure-apply.json)')
 
 /**
- * What to grant, and where: the per-scope role of each missing action, assigned on the scope named, or the
- * one role of the single-resource-group layout. `write` is the operation's (a write needs the apply roles).
+ * What to grant, and where: each missing action's per-scope role (or the opt-in feature's file), assigned on
+ * the scope ARM named, or the one role of the single-resource-group layout. `write` is the operation's (a
+ * write needs the apply roles).
  */
-export function azureGrant(actions: string[], write: boolean, policy?: string): string {
-  if (policy) return `docs/policies/${policy}.json does, assigned on that scope`
-  const parts = [...new Set(actions.map(scopePartOf))]
-  const files = parts.map((part) => azureRoleFile(part, write))
-  return `${files.join(' and ')} ${files.length > 1 ? 'do' : 'does'}, assigned on that scope (${WHOLE(write)} where one resource group holds everything)`
+export function azurePlaces(actions: string[], write: boolean, scope: string, policy?: string): Pick<CloudCallFailure, 'places' | 'grantNote'> {
+  const fileOf = (action: string) => (policy ? `docs/policies/${policy}.json` : azureRoleFile(scopePartOf(action), write))
+  return {
+    places: Object.fromEntries(actions.map((action) => [action, { scope, policy: fileOf(action) }])),
+    grantNote: policy ? 'assigned on that scope' : `assigned on that scope (${WHOLE(write)} where one resource group holds everything)`
+  }
 }
-

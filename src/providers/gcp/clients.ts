@@ -5,7 +5,7 @@
 // firewall rules) and in the endpoint's (address, forwarding rule), Cloud DNS in the DNS project.
 import type { Observations } from '../../base/observations.js'
 import { ServiceGate } from '../../base/rate-limit.js'
-import type { GcpSettings } from '../../config/types.js'
+import type { DnsSettings, GcpSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
 import type { GcpSession } from './auth.js'
 import { ComputeApi } from './compute-api.js'
@@ -14,7 +14,7 @@ import type { GcpEndpoints } from './endpoints.js'
 import { googleHttp, type GoogleApiScope } from './google-http.js'
 import { NetworkManagementApi } from './network-management-api.js'
 import { LoggingApi, RunApi } from './run-api.js'
-import { GCP_OPT_IN_PERMISSIONS, GCP_PERMISSION_PROJECT, gcpPolicyFile, type GcpProjectRole } from './permissions.js'
+import { GCP_OPT_IN_PERMISSIONS, GCP_PERMISSION_PROJECT, gcpModePolicyFile, gcpPolicyFile, type GcpProjectRole } from './permissions.js'
 
 export interface GcpClients {
   /** Compute in the endpoint's project: the address and the PSC forwarding rule */
@@ -36,28 +36,36 @@ export interface GcpClients {
 export const projectOfRole = (settings: GcpSettings, role: GcpProjectRole): string =>
   role === 'network' ? settings.networkProjectId : role === 'endpoint' ? settings.endpointProjectId : settings.dnsProjectId
 
-/** More than one project: denials then name the per-project role file, not the single-project one. */
-export const spansProjects = (s: GcpSettings) => new Set([s.networkProjectId, s.endpointProjectId, s.dnsProjectId]).size > 1
+/** The projects of a run: the three parts', and those of zones named by path (dns: existing-zone). */
+function runProjects(s: GcpSettings, dns: DnsSettings): Set<string> {
+  const zones = dns.mode === 'existing-zone' ? dns.zoneIds.flatMap((id) => /^projects\/([^/]+)\/managedZones\//.exec(id)?.[1] ?? []) : []
+  return new Set([s.networkProjectId, s.endpointProjectId, s.dnsProjectId, ...zones])
+}
 
-/** Where Google checks a permission and which file grants it there, for the error reports. */
-function places(settings: GcpSettings): Pick<GoogleApiScope, 'projectOf' | 'policyOf'> {
+/**
+ * Where Google checks a permission and which file grants it there, for the error reports: across projects
+ * the per-project role (the DNS role of the DNS mode), in one project the single-project file of the DNS
+ * mode; an opt-in feature's permissions keep their own file (gcp-probe.json), granted on the project named.
+ */
+function places(settings: GcpSettings, dns: DnsSettings): Pick<GoogleApiScope, 'projectOf' | 'policyOf'> {
   const role = (permission: string) => GCP_PERMISSION_PROJECT[permission]
+  const spans = runProjects(settings, dns).size > 1
   return {
     projectOf: (permission) => {
       const r = role(permission)
       return r ? projectOfRole(settings, r) : undefined
     },
-    // An opt-in feature's permissions keep their own file (gcp-probe.json), granted on the project named.
     policyOf: (permission, write) => {
       const r = role(permission)
-      return r && spansProjects(settings) && !GCP_OPT_IN_PERMISSIONS.has(permission) ? gcpPolicyFile(r, write) : undefined
+      if (!r || GCP_OPT_IN_PERMISSIONS.has(permission)) return undefined
+      return spans ? gcpPolicyFile(r, write, dns.mode) : gcpModePolicyFile(write, dns.mode)
     }
   }
 }
 
 /**
  * `principal()` says whom Google evaluates the calls for, as far as known, for error reports; `deadline`
- * (epoch ms) ends the retries of every call.
+ * (epoch ms) ends the retries of every call; `dnsPlacement` names the policy files of the DNS mode in denials.
  */
 export function gcpClients(
   settings: GcpSettings,
@@ -66,10 +74,11 @@ export function gcpClients(
   log: Logger,
   principal: () => string | undefined,
   deadline: number,
-  observations?: Observations
+  observations?: Observations,
+  dnsPlacement: DnsSettings = { mode: 'managed', zoneIds: [] }
 ): GcpClients {
   const client = () => session.client()
-  const where = places(settings)
+  const where = places(settings, dnsPlacement)
   // Compute's rate quotas are 1,500 requests per minute per group and project (https://cloud.google.com/compute/api-quota):
   // 20/s keeps any one minute under 1,200. Cloud DNS publishes no default, so only concurrency is bounded.
   const computeHttp = googleHttp(client, log, { api: 'compute', principal, ...where }, deadline, new ServiceGate({ maxInFlight: 8, rate: { perSecond: 20, burst: 20 } }))

@@ -5,7 +5,7 @@ import type { AuthClient } from 'google-auth-library'
 import type { Logger } from '../../base/log.js'
 import type { ServiceGate } from '../../base/rate-limit.js'
 import { parseRetryAfter, retry, type RetryBudget } from '../../base/retry.js'
-import { annotateCloudError } from '../../engine/cloud-error.js'
+import { annotateCloudError, type CloudCallFailure, type PermissionPlace } from '../../engine/cloud-error.js'
 import { USER_AGENT } from '../../version.js'
 import { GCP_PERMISSIONS } from './permissions.js'
 
@@ -79,17 +79,15 @@ function deniedProject(message: string): string | undefined {
   return /(?:permission for|on resource) '(?:[^']*?\/)?projects\/([^/']+)/.exec(message)?.[1]
 }
 
-/** Where each missing permission is checked and which file grants it, for the error report. */
-function placesOf(scope: GoogleApiScope, missing: string[], write: boolean, named: string | undefined) {
-  const scopeOf: Record<string, string> = {}
-  const policyOf: Record<string, string> = {}
+/** Where each missing permission is checked and which file grants it there, for the error report. */
+function placesOf(scope: GoogleApiScope, missing: string[], write: boolean, named: string | undefined): Pick<CloudCallFailure, 'places'> {
+  const places: Record<string, PermissionPlace> = {}
   for (const permission of missing) {
     const project = (missing.length === 1 ? named : undefined) ?? scope.projectOf?.(permission)
-    if (project) scopeOf[permission] = `project ${project}`
     const policy = scope.policyOf?.(permission, write)
-    if (policy) policyOf[permission] = policy
+    if (project || policy) places[permission] = { ...(project ? { scope: `project ${project}` } : {}), ...(policy ? { policy } : {}) }
   }
-  return { scopeOf, policyOf }
+  return Object.keys(places).length ? { places } : {}
 }
 
 // Google's words for an API not enabled in the project: reason SERVICE_DISABLED (or the older

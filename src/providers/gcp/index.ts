@@ -66,7 +66,7 @@ export class GcpProvider implements CloudProvider {
     const endpoints = gcpEndpoints()
     this.session = gcpSession(this.settings, tokens, log, endpoints)
     // Retries of reads and polls end with the run's wait-timeout, counted from here (the run's start).
-    this.clients = gcpClients(this.settings, this.session, endpoints, log, () => this.settings.serviceAccount ?? this.principal, Date.now() + config.waitTimeoutSeconds * 1000, this.observations)
+    this.clients = gcpClients(this.settings, this.session, endpoints, log, () => this.settings.serviceAccount ?? this.principal, Date.now() + config.waitTimeoutSeconds * 1000, this.observations, config.dns)
     this.names = gcpNames(config, this.settings.endpointPrefix)
   }
 

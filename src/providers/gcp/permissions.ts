@@ -1,6 +1,7 @@
 // Every Compute and Cloud DNS method the provider calls, with the IAM permissions Google checks for it.
 // The error reports and __tests__/gcp-policies.test.ts (which keeps docs/policies/gcp-*.json in step with
 // the code) both read it.
+import type { DnsMode } from '../../config/types.js'
 import type { OperationPermissions } from '../../engine/cloud-error.js'
 
 const read = (...permissions: string[]): OperationPermissions => ({ permissions, write: false })
@@ -155,7 +156,20 @@ export const GCP_PERMISSION_PROJECT: Record<string, GcpProjectRole> = {
 /** Permissions an opt-in feature's own policy file grants (gcp-probe.json), not the plan or apply roles. */
 export const GCP_OPT_IN_PERMISSIONS: ReadonlySet<string> = new Set(Object.values(GCP_PERMISSIONS).flatMap((p) => (p.policy ? p.permissions : [])))
 
-/** The custom role file that grants a permission on its project: one per role in a multi-project layout. */
-export function gcpPolicyFile(role: GcpProjectRole, write: boolean): string {
-  return `docs/policies/gcp-${role}-${write ? 'apply' : 'plan'}.json`
+/**
+ * The custom role file that grants a permission on its project: one per role in a multi-project layout; with
+ * dns: existing-zone the DNS project's apply role is the records-only one.
+ */
+export function gcpPolicyFile(role: GcpProjectRole, write: boolean, mode: DnsMode = 'managed'): string {
+  const variant = role === 'dns' && write && mode === 'existing-zone' ? '-dns-existing-zone' : ''
+  return `docs/policies/gcp-${role}-${write ? 'apply' : 'plan'}${variant}.json`
+}
+
+/**
+ * The single-project file of a DNS mode (docs/policies/gcp-{plan,apply}-dns-{none,existing-zone}.json;
+ * existing-zone plans read what managed plans read), or undefined for the default gcp-plan/gcp-apply pair.
+ */
+export function gcpModePolicyFile(write: boolean, mode: DnsMode): string | undefined {
+  if (mode === 'managed' || (mode === 'existing-zone' && !write)) return undefined
+  return write ? `docs/policies/gcp-apply-dns-${mode}.json` : `docs/policies/gcp-plan-dns-${mode}.json (and gcp-apply-dns-${mode}.json)`
 }
