@@ -46,6 +46,13 @@ const writesByProject = () =>
     .map((r) => (r.service.startsWith('gcp-') ? `${projectOf(r)} ${r.service}:${r.operation}` : `${r.service}:${r.operation}`))
     .sort()
 
+/** The calls (Google's and Zilliz's, token exchanges included) and writes of a fresh apply of one cluster, for docs/gcp.md. */
+function printFreshApply(layout: string): void {
+  const calls = emulators.log.calls()
+  const google = calls.filter((c) => c.service.startsWith('gcp-')).length
+  process.stdout.write(`GCP Shared VPC, ${layout}: fresh apply ${calls.length} calls (${google} Google), ${emulators.log.writes().length} writes\n`)
+}
+
 /** The writes of a fresh apply, and the project each lands in. */
 function freshWrites(p: Record<Role, string>): string[] {
   return [
@@ -66,13 +73,14 @@ describe.each([
   ['the endpoint in the service project', ENDPOINT_IN_SERVICE],
   ['the endpoint in the host project', ENDPOINT_IN_HOST],
   ['the endpoint in the service project and the zones in a DNS project', CENTRAL_DNS]
-])('Shared VPC with %s', (_name, layout) => {
+])('Shared VPC with %s', (name, layout) => {
   const { projects } = layout
   const org = () => emulators.gcp.compute.org
 
   it('applies fresh with each write in its project, each project holding only its roles, and verifies the link', async () => {
     const result = await run(layout, { mode: 'apply' })
     expectVerifiedApply(result, writesByProject(), freshWrites(projects))
+    printFreshApply(name)
     const calls = emulators.log.calls()
     // Reads of the network, its subnetwork and its firewall rules go to the host project only.
     const hostReads = calls.filter((c) => /^(networks|subnetworks|firewalls)\./.test(c.operation)).map(projectOf)
@@ -285,7 +293,7 @@ const ENDPOINT_DELETES = [`${GCP_PROJECT_ID} gcp-compute:forwardingRules.delete`
 describe.each([
   ['dns: existing-zone, the zone in a DNS project', EXISTING_ZONE, [`${GCP_DNS_PROJECT_ID} gcp-dns:changes.create`]],
   ['dns: none', NO_DNS, []]
-])('Shared VPC with %s', (_name, layout, dnsWrites) => {
+])('Shared VPC with %s', (name, layout, dnsWrites) => {
   beforeEach(() => {
     if (layout === EXISTING_ZONE) makeCentralZone()
   })
@@ -293,6 +301,7 @@ describe.each([
   it('applies fresh: the endpoint in the service project, DNS only as the mode says, without the permissions the mode never uses', async () => {
     const result = await run(layout, { mode: 'apply' })
     expectVerifiedApply(result, writesByProject(), [...ENDPOINT_WRITES, ...dnsWrites].sort())
+    printFreshApply(name)
     const [address] = [...emulators.gcp.compute.project(GCP_PROJECT_ID).addresses.values()]
     expect(address).toMatchObject({ subnetwork: GCP_SHARED_SUBNETWORK, subnetworkProject: GCP_HOST_PROJECT_ID })
     expect(emulators.zilliz.state.registrations.map((r) => [r.gcpProjectId, r.accepted])).toEqual([[GCP_PROJECT_ID, true]])
