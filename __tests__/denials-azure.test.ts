@@ -45,8 +45,14 @@ const linksFailed = async () => {
 
 // The level 1 DNS analysis reads: a denial there leaves the link unproven, not the run failed; it is a skipped
 // check naming the action (dns-analysis-azure.test.ts).
-const PROOF_OPERATIONS = ['DnsForwardingRulesets_ListByVirtualNetwork', 'ForwardingRules_List']
-const PROOF_READS = ['Microsoft.Network/virtualNetworks/listDnsForwardingRulesets/action', 'Microsoft.Network/dnsForwardingRulesets/forwardingRules/read']
+// The path analysis reads likewise (path-analysis-azure.test.ts).
+const PROOF_OPERATIONS = ['DnsForwardingRulesets_ListByVirtualNetwork', 'ForwardingRules_List', 'NetworkSecurityGroups_Get', 'RouteTables_Get']
+const PROOF_READS = [
+  'Microsoft.Network/virtualNetworks/listDnsForwardingRulesets/action',
+  'Microsoft.Network/dnsForwardingRulesets/forwardingRules/read',
+  'Microsoft.Network/networkSecurityGroups/read',
+  'Microsoft.Network/routeTables/read'
+]
 // Level 2's container group operations are granted by azure-probe.json, not the apply roles, and proven with
 // their denials in probe-azure-e2e.test.ts.
 const PROBE_OPERATIONS = AZURE_OPERATIONS.filter((o) => o.policy === 'azure-probe').map((o) => o.operation)

@@ -12,6 +12,7 @@ import {
   type ArmState,
   type ConnectionStatus,
   type NetworkInterfaceState,
+  type PeeringState,
   type PrivateEndpointState,
   type SubnetState,
   type VirtualNetworkState
@@ -47,8 +48,33 @@ function subnetView(vnet: VirtualNetworkState, subnet: SubnetState, endpoints: P
         properties: { provisioningState: 'Succeeded', serviceName, actions: [] }
       })),
       privateEndpoints: endpoints.filter((e) => key(e.subnetId) === key(id)).map((e) => ({ id: e.id })),
-      privateEndpointNetworkPolicies: 'Disabled',
+      ...(subnet.networkSecurityGroupId ? { networkSecurityGroup: { id: subnet.networkSecurityGroupId } } : {}),
+      ...(subnet.routeTableId ? { routeTable: { id: subnet.routeTableId } } : {}),
+      privateEndpointNetworkPolicies: subnet.privateEndpointNetworkPolicies ?? 'Disabled',
       privateLinkServiceNetworkPolicies: 'Enabled'
+    }
+  }
+}
+
+function peeringView(vnet: VirtualNetworkState, p: PeeringState, state: ArmState): JsonObject {
+  const remote = state.virtualNetworks.get(key(p.remoteVnetId))
+  const space = { addressPrefixes: remote?.addressPrefixes ?? [] }
+  return {
+    name: p.name,
+    id: `${vnet.id}/virtualNetworkPeerings/${p.name}`,
+    etag: vnet.etag,
+    type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
+    properties: {
+      provisioningState: 'Succeeded',
+      peeringState: p.peeringState,
+      peeringSyncLevel: 'FullyInSync',
+      allowVirtualNetworkAccess: p.allowVirtualNetworkAccess,
+      allowForwardedTraffic: false,
+      allowGatewayTransit: false,
+      useRemoteGateways: false,
+      remoteVirtualNetwork: { id: p.remoteVnetId },
+      remoteAddressSpace: space,
+      remoteVirtualNetworkAddressSpace: space
     }
   }
 }
@@ -239,7 +265,7 @@ export class NetworkProvider {
         addressSpace: { addressPrefixes: vnet.addressPrefixes },
         subnets: vnet.subnets.map((s) => subnetView(vnet, s, endpoints)),
         ...(vnet.dnsServers?.length ? { dhcpOptions: { dnsServers: vnet.dnsServers } } : {}),
-        virtualNetworkPeerings: [],
+        virtualNetworkPeerings: (vnet.peerings ?? []).map((p) => peeringView(vnet, p, this.state)),
         enableDdosProtection: false
       }
     })

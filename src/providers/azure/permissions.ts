@@ -52,6 +52,9 @@ export const AZURE_OPERATIONS: ArmOperation[] = [
   // Level 1 DNS analysis: the DNS private resolver forwarding rulesets linked to the network, and their rules.
   op('DnsForwardingRulesets_ListByVirtualNetwork', 'POST', `${NETWORK}/virtualnetworks/[^/]+/listdnsforwardingrulesets`, false, 'Microsoft.Network/virtualNetworks/listDnsForwardingRulesets/action'),
   op('ForwardingRules_List', 'GET', `${NETWORK}/dnsforwardingrulesets/[^/]+/forwardingrules`, false, 'Microsoft.Network/dnsForwardingRulesets/forwardingRules/read'),
+  // Level 1 path analysis: the client subnet's and the endpoint subnet's security groups, the client subnet's route table.
+  op('NetworkSecurityGroups_Get', 'GET', `${NETWORK}/networksecuritygroups/[^/]+`, false, 'Microsoft.Network/networkSecurityGroups/read'),
+  op('RouteTables_Get', 'GET', `${NETWORK}/routetables/[^/]+`, false, 'Microsoft.Network/routeTables/read'),
   // The zone and link long-running operations; only polled after a write.
   op('PrivateDnsOperationStatus_Get', 'GET', `${NETWORK}/privatednsoperationstatuses/[^/]+`, true, 'Microsoft.Network/privateDnsOperationStatuses/read'),
   // Level 2, the live probe's container group in the probe subnet's resource group (Container Instances 2023-05-01).
@@ -89,7 +92,8 @@ export const AZURE_SCOPE_PARTS: AzureScopePart[] = ['endpoint', 'network', 'dns'
 export function scopePartOf(action: string): AzureScopePart {
   // DNS private resolver forwarding rulesets live with the central DNS too, where a hub keeps them.
   if (/^Microsoft\.Network\/(privateDnsZones|privateDnsOperationStatuses|dnsForwardingRulesets)\//i.test(action)) return 'dns'
-  if (/^Microsoft\.Network\/virtualNetworks\//i.test(action)) return 'network'
+  // Security groups and route tables sit with the networks whose subnets use them.
+  if (/^Microsoft\.Network\/(virtualNetworks|networkSecurityGroups|routeTables)\//i.test(action)) return 'network'
   return 'endpoint'
 }
 
