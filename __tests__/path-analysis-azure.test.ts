@@ -50,6 +50,77 @@ afterEach(() => {
   arm().rbac.reset()
 })
 
+describe('Network Watcher from a named VM', () => {
+  const WATCHER_CALLS = ['VirtualMachines_Get', 'NetworkInterfaces_Get', 'NetworkWatchers_ListAll', 'NetworkWatchers_VerifyIPFlow', 'NetworkWatchers_CheckConnectivity', 'NetworkOperationResult_Get']
+  const machine = (name: string, extensions?: string[]) => {
+    if (!arm().watcher.watchers.size) arm().watcher.addWatcher(SUBSCRIPTION_ID, 'eastus')
+    arm().watcher.delays.ipFlowVerifyMs = 100
+    arm().watcher.delays.connectivityCheckMs = 300
+    return arm().watcher.machines.get(`/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Compute/virtualMachines/${name}`.toLowerCase()) ?? arm().watcher.addMachine(SUBSCRIPTION_ID, RESOURCE_GROUP, name, ids.subnet(CLIENTS), extensions)
+  }
+
+  it('joins IP flow verify and the connectivity check to the computed pass', async () => {
+    const vm = machine('vm-client')
+    const before = emulators.log.calls('arm').length
+    const started = performance.now()
+    const result = await run({ 'client-subnet': CLIENTS, 'azure-network-watcher-vm-id': vm.id })
+    const ms = performance.now() - started
+    expectSuccess(result)
+    const checks = pathChecks(result)
+    expect(checks.map((c) => [c.id, c.status, c.proof])).toEqual([
+      ['path:443', 'pass', 'analysis'],
+      ['path:19530', 'pass', 'analysis']
+    ])
+    expect(checks[1]!.evidence).toMatch(/Network Watcher from vm-client \(10\.20\.3\.\d+\): IP flow verify: Allow, connectivity check: Connected/)
+    expect(checks[1]!.proofSource).toContain('and Network Watcher from VM vm-client')
+    const calls = emulators.log.calls('arm').slice(before).filter((c) => WATCHER_CALLS.includes(c.operation)).map((c) => c.operation)
+    expect(calls.filter((op) => op === 'NetworkWatchers_VerifyIPFlow')).toHaveLength(2)
+    expect(calls.filter((op) => op === 'NetworkWatchers_CheckConnectivity')).toHaveLength(2)
+    process.stdout.write(`Azure path analysis with Network Watcher: ${calls.length} Network Watcher calls (${[...new Set(calls)].map((op) => `${op}×${calls.filter((o) => o === op).length}`).join(', ')}); whole plan ${Math.round(ms)} ms with checks of 100 and 300 ms\n`)
+  })
+
+  it('fails on the rule Network Watcher reports as denying the port, naming it', async () => {
+    const vm = machine('vm-client')
+    const clients = arm().rules.addSecurityGroup(SUBSCRIPTION_ID, RESOURCE_GROUP, 'clients-nsg', [deny('deny-milvus', 200, 'Outbound', '19530')])
+    arm().rules.configureSubnet(ids.subnet(CLIENTS), { networkSecurityGroupId: clients.id })
+    const checks = pathChecks(await run({ 'client-subnet': CLIENTS, 'azure-network-watcher-vm-id': vm.id }))
+    expect(checks.map((c) => c.status)).toEqual(['pass', 'fail'])
+    expect(checks[1]!.evidence).toMatch(/Network Watcher IP flow verify from vm-client \(10\.20\.3\.\d+\): rule securityRules\/deny-milvus: it denies tcp\/19530/)
+    expect(checks[1]!.evidence).toContain('Network Watcher connectivity check from vm-client: NetworkSecurityRule issue (Outbound) at securityRules/deny-milvus')
+    expect(checks[1]!.evidence).toContain('IP flow verify: Deny by securityRules/deny-milvus, connectivity check: Disconnected')
+    expect(checks[1]!.fix).toContain('ahead of securityRules/deny-milvus')
+  })
+
+  it('says why the connectivity check did not run on a VM without the agent, and keeps the computed verdict', async () => {
+    const vm = machine('vm-no-agent', [])
+    const checks = pathChecks(await run({ 'client-subnet': CLIENTS, 'azure-network-watcher-vm-id': vm.id }))
+    expect(checks.map((c) => c.status)).toEqual(['pass', 'pass'])
+    expect(checks[0]!.evidence).toContain('IP flow verify: Allow')
+    expect(checks[0]!.evidence).toContain('connectivity check did not run: ')
+    expect(checks[0]!.evidence).toContain('VmExtensionNotInstalled')
+  })
+
+  it('names the missing Network Watcher permission and its role file, and keeps the computed verdict', async () => {
+    const vm = machine('vm-client')
+    const plan = JSON.parse(readFileSync('docs/policies/azure-plan.json', 'utf8')) as { Actions: string[] }
+    arm().rbac.assign(CLIENT_ID, plan.Actions)
+    const checks = pathChecks(await run({ 'client-subnet': CLIENTS, 'azure-network-watcher-vm-id': vm.id }))
+    expect(checks.map((c) => c.status)).toEqual(['pass', 'pass'])
+    expect(checks[0]!.evidence).toContain(`lacks the Azure action Microsoft.Compute/virtualMachines/read on scope ${vm.id}`)
+    expect(checks[0]!.evidence).toContain('docs/policies/azure-network-watcher.json')
+  })
+
+  it('names a VM that does not exist, and keeps the computed verdict', async () => {
+    machine('vm-client')
+    const missing = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Compute/virtualMachines/vm-gone`
+    const checks = pathChecks(await run({ 'client-subnet': CLIENTS, 'azure-network-watcher-vm-id': missing }))
+    expect(checks.map((c) => c.status)).toEqual(['pass', 'pass'])
+    expect(checks[0]!.evidence).toContain('Network Watcher not used: ')
+    expect(checks[0]!.evidence).toContain('VirtualMachines_Get')
+    expect(checks[0]!.evidence).toContain('ResourceNotFound')
+  })
+})
+
 describe('the Azure path analysis', () => {
   it('passes a correct link on 443 and 19530 at level analysis, from the effective rules', async () => {
     const clients = arm().rules.addSecurityGroup(SUBSCRIPTION_ID, RESOURCE_GROUP, 'clients-nsg', [])

@@ -132,7 +132,9 @@ export interface NetworkInterfaceState {
   location: string
   subnetId: string
   privateIp: string
+  /** The private endpoint the interface belongs to ('' for a VM's) */
   endpointId: string
+  virtualMachineId?: string
   resourceGuid: string
   etag: string
 }

@@ -12,7 +12,7 @@ const GROUP = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName
 type JsonObject = Record<string, unknown>
 
 // network-security-groups-overview, "Default security rules": every group has them, after its own.
-const DEFAULT_RULES: SecurityRuleState[] = [
+export const DEFAULT_RULES: SecurityRuleState[] = [
   { name: 'AllowVnetInBound', priority: 65000, direction: 'Inbound', access: 'Allow', protocol: '*', sourceAddressPrefix: 'VirtualNetwork', sourcePortRange: '*', destinationAddressPrefix: 'VirtualNetwork', destinationPortRange: '*' },
   { name: 'AllowAzureLoadBalancerInBound', priority: 65001, direction: 'Inbound', access: 'Allow', protocol: '*', sourceAddressPrefix: 'AzureLoadBalancer', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '*' },
   { name: 'DenyAllInBound', priority: 65500, direction: 'Inbound', access: 'Deny', protocol: '*', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '*' },

@@ -152,7 +152,8 @@ function nicView(n: NetworkInterfaceState): JsonObject {
       enableAcceleratedNetworking: false,
       enableIPForwarding: false,
       hostedWorkloads: [],
-      privateEndpoint: { id: n.endpointId },
+      ...(n.endpointId ? { privateEndpoint: { id: n.endpointId } } : {}),
+      ...(n.virtualMachineId ? { virtualMachine: { id: n.virtualMachineId } } : {}),
       nicType: 'Standard'
     }
   }
@@ -409,6 +410,6 @@ export class NetworkProvider {
     if (op.status === 'InProgress') return armJson(202, undefined, { location: `https://${MANAGEMENT_HOST}${c.req.url.pathname}${c.req.url.search}`, 'retry-after': String(this.timing.retryAfterSeconds) })
     if (op.status === 'Failed') return cloudError(400, op.error?.code ?? 'Failed', op.error?.message ?? 'The operation failed.')
     if (op.status === 'Canceled') return cloudError(409, 'Canceled', 'The operation was superseded by a later request on the resource.')
-    return armJson(204, undefined)
+    return op.result ? armJson(200, op.result) : armJson(204, undefined)
   }
 }

@@ -18,6 +18,8 @@ export const AZURE_SPEC_FILES = [
   'network/privateLinkService.json',
   'network/networkSecurityGroup.json',
   'network/routeTable.json',
+  'network/networkWatcher.json',
+  'compute/virtualMachine.json',
   'privatedns/privatedns.json',
   'dnsresolver/dnsresolver.json',
   'containerinstance/containerInstance.json'

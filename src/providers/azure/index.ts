@@ -39,6 +39,7 @@ import {
   registrationId,
   type ObservedEndpoint
 } from './private-endpoint.js'
+import { networkWatcherChecks } from './network-watcher.js'
 import { azurePathAnalyzer } from './path-analysis.js'
 import { azureHttpClient } from './transport.js'
 import { verifyAzure } from './verify.js'
@@ -310,11 +311,15 @@ export class AzureProvider implements CloudProvider {
 
   /** Level 1 path proof: the effective security and route rules from the client subnet to the endpoint. */
   pathAnalyzer(): PathAnalyzer {
+    const { clients } = this.ready()
+    const vmId = this.settings.networkWatcherVmId
+    const principal = () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`)
     return azurePathAnalyzer({
-      clients: this.ready().clients,
+      clients,
       config: this.config,
       settings: this.settings,
-      endpoint: () => (this.live.ip ? { subnetId: this.live.endpoint?.subnetId || this.live.network?.subnetId || '', ip: this.live.ip } : undefined)
+      endpoint: () => (this.live.ip ? { subnetId: this.live.endpoint?.subnetId || this.live.network?.subnetId || '', ip: this.live.ip } : undefined),
+      ...(vmId ? { watch: networkWatcherChecks({ clients, vmId, principal }) } : {})
     })
   }
 
