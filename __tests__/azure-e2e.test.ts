@@ -481,6 +481,10 @@ describe('custom roles', () => {
     emulators.azure.arm.resolver.addRuleset(SUBSCRIPTION_ID, RESOURCE_GROUP, 'corp', [ids.vnet()], [
       { name: 'corp', domainName: 'corp.example.', targetDnsServers: [{ ipAddress: '10.50.0.4' }], forwardingRuleState: 'Enabled' }
     ])
+    // A security group and a route table on the subnet make the path analysis read them.
+    const group = emulators.azure.arm.rules.addSecurityGroup(SUBSCRIPTION_ID, RESOURCE_GROUP, 'endpoints-nsg', [])
+    const table = emulators.azure.arm.rules.addRouteTable(SUBSCRIPTION_ID, RESOURCE_GROUP, 'endpoints-rt', [])
+    emulators.azure.arm.rules.configureSubnet(ids.subnet(), { networkSecurityGroupId: group.id, routeTableId: table.id })
     rbac.assign(CLIENT_ID, plan.Actions)
     expectSuccess(await run({ mode: 'plan' }))
     const planNeeds = new Set(rbac.checked)

@@ -45,12 +45,20 @@ const linksFailed = async () => {
 
 // The level 1 DNS analysis reads: a denial there leaves the link unproven, not the run failed; it is a skipped
 // check naming the action (dns-analysis-azure.test.ts).
-const PROOF_OPERATIONS = ['DnsForwardingRulesets_ListByVirtualNetwork', 'ForwardingRules_List']
-const PROOF_READS = ['Microsoft.Network/virtualNetworks/listDnsForwardingRulesets/action', 'Microsoft.Network/dnsForwardingRulesets/forwardingRules/read']
+// The path analysis reads likewise (path-analysis-azure.test.ts).
+const PROOF_OPERATIONS = ['DnsForwardingRulesets_ListByVirtualNetwork', 'ForwardingRules_List', 'NetworkSecurityGroups_Get', 'RouteTables_Get']
+const PROOF_READS = [
+  'Microsoft.Network/virtualNetworks/listDnsForwardingRulesets/action',
+  'Microsoft.Network/dnsForwardingRulesets/forwardingRules/read',
+  'Microsoft.Network/networkSecurityGroups/read',
+  'Microsoft.Network/routeTables/read'
+]
 // Level 2's container group operations are granted by azure-probe.json, not the apply roles, and proven with
 // their denials in probe-azure-e2e.test.ts.
 const PROBE_OPERATIONS = AZURE_OPERATIONS.filter((o) => o.policy === 'azure-probe').map((o) => o.operation)
 const LINK_OPERATIONS = AZURE_OPERATIONS.filter((o) => !o.policy)
+// Network Watcher's checks from a named VM: their own role too (path-analysis-azure.test.ts).
+const WATCHER_OPERATIONS = AZURE_OPERATIONS.filter((o) => o.policy === 'azure-network-watcher').map((o) => o.operation)
 
 // [operationId, mode, the step or phase the error names, what exists before]
 const CASES: [string, 'plan' | 'apply' | 'destroy', RegExp, (() => Promise<void>) | undefined][] = [
@@ -81,7 +89,13 @@ const CASES: [string, 'plan' | 'apply' | 'destroy', RegExp, (() => Promise<void>
 
 describe('a denied ARM operation', () => {
   it('is tested for every operation in the permission table', () => {
-    expect([...CASES.map(([name]) => name), ...PROOF_OPERATIONS, ...PROBE_OPERATIONS].sort()).toEqual(AZURE_OPERATIONS.map((o) => o.operation).sort())
+    expect([...CASES.map(([name]) => name), ...PROOF_OPERATIONS, ...PROBE_OPERATIONS, ...WATCHER_OPERATIONS].sort()).toEqual(AZURE_OPERATIONS.map((o) => o.operation).sort())
+    expect([...WATCHER_OPERATIONS].sort()).toEqual(['NetworkOperationResult_Get', 'NetworkWatchers_CheckConnectivity', 'NetworkWatchers_ListAll', 'NetworkWatchers_VerifyIPFlow', 'VirtualMachines_Get'])
+  })
+
+  it("table grants exactly the Network Watcher role's actions, with the read of the VM's interface", () => {
+    const needed = [...new Set([...AZURE_OPERATIONS.filter((o) => o.policy === 'azure-network-watcher').flatMap((o) => o.permissions), 'Microsoft.Network/networkInterfaces/read'])].sort()
+    expect(needed).toEqual([...role('azure-network-watcher.json').Actions].sort())
   })
 
   it('table grants exactly the actions of the role files', () => {

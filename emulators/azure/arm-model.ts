@@ -14,6 +14,58 @@ export interface SubnetState {
   delegations: string[]
   /** Private IPs handed out so far */
   used: Set<string>
+  networkSecurityGroupId?: string
+  routeTableId?: string
+  /** Disabled (Azure's default), Enabled, NetworkSecurityGroupEnabled or RouteTableEnabled */
+  privateEndpointNetworkPolicies?: string
+}
+
+/** A peering of this network to another (the remote's address space is read from the remote network). */
+export interface PeeringState {
+  name: string
+  remoteVnetId: string
+  peeringState: 'Connected' | 'Initiated' | 'Disconnected'
+  allowVirtualNetworkAccess: boolean
+}
+
+/** A security rule as ARM stores it (SecurityRulePropertiesFormat). */
+export interface SecurityRuleState {
+  name: string
+  priority: number
+  direction: 'Inbound' | 'Outbound'
+  access: 'Allow' | 'Deny'
+  protocol: 'Tcp' | 'Udp' | 'Icmp' | 'Esp' | 'Ah' | '*'
+  sourceAddressPrefix?: string
+  sourceAddressPrefixes?: string[]
+  sourcePortRange?: string
+  destinationAddressPrefix?: string
+  destinationAddressPrefixes?: string[]
+  destinationPortRange?: string
+  destinationPortRanges?: string[]
+}
+
+export interface NetworkSecurityGroupState {
+  id: string
+  name: string
+  location: string
+  rules: SecurityRuleState[]
+  etag: string
+}
+
+export interface RouteState {
+  name: string
+  addressPrefix: string
+  nextHopType: 'VirtualNetworkGateway' | 'VnetLocal' | 'Internet' | 'VirtualAppliance' | 'None'
+  nextHopIpAddress?: string
+}
+
+export interface RouteTableState {
+  id: string
+  name: string
+  location: string
+  routes: RouteState[]
+  disableBgpRoutePropagation: boolean
+  etag: string
 }
 
 export interface VirtualNetworkState {
@@ -27,6 +79,7 @@ export interface VirtualNetworkState {
   etag: string
   /** dhcpOptions.dnsServers: custom DNS servers handed to the network's VMs; empty: Azure-provided DNS */
   dnsServers?: string[]
+  peerings?: PeeringState[]
 }
 
 /** A DNS private resolver forwarding ruleset, its links to virtual networks and its rules. */
@@ -79,7 +132,9 @@ export interface NetworkInterfaceState {
   location: string
   subnetId: string
   privateIp: string
+  /** The private endpoint the interface belongs to ('' for a VM's) */
   endpointId: string
+  virtualMachineId?: string
   resourceGuid: string
   etag: string
 }
@@ -126,6 +181,8 @@ export class ArmState {
   readonly networkInterfaces = new Map<string, NetworkInterfaceState>()
   readonly privateZones = new Map<string, PrivateZoneState>()
   readonly forwardingRulesets = new Map<string, ForwardingRulesetState>()
+  readonly networkSecurityGroups = new Map<string, NetworkSecurityGroupState>()
+  readonly routeTables = new Map<string, RouteTableState>()
   /** Private link service aliases that exist (lower case), e.g. Zilliz's per region */
   readonly aliases = new Set<string>()
 

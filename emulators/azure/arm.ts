@@ -13,6 +13,8 @@ import { ArmState } from './arm-model.js'
 import { matchRoute, type ArmRoute } from './arm-route.js'
 import { ContainerInstanceProvider } from './container-instances.js'
 import { NetworkProvider, type ArmTiming } from './network.js'
+import { NetworkRulesProvider } from './network-rules.js'
+import { NetworkWatcherProvider } from './network-watcher.js'
 import { AsyncOperations } from './operations.js'
 import { DnsResolverProvider } from './dns-resolver.js'
 import { PrivateDnsProvider } from './private-dns.js'
@@ -29,6 +31,10 @@ export class ArmEmulator implements Service {
   readonly dns: PrivateDnsProvider
   readonly resolver: DnsResolverProvider
   readonly containers: ContainerInstanceProvider
+  /** Network security groups and route tables */
+  readonly rules: NetworkRulesProvider
+  /** Network Watcher and the VMs it tests from */
+  readonly watcher: NetworkWatcherProvider
   /** Departures from the REST API description; the emulators' close() fails the test that made any */
   readonly violations = new ViolationLog()
   readonly spec: SpecCatalog = azureSpecCatalog()
@@ -42,7 +48,9 @@ export class ArmEmulator implements Service {
     this.dns = new PrivateDnsProvider(this.state, this.operations, this.rbac, this.timing)
     this.resolver = new DnsResolverProvider(this.state)
     this.containers = new ContainerInstanceProvider(this.state, this.rbac)
-    this.routes = [...this.network.routes(), ...this.dns.routes(), ...this.resolver.routes(), ...this.containers.routes()]
+    this.rules = new NetworkRulesProvider(this.state)
+    this.watcher = new NetworkWatcherProvider(this.state, this.operations, this.timing)
+    this.routes = [...this.network.routes(), ...this.dns.routes(), ...this.resolver.routes(), ...this.containers.routes(), ...this.rules.routes(), ...this.watcher.routes()]
   }
 
   // classify() sees every request once, injected faults included, so the description is checked here.

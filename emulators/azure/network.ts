@@ -12,6 +12,7 @@ import {
   type ArmState,
   type ConnectionStatus,
   type NetworkInterfaceState,
+  type PeeringState,
   type PrivateEndpointState,
   type SubnetState,
   type VirtualNetworkState
@@ -47,8 +48,33 @@ function subnetView(vnet: VirtualNetworkState, subnet: SubnetState, endpoints: P
         properties: { provisioningState: 'Succeeded', serviceName, actions: [] }
       })),
       privateEndpoints: endpoints.filter((e) => key(e.subnetId) === key(id)).map((e) => ({ id: e.id })),
-      privateEndpointNetworkPolicies: 'Disabled',
+      ...(subnet.networkSecurityGroupId ? { networkSecurityGroup: { id: subnet.networkSecurityGroupId } } : {}),
+      ...(subnet.routeTableId ? { routeTable: { id: subnet.routeTableId } } : {}),
+      privateEndpointNetworkPolicies: subnet.privateEndpointNetworkPolicies ?? 'Disabled',
       privateLinkServiceNetworkPolicies: 'Enabled'
+    }
+  }
+}
+
+function peeringView(vnet: VirtualNetworkState, p: PeeringState, state: ArmState): JsonObject {
+  const remote = state.virtualNetworks.get(key(p.remoteVnetId))
+  const space = { addressPrefixes: remote?.addressPrefixes ?? [] }
+  return {
+    name: p.name,
+    id: `${vnet.id}/virtualNetworkPeerings/${p.name}`,
+    etag: vnet.etag,
+    type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
+    properties: {
+      provisioningState: 'Succeeded',
+      peeringState: p.peeringState,
+      peeringSyncLevel: 'FullyInSync',
+      allowVirtualNetworkAccess: p.allowVirtualNetworkAccess,
+      allowForwardedTraffic: false,
+      allowGatewayTransit: false,
+      useRemoteGateways: false,
+      remoteVirtualNetwork: { id: p.remoteVnetId },
+      remoteAddressSpace: space,
+      remoteVirtualNetworkAddressSpace: space
     }
   }
 }
@@ -126,7 +152,8 @@ function nicView(n: NetworkInterfaceState): JsonObject {
       enableAcceleratedNetworking: false,
       enableIPForwarding: false,
       hostedWorkloads: [],
-      privateEndpoint: { id: n.endpointId },
+      ...(n.endpointId ? { privateEndpoint: { id: n.endpointId } } : {}),
+      ...(n.virtualMachineId ? { virtualMachine: { id: n.virtualMachineId } } : {}),
       nicType: 'Standard'
     }
   }
@@ -239,7 +266,7 @@ export class NetworkProvider {
         addressSpace: { addressPrefixes: vnet.addressPrefixes },
         subnets: vnet.subnets.map((s) => subnetView(vnet, s, endpoints)),
         ...(vnet.dnsServers?.length ? { dhcpOptions: { dnsServers: vnet.dnsServers } } : {}),
-        virtualNetworkPeerings: [],
+        virtualNetworkPeerings: (vnet.peerings ?? []).map((p) => peeringView(vnet, p, this.state)),
         enableDdosProtection: false
       }
     })
@@ -383,6 +410,6 @@ export class NetworkProvider {
     if (op.status === 'InProgress') return armJson(202, undefined, { location: `https://${MANAGEMENT_HOST}${c.req.url.pathname}${c.req.url.search}`, 'retry-after': String(this.timing.retryAfterSeconds) })
     if (op.status === 'Failed') return cloudError(400, op.error?.code ?? 'Failed', op.error?.message ?? 'The operation failed.')
     if (op.status === 'Canceled') return cloudError(409, 'Canceled', 'The operation was superseded by a later request on the resource.')
-    return armJson(204, undefined)
+    return op.result ? armJson(200, op.result) : armJson(204, undefined)
   }
 }

@@ -19,11 +19,15 @@ export interface AsyncOperation {
   error?: OperationError
   startedAt: string
   endedAt?: string
+  /** What the operation returns at its Location once done (a POST action's result), if anything */
+  result?: Record<string, unknown>
 }
 
 interface Pending extends AsyncOperation {
   failWith?: OperationError
   resource?: string
+  /** Epoch ms before which the operation stays InProgress, however often it is polled (the service's own time) */
+  notBefore: number
   finish(failed: boolean): void
 }
 
@@ -52,7 +56,7 @@ export class AsyncOperations {
    * Starts an operation on `resource` (its id). A newer PUT supersedes an operation still running on the
    * same resource: that one ends Canceled and changes nothing, so it cannot undo the newer one's result.
    */
-  start(operation: string, finish: (failed: boolean) => void, resource?: string): AsyncOperation {
+  start(operation: string, finish: (failed: boolean) => void, resource?: string, minDurationMs = 0): AsyncOperation {
     for (const other of this.operations.values())
       if (resource && other.resource === resource.toLowerCase() && other.status === 'InProgress') {
         other.status = 'Canceled'
@@ -61,9 +65,9 @@ export class AsyncOperations {
     const index = this.failures.findIndex((f) => f.operation === operation)
     const queued = index >= 0 ? this.failures.splice(index, 1)[0]?.error : undefined
     const failWith = queued ?? (this.transientFailure?.() ? TRANSIENT_FAILURE : undefined)
-    const pending: Pending = { id: randomUUID(), operation, status: 'InProgress', polls: 0, startedAt: new Date().toISOString(), failWith, finish, resource: resource?.toLowerCase() }
+    const pending: Pending = { id: randomUUID(), operation, status: 'InProgress', polls: 0, startedAt: new Date().toISOString(), failWith, finish, resource: resource?.toLowerCase(), notBefore: Date.now() + minDurationMs }
     this.operations.set(pending.id, pending)
-    setTimeout(() => this.complete(pending), this.unpolledCompletionMs).unref()
+    setTimeout(() => this.complete(pending), Math.max(this.unpolledCompletionMs, minDurationMs)).unref()
     return pending
   }
 
@@ -76,7 +80,7 @@ export class AsyncOperations {
   poll(id: string): AsyncOperation | undefined {
     const op = this.operations.get(id.toLowerCase())
     if (!op) return undefined
-    if (op.status === 'InProgress' && op.polls++ >= this.inProgressPolls) this.complete(op)
+    if (op.status === 'InProgress' && op.polls++ >= this.inProgressPolls && Date.now() >= op.notBefore) this.complete(op)
     return op
   }
 

@@ -16,6 +16,10 @@ export const AZURE_SPEC_FILES = [
   'network/networkInterface.json',
   'network/network.json',
   'network/privateLinkService.json',
+  'network/networkSecurityGroup.json',
+  'network/routeTable.json',
+  'network/networkWatcher.json',
+  'compute/virtualMachine.json',
   'privatedns/privatedns.json',
   'dnsresolver/dnsresolver.json',
   'containerinstance/containerInstance.json'

@@ -6,7 +6,7 @@ import type { Check } from '../base/checks.js'
 import type { Logger } from '../base/log.js'
 import type { Config } from '../config/types.js'
 import { withEphemeral } from './ephemeral.js'
-import type { PathAnalyzer, PortVerdict } from './path-model.js'
+import type { PathAnalysisRun, PathAnalyzer, PortVerdict } from './path-model.js'
 import type { AnalysisDecision } from './network-analysis.js'
 import type { DataPlaneProof, ProofContext } from './proof.js'
 import { DEFAULT_PORTS } from './target-builder.js'
@@ -17,6 +17,34 @@ export function analysisPorts(config: Config, linkPorts: number[]): number[] {
 }
 
 export const PATH_CHECK_PREFIX = 'path:'
+
+/** What a cloud supplies to analyse the path; pathAnalyzer() adds what every cloud does alike. */
+export interface PathAnalyzerParts<Origin extends { words: string }, Aim> {
+  /** The client side, read from the cloud: where the path starts, with `words` for the checks */
+  readOrigin(): Promise<Origin>
+  /** What the analysis aims at (the endpoint's id or address), once the endpoint has it */
+  aim(): Aim | undefined
+  /** Until then: the analysis's name and what it waits for, e.g. 'there is no VPC endpoint to analyse yet' */
+  notYet: { proofSource: string; detail: string }
+  analyse(run: PathAnalysisRun, from: Origin, aim: Aim): Promise<PortVerdict[]>
+}
+
+/**
+ * A PathAnalyzer from a cloud's parts: the origin is read once and shared by origin() and analyse(); before
+ * the endpoint exists (a plan of a new link) every port is unknown, saying what the analysis waits for.
+ */
+export function pathAnalyzer<Origin extends { words: string }, Aim>(parts: PathAnalyzerParts<Origin, Aim>): PathAnalyzer {
+  let origin: Promise<Origin> | undefined
+  const readOrigin = (): Promise<Origin> => (origin ??= parts.readOrigin())
+  return {
+    origin: async () => (await readOrigin()).words,
+    analyse: async (run) => {
+      const aim = parts.aim()
+      if (aim === undefined) return run.ports.map((port) => ({ port, reachable: undefined, blockers: [], ...parts.notYet }))
+      return parts.analyse(run, await readOrigin(), aim)
+    }
+  }
+}
 
 function toCheck(verdict: PortVerdict, origin: string): Check {
   const base = { id: `${PATH_CHECK_PREFIX}${verdict.port}`, title: `The client subnet reaches the endpoint on tcp/${verdict.port}`, proofSource: verdict.proofSource }

@@ -23,6 +23,7 @@ import type { Config } from '../../config/types.js'
 import { ephemeralTags, EXPIRES_TAG, expiryOf, PURPOSE_TAG, type EphemeralKind, type EphemeralResource } from '../../engine/ephemeral.js'
 import { idempotencyToken, ownershipOf, ownershipTags } from '../../engine/ownership.js'
 import type { Blocker, PathAnalysisRun, PathAnalyzer, PortVerdict } from '../../engine/path-model.js'
+import { pathAnalyzer } from '../../engine/path-analysis.js'
 import { waitFor } from '../../engine/wait.js'
 import { realClock, type Clock } from '../../base/timing.js'
 import { toTags } from './clients.js'
@@ -121,15 +122,11 @@ interface Origin {
 export function awsPathAnalyzer(input: AwsPathInput): PathAnalyzer {
   const { ec2, config } = input
   const clock = input.clock ?? realClock
-  let origin: Promise<Origin> | undefined
-  const readOrigin = (): Promise<Origin> => (origin ??= resolveOrigin(input))
-
-  return {
-    origin: async () => (await readOrigin()).words,
-    analyse: async (run: PathAnalysisRun): Promise<PortVerdict[]> => {
-      const endpointId = input.endpointId()
-      if (!endpointId) return run.ports.map((port) => ({ port, reachable: undefined, proofSource: 'Reachability Analyzer', blockers: [], detail: 'there is no VPC endpoint to analyse yet' }))
-      const from = await readOrigin()
+  return pathAnalyzer({
+    readOrigin: () => resolveOrigin(input),
+    aim: () => input.endpointId(),
+    notYet: { proofSource: 'Reachability Analyzer', detail: 'there is no VPC endpoint to analyse yet' },
+    analyse: async (run: PathAnalysisRun, from: Origin, endpointId: string): Promise<PortVerdict[]> => {
       const tags = toTags(ephemeralTags(config, PURPOSE, clock.now()))
       const eni = await run.scope.create(async () => {
         const out = await ec2.send(
@@ -146,7 +143,7 @@ export function awsPathAnalyzer(input: AwsPathInput): PathAnalyzer {
       })
       return Promise.all(run.ports.map((port) => analysePort(ec2, { run, tags, source: eni.name, endpointId, port, clock })))
     }
-  }
+  })
 }
 
 /** The client subnet and groups, from the inputs or the defaults, in words for the checks. */

@@ -47,9 +47,14 @@ export const conditionalHeadersOnWritesOnly: PipelinePolicy = {
 export function observationPolicy(observations: Observations): PipelinePolicy {
   return {
     name: 'zplObservation',
-    sendRequest: (request, next) => (request.method === 'GET' ? observations.read(`arm:GET ${request.url}`, () => next(request)) : next(request))
+    sendRequest: (request, next) => (request.method === 'GET' && !isPoll(request.url) ? observations.read(`arm:GET ${request.url}`, () => next(request)) : next(request))
   }
 }
+
+// A long-running operation's status or result URL answers differently on every poll (a Network Watcher
+// check is polled while the run's observation is shared): never answered from the shared reads.
+const POLL_PATH = /\/(operations|operationResults|privateDnsOperationStatuses|privateDnsOperationResults)\/[^/?]+(\?|$)/i
+const isPoll = (url: string) => POLL_PATH.test(url)
 
 /**
  * `principal()` says whom ARM evaluates the requests for, as far as known, for error reports; `deadline`

@@ -11,6 +11,7 @@ import { azureEndpointName, digest } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
 import type { EphemeralKind } from '../../engine/ephemeral.js'
 import { liveProbeChecks } from '../../verify/live-probe.js'
+import type { PathAnalyzer } from '../../engine/path-model.js'
 import type { DataPlaneProof } from '../../engine/proof.js'
 import type { CloudProvider, Identity, Inventory, InventoryHint, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
@@ -38,6 +39,8 @@ import {
   registrationId,
   type ObservedEndpoint
 } from './private-endpoint.js'
+import { networkWatcherChecks } from './network-watcher.js'
+import { azurePathAnalyzer } from './path-analysis.js'
 import { azureHttpClient } from './transport.js'
 import { verifyAzure } from './verify.js'
 
@@ -304,6 +307,20 @@ export class AzureProvider implements CloudProvider {
         return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
       }
     }
+  }
+
+  /** Level 1 path proof: the effective security and route rules from the client subnet to the endpoint. */
+  pathAnalyzer(): PathAnalyzer {
+    const { clients } = this.ready()
+    const vmId = this.settings.networkWatcherVmId
+    const principal = () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`)
+    return azurePathAnalyzer({
+      clients,
+      config: this.config,
+      settings: this.settings,
+      endpoint: () => (this.live.ip ? { subnetId: this.live.endpoint?.subnetId || this.live.network?.subnetId || '', ip: this.live.ip } : undefined),
+      ...(vmId ? { watch: networkWatcherChecks({ clients, vmId, principal }) } : {})
+    })
   }
 
   report(): ProviderReport {

@@ -52,6 +52,16 @@ export const AZURE_OPERATIONS: ArmOperation[] = [
   // Level 1 DNS analysis: the DNS private resolver forwarding rulesets linked to the network, and their rules.
   op('DnsForwardingRulesets_ListByVirtualNetwork', 'POST', `${NETWORK}/virtualnetworks/[^/]+/listdnsforwardingrulesets`, false, 'Microsoft.Network/virtualNetworks/listDnsForwardingRulesets/action'),
   op('ForwardingRules_List', 'GET', `${NETWORK}/dnsforwardingrulesets/[^/]+/forwardingrules`, false, 'Microsoft.Network/dnsForwardingRulesets/forwardingRules/read'),
+  // Level 1 path analysis: the client subnet's and the endpoint subnet's security groups, the client subnet's route table.
+  op('NetworkSecurityGroups_Get', 'GET', `${NETWORK}/networksecuritygroups/[^/]+`, false, 'Microsoft.Network/networkSecurityGroups/read'),
+  op('RouteTables_Get', 'GET', `${NETWORK}/routetables/[^/]+`, false, 'Microsoft.Network/routeTables/read'),
+  // Network Watcher from a named VM (azure-network-watcher-vm-id), granted by docs/policies/azure-network-watcher.json:
+  // the VM, the region's watcher, its two checks and their long-running results (Location).
+  watcher('VirtualMachines_Get', 'GET', '/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\\.compute/virtualmachines/[^/]+', 'Microsoft.Compute/virtualMachines/read'),
+  watcher('NetworkWatchers_ListAll', 'GET', '/subscriptions/[^/]+/providers/microsoft\\.network/networkwatchers', 'Microsoft.Network/networkWatchers/read'),
+  watcher('NetworkWatchers_VerifyIPFlow', 'POST', `${NETWORK}/networkwatchers/[^/]+/ipflowverify`, 'Microsoft.Network/networkWatchers/ipFlowVerify/action'),
+  watcher('NetworkWatchers_CheckConnectivity', 'POST', `${NETWORK}/networkwatchers/[^/]+/connectivitycheck`, 'Microsoft.Network/networkWatchers/connectivityCheck/action'),
+  watcher('NetworkOperationResult_Get', 'GET', '/subscriptions/[^/]+/providers/microsoft\\.network/locations/[^/]+/operationresults/[^/]+', 'Microsoft.Network/locations/operationResults/read'),
   // The zone and link long-running operations; only polled after a write.
   op('PrivateDnsOperationStatus_Get', 'GET', `${NETWORK}/privatednsoperationstatuses/[^/]+`, true, 'Microsoft.Network/privateDnsOperationStatuses/read'),
   // Level 2, the live probe's container group in the probe subnet's resource group (Container Instances 2023-05-01).
@@ -65,6 +75,11 @@ export const AZURE_OPERATIONS: ArmOperation[] = [
   // destroy
   probe('ContainerGroups_Delete', 'DELETE', `${GROUPS}/[^/]+`, 'Microsoft.ContainerInstance/containerGroups/delete')
 ]
+
+/** Network Watcher's checks from a named VM (azure-network-watcher-vm-id): reads and check actions, granted by docs/policies/azure-network-watcher.json. */
+function watcher(operation: string, method: ArmOperation['method'], path: string, ...permissions: string[]): ArmOperation {
+  return { ...op(operation, method, path, false, ...permissions), policy: 'azure-network-watcher' }
+}
 
 /** The operation a request was, from its method and path. */
 export function armOperationOf(method: string, url: string): ArmOperation | undefined {
@@ -89,7 +104,8 @@ export const AZURE_SCOPE_PARTS: AzureScopePart[] = ['endpoint', 'network', 'dns'
 export function scopePartOf(action: string): AzureScopePart {
   // DNS private resolver forwarding rulesets live with the central DNS too, where a hub keeps them.
   if (/^Microsoft\.Network\/(privateDnsZones|privateDnsOperationStatuses|dnsForwardingRulesets)\//i.test(action)) return 'dns'
-  if (/^Microsoft\.Network\/virtualNetworks\//i.test(action)) return 'network'
+  // Security groups and route tables sit with the networks whose subnets use them.
+  if (/^Microsoft\.Network\/(virtualNetworks|networkSecurityGroups|routeTables)\//i.test(action)) return 'network'
   return 'endpoint'
 }
 

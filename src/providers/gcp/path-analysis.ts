@@ -6,6 +6,7 @@ import type { Config } from '../../config/types.js'
 import { ephemeralTags, EXPIRES_TAG, expiryOf, PURPOSE_TAG, type EphemeralKind, type EphemeralResource } from '../../engine/ephemeral.js'
 import { ownershipTags } from '../../engine/ownership.js'
 import type { Blocker, PathAnalysisRun, PathAnalyzer, PortVerdict } from '../../engine/path-model.js'
+import { pathAnalyzer } from '../../engine/path-analysis.js'
 import { waitFor } from '../../engine/wait.js'
 import { realClock, type Clock } from '../../base/timing.js'
 import { cidrSpan, numberToIp } from '../../base/ip.js'
@@ -112,19 +113,16 @@ async function resolveOrigin(input: GcpPathInput): Promise<Origin> {
 
 export function gcpPathAnalyzer(input: GcpPathInput): PathAnalyzer {
   const clock = input.clock ?? realClock
-  let origin: Promise<Origin> | undefined
-  const readOrigin = (): Promise<Origin> => (origin ??= resolveOrigin(input))
-  return {
-    origin: async () => (await readOrigin()).words,
-    analyse: async (run: PathAnalysisRun): Promise<PortVerdict[]> => {
-      const ip = input.endpointIp()
-      if (!ip) return run.ports.map((port) => ({ port, reachable: undefined, proofSource: 'Connectivity Tests', blockers: [], detail: 'the endpoint has no address to analyse yet' }))
-      const from = await readOrigin()
+  return pathAnalyzer({
+    readOrigin: () => resolveOrigin(input),
+    aim: () => input.endpointIp(),
+    notYet: { proofSource: 'Connectivity Tests', detail: 'the endpoint has no address to analyse yet' },
+    analyse: async (run: PathAnalysisRun, from: Origin, ip: string): Promise<PortVerdict[]> => {
       const labels = toLabels(ephemeralTags(input.config, PURPOSE, clock.now()))
       const stamp = clock.now().toString(36)
       return Promise.all(run.ports.map((port) => analysePort(input, { run, labels, from, ip, port, testId: testIdOf(input.prefix, port, stamp), clock })))
     }
-  }
+  })
 }
 
 /** Unique per run and port; the API allows 40 characters: lowercase letters, digits and hyphens. */
