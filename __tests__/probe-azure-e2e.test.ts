@@ -87,6 +87,16 @@ describe('Azure level 2: a container group in a delegated subnet', () => {
     expect(verificationChecks(second).find((c) => c.id === `tcp:${CLUSTER}`)).toMatchObject({ status: 'pass', proof: 'live' })
   })
 
+  it('starts the group when an update leaves it stopped, and still reads this run\'s result', async () => {
+    expectSuccess(await run())
+    emulators.azure.arm.containers.settings.rerunOnUpdate = false
+    const second = await run()
+    expectSuccess(second)
+    expect(groupCalls()).toContain('ContainerGroups_Start')
+    expect(group()!.runs).toHaveLength(2)
+    expect(verificationChecks(second).find((c) => c.id === `tls:${CLUSTER}`)).toMatchObject({ status: 'pass', proof: 'live' })
+  })
+
   it('never holds the Zilliz key', async () => {
     expectSuccess(await run())
     const g = group()!
