@@ -97,6 +97,13 @@ describe('Azure level 2: a container group in a delegated subnet', () => {
     expect(verificationChecks(second).find((c) => c.id === `tls:${CLUSTER}`)).toMatchObject({ status: 'pass', proof: 'live' })
   })
 
+  it('runs with dns: none too, where the records are the DNS team\'s: a host nobody resolves fails DNS live', async () => {
+    const result = await run({ dns: 'none' })
+    expect(result.exitCode).toBe(1)
+    expect(verificationChecks(result).find((c) => c.id === `dns:${CLUSTER}`)).toMatchObject({ status: 'fail', proof: 'live', proofSource: SOURCE })
+    expect(emulators.azure.arm.state.privateZones.size).toBe(0)
+  })
+
   it('never holds the Zilliz key', async () => {
     expectSuccess(await run())
     const g = group()!
