@@ -1,7 +1,7 @@
 // Level 2 on Azure, the whole action against the emulators: a container group of the action's own in a
 // subnet delegated to Container Instances runs the bundled probe (the ARM emulator executes the container's
 // `node` command in a process whose resolver is Azure DNS for the virtual network, answering from the
-// private zones linked to it, and whose connections meet what the subnet's network drops), the action reads
+// private zones linked to it, and whose connections meet its subnet's security group rules), the action reads
 // the result from the container's log and judges it. The group is made once, run again by later applies,
 // stopped when each run ends (first thing on cancel) and deleted by destroy; it never holds the Zilliz key.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
@@ -121,13 +121,18 @@ describe('Azure level 2: a container group in a delegated subnet', () => {
     expect(dns?.evidence).toContain(CLUSTER)
   })
 
-  it('fails TCP live, naming the port, when the subnet network drops the link port', async () => {
-    emulators.azure.arm.containers.egress = (_subnet, _ip, port) => port !== ZILLIZ_SEED.port
+  it('fails TCP live, naming the port, when the probe subnet\'s security group denies the link port outbound', async () => {
+    const rules = emulators.azure.arm.rules
+    const nsg = rules.addSecurityGroup(SUBSCRIPTION_ID, RESOURCE_GROUP, 'nsg-probes', [
+      { name: 'deny-milvus-out', priority: 100, direction: 'Outbound', access: 'Deny', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: String(ZILLIZ_SEED.port) }
+    ])
+    rules.configureSubnet(PROBE_SUBNET_ID, { networkSecurityGroupId: nsg.id })
     const result = await run()
     expect(result.exitCode).toBe(1)
     const tcp = verificationChecks(result).find((c) => c.id === `tcp:${CLUSTER}`)
     expect(tcp).toMatchObject({ status: 'fail', proof: 'live', proofSource: SOURCE })
     expect(tcp?.evidence).toMatch(new RegExp(`timed out connecting to 127\\.47\\.1\\.\\d+:${ZILLIZ_SEED.port}`))
+    expect(tcp?.fix).toBeTruthy()
   })
 
   it.each([

@@ -9,6 +9,7 @@
 // create, update, start or restart, and the logs are those of the latest run, as ACI keeps them.
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { EmulatorResponse } from '../core/service.js'
+import { azureEgressAllowed } from '../dataplane/azure-network.js'
 import { startUnansweredPort, type DeadEnd } from '../dataplane/dead-ends.js'
 import { runInSubnet, type DroppedPaths, type SubnetResolver } from '../dataplane/subnet-sandbox.js'
 import { ArmFailure, armJson, parseBody, propertiesOf, requireLocation, tagsOf } from './arm-http.js'
@@ -103,11 +104,8 @@ export class ContainerInstanceProvider {
   readonly created: ContainerGroupRecord[] = []
   /** Virtual network id (lower case) → the resolver a container in it gets (Azure DNS with the zones linked to it) */
   readonly resolvers = new Map<string, SubnetResolver>()
-  /**
-   * Whether the subnet's network lets a connection from it out to ip:port (its NSGs' outbound rules); unset:
-   * every connection leaves, as with the default security rules.
-   */
-  egress?: (subnetId: string, ip: string, port: number) => boolean
+  /** Whether the subnet's network lets a connection from it out to ip:port: its security group's outbound rules */
+  egress: (subnetId: string, ip: string, port: number) => boolean
   /**
    * startDelayMs: from an accepted PUT, start or restart to the container's start. rerunOnUpdate: whether a
    * PUT to an existing group runs its containers again (what the emulator assumes ACI's redeploy does); off,
@@ -124,6 +122,7 @@ export class ContainerInstanceProvider {
     options: ContainerInstanceOptions = {}
   ) {
     this.settings = { startDelayMs: options.startDelayMs ?? 50, rerunOnUpdate: true }
+    this.egress = (subnetId, ip, port) => azureEgressAllowed(state, subnetId, ip, port)
   }
 
   routes(): ArmRoute[] {
@@ -299,7 +298,6 @@ export class ContainerInstanceProvider {
   /** The private endpoints' addresses on the link ports (and any port the probe is asked about) the network drops. */
   private async droppedPaths(group: ContainerGroupRecord): Promise<DroppedPaths | undefined> {
     const egress = this.egress
-    if (!egress) return undefined
     let asked: number[] = []
     try {
       const request = JSON.parse(group.container.environmentVariables.find((v) => (v.value ?? '').startsWith('{'))?.value ?? '{}') as { links?: { port?: number }[] }
