@@ -728,6 +728,18 @@ describe('Azure', () => {
     expect(azure).toMatchObject({ dnsSubscriptionId: HUB, dnsResourceGroup: 'rg-dns', dnsLinkVnetIds: [HUB_VNET, HUB_VNET.replace('vnet-hub', 'vnet-dr')] })
   })
 
+  const PROBE_SUBNET_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-search-prod/providers/Microsoft.Network/virtualNetworks/vnet-search/subnets/snet-probe`
+
+  it('reads azure-probe-subnet-id as the canonical subnet id, in the endpoint network or a network linked to the zones', () => {
+    expect(configOf({ ...AZURE_BASE, 'azure-probe-subnet-id': PROBE_SUBNET_ID.replace('/resourceGroups/', '/resourcegroups/') }).azure?.probeSubnetId).toBe(PROBE_SUBNET_ID)
+    const inHub = `${HUB_VNET}/subnets/snet-probe`
+    expect(configOf({ ...AZURE_BASE, 'azure-dns-link-vnet-ids': HUB_VNET, 'azure-probe-subnet-id': inHub }).azure?.probeSubnetId).toBe(inHub)
+    // With the zones someone else links, what the probe's network resolves is the probe's to say.
+    const zone = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/az-eastus.vectordb.zillizcloud.com`
+    expect(configOf({ ...AZURE_BASE, dns: 'existing-zone', 'dns-zone-ids': zone, 'azure-probe-subnet-id': inHub }).azure?.probeSubnetId).toBe(inHub)
+    expect(configOf(AZURE_BASE).azure).not.toHaveProperty('probeSubnetId')
+  })
+
   it('names both inputs when azure-virtual-network disagrees with the subnet id, and nothing else', () => {
     const problems = problemsOf({ ...AZURE_BASE, 'azure-virtual-network': 'vnet-search', 'azure-subnet': NETWORK_SUBNET })
     expect(problems.map((p) => p.input)).toEqual(['azure-virtual-network'])
@@ -775,6 +787,9 @@ describe('Azure', () => {
       'dns-zone-ids': `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/az-eastus.vectordb.zillizcloud.com`
     }),
     bad('link network given as a subnet id', 'azure-dns-link-vnet-ids', '/subscriptions/5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/s', /is not a virtual network resource id/),
+    bad('probe subnet by name', 'azure-probe-subnet-id', 'snet-probe', /is not a subnet resource id/),
+    bad('probe subnet id of a network', 'azure-probe-subnet-id', HUB_VNET, /is not a subnet resource id/),
+    bad('probe subnet in a network the zones are not linked to', 'azure-probe-subnet-id', `${HUB_VNET}/subnets/snet-probe`, /a network the private zones are not linked to .*add \/subscriptions\/5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f\/resourceGroups\/rg-hub\/providers\/Microsoft\.Network\/virtualNetworks\/vnet-hub to azure-dns-link-vnet-ids/),
     bad('endpoint name ending with a hyphen', 'azure-endpoint-name', 'pe-', /ending with a letter, digit or _/),
     bad('endpoint name of 65 characters', 'azure-endpoint-name', 'p'.repeat(65), /2 to 64 .*It has 65 characters/),
     bad('endpoint name of 1 character', 'azure-endpoint-name', 'p', /2 to 64/),

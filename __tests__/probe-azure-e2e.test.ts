@@ -1,7 +1,7 @@
 // Level 2 on Azure, the whole action against the emulators: a container group of the action's own in a
 // subnet delegated to Container Instances runs the bundled probe (the ARM emulator executes the container's
 // `node` command in a process whose resolver is Azure DNS for the virtual network, answering from the
-// private zones linked to it, and whose connections meet what the subnet's network drops), the action reads
+// private zones linked to it, and whose connections meet its subnet's security group rules), the action reads
 // the result from the container's log and judges it. The group is made once, run again by later applies,
 // stopped when each run ends (first thing on cancel) and deleted by destroy; it never holds the Zilliz key.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
@@ -87,6 +87,23 @@ describe('Azure level 2: a container group in a delegated subnet', () => {
     expect(verificationChecks(second).find((c) => c.id === `tcp:${CLUSTER}`)).toMatchObject({ status: 'pass', proof: 'live' })
   })
 
+  it('starts the group when an update leaves it stopped, and still reads this run\'s result', async () => {
+    expectSuccess(await run())
+    emulators.azure.arm.containers.settings.rerunOnUpdate = false
+    const second = await run()
+    expectSuccess(second)
+    expect(groupCalls()).toContain('ContainerGroups_Start')
+    expect(group()!.runs).toHaveLength(2)
+    expect(verificationChecks(second).find((c) => c.id === `tls:${CLUSTER}`)).toMatchObject({ status: 'pass', proof: 'live' })
+  })
+
+  it('runs with dns: none too, where the records are the DNS team\'s: a host nobody resolves fails DNS live', async () => {
+    const result = await run({ dns: 'none' })
+    expect(result.exitCode).toBe(1)
+    expect(verificationChecks(result).find((c) => c.id === `dns:${CLUSTER}`)).toMatchObject({ status: 'fail', proof: 'live', proofSource: SOURCE })
+    expect(emulators.azure.arm.state.privateZones.size).toBe(0)
+  })
+
   it('never holds the Zilliz key', async () => {
     expectSuccess(await run())
     const g = group()!
@@ -104,13 +121,18 @@ describe('Azure level 2: a container group in a delegated subnet', () => {
     expect(dns?.evidence).toContain(CLUSTER)
   })
 
-  it('fails TCP live, naming the port, when the subnet network drops the link port', async () => {
-    emulators.azure.arm.containers.egress = (_subnet, _ip, port) => port !== ZILLIZ_SEED.port
+  it('fails TCP live, naming the port, when the probe subnet\'s security group denies the link port outbound', async () => {
+    const rules = emulators.azure.arm.rules
+    const nsg = rules.addSecurityGroup(SUBSCRIPTION_ID, RESOURCE_GROUP, 'nsg-probes', [
+      { name: 'deny-milvus-out', priority: 100, direction: 'Outbound', access: 'Deny', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: String(ZILLIZ_SEED.port) }
+    ])
+    rules.configureSubnet(PROBE_SUBNET_ID, { networkSecurityGroupId: nsg.id })
     const result = await run()
     expect(result.exitCode).toBe(1)
     const tcp = verificationChecks(result).find((c) => c.id === `tcp:${CLUSTER}`)
     expect(tcp).toMatchObject({ status: 'fail', proof: 'live', proofSource: SOURCE })
     expect(tcp?.evidence).toMatch(new RegExp(`timed out connecting to 127\\.47\\.1\\.\\d+:${ZILLIZ_SEED.port}`))
+    expect(tcp?.fix).toBeTruthy()
   })
 
   it.each([

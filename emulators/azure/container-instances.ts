@@ -9,6 +9,7 @@
 // create, update, start or restart, and the logs are those of the latest run, as ACI keeps them.
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { EmulatorResponse } from '../core/service.js'
+import { azureEgressAllowed } from '../dataplane/azure-network.js'
 import { startUnansweredPort, type DeadEnd } from '../dataplane/dead-ends.js'
 import { runInSubnet, type DroppedPaths, type SubnetResolver } from '../dataplane/subnet-sandbox.js'
 import { ArmFailure, armJson, parseBody, propertiesOf, requireLocation, tagsOf } from './arm-http.js'
@@ -103,12 +104,14 @@ export class ContainerInstanceProvider {
   readonly created: ContainerGroupRecord[] = []
   /** Virtual network id (lower case) → the resolver a container in it gets (Azure DNS with the zones linked to it) */
   readonly resolvers = new Map<string, SubnetResolver>()
+  /** Whether the subnet's network lets a connection from it out to ip:port: its security group's outbound rules */
+  egress: (subnetId: string, ip: string, port: number) => boolean
   /**
-   * Whether the subnet's network lets a connection from it out to ip:port (its NSGs' outbound rules); unset:
-   * every connection leaves, as with the default security rules.
+   * startDelayMs: from an accepted PUT, start or restart to the container's start. rerunOnUpdate: whether a
+   * PUT to an existing group runs its containers again (what the emulator assumes ACI's redeploy does); off,
+   * the update only changes the definition and the group keeps its state until started.
    */
-  egress?: (subnetId: string, ip: string, port: number) => boolean
-  readonly settings: { startDelayMs: number }
+  readonly settings: { startDelayMs: number; rerunOnUpdate: boolean }
   private readonly running = new Set<Promise<void>>()
   private readonly closing = new AbortController()
   private hole?: Promise<DeadEnd>
@@ -118,7 +121,8 @@ export class ContainerInstanceProvider {
     private readonly rbac: RoleAssignments,
     options: ContainerInstanceOptions = {}
   ) {
-    this.settings = { startDelayMs: options.startDelayMs ?? 50 }
+    this.settings = { startDelayMs: options.startDelayMs ?? 50, rerunOnUpdate: true }
+    this.egress = (subnetId, ip, port) => azureEgressAllowed(state, subnetId, ip, port)
   }
 
   routes(): ArmRoute[] {
@@ -224,13 +228,14 @@ export class ContainerInstanceProvider {
     const restartPolicy = String(properties['restartPolicy'] ?? 'Always')
     if (existing && existing.restartPolicy !== restartPolicy) throw new ArmFailure(409, 'ContainerGroupPropertyUpdateNotSupported', `The restart policy of container group '${name}' cannot be updated. Delete the container group and create it again.`)
     const group: ContainerGroupRecord = existing ?? { id, name, location, tags, subnetId, container, restartPolicy, provisioningState: 'Pending', state: 'Pending', runs: [], request: '', generation: 0 }
-    Object.assign(group, { tags, container, request: c.req.body, provisioningState: existing ? 'Updating' : 'Pending', state: 'Pending' })
+    const rerun = !existing || this.settings.rerunOnUpdate
+    Object.assign(group, { tags, container, request: c.req.body, provisioningState: existing ? 'Updating' : 'Pending', ...(rerun ? { state: 'Pending' } : {}) })
     if (!existing) {
       this.groups.set(key(id), group)
       this.created.push(group)
     }
     // An update redeploys the group: its containers start again with the new definition.
-    this.schedule(group)
+    this.schedule(group, rerun)
     return armJson(existing ? 200 : 201, this.view(group))
   }
 
@@ -278,14 +283,14 @@ export class ContainerInstanceProvider {
   }
 
   /** Starts the container after the start delay, unless a later PUT, start, stop or delete came first. */
-  private schedule(group: ContainerGroupRecord): void {
+  private schedule(group: ContainerGroupRecord, run = true): void {
     const generation = ++group.generation
-    group.runs.at(-1)?.kill?.()
+    if (run) group.runs.at(-1)?.kill?.()
     const task = (async () => {
       await sleep(this.settings.startDelayMs, undefined, { signal: this.closing.signal }).catch(() => undefined)
       if (this.closing.signal.aborted || group.generation !== generation || !this.groups.has(key(group.id))) return
       group.provisioningState = 'Succeeded'
-      await this.run(group, generation)
+      if (run) await this.run(group, generation)
     })().finally(() => this.running.delete(task))
     this.running.add(task)
   }
@@ -293,7 +298,6 @@ export class ContainerInstanceProvider {
   /** The private endpoints' addresses on the link ports (and any port the probe is asked about) the network drops. */
   private async droppedPaths(group: ContainerGroupRecord): Promise<DroppedPaths | undefined> {
     const egress = this.egress
-    if (!egress) return undefined
     let asked: number[] = []
     try {
       const request = JSON.parse(group.container.environmentVariables.find((v) => (v.value ?? '').startsWith('{'))?.value ?? '{}') as { links?: { port?: number }[] }

@@ -7,5 +7,5 @@ export { TEST_CA_PATH, testCa, testCertificate, type CertificateKind } from './c
 export { vpcResolver, type VpcNetwork } from './vpc-resolver.js'
 export { startDataPlane, startVpcDataPlane, type VpcDataPlane } from './vpc-data-plane.js'
 export { egressAllowed, gcpNetworkResolver, type GcpNetworkWorld } from './gcp-network.js'
-export { azureVnetResolver } from './azure-network.js'
+export { azureEgressAllowed, azureVnetResolver } from './azure-network.js'
 export { runInSubnet, type DroppedPaths, type SandboxCommand, type SandboxOutcome, type SubnetResolver } from './subnet-sandbox.js'

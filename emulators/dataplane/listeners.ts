@@ -27,18 +27,28 @@ const PORT_ATTEMPTS = 5
 export async function startListeners<S extends Server>(ips: string[], port: number, create: () => S): Promise<Listeners<S>> {
   const servers = new Map<string, S>()
   const sockets = new Set<Socket>()
+  // Two callers adding the same address at once (a DNS answer for A and one for AAAA, say) share one listen.
+  const starting = new Map<string, Promise<void>>()
+  const start = async (ip: string) => {
+    const server = create()
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket)
+      socket.once('close', () => sockets.delete(socket))
+    })
+    listeners.port = await listen(server, ip, listeners.port)
+    servers.set(ip, server)
+  }
   const listeners: Listeners<S> = {
     port,
     servers,
     add: async (more) => {
       for (const ip of more.filter((ip) => !servers.has(ip))) {
-        const server = create()
-        server.on('connection', (socket: Socket) => {
-          sockets.add(socket)
-          socket.once('close', () => sockets.delete(socket))
-        })
-        listeners.port = await listen(server, ip, listeners.port)
-        servers.set(ip, server)
+        let started = starting.get(ip)
+        if (!started) {
+          started = start(ip).finally(() => starting.delete(ip))
+          starting.set(ip, started)
+        }
+        await started
       }
     },
     close: async () => {

@@ -289,18 +289,15 @@ export class AzureProvider implements CloudProvider {
 
   dataPlaneProof(): DataPlaneProof {
     const observed = this.live.network
-    // dns: none leaves DNS to the user's team, wherever it answers: there is no zone of ours to reach.
-    if (!observed || !this.clients || this.config.dns.mode === 'none') return {}
+    if (!observed || !this.clients) return {}
+    const probe = this.probeProof()
+    // dns: none leaves DNS to the user's team, wherever it answers: there is no zone of ours to analyse, but
+    // a probe still meets whatever answers.
+    if (this.config.dns.mode === 'none') return probe
     // Rulesets are listed on the network, in the network's subscription.
     const network = this.clients.network(this.settings.networkSubscriptionId)
-    const groups = this.probeGroups()
-    const probeSubnetId = this.settings.probeSubnetId
-    const location = this.live.probeLocation
     return {
-      // Level 2, opt-in (azure-probe-subnet-id): the data-plane checks run by the standing container group.
-      ...(groups && probeSubnetId && location
-        ? { probe: (context) => liveProbeChecks(context, (scope) => Promise.resolve(containerProbe({ groups, config: this.config, subnetId: probeSubnetId, location, scope, deadline: this.deadline(), observations: this.observations }))) }
-        : {}),
+      ...probe,
       analyzeDns: async (context) => {
         const principal = () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`)
         const view = await readAzureDnsView({ network, vnetId: observed.vnetId, dnsServers: observed.dnsServers, principal })
@@ -321,6 +318,16 @@ export class AzureProvider implements CloudProvider {
       endpoint: () => (this.live.ip ? { subnetId: this.live.endpoint?.subnetId || this.live.network?.subnetId || '', ip: this.live.ip } : undefined),
       ...(vmId ? { watch: networkWatcherChecks({ clients, vmId, principal }) } : {})
     })
+  }
+
+  /** Level 2, opt-in (azure-probe-subnet-id): the data-plane checks run by the standing container group. */
+  private probeProof(): Pick<DataPlaneProof, 'probe'> {
+    const groups = this.probeGroups()
+    const subnetId = this.settings.probeSubnetId
+    const location = this.live.probeLocation
+    if (!groups || !subnetId || !location) return {}
+    const settings = { groups, config: this.config, subnetId, location, observations: this.observations }
+    return { probe: (context) => liveProbeChecks(context, (scope) => Promise.resolve(containerProbe({ ...settings, scope, deadline: this.deadline() }))) }
   }
 
   report(): ProviderReport {
