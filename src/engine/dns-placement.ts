@@ -213,6 +213,23 @@ export function recordsForTeam(links: ClusterLink[], values: (link: ClusterLink)
   return links.map((link) => ({ clusterId: link.clusterId, zone: bareName(link.host), name: bareName(link.host), type: 'A', ...values(link) }))
 }
 
+/**
+ * Each link's record where it lives: in its named zone (dns: existing-zone), else in the zone the action made
+ * for it (by cluster id), else, for dns: none, in a zone of the host's own name for the DNS team to create.
+ */
+export function recordsWhereTheyLive(
+  links: ClusterLink[],
+  values: (link: ClusterLink) => Omit<DnsRecordSpec, 'clusterId' | 'zone' | 'name' | 'type'>,
+  placed: ReadonlyMap<string, NamedZone>,
+  madeZoneIds: ReadonlyMap<string, string>
+): DnsRecordSpec[] {
+  return recordsForTeam(links, values).map((r) => {
+    const zone = placed.get(r.clusterId)
+    const zoneId = zone?.id ?? madeZoneIds.get(r.clusterId)
+    return { ...r, ...(zone ? { zone: zone.name } : {}), ...(zoneId ? { zoneId } : {}) }
+  })
+}
+
 /** The control-plane verdict on a record in dns: none: the action reads no DNS, so it is unknown here. */
 export const NONE_MODE_EVIDENCE = 'dns is none: the action reads and writes no DNS; your DNS team creates the record listed in the dns-records output'
 

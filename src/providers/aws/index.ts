@@ -19,7 +19,7 @@ import { awsDnsSession, awsSession, shareFirstIdToken, type AwsSession } from '.
 import { awsClients, awsDnsClients, type AwsClients } from './clients.js'
 import { fqdn, missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone, zonesOfVpc, zoneStepId, zoneTags, type ObservedZone } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readHostRecords } from './dns-existing.js'
-import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec, type NamedZone } from '../../engine/dns-placement.js'
+import { placeLinks, recordOwnerTags, recordsWhereTheyLive, widerZones, type DnsRecordSpec, type NamedZone } from '../../engine/dns-placement.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
 import { awsInventory } from './inventory.js'
 import { observeNetwork, type AwsNetwork } from './network.js'
@@ -377,15 +377,12 @@ export class AwsProvider implements CloudProvider {
   /** The alias record of each host, where it lives; for dns: none, what the DNS team creates. */
   private dnsRecords(): DnsRecordSpec[] {
     const e = this.live.endpoint
-    const records = recordsForTeam(this.live.links, () => ({
-      values: this.live.endpointIps,
-      ...(e?.dnsName ? { alias: { dnsName: e.dnsName, hostedZoneId: e.dnsZoneId } } : {})
-    }))
-    return records.map((r) => {
-      const zone = this.live.placed.get(r.clusterId)
-      const zoneId = zone?.id ?? this.live.zoneIds.get(r.clusterId)
-      return { ...r, ...(zone ? { zone: zone.name } : {}), ...(zoneId ? { zoneId } : {}) }
-    })
+    return recordsWhereTheyLive(
+      this.live.links,
+      () => ({ values: this.live.endpointIps, ...(e?.dnsName ? { alias: { dnsName: e.dnsName, hostedZoneId: e.dnsZoneId } } : {}) }),
+      this.live.placed,
+      this.live.zoneIds
+    )
   }
 
   private endpointId(): string | undefined {

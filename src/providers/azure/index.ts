@@ -22,7 +22,7 @@ import { azureSession, type AzureSession } from './auth.js'
 import { azureClients, parseResourceId, withArmCode, type AzureClients } from './clients.js'
 import { extraLinkStepId, isOwnZone, linkName, linkStepId, linkTo, observeLinks, observeRecord, observeZone, planLink, planRecord, planReplacedZone, planZone, RECORD_TTL_SECONDS } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readRecord, type AzureNamedZone } from './dns-existing.js'
-import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
+import { placeLinks, recordOwnerTags, recordsWhereTheyLive, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
 import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
 import { readAzureDnsView } from './dns-analysis.js'
 import { ContainerGroupsApi } from './container-groups.js'
@@ -345,11 +345,7 @@ export class AzureProvider implements CloudProvider {
 
   /** The A record of each host, where it lives; for dns: none, what the DNS team creates. */
   private dnsRecords(): DnsRecordSpec[] {
-    return recordsForTeam(this.live.links, () => ({ ttl: RECORD_TTL_SECONDS, values: this.live.ip ? [this.live.ip] : [] })).map((r) => {
-      const zone = this.live.placed.get(r.clusterId)
-      const zoneId = zone?.id ?? this.live.zoneIds.get(r.clusterId)
-      return { ...r, ...(zone ? { zone: zone.name } : {}), ...(zoneId ? { zoneId } : {}) }
-    })
+    return recordsWhereTheyLive(this.live.links, () => ({ ttl: RECORD_TTL_SECONDS, values: this.live.ip ? [this.live.ip] : [] }), this.live.placed, this.live.zoneIds)
   }
 
   /** The id Zilliz registers: <endpoint name>.<resourceGuid> */

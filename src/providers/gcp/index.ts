@@ -16,7 +16,7 @@ import { gcpSession, type GcpSession } from './auth.js'
 import { gcpClients, type GcpClients } from './clients.js'
 import { observeStaleZone, observeZone, planRecord, planZone, RECORD_TTL_SECONDS, zoneStepId } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readHostRecords, type GcpNamedZone } from './dns-existing.js'
-import { placeLinks, recordOwnerTags, recordsForTeam, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
+import { placeLinks, recordOwnerTags, recordsWhereTheyLive, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
 import { gcpEndpoints } from './endpoints.js'
 import { planFirewall, planLegacyIngress, readEgressView } from './firewall.js'
 import { chooseRule, ENDPOINT_STEP, listRules, planConnection, planRule, type ObservedRule } from './forwarding-rule.js'
@@ -345,11 +345,7 @@ export class GcpProvider implements CloudProvider {
 
   /** The A record of each host, where it lives; for dns: none, what the DNS team creates. */
   private dnsRecords(): DnsRecordSpec[] {
-    return recordsForTeam(this.live.links, () => ({ ttl: RECORD_TTL_SECONDS, values: this.live.ip ? [this.live.ip] : [] })).map((r) => {
-      const zone = this.live.placed.get(r.clusterId)
-      const zoneId = zone?.id ?? this.live.zones.get(r.clusterId)
-      return { ...r, ...(zone ? { zone: zone.name } : {}), ...(zoneId ? { zoneId } : {}) }
-    })
+    return recordsWhereTheyLive(this.live.links, () => ({ ttl: RECORD_TTL_SECONDS, values: this.live.ip ? [this.live.ip] : [] }), this.live.placed, this.live.zones)
   }
 
   private endpointName(): string | undefined {
