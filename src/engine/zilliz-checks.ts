@@ -9,9 +9,9 @@ import type { Target } from './target.js'
 export async function zillizChecks(target: Target, endpointId: string | undefined, zilliz: ZillizApi): Promise<Check[]> {
   const { projectId, regionId } = target.config.zilliz
   const checks: Check[] = []
-  const registration = endpointId
-    ? (await zilliz.listPrivateEndpoints(projectId)).find((r) => r.endpointId === endpointId && r.regionId === regionId)
-    : undefined
+  // The registration and the clusters are read in one round: neither read needs the other's answer.
+  const [registrations, current] = await Promise.all([endpointId ? zilliz.listPrivateEndpoints(projectId) : [], currentClusters(zilliz, target)])
+  const registration = registrations.find((r) => r.endpointId === endpointId && r.regionId === regionId)
   const title = 'Zilliz accepted the endpoint registration'
   if (!registration) {
     checks.push(
@@ -28,7 +28,6 @@ export async function zillizChecks(target: Target, endpointId: string | undefine
       })
     )
   }
-  const current = await currentClusters(zilliz, target)
   for (const [i, planned] of target.clusters.entries()) {
     const fresh = clusterLink(current[i] as Cluster)
     const name = `privateLinkAddress of ${planned.clusterId} names ${planned.host}`
