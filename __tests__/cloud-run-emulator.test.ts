@@ -105,7 +105,7 @@ describe('Cloud Run jobs', () => {
     const wrong = await call(`${jobs()}?jobId=probe-6`, 'POST', job('0', { entrypoint: ['node'] }))
     expect(wrong.status).toBe(400)
     expect(wrong.body['error']?.message).toContain('run v2 discovery document')
-    expect(gcp.violations.violations.map((v) => v.field)).toEqual([expect.stringContaining('entrypoint')])
+    expect(gcp.violations.all.map((v) => v.field)).toEqual([expect.stringContaining('entrypoint')])
   })
 })
 

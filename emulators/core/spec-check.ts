@@ -1,7 +1,9 @@
-// Holds requests to a vendor's published API description. Vendor-neutral: an adapter (Azure OpenAPI,
-// Google discovery) turns its documents into OperationContracts and a schema resolver; this module matches
-// a request to its operation and reports every way the request departs from it, naming operation and field.
+// Holds requests to a vendor's published API description. Vendor-neutral: an adapter (emulators/azure/spec.ts
+// for Azure's OpenAPI documents, emulators/gcp/discovery.ts for Google's discovery documents) turns its
+// documents into OperationContracts and a schema resolver; this module matches a request to its operation
+// and reports every way the request departs from it, naming operation and field.
 import type { IncomingHttpHeaders } from 'node:http'
+import type { EmulatorResponse, Service } from './service.js'
 
 /** The JSON Schema subset both vendors' descriptions use. */
 export interface SchemaNode {
@@ -16,6 +18,8 @@ export interface SchemaNode {
   enum?: unknown[]
   pattern?: string
   readOnly?: boolean
+  /** Properties required only by these operation ids (Google's per-method `annotations.required`) */
+  requiredFor?: Record<string, string[]>
   minLength?: number
   maxLength?: number
   minimum?: number
@@ -26,6 +30,8 @@ export interface ParameterContract {
   name: string
   in: 'path' | 'query' | 'header'
   required: boolean
+  /** A query parameter that may be given more than once */
+  repeated?: boolean
   schema: SchemaNode
 }
 
@@ -36,7 +42,7 @@ export interface OperationContract {
   /** Path template with {name} placeholders; a placeholder spans one segment unless listed in greedy */
   path: string
   parameters: ParameterContract[]
-  body?: { required: boolean; schema: SchemaNode }
+  body?: { required: boolean; schema: SchemaNode; encoding?: 'json' | 'form' }
   /** Where the contract comes from: a document, or the guide page for conventions outside the schema */
   source: string
 }
@@ -57,6 +63,10 @@ export interface SpecCheckOptions {
   caseInsensitivePaths?: boolean
   /** Placeholders that may span several segments (Google's {+name}) */
   greedy?: string[]
+  /** Query parameters every operation accepts (Google's system parameters) */
+  commonQuery?: string[]
+  /** A form body's field names as the schema spells them (RFC 8693 snake_case → camelCase) */
+  formFieldName?(name: string): string
 }
 
 export const formatViolation = (v: Violation) => `${v.operation}: ${v.field}: ${v.problem}`
@@ -69,15 +79,17 @@ interface CompiledOperation {
 
 function compile(contract: OperationContract, options: SpecCheckOptions): CompiledOperation {
   const names: string[] = []
-  const source = contract.path
-    .split('/')
-    .map((segment) => {
-      const name = /^\{\+?(\w[\w$-]*)\}$/.exec(segment)?.[1]
-      if (!name) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-      names.push(name)
-      return options.greedy?.includes(name) || segment.startsWith('{+') ? '(.+)' : '([^/]+)'
-    })
-    .join('/')
+  let source = ''
+  let last = 0
+  // A placeholder may fill a segment or part of one (Google's `v1/{+name}:generateAccessToken`).
+  for (const m of contract.path.matchAll(/\{(\+?)(\w[\w$-]*)\}/g)) {
+    source += contract.path.slice(last, m.index).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    const name = m[2] ?? ''
+    names.push(name)
+    source += m[1] || options.greedy?.includes(name) ? '(.+?)' : '([^/]+?)'
+    last = (m.index ?? 0) + m[0].length
+  }
+  source += contract.path.slice(last).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return { contract, pattern: new RegExp(`^${source}$`, options.caseInsensitivePaths ? 'i' : ''), names }
 }
 
@@ -92,14 +104,19 @@ const decode = (segment: string) => {
 const describe = (value: unknown) => (Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value)
 
 /** Checks one value against a schema in the request direction; returns the violations found below field. */
-export function checkValue(schema: SchemaNode, value: unknown, field: string, resolve: (ref: string) => SchemaNode): { field: string; problem: string }[] {
+export function checkValue(schema: SchemaNode, value: unknown, field: string, resolve: (ref: string) => SchemaNode, operation = ''): { field: string; problem: string }[] {
   const s = flatten(schema, resolve)
   const out: { field: string; problem: string }[] = []
   if (s.readOnly) return [{ field, problem: 'is read-only and must not be sent' }]
+  // JSON null leaves a field unset, which any schema allows (Google's clients send it for empty fields).
+  if (value === null) return []
   const type = s.type ?? (s.properties ? 'object' : undefined)
   if (type && !hasType(value, type)) return [{ field, problem: `must be ${type}${s.format ? ` (${s.format})` : ''}, got ${describe(value)}` }]
   if (s.enum && !s.enum.includes(value)) out.push({ field, problem: `${JSON.stringify(value)} is not one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}` })
   if (typeof value === 'string') {
+    // Google sends 64-bit integers and bytes as JSON strings, typed string with a format.
+    if ((s.format === 'int64' || s.format === 'uint64') && !/^-?\d+$/.test(value)) out.push({ field, problem: `must be a ${s.format} in decimal digits, got ${JSON.stringify(value)}` })
+    if (s.format === 'byte' && !/^[A-Za-z0-9+/_-]*={0,2}$/.test(value)) out.push({ field, problem: `must be base64 (format byte), got ${JSON.stringify(value)}` })
     if (s.pattern && !new RegExp(s.pattern, 'u').test(value)) out.push({ field, problem: `${JSON.stringify(value)} does not match the pattern ${s.pattern}` })
     if (s.minLength !== undefined && value.length < s.minLength) out.push({ field, problem: `is shorter than ${s.minLength}` })
     if (s.maxLength !== undefined && value.length > s.maxLength) out.push({ field, problem: `is longer than ${s.maxLength}` })
@@ -108,20 +125,21 @@ export function checkValue(schema: SchemaNode, value: unknown, field: string, re
     if (s.minimum !== undefined && value < s.minimum) out.push({ field, problem: `is below the minimum ${s.minimum}` })
     if (s.maximum !== undefined && value > s.maximum) out.push({ field, problem: `is above the maximum ${s.maximum}` })
   }
-  if (Array.isArray(value) && s.items) value.forEach((item, i) => out.push(...checkValue(s.items as SchemaNode, item, `${field}[${i}]`, resolve)))
-  if (value && typeof value === 'object' && !Array.isArray(value)) out.push(...checkObject(s, value as Record<string, unknown>, field, resolve))
+  if (Array.isArray(value) && s.items) value.forEach((item, i) => out.push(...checkValue(s.items as SchemaNode, item, `${field}[${i}]`, resolve, operation)))
+  if (value && typeof value === 'object' && !Array.isArray(value)) out.push(...checkObject(s, value as Record<string, unknown>, field, resolve, operation))
   return out
 }
 
-function checkObject(s: SchemaNode, value: Record<string, unknown>, field: string, resolve: (ref: string) => SchemaNode): { field: string; problem: string }[] {
+function checkObject(s: SchemaNode, value: Record<string, unknown>, field: string, resolve: (ref: string) => SchemaNode, operation: string): { field: string; problem: string }[] {
   const out: { field: string; problem: string }[] = []
   const properties = s.properties ?? {}
-  for (const name of s.required ?? []) if (value[name] === undefined) out.push({ field: `${field}.${name}`, problem: 'is required' })
+  for (const name of [...(s.required ?? []), ...(s.requiredFor?.[operation] ?? [])]) if (value[name] === undefined) out.push({ field: `${field}.${name}`, problem: 'is required' })
   for (const [name, item] of Object.entries(value)) {
+    if (item === undefined) continue
     const child = `${field}.${name}`
     const declared = properties[name]
-    if (declared) out.push(...checkValue(declared, item, child, resolve))
-    else if (s.additionalProperties && typeof s.additionalProperties === 'object') out.push(...checkValue(s.additionalProperties, item, child, resolve))
+    if (declared) out.push(...checkValue(declared, item, child, resolve, operation))
+    else if (s.additionalProperties && typeof s.additionalProperties === 'object') out.push(...checkValue(s.additionalProperties, item, child, resolve, operation))
     else if (s.additionalProperties !== true) out.push({ field: child, problem: 'is not a field of this schema' })
   }
   return out
@@ -212,9 +230,17 @@ export class SpecCatalog {
       .filter((m): m is { o: CompiledOperation; found: RegExpExecArray } => Boolean(m.found))
     // Literal segments win over placeholders: …/virtualNetworkLinks/x is a link, not a record set of type "virtualNetworkLinks".
     const literals = (o: CompiledOperation) => o.contract.path.split('/').filter((segment) => !segment.startsWith('{')).length
-    const match = candidates.filter((m) => m.o.contract.method === req.method.toUpperCase()).sort((a, b) => literals(b.o) - literals(a.o))[0]
+    // Google's `v1/{+name}` templates overlap (a test, an operation); the declared patterns of the path
+    // parameters tell them apart, as they do for Google's own routing.
+    const fits = (m: { o: CompiledOperation; found: RegExpExecArray }) =>
+      m.o.names.every((name, i) => {
+        const schema = m.o.contract.parameters.find((p) => p.in === 'path' && p.name === name)?.schema
+        return !schema?.pattern || new RegExp(schema.pattern, 'u').test(decode(m.found[i + 1] ?? ''))
+      })
+    const byMethod = candidates.filter((m) => m.o.contract.method === req.method.toUpperCase()).sort((a, b) => literals(b.o) - literals(a.o))
+    const match = byMethod.find(fits) ?? byMethod[0]
     if (!match) {
-      const methods = candidates.map((m) => m.o.contract.method)
+      const methods = [...new Set(candidates.map((m) => m.o.contract.method))]
       const problem = methods.length ? `the description declares only ${methods.join(', ')} on this path` : 'no operation of the description has this path'
       return { violations: [{ operation: `${req.method} ${path}`, field: 'path', problem }] }
     }
@@ -235,12 +261,15 @@ export class SpecCatalog {
     }
     const query = req.url.searchParams
     for (const p of declared('query')) {
-      const value = query.get(p.name)
-      if (value === null) {
+      const values = query.getAll(p.name)
+      if (!values.length) {
         if (p.required) out.push({ field: `query.${p.name}`, problem: 'is required' })
-      } else out.push(...checkValue(p.schema, coerce(value, p.schema), `query.${p.name}`, resolve))
+        continue
+      }
+      if (values.length > 1 && !p.repeated) out.push({ field: `query.${p.name}`, problem: 'is given more than once but is not repeated' })
+      for (const value of values) out.push(...checkValue(p.schema, coerce(value, p.schema), `query.${p.name}`, resolve))
     }
-    const knownQuery = new Set(declared('query').map((p) => p.name))
+    const knownQuery = new Set([...declared('query').map((p) => p.name), ...(this.options.commonQuery ?? [])])
     for (const name of new Set(query.keys())) if (!knownQuery.has(name)) out.push({ field: `query.${name}`, problem: 'is not a parameter of this operation' })
     const headers = declared('header')
     for (const p of headers) {
@@ -255,16 +284,23 @@ export class SpecCatalog {
   }
 
   private checkBody(contract: OperationContract, req: SpecRequest): { field: string; problem: string }[] {
-    const text = req.body.trim()
+    // The Google clients send the JSON literal "" as the body of bodiless POSTs such as operations.wait.
+    const text = req.body.trim() === '""' ? '' : req.body.trim()
     if (!contract.body) return text ? [{ field: 'body', problem: 'the operation takes no body' }] : []
     if (!text) return contract.body.required ? [{ field: 'body', problem: 'is required' }] : []
     let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch {
-      return [{ field: 'body', problem: 'is not JSON' }]
+    if (contract.body.encoding === 'form') {
+      const fields: Record<string, string> = {}
+      for (const [key, item] of new URLSearchParams(text)) fields[this.options.formFieldName?.(key) ?? key] = item
+      value = fields
+    } else {
+      try {
+        value = JSON.parse(text)
+      } catch {
+        return [{ field: 'body', problem: 'is not JSON' }]
+      }
     }
-    return checkValue(contract.body.schema, value, 'body', this.options.resolve)
+    return checkValue(contract.body.schema, value, 'body', this.options.resolve, contract.id)
   }
 }
 
@@ -283,5 +319,26 @@ export class ViolationLog {
     const lines = this.all.map((v) => `  ${formatViolation(v)}`)
     this.clear()
     throw new Error(`Requests departed from the vendor's API description:\n${lines.join('\n')}`)
+  }
+}
+
+/**
+ * The service with every request checked first. A departure is recorded in the log and answered with the
+ * service's own 400 envelope naming the operation and field, as the real API would refuse it.
+ */
+export function checkedAgainst(service: Service, catalog: SpecCatalog, source: string, log: ViolationLog): Service {
+  // Everything but handle() is the service's own (rate limits and throttling answers included).
+  return {
+    name: service.name,
+    classify: (req) => service.classify(req),
+    errorResponse: (status, code, message) => service.errorResponse(status, code, message),
+    ...(service.rateLimits ? { rateLimits: service.rateLimits.bind(service) } : {}),
+    ...(service.throttled ? { throttled: service.throttled.bind(service) } : {}),
+    handle: (req): EmulatorResponse | Promise<EmulatorResponse> => {
+      const found = catalog.check(req).violations
+      if (!found.length) return service.handle(req)
+      log.add(found)
+      return service.errorResponse(400, 'invalid', `Request does not follow ${source}: ${found.map(formatViolation).join('; ')}`)
+    }
   }
 }

@@ -3,7 +3,7 @@
 import { NO_DNS_SERVER } from '../core/loopback.js'
 import { GCP_ENDPOINT_VARIABLES } from '../../src/providers/gcp/endpoints.js'
 import { CallLog, Switches, startService, type Running, type Service } from '../core/service.js'
-import { SpecValidator, ViolationLog, validated } from '../core/spec-validator.js'
+import { checkedAgainst, ViolationLog } from '../core/spec-check.js'
 import { World } from '../core/world.js'
 import { OidcEmulator } from '../oidc.js'
 import { ZILLIZ_SEED } from '../zilliz.js'
@@ -108,7 +108,8 @@ export async function startGcpEmulators(options: GcpEmulatorOptions = {}): Promi
   const violations = options.violations ?? new ViolationLog()
   // Every request is held to the API's published discovery document before the emulator sees it.
   const start = async (service: Service, api?: GoogleApi): Promise<string> => {
-    const server = await startService(api ? validated(service, new SpecValidator(googleSpec(api)), violations) : service, log, switches)
+    const spec = api && googleSpec(api)
+    const server = await startService(spec ? checkedAgainst(service, spec.catalog, spec.source, violations) : service, log, switches)
     running.push(server)
     return server.url
   }
