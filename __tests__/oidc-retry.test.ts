@@ -2,7 +2,7 @@
 // and the 502-504 that @actions/core retries itself) are retried within a bound; a refusal is not.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { startAwsEmulators, type AwsEmulators } from '../emulators/aws/index.js'
-import { fetchIdToken, GithubIdTokenError, ID_TOKEN_RETRY, idTokenFailureStatus, isTransientIdTokenFailure } from '../src/oidc/id-token.js'
+import { fetchIdToken, GithubIdTokenError, githubIdTokens, ID_TOKEN_RETRY, idTokenFailureStatus, isTransientIdTokenFailure } from '../src/oidc/id-token.js'
 
 describe('fetchIdToken', () => {
   let aws: AwsEmulators
@@ -53,6 +53,32 @@ describe('fetchIdToken', () => {
     expect(error).toBeInstanceOf(GithubIdTokenError)
     expect(error.message).toMatch(/refused the request \(HTTP 403\).*id-token: write.*GitHub said: Injected Forbidden/)
     expect(tokenCalls()).toBe(1)
+  })
+
+  it('sends the prefetched token to the first exchange of its audience, and fresh ones to every later exchange', async () => {
+    const tokens = githubIdTokens(log, 'test', 'sts.amazonaws.com')
+    // Requested at once, before any exchange asks.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(tokenCalls()).toBe(1)
+    const first = await tokens.get('sts.amazonaws.com')
+    expect(tokenCalls()).toBe(1)
+    expect(aws.oidc.verify(first, 'sts.amazonaws.com')).toMatchObject({ aud: 'sts.amazonaws.com' })
+    const second = await tokens.get('sts.amazonaws.com')
+    expect(second).not.toBe(first)
+    expect(tokenCalls()).toBe(2)
+    expect(aws.oidc.verify(await tokens.get('api://AzureADTokenExchange'), 'api://AzureADTokenExchange')).toMatchObject({ aud: 'api://AzureADTokenExchange' })
+    expect(tokenCalls()).toBe(3)
+  })
+
+  it('reports a failed prefetch at the first exchange, as a fetch of its own would have', async () => {
+    aws.switches.inject({ service: 'oidc', operation: 'GetIDToken', status: 403, code: 'Forbidden', times: 1 })
+    const tokens = githubIdTokens(log, 'test', 'sts.amazonaws.com')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const error = (await tokens.get('sts.amazonaws.com').catch((e: unknown) => e)) as Error
+    expect(error).toBeInstanceOf(GithubIdTokenError)
+    // The next exchange (a retry of the cloud call) asks for a fresh token, which the endpoint now gives.
+    await expect(tokens.get('sts.amazonaws.com')).resolves.toEqual(expect.any(String))
+    expect(tokenCalls()).toBe(2)
   })
 })
 

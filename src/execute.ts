@@ -17,6 +17,7 @@ import { stoppedBeforeStart } from './engine/result.js'
 import type { Withheld } from './github/withheld.js'
 import { hasOidcEnvironment } from './oidc/environment.js'
 import { configuredProxies, fetchDispatcher } from './net/outbound.js'
+import { firstIdTokenAudience } from './oidc/audiences.js'
 import { githubIdTokens } from './oidc/id-token.js'
 import { loadProvider } from './providers/load.js'
 import type { RunResult } from './report/model.js'
@@ -34,7 +35,8 @@ async function observeAndRun(config: Config, decision: ModeDecision, apiKey: str
   }
   const log = coreLogger
   const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, dispatcher, deadline: Date.now() + config.waitTimeoutSeconds * 1000 })
-  const provider = await loadProvider(config, log, githubIdTokens(log, `${config.provider} authentication`))
+  // The first ID token is requested before the cloud's code loads, and arrives while it does.
+  const provider = await loadProvider(config, log, githubIdTokens(log, `${config.provider} authentication`, firstIdTokenAudience(config)))
   const analysis = networkAnalysisDecision(config, { mode: decision.mode, destroy: decision.destroy, eventName: process.env['GITHUB_EVENT_NAME'] })
   const { result, verified } = await reconcile({ config, mode: decision.mode, modeReason: decision.reason, destroy: decision.destroy, zilliz, provider, log, signal, analysis })
   if (verified && !signal.aborted) await proveDataPlane(result, verified, { config, provider, signal, analysis })

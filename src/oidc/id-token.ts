@@ -92,13 +92,26 @@ export interface IdTokenSource {
   lastClaims(): ShownClaims | undefined
 }
 
-/** Token source backed by @actions/core; logs the decoded claims of the first token in a group. */
-export function githubIdTokens(log: Logger, needFor: string): IdTokenSource {
+/**
+ * Token source backed by @actions/core; logs the decoded claims of the first token in a group. With
+ * `prefetch`, the first token for that audience is requested at once, so it travels while the cloud's code
+ * loads; the first get() for the audience takes it, every later one fetches a fresh token as before.
+ */
+export function githubIdTokens(log: Logger, needFor: string, prefetch?: string): IdTokenSource {
   let claims: ShownClaims | undefined
+  let early = prefetch && hasOidcEnvironment() ? { audience: prefetch, token: fetchIdToken(prefetch, log) } : undefined
+  // A failure is the first get()'s to report; until then it must not count as unhandled.
+  early?.token.catch(() => undefined)
+  const fetchFor = (audience: string): Promise<string> => {
+    if (!early || early.audience !== audience) return fetchIdToken(audience, log)
+    const { token } = early
+    early = undefined
+    return token
+  }
   return {
     async get(audience) {
       if (!hasOidcEnvironment()) throw new OidcUnavailableError(needFor)
-      const token = await fetchIdToken(audience, log)
+      const token = await fetchFor(audience)
       const first = claims === undefined
       claims = decodeClaims(token)
       if (first) {
