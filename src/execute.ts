@@ -14,6 +14,7 @@ import { planOffline } from './engine/offline-plan.js'
 import type { CloudProvider } from './engine/provider.js'
 import { reconcile, type Verified } from './engine/reconcile.js'
 import { stoppedBeforeStart } from './engine/result.js'
+import { buildTarget } from './engine/target-builder.js'
 import type { Withheld } from './github/withheld.js'
 import { hasOidcEnvironment } from './oidc/environment.js'
 import { configuredProxies, fetchDispatcher } from './net/outbound.js'
@@ -35,10 +36,13 @@ async function observeAndRun(config: Config, decision: ModeDecision, apiKey: str
   }
   const log = coreLogger
   const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, dispatcher, deadline: Date.now() + config.waitTimeoutSeconds * 1000 })
-  // The first ID token is requested before the cloud's code loads, and arrives while it does.
+  // What needs neither the cloud's code nor its credentials goes out before that code loads and arrives while
+  // it does: the Zilliz side's reads and the first ID token.
+  const reading = buildTarget(config, decision.mode, zilliz, decision.destroy)
+  reading.catch(() => undefined)
   const provider = await loadProvider(config, log, githubIdTokens(log, `${config.provider} authentication`, firstIdTokenAudience(config)))
   const analysis = networkAnalysisDecision(config, { mode: decision.mode, destroy: decision.destroy, eventName: process.env['GITHUB_EVENT_NAME'] })
-  const { result, verified } = await reconcile({ config, mode: decision.mode, modeReason: decision.reason, destroy: decision.destroy, zilliz, provider, log, signal, analysis })
+  const { result, verified } = await reconcile({ config, mode: decision.mode, modeReason: decision.reason, destroy: decision.destroy, zilliz, provider, log, signal, analysis, reading })
   if (verified && !signal.aborted) await proveDataPlane(result, verified, { config, provider, signal, analysis })
   // Cancelled while proving: the proof resources are gone (their deletes start first); say so and stop.
   if (signal.aborted && !result.cancelled) {

@@ -40,6 +40,8 @@ export interface ReconcileInput {
   graceMs?: number
   /** Whether the paid path analysis runs (networkAnalysisDecision); such a run creates proof resources */
   analysis?: AnalysisDecision
+  /** The Zilliz side's reads, when the caller started them already (buildTarget with these inputs) */
+  reading?: Promise<Target>
 }
 
 /** What the data-plane proof starts from, present when the control-plane verification ran. */
@@ -99,7 +101,7 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
     if (signal.aborted) throw new CancelledError()
   }
   // Reading the Zilliz side needs no cloud credentials: it goes out while the run authenticates.
-  const reading = buildTarget(config, mode, zilliz, input.destroy)
+  const reading = input.reading ?? buildTarget(config, mode, zilliz, input.destroy)
   reading.catch(() => undefined)
   try {
     result.identity = await enter('Authenticate', () => provider.connect())
