@@ -152,6 +152,44 @@ describe('whitelist', () => {
   })
 })
 
+describe('reads that need no answer of each other go out together', () => {
+  // One slowed read shows the order: a read sent beside it is answered first, one sent after it cannot be.
+  const answered = () => emulators.log.calls().map((c) => c.operation)
+
+  it('observes the network, the endpoints and the zones in one round', async () => {
+    emulators.switches.latency['arm:VirtualNetworks_Get'] = 400
+    expectSuccess(await run({ mode: 'plan' }))
+    const order = answered()
+    expect(order.indexOf('PrivateEndpoints_List')).toBeLessThan(order.indexOf('VirtualNetworks_Get'))
+    expect(order.indexOf('PrivateZones_ListByResourceGroup')).toBeLessThan(order.indexOf('VirtualNetworks_Get'))
+  })
+
+  it('registers the endpoint while its network interface is still being read', async () => {
+    emulators.switches.latency['arm:NetworkInterfaces_Get'] = 400
+    const result = await run({ mode: 'apply' })
+    expectVerifiedApply(result, writes(), FRESH_APPLY_WRITES)
+    const order = answered()
+    expect(order.indexOf('CreatePrivateEndpoint')).toBeLessThan(order.indexOf('NetworkInterfaces_Get'))
+    // The record still holds the IP the interface has.
+    expect(emulators.azure.arm.dns.zone(HOST)!.records.get('A/@')?.ips).toEqual(['10.20.1.4'])
+  })
+
+  it("verifies each zone's links and record beside the zone", async () => {
+    // After a fresh apply only verification lists the links and reads the record.
+    emulators.switches.latency['arm:VirtualNetworkLinks_List'] = 400
+    expectVerifiedApply(await run({ mode: 'apply' }), writes(), FRESH_APPLY_WRITES)
+    const order = answered()
+    expect(order.indexOf('RecordSets_Get')).toBeGreaterThan(-1)
+    expect(order.indexOf('RecordSets_Get')).toBeLessThan(order.indexOf('VirtualNetworkLinks_List'))
+  })
+
+  it('asks GitHub for one ID token per Entra token request', async () => {
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(emulators.azure.entra.presented.length).toBeGreaterThan(0)
+    expect(emulators.log.count('GetIDToken', 'oidc')).toBe(emulators.azure.entra.presented.length)
+  })
+})
+
 describe('adoption and drift', () => {
   it('adopts an endpoint to the alias made by hand instead of creating a second one', async () => {
     await endpointByHand('pe-by-hand')

@@ -63,7 +63,8 @@ const WATCHER_OPERATIONS = AZURE_OPERATIONS.filter((o) => o.policy === 'azure-ne
 // [operationId, mode, the step or phase the error names, what exists before]
 const CASES: [string, 'plan' | 'apply' | 'destroy', RegExp, (() => Promise<void>) | undefined][] = [
   ['VirtualNetworks_Get', 'plan', /azure-virtual-network: |Observe and plan failed: /, undefined],
-  ['PrivateEndpoints_Get', 'plan', OBSERVE, undefined],
+  // A plan finds the endpoint in the resource group's listing; verification reads the one it found.
+  ['PrivateEndpoints_Get', 'plan', ANY_PHASE, applied],
   ['PrivateEndpoints_List', 'plan', OBSERVE, undefined],
   ['PrivateEndpoints_CreateOrUpdate', 'apply', STEP('private-endpoint'), undefined],
   ['NetworkOperationStatus_Get', 'apply', STEP('private-endpoint'), undefined],

@@ -97,6 +97,8 @@ const RENEW_BEFORE_MS = 5 * 60_000
 interface SharedOptions {
   /** A new credential; a retry gets a new one because MSAL remembers a 429/5xx and refuses to ask again for 60 s */
   create(): TokenCredential
+  /** Called before every attempt of a token request */
+  beforeAttempt?(): void
   isRetryable(error: unknown): boolean
   /** Turns the final failure into the error the run reports */
   explain(error: unknown): Error
@@ -105,35 +107,47 @@ interface SharedOptions {
 
 /**
  * The credential every client shares: one token per scope until it nears expiry (the network and DNS
- * clients would otherwise each ask Entra), retried on a new credential, and masked in the log.
+ * clients would otherwise each ask Entra, and concurrent asks share one request), retried on a new
+ * credential, and masked in the log.
  */
 function shared(options: SharedOptions): TokenCredential {
   const cache = new Map<string, AccessToken>()
+  const asking = new Map<string, Promise<AccessToken>>()
   let credential = options.create()
+  const request = async (key: string, scopes: string | string[], getOptions?: GetTokenOptions): Promise<AccessToken> => {
+    const token = await retry(
+      async (attempt) => {
+        options.beforeAttempt?.()
+        if (attempt > 1) credential = options.create()
+        const got = await credential.getToken(scopes, getOptions)
+        if (!got) throw new AzureAuthError('Entra returned no access token')
+        return got
+      },
+      {
+        ...TOKEN_EXCHANGE_RETRY,
+        isRetryable: options.isRetryable,
+        onRetry: (error, attempt, delay) =>
+          options.log.warning(`Entra token request ${attempt} failed (${entraMessage(error as Error)}); retrying in ${delay} ms with a fresh ID token`)
+      }
+    ).catch((error: unknown) => {
+      throw options.explain(error)
+    })
+    secrets.add(token.token)
+    cache.set(key, token)
+    return token
+  }
   return {
-    async getToken(scopes: string | string[], getOptions?: GetTokenOptions): Promise<AccessToken> {
+    getToken(scopes: string | string[], getOptions?: GetTokenOptions): Promise<AccessToken> {
       const key = [scopes].flat().join(' ')
+      // A claims challenge asks for a token of its own.
+      if (getOptions?.claims) return request(key, scopes, getOptions)
       const cached = cache.get(key)
-      if (cached && !getOptions?.claims && cached.expiresOnTimestamp - Date.now() > RENEW_BEFORE_MS) return cached
-      const token = await retry(
-        async (attempt) => {
-          if (attempt > 1) credential = options.create()
-          const got = await credential.getToken(scopes, getOptions)
-          if (!got) throw new AzureAuthError('Entra returned no access token')
-          return got
-        },
-        {
-          ...TOKEN_EXCHANGE_RETRY,
-          isRetryable: options.isRetryable,
-          onRetry: (error, attempt, delay) =>
-            options.log.warning(`Entra token request ${attempt} failed (${entraMessage(error as Error)}); retrying in ${delay} ms with a fresh ID token`)
-        }
-      ).catch((error: unknown) => {
-        throw options.explain(error)
-      })
-      secrets.add(token.token)
-      cache.set(key, token)
-      return token
+      if (cached && cached.expiresOnTimestamp - Date.now() > RENEW_BEFORE_MS) return Promise.resolve(cached)
+      const known = asking.get(key)
+      if (known) return known
+      const asked = request(key, scopes, getOptions).finally(() => asking.delete(key))
+      asking.set(key, asked)
+      return asked
     }
   }
 }
@@ -143,7 +157,7 @@ function federatedSession(settings: AzureSettings, tokens: IdTokenSource, log: L
   const clientId = settings.clientId as string
   // MSAL wraps what the assertion callback throws; keep the original to report it as it is.
   let oidcFailure: Error | undefined
-  const assertion = async () => {
+  const fetchAssertion = async () => {
     try {
       return await tokens.get(AZURE_AUDIENCE)
     } catch (error) {
@@ -151,7 +165,14 @@ function federatedSession(settings: AzureSettings, tokens: IdTokenSource, log: L
       throw error
     }
   }
+  // MSAL asks for the assertion twice per token request (for its client configuration, then for the request
+  // itself): one fresh GitHub ID token serves both, and every attempt gets its own.
+  let ofThisAttempt: Promise<string> | undefined
+  const assertion = () => (ofThisAttempt ??= fetchAssertion())
   const credential = shared({
+    beforeAttempt: () => {
+      ofThisAttempt = undefined
+    },
     // No SDK retries: every retry goes through shared() and so presents a fresh assertion.
     create: () => new ClientAssertionCredential(tenantId, clientId, assertion, { httpClient, retryOptions: { maxRetries: 0 }, userAgentOptions: { userAgentPrefix: USER_AGENT } }),
     isRetryable: (error) => !oidcFailure && isRetryableAuth(error),

@@ -94,7 +94,8 @@ export interface ExistingRecordPlanInput {
   found: FoundRecord | undefined
   ownerTags: Record<string, string>
   plannedIp: string | undefined
-  ip: () => string | undefined
+  /** The endpoint's IP, once the read of its network interface ends */
+  ip: () => Promise<string | undefined>
 }
 
 /** Creates (If-None-Match) or replaces ours (If-Match); on 412 reads again and retries once if still ours. */
@@ -144,7 +145,7 @@ export function planExistingZoneRecord(input: ExistingRecordPlanInput): PlannedS
       ? {}
       : {
           run: async () => {
-            const ip = input.ip()
+            const ip = await input.ip()
             if (!ip) throw new Error("The private endpoint's IP is unknown; its network interface has no private address")
             await putRecord(input, ip)
           }

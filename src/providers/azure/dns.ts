@@ -193,7 +193,8 @@ export interface RecordPlanInput {
   existing: ObservedRecord | undefined
   /** Known at plan time when the endpoint already exists */
   plannedIp: string | undefined
-  ip: () => string | undefined
+  /** The endpoint's IP, once the read of its network interface ends */
+  ip: () => Promise<string | undefined>
 }
 
 /** Creates (If-None-Match) or replaces (If-Match) the apex record; on 412 reads it again and retries once. */
@@ -226,7 +227,7 @@ export function planRecord(input: RecordPlanInput): PlannedStep {
     action: existing ? 'update' : 'create',
     reason: existing ? `record holds ${existing.ips.join(', ') || 'no address'}, not the endpoint's IP` : 'no A record at the zone apex',
     run: async () => {
-      const ip = input.ip()
+      const ip = await input.ip()
       if (!ip) throw new Error('The private endpoint\'s IP is unknown; its network interface has no private address')
       await upsertRecord(input, ip)
     }

@@ -6,6 +6,7 @@ import { checkAzurePrivateDnsZoneName } from '../../config/rules.js'
 import type { AzureSettings, Config } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
 import { Observations } from '../../base/observations.js'
+import { allInOrder } from '../../base/settle.js'
 import type { Logger } from '../../base/log.js'
 import { azureEndpointName, digest } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
@@ -19,8 +20,8 @@ import { replacedGuess } from '../../engine/target-builder.js'
 import { WHITELIST_STEP } from '../../engine/zilliz-steps.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { azureSession, type AzureSession } from './auth.js'
-import { azureClients, parseResourceId, withArmCode, type AzureClients } from './clients.js'
-import { extraLinkStepId, isOwnZone, linkName, linkStepId, linkTo, observeLinks, observeRecord, observeZone, planLink, planRecord, planReplacedZone, planZone, RECORD_TTL_SECONDS } from './dns.js'
+import { azureClients, parseResourceId, virtualNetworkId, withArmCode, type AzureClients } from './clients.js'
+import { extraLinkStepId, isOwnZone, linkName, linkStepId, linkTo, observeLinks, observeRecord, observeZone, planLink, planRecord, planReplacedZone, planZone, RECORD_TTL_SECONDS, type ObservedLink, type ObservedRecord, type ObservedZone } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readRecord, type AzureNamedZone } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsWhereTheyLive, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
 import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
@@ -34,6 +35,7 @@ import {
   endpointIp,
   ENDPOINT_STEP,
   findEndpoint,
+  getEndpointsInGroup,
   planEndpoint,
   planEndpointApproved,
   registrationId,
@@ -44,6 +46,15 @@ import { azurePathAnalyzer } from './path-analysis.js'
 import { azureHttpClient } from './transport.js'
 import { verifyAzure } from './verify.js'
 
+/** What the plan read of one cluster's own zone, its links and apex record, and a zone for the host it replaced. */
+interface ManagedDnsObservation {
+  link: ClusterLink
+  zone: ObservedZone | undefined
+  links: ObservedLink[] | undefined
+  record: ObservedRecord | undefined
+  stale: ObservedZone | undefined
+}
+
 /** What apply learns as it goes; steps later in the DAG read what earlier ones wrote. */
 interface AzureLive {
   network?: AzureNetwork
@@ -51,6 +62,8 @@ interface AzureLive {
   linked?: LinkedNetwork[]
   endpoint?: ObservedEndpoint
   ip?: string
+  /** The read of a new endpoint's IP, under way while the endpoint is registered */
+  ipRead?: Promise<string | undefined>
   zoneIds: Map<string, string>
   /** dns: existing-zone: each cluster's named zone */
   placed: Map<string, AzureNamedZone>
@@ -123,28 +136,36 @@ export class AzureProvider implements CloudProvider {
     }
     const projectId = this.config.zilliz.projectId
     const alias = target.service.endpointService
+    const name = azureEndpointName(this.config)
     // The endpoint, the network and the zones may each sit in their own subscription and resource group.
     const network = clients.network(s.subscriptionId)
-    const observed = await observeNetwork(clients.network(s.networkSubscriptionId), s)
-    this.live.network = observed
-    const linked = await observeLinkedNetworks(clients, s, observed)
-    this.live.linked = linked
-    // The probe's subnet is read before any write, so a subnet ACI would refuse fails the plan, not the run.
-    if (s.probeSubnetId) this.live.probeLocation = (await observeProbeSubnet(clients.network(parseResourceId(s.probeSubnetId).subscriptionId), s.probeSubnetId)).location
-
-    const existing = await findEndpoint({
-      network,
-      resourceGroup: s.resourceGroup,
-      name: azureEndpointName(this.config),
-      alias,
-      vnetId: observed.vnetId,
-      projectId,
-      registered: new Set(target.registrations.map((r) => r.endpointId))
-    }).catch((error: unknown) => Promise.reject(scopeInputError(error, s, 'endpoint')))
-    if (existing) {
+    // Every read the plan needs goes out at once; a read that needs another's answer starts when it has it.
+    const observing = observeNetwork(clients.network(s.networkSubscriptionId), s)
+    const finding = (async () => {
+      const [inGroup, observed] = await Promise.all([getEndpointsInGroup(network, s.resourceGroup, projectId).catch((error: unknown) => Promise.reject(scopeInputError(error, s, 'endpoint'))), observing])
+      const existing = findEndpoint(inGroup, { name, alias, vnetId: observed.vnetId, registered: new Set(target.registrations.map((r) => r.endpointId)) })
+      if (!existing) return { existing }
       checkEndpoint(existing, alias, observed.vnetId, this.config.zilliz.regionId)
+      return { existing, ip: await endpointIp(network, existing) }
+    })()
+    const dnsMode = this.config.dns.mode
+    // Failures are reported in the order the reads were once made: the network's, the further networks', the
+    // probe subnet's (read before any write, so a subnet ACI would refuse fails the plan), the endpoint's, DNS.
+    const [observed, linked, probeLocation, found, managedDns, namedZones] = await allInOrder([
+      observing,
+      observeLinkedNetworks(clients, s),
+      s.probeSubnetId ? observeProbeSubnet(clients.network(parseResourceId(s.probeSubnetId).subscriptionId), s.probeSubnetId).then((subnet) => subnet.location) : undefined,
+      finding,
+      dnsMode === 'managed' ? this.observeManagedDns(target) : undefined,
+      dnsMode === 'existing-zone' ? this.observeExistingZones(target) : undefined
+    ])
+    this.live.network = observed
+    this.live.linked = linked
+    if (probeLocation) this.live.probeLocation = probeLocation
+    const { existing } = found
+    if (existing) {
       this.live.endpoint = existing
-      this.live.ip = await endpointIp(network, existing)
+      this.live.ip = found.ip
     }
     const steps: PlannedStep[] = [
       planEndpoint({
@@ -161,16 +182,17 @@ export class AzureProvider implements CloudProvider {
         after: target.service.whitelistRequired ? [WHITELIST_STEP] : [],
         onReady: (endpoint, ip) => {
           this.live.endpoint = endpoint
-          this.live.ip = ip
+          this.live.ipRead = ip.then((read) => (this.live.ip = read))
+          // Awaited by the steps that need the IP; a failure is theirs to report.
+          this.live.ipRead.catch(() => undefined)
         }
       }),
-      planEndpointApproved(network, existing, () => this.live.endpoint, projectId)
+      planEndpointApproved(network, existing, () => this.live.endpoint, projectId, () => this.endpointIp())
     ]
 
     this.live.links = target.clusters
-    const dnsMode = this.config.dns.mode
-    if (dnsMode === 'managed') steps.push(...(await this.managedDnsSteps(target, observed, linked)))
-    if (dnsMode === 'existing-zone') steps.push(...(await this.existingZoneSteps(target, observed)))
+    if (managedDns) steps.push(...this.managedDnsSteps(target, managedDns, observed, linked))
+    if (namedZones) steps.push(...this.existingZoneSteps(target, namedZones, observed))
     const wider = widerZones(target.clusters, this.live.placed)
     return {
       steps,
@@ -179,50 +201,71 @@ export class AzureProvider implements CloudProvider {
     }
   }
 
-  /** dns: existing-zone: the named zones are checked, then each host's A record goes into its zone. */
-  private async existingZoneSteps(target: Target, observed: AzureNetwork): Promise<PlannedStep[]> {
-    const zones = await observeNamedZones(this.ready().clients.dns, this.config.dns.zoneIds, observed.vnetId)
+  /** dns: existing-zone: the named zones are checked, each host placed in its zone and its record read. */
+  private async observeExistingZones(target: Target): Promise<Map<string, { zone: AzureNamedZone; found: Awaited<ReturnType<typeof readRecord>> }>> {
+    // The network is known by its id, so the zones' links to it are checked beside the network's own read.
+    const zones = await observeNamedZones(this.ready().clients.dns, this.config.dns.zoneIds, virtualNetworkId(this.settings))
     const placed = placeLinks(target.clusters, zones)
     this.live.placed = new Map([...placed].map(([clusterId, zone]) => [clusterId, zones.find((z) => z.id === zone.id) as AzureNamedZone]))
-    const ownerTags = recordOwnerTags(this.config, observed.vnetId.toLowerCase())
-    return Promise.all(
+    const read = await Promise.all(
       target.clusters.map(async (link) => {
         const zone = this.live.placed.get(link.clusterId) as AzureNamedZone
-        return planExistingZoneRecord({ link, zone, found: await readRecord(zone, link.host), ownerTags, plannedIp: this.live.ip, ip: () => this.live.ip })
+        return [link.clusterId, { zone, found: await readRecord(zone, link.host) }] as const
       })
     )
+    return new Map(read)
+  }
+
+  /** dns: existing-zone: each host's A record goes into its zone. */
+  private existingZoneSteps(target: Target, observedZones: Awaited<ReturnType<AzureProvider['observeExistingZones']>>, observed: AzureNetwork): PlannedStep[] {
+    const ownerTags = recordOwnerTags(this.config, observed.vnetId.toLowerCase())
+    return target.clusters.map((link) => {
+      const { zone, found } = observedZones.get(link.clusterId) as { zone: AzureNamedZone; found: Awaited<ReturnType<typeof readRecord>> }
+      return planExistingZoneRecord({ link, zone, found, ownerTags, plannedIp: this.live.ip, ip: () => this.endpointIp() })
+    })
+  }
+
+  /** dns: managed: per cluster its zone (one listing serves every cluster), then the zone's links and record. */
+  private observeManagedDns(target: Target): Promise<ManagedDnsObservation[]> {
+    const s = this.settings
+    const dns = this.ready().clients.dns(s.dnsSubscriptionId)
+    const dnsGroup = s.dnsResourceGroup
+    return Promise.all(
+      target.clusters.map(async (link) => {
+        const guess = replacedGuess(link)
+        const [zone, stale] = await Promise.all([observeZone(dns, dnsGroup, link.host), guess ? observeZone(dns, dnsGroup, guess) : undefined])
+        const [links, record] = zone ? await Promise.all([observeLinks(dns, dnsGroup, link.host), observeRecord(dns, dnsGroup, link.host)]) : [undefined, undefined]
+        return { link, zone, links, record, stale }
+      })
+    ).catch((error: unknown) => Promise.reject(scopeInputError(error, s, 'dns')))
   }
 
   /**
    * dns: managed: per cluster a private DNS zone of the action's own (where the DNS subscription and
    * resource group say), its links to the network and the further networks, and the apex record.
    */
-  private async managedDnsSteps(target: Target, observed: AzureNetwork, linked: LinkedNetwork[]): Promise<PlannedStep[]> {
+  private managedDnsSteps(target: Target, observedDns: ManagedDnsObservation[], observed: AzureNetwork, linked: LinkedNetwork[]): PlannedStep[] {
     const s = this.settings
     const dns = this.ready().clients.dns(s.dnsSubscriptionId)
     const dnsGroup = s.dnsResourceGroup
     const projectId = this.config.zilliz.projectId
     const networks = [{ id: observed.vnetId, name: s.virtualNetwork }, ...linked]
-    const dnsSteps = await Promise.all(
-      target.clusters.map(async (link) => {
-        const zone = await observeZone(dns, dnsGroup, link.host)
-        const [links, record] = zone ? await Promise.all([observeLinks(dns, dnsGroup, link.host), observeRecord(dns, dnsGroup, link.host)]) : [undefined, undefined]
-        const guess = replacedGuess(link)
-        const stale = guess ? await observeZone(dns, dnsGroup, guess) : undefined
-        return [
-          planZone({ dns, resourceGroup: dnsGroup, link, existing: zone, tags: target.tags, onReady: (id) => this.live.zoneIds.set(link.clusterId, id) }),
-          ...networks.map((vnet, i) => {
-            const name = linkName(vnet.name, digest(vnet.id.toLowerCase()))
-            const id = i === 0 ? linkStepId(link.clusterId) : extraLinkStepId(link.clusterId, name)
-            return planLink({ dns, resourceGroup: dnsGroup, link, id, vnetId: vnet.id, name, existing: linkTo(links, vnet.id), tags: target.tags })
-          }),
-          planRecord({ dns, resourceGroup: dnsGroup, link, existing: record, plannedIp: this.live.ip, ip: () => this.live.ip }),
-          // A zone someone else made for that name is theirs to keep.
-          ...(stale && isOwnZone(stale, projectId) ? [planReplacedZone({ dns, resourceGroup: dnsGroup, link, stale })] : [])
-        ]
-      })
-    ).catch((error: unknown) => Promise.reject(scopeInputError(error, s, 'dns')))
-    return dnsSteps.flat()
+    return observedDns.flatMap(({ link, zone, links, record, stale }) => [
+      planZone({ dns, resourceGroup: dnsGroup, link, existing: zone, tags: target.tags, onReady: (id) => this.live.zoneIds.set(link.clusterId, id) }),
+      ...networks.map((vnet, i) => {
+        const name = linkName(vnet.name, digest(vnet.id.toLowerCase()))
+        const id = i === 0 ? linkStepId(link.clusterId) : extraLinkStepId(link.clusterId, name)
+        return planLink({ dns, resourceGroup: dnsGroup, link, id, vnetId: vnet.id, name, existing: linkTo(links, vnet.id), tags: target.tags })
+      }),
+      planRecord({ dns, resourceGroup: dnsGroup, link, existing: record, plannedIp: this.live.ip, ip: () => this.endpointIp() }),
+      // A zone someone else made for that name is theirs to keep.
+      ...(stale && isOwnZone(stale, projectId) ? [planReplacedZone({ dns, resourceGroup: dnsGroup, link, stale })] : [])
+    ])
+  }
+
+  /** The endpoint's private IP: read at plan time for an existing endpoint, else once apply has made it. */
+  private endpointIp(): Promise<string | undefined> {
+    return this.live.ipRead ?? Promise.resolve(this.live.ip)
   }
 
   async inventory(target: Target, hint?: InventoryHint): Promise<Inventory> {

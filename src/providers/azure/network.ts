@@ -83,10 +83,11 @@ export async function observeNetwork(network: NetworkManagementClient, settings:
 /**
  * The networks of azure-dns-link-vnet-ids, read in their own subscriptions before any write: a link to a
  * network that does not exist would fail after the zones were made. Any location will do (zones are global);
- * the endpoint's own network is linked anyway and is left out.
+ * the endpoint's own network is linked anyway and is left out (it is known by its id, so this read goes out
+ * beside the network's own).
  */
-export async function observeLinkedNetworks(clients: AzureClients, settings: AzureSettings, own: AzureNetwork): Promise<LinkedNetwork[]> {
-  const ids = settings.dnsLinkVnetIds.filter((id) => !sameId(id, own.vnetId))
+export async function observeLinkedNetworks(clients: AzureClients, settings: AzureSettings): Promise<LinkedNetwork[]> {
+  const ids = settings.dnsLinkVnetIds.filter((id) => !sameId(id, virtualNetworkId(settings)))
   return Promise.all(
     ids.map(async (id) => {
       const { subscriptionId, resourceGroup, name } = parseResourceId(id)

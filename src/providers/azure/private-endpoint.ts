@@ -101,23 +101,21 @@ const inNetwork = (e: ObservedEndpoint, vnetId: string) => e.subnetId.toLowerCas
 const sameTarget = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
 export interface FindEndpointInput {
-  network: NetworkManagementClient
-  resourceGroup: string
   name: string
   alias: string
   vnetId: string
-  projectId: string
   /** Ids Zilliz already knows (<name>.<resourceGuid>) */
   registered: Set<string>
 }
 
-/** The endpoint of that name, else one in the network already connected to the alias: never a second one. */
-export async function findEndpoint(input: FindEndpointInput): Promise<ObservedEndpoint | undefined> {
-  const byName = await getEndpoint(input.network, input.resourceGroup, input.name, input.projectId)
+/**
+ * From the resource group's endpoints (one listing, which the inventory shares): the endpoint of that name,
+ * else one in the network already connected to the alias: never a second one.
+ */
+export function findEndpoint(inGroup: ObservedEndpoint[], input: FindEndpointInput): ObservedEndpoint | undefined {
+  const byName = inGroup.find((e) => e.name.toLowerCase() === input.name.toLowerCase())
   if (byName) return byName
-  const live = (await getEndpointsInGroup(input.network, input.resourceGroup, input.projectId)).filter(
-    (e) => sameTarget(e.target, input.alias) && inNetwork(e, input.vnetId) && !isDeadConnection(e.connectionStatus)
-  )
+  const live = inGroup.filter((e) => sameTarget(e.target, input.alias) && inNetwork(e, input.vnetId) && !isDeadConnection(e.connectionStatus))
   return pickAdoptable(live, (e) => e.owned, (e) => input.registered.has(registrationId(e)))
 }
 
@@ -149,8 +147,8 @@ export interface EndpointPlanInput {
   tags: Record<string, string>
   /** Steps the create must wait for: the Zilliz whitelist entry where the region requires one */
   after: string[]
-  /** Receives the endpoint and its private IP once both are known */
-  onReady(endpoint: ObservedEndpoint, ip: string | undefined): void
+  /** Receives the endpoint once it is Succeeded, and the read of its private IP, which is still under way */
+  onReady(endpoint: ObservedEndpoint, ip: Promise<string | undefined>): void
 }
 
 const endpointWrite = (input: EndpointPlanInput, resourceGroup: string, name: string) => ({
@@ -172,12 +170,13 @@ async function putEndpoint(input: EndpointPlanInput, resourceGroup: string, name
     },
     ctx
   )
-  await ready(input, endpoint)
+  ready(input, endpoint)
 }
 
-async function ready(input: EndpointPlanInput, endpoint: ObservedEndpoint): Promise<void> {
+// Registration needs only the id, so the step ends here; the records wait for the network interface's read.
+function ready(input: EndpointPlanInput, endpoint: ObservedEndpoint): void {
   if (!endpoint.resourceGuid) throw new Error(`Azure returned no resourceGuid for private endpoint ${endpoint.name}`)
-  input.onReady(endpoint, await endpointIp(input.network, endpoint))
+  input.onReady(endpoint, endpointIp(input.network, endpoint))
 }
 
 function newEndpointBody(input: EndpointPlanInput): PrivateEndpoint {
@@ -231,12 +230,16 @@ export function planEndpoint(input: EndpointPlanInput): PlannedStep {
   }
 }
 
-/** The cloud side of the acceptance: the connection goes Pending → Approved once Zilliz accepts the endpoint. */
+/**
+ * The cloud side of the acceptance: the connection goes Pending → Approved once Zilliz accepts the endpoint.
+ * The step also ends no sooner than the read of the endpoint's IP (`ipRead`), which every DNS mode reports.
+ */
 export function planEndpointApproved(
   network: NetworkManagementClient,
   existing: ObservedEndpoint | undefined,
   current: () => ObservedEndpoint | undefined,
-  projectId: string
+  projectId: string,
+  ipRead: () => Promise<unknown>
 ): PlannedStep {
   const base = { id: ENDPOINT_APPROVED_STEP, kind: 'azure.private-endpoint-connection', name: existing?.name ?? 'the new endpoint', dependsOn: [REGISTRATION_STEP] }
   if (existing?.connectionStatus === 'Approved') return { ...base, action: 'keep', reason: 'the connection is Approved' }
@@ -251,7 +254,7 @@ export function planEndpointApproved(
     run: async (ctx) => {
       const endpoint = current()
       if (!endpoint) throw new Error('The private endpoint is unknown; the endpoint step did not record it')
-      await waitFor({
+      const approved = waitFor({
         what: `the connection of private endpoint ${endpoint.name} to be Approved`,
         deadline: ctx.deadline,
         signal: ctx.signal,
@@ -266,6 +269,7 @@ export function planEndpointApproved(
           }
         }
       })
+      await Promise.all([approved, ipRead()])
     }
   }
 }

@@ -8,7 +8,8 @@ import { recordsLeftToDnsTeam } from '../../engine/dns-placement.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
 import { readRecord, zoneStillLinked, type AzureNamedZone } from './dns-existing.js'
 import { isTransitional } from './arm-writes.js'
-import { extraLinkStepId, linkTo, observeLinks, observeRecord, observeZone, sameIps, type ObservedLink } from './dns.js'
+import { getOrUndefined, sameId } from './clients.js'
+import { extraLinkStepId, linkTo, observeLinks, observeRecord, observeZone, sameIps, type ObservedLink, type ObservedRecord, type ObservedZone } from './dns.js'
 import { endpointIp, getEndpoint, type ObservedEndpoint } from './private-endpoint.js'
 
 export interface AzureVerifyInput {
@@ -20,7 +21,7 @@ export interface AzureVerifyInput {
   /** Further networks every zone must be linked to (azure-dns-link-vnet-ids), with the link name a new link gets */
   linked: { id: string; name: string; linkName: string }[]
   /** The endpoint the plan chose or created, if any */
-  endpoint: Pick<ObservedEndpoint, 'name' | 'resourceGroup'> | undefined
+  endpoint: Pick<ObservedEndpoint, 'name' | 'resourceGroup' | 'nicId'> | undefined
   dnsMode: DnsMode
   /** dns: existing-zone: each cluster's named zone */
   placed: Map<string, AzureNamedZone>
@@ -35,9 +36,14 @@ function missing(target: Target, id: string, title: string, onFail: { cause: str
 async function endpointChecks(target: Target, input: AzureVerifyInput): Promise<{ checks: Check[]; ip?: string }> {
   const title = 'Private endpoint is provisioned and its connection Approved'
   const projectId = target.config.zilliz.projectId
-  const endpoint = input.endpoint ? await getEndpoint(input.network, input.endpoint.resourceGroup, input.endpoint.name, projectId) : undefined
+  const known = input.endpoint
+  // The network interface the run knows is read beside the endpoint; a different one is read after it.
+  const [endpoint, knownIp] = await Promise.all([
+    known ? getEndpoint(input.network, known.resourceGroup, known.name, projectId) : undefined,
+    known?.nicId ? endpointIp(input.network, known) : undefined
+  ])
   if (!endpoint) return { checks: [missing(target, 'endpoint-approved', title, { cause: 'The private endpoint was not created.', fix: 'Re-run in apply mode and read the failed step.' })] }
-  const ip = await endpointIp(input.network, endpoint)
+  const ip = sameId(endpoint.nicId, known?.nicId) ? knownIp : await endpointIp(input.network, endpoint)
   const ok = endpoint.provisioningState === 'Succeeded' && endpoint.connectionStatus === 'Approved' && Boolean(ip)
   const pending = endpoint.connectionStatus === 'Pending'
   const busy = isTransitional(endpoint.provisioningState)
@@ -71,26 +77,47 @@ function linkCheck(id: string, title: string, vnetLink: ObservedLink | undefined
 }
 
 export async function verifyAzure(target: Target, input: AzureVerifyInput): Promise<Check[]> {
-  const { checks, ip } = await endpointChecks(target, input)
+  // The endpoint and every cluster's DNS are read in the same round; the gate paces the calls.
+  const endpoint = endpointChecks(target, input)
   // No Private DNS read: the identity may have no DNS role at all. The data-plane checks resolve the hosts.
-  if (input.dnsMode === 'none') return [...checks, ...recordsLeftToDnsTeam(target.clusters)]
-  if (input.dnsMode === 'existing-zone') return [...checks, ...(await existingZoneChecks(target, input, ip))]
-  // Every cluster's DNS is read in the same round; the gate paces the calls.
-  const perCluster = await Promise.all(target.clusters.map((link) => dnsChecks(target, input, link, ip)))
-  return [...checks, ...perCluster.flat()]
+  if (input.dnsMode === 'none') return [...(await endpoint).checks, ...recordsLeftToDnsTeam(target.clusters)]
+  if (input.dnsMode === 'existing-zone') {
+    const [{ checks, ip }, named] = await Promise.all([endpoint, existingZoneReads(target, input)])
+    return [...checks, ...existingZoneChecks(named, ip)]
+  }
+  const [{ checks, ip }, perCluster] = await Promise.all([endpoint, Promise.all(target.clusters.map((link) => dnsReads(target, input, link)))])
+  return [...checks, ...perCluster.flatMap((read) => dnsChecks(target, input, read, ip))]
 }
 
-async function dnsChecks(target: Target, input: AzureVerifyInput, link: ClusterLink, ip: string | undefined): Promise<Check[]> {
-  const { dns, resourceGroup, vnetId } = input
-  const zone = await observeZone(dns, resourceGroup, link.host)
+interface ZoneRead {
+  link: ClusterLink
+  zone: ObservedZone | undefined
+  links: ObservedLink[] | undefined
+  record: ObservedRecord | undefined
+}
+
+/** After apply the zone is there, so its links and record are read beside it; before, only once it is found. */
+async function dnsReads(target: Target, input: AzureVerifyInput, link: ClusterLink): Promise<ZoneRead> {
+  const { dns, resourceGroup } = input
+  const zoneRead = observeZone(dns, resourceGroup, link.host)
+  if (target.mode === 'apply') {
+    // A zone that is missing after all answers 404 for its links too; the zone's check reports it.
+    const [zone, links, record] = await Promise.all([zoneRead, getOrUndefined(() => observeLinks(dns, resourceGroup, link.host)), observeRecord(dns, resourceGroup, link.host)])
+    return { link, zone, links, record }
+  }
+  const zone = await zoneRead
+  if (!zone) return { link, zone, links: undefined, record: undefined }
+  const [links, record] = await Promise.all([observeLinks(dns, resourceGroup, link.host), observeRecord(dns, resourceGroup, link.host)])
+  return { link, zone, links, record }
+}
+
+function dnsChecks(target: Target, input: AzureVerifyInput, { link, zone, links, record }: ZoneRead, ip: string | undefined): Check[] {
   if (!zone)
     return [missing(target, `dns-zone:${link.clusterId}`, `Private DNS zone ${link.host} exists`, { cause: 'Name or service not known: no private zone answers for the host.', fix: 'Re-run in apply mode.' })]
   const checks: Check[] = []
-  const links = await observeLinks(dns, resourceGroup, link.host)
-  checks.push(linkCheck(`dns-link:${link.clusterId}`, `Zone ${link.host} is linked to the virtual network`, linkTo(links, vnetId)))
+  checks.push(linkCheck(`dns-link:${link.clusterId}`, `Zone ${link.host} is linked to the virtual network`, linkTo(links, input.vnetId)))
   for (const other of input.linked)
     checks.push(linkCheck(extraLinkStepId(link.clusterId, other.linkName), `Zone ${link.host} is linked to ${other.name} (azure-dns-link-vnet-ids)`, linkTo(links, other.id)))
-  const record = await observeRecord(dns, resourceGroup, link.host)
   const points = Boolean(ip && record && sameIps(record.ips, [ip]))
   checks.push(
     check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint's IP`, points, record ? `A ${record.ips.join(', ') || 'empty'}; endpoint ${ip ?? 'unknown'}` : 'no A record at the apex', {
@@ -101,13 +128,31 @@ async function dnsChecks(target: Target, input: AzureVerifyInput, link: ClusterL
   return checks
 }
 
-/** The named zone of each link is still linked to the network and holds the record. */
-async function existingZoneChecks(target: Target, input: AzureVerifyInput, ip: string | undefined): Promise<Check[]> {
-  const checks: Check[] = []
-  for (const link of target.clusters) {
+interface NamedZoneRead {
+  link: ClusterLink
+  zone: AzureNamedZone
+  linked: { linked: boolean; state: string }
+  record: Awaited<ReturnType<typeof readRecord>>
+}
+
+/** Each cluster's named zone, its link to the network and the record, all in one round. */
+function existingZoneReads(target: Target, input: AzureVerifyInput): Promise<NamedZoneRead[]> {
+  const placed = target.clusters.flatMap((link) => {
     const zone = input.placed.get(link.clusterId)
-    if (!zone) continue
-    const { linked, state } = await zoneStillLinked(zone, input.vnetId)
+    return zone ? [{ link, zone }] : []
+  })
+  return Promise.all(
+    placed.map(async ({ link, zone }) => {
+      const [linked, record] = await Promise.all([zoneStillLinked(zone, input.vnetId), readRecord(zone, link.host)])
+      return { link, zone, linked, record }
+    })
+  )
+}
+
+/** The named zone of each link is still linked to the network and holds the record. */
+function existingZoneChecks(reads: NamedZoneRead[], ip: string | undefined): Check[] {
+  const checks: Check[] = []
+  for (const { link, zone, linked: { linked, state }, record } of reads) {
     checks.push(
       check(`dns-link:${link.clusterId}`, `Zone ${zone.name} is linked to the virtual network`, linked, state, {
         cause: 'The network does not see the named zone, so the host resolves to its public address or not at all.',
@@ -115,7 +160,6 @@ async function existingZoneChecks(target: Target, input: AzureVerifyInput, ip: s
       })
     )
     if (!linked) continue
-    const record = await readRecord(zone, link.host)
     const points = Boolean(ip && record && sameIps(record.ips, [ip]))
     checks.push(
       check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint's IP`, points, record ? `A ${record.ips.join(', ') || 'empty'} in ${zone.name}; endpoint ${ip ?? 'unknown'}` : 'no A record', {
