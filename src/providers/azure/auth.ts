@@ -9,10 +9,10 @@ import type { Identity } from '../../engine/provider.js'
 import { retry, TOKEN_EXCHANGE_RETRY } from '../../base/retry.js'
 import { secrets } from '../../base/secrets.js'
 import { formatClaims } from '../../oidc/claims.js'
+import { AZURE_AUDIENCE } from '../../oidc/audiences.js'
 import { isIdTokenFailure, type IdTokenSource } from '../../oidc/id-token.js'
 import { USER_AGENT } from '../../version.js'
 
-export const AZURE_AUDIENCE = 'api://AzureADTokenExchange'
 export const ARM_SCOPE = 'https://management.azure.com/.default'
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
 
