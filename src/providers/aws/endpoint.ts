@@ -178,8 +178,17 @@ export async function describeEndpointIps(ec2: EC2Client, networkInterfaceIds: s
   return (out.NetworkInterfaces ?? []).map((eni) => eni.PrivateIpAddress ?? '').filter((ip) => ip !== '')
 }
 
-/** Waits for the cloud side of the acceptance: pendingAcceptance → available once Zilliz accepted. */
-export function planEndpointAvailable(ec2: EC2Client, existing: ObservedEndpoint | undefined, endpointId: () => string | undefined, projectId: string): PlannedStep {
+/**
+ * Waits for the cloud side of the acceptance: pendingAcceptance → available once Zilliz accepted.
+ * `onAvailable` receives the poll that saw it available: its interfaces and groups are the ones verify reads.
+ */
+export function planEndpointAvailable(
+  ec2: EC2Client,
+  existing: ObservedEndpoint | undefined,
+  endpointId: () => string | undefined,
+  projectId: string,
+  onAvailable: (endpoint: ObservedEndpoint) => void = () => undefined
+): PlannedStep {
   const base = { id: ENDPOINT_READY_STEP, kind: 'aws.vpc-endpoint-state', name: existing?.id ?? 'new endpoint', dependsOn: [REGISTRATION_STEP] }
   if (existing?.state === 'available') return { ...base, action: 'keep', reason: 'endpoint is available' }
   return {
@@ -196,6 +205,7 @@ export function planEndpointAvailable(ec2: EC2Client, existing: ObservedEndpoint
         poll: async () => {
           const e = await describeEndpoint(ec2, id, projectId)
           const state = e?.state ?? 'missing'
+          if (e && state === 'available') onAvailable(e)
           return { done: state === 'available', state: `state=${state}`, failed: DEAD_STATES.has(state) || !e ? `the endpoint is ${state}` : undefined }
         }
       })

@@ -23,13 +23,14 @@ import { placeLinks, recordOwnerTags, recordsWhereTheyLive, widerZones, type Dns
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
 import { awsInventory } from './inventory.js'
 import { observeNetwork, type AwsNetwork } from './network.js'
+import { early, listedTogether } from './early.js'
 import { readAwsDnsView } from './dns-analysis.js'
 import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
 import { checkNamedZonesServe } from './named-zone-vpcs.js'
 import { liveProbeChecks, type InNetworkProbe } from '../../verify/live-probe.js'
 import { PROBE_FUNCTION_KIND, probeSecurityGroups } from './probe-network.js'
-import { verifyAws } from './verify.js'
+import { verifyAws, type AppliedIds } from './verify.js'
 import { awsPathAnalyzer, awsPathKinds } from './path-analysis.js'
 import type { PathAnalyzer } from '../../engine/path-model.js'
 import { associationTargets, authorizedVpcs, planAssociations } from './zone-associations.js'
@@ -63,7 +64,7 @@ export class AwsProvider implements CloudProvider {
   /** The role of the account that holds the zones, when it is not the endpoint's (aws-dns-role-arn) */
   private readonly dns?: { session: AwsSession; clients: AwsClients }
   private account = ''
-  private topology?: ZoneTopology
+  private topology?: Promise<ZoneTopology>
   private readonly live: AwsLive = { groupIds: [], zoneIds: new Map(), cidrs: [], endpointIps: [], placed: new Map(), links: [] }
 
   constructor(
@@ -92,14 +93,22 @@ export class AwsProvider implements CloudProvider {
   }
 
   /** Which account owns each VPC the zones serve, checked once per run before anything is written. */
-  private async zoneTopology(): Promise<ZoneTopology> {
+  private zoneTopology(): Promise<ZoneTopology> {
     if (this.topology) return this.topology
+    const resolving = this.resolveTopology()
+    this.topology = resolving
+    resolving.catch(() => {
+      if (this.topology === resolving) this.topology = undefined
+    })
+    return resolving
+  }
+
+  private async resolveTopology(): Promise<ZoneTopology> {
     const endpoint: AwsSide = { role: 'endpoint', account: this.account || (await this.session.identity()).account, ...this.clients }
     const dns: AwsSide | undefined = this.dns && { role: 'dns', account: (await this.dns.session.identity()).account, ...this.dns.clients }
     // Only managed zones are associated by the action; named zones are checked against aws-dns-vpc-ids as they are.
     const settings = this.config.dns.mode === 'managed' ? this.settings : { ...this.settings, dnsVpcIds: [] }
-    this.topology = await resolveZoneTopology({ settings, endpoint, ...(dns ? { dns } : {}) })
-    return this.topology
+    return resolveZoneTopology({ settings, endpoint, ...(dns ? { dns } : {}) })
   }
 
   async plan(target: Target): Promise<ProviderPlan> {
@@ -107,13 +116,26 @@ export class AwsProvider implements CloudProvider {
     const s = this.settings
     const projectId = this.config.zilliz.projectId
     const name = baseName(this.config)
-    const network = await observeNetwork(ec2, s, target.service.endpointService, this.account || undefined)
+    const managed = s.securityGroupIds.length === 0
+    const dns = this.config.dns.mode
+    // Every read below needs only the inputs (the zones' reads the topology, which reads nothing without
+    // aws-dns-vpc-ids), so they go out in one round; the gates pace them. Their answers are checked in the
+    // order they were once read in: with several wrong inputs, the first named is still the VPC's.
+    const networkRead = early(observeNetwork(ec2, s, target.service.endpointService, this.account || undefined))
+    const topologyRead = early(this.zoneTopology())
+    const groupRead = managed ? early(findGroupByName(ec2, s.vpcId, name)) : early(this.checkUserGroups().then(() => undefined))
+    const endpointsRead = early(listEndpoints(ec2, s.vpcId, target.service.endpointService, projectId))
+    const existingRead = early(endpointsRead.then((endpoints) => chooseEndpoint(endpoints.live, new Set(target.registrations.map((r) => r.endpointId)))))
+    const dnsRead = early(
+      dns === 'managed' ? this.managedDnsSteps(target, topologyRead, existingRead) : dns === 'existing-zone' ? this.existingZoneSteps(target, topologyRead, existingRead) : Promise.resolve([])
+    )
+
+    const network = await networkRead
     this.live.network = network
-    const topology = await this.zoneTopology()
+    await topologyRead
     this.live.cidrs = this.config.allowedCidrs.length ? this.config.allowedCidrs : network.vpcCidrs
     const steps: PlannedStep[] = []
 
-    const managed = s.securityGroupIds.length === 0
     let groupPending = false
     if (managed) {
       // EC2 counts one inbound rule per port and CIDR; past the quota the create fails half way through.
@@ -123,10 +145,10 @@ export class AwsProvider implements CloudProvider {
         needed: target.ports.length * this.live.cidrs.length,
         fix: `Give fewer allowed-cidrs (${this.live.cidrs.length}) or ports (${target.ports.length}), or use your own groups in aws-security-group-ids. ${AWS_RULES_PER_GROUP} is EC2's default quota of inbound rules per security group.`
       })
-      const existing = await findGroupByName(ec2, s.vpcId, name)
+      const existing = await groupRead
       groupPending = !existing
       steps.push(
-        planSecurityGroup({
+        ...planSecurityGroup({
           ec2,
           vpcId: s.vpcId,
           name,
@@ -137,12 +159,10 @@ export class AwsProvider implements CloudProvider {
         })
       )
     } else {
-      await this.checkUserGroups()
+      await groupRead
     }
 
-    const registered = new Set(target.registrations.map((r) => r.endpointId))
-    const endpoints = await listEndpoints(ec2, s.vpcId, network.serviceName, projectId)
-    const existing = chooseEndpoint(endpoints.live, registered)
+    const existing = await existingRead
     steps.push(
       planEndpoint({
         ec2,
@@ -160,20 +180,19 @@ export class AwsProvider implements CloudProvider {
         clientToken: idempotencyToken('vpce', `${s.vpcId}/${network.serviceName}`),
         onReady: (e) => (this.live.endpoint = e)
       }),
-      planEndpointAvailable(ec2, existing, () => this.endpointId(), projectId)
+      planEndpointAvailable(ec2, existing, () => this.endpointId(), projectId, (e) => (this.live.endpoint = e))
     )
 
     this.live.links = target.clusters
-    const dns = this.config.dns.mode
-    if (dns === 'managed') steps.push(...(await this.managedDnsSteps(target, topology, existing)))
-    if (dns === 'existing-zone') steps.push(...(await this.existingZoneSteps(target, topology, existing)))
+    steps.push(...(await dnsRead))
     const wider = widerZones(target.clusters, this.live.placed)
     return { steps, registration: { endpointStep: ENDPOINT_STEP, endpointId: () => this.endpointId() }, ...(wider.length ? { widerZones: wider } : {}) }
   }
 
   /** dns: existing-zone: the named zones are checked, then each host's alias record and marker go into its zone. */
-  private async existingZoneSteps(target: Target, topology: ZoneTopology, existing: ObservedEndpoint | undefined): Promise<PlannedStep[]> {
+  private async existingZoneSteps(target: Target, topologyRead: Promise<ZoneTopology>, existingRead: Promise<ObservedEndpoint | undefined>): Promise<PlannedStep[]> {
     // The named zones live in the zones' account: aws-dns-role-arn's when given.
+    const topology = await topologyRead
     const route53 = topology.zones.route53
     const s = this.settings
     const where = this.dns ? `account ${topology.zones.account} (aws-dns-role-arn)` : `account ${topology.zones.account}`
@@ -181,22 +200,25 @@ export class AwsProvider implements CloudProvider {
     checkNamedZonesServe(zones, s.dnsVpcIds, s.region)
     this.live.placed = placeLinks(target.clusters, zones)
     const ownerTags = recordOwnerTags(this.config, s.vpcId)
-    return Promise.all(
-      target.clusters.map(async (link) => {
-        const zone = this.live.placed.get(link.clusterId) as NamedZone
-        const found = await readHostRecords(route53, zone.id, link.host)
-        return planExistingZoneRecord({ route53, link, zone, found, ownerTags, plannedEndpoint: existing, endpoint: () => this.requireEndpoint() })
-      })
-    )
+    const found = await Promise.all(target.clusters.map((link) => readHostRecords(route53, (this.live.placed.get(link.clusterId) as NamedZone).id, link.host)))
+    const existing = await existingRead
+    return target.clusters.map((link, index) => {
+      const zone = this.live.placed.get(link.clusterId) as NamedZone
+      return planExistingZoneRecord({ route53, link, zone, found: found[index], ownerTags, plannedEndpoint: existing, endpoint: () => this.requireEndpoint() })
+    })
   }
 
   /** dns: managed: per cluster a private hosted zone of the action's own and its alias record. */
-  private async managedDnsSteps(target: Target, topology: ZoneTopology, existing: ObservedEndpoint | undefined): Promise<PlannedStep[]> {
+  private async managedDnsSteps(target: Target, topologyRead: Promise<ZoneTopology>, existingRead: Promise<ObservedEndpoint | undefined>): Promise<PlannedStep[]> {
+    const topology = await topologyRead
     const s = this.settings
     const projectId = this.config.zilliz.projectId
     const steps: PlannedStep[] = []
     const guesses = new Map(target.clusters.flatMap((link) => (replacedGuess(link) ? [[link.clusterId, replacedGuess(link) as string]] : [])))
     const zoneClient = topology.zones.route53
+    // Each further VPC's own zones are listed beside the endpoint VPC's: a further VPC that already resolves
+    // a host through another zone would make Route 53 refuse the association (ConflictingDomainExists).
+    const listingsRead = early(Promise.all(topology.extraVpcs.map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) }))))
     const zones = await observeZones({
       lister: topology.endpointVpc.side.route53,
       zones: zoneClient,
@@ -208,14 +230,13 @@ export class AwsProvider implements CloudProvider {
       withVpcs: associationTargets(topology).length > 0
     })
     const owned = target.clusters.flatMap((link) => (zones.get(link.host)?.owned ? [zones.get(link.host)?.id ?? ''] : []))
-    // Every cluster's record, the owned zones' tags and authorizations, and each further VPC's own zones are
-    // read in one round; the gate paces them. A further VPC that already resolves a host through another zone
-    // would make Route 53 refuse the association (ConflictingDomainExists), which is knowable now.
-    const [tags, records, authorizations, listings] = await Promise.all([
+    // Every cluster's record, the owned zones' tags and authorizations are read in one round; the gate paces them.
+    const [tags, records, authorizations, listings, existing] = await Promise.all([
       zoneTags(zoneClient, owned),
       Promise.all(target.clusters.map((link) => (zones.get(link.host) ? observeRecord(zoneClient, zones.get(link.host)?.id ?? '', link.host) : undefined))),
       Promise.all(target.clusters.map((link) => (zones.get(link.host)?.owned && this.dns ? authorizedVpcs(zoneClient, zones.get(link.host)?.id ?? '') : []))),
-      Promise.all(topology.extraVpcs.map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) })))
+      listingsRead,
+      existingRead
     ])
     for (const [index, link] of target.clusters.entries()) {
       const guess = guesses.get(link.clusterId)
@@ -312,8 +333,16 @@ export class AwsProvider implements CloudProvider {
       dns: this.config.dns.mode,
       placed: this.live.placed,
       namedZoneVpcIds: this.config.dns.mode === 'existing-zone' ? this.settings.dnsVpcIds : [],
-      onEndpointIps: (ips) => (this.live.endpointIps = ips)
+      onEndpointIps: (ips) => (this.live.endpointIps = ips),
+      ...(target.mode === 'apply' ? { applied: this.appliedIds() } : {})
     })
+  }
+
+  /** What apply left, by id, for verify to read beside the endpoint. */
+  private appliedIds(): AppliedIds {
+    const zoneIds = new Map(this.live.zoneIds)
+    for (const [clusterId, zone] of this.live.placed) zoneIds.set(clusterId, zone.id)
+    return { groupIds: this.live.groupIds, networkInterfaceIds: this.live.endpoint?.networkInterfaceIds ?? [], zoneIds }
   }
 
   /**
@@ -352,9 +381,9 @@ export class AwsProvider implements CloudProvider {
   /** Reachability Analyzer's paths (with their analyses), then the interfaces they start from; the probe functions when a probe is configured. */
   ephemeralKinds(): EphemeralKind[] {
     const paths = awsPathKinds(this.clients.ec2, this.config)
-    if (!this.settings.probeRoleArn) return paths
+    if (!this.settings.probeRoleArn) return listedTogether(paths)
     const list = async () => (await import('./lambda-probe.js')).lambdaProbeKind(await this.clients.lambda(), this.config).list()
-    return [...paths, { kind: PROBE_FUNCTION_KIND, list }]
+    return listedTogether([...paths, { kind: PROBE_FUNCTION_KIND, list }])
   }
 
   /** Level 1 path proof: Reachability Analyzer from a short-lived interface in the client subnet. */

@@ -3,6 +3,7 @@
 import { DescribeSubnetsCommand, DescribeVpcEndpointServicesCommand, DescribeVpcsCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import type { AwsSettings } from '../../config/types.js'
 import { InputError } from '../../engine/input-error.js'
+import { early } from './early.js'
 import { SHARED_HELP } from './zone-vpcs.js'
 
 export interface AwsNetwork {
@@ -18,9 +19,16 @@ export interface AwsNetwork {
 
 const notFound = (error: unknown, code: string) => (error as { name?: string }).name === code
 
-/** `account`: the account the endpoint's role acts in, when known; a VPC another account owns is refused. */
+/**
+ * `account`: the account the endpoint's role acts in, when known; a VPC another account owns is refused.
+ * The three reads need nothing from each other and go out at once; their answers are checked in the order
+ * below, so with several wrong inputs the error still names the VPC first, then the subnets.
+ */
 export async function observeNetwork(ec2: EC2Client, settings: AwsSettings, serviceName: string, account?: string): Promise<AwsNetwork> {
-  const vpcs = await ec2.send(new DescribeVpcsCommand({ VpcIds: [settings.vpcId] })).catch((error: unknown) => {
+  const vpcRead = early(ec2.send(new DescribeVpcsCommand({ VpcIds: [settings.vpcId] })))
+  const subnetsRead = early(ec2.send(new DescribeSubnetsCommand({ SubnetIds: settings.subnetIds })))
+  const servicesRead = early(ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: [serviceName] })))
+  const vpcs = await vpcRead.catch((error: unknown) => {
     if (notFound(error, 'InvalidVpcID.NotFound'))
       throw new InputError('aws-vpc-id', `VPC ${settings.vpcId} does not exist in ${settings.region} for these credentials. Check the id and the region.`)
     throw error
@@ -37,7 +45,7 @@ export async function observeNetwork(ec2: EC2Client, settings: AwsSettings, serv
     ...new Set([vpc?.CidrBlock, ...(vpc?.CidrBlockAssociationSet ?? []).map((a) => a.CidrBlock)].filter((c): c is string => Boolean(c)))
   ]
 
-  const described = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: settings.subnetIds })).catch((error: unknown) => {
+  const described = await subnetsRead.catch((error: unknown) => {
     if (notFound(error, 'InvalidSubnetID.NotFound'))
       throw new InputError('aws-subnet-ids', `${(error as Error).message}. List subnets of ${settings.vpcId} in ${settings.region} that the account sees (of a VPC shared through RAM, only the subnets shared with it).`)
     throw error
@@ -53,7 +61,7 @@ export async function observeNetwork(ec2: EC2Client, settings: AwsSettings, serv
   if (shared.length)
     throw new InputError('aws-subnet-ids', `an interface endpoint takes one subnet per availability zone; ${shared.map(([z, ids]) => `${ids.join(' and ')} are both in ${z}`).join('; ')}. Keep one subnet per zone.`)
 
-  const services = await ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: [serviceName] })).catch((error: unknown) => {
+  const services = await servicesRead.catch((error: unknown) => {
     if (notFound(error, 'InvalidServiceName'))
       throw new Error(`Zilliz's endpoint service ${serviceName} is not visible from ${settings.region} in this account (${(error as Error).message}). Check that zilliz-region-id matches the VPC's region.`)
     throw error

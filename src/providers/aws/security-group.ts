@@ -12,6 +12,7 @@ import { describeGrants, missingGrants, type IngressRule, type PortGrant } from 
 import { toTags } from './clients.js'
 
 export const SECURITY_GROUP_STEP = 'security-group'
+export const SECURITY_GROUP_RULES_STEP = 'security-group-ingress'
 
 export interface ObservedGroup {
   id: string
@@ -52,21 +53,33 @@ export async function describeGroups(ec2: EC2Client, ids: string[]): Promise<Obs
 
 const isError = (error: unknown, code: string) => (error as { name?: string }).name === code
 
+const authorizeCommand = (groupId: string, grants: PortGrant[]) =>
+  new AuthorizeSecurityGroupIngressCommand({
+    GroupId: groupId,
+    IpPermissions: grants.map((g) => ({ IpProtocol: 'tcp', FromPort: g.port, ToPort: g.port, IpRanges: [{ CidrIp: g.cidr, Description: 'Zilliz private link' }] }))
+  })
+
 // A retried authorize whose first attempt landed reports the rules as duplicates: that is success.
 async function authorize(ec2: EC2Client, groupId: string, grants: PortGrant[]): Promise<void> {
-  await ec2.send(
-    new AuthorizeSecurityGroupIngressCommand({
-      GroupId: groupId,
-      IpPermissions: grants.map((g) => ({
-        IpProtocol: 'tcp',
-        FromPort: g.port,
-        ToPort: g.port,
-        IpRanges: [{ CidrIp: g.cidr, Description: 'Zilliz private link' }]
-      }))
-    })
-  ).catch((error: unknown) => {
+  await ec2.send(authorizeCommand(groupId, grants)).catch((error: unknown) => {
     if (!isError(error, 'InvalidPermission.Duplicate')) throw error
   })
+}
+
+/**
+ * Every wanted rule of a group this run created: EC2 refuses a request with any rule the group already has
+ * and adds none of it, so a duplicate (a group adopted after a lost create response, or an earlier attempt
+ * that landed) is answered by reading the group and adding only what it lacks.
+ */
+async function authorizeAll(ec2: EC2Client, groupId: string, wanted: PortGrant[]): Promise<void> {
+  try {
+    await ec2.send(authorizeCommand(groupId, wanted))
+  } catch (error) {
+    if (!isError(error, 'InvalidPermission.Duplicate')) throw error
+    const current = (await describeGroups(ec2, [groupId]))[0]
+    const missing = missingGrants(current?.rules ?? [], wanted)
+    if (missing.length) await authorize(ec2, groupId, missing)
+  }
 }
 
 // Group names are unique per VPC, so a create whose response was lost shows up as a duplicate: adopt it.
@@ -100,40 +113,36 @@ export interface SecurityGroupPlanInput {
   onReady(groupId: string): void
 }
 
-export function planSecurityGroup(input: SecurityGroupPlanInput): PlannedStep {
+/**
+ * Two steps: the group, then its inbound rules. The endpoint needs only the group's id, so its create goes
+ * out beside the rules instead of after them. A run stopped between the two finds the group by name next
+ * time and plans the missing rules as an update.
+ */
+export function planSecurityGroup(input: SecurityGroupPlanInput): PlannedStep[] {
   const { ec2, existing, wanted } = input
-  const base = {
-    id: SECURITY_GROUP_STEP,
-    kind: 'aws.security-group',
-    dependsOn: [],
-    attributes: { vpc: input.vpcId, ingress: describeGrants(wanted) }
-  }
+  const rules = { id: SECURITY_GROUP_RULES_STEP, kind: 'aws.security-group-ingress', dependsOn: [SECURITY_GROUP_STEP], attributes: { ingress: describeGrants(wanted) } }
   if (!existing) {
-    return {
-      ...base,
-      name: input.name,
-      action: 'create',
-      reason: `no security group named ${input.name} in ${input.vpcId}`,
-      run: async () => {
-        const id = await createGroup(input)
-        // Only what is missing: a group that already existed (a lost create response) may have rules.
-        const current = (await describeGroups(ec2, [id]))[0]
-        const missing = missingGrants(current?.rules ?? [], wanted)
-        if (missing.length) await authorize(ec2, id, missing)
-        input.onReady(id)
-      }
-    }
+    let groupId = ''
+    return [
+      {
+        id: SECURITY_GROUP_STEP,
+        kind: 'aws.security-group',
+        dependsOn: [],
+        attributes: { vpc: input.vpcId },
+        name: input.name,
+        action: 'create',
+        reason: `no security group named ${input.name} in ${input.vpcId}`,
+        run: async () => {
+          groupId = await createGroup(input)
+          input.onReady(groupId)
+        }
+      },
+      { ...rules, name: input.name, action: 'create', reason: 'a new group admits nothing', run: () => authorizeAll(ec2, groupId, wanted) }
+    ]
   }
   input.onReady(existing.id)
+  const group: PlannedStep = { id: SECURITY_GROUP_STEP, kind: 'aws.security-group', dependsOn: [], attributes: { vpc: input.vpcId }, name: existing.id, action: 'keep', reason: `named ${input.name} in ${input.vpcId}` }
   const missing = missingGrants(existing.rules, wanted)
-  if (!missing.length) return { ...base, name: existing.id, action: 'keep', reason: 'admits every link port from the allowed CIDRs' }
-  return {
-    ...base,
-    name: existing.id,
-    action: 'update',
-    reason: `missing ingress ${describeGrants(missing)}`,
-    run: async () => {
-      await authorize(ec2, existing.id, missing)
-    }
-  }
+  if (!missing.length) return [group, { ...rules, name: existing.id, action: 'keep', reason: 'admits every link port from the allowed CIDRs' }]
+  return [group, { ...rules, name: existing.id, action: 'update', reason: `missing ingress ${describeGrants(missing)}`, run: () => authorize(ec2, existing.id, missing) }]
 }

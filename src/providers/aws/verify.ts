@@ -28,6 +28,31 @@ export interface AwsVerifyInput {
   topology?: ZoneTopology
   /** Receives the endpoint's private IPs, read along the way for the data-plane checks */
   onEndpointIps(ips: string[]): void
+  /**
+   * What apply left, by id: read beside the endpoint instead of after it. Each read is used only when the
+   * endpoint (or the VPC's zone listing) just read names the same ids; otherwise the named ones are read.
+   */
+  applied?: AppliedIds
+}
+
+export interface AppliedIds {
+  groupIds: string[]
+  networkInterfaceIds: string[]
+  /** Cluster id → the zone that holds its record */
+  zoneIds: Map<string, string>
+}
+
+const sameIds = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join(' ') === [...b].sort().join(' ')
+
+/** A read keyed by the ids it was made for: the answer, when they are the ids wanted now; else a new read. */
+function readFor<T>(ids: string[], ahead: { ids: string[]; read: Promise<T> } | undefined, read: () => Promise<T>): Promise<T> {
+  return ahead && sameIds(ahead.ids, ids) ? ahead.read : read()
+}
+
+const readAhead = <T>(ids: string[], read: () => Promise<T>) => {
+  const started = read()
+  started.catch(() => undefined)
+  return { ids, read: started }
 }
 
 const notYet = (target: Target) => (target.mode === 'plan' ? 'not created yet; apply creates it' : 'missing')
@@ -39,18 +64,37 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
   // dns: none reads no Route 53: the role may have no DNS permissions at all.
   const zonesInVpc = input.dns === 'none' ? undefined : zonesOfVpc(route53, input.vpcId, input.region)
   zonesInVpc?.catch(() => undefined)
+  // Verification needs the association and the record, not the ownership proof the plan reads per zone.
+  // Each VPC's zones are listed with the credentials of its owner; records are read in the zones' account.
+  const topology = input.topology
+  const zoneReader = topology?.zones.route53 ?? route53
+  const extrasRead = input.dns === 'none' ? undefined : Promise.all((topology?.extraVpcs ?? []).map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) })))
+  extrasRead?.catch(() => undefined)
+  // With the endpoint's id known, what apply left is read in the same round as the endpoint itself.
+  const applied = input.endpointId ? input.applied : undefined
+  const ipsAhead = applied?.networkInterfaceIds.length ? readAhead(applied.networkInterfaceIds, () => describeEndpointIps(ec2, applied.networkInterfaceIds)) : undefined
+  const groupsAhead = applied?.groupIds.length ? readAhead(applied.groupIds, () => describeGroups(ec2, applied.groupIds)) : undefined
+  const recordsAhead = new Map(
+    input.dns === 'none' ? [] : [...(applied?.zoneIds ?? [])].flatMap(([clusterId, zoneId]) => {
+      const link = target.clusters.find((c) => c.clusterId === clusterId)
+      return link && zoneId ? [[clusterId, readAhead([zoneId], () => observeRecord(zoneReader, zoneId, link.host))] as const] : []
+    })
+  )
   const endpoint = input.endpointId ? await describeEndpoint(ec2, input.endpointId, target.config.zilliz.projectId) : undefined
   if (!endpoint) {
     const title = 'VPC endpoint is available'
     checks.push(target.mode === 'plan' ? skipped('endpoint-available', title, notYet(target)) : check('endpoint-available', title, false, 'no endpoint', { cause: 'The endpoint was not created.', fix: 'Re-run in apply mode and read the failed step.' }))
   } else {
-    input.onEndpointIps(await describeEndpointIps(ec2, endpoint.networkInterfaceIds))
+    const [ips, groups] = await Promise.all([
+      readFor(endpoint.networkInterfaceIds, ipsAhead, () => describeEndpointIps(ec2, endpoint.networkInterfaceIds)),
+      readFor(endpoint.groupIds, groupsAhead, () => describeGroups(ec2, endpoint.groupIds))
+    ])
+    input.onEndpointIps(ips)
     checks.push(
       check('endpoint-available', `VPC endpoint ${endpoint.id} is available`, endpoint.state === 'available', `state=${endpoint.state}`, {
         ...endpointFix(endpoint.state)
       })
     )
-    const groups = await describeGroups(ec2, endpoint.groupIds)
     const missing = missingGrants(groups.flatMap((g) => g.rules), desiredGrants(target.ports, input.cidrs))
     checks.push(
       check('security-group-ports', 'Security groups admit the link ports', missing.length === 0, missing.length ? `missing ${describeGrants(missing)}` : `groups ${endpoint.groupIds.join(', ')} admit tcp ${target.ports.join(', ')}`, {
@@ -64,12 +108,8 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
     // No Route 53 read: the role may have no DNS permissions at all. The data-plane checks resolve the hosts.
     return [...checks, ...recordsLeftToDnsTeam(target.clusters)]
   }
-  // Verification needs the association and the record, not the ownership proof the plan reads per zone.
-  // Each VPC's zones are listed with the credentials of its owner; records are read in the zones' account.
-  const topology = input.topology
-  const zoneReader = topology?.zones.route53 ?? route53
   const inVpc = (await zonesInVpc) ?? new Map<string, { id: string }>()
-  const extras = await Promise.all((topology?.extraVpcs ?? []).map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) })))
+  const extras = (await extrasRead) ?? []
   // Every cluster's record is read in the same round; the gate paces the calls.
   const perCluster = await Promise.all(
     target.clusters.map(async (link) => {
@@ -91,7 +131,7 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
       // ListHostedZonesByVPC just listed the zone among the VPC's own: that read proves the association.
       out.push({ id: `dns-zone:${link.clusterId}`, title: zoneTitle, status: 'pass', evidence: `zone ${zoneId}, listed by ListHostedZonesByVPC` })
       for (const { vpc, zones } of extras) out.push(extraVpcCheck(target, link, zoneId, vpc, zones.get(fqdn(link.host))?.id))
-      const record = await observeRecord(zoneReader, zoneId, link.host)
+      const record = await readFor([zoneId], recordsAhead.get(link.clusterId), () => observeRecord(zoneReader, zoneId, link.host))
       const points = endpoint ? recordPointsAt(record, endpoint) : false
       out.push(
         check(`dns-record:${link.clusterId}`, `${link.host} is an alias of the endpoint`, points, record ? `alias ${record.aliasDnsName ?? record.values.join(', ')}` : 'no A record', {
