@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { CreateVpcEndpointCommand, DescribeVpcEndpointsCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2'
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListTagsForResourceCommand } from '@aws-sdk/client-route-53'
 import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
+import type { CallRecord } from '../emulators/core/service.js'
 import { OTHER_VPC_ID, registerAmbientCredentials, SUBNET_A, SUBNET_B, VPC_ID, ZILLIZ_SERVICE_NAME } from '../emulators/aws/index.js'
 import { MANAGED_BY_TAG, PROJECT_TAG } from '../src/engine/ownership.js'
 import { zoneCallerReference } from '../src/providers/aws/dns.js'
@@ -24,6 +25,18 @@ const run = (overrides: Record<string, string> = {}, env: Record<string, string>
   runAction({ ...emulators.env, ...awsInputs(emulators, overrides), ...env })
 
 const writes = () => sortedWrites(emulators.log)
+
+const callsOf = (read: string) => emulators.log.calls(read.split(':')[0]).filter((r) => r.operation === read.split(':')[1])
+const firstCall = (read: string) => callsOf(read)[0] as CallRecord
+const lastCall = (read: string) => callsOf(read).at(-1) as CallRecord
+
+/** Every call arrived before any of them was answered (the emulators count arrivals and answers on one counter). */
+function expectOneRound(calls: CallRecord[]): void {
+  expect(calls.every((c) => c !== undefined)).toBe(true)
+  const lastArrival = Math.max(...calls.map((c) => c.arrived as number))
+  const firstAnswer = Math.min(...calls.map((c) => c.answered as number))
+  expect(lastArrival).toBeLessThan(firstAnswer)
+}
 
 const FRESH_APPLY_WRITES = [
   'ec2:AuthorizeSecurityGroupIngress',
@@ -48,7 +61,8 @@ describe('apply', () => {
     const result = await run({ mode: 'apply' })
     expectVerifiedApply(result, writes(), FRESH_APPLY_WRITES)
     expect(result.outputs['has-changes']).toBe('true')
-    expect(result.outputs['changes-count']).toBe('7')
+    // The group and its inbound rules are two steps: the endpoint's create goes out beside the rules.
+    expect(result.outputs['changes-count']).toBe('8')
     const endpoints = [...emulators.aws.ec2.resources.endpoints.values()]
     expect(endpoints).toHaveLength(1)
     expect(endpoints[0]?.state).toBe('available')
@@ -101,6 +115,15 @@ describe('plan', () => {
 
   it('makes zero writes after an apply and reports no changes', async () => {
     await expectPlanAfterApplyConverged(run, emulators.log)
+  })
+
+  it('sends every read of the observation before the first is answered', async () => {
+    // Each read's answer is held back; a plan that waited for one answer before sending the next read would
+    // have that answer counted before the next read's arrival.
+    const reads = ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeVpcEndpointServices', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcEndpoints', 'route53:ListHostedZonesByVPC', 'route53:ListHostedZonesByName']
+    for (const read of reads) emulators.switches.latency[read] = 300
+    expectSuccess(await run({ mode: 'plan' }))
+    expectOneRound(reads.map((read) => firstCall(read)))
   })
 
   it('plans on pull_request when the mode is auto', async () => {
@@ -156,6 +179,18 @@ describe('adoption and drift', () => {
     expect(await zoneTags(made.HostedZone!.Id!)).toEqual({})
   })
 
+  it('creates the endpoint beside the group\'s rules, and reads what apply left in one round', async () => {
+    const verifyReads = ['ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroups', 'route53:ListHostedZonesByVPC', 'route53:ListResourceRecordSets']
+    for (const slow of ['ec2:AuthorizeSecurityGroupIngress', ...verifyReads]) emulators.switches.latency[slow] = 300
+    const result = await run({ mode: 'apply' })
+    expectVerifiedApply(result, writes(), FRESH_APPLY_WRITES)
+    // The endpoint needs only the group's id: its create is sent while the rules are still being added.
+    const [rules, endpoint] = [firstCall('ec2:AuthorizeSecurityGroupIngress'), firstCall('ec2:CreateVpcEndpoint')]
+    expect(endpoint.arrived).toBeLessThan(rules.answered as number)
+    // Verification reads the endpoint, its interfaces and groups, the VPC's zones and the records together.
+    expectOneRound(verifyReads.map((read) => lastCall(read)))
+  })
+
   it('corrects a security group that lost a rule and a record that points elsewhere', async () => {
     const first = await run({ mode: 'apply' })
     expectSuccess(first)
@@ -173,8 +208,8 @@ describe('adoption and drift', () => {
     )
     emulators.log.clear()
     const plan = await run({ mode: 'plan' })
-    expect(planSteps(plan).filter((s) => s.action === 'update').map((s) => s.id).sort()).toEqual([`dns-record:${ZILLIZ_SEED.clusters.aws[0]}`, 'security-group'])
-    expect(planStep(plan, 'security-group')?.reason).toContain('tcp/443')
+    expect(planSteps(plan).filter((s) => s.action === 'update').map((s) => s.id).sort()).toEqual([`dns-record:${ZILLIZ_SEED.clusters.aws[0]}`, 'security-group-ingress'])
+    expect(planStep(plan, 'security-group-ingress')?.reason).toContain('tcp/443')
     await expectApplyCorrects(run, emulators.log, ['ec2:AuthorizeSecurityGroupIngress', 'route53:ChangeResourceRecordSets'])
   })
 })

@@ -54,10 +54,18 @@ export interface CallRecord {
   peerPort?: number
   /** Refused by a rate limit */
   throttled: boolean
+  /** Order of the request's arrival and of its answer on one counter: what was in flight together, without a clock */
+  arrived?: number
+  answered?: number
 }
 
 export class CallLog {
   readonly records: CallRecord[] = []
+  private events = 0
+  /** The next number of the arrival/answer counter */
+  tick(): number {
+    return ++this.events
+  }
   add(record: CallRecord): void {
     this.records.push(record)
   }
@@ -149,6 +157,7 @@ export async function startService(service: Service, log: CallLog, switches: Swi
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       void (async () => {
+        const arrived = log.tick()
         const request: EmulatorRequest = {
           method: req.method ?? 'GET',
           url: new URL(req.url ?? '/', 'http://127.0.0.1'),
@@ -190,7 +199,9 @@ export async function startService(service: Service, log: CallLog, switches: Swi
           status: lost ? 0 : response.status,
           at: Date.now(),
           peerPort: req.socket.remotePort,
-          throttled: throttle !== undefined || response.throttled === true
+          throttled: throttle !== undefined || response.throttled === true,
+          arrived,
+          answered: log.tick()
         })
         // A lost answer: the call was handled, but the connection drops before the client hears back.
         if (lost) return void res.socket?.destroy()
