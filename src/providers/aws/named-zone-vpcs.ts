@@ -39,6 +39,11 @@ export async function verifyNamedZonesServe(route53: Route53Client, links: Clust
       )
     return read.get(zoneId) as Promise<ZoneVpcRef[]>
   }
+  // Every zone is read in the same round; the checks are then made in the clusters' order.
+  for (const link of links) {
+    const zone = placed.get(link.clusterId)
+    if (zone) vpcsOf(zone.id).catch(() => undefined)
+  }
   const checks: Check[] = []
   for (const link of links) {
     const zone = placed.get(link.clusterId)

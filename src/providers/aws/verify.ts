@@ -70,6 +70,8 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
   const zoneReader = topology?.zones.route53 ?? route53
   const extrasRead = input.dns === 'none' ? undefined : Promise.all((topology?.extraVpcs ?? []).map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) })))
   extrasRead?.catch(() => undefined)
+  const namedServe = input.dns === 'none' ? undefined : verifyNamedZonesServe(zoneReader, target.clusters, input.placed, input.namedZoneVpcIds, input.region)
+  namedServe?.catch(() => undefined)
   // With the endpoint's id known, what apply left is read in the same round as the endpoint itself.
   const applied = input.endpointId ? input.applied : undefined
   const ipsAhead = applied?.networkInterfaceIds.length ? readAhead(applied.networkInterfaceIds, () => describeEndpointIps(ec2, applied.networkInterfaceIds)) : undefined
@@ -143,7 +145,7 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
     })
   )
   checks.push(...perCluster.flat())
-  checks.push(...(await verifyNamedZonesServe(zoneReader, target.clusters, input.placed, input.namedZoneVpcIds, input.region)))
+  checks.push(...((await namedServe) ?? []))
   return checks
 }
 
