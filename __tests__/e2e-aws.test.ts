@@ -179,11 +179,13 @@ describe('adoption and drift', () => {
     expect(await zoneTags(made.HostedZone!.Id!)).toEqual({})
   })
 
-  it('creates the endpoint beside the group\'s rules, and reads what apply left in one round', async () => {
+  it('sweeps in one round, creates the endpoint beside the group\'s rules, and reads what apply left in one round', async () => {
     const verifyReads = ['ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroups', 'route53:ListHostedZonesByVPC', 'route53:ListResourceRecordSets']
-    for (const slow of ['ec2:AuthorizeSecurityGroupIngress', ...verifyReads]) emulators.switches.latency[slow] = 300
+    for (const slow of ['ec2:AuthorizeSecurityGroupIngress', 'ec2:DescribeNetworkInsightsPaths', ...verifyReads]) emulators.switches.latency[slow] = 300
     const result = await run({ mode: 'apply' })
     expectVerifiedApply(result, writes(), FRESH_APPLY_WRITES)
+    // The sweep of expired proof resources lists insights paths and interfaces together.
+    expectOneRound([firstCall('ec2:DescribeNetworkInsightsPaths'), firstCall('ec2:DescribeNetworkInterfaces')])
     // The endpoint needs only the group's id: its create is sent while the rules are still being added.
     const [rules, endpoint] = [firstCall('ec2:AuthorizeSecurityGroupIngress'), firstCall('ec2:CreateVpcEndpoint')]
     expect(endpoint.arrived).toBeLessThan(rules.answered as number)
