@@ -8,11 +8,11 @@ import type { Identity } from '../../engine/provider.js'
 import { retry, TOKEN_EXCHANGE_RETRY } from '../../base/retry.js'
 import { secrets } from '../../base/secrets.js'
 import { formatClaims } from '../../oidc/claims.js'
+import { AWS_AUDIENCE } from '../../oidc/audiences.js'
 import { isIdTokenFailure, type IdTokenSource } from '../../oidc/id-token.js'
 import { USER_AGENT } from '../../version.js'
 import { awsRequestHandler } from './request-handler.js'
 
-export const AWS_AUDIENCE = 'sts.amazonaws.com'
 
 // What STS says may go away by asking again (AssumeRoleWithWebIdentity, Errors): IDPCommunicationError, and
 // InvalidIdentityToken when STS could not fetch the provider's signing keys; besides throttling and 5xx.
