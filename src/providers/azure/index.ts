@@ -112,7 +112,13 @@ export class AzureProvider implements CloudProvider {
   }
 
   async connect(): Promise<Identity> {
-    const identity = await this.ready().session.identity()
+    const { session, clients } = this.ready()
+    const identifying = session.identity()
+    // The clients the plan reads with (each subscription's network and DNS pair) are built while Entra
+    // answers, not after it: the first construction costs tens of milliseconds.
+    const s = this.settings
+    for (const subscriptionId of new Set([s.subscriptionId, s.networkSubscriptionId, s.dnsSubscriptionId])) clients.network(subscriptionId)
+    const identity = await identifying
     this.principal = identity.principal
     return identity
   }
