@@ -66,8 +66,10 @@ export const CHAINS: Record<string, Stage[]> = {
   Azure: [
     { what: 'GitHub ID token, Entra client-assertion token (Zilliz reads overlap)', calls: 2 },
     { what: 'observe ARM in one round', calls: 1 },
-    { what: 'PUT private endpoint, its operation status, GET the endpoint for its id', calls: 3 },
-    { what: 'register with Zilliz (the whitelist entry goes out beside the endpoint)', calls: 1 },
+    // Zilliz's Azure guide whitelists the subscription before the alias is used; the link service's visibility
+    // decides which subscriptions may connect, so the endpoint's PUT waits for the whitelist entry.
+    { what: 'the subscription whitelist entry, then PUT private endpoint, its operation status, GET the endpoint for its id', calls: 4 },
+    { what: 'register with Zilliz', calls: 1 },
     { what: 'Zilliz accepts the endpoint', calls: 0, waitMs: MODEL.acceptanceMs },
     { what: 'the poll that sees it Approved, then the cluster\'s privateLinkAddress', calls: 2 },
     { what: 'verification reads (one round)', calls: 1 },
