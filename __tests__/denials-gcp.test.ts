@@ -54,10 +54,20 @@ const CASES: Case[] = [
   { method: 'forwardingRules.get', deny: compute('forwardingRules.get'), mode: 'plan', step: VERIFY, before: applied },
   { method: 'forwardingRules.insert', deny: compute('forwardingRules.insert'), mode: 'apply', step: /Step psc-endpoint failed: / },
   { method: 'forwardingRules.patch', deny: compute('forwardingRules.patch'), mode: 'apply', step: /Step psc-endpoint failed: /, before: applied, inputs: { 'gcp-global-access': 'true' } },
-  { method: 'addresses.setLabels', deny: compute('addresses.setLabels'), mode: 'apply', step: /Step psc-address failed: / },
-  { method: 'forwardingRules.setLabels', deny: compute('forwardingRules.setLabels'), mode: 'apply', step: /Step psc-endpoint failed: / },
-  // Apply reads the action's firewall rules by name when it looks for what went out of scope.
-  { method: 'firewalls.get', deny: compute('firewalls.get'), mode: 'apply', step: /Look for what went out of scope failed: / },
+  // Labels follow an insert as a step of their own.
+  { method: 'addresses.setLabels', deny: compute('addresses.setLabels'), mode: 'apply', step: /Step psc-address-labels failed: / },
+  { method: 'forwardingRules.setLabels', deny: compute('forwardingRules.setLabels'), mode: 'apply', step: /Step psc-endpoint-labels failed: / },
+  // A firewall rule is read by name when its insert answers that it exists (an earlier attempt made it).
+  {
+    method: 'firewalls.get',
+    deny: compute('firewalls.get'),
+    mode: 'apply',
+    step: /Step firewall failed: /,
+    before: async () => {
+      await denyEgress()
+      emulators.switches.inject({ service: 'gcp-compute', operation: 'firewalls.insert', status: 409, code: 'alreadyExists', message: 'The resource already exists', times: 1 })
+    }
+  },
   { method: 'firewalls.list', deny: compute('firewalls.list'), mode: 'plan', step: OBSERVE },
   { method: 'firewalls.insert', deny: compute('firewalls.insert'), mode: 'apply', step: /Step firewall failed: /, before: denyEgress },
   {

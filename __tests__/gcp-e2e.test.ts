@@ -41,7 +41,7 @@ const CLUSTER = ZILLIZ_SEED.clusters.gcp
 const HOST = `${CLUSTER}-privatelink.gcp-us-west1.vectordb.zillizcloud.com`
 
 // No firewall write: nothing in the seeded network denies egress, so the implied allow-egress rule admits
-// the link ports. Labels follow each insert through setLabels.
+// the link ports. Labels follow each insert through setLabels, in a step of their own.
 const FRESH_APPLY_WRITES = [
   'gcp-compute:addresses.insert',
   'gcp-compute:addresses.setLabels',
@@ -58,7 +58,10 @@ describe('apply', () => {
   it('creates exactly the expected resources on a fresh world and verifies the link', async () => {
     const result = await run({ mode: 'apply' })
     expectVerifiedApply(result, writes(), FRESH_APPLY_WRITES)
-    expect(result.outputs['changes-count']).toBe('5')
+    // The address, its labels, the endpoint, its labels, the zone, the record, the registration.
+    expect(result.outputs['changes-count']).toBe('7')
+    expect(planStep(result, 'psc-address-labels')).toMatchObject({ action: 'create', dependsOn: ['psc-address'] })
+    expect(planStep(result, 'psc-endpoint-labels')).toMatchObject({ action: 'create', dependsOn: ['psc-endpoint'] })
     expect(result.outputs['private-link']).toBe(HOST)
 
     const rules = [...state().forwardingRules.values()]
@@ -147,6 +150,47 @@ describe('apply', () => {
     expect(writes()).toEqual(FRESH_APPLY_WRITES)
     expect(result.summary).toContain('Application Default Credentials')
     expect(result.summary).toContain(GCP_SERVICE_ACCOUNT)
+  })
+})
+
+describe('calls that go out together', () => {
+  // Every read of the plan needs only the inputs and the Zilliz side. The emulators hold their answers
+  // until all have arrived: sent one after another, the first is never answered and the rest never come.
+  const PLAN_READS = [
+    'gcp-compute:networks.get',
+    'gcp-compute:subnetworks.get',
+    'gcp-compute:forwardingRules.list',
+    'gcp-compute:addresses.get',
+    'gcp-compute:firewalls.list',
+    'gcp-compute:networks.getEffectiveFirewalls',
+    'gcp-dns:managedZones.list'
+  ]
+
+  it('sends every read of the plan in one round, and looks for what went out of scope without reading again', async () => {
+    const gathered = emulators.switches.gather(PLAN_READS, 20_000)
+    const result = await run({ mode: 'apply' })
+    expect(await gathered).toEqual({ arrived: expect.arrayContaining(PLAN_READS), missing: [] })
+    expectSuccess(result)
+    // Before the first write, each resource is read once: the inventory shares the plan's answers.
+    const firstWrite = emulators.log.records.findIndex((r) => r.write)
+    const reads = emulators.log.records.slice(0, firstWrite).filter((r) => r.service === 'gcp-compute' || r.service === 'gcp-dns').map((r) => `${r.service}:${r.operation}`)
+    expect(reads.sort()).toEqual([...PLAN_READS].sort())
+  })
+
+  it('reads each new resource back once after its insert, and labels it beside what follows', async () => {
+    // The address's labels go out with the endpoint's insert, the endpoint's with the registration.
+    const beside = emulators.switches.gather(['gcp-compute:forwardingRules.insert', 'gcp-compute:addresses.setLabels'], 20_000).then(async (first) => ({
+      first,
+      second: await emulators.switches.gather(['zilliz:CreatePrivateEndpoint', 'gcp-compute:forwardingRules.setLabels'], 20_000)
+    }))
+    expectSuccess(await run({ mode: 'apply' }))
+    expect(await beside).toEqual({ first: expect.objectContaining({ missing: [] }), second: expect.objectContaining({ missing: [] }) })
+    const ops = emulators.log.records.map((r) => r.operation).filter((op) => !op.endsWith('.setLabels'))
+    const between = (from: string, to: string) => ops.slice(ops.indexOf(from) + 1, ops.indexOf(to))
+    expect(between('addresses.insert', 'forwardingRules.insert').filter((op) => op !== 'changes.create' && !op.startsWith('managedZones.'))).toEqual(['regionOperations.wait', 'addresses.get'])
+    expect(between('forwardingRules.insert', 'CreatePrivateEndpoint').filter((op) => op.startsWith('forwardingRules.'))).toEqual(['forwardingRules.get'])
+    expect(emulators.log.count('addresses.setLabels')).toBe(1)
+    expect(emulators.log.count('forwardingRules.setLabels')).toBe(1)
   })
 })
 

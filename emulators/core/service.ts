@@ -126,12 +126,49 @@ export class Switches {
     if (fault) fault.times -= 1
     return fault
   }
+  private gathering?: Gathering
+  /**
+   * Holds the answers to the named calls ('service:operation', each counted once) until all of them have
+   * arrived, then answers them. A client that sends them together gets its answers at once; one that waits
+   * for an answer before sending the next never gets there, and after `patienceMs` the held calls are let go
+   * and the result names the calls that never arrived. Proves calls were sent together without timing them.
+   */
+  gather(calls: string[], patienceMs: number): Promise<{ arrived: string[]; missing: string[] }> {
+    let release = () => {}
+    const released = new Promise<void>((resolve) => (release = resolve))
+    const gathering: Gathering = { waiting: new Set(calls), arrived: [], release, released }
+    this.gathering = gathering
+    const timer = setTimeout(release, patienceMs)
+    return released.then(() => {
+      clearTimeout(timer)
+      if (this.gathering === gathering) this.gathering = undefined
+      return { arrived: gathering.arrived, missing: [...gathering.waiting] }
+    })
+  }
+  /** Waits, for a call that is being gathered, until the gathering is complete. */
+  async held(service: string, operation: string): Promise<void> {
+    const gathering = this.gathering
+    const call = `${service}:${operation}`
+    if (!gathering?.waiting.has(call)) return
+    gathering.waiting.delete(call)
+    gathering.arrived.push(call)
+    if (!gathering.waiting.size) gathering.release()
+    await gathering.released
+  }
   reset(): void {
     this.latency = {}
     this.faults.length = 0
     this.chaos = undefined
     this.rateLimits.reset()
+    this.gathering?.release()
   }
+}
+
+interface Gathering {
+  waiting: Set<string>
+  arrived: string[]
+  release(): void
+  released: Promise<void>
 }
 
 function faultResponse(service: Service, fault: Fault, request: EmulatorRequest): EmulatorResponse {
@@ -171,6 +208,7 @@ export async function startService(service: Service, log: CallLog, switches: Swi
         let throttle: Throttle | undefined
         try {
           classified = service.classify(request)
+          await switches.held(service.name, classified.operation)
           const delay = switches.delayFor(service.name, classified.operation)
           if (delay > 0) await sleep(delay)
           throttle = service.throttled ? switches.rateLimits.take(service.rateLimits?.(classified, request) ?? []) : undefined

@@ -6,9 +6,10 @@ import { waitUntilSettled } from '../../engine/wait.js'
 import type { Address, ComputeApi } from './compute-api.js'
 import { GoogleApiError } from './google-http.js'
 import { lastSegment, resourcePath } from './names.js'
-import { ensureLabels, missingLabels, ownerDescription, ownershipOf, refuseLookAlike } from './ownership.js'
+import { ensureLabels, missingLabels, ownerDescription, ownershipOf, planCreatedLabels, refuseLookAlike, type LabelState, type LabelTarget, type Ownership } from './ownership.js'
 
 export const ADDRESS_STEP = 'psc-address'
+export const ADDRESS_LABELS_STEP = 'psc-address-labels'
 
 export interface ObservedAddress {
   name: string
@@ -20,6 +21,7 @@ export interface ObservedAddress {
   /** Paths of the forwarding rules using it */
   users: string[]
   labels: Record<string, string>
+  labelFingerprint: string
   description: string
 }
 
@@ -34,6 +36,7 @@ function toObserved(a: Address): ObservedAddress {
     status: a.status ?? '',
     users: (a.users ?? []).map(resourcePath),
     labels: a.labels ?? {},
+    labelFingerprint: a.labelFingerprint ?? '',
     description: a.description ?? ''
   }
 }
@@ -94,7 +97,8 @@ function notAttached(input: AddressPlanInput, error: unknown): unknown {
   )
 }
 
-async function reserve(input: AddressPlanInput, ctx: StepContext): Promise<string> {
+/** Reserves the address and reads it back once (its IP); its labels are a step of their own (planCreatedLabels). */
+async function reserve(input: AddressPlanInput, ctx: StepContext): Promise<ObservedAddress> {
   const { compute, region, name } = input
   const address = await compute.apply(
     {
@@ -123,48 +127,93 @@ async function reserve(input: AddressPlanInput, ctx: StepContext): Promise<strin
   ).catch((error: unknown) => Promise.reject(notAttached(input, error)))
   if (!address.ip) throw new Error(`Address ${name} was reserved but reports no IP`)
   checkUsable(input, address)
-  await labelAddress(input, ctx)
-  return address.ip
+  return address
 }
 
 const remedy = (input: AddressPlanInput) => `Delete it (gcloud compute addresses delete ${input.name} --region ${input.region} --project ${input.compute.project}) or set another gcp-endpoint-prefix.`
 
-const labelAddress = (input: AddressPlanInput, ctx: StepContext) =>
-  ensureLabels({ compute: input.compute, collection: 'addresses', region: input.region, name: input.name, wanted: input.labels }, ctx)
+const labelTarget = (input: Pick<AddressPlanInput, 'compute' | 'region' | 'name' | 'labels'>): LabelTarget => ({
+  compute: input.compute,
+  collection: 'addresses',
+  region: input.region,
+  name: input.name,
+  wanted: input.labels
+})
 
-export function planAddress(input: AddressPlanInput): PlannedStep {
+const labelAddress = (input: AddressPlanInput, ctx: StepContext, known?: LabelState) => ensureLabels(labelTarget(input), ctx, known)
+
+/** The address step, and when it creates the address, the step that labels it. */
+export function planAddress(input: AddressPlanInput): PlannedStep[] {
   const { existing, name } = input
   const base = { id: ADDRESS_STEP, kind: 'gcp.address', name, dependsOn: [], attributes: { subnetwork: input.subnetworkPath, type: 'INTERNAL' } }
   if (!existing) {
-    return { ...base, action: 'create', reason: `no address ${name} in ${input.region}`, run: async (ctx) => input.onReady(await reserve(input, ctx)) }
+    let created: ObservedAddress | undefined
+    const reserveStep: PlannedStep = {
+      ...base,
+      action: 'create',
+      reason: `no address ${name} in ${input.region}`,
+      run: async (ctx) => {
+        created = await reserve(input, ctx)
+        input.onReady(created.ip)
+      }
+    }
+    return [reserveStep, planCreatedLabels({ id: ADDRESS_LABELS_STEP, target: labelTarget(input), dependsOn: [ADDRESS_STEP], created: () => created })]
   }
   checkUsable(input, existing)
   const ownership = ownershipOf(existing, input.zillizProjectId, addressDescription(input.zillizProjectId))
   if (ownership === 'unproven') refuseLookAlike('address', name, remedy(input))
   if (existing.status === 'RESERVING') {
     // An insert still runs (another run, or one whose answer was lost): wait for it, as for any other wait.
-    return {
-      ...base,
-      action: 'wait',
-      reason: `address ${name} is RESERVING; apply waits until it is reserved`,
-      run: async (ctx) => {
-        const settled = await settledAddress(input, ctx)
-        if (!settled?.ip) return input.onReady(await reserve(input, ctx))
-        await labelAddress(input, ctx)
-        input.onReady(settled.ip)
+    return [
+      {
+        ...base,
+        action: 'wait',
+        reason: `address ${name} is RESERVING; apply waits until it is reserved`,
+        run: async (ctx) => {
+          const settled = await settledAddress(input, ctx)
+          const address = settled?.ip ? settled : await reserve(input, ctx)
+          await labelAddress(input, ctx, address)
+          input.onReady(address.ip)
+        }
       }
-    }
+    ]
   }
   input.onReady(existing.ip)
   const where = `reserved at ${existing.ip} in ${lastSegment(existing.subnetwork)}`
-  const missing = missingLabels(existing.labels, input.labels)
-  if (!missing.length) return { ...base, action: 'keep', reason: where }
-  const why = ownership === 'proven' ? 'created by this action (name and description match) but without its labels, as when a run stopped before setLabels' : `labels ${missing.join(', ')} missing or changed`
-  return { ...base, action: 'update', reason: `${where}; restore labels: ${why}`, run: (ctx) => labelAddress(input, ctx) }
+  const labels = restoreLabels(input, existing, ownership)
+  return [labels ? { ...base, action: 'update', reason: `${where}; ${labels.reason}`, run: labels.run } : { ...base, action: 'keep', reason: where }]
 }
 
-/** The step when the endpoint already exists: its address is in use, nothing to reserve. */
-export function addressInUse(name: string, ip: string, reason: string, onReady: (ip: string) => void): PlannedStep {
-  onReady(ip)
-  return { id: ADDRESS_STEP, kind: 'gcp.address', name, dependsOn: [], action: 'keep', reason }
+/** The labels an address of ours lacks, to restore (as after a run stopped before setLabels); undefined when none. */
+function restoreLabels(
+  input: Pick<AddressPlanInput, 'compute' | 'region' | 'name' | 'labels'>,
+  existing: ObservedAddress,
+  ownership: Ownership
+): { reason: string; run: (ctx: StepContext) => Promise<void> } | undefined {
+  const missing = missingLabels(existing.labels, input.labels)
+  if (!missing.length) return undefined
+  const why = ownership === 'proven' ? 'created by this action (name and description match) but without its labels, as when a run stopped before setLabels' : `labels ${missing.join(', ')} missing or changed`
+  return { reason: `restore labels: ${why}`, run: (ctx) => ensureLabels(labelTarget(input), ctx, existing) }
+}
+
+/**
+ * The step when the endpoint already exists: its address is in use, nothing to reserve. When the endpoint
+ * is ours and uses the address of our name, that address gets back labels it lacks (its labels are set
+ * beside the endpoint's insert, so a run can stop with the endpoint made and the address unlabelled).
+ */
+export function addressInUse(input: {
+  name: string
+  ip: string
+  reason: string
+  onReady: (ip: string) => void
+  ours?: { compute: ComputeApi; region: string; labels: Record<string, string>; zillizProjectId: string; existing: ObservedAddress | undefined }
+}): PlannedStep {
+  const { name, ip, reason, ours } = input
+  input.onReady(ip)
+  const base = { id: ADDRESS_STEP, kind: 'gcp.address', name, dependsOn: [] }
+  const existing = ours?.existing
+  if (!ours || !existing || existing.ip !== ip) return { ...base, action: 'keep', reason }
+  const ownership = ownershipOf(existing, ours.zillizProjectId, addressDescription(ours.zillizProjectId))
+  const labels = ownership === 'unproven' ? undefined : restoreLabels({ ...ours, name }, existing, ownership)
+  return labels ? { ...base, action: 'update', reason: `${reason}; ${labels.reason}`, run: labels.run } : { ...base, action: 'keep', reason }
 }

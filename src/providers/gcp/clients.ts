@@ -82,13 +82,13 @@ export function gcpClients(
   // Compute's rate quotas are 1,500 requests per minute per group and project (https://cloud.google.com/compute/api-quota):
   // 20/s keeps any one minute under 1,200. Cloud DNS publishes no default, so only concurrency is bounded.
   const computeHttp = googleHttp(client, log, { api: 'compute', principal, ...where }, deadline, new ServiceGate({ maxInFlight: 8, rate: { perSecond: 20, burst: 20 } }))
-  const compute = new ComputeApi(computeHttp, endpoints.compute, settings.endpointProjectId, log)
+  const compute = new ComputeApi(computeHttp, endpoints.compute, settings.endpointProjectId, log, observations)
   const dnsHttp = googleHttp(client, log, { api: 'dns', principal, ...where }, deadline, new ServiceGate({ maxInFlight: 8 }))
   const dns = new DnsApi(dnsHttp, endpoints.dns, settings.dnsProjectId, observations)
   const dnsApis = new Map([[settings.dnsProjectId, dns]])
   return {
     compute,
-    network: settings.networkProjectId === settings.endpointProjectId ? compute : new ComputeApi(computeHttp, endpoints.compute, settings.networkProjectId, log),
+    network: settings.networkProjectId === settings.endpointProjectId ? compute : new ComputeApi(computeHttp, endpoints.compute, settings.networkProjectId, log, observations),
     dns,
     dnsFor: (project) => {
       const api = dnsApis.get(project) ?? new DnsApi(dnsHttp, endpoints.dns, project, observations)

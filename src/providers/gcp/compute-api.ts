@@ -2,6 +2,7 @@
 // and patches return an Operation, polled through operations.wait until DONE; a DONE operation may
 // still carry an error, which becomes a GoogleApiError like a synchronous one.
 import type { Logger } from '../../base/log.js'
+import type { Observations } from '../../base/observations.js'
 import { createOrAdopt, NotVisibleYetError } from '../../engine/adopt.js'
 import type { StepContext } from '../../engine/plan.js'
 import { reissue } from '../../engine/reissue.js'
@@ -236,7 +237,8 @@ export class ComputeApi {
     private readonly http: GoogleHttp,
     baseUrl: string,
     readonly project: string,
-    private readonly log?: Logger
+    private readonly log?: Logger,
+    private readonly observations?: Observations
   ) {
     this.root = `${baseUrl}/compute/v1`
   }
@@ -245,8 +247,16 @@ export class ComputeApi {
     return `${this.root}/projects/${this.project}/${path}`
   }
 
+  /** Reads are shared by plan, inventory and verify while the run writes nothing (base/observations.ts). */
   private get<T>(path: string, what: string, query?: Record<string, string | undefined>): Promise<T> {
-    return this.http.request<T>({ method: 'GET', url: this.url(path), query, what })
+    const read = () => this.http.request<T>({ method: 'GET', url: this.url(path), query, what })
+    return this.observations ? this.observations.read(`compute:GET ${this.url(path)} ${JSON.stringify(query ?? {})}`, read) : read()
+  }
+
+  /** A read where 404 means "there is none": shared as that answer, so a later identical read is not sent again. */
+  private find<T>(path: string, what: string): Promise<T | undefined> {
+    const read = () => orUndefined(this.http.request<T>({ method: 'GET', url: this.url(path), what }))
+    return this.observations ? this.observations.read(`compute:FIND ${this.url(path)}`, read) : read()
   }
 
   private async list<T>(path: string, what: string): Promise<T[]> {
@@ -270,7 +280,7 @@ export class ComputeApi {
   }
 
   getSubnetwork(region: string, name: string): Promise<Subnetwork | undefined> {
-    return orUndefined(this.get(`regions/${region}/subnetworks/${name}`, `subnetworks.get ${name}`))
+    return this.find(`regions/${region}/subnetworks/${name}`, `subnetworks.get ${name}`)
   }
 
   /** Every subnetwork of that name in any region (to say where a subnetwork is when it is not in the region). */
@@ -286,7 +296,7 @@ export class ComputeApi {
   }
 
   getAddress(region: string, name: string): Promise<Address | undefined> {
-    return orUndefined(this.get(`regions/${region}/addresses/${name}`, `addresses.get ${name}`))
+    return this.find(`regions/${region}/addresses/${name}`, `addresses.get ${name}`)
   }
 
   insertAddress(region: string, body: AddressInsert, requestId: string): Promise<Operation> {
@@ -298,7 +308,7 @@ export class ComputeApi {
   }
 
   getForwardingRule(region: string, name: string): Promise<ForwardingRule | undefined> {
-    return orUndefined(this.get(`regions/${region}/forwardingRules/${name}`, `forwardingRules.get ${name}`))
+    return this.find(`regions/${region}/forwardingRules/${name}`, `forwardingRules.get ${name}`)
   }
 
   listForwardingRules(region: string): Promise<ForwardingRule[]> {
@@ -324,7 +334,7 @@ export class ComputeApi {
   }
 
   getFirewall(name: string): Promise<Firewall | undefined> {
-    return orUndefined(this.get(`global/firewalls/${name}`, `firewalls.get ${name}`))
+    return this.find(`global/firewalls/${name}`, `firewalls.get ${name}`)
   }
 
   listFirewalls(): Promise<Firewall[]> {

@@ -80,7 +80,8 @@ export class DnsApi {
 
   /** Zone and record reads are shared by plan, inventory and verify while the run writes nothing. */
   private observe<T>(key: string, read: () => Promise<T>): Promise<T> {
-    return this.observations ? this.observations.read(`dns:${key}`, read) : read()
+    // Keyed by project: the zones of a Shared VPC's DNS project are not those of the network's.
+    return this.observations ? this.observations.read(`dns:${this.root} ${key}`, read) : read()
   }
 
   /** Every managed zone of the project. */

@@ -4,6 +4,7 @@
 // would otherwise drop the link ports, one priority above the strongest such deny. A deny it cannot
 // outrank (priority 0, or a firewall policy, which it never changes) is left alone and fails the check.
 // Earlier versions wrote an INGRESS rule that admitted nothing; it is deleted.
+import { inOrder } from '../../base/in-order.js'
 import { InputError } from '../../engine/input-error.js'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import type { ComputeApi, EffectivePolicy, Firewall, FirewallInsert } from './compute-api.js'
@@ -29,14 +30,16 @@ export interface EgressView {
  * the network. Without compute.networks.getEffectiveFirewalls the policies stay unknown (and say so).
  */
 export async function readEgressView(compute: ComputeApi, network: string, enforcementOrder: string | undefined): Promise<EgressView> {
-  const firewalls = await compute.listFirewalls()
-  const policies = await compute.getEffectiveFirewalls(network).then(
-    (effective) => effective.firewallPolicys ?? [],
-    (error: unknown) => {
-      if (error instanceof GoogleApiError && error.status === 403) return undefined
-      throw error
-    }
-  )
+  const [firewalls, policies] = await inOrder([
+    compute.listFirewalls(),
+    compute.getEffectiveFirewalls(network).then(
+      (effective) => effective.firewallPolicys ?? [],
+      (error: unknown) => {
+        if (error instanceof GoogleApiError && error.status === 403) return undefined
+        throw error
+      }
+    )
+  ])
   return { firewalls, policies, ...(enforcementOrder ? { enforcementOrder } : {}) }
 }
 

@@ -10,10 +10,11 @@ import type { ComputeApi, ForwardingRule } from './compute-api.js'
 import { GoogleApiError } from './google-http.js'
 import { ownedBy } from './labels.js'
 import { lastSegment, resourcePath } from './names.js'
-import { ensureLabels, missingLabels, ownerDescription, ownershipOf, refuseLookAlike, type Ownership } from './ownership.js'
+import { ensureLabels, missingLabels, ownerDescription, ownershipOf, planCreatedLabels, refuseLookAlike, type LabelTarget, type Ownership } from './ownership.js'
 
 export const ENDPOINT_STEP = 'psc-endpoint'
 export const CONNECTION_STEP = 'psc-connection'
+export const ENDPOINT_LABELS_STEP = 'psc-endpoint-labels'
 
 // Connections in these states never carry traffic again; such endpoints are not adopted.
 const DEAD_STATUSES = new Set(['REJECTED', 'CLOSED'])
@@ -29,6 +30,7 @@ export interface ObservedRule {
   owned: boolean
   ownership: Ownership
   labels: Record<string, string>
+  labelFingerprint: string
 }
 
 export const ruleDescription = (zillizProjectId: string) => ownerDescription('Zilliz Cloud private link endpoint', zillizProjectId)
@@ -37,6 +39,7 @@ function toObserved(rule: ForwardingRule, zillizProjectId: string): ObservedRule
   return {
     ownership: ownershipOf(rule, zillizProjectId, ruleDescription(zillizProjectId)),
     labels: rule.labels ?? {},
+    labelFingerprint: rule.labelFingerprint ?? '',
     name: rule.name,
     ip: rule.IPAddress ?? '',
     target: resourcePath(rule.target),
@@ -102,6 +105,7 @@ export interface RulePlanInput {
   onReady(rule: ObservedRule): void
 }
 
+/** Inserts the rule and reads it back once (its IP, status and PSC id); its labels are a step of their own. */
 async function createRule(input: RulePlanInput, ctx: StepContext): Promise<ObservedRule> {
   const { compute, region, name } = input
   const read = () => describeRule(compute, region, name, input.zillizProjectId)
@@ -134,12 +138,10 @@ async function createRule(input: RulePlanInput, ctx: StepContext): Promise<Obser
   )
   if (rule.target !== input.attachment) throw new Error(`Forwarding rule ${name} already exists and targets ${rule.target}, not ${input.attachment}`)
   if (rule.ownership === 'unproven') refuseLookAlike('forwarding rule', name, 'Delete it or set another gcp-endpoint-prefix.')
-  await labelRule(input, name, ctx)
   return rule
 }
 
-const labelRule = (input: RulePlanInput, name: string, ctx: StepContext) =>
-  ensureLabels({ compute: input.compute, collection: 'forwardingRules', region: input.region, name, wanted: input.labels }, ctx)
+const labelTarget = (input: RulePlanInput, name: string): LabelTarget => ({ compute: input.compute, collection: 'forwardingRules', region: input.region, name, wanted: input.labels })
 
 /**
  * Turns global access on or off the way gcloud does: the rule's name and current fingerprint with the one
@@ -179,7 +181,8 @@ async function setGlobalAccess(input: RulePlanInput, name: string, ctx: StepCont
   }
 }
 
-export function planRule(input: RulePlanInput): PlannedStep {
+/** The endpoint step, and when it creates the endpoint, the step that labels it (beside the registration). */
+export function planRule(input: RulePlanInput): PlannedStep[] {
   const { existing } = input
   const base = {
     id: ENDPOINT_STEP,
@@ -188,13 +191,18 @@ export function planRule(input: RulePlanInput): PlannedStep {
     attributes: { target: input.attachment, network: input.networkPath, globalAccess: String(input.globalAccess) }
   }
   if (!existing) {
-    return {
+    let created: ObservedRule | undefined
+    const insert: PlannedStep = {
       ...base,
       name: input.name,
       action: 'create',
       reason: `no PSC endpoint to ${lastSegment(input.attachment)} in ${lastSegment(input.networkPath)}`,
-      run: async (ctx) => input.onReady(await createRule(input, ctx))
+      run: async (ctx) => {
+        created = await createRule(input, ctx)
+        input.onReady(created)
+      }
     }
+    return [insert, planCreatedLabels({ id: ENDPOINT_LABELS_STEP, target: labelTarget(input, input.name), dependsOn: [ENDPOINT_STEP], created: () => created })]
   }
   input.onReady(existing)
   const adopted = existing.owned || existing.name === input.name ? '' : ' (adopted: created outside this action)'
@@ -207,17 +215,20 @@ export function planRule(input: RulePlanInput): PlannedStep {
     missing.length &&
       `restore labels: ${existing.ownership === 'proven' ? 'created by this action (name and description match) but without its labels, as when a run stopped before setLabels' : `${missing.join(', ')} missing or changed`}`
   ].filter((r): r is string => Boolean(r))
-  if (!reasons.length) return { ...base, name: existing.name, action: 'keep', reason: `targets the service attachment; connection ${existing.status || 'unknown'}${adopted}` }
-  return {
-    ...base,
-    name: existing.name,
-    action: 'update',
-    reason: `${reasons.join('; ')}${adopted}`,
-    run: async (ctx) => {
-      if (accessWrong) await setGlobalAccess(input, existing.name, ctx)
-      if (missing.length) await labelRule(input, existing.name, ctx)
+  if (!reasons.length) return [{ ...base, name: existing.name, action: 'keep', reason: `targets the service attachment; connection ${existing.status || 'unknown'}${adopted}` }]
+  return [
+    {
+      ...base,
+      name: existing.name,
+      action: 'update',
+      reason: `${reasons.join('; ')}${adopted}`,
+      run: async (ctx) => {
+        if (accessWrong) await setGlobalAccess(input, existing.name, ctx)
+        // The fingerprint read by the plan; a stale one is read again (ensureLabels).
+        if (missing.length) await ensureLabels(labelTarget(input, existing.name), ctx, existing)
+      }
     }
-  }
+  ]
 }
 
 /** Waits for the cloud side of the acceptance: PENDING → ACCEPTED once Zilliz accepted the registration. */

@@ -3,6 +3,7 @@
 // A record, observed then planned; the engine registers the endpoint with Zilliz and runs the DAG.
 import type { Config, GcpSettings } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
+import { inOrder } from '../../base/in-order.js'
 import { Observations } from '../../base/observations.js'
 import type { Logger } from '../../base/log.js'
 import type { PlannedStep } from '../../engine/plan.js'
@@ -11,26 +12,36 @@ import type { CloudProvider, Identity, Inventory, InventoryHint, ProviderPlan, P
 import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
-import { ADDRESS_STEP, addressInUse, observeAddress, planAddress } from './address.js'
+import { ADDRESS_STEP, addressInUse, observeAddress, planAddress, type ObservedAddress } from './address.js'
 import { gcpSession, type GcpSession } from './auth.js'
 import { gcpClients, type GcpClients } from './clients.js'
 import { observeStaleZone, observeZone, planRecord, planZone, RECORD_TTL_SECONDS, zoneStepId } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readHostRecords, type GcpNamedZone } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsWhereTheyLive, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
 import { gcpEndpoints } from './endpoints.js'
-import { planFirewall, planLegacyIngress, readEgressView } from './firewall.js'
+import { planFirewall, planLegacyIngress, readEgressView, type EgressView } from './firewall.js'
 import { chooseRule, ENDPOINT_STEP, listRules, planConnection, planRule, type ObservedRule } from './forwarding-rule.js'
 import { gcpInventory } from './inventory.js'
 import { toLabels } from './labels.js'
 import { addressPath, gcpNames, networkPath, resourcePath, subnetworkPath, type GcpNames } from './names.js'
 import { liveProbeChecks, type InNetworkProbe } from '../../verify/live-probe.js'
 import { cloudRunProbe, cloudRunProbeKind, PROBE_JOB_KIND } from './cloud-run-probe.js'
-import { observeNetwork, type GcpNetwork } from './network.js'
+import { checkAttachment, observeNetwork, type GcpNetwork } from './network.js'
 import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
 import { readGcpDnsView } from './dns-analysis.js'
 import { verifyGcp } from './verify.js'
 import { gcpPathAnalyzer, gcpPathKinds } from './path-analysis.js'
 import type { PathAnalyzer } from '../../engine/path-model.js'
+
+/** What the plan reads before it decides anything (GcpProvider.observe). */
+interface PlanObservation {
+  network: GcpNetwork
+  rules: ObservedRule[]
+  address: ObservedAddress | undefined
+  egress: EgressView
+  /** dns: existing-zone: the named zones, checked */
+  namedZones: GcpNamedZone[]
+}
 
 /** What apply learns as it goes; steps later in the DAG read what earlier ones wrote. */
 interface GcpLive {
@@ -78,16 +89,17 @@ export class GcpProvider implements CloudProvider {
 
   async plan(target: Target): Promise<ProviderPlan> {
     const s = this.settings
-    const network = await observeNetwork(this.clients.network, s, target.service.endpointService)
+    const observed = await this.observe(target)
+    const network = observed.network
     this.live.network = network
     this.live.cidrs = this.config.allowedCidrs.length ? this.config.allowedCidrs : network.ranges
     const labels = toLabels(target.tags)
     this.live.links = target.clusters
     const dns = this.config.dns.mode
     // In this order: the DNS steps read the endpoint's address the endpoint steps observed.
-    const steps = [...(await this.endpointSteps(target, network, labels)), ...(await this.firewallSteps(target, network))]
+    const steps = [...this.endpointSteps(target, network, labels, observed), ...this.firewallSteps(target, network, observed.egress)]
     if (dns === 'managed') steps.push(...(await this.dnsSteps(target, network, labels)))
-    if (dns === 'existing-zone') steps.push(...(await this.existingZoneSteps(target, network)))
+    if (dns === 'existing-zone') steps.push(...(await this.existingZoneSteps(target, network, observed.namedZones)))
     const wider = widerZones(target.clusters, this.live.placed)
     return {
       steps,
@@ -97,12 +109,37 @@ export class GcpProvider implements CloudProvider {
     }
   }
 
+  /**
+   * Every read the plan starts from, in one round: each needs only the inputs and the Zilliz side (the
+   * network's path is the inputs'; its firewall policy order is added once the network is read). They are
+   * judged in the order of the checks (inOrder), so wrong inputs fail as they did read one by one, naming
+   * the network before the subnetwork, both before the endpoint and the DNS zones. The service attachment
+   * is checked before anything is sent. The identical reads of inventory and verify share these answers.
+   */
+  private async observe(target: Target): Promise<PlanObservation> {
+    const s = this.settings
+    const { compute, dns } = this.clients
+    checkAttachment(target.service.endpointService, s)
+    const mode = this.config.dns.mode
+    const zones = mode === 'managed' ? dns.listZones() : Promise.resolve([])
+    const named = mode === 'existing-zone' ? observeNamedZones(this.clients.dnsFor, this.config.dns.zoneIds, s.dnsProjectId, networkPath(s.networkProjectId, s.network)) : Promise.resolve([])
+    const [network, rules, address, egress, , namedZones] = await inOrder([
+      observeNetwork(this.clients.network, s, target.service.endpointService),
+      listRules(compute, s.region, this.config.zilliz.projectId),
+      observeAddress(compute, s.region, this.names.address),
+      readEgressView(this.clients.network, s.network, undefined),
+      zones,
+      named
+    ])
+    return { network, rules, address, egress: network.enforcementOrder ? { ...egress, enforcementOrder: network.enforcementOrder } : egress, namedZones }
+  }
+
   /** The address, the PSC endpoint and the wait for its acceptance. */
-  private async endpointSteps(target: Target, network: GcpNetwork, labels: Record<string, string>): Promise<PlannedStep[]> {
+  private endpointSteps(target: Target, network: GcpNetwork, labels: Record<string, string>, observed: PlanObservation): PlannedStep[] {
     const { compute } = this.clients
     const s = this.settings
     const zillizProjectId = this.config.zilliz.projectId
-    const rule = chooseRule(await listRules(compute, s.region, zillizProjectId), {
+    const rule = chooseRule(observed.rules, {
       name: this.names.endpoint,
       region: s.region,
       project: s.endpointProjectId,
@@ -114,14 +151,22 @@ export class GcpProvider implements CloudProvider {
     const adopted = rule !== undefined && rule.name !== this.names.endpoint
     // An existing endpoint already holds its address: only its IP is needed.
     const address = rule
-      ? addressInUse(adopted ? rule.ip : this.names.address, rule.ip, adopted ? 'the adopted endpoint uses its own address' : `held by ${rule.name} at ${rule.ip}`, onIp)
+      ? [
+          addressInUse({
+            name: adopted ? rule.ip : this.names.address,
+            ip: rule.ip,
+            reason: adopted ? 'the adopted endpoint uses its own address' : `held by ${rule.name} at ${rule.ip}`,
+            onReady: onIp,
+            ...(adopted ? {} : { ours: { compute, region: s.region, labels, zillizProjectId, existing: observed.address } })
+          })
+        ]
       : planAddress({
           compute,
           region: s.region,
           name: this.names.address,
           subnetworkPath: network.subnetworkPath,
           endpointPath: `projects/${s.endpointProjectId}/regions/${s.region}/forwardingRules/${this.names.endpoint}`,
-          existing: await observeAddress(compute, s.region, this.names.address),
+          existing: observed.address,
           labels,
           zillizProjectId,
           onReady: onIp
@@ -143,14 +188,16 @@ export class GcpProvider implements CloudProvider {
         if (r.ip) this.live.ip = r.ip
       }
     })
-    return [address, endpoint, planConnection(compute, s.region, rule, () => this.endpointName(), zillizProjectId)]
+    // The resources first, then their labels: among steps ready together, the insert goes out first.
+    const resources = [...address, ...endpoint]
+    const labelSteps = resources.filter((step) => step.kind === 'gcp.labels')
+    return [...resources.filter((step) => !labelSteps.includes(step)), ...labelSteps, planConnection(compute, s.region, rule, () => this.endpointName(), zillizProjectId)]
   }
 
   /** The managed EGRESS allow (only where a deny would win), and the retirement of the old INGRESS rule. */
-  private async firewallSteps(target: Target, network: GcpNetwork): Promise<PlannedStep[]> {
+  private firewallSteps(target: Target, network: GcpNetwork, view: EgressView): PlannedStep[] {
     // Firewall rules belong to the network's project (the host project of a Shared VPC).
     const compute = this.clients.network
-    const view = await readEgressView(compute, this.settings.network, network.enforcementOrder)
     const byName = (name: string) => view.firewalls.find((f) => f.name === name)
     const egress = planFirewall(
       {
@@ -172,8 +219,7 @@ export class GcpProvider implements CloudProvider {
   }
 
   /** dns: existing-zone: the named zones are checked, then each host's A record and marker go into its zone. */
-  private async existingZoneSteps(target: Target, network: GcpNetwork): Promise<PlannedStep[]> {
-    const zones = await observeNamedZones(this.clients.dnsFor, this.config.dns.zoneIds, this.settings.dnsProjectId, network.networkPath)
+  private async existingZoneSteps(target: Target, network: GcpNetwork, zones: GcpNamedZone[]): Promise<PlannedStep[]> {
     const placed = placeLinks(target.clusters, zones)
     this.live.placed = new Map([...placed].map(([clusterId, zone]) => [clusterId, zones.find((z) => z.id === zone.id) as GcpNamedZone]))
     const ownerTags = recordOwnerTags(this.config, network.networkPath)
@@ -257,6 +303,7 @@ export class GcpProvider implements CloudProvider {
       endpointName: this.endpointName(),
       cidrs: this.live.cidrs,
       zoneName: (clusterId) => this.live.zones.get(clusterId) ?? this.names.zone(clusterId),
+      knownZone: (clusterId) => this.live.zones.get(clusterId),
       dnsMode: this.config.dns.mode,
       placed: this.live.placed
     })

@@ -1,12 +1,13 @@
 // What the action manages on Google Cloud, found by its labels (the firewall rule, which has none, by its
 // deterministic name, its network and the action's description), with the delete of each: the A records,
 // the private zones (or only this network's binding), the PSC endpoint, its address, the firewall rule.
+import { inOrder } from '../../base/in-order.js'
 import type { Config } from '../../config/types.js'
 import { zoneRemoval } from '../../engine/dns-removal.js'
 import { ownershipOf, ownershipTags, type Ownership } from '../../engine/ownership.js'
 import type { StepContext } from '../../engine/plan.js'
 import type { Inventory, KeptResource, ManagedResource } from '../../engine/provider.js'
-import type { ComputeApi, Operation } from './compute-api.js'
+import type { ComputeApi, Firewall, Operation } from './compute-api.js'
 import { fqdn, type DnsApi } from './dns-api.js'
 import { existingZoneInventory, zoneRef } from './dns-existing.js'
 import { isNotFound } from './google-http.js'
@@ -108,9 +109,8 @@ async function dnsInventory(input: GcpInventoryInput, managed: ManagedResource[]
 async function endpointInventory(input: GcpInventoryInput, managed: ManagedResource[], kept: KeptResource[]): Promise<boolean> {
   const { compute, region, names } = input
   const expected = toLabels(ownershipTags(input.config))
-  const rules = (await compute.listForwardingRules(region)).filter(
-    (r) => r.name === names.endpoint || (resourcePath(r.target) === input.attachment && resourcePath(r.network) === input.networkPath)
-  )
+  const [listed, address] = await inOrder([compute.listForwardingRules(region), compute.getAddress(region, names.address)])
+  const rules = listed.filter((r) => r.name === names.endpoint || (resourcePath(r.target) === input.attachment && resourcePath(r.network) === input.networkPath))
   let ours = false
   for (const rule of rules) {
     const ownership = ownershipOf(rule.labels, expected)
@@ -129,7 +129,6 @@ async function endpointInventory(input: GcpInventoryInput, managed: ManagedResou
         deleted(() => compute.deleteForwardingRule(region, rule.name, requestId('forwarding-rule-delete', `${compute.project}/${region}/${rule.name}`)), `forwarding rule ${rule.name} to be deleted`, compute, ctx)
     })
   }
-  const address = await compute.getAddress(region, names.address)
   if (address) {
     const ownership = ownershipOf(address.labels, expected)
     if (!ownership.owned) kept.push({ kind: 'gcp.address', name: address.name, reason: `kept: ${ownership.reason}` })
@@ -147,16 +146,19 @@ async function endpointInventory(input: GcpInventoryInput, managed: ManagedResou
   return ours
 }
 
-// The managed EGRESS rule, and the INGRESS rule earlier versions created (apply retires it; destroy too).
+// The managed EGRESS rule, and the INGRESS rule earlier versions created (apply retires it; destroy too),
+// found in the project's listing: the one the plan read, so apply sends no read of its own.
 async function firewallInventory(input: GcpInventoryInput, managed: ManagedResource[], kept: KeptResource[]): Promise<void> {
   const { names } = input
-  await Promise.all([names.firewall, names.legacyFirewall].map((name) => oneFirewall(input, name, managed, kept)))
+  const firewalls = await input.network.listFirewalls()
+  for (const name of [names.firewall, names.legacyFirewall]) {
+    const firewall = firewalls.find((f) => f.name === name)
+    if (firewall) oneFirewall(input, firewall, managed, kept)
+  }
 }
 
-async function oneFirewall(input: GcpInventoryInput, name: string, managed: ManagedResource[], kept: KeptResource[]): Promise<void> {
+function oneFirewall(input: GcpInventoryInput, firewall: Firewall, managed: ManagedResource[], kept: KeptResource[]): void {
   const compute = input.network
-  const firewall = await compute.getFirewall(name)
-  if (!firewall) return
   // Firewall rules carry no labels: the deterministic name, the network and the action's description prove it.
   const ours = resourcePath(firewall.network) === input.networkPath && (firewall.description ?? '').includes(MANAGED_DESCRIPTION)
   if (!ours) {

@@ -1,5 +1,6 @@
 // Observes the VPC network and the subnetwork and checks the inputs against them (the subnetwork exists
 // in the cluster's region and belongs to the network) before anything is written.
+import { inOrder } from '../../base/in-order.js'
 import type { GcpSettings } from '../../config/types.js'
 import { InputError } from '../../engine/input-error.js'
 import type { ComputeApi, Network } from './compute-api.js'
@@ -18,7 +19,8 @@ export interface GcpNetwork {
   enforcementOrder?: string
 }
 
-function checkAttachment(serviceAttachment: string, settings: GcpSettings): string {
+/** The region's service attachment as a path, checked against the region: needs no call. */
+export function checkAttachment(serviceAttachment: string, settings: GcpSettings): string {
   const path = resourcePath(serviceAttachment)
   const region = regionOf(path)
   if (region && region !== settings.region)
@@ -53,12 +55,15 @@ async function notInRegion(compute: ComputeApi, settings: GcpSettings): Promise<
   )
 }
 
-/** Reads the network and subnetwork in their project (the host project of a Shared VPC). */
+/**
+ * Reads the network and subnetwork in their project (the host project of a Shared VPC), both at once; the
+ * network's answer is judged first, so a wrong network is reported as such whatever the subnetwork read says.
+ * The service attachment is checked before anything is sent.
+ */
 export async function observeNetwork(compute: ComputeApi, settings: GcpSettings, serviceAttachment: string): Promise<GcpNetwork> {
   const { networkProjectId: projectId, region, network, subnetwork } = settings
   const attachment = checkAttachment(serviceAttachment, settings)
-  const read = await readNetwork(compute, settings)
-  const subnet = await compute.getSubnetwork(region, subnetwork)
+  const [read, subnet] = await inOrder([readNetwork(compute, settings), compute.getSubnetwork(region, subnetwork)])
   if (!subnet) throw await notInRegion(compute, settings)
   const wanted = networkPath(projectId, network)
   if (resourcePath(subnet.network) !== wanted)

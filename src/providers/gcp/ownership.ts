@@ -4,7 +4,7 @@
 // that description is provably the action's own and gets its labels back; one without either is a
 // look-alike the action will not take over.
 import { InputError } from '../../engine/input-error.js'
-import type { StepContext } from '../../engine/plan.js'
+import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import type { ComputeApi, LabelledCollection } from './compute-api.js'
 import { GoogleApiError } from './google-http.js'
 import { ownedBy } from './labels.js'
@@ -47,7 +47,13 @@ export interface LabelTarget {
   wanted: Record<string, string>
 }
 
-async function read(target: LabelTarget): Promise<{ labels: Record<string, string>; labelFingerprint: string }> {
+/** An address's or forwarding rule's labels as last read, with the fingerprint setLabels needs. */
+export interface LabelState {
+  labels: Record<string, string>
+  labelFingerprint: string
+}
+
+async function read(target: LabelTarget): Promise<LabelState> {
   const { compute, collection, region, name } = target
   const found = collection === 'addresses' ? await compute.getAddress(region, name) : await compute.getForwardingRule(region, name)
   if (!found) throw new Error(`${collection === 'addresses' ? 'Address' : 'Forwarding rule'} ${name} disappeared before its labels could be set`)
@@ -55,14 +61,16 @@ async function read(target: LabelTarget): Promise<{ labels: Record<string, strin
 }
 
 /**
- * Adds the wanted labels (keeping any others) through setLabels with the fingerprint read just before each
- * attempt, then reads them back. Transient failures are issued again (compute.apply); a fingerprint that
- * went stale in between (412) is read again and the change repeated once.
+ * Adds the wanted labels (keeping any others) through setLabels, then reads them back. The first attempt
+ * uses `known`, the state a read of this run just returned (the read after an insert), else reads it;
+ * transient failures are issued again (compute.apply), and a fingerprint that went stale in between (412)
+ * is read again and the change repeated once.
  */
-export async function ensureLabels(target: LabelTarget, ctx: StepContext): Promise<void> {
+export async function ensureLabels(target: LabelTarget, ctx: StepContext, known?: LabelState): Promise<void> {
   const { compute, collection, region, name, wanted } = target
   const holds = async () => (missingLabels((await read(target)).labels, wanted).length ? undefined : true)
-  if (await holds()) return
+  let first: LabelState | undefined = known ?? (await read(target))
+  if (!missingLabels(first.labels, wanted).length) return
   for (let attempt = 1; ; attempt++) {
     try {
       await compute.apply(
@@ -71,7 +79,8 @@ export async function ensureLabels(target: LabelTarget, ctx: StepContext): Promi
           request: { kind: `${collection}-labels`, key: `${compute.project}/${region}/${name}/${JSON.stringify(wanted)}/${attempt}` },
           insert: false,
           send: async (id) => {
-            const current = await read(target)
+            const current = first ?? (await read(target))
+            first = undefined
             return compute.setLabels(collection, region, name, { ...current.labels, ...wanted }, current.labelFingerprint, id)
           },
           observe: holds,
@@ -87,4 +96,23 @@ export async function ensureLabels(target: LabelTarget, ctx: StepContext): Promi
   }
   const still = missingLabels((await read(target)).labels, wanted)
   if (still.length) throw new Error(`${collection}.setLabels ${name} reported success but the labels ${still.join(', ')} are not there when read back`)
+}
+
+/**
+ * The labels of an address or forwarding rule this run creates, as a step after its insert. Compute takes
+ * them only through setLabels (see PscForwardingRuleInsert), and the steps that need the resource (the
+ * endpoint's insert, the registration) need it to exist, not its labels: they do not wait for these. A run
+ * stopped before this step leaves a resource its description proves to be ours; the next run restores them.
+ */
+export function planCreatedLabels(input: { id: string; target: LabelTarget; dependsOn: string[]; created: () => LabelState | undefined }): PlannedStep {
+  const what = input.target.collection === 'addresses' ? 'address' : 'PSC endpoint'
+  return {
+    id: input.id,
+    kind: 'gcp.labels',
+    name: input.target.name,
+    dependsOn: input.dependsOn,
+    action: 'create',
+    reason: `ownership labels of the new ${what}: Compute sets them only with setLabels, after the insert`,
+    run: (ctx) => ensureLabels(input.target, ctx, input.created())
+  }
 }

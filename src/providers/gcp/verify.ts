@@ -1,6 +1,7 @@
 // Control-plane checks for Google Cloud, read fresh after apply: the endpoint's address and connection,
 // the firewall, and per cluster the zone binding and the record.
 import { check, skipped, type Check } from '../../base/checks.js'
+import { inOrder } from '../../base/in-order.js'
 import type { DnsMode } from '../../config/types.js'
 import { recordsLeftToDnsTeam } from '../../engine/dns-placement.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
@@ -9,7 +10,7 @@ import { fqdn, type DnsApi } from './dns-api.js'
 import { observeZone, recordHolds } from './dns.js'
 import type { GcpNamedZone } from './dns-existing.js'
 import { egressDecisions } from './egress.js'
-import { readEgressView } from './firewall.js'
+import { readEgressView, type EgressView } from './firewall.js'
 import { describeRule } from './forwarding-rule.js'
 import { lastSegment, resourcePath } from './names.js'
 
@@ -28,6 +29,8 @@ export interface GcpVerifyInput {
   endpointName: string | undefined
   cidrs: string[]
   zoneName(clusterId: string): string
+  /** The zone this run made or found for the cluster, when known: its record is read beside the zone listing */
+  knownZone(clusterId: string): string | undefined
   dnsMode: DnsMode
   /** dns: existing-zone: each cluster's named zone */
   placed: Map<string, GcpNamedZone>
@@ -70,8 +73,7 @@ async function endpointChecks(target: Target, input: GcpVerifyInput): Promise<{ 
  * Egress to the endpoint on every link port, along the effective path (egress.ts): fails naming the rule
  * that drops the traffic. Firewall policies that cannot be read are a skipped check of their own.
  */
-async function firewallChecks(target: Target, input: GcpVerifyInput, ip: string): Promise<Check[]> {
-  const view = await readEgressView(input.firewalls, input.network, input.enforcementOrder)
+function firewallChecks(target: Target, input: GcpVerifyInput, ip: string, view: EgressView): Check[] {
   const decisions = egressDecisions(target.ports, { ...view, networkPath: input.networkPath, destination: ip, sources: input.cidrs })
   const blocked = decisions.filter((d) => !d.decision.allowed)
   const network = lastSegment(input.networkPath)
@@ -104,7 +106,7 @@ async function firewallChecks(target: Target, input: GcpVerifyInput, ip: string)
   return checks
 }
 
-async function dnsChecks(target: Target, input: GcpVerifyInput, ip: string | undefined): Promise<Check[]> {
+async function dnsChecks(target: Target, input: GcpVerifyInput, ip: Promise<string | undefined>): Promise<Check[]> {
   // No Cloud DNS read: the service account may have no DNS role at all. The data-plane checks resolve the hosts.
   if (input.dnsMode === 'none') return recordsLeftToDnsTeam(target.clusters)
   if (input.dnsMode === 'existing-zone') return existingZoneChecks(target, input, ip, lastSegment(input.networkPath))
@@ -112,9 +114,19 @@ async function dnsChecks(target: Target, input: GcpVerifyInput, ip: string | und
   return (await Promise.all(target.clusters.map((link) => clusterDnsChecks(target, input, ip, link)))).flat()
 }
 
-async function clusterDnsChecks(target: Target, input: GcpVerifyInput, ip: string | undefined, link: ClusterLink): Promise<Check[]> {
+/** A read sent ahead of knowing it is wanted: its failure counts only if its answer is used. */
+function ahead<T>(read: () => Promise<T>): () => Promise<T> {
+  const answer = read()
+  answer.catch(() => undefined)
+  return () => answer
+}
+
+async function clusterDnsChecks(target: Target, input: GcpVerifyInput, address: Promise<string | undefined>, link: ClusterLink): Promise<Check[]> {
   const checks: Check[] = []
   const network = lastSegment(input.networkPath)
+  // The record of the zone this run made goes out with the listing; another zone found bound is read after it.
+  const known = input.knownZone(link.clusterId)
+  const knownRecord = known ? ahead(() => input.dns.getRecord(known, link.host, 'A')) : undefined
   const zone = await observeZone(input.dns, link.host, input.networkPath, input.zoneName(link.clusterId), target.config.zilliz.projectId)
   const zoneTitle = `Private zone ${fqdn(link.host)} is bound to ${network}`
   if (!zone?.bound) {
@@ -129,7 +141,8 @@ async function clusterDnsChecks(target: Target, input: GcpVerifyInput, ip: strin
     return checks
   }
   checks.push(check(`dns-zone:${link.clusterId}`, zoneTitle, true, `zone ${zone.name}`, { cause: '', fix: '' }))
-  const record = await input.dns.getRecord(zone.name, link.host, 'A')
+  const record = await (knownRecord && zone.name === known ? knownRecord() : input.dns.getRecord(zone.name, link.host, 'A'))
+  const ip = await address
   checks.push(
     check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint address`, recordHolds(record, ip), record ? `A ${(record.rrdatas ?? []).join(', ')}` : 'no A record', {
       cause: `The host does not resolve to the endpoint address ${ip ?? '(unknown)'}.`,
@@ -139,34 +152,50 @@ async function clusterDnsChecks(target: Target, input: GcpVerifyInput, ip: strin
   return checks
 }
 
-/** The named zone of each link is still bound to the network and holds the record. */
-async function existingZoneChecks(target: Target, input: GcpVerifyInput, ip: string | undefined, network: string): Promise<Check[]> {
-  const checks: Check[] = []
-  for (const link of target.clusters) {
-    const zone = input.placed.get(link.clusterId)
-    if (!zone) continue
-    const found = await zone.api.getZone(zone.zone)
-    const bound = (found?.privateVisibilityConfig?.networks ?? []).some((n) => resourcePath(n.networkUrl) === input.networkPath)
-    checks.push(
-      check(`dns-zone:${link.clusterId}`, `Private zone ${zone.name} is bound to ${network}`, bound, found ? `zone ${zone.zone}${bound ? '' : ' not bound'}` : 'zone gone', {
-        cause: 'Name or service not known: the network does not see the named zone.',
-        fix: `Bind the zone ${zone.zone} to ${network} (the action never binds a zone it does not own).`
-      })
-    )
-    if (!bound) continue
-    const record = await zone.api.getRecord(zone.zone, link.host, 'A')
-    checks.push(
-      check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint address`, recordHolds(record, ip), record ? `A ${(record.rrdatas ?? []).join(', ')} in ${zone.name}` : 'no A record', {
-        cause: `The host does not resolve to the endpoint address ${ip ?? '(unknown)'}.`,
-        fix: 'Re-run in apply mode to replace the A record.'
-      })
-    )
-  }
-  return checks
+/** The named zone of each link is still bound to the network and holds the record; every link at once. */
+async function existingZoneChecks(target: Target, input: GcpVerifyInput, address: Promise<string | undefined>, network: string): Promise<Check[]> {
+  const perLink = await Promise.all(
+    target.clusters.map(async (link): Promise<Check[]> => {
+      const zone = input.placed.get(link.clusterId)
+      if (!zone) return []
+      // The record goes out with the zone; it is judged only if the zone is still bound.
+      const record = ahead(() => zone.api.getRecord(zone.zone, link.host, 'A'))
+      const found = await zone.api.getZone(zone.zone)
+      const bound = (found?.privateVisibilityConfig?.networks ?? []).some((n) => resourcePath(n.networkUrl) === input.networkPath)
+      const checks = [
+        check(`dns-zone:${link.clusterId}`, `Private zone ${zone.name} is bound to ${network}`, bound, found ? `zone ${zone.zone}${bound ? '' : ' not bound'}` : 'zone gone', {
+          cause: 'Name or service not known: the network does not see the named zone.',
+          fix: `Bind the zone ${zone.zone} to ${network} (the action never binds a zone it does not own).`
+        })
+      ]
+      if (!bound) return checks
+      const a = await record()
+      const ip = await address
+      checks.push(
+        check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint address`, recordHolds(a, ip), a ? `A ${(a.rrdatas ?? []).join(', ')} in ${zone.name}` : 'no A record', {
+          cause: `The host does not resolve to the endpoint address ${ip ?? '(unknown)'}.`,
+          fix: 'Re-run in apply mode to replace the A record.'
+        })
+      )
+      return checks
+    })
+  )
+  return perLink.flat()
 }
 
+/**
+ * One round: the endpoint, the egress view and the DNS are read at once, since only judging them needs the
+ * endpoint's address. Failures are reported in that order (inOrder); the egress view counts only when there
+ * is an address to judge it for.
+ */
 export async function verifyGcp(target: Target, input: GcpVerifyInput): Promise<Check[]> {
-  const endpoint = await endpointChecks(target, input)
-  const firewall = endpoint.ip ? await firewallChecks(target, input, endpoint.ip) : []
-  return [...endpoint.checks, ...firewall, ...(await dnsChecks(target, input, endpoint.ip))]
+  const endpoint = endpointChecks(target, input)
+  const view = ahead(() => readEgressView(input.firewalls, input.network, input.enforcementOrder))
+  const ip = endpoint.then(
+    (e) => e.ip,
+    () => undefined
+  )
+  const [found, dns] = await inOrder([endpoint, dnsChecks(target, input, ip)])
+  const firewall = found.ip ? firewallChecks(target, input, found.ip, await view()) : []
+  return [...found.checks, ...firewall, ...dns]
 }
