@@ -4,7 +4,7 @@
 // would otherwise drop the link ports, one priority above the strongest such deny. A deny it cannot
 // outrank (priority 0, or a firewall policy, which it never changes) is left alone and fails the check.
 // Earlier versions wrote an INGRESS rule that admitted nothing; it is deleted.
-import { inOrder } from '../../base/in-order.js'
+import { allInOrder } from '../../base/settle.js'
 import { InputError } from '../../engine/input-error.js'
 import type { PlannedStep, StepContext } from '../../engine/plan.js'
 import type { ComputeApi, EffectivePolicy, Firewall, FirewallInsert } from './compute-api.js'
@@ -30,7 +30,7 @@ export interface EgressView {
  * the network. Without compute.networks.getEffectiveFirewalls the policies stay unknown (and say so).
  */
 export async function readEgressView(compute: ComputeApi, network: string, enforcementOrder: string | undefined): Promise<EgressView> {
-  const [firewalls, policies] = await inOrder([
+  const [firewalls, policies] = await allInOrder([
     compute.listFirewalls(),
     compute.getEffectiveFirewalls(network).then(
       (effective) => effective.firewallPolicys ?? [],

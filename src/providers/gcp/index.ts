@@ -3,7 +3,7 @@
 // A record, observed then planned; the engine registers the endpoint with Zilliz and runs the DAG.
 import type { Config, GcpSettings } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
-import { inOrder } from '../../base/in-order.js'
+import { allInOrder } from '../../base/settle.js'
 import { Observations } from '../../base/observations.js'
 import type { Logger } from '../../base/log.js'
 import type { PlannedStep } from '../../engine/plan.js'
@@ -112,7 +112,7 @@ export class GcpProvider implements CloudProvider {
   /**
    * Every read the plan starts from, in one round: each needs only the inputs and the Zilliz side (the
    * network's path is the inputs'; its firewall policy order is added once the network is read). They are
-   * judged in the order of the checks (inOrder), so wrong inputs fail as they did read one by one, naming
+   * judged in the order of the checks (allInOrder), so wrong inputs fail as they did read one by one, naming
    * the network before the subnetwork, both before the endpoint and the DNS zones. The service attachment
    * is checked before anything is sent. The identical reads of inventory and verify share these answers.
    */
@@ -123,7 +123,7 @@ export class GcpProvider implements CloudProvider {
     const mode = this.config.dns.mode
     const zones = mode === 'managed' ? dns.listZones() : Promise.resolve([])
     const named = mode === 'existing-zone' ? observeNamedZones(this.clients.dnsFor, this.config.dns.zoneIds, s.dnsProjectId, networkPath(s.networkProjectId, s.network)) : Promise.resolve([])
-    const [network, rules, address, egress, , namedZones] = await inOrder([
+    const [network, rules, address, egress, , namedZones] = await allInOrder([
       observeNetwork(this.clients.network, s, target.service.endpointService),
       listRules(compute, s.region, this.config.zilliz.projectId),
       observeAddress(compute, s.region, this.names.address),

@@ -1,7 +1,7 @@
 // What the action manages on Google Cloud, found by its labels (the firewall rule, which has none, by its
 // deterministic name, its network and the action's description), with the delete of each: the A records,
 // the private zones (or only this network's binding), the PSC endpoint, its address, the firewall rule.
-import { inOrder } from '../../base/in-order.js'
+import { allInOrder } from '../../base/settle.js'
 import type { Config } from '../../config/types.js'
 import { zoneRemoval } from '../../engine/dns-removal.js'
 import { ownershipOf, ownershipTags, type Ownership } from '../../engine/ownership.js'
@@ -109,7 +109,7 @@ async function dnsInventory(input: GcpInventoryInput, managed: ManagedResource[]
 async function endpointInventory(input: GcpInventoryInput, managed: ManagedResource[], kept: KeptResource[]): Promise<boolean> {
   const { compute, region, names } = input
   const expected = toLabels(ownershipTags(input.config))
-  const [listed, address] = await inOrder([compute.listForwardingRules(region), compute.getAddress(region, names.address)])
+  const [listed, address] = await allInOrder([compute.listForwardingRules(region), compute.getAddress(region, names.address)])
   const rules = listed.filter((r) => r.name === names.endpoint || (resourcePath(r.target) === input.attachment && resourcePath(r.network) === input.networkPath))
   let ours = false
   for (const rule of rules) {

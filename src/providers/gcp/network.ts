@@ -1,6 +1,6 @@
 // Observes the VPC network and the subnetwork and checks the inputs against them (the subnetwork exists
 // in the cluster's region and belongs to the network) before anything is written.
-import { inOrder } from '../../base/in-order.js'
+import { allInOrder } from '../../base/settle.js'
 import type { GcpSettings } from '../../config/types.js'
 import { InputError } from '../../engine/input-error.js'
 import type { ComputeApi, Network } from './compute-api.js'
@@ -63,7 +63,7 @@ async function notInRegion(compute: ComputeApi, settings: GcpSettings): Promise<
 export async function observeNetwork(compute: ComputeApi, settings: GcpSettings, serviceAttachment: string): Promise<GcpNetwork> {
   const { networkProjectId: projectId, region, network, subnetwork } = settings
   const attachment = checkAttachment(serviceAttachment, settings)
-  const [read, subnet] = await inOrder([readNetwork(compute, settings), compute.getSubnetwork(region, subnetwork)])
+  const [read, subnet] = await allInOrder([readNetwork(compute, settings), compute.getSubnetwork(region, subnetwork)])
   if (!subnet) throw await notInRegion(compute, settings)
   const wanted = networkPath(projectId, network)
   if (resourcePath(subnet.network) !== wanted)

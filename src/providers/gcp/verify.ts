@@ -1,7 +1,7 @@
 // Control-plane checks for Google Cloud, read fresh after apply: the endpoint's address and connection,
 // the firewall, and per cluster the zone binding and the record.
 import { check, skipped, type Check } from '../../base/checks.js'
-import { inOrder } from '../../base/in-order.js'
+import { allInOrder } from '../../base/settle.js'
 import type { DnsMode } from '../../config/types.js'
 import { recordsLeftToDnsTeam } from '../../engine/dns-placement.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
@@ -185,7 +185,7 @@ async function existingZoneChecks(target: Target, input: GcpVerifyInput, address
 
 /**
  * One round: the endpoint, the egress view and the DNS are read at once, since only judging them needs the
- * endpoint's address. Failures are reported in that order (inOrder); the egress view counts only when there
+ * endpoint's address. Failures are reported in that order (allInOrder); the egress view counts only when there
  * is an address to judge it for.
  */
 export async function verifyGcp(target: Target, input: GcpVerifyInput): Promise<Check[]> {
@@ -195,7 +195,7 @@ export async function verifyGcp(target: Target, input: GcpVerifyInput): Promise<
     (e) => e.ip,
     () => undefined
   )
-  const [found, dns] = await inOrder([endpoint, dnsChecks(target, input, ip)])
+  const [found, dns] = await allInOrder([endpoint, dnsChecks(target, input, ip)])
   const firewall = found.ip ? firewallChecks(target, input, found.ip, await view()) : []
   return [...found.checks, ...firewall, ...dns]
 }
