@@ -411,6 +411,13 @@ describe('faults and throttling', () => {
     expect(result.log).toMatch(/9601[23]|permission|access/i)
   })
 
+  it('names the VPC first when the VPC and the subnets are both wrong, though their reads go out together', async () => {
+    const result = await run({ mode: 'plan', 'aws-vpc-id': 'vpc-0e55555555555555e', 'aws-subnet-ids': 'subnet-0e55555555555555e' })
+    expectNamedError(result, 'aws-vpc-id', 'does not exist in')
+    expect(result.log).not.toContain('aws-subnet-ids')
+    expect(writes()).toEqual([])
+  })
+
   it('says which input to fix when a subnet is outside the VPC', async () => {
     const result = await run({ mode: 'plan', 'aws-subnet-ids': `${SUBNET_A},subnet-0e55555555555555e` })
     expect(result.exitCode).toBe(1)
