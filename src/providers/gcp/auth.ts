@@ -10,6 +10,7 @@ import { retry, TOKEN_EXCHANGE_RETRY } from '../../base/retry.js'
 import { secrets } from '../../base/secrets.js'
 import { outboundAgents } from '../../net/outbound.js'
 import { formatClaims, type ShownClaims } from '../../oidc/claims.js'
+import { gcpAudience } from '../../oidc/audiences.js'
 import { isIdTokenFailure, type IdTokenSource } from '../../oidc/id-token.js'
 import type { GcpEndpoints } from './endpoints.js'
 
@@ -88,7 +89,7 @@ function likelyCondition(claims: ShownClaims): string {
 }
 
 function exchangeHint(provider: string, claims: ShownClaims | undefined): string {
-  const audience = `https://iam.googleapis.com/${provider}`
+  const audience = gcpAudience(provider)
   if (!claims) return ` Check that ${provider} exists and is enabled.`
   return (
     ` The token carried: ${formatClaims(claims).join('; ')}.` +
@@ -110,7 +111,7 @@ function workloadIdentitySession(settings: GcpSettings, tokens: IdTokenSource, l
   const account = settings.serviceAccount
   const impersonationUrl = account ? `${endpoints.iamCredentials}/v1/projects/-/serviceAccounts/${account}:generateAccessToken` : undefined
   // The ID token's audience is the provider's default allowed audience; STS takes the provider itself.
-  const idTokenAudience = `https://iam.googleapis.com/${provider}`
+  const idTokenAudience = gcpAudience(provider)
   const client = maskTokens(
     new IdentityPoolClient({
       audience: `//iam.googleapis.com/${provider}`,
