@@ -92,6 +92,26 @@ describe('the sweep at the start of a run', () => {
     expect([...w.exists].sort()).toEqual(['fresh', 'standing'])
   })
 
+  it('lists every kind at once, and deletes a kind only after the kinds before it', async () => {
+    const w = world()
+    const events: string[] = []
+    let answer = () => {}
+    const answered = new Promise<void>((resolve) => (answer = resolve))
+    const kind = (name: string, made: EphemeralResource): EphemeralKind => ({
+      kind: name,
+      list: async () => {
+        events.push(`list ${name}`)
+        // The listings wait for one another: a sweep that lists one kind at a time never gets here twice.
+        if (events.filter((e) => e.startsWith('list')).length === 2) answer()
+        await answered
+        return [{ ...made, remove: async () => (events.push(`delete ${name}`), made.remove()) }]
+      }
+    })
+    const sweep = sweepExpired([kind('path', w.make('p', now - 1)), kind('interface', w.make('i', now - 1))], now, silentLogger)
+    await sweep
+    expect(events).toEqual(['list path', 'list interface', 'delete path', 'delete interface'])
+  })
+
   it('destroy takes every proof resource, expired or not, into the first removal layer', async () => {
     const w = world()
     const managed = await proofInventory([{ kind: 'test.thing', list: async () => [w.make('fresh', now + 60_000), w.make('standing')] }])

@@ -10,3 +10,9 @@ export async function allInOrder<T extends readonly unknown[]>(work: readonly [.
   if (failed) throw failed.reason
   return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as Values<T>
 }
+
+/** A read started now and awaited later: its failure is not unhandled while it waits for its turn. */
+export function early<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => undefined)
+  return read
+}

@@ -11,6 +11,7 @@
 import type { Logger } from '../base/log.js'
 import type { Config } from '../config/types.js'
 import { resourceTags, TAG_PREFIX } from './ownership.js'
+import { early } from '../base/settle.js'
 
 /** Seconds since the epoch (decimal digits: valid as an AWS tag, an Azure tag and a GCP label value). */
 export const EXPIRES_TAG = `${TAG_PREFIX}expires`
@@ -152,10 +153,14 @@ export interface Sweep {
  */
 export async function sweepExpired(kinds: EphemeralKind[], now: number, log: Logger): Promise<Sweep> {
   const sweep: Sweep = { removed: [], unlisted: [] }
-  for (const kind of kinds.filter((k) => !k.standing)) {
+  const swept = kinds.filter((k) => !k.standing)
+  // No listing needs another's answer, so all go out at once; the deletions still go kind by kind, in the
+  // order given (a path before the interface it starts from).
+  const listings = swept.map((kind) => early(kind.list()))
+  for (const [index, kind] of swept.entries()) {
     let found: EphemeralResource[]
     try {
-      found = await kind.list()
+      found = await (listings[index] as Promise<EphemeralResource[]>)
     } catch (error) {
       log.warning(`Could not list ${kind.kind} resources to delete expired ones: ${messageOf(error)}`)
       sweep.unlisted.push({ kind: kind.kind, error: messageOf(error) })

@@ -23,7 +23,7 @@ import { placeLinks, recordOwnerTags, recordsWhereTheyLive, widerZones, type Dns
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
 import { awsInventory } from './inventory.js'
 import { observeNetwork, type AwsNetwork } from './network.js'
-import { early, listedTogether } from './early.js'
+import { early } from '../../base/settle.js'
 import { readAwsDnsView } from './dns-analysis.js'
 import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
@@ -381,9 +381,9 @@ export class AwsProvider implements CloudProvider {
   /** Reachability Analyzer's paths (with their analyses), then the interfaces they start from; the probe functions when a probe is configured. */
   ephemeralKinds(): EphemeralKind[] {
     const paths = awsPathKinds(this.clients.ec2, this.config)
-    if (!this.settings.probeRoleArn) return listedTogether(paths)
+    if (!this.settings.probeRoleArn) return paths
     const list = async () => (await import('./lambda-probe.js')).lambdaProbeKind(await this.clients.lambda(), this.config).list()
-    return listedTogether([...paths, { kind: PROBE_FUNCTION_KIND, list }])
+    return [...paths, { kind: PROBE_FUNCTION_KIND, list }]
   }
 
   /** Level 1 path proof: Reachability Analyzer from a short-lived interface in the client subnet. */

@@ -3,7 +3,7 @@
 import { DescribeSubnetsCommand, DescribeVpcEndpointServicesCommand, DescribeVpcsCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import type { AwsSettings } from '../../config/types.js'
 import { InputError } from '../../engine/input-error.js'
-import { early } from './early.js'
+import { early } from '../../base/settle.js'
 import { SHARED_HELP } from './zone-vpcs.js'
 
 export interface AwsNetwork {
