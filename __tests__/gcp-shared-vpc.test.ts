@@ -107,6 +107,12 @@ describe.each([
     const zones = [...emulators.gcp.dns.zonesIn(projects.dns).values()]
     expect(zones.map((z) => [z.dnsName, z.networks])).toEqual([[`${HOST}.`, [SHARED_NETWORK_URL]]])
     expect(zones[0]!.records.find((r) => r.type === 'A')?.rrdatas).toEqual([address!.address])
+
+    // The summary's Account row names every project the run acted in, with its part.
+    const parts = new Map<string, string[]>()
+    for (const [project, part] of [[projects.endpoint, 'endpoint'], [GCP_HOST_PROJECT_ID, 'network'], [projects.dns, 'DNS']] as const) parts.set(project, [...(parts.get(project) ?? []), part])
+    const account = parts.size === 1 ? [...parts.keys()].join('') : [...parts].map(([project, named]) => `${project} (${named.join(', ')})`).join('; ')
+    expect(result.summary).toContain(`| Account | ${account} |`)
   })
 
   it('re-applies with zero writes and keeps every step', async () => {

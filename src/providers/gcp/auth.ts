@@ -106,6 +106,18 @@ function impersonationHint(settings: GcpSettings, claims: ShownClaims | undefine
   return ` Grant roles/iam.workloadIdentityUser on ${settings.serviceAccount} to ${member} (the attribute must be mapped in the provider, e.g. attribute.repository=assertion.repository).`
 }
 
+/** The projects the run acts in, each with its part when a Shared VPC layout spreads them; else the one project. */
+export function projectsOf(settings: GcpSettings): string {
+  const parts: [string, string][] = [
+    [settings.endpointProjectId, 'endpoint'],
+    [settings.networkProjectId, 'network'],
+    [settings.dnsProjectId, 'DNS']
+  ]
+  const projects = [...new Set(parts.map(([project]) => project))]
+  if (projects.length === 1) return projects[0] ?? settings.projectId
+  return projects.map((project) => `${project} (${parts.filter(([p]) => p === project).map(([, part]) => part).join(', ')})`).join('; ')
+}
+
 function workloadIdentitySession(settings: GcpSettings, tokens: IdTokenSource, log: Logger, endpoints: GcpEndpoints): GcpSession {
   const provider = settings.workloadIdentityProvider as string
   const account = settings.serviceAccount
@@ -150,7 +162,7 @@ function workloadIdentitySession(settings: GcpSettings, tokens: IdTokenSource, l
     const subject = tokens.lastClaims()?.sub ?? ''
     return {
       principal: account ?? `principal://iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/${pool}/subject/${subject}`,
-      account: settings.projectId,
+      account: projectsOf(settings),
       method: account ? `GitHub OIDC → Google STS → generateAccessToken as ${account}` : 'GitHub OIDC → Google STS (direct workload identity federation)'
     }
   }
@@ -188,7 +200,7 @@ function applicationDefaultSession(settings: GcpSettings, log: Logger): GcpSessi
       (c) => c.client_email,
       () => undefined
     )
-    return { principal: email ?? 'Application Default Credentials', account: settings.projectId, method: 'Application Default Credentials (no gcp-workload-identity-provider)' }
+    return { principal: email ?? 'Application Default Credentials', account: projectsOf(settings), method: 'Application Default Credentials (no gcp-workload-identity-provider)' }
   }
 
   return { client: getClient, identity: () => (connected ??= connect()) }
