@@ -14,6 +14,11 @@ export class ArmFailure extends Error {
   }
 }
 
+/** ARM's answer to a GET of a resource that does not exist, in its own words. */
+export function resourceNotFound(type: string, name: string | undefined, resourceGroup: string | undefined): ArmFailure {
+  return new ArmFailure(404, 'ResourceNotFound', `The Resource '${type}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`)
+}
+
 export function armJson(status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse {
   return {
     status,

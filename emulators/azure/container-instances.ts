@@ -12,7 +12,7 @@ import type { EmulatorResponse } from '../core/service.js'
 import { azureEgressAllowed } from '../dataplane/azure-network.js'
 import { startUnansweredPort, type DeadEnd } from '../dataplane/dead-ends.js'
 import { runInSubnet, type DroppedPaths, type SubnetResolver } from '../dataplane/subnet-sandbox.js'
-import { ArmFailure, armJson, parseBody, propertiesOf, requireLocation, tagsOf } from './arm-http.js'
+import { ArmFailure, armJson, parseBody, propertiesOf, requireLocation, tagsOf, resourceNotFound } from './arm-http.js'
 import { key, type ArmState } from './arm-model.js'
 import { armRoute, type ArmCall, type ArmRoute } from './arm-route.js'
 import type { RoleAssignments } from './rbac.js'
@@ -154,7 +154,7 @@ export class ContainerInstanceProvider {
   private group(c: ArmCall): ContainerGroupRecord {
     const group = this.groups.get(key(this.idOf(c)))
     if (!group)
-      throw new ArmFailure(404, 'ResourceNotFound', `The Resource 'Microsoft.ContainerInstance/containerGroups/${c.params['containerGroupName']}' under resource group '${c.params['resourceGroupName']}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`)
+      throw resourceNotFound('Microsoft.ContainerInstance/containerGroups', c.params['containerGroupName'], c.params['resourceGroupName'])
     return group
   }
 

@@ -3,7 +3,7 @@
 // routes, and their association with subnets (with the subnet's privateEndpointNetworkPolicies) and
 // network peerings. What the path analysis reads (src/providers/azure/path-analysis.ts).
 import type { EmulatorResponse } from '../core/service.js'
-import { ArmFailure, armJson, networkEtag } from './arm-http.js'
+import { armJson, networkEtag, resourceNotFound } from './arm-http.js'
 import { key, resourceIds, type ArmState, type NetworkSecurityGroupState, type RouteState, type RouteTableState, type SecurityRuleState } from './arm-model.js'
 import { armRoute, type ArmCall, type ArmRoute } from './arm-route.js'
 
@@ -98,7 +98,7 @@ export class NetworkRulesProvider {
 
   private getGroup(c: ArmCall): EmulatorResponse {
     const group = this.state.networkSecurityGroups.get(key(this.id(c, 'networkSecurityGroups')))
-    if (!group) throw new ArmFailure(404, 'ResourceNotFound', `The Resource 'Microsoft.Network/networkSecurityGroups/${c.params['name']}' under resource group '${c.params['resourceGroupName']}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`)
+    if (!group) throw resourceNotFound('Microsoft.Network/networkSecurityGroups', c.params['name'], c.params['resourceGroupName'])
     return armJson(200, {
       name: group.name,
       id: group.id,
@@ -116,7 +116,7 @@ export class NetworkRulesProvider {
 
   private getRouteTable(c: ArmCall): EmulatorResponse {
     const table = this.state.routeTables.get(key(this.id(c, 'routeTables')))
-    if (!table) throw new ArmFailure(404, 'ResourceNotFound', `The Resource 'Microsoft.Network/routeTables/${c.params['name']}' under resource group '${c.params['resourceGroupName']}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`)
+    if (!table) throw resourceNotFound('Microsoft.Network/routeTables', c.params['name'], c.params['resourceGroupName'])
     return armJson(200, {
       name: table.name,
       id: table.id,

@@ -7,7 +7,7 @@
 // The verdicts are computed here, independently of the action's own analysis (src/providers/azure).
 import { randomUUID } from 'node:crypto'
 import type { EmulatorResponse } from '../core/service.js'
-import { ArmFailure, armJson, networkEtag, parseBody } from './arm-http.js'
+import { ArmFailure, armJson, networkEtag, parseBody, resourceNotFound } from './arm-http.js'
 import { key, resourceIds, type ArmState, type NetworkSecurityGroupState, type SecurityRuleState, type SubnetState, type VirtualNetworkState } from './arm-model.js'
 import { armRoute, MANAGEMENT_HOST, type ArmCall, type ArmRoute } from './arm-route.js'
 import { NETWORK_API_VERSION, type ArmTiming } from './network.js'
@@ -99,7 +99,7 @@ export class NetworkWatcherProvider {
 
   private getMachine(c: ArmCall): EmulatorResponse {
     const vm = this.machines.get(key(c.scope))
-    if (!vm) throw new ArmFailure(404, 'ResourceNotFound', `The Resource 'Microsoft.Compute/virtualMachines/${c.params['name']}' under resource group '${c.params['resourceGroupName']}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`)
+    if (!vm) throw resourceNotFound('Microsoft.Compute/virtualMachines', c.params['name'], c.params['resourceGroupName'])
     return armJson(200, {
       name: vm.name,
       id: vm.id,
@@ -117,7 +117,7 @@ export class NetworkWatcherProvider {
   private watcherOf(c: ArmCall): WatcherState {
     const id = resourceIds.network(c.params['subscriptionId'] ?? '', c.params['resourceGroupName'] ?? '', 'networkWatchers', c.params['name'] ?? '')
     const watcher = this.watchers.get(key(id))
-    if (!watcher) throw new ArmFailure(404, 'ResourceNotFound', `The Resource 'Microsoft.Network/networkWatchers/${c.params['name']}' under resource group '${c.params['resourceGroupName']}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`)
+    if (!watcher) throw resourceNotFound('Microsoft.Network/networkWatchers', c.params['name'], c.params['resourceGroupName'])
     return watcher
   }
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import type { EmulatorResponse } from '../core/service.js'
 import type { World } from '../core/world.js'
-import { ArmFailure, armJson, checkPreconditions, cloudError, networkEtag, parseBody, propertiesOf, requireLocation, tagsOf } from './arm-http.js'
+import { ArmFailure, armJson, checkPreconditions, cloudError, networkEtag, parseBody, propertiesOf, requireLocation, tagsOf, resourceNotFound } from './arm-http.js'
 import {
   allocateIp,
   key,
@@ -246,7 +246,7 @@ export class NetworkProvider {
 
   private vnetOrFail(c: ArmCall): VirtualNetworkState {
     const vnet = this.state.virtualNetworks.get(key(this.id(c, 'virtualNetworks')))
-    if (!vnet) throw new ArmFailure(404, 'ResourceNotFound', `The Resource 'Microsoft.Network/virtualNetworks/${c.params['name']}' under resource group '${c.params['resourceGroupName']}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`)
+    if (!vnet) throw resourceNotFound('Microsoft.Network/virtualNetworks', c.params['name'], c.params['resourceGroupName'])
     return vnet
   }
 
@@ -287,7 +287,7 @@ export class NetworkProvider {
 
   private getEndpoint(c: ArmCall): EmulatorResponse {
     const e = this.state.privateEndpoints.get(key(this.id(c, 'privateEndpoints')))
-    if (!e) throw new ArmFailure(404, 'ResourceNotFound', `The Resource 'Microsoft.Network/privateEndpoints/${c.params['name']}' under resource group '${c.params['resourceGroupName']}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`)
+    if (!e) throw resourceNotFound('Microsoft.Network/privateEndpoints', c.params['name'], c.params['resourceGroupName'])
     return armJson(200, endpointView(e))
   }
 

@@ -3,7 +3,7 @@
 // with If-Match / If-None-Match. Zones and links live in location global only.
 import { randomUUID } from 'node:crypto'
 import type { EmulatorResponse } from '../core/service.js'
-import { ArmFailure, armJson, checkPreconditions, cloudError, dnsEtag, parseBody, propertiesOf, requireLocation, tagsOf } from './arm-http.js'
+import { ArmFailure, armJson, checkPreconditions, cloudError, dnsEtag, parseBody, propertiesOf, requireLocation, tagsOf, resourceNotFound } from './arm-http.js'
 import { key, resourceIds, type ArmState, type PrivateZoneState, type RecordSetState, type VirtualNetworkLinkState } from './arm-model.js'
 import { armRoute, MANAGEMENT_HOST, type ArmCall, type ArmRoute } from './arm-route.js'
 import type { ArmTiming } from './network.js'
@@ -123,7 +123,7 @@ export class PrivateDnsProvider {
 
   private zoneOrFail(c: ArmCall): PrivateZoneState {
     const zone = this.state.privateZones.get(key(this.zoneId(c)))
-    if (!zone) throw new ArmFailure(404, 'ResourceNotFound', `The Resource 'Microsoft.Network/privateDnsZones/${c.params['zone']}' under resource group '${c.params['resourceGroupName']}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`)
+    if (!zone) throw resourceNotFound('Microsoft.Network/privateDnsZones', c.params['zone'], c.params['resourceGroupName'])
     return zone
   }
 
