@@ -18,7 +18,7 @@ import {
 } from '../emulators/gcp/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import type { CallRecord } from '../emulators/core/service.js'
-import { expectSuccess, verificationChecks } from './support/expectations.js'
+import { expectSuccess, pathChecks, verificationChecks } from './support/expectations.js'
 import { CENTRAL_DNS, ENDPOINT_IN_HOST, ENDPOINT_IN_SERVICE, grantLayoutRoles, type Layout } from './support/gcp-layouts.js'
 import { builtProbe } from './support/probe-build.js'
 import { runAction } from './support/run-action.js'
@@ -55,7 +55,7 @@ describe.each([
   it('proves both ports with Connectivity Tests made in the endpoint\'s project, from the host\'s subnetwork', async () => {
     const result = await run(layout, { 'network-analysis': 'auto' })
     expectSuccess(result)
-    const checks = verificationChecks(result).filter((c) => c.id.startsWith('path'))
+    const checks = pathChecks(result)
     expect(checks.map((c) => [c.id, c.status, c.proof])).toEqual([
       ['path:443', 'pass', 'analysis'],
       ['path:19530', 'pass', 'analysis']

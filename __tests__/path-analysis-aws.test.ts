@@ -10,7 +10,7 @@ import { registerAmbientCredentials, SUBNET_A, SUBNET_D, VPC_ID } from '../emula
 import { ephemeralTags } from '../src/engine/ephemeral.js'
 import type { Config } from '../src/config/types.js'
 import { ec2For } from './support/aws-emulators.js'
-import { expectSuccess, verificationChecks } from './support/expectations.js'
+import { expectSuccess, pathChecks, verificationChecks } from './support/expectations.js'
 import { awsCloud } from './support/lifecycle.js'
 import { runAction } from './support/run-action.js'
 import { spawnAction } from './support/spawn-action.js'
@@ -29,7 +29,6 @@ const ec2 = () => ec2For(emulators.aws, registerAmbientCredentials(emulators.wor
 const resources = () => emulators.aws.ec2.resources
 const leftovers = () => ({ interfaces: [...resources().interfaces.keys()], paths: [...resources().insightsPaths.keys()], analyses: [...resources().insightsAnalyses.keys()] })
 const NOTHING = { interfaces: [], paths: [], analyses: [] }
-const pathChecks = (result: Awaited<ReturnType<typeof run>>) => verificationChecks(result).filter((c) => c.id.startsWith('path'))
 
 describe('the AWS path analysis', () => {
   it('passes a correct link on 443 and 19530, proven by Reachability Analyzer, and leaves nothing behind', async () => {

@@ -8,12 +8,11 @@ import { readFileSync } from 'node:fs'
 import { startEmulators, type Emulators } from '../emulators/index.js'
 import { CLIENT_ID, RESOURCE_GROUP, SUBSCRIPTION_ID, VNET, azureInputs, ids } from '../emulators/azure/index.js'
 import type { SecurityRuleState } from '../emulators/azure/arm-model.js'
-import { expectSuccess, verificationChecks } from './support/expectations.js'
+import { expectSuccess, pathChecks } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
 
 let emulators: Emulators
 const run = (overrides: Record<string, string> = {}) => runAction({ ...emulators.env, ...azureInputs(emulators.zillizUrl, { 'network-analysis': 'auto', mode: 'plan', ...overrides }) })
-const pathChecks = (result: Awaited<ReturnType<typeof run>>) => verificationChecks(result).filter((c) => c.id.startsWith('path'))
 const arm = () => emulators.azure.arm
 const ANALYSIS_READS = ['NetworkSecurityGroups_Get', 'RouteTables_Get']
 const analysisCalls = (from: number) => emulators.log.calls('arm').slice(from).filter((c) => ANALYSIS_READS.includes(c.operation))

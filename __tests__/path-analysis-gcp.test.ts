@@ -10,7 +10,7 @@ import { GCP_EAST_SUBNETWORK, GCP_SUBNETWORK } from '../emulators/gcp/index.js'
 import { ephemeralTags } from '../src/engine/ephemeral.js'
 import type { Config } from '../src/config/types.js'
 import { toLabels } from '../src/providers/gcp/labels.js'
-import { expectSuccess, verificationChecks } from './support/expectations.js'
+import { expectSuccess, pathChecks } from './support/expectations.js'
 import { gcpCloud } from './support/lifecycle.js'
 import { runAction } from './support/run-action.js'
 import { spawnAction } from './support/spawn-action.js'
@@ -26,7 +26,6 @@ afterEach(async () => {
 
 const run = (overrides: Record<string, string> = {}) => runAction({ ...emulators.env, ...gcpCloud.inputs(emulators, { 'network-analysis': 'auto', ...overrides }) })
 const tests = () => [...emulators.gcp.networkManagement.tests.keys()]
-const pathChecks = (result: Awaited<ReturnType<typeof run>>) => verificationChecks(result).filter((c) => c.id.startsWith('path'))
 const nmCalls = () => emulators.log.calls('gcp-networkmanagement').map((c) => c.operation)
 
 describe('the Google Cloud path analysis', () => {

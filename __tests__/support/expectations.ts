@@ -52,6 +52,11 @@ export function verificationChecks(result: ActionRun): VerificationDocumentCheck
   return JSON.parse(result.outputs['verification'] ?? '{}').checks as VerificationDocumentCheck[]
 }
 
+/** The data-plane path checks of a run, one per port (path:<port>). */
+export function pathChecks(result: ActionRun): VerificationDocumentCheck[] {
+  return verificationChecks(result).filter((c) => c.id.startsWith('path'))
+}
+
 /** A green run that wrote nothing. */
 export function expectNothingWritten(result: ActionRun, writes: string[]): void {
   expectSuccess(result)
