@@ -6,6 +6,7 @@ import { protectedEnvironmentVerdict } from './actions/protected-environment.js'
 import { failureReason, publish } from './actions/publish.js'
 import { redactStreams } from './actions/redact-streams.js'
 import { secrets } from './base/secrets.js'
+import { early } from './base/settle.js'
 import type { Config } from './config/types.js'
 import { oidcInput, resolveMode, type ModeDecision } from './engine/mode.js'
 import { networkAnalysisDecision, type AnalysisDecision } from './engine/network-analysis.js'
@@ -38,8 +39,7 @@ async function observeAndRun(config: Config, decision: ModeDecision, apiKey: str
   const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, dispatcher, deadline: Date.now() + config.waitTimeoutSeconds * 1000 })
   // What needs neither the cloud's code nor its credentials goes out before that code loads and arrives while
   // it does: the Zilliz side's reads and the first ID token.
-  const reading = buildTarget(config, decision.mode, zilliz, decision.destroy)
-  reading.catch(() => undefined)
+  const reading = early(buildTarget(config, decision.mode, zilliz, decision.destroy))
   const provider = await loadProvider(config, log, githubIdTokens(log, `${config.provider} authentication`, firstIdTokenAudience(config)))
   const analysis = networkAnalysisDecision(config, { mode: decision.mode, destroy: decision.destroy, eventName: process.env['GITHUB_EVENT_NAME'] })
   const { result, verified } = await reconcile({ config, mode: decision.mode, modeReason: decision.reason, destroy: decision.destroy, zilliz, provider, log, signal, analysis, reading })

@@ -3,6 +3,7 @@ import * as core from '@actions/core'
 import type { Logger } from '../base/log.js'
 import { retry, type RetryBudget } from '../base/retry.js'
 import { secrets } from '../base/secrets.js'
+import { early } from '../base/settle.js'
 import { decodeClaims, formatClaims, type ShownClaims } from './claims.js'
 import { hasOidcEnvironment } from './environment.js'
 
@@ -99,13 +100,12 @@ export interface IdTokenSource {
  */
 export function githubIdTokens(log: Logger, needFor: string, prefetch?: string): IdTokenSource {
   let claims: ShownClaims | undefined
-  let early = prefetch && hasOidcEnvironment() ? { audience: prefetch, token: fetchIdToken(prefetch, log) } : undefined
   // A failure is the first get()'s to report; until then it must not count as unhandled.
-  early?.token.catch(() => undefined)
+  let prefetched = prefetch && hasOidcEnvironment() ? { audience: prefetch, token: early(fetchIdToken(prefetch, log)) } : undefined
   const fetchFor = (audience: string): Promise<string> => {
-    if (!early || early.audience !== audience) return fetchIdToken(audience, log)
-    const { token } = early
-    early = undefined
+    if (!prefetched || prefetched.audience !== audience) return fetchIdToken(audience, log)
+    const { token } = prefetched
+    prefetched = undefined
     return token
   }
   return {
