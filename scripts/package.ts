@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { rm, writeFile } from 'node:fs/promises'
 import { bundledPackages, licenseProblems, NOTICES_FILE, renderNotices } from './notices.js'
 import { buildProbe } from './probe-bundle.js'
+import { bundleRules } from './bundle-rules.js'
 
 // Some SDK dependencies are CommonJS and call require() or read __dirname at load time.
 const banner = [
@@ -35,6 +36,7 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   banner: { js: banner },
   metafile: true,
+  plugins: bundleRules,
   logLevel: 'warning'
 })
 await writeFile('dist/package.json', '{ "type": "module" }\n')
