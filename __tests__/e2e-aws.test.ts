@@ -184,8 +184,13 @@ describe('adoption and drift', () => {
     for (const slow of ['ec2:AuthorizeSecurityGroupIngress', 'ec2:DescribeNetworkInsightsPaths', ...verifyReads]) emulators.switches.latency[slow] = 300
     const result = await run({ mode: 'apply' })
     expectVerifiedApply(result, writes(), FRESH_APPLY_WRITES)
-    // The sweep of expired proof resources lists insights paths and interfaces together.
-    expectOneRound([firstCall('ec2:DescribeNetworkInsightsPaths'), firstCall('ec2:DescribeNetworkInterfaces')])
+    // The sweep of expired proof resources lists insights paths and interfaces together, beside the
+    // plan's observation (no plan reads proof resources), and its log is told whole before the plan.
+    expectOneRound([firstCall('ec2:DescribeNetworkInsightsPaths'), firstCall('ec2:DescribeNetworkInterfaces'), firstCall('ec2:DescribeVpcs')])
+    const lines = result.log.split('\n')
+    const sweepGroup = lines.indexOf('::group::Remove expired proof resources')
+    expect(sweepGroup).toBeGreaterThan(lines.indexOf('::group::Observe and plan'))
+    expect(sweepGroup).toBeLessThan(lines.findIndex((line) => line.startsWith('create ')))
     // The endpoint needs only the group's id: its create is sent while the rules are still being added.
     const [rules, endpoint] = [firstCall('ec2:AuthorizeSecurityGroupIngress'), firstCall('ec2:CreateVpcEndpoint')]
     expect(endpoint.arrived).toBeLessThan(rules.answered as number)

@@ -9,18 +9,19 @@ import type { ZillizApi } from '../zilliz/types.js'
 import { runPlan, type DagResult } from './dag.js'
 import { cloudFailureOf } from './cloud-error.js'
 import { explainFailure } from './failure.js'
-import type { Logger } from '../base/log.js'
+import { heldLogger, type HeldLogger, type Logger } from '../base/log.js'
 import { check, type Check } from '../base/checks.js'
 import type { Plan, PlannedStep } from './plan.js'
 import { PlanChangedError, planId } from './plan-id.js'
 import { checkEndpointRoom } from './prewrite.js'
 import type { CloudProvider, Inventory } from './provider.js'
 import { destroySteps, inScopeHosts, outOfScope, proofInventory, pruneSteps } from './removal.js'
-import { sweepExpired } from './ephemeral.js'
+import { sweepExpired, type Sweep } from './ephemeral.js'
 import type { AnalysisDecision } from './network-analysis.js'
 import { shadowWarnings } from './dns-placement.js'
 import { buildTarget } from './target-builder.js'
 import type { ClusterLink, Target } from './target.js'
+import { early } from '../base/settle.js'
 import { realClock, type Clock } from '../base/timing.js'
 import { zillizChecks } from './zilliz-checks.js'
 import { zillizSteps } from './zilliz-steps.js'
@@ -103,6 +104,16 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
   // Reading the Zilliz side needs no cloud credentials: it goes out while the run authenticates.
   const reading = input.reading ?? buildTarget(config, mode, zilliz, input.destroy)
   reading.catch(() => undefined)
+  let sweeping: Promise<{ sweep: Sweep; heard: HeldLogger }> | undefined
+  /** Waits for the sweep (once) and tells its log in its own group. */
+  const sweepEnded = async (): Promise<void> => {
+    const ended = sweeping
+    if (!ended) return
+    sweeping = undefined
+    const { sweep, heard } = await ended
+    await log.group('Remove expired proof resources', () => heard.tell(log))
+    if (sweep.removed.length || sweep.unlisted.length) result.expiredProof = sweep
+  }
   try {
     result.identity = await enter('Authenticate', () => provider.connect())
     log.info(`Acting as ${result.identity.principal} (${result.identity.method})`)
@@ -112,10 +123,13 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
     notCancelled()
     // Runs that may create proof resources hold the rights to delete them: they first remove what runs
     // killed before their own clean-up left behind (read-only plans only report). After the Zilliz side,
-    // so input Zilliz refuses stops the run before any cloud call.
+    // so input Zilliz refuses stops the run before any cloud call. No plan reads proof resources, so the
+    // sweep runs beside the observation and ends before the plan is shown or written; a destroy, whose
+    // inventory lists proof resources, waits for it.
     if (mode === 'apply' || input.analysis?.run) {
-      const sweep = await enter('Remove expired proof resources', () => sweepExpired(provider.ephemeralKinds(), clock.now(), log))
-      if (sweep.removed.length || sweep.unlisted.length) result.expiredProof = sweep
+      const heard = heldLogger()
+      sweeping = early(sweepExpired(provider.ephemeralKinds(), clock.now(), heard).then((sweep) => ({ sweep, heard })))
+      if (input.destroy) await sweepEnded()
     }
     let links = target.clusters
     result.links = links.map(toReportedLink)
@@ -140,6 +154,7 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
       else if (stray.length) result.outOfScope = stray.map((r) => ({ kind: r.kind, name: r.name, host: r.host ?? '' }))
       endpointId = providerPlan.registration.endpointId
     }
+    await sweepEnded()
     result.steps = plan.steps.map(reported)
     for (const step of plan.steps) log.info(`${step.action.padEnd(6)} ${step.kind} ${step.name}: ${step.reason}`)
     for (const warning of result.warnings ?? []) log.warning(warning)
@@ -186,6 +201,7 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
   } catch (error) {
     // Nothing the run started may outlive it: a failed authentication still lets the Zilliz reads end.
     await reading.catch(() => undefined)
+    await sweepEnded().catch(() => undefined)
     const explained = explainFailure(error)
     result.error = cloudFailureOf(error) ? `${phase} failed: ${explained.message}` : explained.message
     result.hint = explained.hint
