@@ -18,7 +18,7 @@ import { stoppedBeforeStart } from './engine/result.js'
 import { buildTarget } from './engine/target-builder.js'
 import type { Withheld } from './github/withheld.js'
 import { hasOidcEnvironment } from './oidc/environment.js'
-import { configuredProxies, fetchDispatcher } from './net/outbound.js'
+import { configuredProxies, outboundAgents } from './net/outbound.js'
 import { firstIdTokenAudience } from './oidc/audiences.js'
 import { githubIdTokens } from './oidc/id-token.js'
 import { loadProvider } from './providers/load.js'
@@ -28,7 +28,7 @@ import { USER_AGENT } from './version.js'
 import { ZillizClient } from './zilliz/client.js'
 
 /** Plans and applies from observation; an apply first passes the environment gate when asked to. */
-async function observeAndRun(config: Config, decision: ModeDecision, apiKey: string, dispatcher: object | undefined, signal: AbortSignal): Promise<RunResult> {
+async function observeAndRun(config: Config, decision: ModeDecision, apiKey: string, signal: AbortSignal): Promise<RunResult> {
   if (decision.mode === 'apply' && config.protectedEnvironment) {
     const verdict = await protectedEnvironmentVerdict(config.protectedEnvironment.githubToken)
     if (verdict.status === 'unprotected') return stoppedBeforeStart(config, decision.mode, decision.reason, verdict.message)
@@ -36,7 +36,7 @@ async function observeAndRun(config: Config, decision: ModeDecision, apiKey: str
     else core.info(verdict.message)
   }
   const log = coreLogger
-  const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, dispatcher, deadline: Date.now() + config.waitTimeoutSeconds * 1000 })
+  const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, agentFor: outboundAgents()?.for, deadline: Date.now() + config.waitTimeoutSeconds * 1000 })
   // What needs neither the cloud's code nor its credentials goes out before that code loads and arrives while
   // it does: the Zilliz side's reads and the first ID token.
   const reading = early(buildTarget(config, decision.mode, zilliz, decision.destroy))
@@ -108,11 +108,9 @@ function registerKnownSecrets(config: Config, env: NodeJS.ProcessEnv = process.e
 
 async function executeRedacted(config: Config, withheld?: Withheld): Promise<void> {
   const apiKey = config.zilliz.apiKey
-  let dispatcher: object | undefined
   try {
     // A malformed proxy variable is known before the first call: say so instead of failing inside an SDK.
     for (const proxy of configuredProxies()) secrets.add(decodeURIComponent(proxy.password))
-    dispatcher = await fetchDispatcher(config.zilliz.apiUrl)
   } catch (error) {
     core.setFailed((error as Error).message)
     return
@@ -131,12 +129,12 @@ async function executeRedacted(config: Config, withheld?: Withheld): Promise<voi
   if (decision.offline) {
     // Fork and Dependabot runs: stay green with what can be known without the withheld credentials.
     core.notice(decision.offline)
-    const zilliz = apiKey ? new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, dispatcher }) : undefined
+    const zilliz = apiKey ? new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, agentFor: outboundAgents()?.for }) : undefined
     result = await planOffline(config, decision.reason, decision.offline, zilliz)
   } else if (decision.missing || !apiKey) {
     result = stoppedBeforeStart(config, decision.mode, decision.reason, decision.missing ?? 'No zilliz-api-key.')
   } else {
-    result = await observeAndRun(config, decision, apiKey, dispatcher, cancellation.signal)
+    result = await observeAndRun(config, decision, apiKey, cancellation.signal)
   }
   if (decision.destroy) result.destroy = true
   await publish(result)

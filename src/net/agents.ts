@@ -1,8 +1,7 @@
 // Node agents that send each connection through the proxy src/net/proxy.ts picks for its destination, as an
 // HTTP CONNECT tunnel (TLS to the destination runs inside the tunnel, so the proxy sees only host and port),
 // or straight to the destination when NO_PROXY says so. Keep-alive pools work as usual: a tunnel is a socket.
-// Used by the AWS SDK, Google's auth library and the Azure pipeline; undici's ProxyAgent does the same for
-// the Zilliz client's fetch.
+// Used by the AWS SDK, Google's auth library, the Azure pipeline, the Zilliz client and the GitHub ID token.
 import * as http from 'node:http'
 import * as https from 'node:https'
 import type { Socket } from 'node:net'

@@ -1,5 +1,7 @@
 // HTTP client for the Zilliz Cloud control plane (V2 API) covering what the action needs:
 // private endpoint services and registrations, the whitelist, and clusters.
+import type { Agent } from 'node:http'
+import { exchange, type HttpAnswer } from '../base/http-exchange.js'
 import { parseRetryAfter, retry } from '../base/retry.js'
 import { realClock, type Clock } from '../base/timing.js'
 import { ZillizApiError, isZillizApiError, type ZillizErrorDetails } from './errors.js'
@@ -30,8 +32,8 @@ export interface ZillizClientOptions {
   /** Items per page when listing, 1–100, default 100 */
   pageSize?: number
   onRetry?(error: ZillizApiError, attempt: number, delayMs: number): void
-  /** undici dispatcher for fetch, e.g. a ProxyAgent when an outbound proxy is configured */
-  dispatcher?: object
+  /** The connection pool for a URL, e.g. the run's proxy-aware agents when an outbound proxy is configured */
+  agentFor?: (url: URL) => Agent | undefined
 }
 
 export const DEFAULT_RETRY: ZillizRetrySettings = { attempts: 5, baseMs: 500, maxMs: 15_000 }
@@ -78,7 +80,7 @@ export class ZillizClient implements ZillizApi {
   private readonly pageSize: number
   private readonly limiter: RateLimiter
   private readonly onRetry?: ZillizClientOptions['onRetry']
-  private readonly dispatcher?: object
+  private readonly agentFor?: ZillizClientOptions['agentFor']
 
   constructor(options: ZillizClientOptions) {
     this.apiUrl = options.apiUrl.replace(/\/+$/, '')
@@ -92,7 +94,7 @@ export class ZillizClient implements ZillizApi {
     this.pageSize = Math.min(100, Math.max(1, Math.floor(options.pageSize ?? 100)))
     this.limiter = new RateLimiter({ requestsPerSecond: options.requestsPerSecond ?? 20, clock: this.clock })
     this.onRetry = options.onRetry
-    this.dispatcher = options.dispatcher
+    this.agentFor = options.agentFor
   }
 
   listEndpointServices(regionId: string): Promise<EndpointService[]> {
@@ -221,22 +223,22 @@ export class ZillizClient implements ZillizApi {
 
   /** One HTTP exchange: returns `data` on success, throws ZillizApiError for either error style. */
   private async send<T>(call: ApiCall): Promise<T> {
-    let response: Response
+    let response: HttpAnswer
     try {
-      response = await fetch(this.url(call), {
+      response = await exchange({
         method: call.method,
+        url: this.url(call),
         headers: this.headers(),
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-        // Node's fetch takes an undici dispatcher; the DOM's RequestInit does not know it.
-        ...(this.dispatcher ? ({ dispatcher: this.dispatcher } as RequestInit) : {})
+        timeoutMs: this.timeoutMs,
+        agentFor: this.agentFor
       })
     } catch (error) {
-      throw this.error(call, { httpStatus: 0, code: 0, apiMessage: describeNetworkFailure(error, this.timeoutMs), kind: 'network', cause: error })
+      throw this.error(call, { httpStatus: 0, code: 0, apiMessage: describeNetworkFailure(error), kind: 'network', cause: error })
     }
-    const text = await response.text()
+    const text = response.body
     const envelope = parseEnvelope(text)
-    const requestId = response.headers.get('requestid') ?? undefined
+    const requestId = response.headers['requestid']
     // Like the Terraform client, a body without a code counts as code 0.
     const code = envelope?.code === undefined ? undefined : Number(envelope.code)
 
@@ -246,7 +248,7 @@ export class ZillizClient implements ZillizApi {
         code: code !== undefined && Number.isFinite(code) ? code : response.status,
         apiMessage: messageOf(envelope, text, response.statusText),
         requestId,
-        retryAfterMs: retryAfterMs(response.headers.get('retry-after'))
+        retryAfterMs: retryAfterMs(response.headers['retry-after'])
       })
     }
     if (!envelope) {
@@ -314,15 +316,15 @@ function excerpt(text: string): string {
   return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat
 }
 
-function describeNetworkFailure(error: unknown, timeoutMs: number): string {
-  // Duck-typed: AbortSignal's DOMException is not always an Error instance across realms.
-  const { name, message, cause } = (error ?? {}) as { name?: unknown; message?: unknown; cause?: { message?: unknown } }
-  if (name === 'TimeoutError') return `no response within ${timeoutMs / 1000} s`
-  const reason = typeof cause?.message === 'string' ? `: ${cause.message}` : ''
-  return `${typeof message === 'string' ? message : String(error)}${reason}`
+/** The exchange's own words for a timeout; otherwise Node's, with the error code when it says more. */
+function describeNetworkFailure(error: unknown): string {
+  const { message, cause } = (error ?? {}) as { message?: unknown; cause?: { code?: unknown } }
+  const text = typeof message === 'string' ? message : String(error)
+  const code = typeof cause?.code === 'string' && !text.includes(cause.code) ? ` (${cause.code})` : ''
+  return `${text}${code}`
 }
 
 /** Retry-After is either delay-seconds or an HTTP date (wall-clock time, hence Date.now). */
-function retryAfterMs(header: string | null): number | undefined {
+function retryAfterMs(header: string | undefined): number | undefined {
   return parseRetryAfter(header, MAX_RETRY_AFTER_MS)
 }
