@@ -1,20 +1,24 @@
-// GitHub's OIDC token endpoint through @actions/core against the emulator: transient failures (500, 429,
-// and the 502-504 that @actions/core retries itself) are retried within a bound; a refusal is not.
+// GitHub's OIDC token endpoint against the emulator: transient failures (a dropped connection, 429, 5xx, a
+// 200 without a token) are retried within a bound; a refusal is not. The request is the toolkit's: the
+// audience URL-encoded, the request token as bearer; the token is masked in the log.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { startAwsEmulators, type AwsEmulators } from '../emulators/aws/index.js'
-import { fetchIdToken, GithubIdTokenError, githubIdTokens, ID_TOKEN_RETRY, idTokenFailureStatus, isTransientIdTokenFailure } from '../src/oidc/id-token.js'
+import { fetchIdToken, GithubIdTokenError, githubIdTokens, ID_TOKEN_RETRY, idTokenFailureStatus, isTransientIdTokenFailure, OidcUnavailableError } from '../src/oidc/id-token.js'
+import { IdTokenRequestError } from '../src/oidc/token-request.js'
 
 describe('fetchIdToken', () => {
   let aws: AwsEmulators
   const saved = { ...process.env }
   const write = process.stdout.write
+  const stdout: string[] = []
   const warnings: string[] = []
   const log = { info: () => undefined, debug: () => undefined, warning: (m: string) => void warnings.push(m), group: <T>(_t: string, body: () => Promise<T>) => body() }
 
   beforeAll(async () => {
     aws = await startAwsEmulators()
     Object.assign(process.env, aws.env)
-    process.stdout.write = () => true // @actions/core masks each token with ::add-mask::
+    // Each token is masked with ::add-mask::, which the tests read instead of printing.
+    process.stdout.write = (chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0
   })
   afterAll(async () => {
     process.stdout.write = write
@@ -24,7 +28,9 @@ describe('fetchIdToken', () => {
   beforeEach(() => {
     aws.log.clear()
     aws.switches.faults.length = 0
+    aws.oidc.resetClaims()
     warnings.length = 0
+    stdout.length = 0
   })
 
   const tokenCalls = () => aws.log.count('GetIDToken', 'oidc')
@@ -55,6 +61,65 @@ describe('fetchIdToken', () => {
     expect(tokenCalls()).toBe(1)
   })
 
+  it('masks each token in the log as it gets it', async () => {
+    const token = await fetchIdToken('sts.amazonaws.com', log)
+    expect(stdout).toContain(`::add-mask::${token}\n`)
+  })
+
+  it('URL-encodes the audience, so one with reserved characters arrives whole', async () => {
+    const audience = 'https://example.test/a b&audience=other?x=1#y'
+    const token = await fetchIdToken(audience, log)
+    expect(aws.oidc.verify(token, audience)).toMatchObject({ aud: audience })
+  })
+
+  it("asks for GitHub's default audience when none is given", async () => {
+    const token = await fetchIdToken(undefined, log)
+    expect(aws.oidc.verify(token, 'https://github.com/octo-org')).toMatchObject({ aud: 'https://github.com/octo-org' })
+  })
+
+  it('retries a 200 whose JSON has no value, and one that is not JSON', async () => {
+    aws.oidc.answerWithoutToken('no-value')
+    aws.oidc.answerWithoutToken('not-json')
+    const token = await fetchIdToken('sts.amazonaws.com', log)
+    expect(aws.oidc.verify(token, 'sts.amazonaws.com')).toMatchObject({ aud: 'sts.amazonaws.com' })
+    expect(tokenCalls()).toBe(3)
+    expect(warnings[0]).toMatch(/attempt 1, HTTP 200, but the answer is JSON without a `value`\)/)
+    expect(warnings[1]).toMatch(/attempt 2, HTTP 200, but the answer is not JSON\)/)
+  })
+
+  it('says what came back when no answer ever held a token', async () => {
+    aws.oidc.answerWithoutToken('not-json', ID_TOKEN_RETRY.attempts)
+    const error = (await fetchIdToken('sts.amazonaws.com', log).catch((e: unknown) => e)) as Error
+    expect(error).toBeInstanceOf(GithubIdTokenError)
+    expect(error.message).toMatch(/gave no token \(HTTP 200, but the answer is not JSON\).*tried 6 times.*GitHub said: <html><body>Service temporarily unavailable/)
+    expect(stdout.join('')).not.toContain('::add-mask::')
+  }, 60_000)
+
+  it('retries a dropped connection and names it', async () => {
+    const url = new URL(aws.env['ACTIONS_ID_TOKEN_REQUEST_URL'] ?? '')
+    url.port = '9'
+    const env = { ...process.env, ACTIONS_ID_TOKEN_REQUEST_URL: url.href }
+    const error = (await fetchIdToken('sts.amazonaws.com', log, env).catch((e: unknown) => e)) as Error
+    expect(error.message).toMatch(/did not answer \(no HTTP answer: connect ECONNREFUSED 127\.0\.0\.1:9\)\. It was tried 6 times/)
+    expect(warnings).toHaveLength(ID_TOKEN_RETRY.attempts - 1)
+  }, 60_000)
+
+  it('keeps the request token out of what it quotes from GitHub', async () => {
+    aws.switches.inject({ service: 'oidc', operation: 'GetIDToken', status: 401, code: 'Unauthorized', times: 1, echo: true })
+    const error = (await fetchIdToken('sts.amazonaws.com', log).catch((e: unknown) => e)) as Error
+    expect(error.message).toMatch(/refused the request \(HTTP 401\).*GitHub said: Injected Unauthorized; you sent: GET \/token/)
+    expect(error.message).not.toContain(aws.oidc.requestToken)
+    expect(error.message.length).toBeLessThan(1200)
+  })
+
+  it('asks nothing and names the permission when the job has no ID token variables', async () => {
+    const env = { ...process.env, ACTIONS_ID_TOKEN_REQUEST_URL: '' }
+    const error = (await fetchIdToken('sts.amazonaws.com', log, env).catch((e: unknown) => e)) as Error
+    expect(error).toBeInstanceOf(OidcUnavailableError)
+    expect(error.message).toContain('id-token: write')
+    expect(tokenCalls()).toBe(0)
+  })
+
   it('sends the prefetched token to the first exchange of its audience, and fresh ones to every later exchange', async () => {
     const tokens = githubIdTokens(log, 'test', 'sts.amazonaws.com')
     // Requested at once, before any exchange asks.
@@ -83,13 +148,14 @@ describe('fetchIdToken', () => {
 })
 
 describe('the ID token failure classification', () => {
-  it('reads the status @actions/core puts in its message', () => {
-    const coreError = (code: string) => new Error(`Error message: Failed to get ID Token. \n \n        Error Code : ${code}\n \n        Error Message: x`)
-    expect(idTokenFailureStatus(coreError('500'))).toBe(500)
-    expect(idTokenFailureStatus(coreError('undefined'))).toBeUndefined()
-    expect(isTransientIdTokenFailure(coreError('undefined'))).toBe(true)
-    expect(isTransientIdTokenFailure(coreError('429'))).toBe(true)
-    expect(isTransientIdTokenFailure(coreError('401'))).toBe(false)
-    expect(isTransientIdTokenFailure(coreError('404'))).toBe(false)
+  it('reads the status of a failed answer; no answer at all is transient', () => {
+    const failed = (status: number) => new IdTokenRequestError('status', `HTTP ${status}`, { status })
+    const unanswered = new IdTokenRequestError('no-answer', 'no HTTP answer: socket hang up')
+    expect(idTokenFailureStatus(failed(500))).toBe(500)
+    expect(idTokenFailureStatus(unanswered)).toBeUndefined()
+    expect(isTransientIdTokenFailure(unanswered)).toBe(true)
+    expect(isTransientIdTokenFailure(failed(429))).toBe(true)
+    expect(isTransientIdTokenFailure(failed(401))).toBe(false)
+    expect(isTransientIdTokenFailure(failed(404))).toBe(false)
   })
 })

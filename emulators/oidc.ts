@@ -69,6 +69,7 @@ export class OidcEmulator implements Service {
   private readonly publicKey: KeyObject
   private readonly defaults: Omit<IdTokenClaims, 'aud' | 'iat' | 'nbf' | 'exp' | 'jti'>
   private overrides: Partial<IdTokenClaims> = {}
+  private malformed: Array<'no-value' | 'not-json'> = []
   private readonly lifetimeSeconds: number
   private readonly now: () => number
 
@@ -111,6 +112,15 @@ export class OidcEmulator implements Service {
 
   resetClaims(): void {
     this.overrides = {}
+    this.malformed = []
+  }
+
+  /**
+   * The next `times` token requests get a 200 without a token: JSON without `value`, or a page that is not
+   * JSON (what a captive portal or a broken edge answers).
+   */
+  answerWithoutToken(kind: 'no-value' | 'not-json', times = 1): void {
+    this.malformed.push(...Array<typeof kind>(times).fill(kind))
   }
 
   /** Signs a token directly, as the endpoint would; extra claims win over defaults and overrides. */
@@ -209,6 +219,9 @@ export class OidcEmulator implements Service {
     if (req.headers.authorization !== `Bearer ${this.requestToken}`) {
       return this.errorResponse(401, 'Unauthorized', 'Bad credentials: the request token is missing or wrong')
     }
+    const malformed = this.malformed.shift()
+    if (malformed === 'no-value') return json(200, { count: 0 })
+    if (malformed === 'not-json') return { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>Service temporarily unavailable</body></html>' }
     // GitHub's default audience is the URL of the repository owner.
     const audience = req.url.searchParams.get('audience') ?? `https://github.com/${String(this.defaults.repository_owner)}`
     const value = this.mint(audience)

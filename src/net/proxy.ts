@@ -1,13 +1,13 @@
 // Which outbound proxy, if any, a request goes through: the rule every client of the action shares (the AWS
-// SDK, Google's auth library, the Azure pipeline and MSAL, the Zilliz client), read from the variables
+// SDK, Google's auth library, the Azure pipeline and MSAL, the Zilliz client, the GitHub ID token), read from the variables
 // other tools on a runner read, in either case (lower case wins, as in curl and @actions/http-client):
 //   HTTPS_PROXY for https URLs, HTTP_PROXY for http URLs;
 //   NO_PROXY: comma- or space-separated hosts that go direct. `*` is everything; `example.com` and
 //   `.example.com` match that host and its subdomains; `host:port` only that port; an IP literal that
 //   address; `10.0.0.0/8` that IPv4 range.
 // Loopback is not bypassed implicitly (curl, Python and undici do not either): list it in NO_PROXY.
-// @actions/core and @actions/github (the OIDC token and the pull request comment) apply the toolkit's own
-// reading of the same variables, which also never proxies loopback.
+// @actions/github (the pull request comment) applies the toolkit's own reading of the same variables, which
+// also never proxies loopback.
 
 export type Env = Record<string, string | undefined>
 

@@ -6,6 +6,8 @@ import { secrets } from '../base/secrets.js'
 import { early } from '../base/settle.js'
 import { decodeClaims, formatClaims, type ShownClaims } from './claims.js'
 import { hasOidcEnvironment } from './environment.js'
+import { isIdTokenRequestError, requestIdToken } from './token-request.js'
+import { outboundAgents } from '../net/outbound.js'
 
 export class OidcUnavailableError extends Error {
   constructor(needFor: string) {
@@ -30,15 +32,14 @@ export class GithubIdTokenError extends Error {
 
 /**
  * GitHub's token endpoint is retried apart from the cloud exchange that uses the token, so a hiccup there
- * never costs an STS attempt. @actions/core retries only 502-504; a dropped connection, a 500 or a 429 also
- * pass, so six tries leave about 6e-5 of failure at one call in five failing.
+ * never costs an STS attempt. A dropped connection, a timeout, a 429, a 5xx and a 2xx without a token pass,
+ * so six tries leave about 6e-5 of failure at one call in five failing.
  */
 export const ID_TOKEN_RETRY: RetryBudget = { attempts: 6, baseMs: 250, maxMs: 4000 }
 
-/** The HTTP status @actions/core reports in its message ("Error Code : 500"); undefined for a network failure. */
+/** The HTTP status of a failed answer ("HTTP 500"); undefined when no answer came or a 2xx had no token. */
 export function idTokenFailureStatus(error: unknown): number | undefined {
-  const match = /Error Code\s*:\s*(\d{3})/.exec((error as Error)?.message ?? '')
-  return match ? Number(match[1]) : undefined
+  return isIdTokenRequestError(error) ? error.status : undefined
 }
 
 /** A dropped connection, a timeout, 429 and 5xx pass; 401, 403 and 404 are GitHub refusing the request. */
@@ -47,9 +48,19 @@ export function isTransientIdTokenFailure(error: unknown): boolean {
   return status === undefined || status === 429 || status >= 500
 }
 
-/** One ID token from GitHub's OIDC endpoint, retried on transient failures; registered as a secret. */
-export async function fetchIdToken(audience: string | undefined, log?: Logger): Promise<string> {
-  const token = await retry(() => core.getIDToken(audience), {
+/**
+ * One ID token from GitHub's OIDC endpoint, retried on transient failures, through the run's proxy when one
+ * is configured; masked in the log as @actions/core's getIDToken masks it, and registered as a secret.
+ */
+export async function fetchIdToken(audience: string | undefined, log?: Logger, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (!hasOidcEnvironment(env)) throw new OidcUnavailableError('the GitHub ID token')
+  const request = {
+    url: env['ACTIONS_ID_TOKEN_REQUEST_URL'] ?? '',
+    requestToken: env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'] ?? '',
+    audience,
+    agentFor: outboundAgents(env)?.for
+  }
+  const token = await retry(() => requestIdToken(request), {
     ...ID_TOKEN_RETRY,
     isRetryable: isTransientIdTokenFailure,
     onRetry: (error, attempt, delay) =>
@@ -57,27 +68,23 @@ export async function fetchIdToken(audience: string | undefined, log?: Logger): 
   }).catch((error: unknown) => {
     const status = idTokenFailureStatus(error)
     const refused = status !== undefined && !isTransientIdTokenFailure(error)
+    const outcome = refused ? 'refused the request' : isIdTokenRequestError(error) && error.kind === 'no-token' ? 'gave no token' : 'did not answer'
     throw new GithubIdTokenError(
-      `GitHub's OIDC token endpoint ${refused ? 'refused the request' : 'did not answer'} (${describeIdTokenFailure(error)}).` +
+      `GitHub's OIDC token endpoint ${outcome} (${describeIdTokenFailure(error)}).` +
         (refused
           ? ' The job\'s ACTIONS_ID_TOKEN_REQUEST_TOKEN was not accepted: check that the job has `permissions: id-token: write`.'
           : ` It was tried ${ID_TOKEN_RETRY.attempts} times; re-run the job, and see githubstatus.com if it persists.`) +
-        upstreamMessage(error)
+        (isIdTokenRequestError(error) && error.said ? ` GitHub said: ${error.said}` : '')
     )
   })
+  core.setSecret(token)
   secrets.add(token)
   return token
 }
 
-/** What GitHub answered, as @actions/core quotes it ("Error Message: …"), shortened; sinks redact secrets. */
-function upstreamMessage(error: unknown): string {
-  const said = /Error Message:\s*([\s\S]*)$/.exec((error as Error)?.message ?? '')?.[1]?.trim()
-  return said ? ` GitHub said: ${said.length > 500 ? `${said.slice(0, 500)}…` : said}` : ''
-}
-
+/** "HTTP 500", "no HTTP answer: …", or "HTTP 200, but the answer is not JSON". */
 function describeIdTokenFailure(error: unknown): string {
-  const status = idTokenFailureStatus(error)
-  return status === undefined ? 'no HTTP answer' : `HTTP ${status}`
+  return isIdTokenRequestError(error) ? error.message : `no HTTP answer: ${(error as Error)?.message ?? String(error)}`
 }
 
 /** The ID token could not be had: the cloud exchange never ran, so neither a retry of it nor its hints apply. */
@@ -87,14 +94,14 @@ export function isIdTokenFailure(error: unknown): boolean {
 }
 
 export interface IdTokenSource {
-  /** A fresh token for the audience (masked in the log by @actions/core) */
+  /** A fresh token for the audience (masked in the log) */
   get(audience: string): Promise<string>
   /** Claims of the most recent token, for error messages */
   lastClaims(): ShownClaims | undefined
 }
 
 /**
- * Token source backed by @actions/core; logs the decoded claims of the first token in a group. With
+ * Token source backed by GitHub's OIDC endpoint; logs the decoded claims of the first token in a group. With
  * `prefetch`, the first token for that audience is requested at once, so it travels while the cloud's code
  * loads; the first get() for the audience takes it, every later one fetches a fresh token as before.
  */
