@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { build } from 'esbuild'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { awsSchemasTreeShakable, literalSchemaKeys } from '../scripts/bundle-rules.js'
+import { awsSchemasTreeShakable, literalSchemaKeys, toolkitHttpClientDroppable } from '../scripts/bundle-rules.js'
 
 const require = createRequire(import.meta.url)
 const ec2Schemas = require.resolve('@aws-sdk/client-ec2').replace(/dist-cjs[/\\]index\.js$/, 'dist-es/schemas/schemas_0.js')
@@ -56,5 +56,27 @@ describe('AWS schema modules made tree-shakable', () => {
     expect(shaken).not.toContain('"RunInstancesRequest"')
     expect(shaken).toContain('"DescribeVpcsRequest"')
     expect(shaken.length).toBeLessThan(plain.length / 2)
+  })
+})
+
+describe('the toolkit without its HTTP client', () => {
+  const bundle = async (contents: string) => {
+    const result = await build({
+      stdin: { contents, resolveDir: process.cwd(), loader: 'ts' },
+      bundle: true, format: 'esm', platform: 'node', minify: true, write: false, plugins: [toolkitHttpClientDroppable], logLevel: 'silent'
+    })
+    return result.outputFiles[0]!.text
+  }
+  // undici's own symbol names survive minification.
+  const UNDICI = 'kDispatch'
+
+  it('leaves @actions/http-client and undici out when nothing calls getIDToken', async () => {
+    const shaken = await bundle("import * as core from '@actions/core'\nexport const used = [core.setOutput, core.setSecret, core.summary]")
+    expect(shaken).not.toContain(UNDICI)
+    expect(shaken.length).toBeLessThan(60_000)
+  })
+
+  it('keeps them when getIDToken is called', async () => {
+    expect(await bundle("import * as core from '@actions/core'\nexport const used = core.getIDToken")).toContain(UNDICI)
   })
 })

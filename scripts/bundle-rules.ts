@@ -1,4 +1,4 @@
-// esbuild rules that keep code the action never runs out of the chunks every run loads. Each was
+// Two esbuild rules that keep code the action never runs out of the chunks every run loads. Each was
 // measured: loading is CPU on the critical path before the first cloud call (README, Performance).
 import { readFile } from 'node:fs/promises'
 import type { Plugin } from 'esbuild'
@@ -35,4 +35,21 @@ export const awsSchemasTreeShakable: Plugin = {
   }
 }
 
-export const bundleRules: Plugin[] = [awsSchemasTreeShakable]
+/**
+ * @actions/core imports @actions/http-client (and with it the npm undici, 405 KB) only for getIDToken,
+ * which the action does not call: it asks GitHub for ID tokens itself (src/oidc). Marking the import
+ * side-effect free lets esbuild drop it from core's graph; @actions/github still bundles its own copy
+ * in the pull-request comment's chunk.
+ */
+export const toolkitHttpClientDroppable: Plugin = {
+  name: 'toolkit-http-client-droppable',
+  setup(build) {
+    build.onResolve({ filter: /^@actions\/http-client$/ }, async (args) => {
+      if (args.pluginData === 'resolving' || !/@actions[/\\]core[/\\]/.test(args.importer)) return undefined
+      const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' })
+      return resolved.errors.length ? undefined : { path: resolved.path, sideEffects: false }
+    })
+  }
+}
+
+export const bundleRules: Plugin[] = [awsSchemasTreeShakable, toolkitHttpClientDroppable]
