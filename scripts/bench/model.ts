@@ -45,7 +45,8 @@ export interface Stage {
 export const CHAINS: Record<string, Stage[]> = {
   AWS: [
     { what: 'GitHub ID token, then STS AssumeRoleWithWebIdentity (Zilliz reads overlap)', calls: 2 },
-    { what: 'observe EC2 and Route 53 in one round, then ListHostedZonesByName for hosts without a zone', calls: 2 },
+    // The VPC's zones and the account's zones by name are listed together (observeZones in providers/aws/dns.ts).
+    { what: 'observe EC2 and Route 53 in one round', calls: 1 },
     { what: 'CreateSecurityGroup, CreateVpcEndpoint (needs the group), register with Zilliz (needs the endpoint id)', calls: 3 },
     { what: 'Zilliz accepts the endpoint, EC2 turns it available', calls: 0, waitMs: MODEL.acceptanceMs + MODEL.awsAvailableMs },
     { what: 'the poll that sees it available', calls: 1 },
