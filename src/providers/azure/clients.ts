@@ -1,17 +1,20 @@
-// The Azure SDK clients of one run, both on the run's one HTTP client (see transport.ts), plus the
-// resource ids and ARM error shapes the resource modules share.
-import { NetworkManagementClient } from '@azure/arm-network'
+// The ARM clients of one run, all on the run's one HTTP client (see transport.ts): the private DNS SDK client
+// and a plain ARM pipeline for the rest (network-api.ts, arm-rest.ts); plus the resource ids and ARM error
+// shapes the resource modules share.
 import { PrivateDnsManagementClient } from '@azure/arm-privatedns'
+import { authorizeRequestOnClaimChallenge, ServiceClient, type ServiceClientOptions } from '@azure/core-client'
 import type { TokenCredential } from '@azure/identity'
-import type { HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline'
+import { bearerTokenAuthenticationPolicy, bearerTokenAuthenticationPolicyName, type HttpClient, type PipelinePolicy } from '@azure/core-rest-pipeline'
 import { ServiceGate, underLimit } from '../../base/rate-limit.js'
 import type { AzureSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
 import type { Observations } from '../../base/observations.js'
 import { cloudFailureOf } from '../../engine/cloud-error.js'
 import { USER_AGENT } from '../../version.js'
+import type { ArmPipeline } from './arm-rest.js'
 import { armRetryPolicy } from './arm-retry.js'
 import { describeArmFailures } from './errors.js'
+import { NetworkApi } from './network-api.js'
 
 /**
  * ARM clients per subscription: the endpoint's, the virtual network's, the DNS zones' (a hub's) and those of
@@ -20,8 +23,25 @@ import { describeArmFailures } from './errors.js'
  * subscription and principal.
  */
 export interface AzureClients {
-  network(subscriptionId: string): NetworkManagementClient
+  /** Microsoft.Network as plain ARM requests */
+  network(subscriptionId: string): NetworkApi
+  /** The pipeline for other plain ARM requests (compute, DNS private resolver, Container Instances) */
+  arm(subscriptionId: string): ArmPipeline
   dns(subscriptionId: string): PrivateDnsManagementClient
+}
+
+export const ARM_HOST = 'https://management.azure.com'
+
+/**
+ * A pipeline to ARM built as the generated SDK clients build theirs (@azure/core-client's ServiceClient: the
+ * bearer token for ARM with claim challenges answered, the request id, user agent and tracing policies),
+ * without loading an SDK package; `options` are the run's (transport, retries, policies).
+ */
+export function armPipeline(credential: TokenCredential, options: ServiceClientOptions): ArmPipeline & { client: ServiceClient } {
+  const client = new ServiceClient({ requestContentType: 'application/json; charset=utf-8', credential, ...options, endpoint: ARM_HOST })
+  client.pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName })
+  client.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: `${ARM_HOST}/.default`, challengeCallbacks: { authorizeRequestOnChallenge: authorizeRequestOnClaimChallenge } }))
+  return { $host: ARM_HOST, client, sendRequest: (request) => client.sendRequest(request) }
 }
 
 /**
@@ -68,12 +88,12 @@ export function azureClients(
   deadline: number,
   observations?: Observations
 ): AzureClients {
-  const bySubscription = new Map<string, { network: NetworkManagementClient; dns: PrivateDnsManagementClient }>()
+  const bySubscription = new Map<string, { arm: ArmPipeline; network: NetworkApi; dns: PrivateDnsManagementClient }>()
   const pair = (subscriptionId: string) => {
     const id = subscriptionId.toLowerCase()
     const known = bySubscription.get(id)
     if (known) return known
-    // One retry mechanism for every call (arm-retry.ts): the SDK's own policy is turned off.
+    // One retry mechanism for every call (arm-retry.ts): the pipeline's own policy is turned off.
     const options = {
       httpClient,
       userAgentOptions: { userAgentPrefix: USER_AGENT },
@@ -86,12 +106,14 @@ export function azureClients(
         { policy: armGatePolicy(), position: 'perRetry' as const }
       ]
     }
-    const clients = { network: new NetworkManagementClient(credential, id, options), dns: new PrivateDnsManagementClient(credential, id, options) }
-    for (const client of [clients.network, clients.dns]) client.pipeline.addPolicy(describeArmFailures(principal))
+    const arm = armPipeline(credential, options)
+    const dns = new PrivateDnsManagementClient(credential, id, options)
+    for (const client of [arm.client, dns]) client.pipeline.addPolicy(describeArmFailures(principal))
+    const clients = { arm, network: new NetworkApi(arm, id, principal), dns }
     bySubscription.set(id, clients)
     return clients
   }
-  return { network: (subscriptionId) => pair(subscriptionId).network, dns: (subscriptionId) => pair(subscriptionId).dns }
+  return { network: (subscriptionId) => pair(subscriptionId).network, arm: (subscriptionId) => pair(subscriptionId).arm, dns: (subscriptionId) => pair(subscriptionId).dns }
 }
 
 // https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling:

@@ -7,7 +7,6 @@
 // runs. It carries the ownership and purpose tags and no expiry: the sweep keeps it, destroy deletes it.
 // It holds the run's request only (hosts, ports, the endpoint's IPs): never a credential, and no network
 // security group of its own: the subnet's rules apply to it as to any client there.
-import type { NetworkManagementClient } from '@azure/arm-network'
 import type { Observations } from '../../base/observations.js'
 import type { Config } from '../../config/types.js'
 import { InputError } from '../../engine/input-error.js'
@@ -19,6 +18,7 @@ import { parseProbeResult, REQUEST_VARIABLE, type ProbeRequest, type ProbeResult
 import { probeScript } from '../../probe/script.js'
 import { probeRunToken, type InNetworkProbe } from '../../verify/live-probe.js'
 import { armError, parseResourceId } from './clients.js'
+import type { NetworkApi } from './network-api.js'
 import type { ContainerGroup, ContainerGroupsApi, ContainerState } from './container-groups.js'
 
 /** The kind of proof resource the standing group is, in logs, the summary and destroy */
@@ -202,21 +202,21 @@ export function containerProbeKind(groups: ContainerGroupsApi, config: Config, d
  * (Azure refuses a container group anywhere else, after the run's other writes). Returns the network's
  * location, where the group goes.
  */
-export async function observeProbeSubnet(network: NetworkManagementClient, subnetId: string): Promise<{ location: string }> {
+export async function observeProbeSubnet(network: NetworkApi, subnetId: string): Promise<{ location: string }> {
   const { resourceGroup } = parseResourceId(subnetId)
   const [, vnetName = '', subnetName = ''] = /\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)$/i.exec(subnetId) ?? []
-  const vnet = await network.virtualNetworks.get(resourceGroup, vnetName).catch((error: unknown) => {
+  const vnet = await network.virtualNetwork(resourceGroup, vnetName).catch((error: unknown) => {
     if (armError(error).status !== 404) throw error
     const { code } = armError(error)
     const what = code === 'SubscriptionNotFound' ? 'its subscription does not exist or these credentials cannot see it' : code === 'ResourceGroupNotFound' ? `resource group ${resourceGroup} does not exist` : `virtual network ${vnetName} does not exist in resource group ${resourceGroup}`
     throw new InputError('azure-probe-subnet-id', `${what} (${subnetId}). Check the id.`)
   })
-  const subnet = (vnet.subnets ?? []).find((s) => s.name?.toLowerCase() === subnetName.toLowerCase())
+  const subnet = (vnet.properties?.subnets ?? []).find((s) => s.name?.toLowerCase() === subnetName.toLowerCase())
   if (!subnet) {
-    const names = (vnet.subnets ?? []).map((s) => s.name).filter(Boolean)
+    const names = (vnet.properties?.subnets ?? []).map((s) => s.name).filter(Boolean)
     throw new InputError('azure-probe-subnet-id', `${vnetName} has no subnet ${subnetName}; its subnets are ${names.length ? names.join(', ') : 'none'}.`)
   }
-  const delegations = (subnet.delegations ?? []).map((d) => d.serviceName ?? '').filter(Boolean)
+  const delegations = (subnet.properties?.delegations ?? []).map((d) => d.properties?.serviceName ?? '').filter(Boolean)
   if (!delegations.some((d) => d.toLowerCase() === CONTAINER_GROUPS_DELEGATION.toLowerCase()))
     throw new InputError(
       'azure-probe-subnet-id',

@@ -4,9 +4,8 @@
 // forwards the query away). The rulesets are two ARM calls the bundled SDKs do not cover, so they go as plain
 // requests through the network client's pipeline (authentication, retries, the ARM gate). The verdict is
 // src/verify/dns-analysis.ts's.
-import type { NetworkManagementClient } from '@azure/arm-network'
 import { customServerEffect, type DnsEffect, type DnsRoute, type DnsSetting, type NetworkDnsView } from '../../verify/dns-analysis.js'
-import { armList } from './arm-rest.js'
+import { armList, type ArmPipeline } from './arm-rest.js'
 
 /** The DNS private resolver API version of the excerpt in __tests__/fixtures/specs/azure/dnsresolver. */
 export const DNS_RESOLVER_API_VERSION = '2022-07-01'
@@ -53,7 +52,8 @@ const lastSegment = (id: string) => id.split('/').filter(Boolean).pop() ?? id
 const relativePath = (id: string) => id.replace(/^https?:\/\/[^/]+/, '')
 
 export interface AzureDnsInput {
-  network: NetworkManagementClient
+  /** The pipeline of the network's subscription */
+  arm: ArmPipeline
   vnetId: string
   dnsServers: string[]
   principal(): string | undefined
@@ -61,10 +61,10 @@ export interface AzureDnsInput {
 
 export async function readAzureDnsView(input: AzureDnsInput): Promise<NetworkDnsView> {
   const name = lastSegment(input.vnetId)
-  const linked = await armList<{ id?: string }>(input.network, 'POST', `${relativePath(input.vnetId)}/listDnsForwardingRulesets`, DNS_RESOLVER_API_VERSION, input.principal)
+  const linked = await armList<{ id?: string }>(input.arm, 'POST', `${relativePath(input.vnetId)}/listDnsForwardingRulesets`, DNS_RESOLVER_API_VERSION, input.principal)
   const rulesets = [...new Set(linked.map((r) => r.id).filter((id): id is string => Boolean(id)))]
   const rules = await Promise.all(
-    rulesets.map(async (id) => (await armList<ForwardingRule>(input.network, 'GET', `${relativePath(id)}/forwardingRules`, DNS_RESOLVER_API_VERSION, input.principal)).map((rule) => ({ ruleset: lastSegment(id), rule })))
+    rulesets.map(async (id) => (await armList<ForwardingRule>(input.arm, 'GET', `${relativePath(id)}/forwardingRules`, DNS_RESOLVER_API_VERSION, input.principal)).map((rule) => ({ ruleset: lastSegment(id), rule })))
   )
   const routes = rules
     .flat()

@@ -81,7 +81,7 @@ function union(prefixes: string[], tags: TagContext): AddressSet {
 
 const within = (spans: Span[], n: number) => spans.some(([a, b]) => a <= n && n <= b)
 
-/** A security rule as ARM returns it (SecurityRule of @azure/arm-network, the fields the flow needs). */
+/** A security rule's fields as the flow reads them: ARM's SecurityRule with its properties beside its name (network-api.ts). */
 export interface SecurityRuleView {
   name?: string
   priority?: number

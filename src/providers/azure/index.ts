@@ -329,7 +329,7 @@ export class AzureProvider implements CloudProvider {
     const subnetId = this.settings.probeSubnetId
     if (!subnetId || !this.clients) return undefined
     const { subscriptionId, resourceGroup } = parseResourceId(subnetId)
-    return new ContainerGroupsApi(this.clients.network(subscriptionId), subscriptionId, resourceGroup, () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`))
+    return new ContainerGroupsApi(this.clients.arm(subscriptionId), subscriptionId, resourceGroup, () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`))
   }
 
   private deadline(): number {
@@ -344,12 +344,12 @@ export class AzureProvider implements CloudProvider {
     // a probe still meets whatever answers.
     if (this.config.dns.mode === 'none') return probe
     // Rulesets are listed on the network, in the network's subscription.
-    const network = this.clients.network(this.settings.networkSubscriptionId)
+    const arm = this.clients.arm(this.settings.networkSubscriptionId)
     return {
       ...probe,
       analyzeDns: async (context) => {
         const principal = () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`)
-        const view = await readAzureDnsView({ network, vnetId: observed.vnetId, dnsServers: observed.dnsServers, principal })
+        const view = await readAzureDnsView({ arm, vnetId: observed.vnetId, dnsServers: observed.dnsServers, principal })
         return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
       }
     }

@@ -4,7 +4,6 @@
 // its own. A link is this run's only when its PUT carried the ownership tags and it links the endpoint's
 // network or one of azure-dns-link-vnet-ids: links made by others are never removed, they keep the zone.
 // Deletes follow ARM's long-running operations.
-import type { NetworkManagementClient } from '@azure/arm-network'
 import type { PrivateDnsManagementClient, RecordSet, VirtualNetworkLink } from '@azure/arm-privatedns'
 import type { Config } from '../../config/types.js'
 import { zoneRemoval } from '../../engine/dns-removal.js'
@@ -14,13 +13,14 @@ import type { Inventory, KeptResource, ManagedResource } from '../../engine/prov
 import { isNotFound, sameId } from './clients.js'
 import { APEX } from './dns.js'
 import { existingZoneInventory } from './dns-existing.js'
+import type { NetworkApi } from './network-api.js'
 import { getEndpointsInGroup, registrationId } from './private-endpoint.js'
 
 const ZILLIZ_DOMAIN = /\.vectordb\.zillizcloud\.com$/
 
 export interface AzureInventoryInput {
   config: Config
-  network: NetworkManagementClient
+  network: NetworkApi
   /** Private DNS in the zones' subscription */
   dns: PrivateDnsManagementClient
   /** The endpoint's resource group (in the subscription of `network`) */
@@ -124,7 +124,7 @@ async function endpointInventory(input: AzureInventoryInput, managed: ManagedRes
       layer: 'endpoint',
       evidence: `tagged by this action for this project, region and repository (provisioning ${e.provisioningState})`,
       // The long-running delete also removes the endpoint's network interface.
-      remove: (ctx) => goneOk(() => network.privateEndpoints.beginDeleteAndWait(resourceGroup, e.name, { abortSignal: ctx.signal }))
+      remove: (ctx) => goneOk(() => network.deletePrivateEndpoint(resourceGroup, e.name, ctx.signal))
     })
   }
   return endpointId

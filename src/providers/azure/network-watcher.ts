@@ -4,11 +4,11 @@
 // the Network Watcher agent extension on the VM). Both are long-running ARM actions on the region's watcher.
 // A deny names the rule Network Watcher reports; a check that cannot run leaves the computed verdict as it
 // is and says why. The VM is only read; nothing is created.
-import type { ConnectivityInformation, ConnectivityIssue, NetworkWatcher, VerificationIPFlowResult } from '@azure/arm-network'
 import { explainFailure } from '../../engine/failure.js'
 import type { Blocker, PathAnalysisRun, PortVerdict } from '../../engine/path-model.js'
 import { armRequest } from './arm-rest.js'
 import { parseResourceId, type AzureClients } from './clients.js'
+import type { ConnectivityInformation, ConnectivityIssue, NetworkWatcher, VerificationIPFlowResult } from './network-api.js'
 
 /** The Compute API version of the excerpt in __tests__/fixtures/specs/azure/compute. */
 export const COMPUTE_API_VERSION = '2024-11-01'
@@ -36,16 +36,16 @@ interface VirtualMachine {
 async function readVantage(input: WatcherInput): Promise<Vantage> {
   const { subscriptionId } = parseResourceId(input.vmId)
   const network = input.clients.network(subscriptionId)
-  const vm = (await armRequest<VirtualMachine>(network, 'GET', input.vmId, COMPUTE_API_VERSION, input.principal)).body ?? {}
+  const vm = (await armRequest<VirtualMachine>(input.clients.arm(subscriptionId), 'GET', input.vmId, COMPUTE_API_VERSION, input.principal)).body ?? {}
   const nics = vm.properties?.networkProfile?.networkInterfaces ?? []
   const nicId = (nics.find((n) => n.properties?.primary) ?? nics[0])?.id
   if (!nicId) throw new Error(`azure-network-watcher-vm-id: ${input.vmId} has no network interface`)
   const nic = parseResourceId(nicId)
-  const read = await input.clients.network(nic.subscriptionId).networkInterfaces.get(nic.resourceGroup, nic.name)
-  const ip = read.ipConfigurations?.find((c) => c.primary)?.privateIPAddress ?? read.ipConfigurations?.[0]?.privateIPAddress ?? ''
+  const read = await input.clients.network(nic.subscriptionId).networkInterface(nic.resourceGroup, nic.name)
+  const configurations = read.properties?.ipConfigurations ?? []
+  const ip = configurations.find((c) => c.properties?.primary)?.properties?.privateIPAddress ?? configurations[0]?.properties?.privateIPAddress ?? ''
   const location = (vm.location ?? '').toLowerCase()
-  const watchers: NetworkWatcher[] = []
-  for await (const w of network.networkWatchers.listAll()) watchers.push(w)
+  const watchers = await network.networkWatchers()
   const watcher = watchers.find((w) => (w.location ?? '').toLowerCase().replace(/\s+/g, '') === location)
   return { vm: vm.name ?? parseResourceId(input.vmId).name, ip, location, ...(watcher ? { watcher } : {}) }
 }
@@ -60,16 +60,15 @@ interface Checks {
 async function checkPort(input: WatcherInput, from: Vantage, watcher: NetworkWatcher, ip: string, port: number, signal?: AbortSignal): Promise<Checks> {
   const { subscriptionId, resourceGroup, name } = parseResourceId(watcher.id ?? '')
   const network = input.clients.network(subscriptionId)
-  const options = signal ? { abortSignal: signal } : {}
   const [flow, connectivity] = await Promise.all([
-    network.networkWatchers.beginVerifyIPFlowAndWait(
+    network.verifyIpFlow(
       resourceGroup,
       name,
       { targetResourceId: input.vmId, direction: 'Outbound', protocol: 'TCP', localPort: '*', remotePort: String(port), localIPAddress: from.ip, remoteIPAddress: ip },
-      options
+      signal
     ),
-    network.networkWatchers
-      .beginCheckConnectivityAndWait(resourceGroup, name, { source: { resourceId: input.vmId }, destination: { address: ip, port }, protocol: 'Tcp' }, options)
+    network
+      .checkConnectivity(resourceGroup, name, { source: { resourceId: input.vmId }, destination: { address: ip, port }, protocol: 'Tcp' }, signal)
       .then((value) => ({ value }))
       .catch((error: unknown) => ({ error: explainFailure(error).message }))
   ])

@@ -1,10 +1,10 @@
 // Observes the virtual network and subnet and checks the inputs against them (they exist, the network is
 // in the Zilliz region's location, the subnet can hold a private endpoint) before anything is written; and
 // the further networks the zones are linked to (azure-dns-link-vnet-ids), which must exist too.
-import type { NetworkManagementClient, Subnet } from '@azure/arm-network'
 import type { AzureSettings } from '../../config/types.js'
 import { InputError } from '../../engine/input-error.js'
 import { armError, isMissingScope, parseResourceId, sameId, subnetId, virtualNetworkId, type AzureClients } from './clients.js'
+import type { NetworkApi, Subnet } from './network-api.js'
 
 export interface AzureNetwork {
   vnetId: string
@@ -53,15 +53,15 @@ function checkSubnet(settings: AzureSettings, subnets: Subnet[]): Subnet {
     const names = subnets.map((s) => s.name).filter(Boolean)
     throw new InputError('azure-subnet', `${settings.virtualNetwork} has no subnet ${settings.subnet}; its subnets are ${names.length ? names.join(', ') : 'none'}.`)
   }
-  const delegated = (subnet.delegations ?? []).map((d) => d.serviceName).filter(Boolean)
+  const delegated = (subnet.properties?.delegations ?? []).map((d) => d.properties?.serviceName).filter(Boolean)
   if (delegated.length)
     throw new InputError('azure-subnet', `${settings.subnet} is delegated to ${delegated.join(', ')}; Azure does not place private endpoints in delegated subnets. Use another subnet of ${settings.virtualNetwork}.`)
   return subnet
 }
 
 /** `network` is the client of the network's subscription (settings.networkSubscriptionId). */
-export async function observeNetwork(network: NetworkManagementClient, settings: AzureSettings): Promise<AzureNetwork> {
-  const vnet = await network.virtualNetworks.get(settings.networkResourceGroup, settings.virtualNetwork).catch((error: unknown) => {
+export async function observeNetwork(network: NetworkApi, settings: AzureSettings): Promise<AzureNetwork> {
+  const vnet = await network.virtualNetwork(settings.networkResourceGroup, settings.virtualNetwork).catch((error: unknown) => {
     throw armError(error).status === 404 ? notFound(error, settings) : error
   })
   const location = (vnet.location ?? '').toLowerCase()
@@ -70,13 +70,13 @@ export async function observeNetwork(network: NetworkManagementClient, settings:
       networkInput(settings),
       `${settings.virtualNetwork} is in ${location}, but zilliz-region-id is in ${settings.location}; the private endpoint must be in its virtual network's location. Use a virtual network in ${settings.location}.`
     )
-  const subnet = checkSubnet(settings, vnet.subnets ?? [])
+  const subnet = checkSubnet(settings, vnet.properties?.subnets ?? [])
   return {
     vnetId: vnet.id ?? virtualNetworkId(settings),
     subnetId: subnet.id ?? subnetId(settings),
     location,
-    addressPrefixes: vnet.addressSpace?.addressPrefixes ?? [],
-    dnsServers: vnet.dhcpOptions?.dnsServers ?? []
+    addressPrefixes: vnet.properties?.addressSpace?.addressPrefixes ?? [],
+    dnsServers: vnet.properties?.dhcpOptions?.dnsServers ?? []
   }
 }
 
@@ -93,7 +93,7 @@ export async function observeLinkedNetworks(clients: AzureClients, settings: Azu
       const { subscriptionId, resourceGroup, name } = parseResourceId(id)
       const vnet = await clients
         .network(subscriptionId)
-        .virtualNetworks.get(resourceGroup, name)
+        .virtualNetwork(resourceGroup, name)
         .catch((error: unknown) => {
           const { status, code } = armError(error)
           if (status !== 404) throw error

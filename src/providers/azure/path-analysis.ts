@@ -5,13 +5,13 @@
 // subnet's privateEndpointNetworkPolicies enables network security groups. Reads only; nothing is created.
 // When azure-network-watcher-vm-id names a VM, Network Watcher's own checks from it join the evidence
 // (network-watcher.ts).
-import type { NetworkSecurityGroup, RouteTable, Subnet, VirtualNetwork } from '@azure/arm-network'
 import { cidrSpan, cidrContains } from '../../base/ip.js'
 import type { AzureSettings, Config } from '../../config/types.js'
 import { pathAnalyzer } from '../../engine/path-analysis.js'
 import type { Blocker, PathAnalysisRun, PathAnalyzer, PortVerdict } from '../../engine/path-model.js'
 import { parseResourceId, sameId, subnetId, virtualNetworkId, type AzureClients } from './clients.js'
-import { chooseRoute, DEFAULT_SECURITY_RULES, evaluateGroup, ruleWords, spanWords, type GroupOutcome, type RouteChoice, type SecurityRuleView, type Span } from './effective-rules.js'
+import { chooseRoute, DEFAULT_SECURITY_RULES, evaluateGroup, ruleWords, spanWords, type GroupOutcome, type RouteChoice, type RouteView, type SecurityRuleView, type Span } from './effective-rules.js'
+import type { NetworkSecurityGroup, RouteTable, Subnet, VirtualNetwork } from './network-api.js'
 
 /** A subnet as the analysis needs it, with its network. */
 export interface SubnetFacts {
@@ -47,18 +47,20 @@ const vnetIdOf = (subnetResourceId: string) => subnetResourceId.replace(/\/subne
 async function readSubnet(clients: AzureClients, id: string, input: string): Promise<SubnetFacts> {
   const vnetId = vnetIdOf(id)
   const { subscriptionId, resourceGroup, name: vnetName } = parseResourceId(vnetId)
-  const vnet = await clients.network(subscriptionId).virtualNetworks.get(resourceGroup, vnetName)
+  const vnet = await clients.network(subscriptionId).virtualNetwork(resourceGroup, vnetName)
   const name = lastSegment(id)
-  const subnet: Subnet | undefined = vnet.subnets?.find((s) => s.name?.toLowerCase() === name.toLowerCase())
-  if (!subnet) throw new Error(`${input}: ${vnetName} has no subnet ${name}; its subnets are ${(vnet.subnets ?? []).map((s) => s.name).join(', ') || 'none'}`)
+  const subnets = vnet.properties?.subnets ?? []
+  const subnet: Subnet | undefined = subnets.find((s) => s.name?.toLowerCase() === name.toLowerCase())
+  if (!subnet) throw new Error(`${input}: ${vnetName} has no subnet ${name}; its subnets are ${subnets.map((s) => s.name).join(', ') || 'none'}`)
+  const p = subnet.properties ?? {}
   return {
     id: subnet.id ?? id,
     name: subnet.name ?? name,
     vnet,
-    addressPrefixes: subnet.addressPrefix ? [subnet.addressPrefix] : (subnet.addressPrefixes ?? []),
-    ...(subnet.networkSecurityGroup?.id ? { nsgId: subnet.networkSecurityGroup.id } : {}),
-    ...(subnet.routeTable?.id ? { routeTableId: subnet.routeTable.id } : {}),
-    endpointPolicies: subnet.privateEndpointNetworkPolicies ?? 'Disabled'
+    addressPrefixes: p.addressPrefix ? [p.addressPrefix] : (p.addressPrefixes ?? []),
+    ...(p.networkSecurityGroup?.id ? { nsgId: p.networkSecurityGroup.id } : {}),
+    ...(p.routeTable?.id ? { routeTableId: p.routeTable.id } : {}),
+    endpointPolicies: p.privateEndpointNetworkPolicies ?? 'Disabled'
   }
 }
 
@@ -88,31 +90,35 @@ export function azurePathAnalyzer(input: AzurePathInput): PathAnalyzer {
   })
 }
 
-const connectedPeerings = (vnet: VirtualNetwork) => (vnet.virtualNetworkPeerings ?? []).filter((p) => (p.peeringState ?? 'Connected') === 'Connected')
+const connectedPeerings = (vnet: VirtualNetwork) => (vnet.properties?.virtualNetworkPeerings ?? []).map((p) => p.properties ?? {}).filter((p) => (p.peeringState ?? 'Connected') === 'Connected')
+const addressSpace = (vnet: VirtualNetwork) => vnet.properties?.addressSpace?.addressPrefixes ?? []
+/** The route table's routes as the route choice reads them (ARM nests each route's fields under properties). */
+const routesOf = (table: RouteTable | undefined): RouteView[] => (table?.properties?.routes ?? []).map((r) => ({ name: r.name, ...r.properties }))
 
 /** VirtualNetwork service tag as far as it can be read: the address space, connected peerings' spaces, route prefixes. */
 function virtualNetworkTag(vnet: VirtualNetwork, routes: RouteTable | undefined): string[] {
   const peered = connectedPeerings(vnet)
     .filter((p) => p.allowVirtualNetworkAccess !== false)
     .flatMap((p) => p.remoteAddressSpace?.addressPrefixes ?? [])
-  const routePrefixes = (routes?.routes ?? []).map((r) => r.addressPrefix ?? '').filter((p) => /^\d/.test(p))
-  return [...(vnet.addressSpace?.addressPrefixes ?? []), ...peered, ...routePrefixes]
+  const routePrefixes = routesOf(routes).map((r) => r.addressPrefix ?? '').filter((p) => /^\d/.test(p))
+  return [...addressSpace(vnet), ...peered, ...routePrefixes]
 }
 
 async function readGroup(clients: AzureClients, id: string): Promise<NetworkSecurityGroup> {
   const { subscriptionId, resourceGroup, name } = parseResourceId(id)
-  return clients.network(subscriptionId).networkSecurityGroups.get(resourceGroup, name)
+  return clients.network(subscriptionId).networkSecurityGroup(resourceGroup, name)
 }
 
 async function readRouteTable(clients: AzureClients, id: string): Promise<RouteTable> {
   const { subscriptionId, resourceGroup, name } = parseResourceId(id)
-  return clients.network(subscriptionId).routeTables.get(resourceGroup, name)
+  return clients.network(subscriptionId).routeTable(resourceGroup, name)
 }
 
 /** The group's own rules and its default rules (Azure returns them; the documented ones stand in if not). */
 function rulesOf(group: NetworkSecurityGroup): SecurityRuleView[] {
-  const defaults = group.defaultSecurityRules?.length ? group.defaultSecurityRules : DEFAULT_SECURITY_RULES
-  return [...(group.securityRules ?? []), ...defaults] as SecurityRuleView[]
+  const flat = (rules: { name?: string; properties?: Omit<SecurityRuleView, 'name'> }[] | undefined): SecurityRuleView[] => (rules ?? []).map((r) => ({ name: r.name, ...r.properties }))
+  const defaults = group.properties?.defaultSecurityRules?.length ? flat(group.properties.defaultSecurityRules) : DEFAULT_SECURITY_RULES
+  return [...flat(group.properties?.securityRules), ...defaults]
 }
 
 const groupNsgPolicies = (policies: string) => policies === 'Enabled' || policies === 'NetworkSecurityGroupEnabled'
@@ -196,11 +202,11 @@ function routeOf(client: SubnetFacts, target: SubnetFacts, ip: string, table: Ro
   const sameNetwork = sameId(client.vnet.id, target.vnet.id)
   const peerings = connectedPeerings(client.vnet)
   const peered = peerings.some((p) => sameId(p.remoteVirtualNetwork?.id, target.vnet.id))
-  const endpointSpace = (target.vnet.addressSpace?.addressPrefixes ?? []).find((p) => cidrContains(p, ip)) ?? `${ip}/32`
+  const endpointSpace = addressSpace(target.vnet).find((p) => cidrContains(p, ip)) ?? `${ip}/32`
   const choice = chooseRoute({
     destination: ip,
-    userRoutes: table?.routes ?? [],
-    localSpaces: client.vnet.addressSpace?.addressPrefixes ?? [],
+    userRoutes: routesOf(table),
+    localSpaces: addressSpace(client.vnet),
     peeredSpaces: peerings.flatMap((p) => p.remoteAddressSpace?.addressPrefixes ?? []),
     endpointRouteVisible: sameNetwork || peered,
     routePoliciesOnEndpointSubnet: groupRoutePolicies(target.endpointPolicies),
@@ -224,7 +230,7 @@ function routeOutcome(choice: RouteChoice, client: SubnetFacts, table: RouteTabl
     case 'VNetPeering':
       return none
     case 'VnetLocal':
-      if (choice.origin === 'system' || (client.vnet.addressSpace?.addressPrefixes ?? []).some((p) => cidrContains(p, ip))) return none
+      if (choice.origin === 'system' || addressSpace(client.vnet).some((p) => cidrContains(p, ip))) return none
       return { ...none, unknowns: [`route ${routeName} of route table ${tableName} sends ${ip} to VnetLocal, but it is not in ${client.vnet.name}'s address space`] }
     case 'VirtualAppliance':
       return { ...none, unknowns: [`route ${routeName} of route table ${tableName} on subnet ${client.name} sends ${ip} through the appliance ${choice.route?.nextHopIpAddress ?? '?'}, whose own rules the configuration does not show`] }

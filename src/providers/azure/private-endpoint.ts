@@ -1,7 +1,6 @@
 // The private endpoint with a manual connection to the region's Zilliz alias: found by name (or adopted from
 // the resource group when one already connects the network to the alias), created by PUT with the
 // long-running operation followed to completion, and waited on until Zilliz approves the connection.
-import type { NetworkManagementClient, PrivateEndpoint, PrivateLinkServiceConnection } from '@azure/arm-network'
 import { pickAdoptable } from '../../engine/adopt.js'
 import { InputError } from '../../engine/input-error.js'
 import { PROJECT_TAG } from '../../engine/ownership.js'
@@ -10,6 +9,7 @@ import { REGISTRATION_STEP } from '../../engine/provider.js'
 import { waitFor } from '../../engine/wait.js'
 import { isTransitional, putUntilSucceeded, settled } from './arm-writes.js'
 import { getOrUndefined, parseResourceId } from './clients.js'
+import { writableEndpoint, type NetworkApi, type PrivateEndpoint, type PrivateLinkServiceConnection } from './network-api.js'
 
 export const ENDPOINT_STEP = 'private-endpoint'
 export const ENDPOINT_APPROVED_STEP = 'private-endpoint-approved'
@@ -37,64 +37,35 @@ const DEAD_CONNECTIONS = new Set(['rejected', 'disconnected'])
 export const registrationId = (e: Pick<ObservedEndpoint, 'name' | 'resourceGuid'>) => `${e.name}.${e.resourceGuid}`
 export const isDeadConnection = (status: string) => DEAD_CONNECTIONS.has(status.toLowerCase())
 
-/** The SDK's PrivateEndpoint model drops properties.resourceGuid; Zilliz needs it, so it is read from the raw bodies. */
-function guidCapture() {
-  const guids = new Map<string, string>()
-  const remember = (body: unknown) => {
-    const resource = body as { id?: string; properties?: { resourceGuid?: string } } | undefined
-    if (resource?.id && resource.properties?.resourceGuid) guids.set(resource.id.toLowerCase(), resource.properties.resourceGuid)
-  }
-  return {
-    options: {
-      // parsedBody is already the deserialized model here; only the text still has every property.
-      onResponse: (raw: { bodyAsText?: string | null }) => {
-        let body: { value?: unknown[] } | undefined
-        try {
-          body = JSON.parse(raw.bodyAsText ?? 'null') as typeof body
-        } catch {
-          return
-        }
-        if (Array.isArray(body?.value)) body.value.forEach(remember)
-        else remember(body)
-      }
-    },
-    guidOf: (id: string | undefined) => (id ? guids.get(id.toLowerCase()) : undefined)
-  }
-}
-
 function connectionOf(e: PrivateEndpoint): PrivateLinkServiceConnection | undefined {
-  return e.manualPrivateLinkServiceConnections?.[0] ?? e.privateLinkServiceConnections?.[0]
+  return e.properties?.manualPrivateLinkServiceConnections?.[0] ?? e.properties?.privateLinkServiceConnections?.[0]
 }
 
-function toObserved(e: PrivateEndpoint, resourceGuid: string | undefined, projectId: string): ObservedEndpoint {
+function toObserved(e: PrivateEndpoint, projectId: string): ObservedEndpoint {
   const connection = connectionOf(e)
   return {
     id: e.id ?? '',
     name: e.name ?? '',
     resourceGroup: parseResourceId(e.id ?? '').resourceGroup,
-    resourceGuid: resourceGuid ?? '',
-    provisioningState: e.provisioningState ?? 'Unknown',
-    subnetId: e.subnet?.id ?? '',
-    target: connection?.privateLinkServiceId ?? '',
-    connectionStatus: connection?.privateLinkServiceConnectionState?.status ?? 'Unknown',
-    nicId: e.networkInterfaces?.[0]?.id,
+    resourceGuid: e.properties?.resourceGuid ?? '',
+    provisioningState: e.properties?.provisioningState ?? 'Unknown',
+    subnetId: e.properties?.subnet?.id ?? '',
+    target: connection?.properties?.privateLinkServiceId ?? '',
+    connectionStatus: connection?.properties?.privateLinkServiceConnectionState?.status ?? 'Unknown',
+    nicId: e.properties?.networkInterfaces?.[0]?.id,
     owned: e.tags?.[PROJECT_TAG] === projectId,
     tags: { ...e.tags }
   }
 }
 
-export async function getEndpoint(network: NetworkManagementClient, resourceGroup: string, name: string, projectId: string): Promise<ObservedEndpoint | undefined> {
-  const capture = guidCapture()
-  const found = await getOrUndefined(() => network.privateEndpoints.get(resourceGroup, name, capture.options))
-  return found && toObserved(found, capture.guidOf(found.id), projectId)
+export async function getEndpoint(network: NetworkApi, resourceGroup: string, name: string, projectId: string): Promise<ObservedEndpoint | undefined> {
+  const found = await getOrUndefined(() => network.privateEndpoint(resourceGroup, name))
+  return found && toObserved(found, projectId)
 }
 
 /** Every private endpoint of the resource group. */
-export async function getEndpointsInGroup(network: NetworkManagementClient, resourceGroup: string, projectId: string): Promise<ObservedEndpoint[]> {
-  const capture = guidCapture()
-  const found: PrivateEndpoint[] = []
-  for await (const e of network.privateEndpoints.list(resourceGroup, capture.options)) found.push(e)
-  return found.map((e) => toObserved(e, capture.guidOf(e.id), projectId))
+export async function getEndpointsInGroup(network: NetworkApi, resourceGroup: string, projectId: string): Promise<ObservedEndpoint[]> {
+  return (await network.privateEndpoints(resourceGroup)).map((e) => toObserved(e, projectId))
 }
 
 const inNetwork = (e: ObservedEndpoint, vnetId: string) => e.subnetId.toLowerCase().startsWith(`${vnetId.toLowerCase()}/subnets/`)
@@ -128,15 +99,15 @@ export function checkEndpoint(e: ObservedEndpoint, alias: string, vnetId: string
 }
 
 /** The private IP the endpoint got in the subnet, read from its network interface. */
-export async function endpointIp(network: NetworkManagementClient, endpoint: Pick<ObservedEndpoint, 'nicId'>): Promise<string | undefined> {
+export async function endpointIp(network: NetworkApi, endpoint: Pick<ObservedEndpoint, 'nicId'>): Promise<string | undefined> {
   if (!endpoint.nicId) return undefined
   const { resourceGroup, name } = parseResourceId(endpoint.nicId)
-  const nic = await getOrUndefined(() => network.networkInterfaces.get(resourceGroup, name))
-  return nic?.ipConfigurations?.find((c) => c.privateIPAddress)?.privateIPAddress
+  const nic = await getOrUndefined(() => network.networkInterface(resourceGroup, name))
+  return nic?.properties?.ipConfigurations?.find((c) => c.properties?.privateIPAddress)?.properties?.privateIPAddress
 }
 
 export interface EndpointPlanInput {
-  network: NetworkManagementClient
+  network: NetworkApi
   resourceGroup: string
   name: string
   location: string
@@ -162,11 +133,7 @@ async function putEndpoint(input: EndpointPlanInput, resourceGroup: string, name
     {
       ...endpointWrite(input, resourceGroup, name),
       conditional: false,
-      put: async () => {
-        const capture = guidCapture()
-        const result = await input.network.privateEndpoints.beginCreateOrUpdateAndWait(resourceGroup, name, await body(), { abortSignal: ctx.signal, ...capture.options })
-        return toObserved(result, capture.guidOf(result.id), input.projectId)
-      }
+      put: async () => toObserved(await input.network.putPrivateEndpoint(resourceGroup, name, await body(), ctx.signal), input.projectId)
     },
     ctx
   )
@@ -183,13 +150,15 @@ function newEndpointBody(input: EndpointPlanInput): PrivateEndpoint {
   return {
     location: input.location,
     tags: input.tags,
-    subnet: { id: input.subnetId },
-    manualPrivateLinkServiceConnections: [{ name: input.name, privateLinkServiceId: input.alias, requestMessage: `Zilliz Cloud private link for project ${input.projectId}` }]
+    properties: {
+      subnet: { id: input.subnetId },
+      manualPrivateLinkServiceConnections: [{ name: input.name, properties: { privateLinkServiceId: input.alias, requestMessage: `Zilliz Cloud private link for project ${input.projectId}` } }]
+    }
   }
 }
 
 // A PUT of the resource as it is keeps everything of the user's (tags, settings) and retries provisioning.
-const asItIs = (input: EndpointPlanInput, e: Pick<ObservedEndpoint, 'resourceGroup' | 'name'>) => () => input.network.privateEndpoints.get(e.resourceGroup, e.name)
+const asItIs = (input: EndpointPlanInput, e: Pick<ObservedEndpoint, 'resourceGroup' | 'name'>) => async () => writableEndpoint(await input.network.privateEndpoint(e.resourceGroup, e.name))
 
 export function planEndpoint(input: EndpointPlanInput): PlannedStep {
   const { existing } = input
@@ -235,7 +204,7 @@ export function planEndpoint(input: EndpointPlanInput): PlannedStep {
  * The step also ends no sooner than the read of the endpoint's IP (`ipRead`), which every DNS mode reports.
  */
 export function planEndpointApproved(
-  network: NetworkManagementClient,
+  network: NetworkApi,
   existing: ObservedEndpoint | undefined,
   current: () => ObservedEndpoint | undefined,
   projectId: string,

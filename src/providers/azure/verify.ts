@@ -1,6 +1,5 @@
 // Control-plane checks for Azure, read fresh after apply: the endpoint provisioned and approved, and per
 // cluster the zone, its link to the network and the apex record at the endpoint's IP.
-import type { NetworkManagementClient } from '@azure/arm-network'
 import type { PrivateDnsManagementClient } from '@azure/arm-privatedns'
 import { check, skipped, type Check } from '../../base/checks.js'
 import type { DnsMode } from '../../config/types.js'
@@ -10,10 +9,11 @@ import { readRecord, zoneStillLinked, type AzureNamedZone } from './dns-existing
 import { isTransitional } from './arm-writes.js'
 import { getOrUndefined, sameId } from './clients.js'
 import { extraLinkStepId, linkTo, observeLinks, observeRecord, observeZone, sameIps, type ObservedLink, type ObservedRecord, type ObservedZone } from './dns.js'
+import type { NetworkApi } from './network-api.js'
 import { endpointIp, getEndpoint, type ObservedEndpoint } from './private-endpoint.js'
 
 export interface AzureVerifyInput {
-  network: NetworkManagementClient
+  network: NetworkApi
   dns: PrivateDnsManagementClient
   /** The zones' resource group (in the subscription of `dns`) */
   resourceGroup: string
