@@ -7,6 +7,8 @@ import { ALIAS, CLIENT_ID, CLIENT_SECRET, DELEGATED_SUBNET, OTHER_VNET, RESOURCE
 import { ASSERTION_AUDIENCE } from '../emulators/azure/entra.js'
 import { armClients, secretCredential } from '../emulators/azure/sdk-clients.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
+import { armRequest } from '../src/providers/azure/arm-rest.js'
+import { NETWORK_API_VERSION } from '../src/providers/azure/network-api.js'
 import { errorLine, expectApplyCorrects, expectFreshPlan, expectNamedError, expectNamedInputError, expectNoOidcToken, expectPlanAfterApplyConverged, expectReapplyKeepsEverything, expectSecretsHidden, expectSuccess, expectVerifiedApply, expectWaitTimedOut, planStep, planSteps, sortedWrites, unmaskedLog, verificationChecks } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
 
@@ -44,12 +46,10 @@ const FRESH_APPLY_WRITES = [
 ]
 
 async function endpointByHand(name: string, alias: string = ALIAS): Promise<void> {
-  await sdk().network.privateEndpoints.beginCreateOrUpdateAndWait(
-    RESOURCE_GROUP,
-    name,
-    { location: 'eastus', subnet: { id: ids.subnet() }, manualPrivateLinkServiceConnections: [{ name, privateLinkServiceId: alias }] },
-    FAST_POLL
-  )
+  await sdk().network.putPrivateEndpoint(RESOURCE_GROUP, name, {
+    location: 'eastus',
+    properties: { subnet: { id: ids.subnet() }, manualPrivateLinkServiceConnections: [{ name, properties: { privateLinkServiceId: alias } }] }
+  })
 }
 
 describe('apply', () => {
@@ -369,10 +369,10 @@ describe('transient failures converge in the first run', () => {
     // An operation nobody polls to its end (a cancelled run) ends by itself a little later.
     operations.unpolledCompletionMs = 1500
     operations.inProgressPolls = 1000
-    await sdk().network.privateEndpoints.beginCreateOrUpdate(RESOURCE_GROUP, 'pe-cancelled', {
+    // The PUT alone, its operation not followed.
+    await armRequest(sdk().arm, 'PUT', `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Network/privateEndpoints/pe-cancelled`, NETWORK_API_VERSION, () => undefined, {
       location: 'eastus',
-      subnet: { id: ids.subnet() },
-      manualPrivateLinkServiceConnections: [{ name: 'pe-cancelled', privateLinkServiceId: ALIAS }]
+      properties: { subnet: { id: ids.subnet() }, manualPrivateLinkServiceConnections: [{ name: 'pe-cancelled', properties: { privateLinkServiceId: ALIAS } }] }
     })
     operations.inProgressPolls = 0
     expect(emulators.azure.arm.network.endpoint('pe-cancelled')?.provisioningState).toBe('Updating')

@@ -1,13 +1,17 @@
 // The Azure emulators (Entra ID and ARM: Microsoft.Network and private DNS) driven through the real
-// @azure/identity, @azure/arm-network and @azure/arm-privatedns clients, and their link to the Zilliz emulator.
+// @azure/identity and @azure/arm-privatedns clients and the action's Microsoft.Network REST client
+// (src/providers/azure/network-api.ts), and their link to the Zilliz emulator.
 import { request as httpRequest } from 'node:http'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startAzureEmulators, ALIAS, CLIENT_ID, DELEGATED_SUBNET, OTHER_VNET, PROBE_SUBNET, RESOURCE_GROUP, SUBNET, SUBSCRIPTION_ID, TENANT_ID, VNET, ids, type AzureEmulators } from '../emulators/azure/index.js'
 import { ARM_RESOURCE } from '../emulators/azure/access-tokens.js'
 import { ASSERTION_AUDIENCE } from '../emulators/azure/entra.js'
-import { armClients, assertionCredential, emulatorHttpClient, secretCredential, type ArmClients } from '../emulators/azure/sdk-clients.js'
+import { armClients, assertionCredential, secretCredential, type ArmClients } from '../emulators/azure/sdk-clients.js'
 import { startService } from '../emulators/core/service.js'
 import { ZILLIZ_SEED, ZillizEmulator } from '../emulators/zilliz.js'
+import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline'
+import { armRequest } from '../src/providers/azure/arm-rest.js'
+import { NETWORK_API_VERSION, type PrivateEndpoint, type Subnet } from '../src/providers/azure/network-api.js'
 import { ZillizClient } from '../src/zilliz/client.js'
 
 const ARM_SCOPE = `${ARM_RESOURCE}/.default`
@@ -41,12 +45,17 @@ async function caught(call: Promise<unknown>): Promise<Failure> {
 
 const operations = (service = 'arm') => az.log.calls(service).map((c) => `${c.operation} ${c.status}`)
 
-function endpointBody(overrides: Record<string, unknown> = {}) {
+/** A private endpoint in ARM's wire shape; `properties` replace the defaults' of the same name. */
+function endpointBody(overrides: Omit<PrivateEndpoint, 'properties'> & { properties?: Record<string, unknown> } = {}): PrivateEndpoint {
+  const { properties, ...top } = overrides
   return {
     location: 'eastus',
-    subnet: { id: ids.subnet() },
-    manualPrivateLinkServiceConnections: [{ name: 'zilliz', privateLinkServiceId: ALIAS, requestMessage: 'test' }],
-    ...overrides
+    ...top,
+    properties: {
+      subnet: { id: ids.subnet() },
+      manualPrivateLinkServiceConnections: [{ name: 'zilliz', properties: { privateLinkServiceId: ALIAS, requestMessage: 'test' } }],
+      ...properties
+    }
   }
 }
 
@@ -134,18 +143,17 @@ describe('ARM authentication', () => {
 
   it('answers unknown subscriptions, groups and networks with CloudErrors the SDK parses', async () => {
     const other = armClients(az, secretCredential(az), { maxRetries: 0 })
-    expect(await caught(other.network.virtualNetworks.get('nope-rg', VNET))).toMatchObject({ statusCode: 404, code: 'ResourceGroupNotFound' })
-    expect(await caught(other.network.virtualNetworks.get(RESOURCE_GROUP, 'nope'))).toMatchObject({ statusCode: 404, code: 'ResourceNotFound' })
-    const { NetworkManagementClient } = await import('@azure/arm-network')
-    const stranger = new NetworkManagementClient(secretCredential(az), '22222222-2222-4222-8222-222222222222', { httpClient: emulatorHttpClient(az), retryOptions: { maxRetries: 0 } })
-    expect(await caught(stranger.virtualNetworks.get(RESOURCE_GROUP, VNET))).toMatchObject({ statusCode: 404, code: 'SubscriptionNotFound' })
+    expect(await caught(other.network.virtualNetwork('nope-rg', VNET))).toMatchObject({ statusCode: 404, code: 'ResourceGroupNotFound' })
+    expect(await caught(other.network.virtualNetwork(RESOURCE_GROUP, 'nope'))).toMatchObject({ statusCode: 404, code: 'ResourceNotFound' })
+    const stranger = armClients(az, secretCredential(az), { maxRetries: 0, subscriptionId: '22222222-2222-4222-8222-222222222222' }).network
+    expect(await caught(stranger.virtualNetwork(RESOURCE_GROUP, VNET))).toMatchObject({ statusCode: 404, code: 'SubscriptionNotFound' })
   })
 
-  it('retries a 429 after Retry-After: 0 through the SDK retry policy', async () => {
+  it('retries a 429 after Retry-After: 0 through the pipeline\'s retry policy', async () => {
     az.switches.inject({ service: 'arm', operation: 'VirtualNetworks_Get', status: 429, code: 'SubscriptionRequestsThrottled', times: 1 })
     const started = Date.now()
     const retrying = armClients(az)
-    expect((await retrying.network.virtualNetworks.get(RESOURCE_GROUP, VNET)).name).toBe(VNET)
+    expect((await retrying.network.virtualNetwork(RESOURCE_GROUP, VNET)).name).toBe(VNET)
     expect(operations().filter((o) => o.startsWith('VirtualNetworks_Get'))).toEqual(['VirtualNetworks_Get 429', 'VirtualNetworks_Get 200'])
     expect(Date.now() - started).toBeLessThan(2000)
   })
@@ -153,68 +161,73 @@ describe('ARM authentication', () => {
 
 describe('Microsoft.Network', () => {
   it('reads the seeded network with its subnets and delegations', async () => {
-    const vnet = await arm.network.virtualNetworks.get(RESOURCE_GROUP, VNET)
-    expect(vnet).toMatchObject({ location: 'eastus', addressSpace: { addressPrefixes: ['10.20.0.0/16'] } })
-    expect(vnet.subnets?.map((s) => s.name)).toEqual([SUBNET, DELEGATED_SUBNET, PROBE_SUBNET])
-    expect(vnet.subnets?.[1]?.delegations?.[0]?.serviceName).toBe('Microsoft.Web/serverFarms')
-    expect((await arm.network.subnets.get(RESOURCE_GROUP, VNET, SUBNET)).addressPrefix).toBe('10.20.1.0/24')
-    expect((await arm.network.virtualNetworks.get(RESOURCE_GROUP, OTHER_VNET)).location).toBe('westus')
+    const vnet = await arm.network.virtualNetwork(RESOURCE_GROUP, VNET)
+    expect(vnet).toMatchObject({ location: 'eastus', properties: { addressSpace: { addressPrefixes: ['10.20.0.0/16'] } } })
+    expect(vnet.properties?.subnets?.map((s) => s.name)).toEqual([SUBNET, DELEGATED_SUBNET, PROBE_SUBNET])
+    expect(vnet.properties?.subnets?.[1]?.properties?.delegations?.[0]?.properties?.serviceName).toBe('Microsoft.Web/serverFarms')
+    const subnet = await armRequest<Subnet>(arm.arm, 'GET', ids.subnet(SUBNET), NETWORK_API_VERSION, () => undefined)
+    expect(subnet.body?.properties?.addressPrefix).toBe('10.20.1.0/24')
+    expect(operations().at(-1)).toBe('Subnets_Get 200')
+    expect((await arm.network.virtualNetwork(RESOURCE_GROUP, OTHER_VNET)).location).toBe('westus')
   })
 
   it('creates a private endpoint as a long-running operation, Pending until accepted, with the IP on its NIC', async () => {
     az.arm.operations.inProgressPolls = 1
-    const created = await arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL)
+    const created = await arm.network.putPrivateEndpoint(RESOURCE_GROUP, 'pe-test', endpointBody())
     expect(operations()).toEqual(['PrivateEndpoints_CreateOrUpdate 201', 'NetworkOperationStatus_Get 200', 'NetworkOperationStatus_Get 200', 'PrivateEndpoints_Get 200'])
-    expect(created.provisioningState).toBe('Succeeded')
-    const connection = created.manualPrivateLinkServiceConnections?.[0]
-    expect(connection?.privateLinkServiceId).toBe(ALIAS)
-    expect(connection?.privateLinkServiceConnectionState?.status).toBe('Pending')
-    const nicName = created.networkInterfaces?.[0]?.id?.split('/').pop() as string
-    const nic = await arm.network.networkInterfaces.get(RESOURCE_GROUP, nicName)
-    expect(nic.ipConfigurations?.[0]?.privateIPAddress).toBe('10.20.1.4')
+    expect(takeViolations()).toEqual([])
+    expect(created.properties?.provisioningState).toBe('Succeeded')
+    const connection = created.properties?.manualPrivateLinkServiceConnections?.[0]
+    expect(connection?.properties?.privateLinkServiceId).toBe(ALIAS)
+    expect(connection?.properties?.privateLinkServiceConnectionState?.status).toBe('Pending')
+    const nicName = created.properties?.networkInterfaces?.[0]?.id?.split('/').pop() as string
+    const nic = await arm.network.networkInterface(RESOURCE_GROUP, nicName)
+    expect(nic.properties?.ipConfigurations?.[0]?.properties?.privateIPAddress).toBe('10.20.1.4')
 
     const state = az.arm.network.endpoint('pe-test')!
     const registrationId = `pe-test.${state.resourceGuid}`
     expect(az.world.endpoints.has('azure', registrationId)).toBe(true)
     az.world.setAccepted('azure', registrationId, true)
-    const approved = await arm.network.privateEndpoints.get(RESOURCE_GROUP, 'pe-test')
-    expect(approved.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState?.status).toBe('Approved')
+    const approved = await arm.network.privateEndpoint(RESOURCE_GROUP, 'pe-test')
+    expect(approved.properties?.manualPrivateLinkServiceConnections?.[0]?.properties?.privateLinkServiceConnectionState?.status).toBe('Approved')
   })
 
   it('answers a repeated PUT with 200 and the same endpoint; If-None-Match is not declared for it', async () => {
-    await arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL)
+    await arm.network.putPrivateEndpoint(RESOURCE_GROUP, 'pe-test', endpointBody())
     const guid = az.arm.network.endpoint('pe-test')?.resourceGuid
-    await arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody({ tags: { team: 'search' } }), FAST_POLL)
+    await arm.network.putPrivateEndpoint(RESOURCE_GROUP, 'pe-test', endpointBody({ tags: { team: 'search' } }))
     expect(az.arm.network.endpoint('pe-test')).toMatchObject({ resourceGuid: guid, tags: { team: 'search' } })
     expect(operations().filter((o) => o.startsWith('PrivateEndpoints_CreateOrUpdate'))).toEqual(['PrivateEndpoints_CreateOrUpdate 201', 'PrivateEndpoints_CreateOrUpdate 200'])
     expect(az.arm.state.networkInterfaces.size).toBe(1)
-    const createOnly = arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), { ...FAST_POLL, requestOptions: { customHeaders: { 'If-None-Match': '*' } } })
-    expect(await caught(createOnly)).toMatchObject({ statusCode: 412, code: 'PreconditionFailed' })
+    const url = `${arm.arm.$host}/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Network/privateEndpoints/pe-test?api-version=${NETWORK_API_VERSION}`
+    const headers = createHttpHeaders({ 'content-type': 'application/json', 'If-None-Match': '*' })
+    const createOnly = await arm.arm.sendRequest(createPipelineRequest({ url, method: 'PUT', headers, body: JSON.stringify(endpointBody()) }))
+    expect({ status: createOnly.status, code: (JSON.parse(createOnly.bodyAsText ?? '{}') as { error?: { code?: string } }).error?.code }).toEqual({ status: 412, code: 'PreconditionFailed' })
     // Microsoft.Network 2025-05-01 declares no If-None-Match on PrivateEndpoints_CreateOrUpdate, so the action never sends one.
     expect(takeViolations()).toEqual(['PrivateEndpoints_CreateOrUpdate: header.if-none-match'])
   })
 
   it.each([
-    ['a subnet in another region', { location: 'eastus', subnet: { id: ids.subnet('default', OTHER_VNET) } }, 'InvalidResourceReference'],
-    ['a delegated subnet', { subnet: { id: ids.subnet(DELEGATED_SUBNET) } }, 'PrivateEndpointCannotBeCreatedInSubnetThatHasDelegations'],
-    ['an unknown alias', { manualPrivateLinkServiceConnections: [{ name: 'c', privateLinkServiceId: 'nobody.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice' }] }, 'PrivateLinkServiceAliasNotFound'],
-    ['an automatic connection to the alias', { manualPrivateLinkServiceConnections: [], privateLinkServiceConnections: [{ name: 'c', privateLinkServiceId: ALIAS }] }, 'PrivateLinkServiceRequiresManualApproval'],
+    ['a subnet in another region', { location: 'eastus', properties: { subnet: { id: ids.subnet('default', OTHER_VNET) } } }, 'InvalidResourceReference'],
+    ['a delegated subnet', { properties: { subnet: { id: ids.subnet(DELEGATED_SUBNET) } } }, 'PrivateEndpointCannotBeCreatedInSubnetThatHasDelegations'],
+    ['an unknown alias', { properties: { manualPrivateLinkServiceConnections: [{ name: 'c', properties: { privateLinkServiceId: 'nobody.00000000-0000-0000-0000-000000000000.eastus.azure.privatelinkservice' } }] } }, 'PrivateLinkServiceAliasNotFound'],
+    ['an automatic connection to the alias', { properties: { manualPrivateLinkServiceConnections: [], privateLinkServiceConnections: [{ name: 'c', properties: { privateLinkServiceId: ALIAS } }] } }, 'PrivateLinkServiceRequiresManualApproval'],
     ['tag names Azure reserves', { tags: { 'a/b': 'x' } }, 'InvalidTagNameCharacters']
   ])('refuses an endpoint with %s', async (_name, overrides, code) => {
-    expect(await caught(arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-bad', endpointBody(overrides), FAST_POLL))).toMatchObject({ statusCode: 400, code })
+    expect(await caught(arm.network.putPrivateEndpoint(RESOURCE_GROUP, 'pe-bad', endpointBody(overrides)))).toMatchObject({ statusCode: 400, code })
     expect(az.log.writes()).toEqual([])
   })
 
   it('refuses to move an endpoint to another subnet', async () => {
     az.arm.state.virtualNetworks.get(ids.vnet().toLowerCase())?.subnets.push({ name: 'second', addressPrefix: '10.20.3.0/24', delegations: [], used: new Set() })
-    await arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL)
-    const moved = await caught(arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody({ subnet: { id: ids.subnet('second') } }), FAST_POLL))
+    await arm.network.putPrivateEndpoint(RESOURCE_GROUP, 'pe-test', endpointBody())
+    const moved = await caught(arm.network.putPrivateEndpoint(RESOURCE_GROUP, 'pe-test', endpointBody({ properties: { subnet: { id: ids.subnet('second') } } })))
     expect(moved).toMatchObject({ statusCode: 400, code: 'PrivateEndpointSubnetCannotBeChanged' })
   })
 
   it('surfaces a failed long-running operation and leaves the endpoint Failed', async () => {
     az.arm.operations.failNext('PrivateEndpoints_CreateOrUpdate', { code: 'InternalServerError', message: 'Injected provisioning failure' })
-    const failure = await caught(arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL))
+    const failure = await caught(arm.network.putPrivateEndpoint(RESOURCE_GROUP, 'pe-test', endpointBody()))
     expect(failure.message).toMatch(/long-running operation has failed/i)
     expect(failure.message).toContain('Injected provisioning failure')
     expect(az.arm.network.endpoint('pe-test')?.provisioningState).toBe('Failed')
@@ -272,12 +285,12 @@ describe('role-based access', () => {
   it('refuses writes a read-only role lacks, naming the action, and linked joins separately', async () => {
     const reader = armClients(az, assertionCredential(az), { maxRetries: 0 })
     az.arm.rbac.assign(CLIENT_ID, ['Microsoft.Network/*/read'])
-    expect((await reader.network.virtualNetworks.get(RESOURCE_GROUP, VNET)).name).toBe(VNET)
-    const denied = await caught(reader.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL))
+    expect((await reader.network.virtualNetwork(RESOURCE_GROUP, VNET)).name).toBe(VNET)
+    const denied = await caught(reader.network.putPrivateEndpoint(RESOURCE_GROUP, 'pe-test', endpointBody()))
     expect(denied).toMatchObject({ statusCode: 403, code: 'AuthorizationFailed' })
     expect(denied.message).toContain("'Microsoft.Network/privateEndpoints/write'")
     az.arm.rbac.assign(CLIENT_ID, ['Microsoft.Network/*/read', 'Microsoft.Network/privateEndpoints/write'])
-    const linked = await caught(reader.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL))
+    const linked = await caught(reader.network.putPrivateEndpoint(RESOURCE_GROUP, 'pe-test', endpointBody()))
     expect(linked).toMatchObject({ statusCode: 403, code: 'LinkedAuthorizationFailed' })
     expect(linked.message).toContain('Microsoft.Network/virtualNetworks/subnets/join/action')
   })
@@ -288,7 +301,7 @@ describe('acceptance by Zilliz', () => {
     const zilliz = new ZillizEmulator({ world: az.world })
     const server = await startService(zilliz, az.log, az.switches)
     try {
-      await arm.network.privateEndpoints.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'pe-test', endpointBody(), FAST_POLL)
+      await arm.network.putPrivateEndpoint(RESOURCE_GROUP, 'pe-test', endpointBody())
       const endpointId = `pe-test.${az.arm.network.endpoint('pe-test')?.resourceGuid}`
       const client = new ZillizClient({ apiUrl: server.url, apiKey: ZILLIZ_SEED.apiKey, retry: { attempts: 1, baseMs: 1, maxMs: 1 } })
       const refused = await caught(client.registerPrivateEndpoint(ZILLIZ_SEED.projectId, { regionId: ZILLIZ_SEED.regions.azure, endpointId }))

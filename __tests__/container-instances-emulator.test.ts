@@ -1,5 +1,5 @@
 // The ARM emulator's Container Instances, driven through the action's own ContainerGroupsApi (plain ARM
-// requests on the real @azure/arm-network pipeline): the delegation Azure requires, the linked subnet join,
+// requests on the action's @azure/core-client ARM pipeline): the delegation Azure requires, the linked subnet join,
 // the provisioning states, one run per create, update and start, stop, the latest run's log, delete, and
 // the requests held to Microsoft's 2023-05-01 description.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
@@ -14,7 +14,7 @@ beforeEach(async () => {
   az = await startAzureEmulators()
   // Any resolver will do: these containers print and exit, they resolve nothing.
   az.arm.containers.resolvers.set(key(ids.vnet()), { host: '127.0.0.1', port: 9 })
-  groups = new ContainerGroupsApi(armClients(az, assertionCredential(az), { maxRetries: 0 }).network, SUBSCRIPTION_ID, RESOURCE_GROUP, () => `client ${CLIENT_ID}`)
+  groups = new ContainerGroupsApi(armClients(az, assertionCredential(az), { maxRetries: 0 }).arm, SUBSCRIPTION_ID, RESOURCE_GROUP, () => `client ${CLIENT_ID}`)
 })
 afterEach(async () => {
   await az.close()

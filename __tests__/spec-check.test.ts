@@ -2,10 +2,12 @@
 // caught and named (operation and field), first on a small contract of its own, then on the Azure REST
 // excerpts the ARM emulator uses, and finally through the emulator, where a violation fails close().
 import { describe, expect, it } from '@jest/globals'
+import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline'
 import { SpecCatalog, formatViolation, type OperationContract, type SpecRequest } from '../emulators/core/spec-check.js'
 import { startAzureEmulators, RESOURCE_GROUP, SUBSCRIPTION_ID, VNET } from '../emulators/azure/index.js'
 import { armClients, secretCredential } from '../emulators/azure/sdk-clients.js'
 import { AzureSpecs, azureSpecCatalog } from '../emulators/azure/spec.js'
+import { NETWORK_API_VERSION } from '../src/providers/azure/network-api.js'
 
 const request = (method: string, path: string, options: { headers?: Record<string, string>; body?: unknown } = {}): SpecRequest => ({
   method,
@@ -131,8 +133,9 @@ describe('through the ARM emulator', () => {
     const az = await startAzureEmulators()
     let closed: Promise<void> | undefined
     try {
-      const { network } = armClients(az, secretCredential(az), { maxRetries: 0, asShipped: true })
-      await network.virtualNetworks.get(RESOURCE_GROUP, VNET, { requestOptions: { customHeaders: { 'If-None-Match': '*' } } })
+      const { arm } = armClients(az, secretCredential(az), { maxRetries: 0, asShipped: true })
+      const url = `${arm.$host}/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Network/virtualNetworks/${VNET}?api-version=${NETWORK_API_VERSION}`
+      await arm.sendRequest(createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders({ 'If-None-Match': '*' }) }))
       expect(az.arm.violations.all.map(formatViolation)).toEqual(['VirtualNetworks_Get: header.if-none-match: is not declared for this operation'])
       closed = az.close()
       await expect(closed).rejects.toThrow(/VirtualNetworks_Get: header\.if-none-match/)

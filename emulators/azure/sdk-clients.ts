@@ -1,10 +1,12 @@
-// Real Azure SDK clients (@azure/arm-network, @azure/arm-privatedns, @azure/identity) pointed at the Azure
-// emulators through the action's own host override, for tests and for setting up scenarios by hand.
-import { NetworkManagementClient } from '@azure/arm-network'
+// The Azure clients the action uses (@azure/arm-privatedns, @azure/identity, and its own Microsoft.Network
+// REST client on a core-client pipeline) pointed at the Azure emulators through the action's own host
+// override, for tests and for setting up scenarios by hand.
 import { PrivateDnsManagementClient } from '@azure/arm-privatedns'
 import type { HttpClient } from '@azure/core-rest-pipeline'
 import { ClientAssertionCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity'
-import { conditionalHeadersOnWritesOnly } from '../../src/providers/azure/clients.js'
+import type { ArmPipeline } from '../../src/providers/azure/arm-rest.js'
+import { armPipeline, conditionalHeadersOnWritesOnly } from '../../src/providers/azure/clients.js'
+import { NetworkApi } from '../../src/providers/azure/network-api.js'
 import { parseEndpointOverrides, redirectingHttpClient } from '../../src/providers/azure/transport.js'
 import { ASSERTION_AUDIENCE } from './entra.js'
 import type { AzureEmulators } from './index.js'
@@ -28,19 +30,20 @@ export function secretCredential(az: AzureEmulators, secret = CLIENT_SECRET): To
 }
 
 export interface ArmClients {
-  network: NetworkManagementClient
+  network: NetworkApi
+  /** The pipeline under `network`, for requests of the test's own */
+  arm: ArmPipeline
   dns: PrivateDnsManagementClient
 }
 
-/** Clients as the action builds them; `asShipped` leaves out the action's header policy, to show what the SDK alone sends. */
+/** Clients as the action builds them; `asShipped` leaves out the action's header policy, to show what the pipelines alone send. */
 export function armClients(az: AzureEmulators, credential: TokenCredential = secretCredential(az), options: { maxRetries?: number; asShipped?: boolean; subscriptionId?: string } = {}): ArmClients {
   const common = {
     httpClient: emulatorHttpClient(az),
     ...(options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {}),
     additionalPolicies: options.asShipped ? [] : [{ policy: conditionalHeadersOnWritesOnly, position: 'perCall' as const }]
   }
-  return {
-    network: new NetworkManagementClient(credential, options.subscriptionId ?? SUBSCRIPTION_ID, common),
-    dns: new PrivateDnsManagementClient(credential, options.subscriptionId ?? SUBSCRIPTION_ID, common)
-  }
+  const subscriptionId = options.subscriptionId ?? SUBSCRIPTION_ID
+  const arm = armPipeline(credential, common)
+  return { network: new NetworkApi(arm, subscriptionId, () => undefined), arm, dns: new PrivateDnsManagementClient(credential, subscriptionId, common) }
 }
