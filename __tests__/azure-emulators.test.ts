@@ -225,6 +225,18 @@ describe('Microsoft.Network', () => {
     expect(moved).toMatchObject({ statusCode: 400, code: 'PrivateEndpointSubnetCannotBeChanged' })
   })
 
+  it('deletes an endpoint and its network interface as a long-running operation followed to its end', async () => {
+    await arm.network.putPrivateEndpoint(RESOURCE_GROUP, 'pe-test', endpointBody())
+    az.arm.operations.inProgressPolls = 1
+    az.log.clear()
+    await arm.network.deletePrivateEndpoint(RESOURCE_GROUP, 'pe-test')
+    expect(operations()).toEqual(['PrivateEndpoints_Delete 202', 'NetworkOperationStatus_Get 200', 'NetworkOperationStatus_Get 200'])
+    expect(takeViolations()).toEqual([])
+    expect(az.arm.network.endpoint('pe-test')).toBeUndefined()
+    expect(az.arm.state.networkInterfaces.size).toBe(0)
+    expect(await caught(arm.network.privateEndpoint(RESOURCE_GROUP, 'pe-test'))).toMatchObject({ statusCode: 404 })
+  })
+
   it('surfaces a failed long-running operation and leaves the endpoint Failed', async () => {
     az.arm.operations.failNext('PrivateEndpoints_CreateOrUpdate', { code: 'InternalServerError', message: 'Injected provisioning failure' })
     const failure = await caught(arm.network.putPrivateEndpoint(RESOURCE_GROUP, 'pe-test', endpointBody()))

@@ -36,7 +36,10 @@ export interface ArmClients {
   dns: PrivateDnsManagementClient
 }
 
-/** Clients as the action builds them; `asShipped` leaves out the action's header policy, to show what the pipelines alone send. */
+/**
+ * Clients as the action builds them; `asShipped` leaves out the action's header policy, to show what the
+ * pipelines alone send. Microsoft.Network polls every 10 ms where no Retry-After says otherwise.
+ */
 export function armClients(az: AzureEmulators, credential: TokenCredential = secretCredential(az), options: { maxRetries?: number; asShipped?: boolean; subscriptionId?: string } = {}): ArmClients {
   const common = {
     httpClient: emulatorHttpClient(az),
@@ -45,5 +48,5 @@ export function armClients(az: AzureEmulators, credential: TokenCredential = sec
   }
   const subscriptionId = options.subscriptionId ?? SUBSCRIPTION_ID
   const arm = armPipeline(credential, common)
-  return { network: new NetworkApi(arm, subscriptionId, () => undefined), arm, dns: new PrivateDnsManagementClient(credential, subscriptionId, common) }
+  return { network: new NetworkApi(arm, subscriptionId, () => undefined, 10), arm, dns: new PrivateDnsManagementClient(credential, subscriptionId, common) }
 }

@@ -19,7 +19,7 @@ import { NetworkApi } from './network-api.js'
 /**
  * ARM clients per subscription: the endpoint's, the virtual network's, the DNS zones' (a hub's) and those of
  * linked networks may all differ, while one credential (the federated identity) acts in each. Each
- * subscription gets its own pair, created on first use, and its own gate, as ARM counts requests per
+ * subscription gets its own clients, created on first use, and its own gate, as ARM counts requests per
  * subscription and principal.
  */
 export interface AzureClients {

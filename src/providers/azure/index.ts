@@ -114,7 +114,7 @@ export class AzureProvider implements CloudProvider {
   async connect(): Promise<Identity> {
     const { session, clients } = this.ready()
     const identifying = session.identity()
-    // The clients the plan reads with (each subscription's network and DNS pair) are built while Entra
+    // The clients the plan reads with (each subscription's ARM pipeline and DNS client) are built while Entra
     // answers, not after it: the first construction costs tens of milliseconds.
     const s = this.settings
     for (const subscriptionId of new Set([s.subscriptionId, s.networkSubscriptionId, s.dnsSubscriptionId])) clients.network(subscriptionId)

@@ -190,10 +190,12 @@ export function writableEndpoint(read: PrivateEndpoint): PrivateEndpoint {
 
 /** Microsoft.Network in one subscription. Reads and long-running operations throw ARM's RestError (arm-rest.ts). */
 export class NetworkApi {
+  /** `pollIntervalMs`: between polls that name no Retry-After (core-lro's default, 2 s, unless given) */
   constructor(
     private readonly arm: ArmPipeline,
     readonly subscriptionId: string,
-    private readonly principal: () => string | undefined
+    private readonly principal: () => string | undefined,
+    private readonly pollIntervalMs?: number
   ) {}
 
   private path(resourceGroup: string, type: string, name?: string): string {
@@ -274,7 +276,7 @@ export class NetworkApi {
         sendInitialRequest: () => send(method, url, body, signal),
         sendPollRequest: (to, options) => send('GET', withApiVersion(to), undefined, (options?.abortSignal as AbortSignal | undefined) ?? signal)
       },
-      { resourceLocationConfig }
+      { resourceLocationConfig, ...(this.pollIntervalMs === undefined ? {} : { intervalInMs: this.pollIntervalMs }) }
     )
     return poller.pollUntilDone(signal ? { abortSignal: signal } : {})
   }
