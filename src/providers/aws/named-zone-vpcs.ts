@@ -7,6 +7,7 @@ import { check, type Check } from '../../base/checks.js'
 import type { NamedZone } from '../../engine/dns-placement.js'
 import { InputError } from '../../engine/input-error.js'
 import type { ClusterLink } from '../../engine/target.js'
+import { early } from '../../base/settle.js'
 
 export interface ZoneVpcRef {
   vpcId: string
@@ -42,7 +43,7 @@ export async function verifyNamedZonesServe(route53: Route53Client, links: Clust
   // Every zone is read in the same round; the checks are then made in the clusters' order.
   for (const link of links) {
     const zone = placed.get(link.clusterId)
-    if (zone) vpcsOf(zone.id).catch(() => undefined)
+    if (zone) early(vpcsOf(zone.id))
   }
   const checks: Check[] = []
   for (const link of links) {

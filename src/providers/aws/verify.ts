@@ -11,6 +11,7 @@ import { fqdn, observeRecord, recordPointsAt, zonesOfVpc } from './dns.js'
 import { verifyNamedZonesServe } from './named-zone-vpcs.js'
 import { describeGroups } from './security-group.js'
 import type { ZoneTopology, ZoneVpc } from './zone-vpcs.js'
+import { early } from '../../base/settle.js'
 
 export interface AwsVerifyInput {
   ec2: EC2Client
@@ -49,11 +50,7 @@ function readFor<T>(ids: string[], ahead: { ids: string[]; read: Promise<T> } | 
   return ahead && sameIds(ahead.ids, ids) ? ahead.read : read()
 }
 
-const readAhead = <T>(ids: string[], read: () => Promise<T>) => {
-  const started = read()
-  started.catch(() => undefined)
-  return { ids, read: started }
-}
+const readAhead = <T>(ids: string[], read: () => Promise<T>) => ({ ids, read: early(read()) })
 
 const notYet = (target: Target) => (target.mode === 'plan' ? 'not created yet; apply creates it' : 'missing')
 
@@ -62,16 +59,13 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
   const checks: Check[] = []
   // The VPC's zones are listed while the endpoint is read: the two do not depend on each other.
   // dns: none reads no Route 53: the role may have no DNS permissions at all.
-  const zonesInVpc = input.dns === 'none' ? undefined : zonesOfVpc(route53, input.vpcId, input.region)
-  zonesInVpc?.catch(() => undefined)
+  const zonesInVpc = input.dns === 'none' ? undefined : early(zonesOfVpc(route53, input.vpcId, input.region))
   // Verification needs the association and the record, not the ownership proof the plan reads per zone.
   // Each VPC's zones are listed with the credentials of its owner; records are read in the zones' account.
   const topology = input.topology
   const zoneReader = topology?.zones.route53 ?? route53
-  const extrasRead = input.dns === 'none' ? undefined : Promise.all((topology?.extraVpcs ?? []).map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) })))
-  extrasRead?.catch(() => undefined)
-  const namedServe = input.dns === 'none' ? undefined : verifyNamedZonesServe(zoneReader, target.clusters, input.placed, input.namedZoneVpcIds, input.region)
-  namedServe?.catch(() => undefined)
+  const extrasRead = input.dns === 'none' ? undefined : early(Promise.all((topology?.extraVpcs ?? []).map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) }))))
+  const namedServe = input.dns === 'none' ? undefined : early(verifyNamedZonesServe(zoneReader, target.clusters, input.placed, input.namedZoneVpcIds, input.region))
   // With the endpoint's id known, what apply left is read in the same round as the endpoint itself.
   const applied = input.endpointId ? input.applied : undefined
   const ipsAhead = applied?.networkInterfaceIds.length ? readAhead(applied.networkInterfaceIds, () => describeEndpointIps(ec2, applied.networkInterfaceIds)) : undefined

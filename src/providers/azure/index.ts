@@ -6,7 +6,7 @@ import { checkAzurePrivateDnsZoneName } from '../../config/rules.js'
 import type { AzureSettings, Config } from '../../config/types.js'
 import type { Check } from '../../base/checks.js'
 import { Observations } from '../../base/observations.js'
-import { allInOrder } from '../../base/settle.js'
+import { allInOrder, early } from '../../base/settle.js'
 import type { Logger } from '../../base/log.js'
 import { azureEndpointName, digest } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
@@ -188,9 +188,8 @@ export class AzureProvider implements CloudProvider {
         after: target.service.whitelistRequired ? [WHITELIST_STEP] : [],
         onReady: (endpoint, ip) => {
           this.live.endpoint = endpoint
-          this.live.ipRead = ip.then((read) => (this.live.ip = read))
           // Awaited by the steps that need the IP; a failure is theirs to report.
-          this.live.ipRead.catch(() => undefined)
+          this.live.ipRead = early(ip.then((read) => (this.live.ip = read)))
         }
       }),
       planEndpointApproved(network, existing, () => this.live.endpoint, projectId, () => this.endpointIp())

@@ -1,7 +1,7 @@
 // Control-plane checks for Google Cloud, read fresh after apply: the endpoint's address and connection,
 // the firewall, and per cluster the zone binding and the record.
 import { check, skipped, type Check } from '../../base/checks.js'
-import { allInOrder } from '../../base/settle.js'
+import { allInOrder, early } from '../../base/settle.js'
 import type { DnsMode } from '../../config/types.js'
 import { recordsLeftToDnsTeam } from '../../engine/dns-placement.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
@@ -116,8 +116,7 @@ async function dnsChecks(target: Target, input: GcpVerifyInput, ip: Promise<stri
 
 /** A read sent ahead of knowing it is wanted: its failure counts only if its answer is used. */
 function ahead<T>(read: () => Promise<T>): () => Promise<T> {
-  const answer = read()
-  answer.catch(() => undefined)
+  const answer = early(read())
   return () => answer
 }
 
