@@ -12,6 +12,7 @@
 //   long as the endpoint network's address space (private-link/disable-private-endpoint-network-policy).
 // The client subnet is a range of addresses: a rule that matches only part of it decides for that part.
 import { cidrSpan, ipToNumber, numberToIp } from '../../base/ip.js'
+import type { SecurityRuleProperties } from './network-api.js'
 
 export type Span = [number, number]
 
@@ -81,23 +82,9 @@ function union(prefixes: string[], tags: TagContext): AddressSet {
 
 const within = (spans: Span[], n: number) => spans.some(([a, b]) => a <= n && n <= b)
 
-/** A security rule's fields as the flow reads them: ARM's SecurityRule with its properties beside its name (network-api.ts). */
-export interface SecurityRuleView {
+/** A security rule's fields as the flow reads them: ARM's SecurityRule with its properties beside its name. */
+export interface SecurityRuleView extends SecurityRuleProperties {
   name?: string
-  priority?: number
-  direction?: string
-  access?: string
-  protocol?: string
-  sourceAddressPrefix?: string
-  sourceAddressPrefixes?: string[]
-  sourcePortRange?: string
-  sourcePortRanges?: string[]
-  destinationAddressPrefix?: string
-  destinationAddressPrefixes?: string[]
-  destinationPortRange?: string
-  destinationPortRanges?: string[]
-  sourceApplicationSecurityGroups?: unknown[]
-  destinationApplicationSecurityGroups?: unknown[]
 }
 
 /** Azure's default rules, the same in every group (network-security-groups-overview, "Default security rules"). */
