@@ -179,11 +179,15 @@ describe('adoption and drift', () => {
     expect(await zoneTags(made.HostedZone!.Id!)).toEqual({})
   })
 
-  it('sweeps in one round, creates the endpoint beside the group\'s rules, and reads what apply left in one round', async () => {
+  it('reads the Zilliz side and sweeps in one round each, creates the endpoint beside the group\'s rules, and reads what apply left in one round', async () => {
     const verifyReads = ['ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroups', 'route53:ListHostedZonesByVPC', 'route53:ListResourceRecordSets']
-    for (const slow of ['ec2:AuthorizeSecurityGroupIngress', 'ec2:DescribeNetworkInsightsPaths', ...verifyReads]) emulators.switches.latency[slow] = 300
+    const zillizReads = ['zilliz:ListPrivateEndpointServices', 'zilliz:ListClusters', 'zilliz:DescribeCluster', 'zilliz:ListPrivateEndpoints']
+    for (const slow of ['ec2:AuthorizeSecurityGroupIngress', 'ec2:DescribeNetworkInsightsPaths', ...zillizReads, ...verifyReads]) emulators.switches.latency[slow] = 300
     const result = await run({ mode: 'apply' })
     expectVerifiedApply(result, writes(), FRESH_APPLY_WRITES)
+    // The Zilliz side's service, clusters and registrations are read together.
+    const clusterRead = emulators.log.calls('zilliz').find((c) => c.operation === 'DescribeCluster' || c.operation === 'ListClusters') as CallRecord
+    expectOneRound([firstCall('zilliz:ListPrivateEndpointServices'), clusterRead, firstCall('zilliz:ListPrivateEndpoints')])
     // The sweep of expired proof resources lists insights paths and interfaces together, beside the
     // plan's observation (no plan reads proof resources), and its log is told whole before the plan.
     expectOneRound([firstCall('ec2:DescribeNetworkInsightsPaths'), firstCall('ec2:DescribeNetworkInterfaces'), firstCall('ec2:DescribeVpcs')])

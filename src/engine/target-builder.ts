@@ -81,21 +81,22 @@ async function targetClusters(config: Config, zilliz: ZillizApi, destroy: boolea
   return clusters
 }
 
-async function settledAll<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [ra, rb] = await Promise.allSettled([a, b])
-  if (ra.status === 'rejected') throw ra.reason
-  if (rb.status === 'rejected') throw rb.reason
-  return [ra.value, rb.value]
-}
-
 export async function buildTarget(config: Config, mode: Mode, zilliz: ZillizApi, destroy = false): Promise<Target> {
   const { projectId, regionId } = config.zilliz
-  // The service first: a region without private links makes every other answer moot.
-  const services = await zilliz.listEndpointServices(regionId)
-  const service = services.find((s) => s.regionId === regionId)
+  // The three reads need none of each other's answers, so they go out together; every one settles before
+  // any is judged (nothing outlives the run), in the order a sequential run would meet them: a region
+  // without private links makes every other answer moot, so its error comes first.
+  const [services, clustersRead, registrationsRead] = await Promise.allSettled([
+    zilliz.listEndpointServices(regionId),
+    targetClusters(config, zilliz, destroy),
+    zilliz.listPrivateEndpoints(projectId)
+  ])
+  if (services.status === 'rejected') throw services.reason
+  const service = services.value.find((s) => s.regionId === regionId)
   if (!service) throw new InputError('zilliz-region-id', `Zilliz offers no private link service in ${regionId}. Check the region id against the Zilliz console's Private Link tab.`)
-  // allSettled, so a failure of one never leaves the other request running after the run ends.
-  const [clusters, registrations] = await settledAll(targetClusters(config, zilliz, destroy), zilliz.listPrivateEndpoints(projectId))
+  if (clustersRead.status === 'rejected') throw clustersRead.reason
+  if (registrationsRead.status === 'rejected') throw registrationsRead.reason
+  const [clusters, registrations] = [clustersRead.value, registrationsRead.value]
   const links = clusters.map(clusterLink)
   const ports = [...new Set([...DEFAULT_PORTS, ...links.map((l) => l.port), ...config.ports])].sort((a, b) => a - b)
   return {
