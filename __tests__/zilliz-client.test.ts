@@ -316,6 +316,18 @@ describe('client-side rate limit', () => {
     expect(clock.now() - 1_000).toBeGreaterThanOrEqual(2_000)
   })
 
+  it('paces each API endpoint apart, as Zilliz limits them: reads of different endpoints go out at once', async () => {
+    await start({ rateLimit: { requests: 1000, windowMs: 1000 } })
+    const clock = fakeClock(1_000)
+    const zillizClient = client({ clock, requestsPerSecond: 20 })
+    // Two of each endpoint fit its burst: six reads of three endpoints need no wait.
+    await Promise.all([0, 1].flatMap(() => [zillizClient.describeCluster(clusters.aws[0]), zillizClient.listPrivateEndpoints(ZILLIZ_SEED.projectId), zillizClient.listEndpointServices(ZILLIZ_SEED.regions.aws)]))
+    expect(clock.sleeps).toEqual([])
+    // A third read of one endpoint waits for its slot.
+    await zillizClient.describeCluster(clusters.aws[0])
+    expect(clock.sleeps).toHaveLength(1)
+  })
+
   it('queues concurrent callers into slots that keep every second at or under the limit', async () => {
     let now = 0
     const wakeAt: number[] = []

@@ -50,6 +50,8 @@ type Query = Record<string, string | number | undefined>
 
 interface ApiCall {
   operation: string
+  /** The API endpoint as Zilliz's rate limit counts it (method and path template): one limit each */
+  route: string
   method: 'GET' | 'POST' | 'DELETE'
   path: string
   query?: Query
@@ -78,7 +80,9 @@ export class ZillizClient implements ZillizApi {
   private readonly deadline?: number
   private readonly timeoutMs: number
   private readonly pageSize: number
-  private readonly limiter: RateLimiter
+  /** Zilliz limits each API endpoint apart ("20 requests per second per user per endpoint"): one limiter each */
+  private readonly limiters = new Map<string, RateLimiter>()
+  private readonly requestsPerSecond: number
   private readonly onRetry?: ZillizClientOptions['onRetry']
   private readonly agentFor?: ZillizClientOptions['agentFor']
 
@@ -92,21 +96,21 @@ export class ZillizClient implements ZillizApi {
     this.deadline = options.deadline
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.pageSize = Math.min(100, Math.max(1, Math.floor(options.pageSize ?? 100)))
-    this.limiter = new RateLimiter({ requestsPerSecond: options.requestsPerSecond ?? 20, clock: this.clock })
+    this.requestsPerSecond = options.requestsPerSecond ?? 20
     this.onRetry = options.onRetry
     this.agentFor = options.agentFor
   }
 
   listEndpointServices(regionId: string): Promise<EndpointService[]> {
     return this.listAll<EndpointService>(
-      { operation: `list private endpoint services in ${regionId}`, path: '/v2/privateEndpointServices', query: { regionId } },
+      { operation: `list private endpoint services in ${regionId}`, route: 'GET /v2/privateEndpointServices', path: '/v2/privateEndpointServices', query: { regionId } },
       'endpointServices'
     )
   }
 
   async listPrivateEndpoints(projectId: string): Promise<PrivateEndpoint[]> {
     const endpoints = await this.listAll<PrivateEndpoint>(
-      { operation: `list private endpoints of ${projectId}`, path: `/v2/projects/${segment(projectId)}/privateEndpoints`, projectId },
+      { operation: `list private endpoints of ${projectId}`, route: 'GET /v2/projects/{projectId}/privateEndpoints', path: `/v2/projects/${segment(projectId)}/privateEndpoints`, projectId },
       'endpoints'
     )
     return endpoints.map((endpoint) => ({ ...endpoint, gcpProjectId: endpoint.gcpProjectId ?? null }))
@@ -118,6 +122,7 @@ export class ZillizClient implements ZillizApi {
     try {
       await this.call({
         operation: `register private endpoint ${request.endpointId} in ${request.regionId}`,
+        route: 'POST /v2/projects/{projectId}/privateEndpoints',
         method: 'POST',
         path: `/v2/projects/${segment(projectId)}/privateEndpoints`,
         body,
@@ -136,6 +141,7 @@ export class ZillizClient implements ZillizApi {
     try {
       await this.call({
         operation: `delete private endpoint ${endpointId} in ${regionId}`,
+        route: 'DELETE /v2/projects/{projectId}/privateEndpoints/{endpointId}',
         method: 'DELETE',
         path: `/v2/projects/${segment(projectId)}/privateEndpoints/${segment(endpointId)}`,
         query: { regionId, gcpProjectId },
@@ -151,6 +157,7 @@ export class ZillizClient implements ZillizApi {
   async addWhitelistEntry(projectId: string, regionId: string, outerUserId: string): Promise<void> {
     await this.call({
       operation: `add ${outerUserId} to the private endpoint whitelist of ${regionId}`,
+      route: 'POST /v2/projects/{projectId}/privateEndpointWhitelist',
       method: 'POST',
       path: `/v2/projects/${segment(projectId)}/privateEndpointWhitelist`,
       body: { regionId, outerUserId },
@@ -160,7 +167,7 @@ export class ZillizClient implements ZillizApi {
 
   async listClusters(projectId: string): Promise<Cluster[]> {
     const clusters = await this.listAll<Cluster>(
-      { operation: `list clusters of ${projectId}`, path: '/v2/clusters', query: { projectId }, projectId },
+      { operation: `list clusters of ${projectId}`, route: 'GET /v2/clusters', path: '/v2/clusters', query: { projectId }, projectId },
       'clusters'
     )
     return clusters.map(withPrivateLinkAddress)
@@ -169,6 +176,7 @@ export class ZillizClient implements ZillizApi {
   async describeCluster(clusterId: string): Promise<Cluster> {
     const cluster = await this.call<Cluster>({
       operation: `describe cluster ${clusterId}`,
+      route: 'GET /v2/clusters/{clusterId}',
       method: 'GET',
       path: `/v2/clusters/${segment(clusterId)}`
     })
@@ -201,11 +209,17 @@ export class ZillizClient implements ZillizApi {
     }
   }
 
+  private limiterFor(route: string): RateLimiter {
+    let limiter = this.limiters.get(route)
+    if (!limiter) this.limiters.set(route, (limiter = new RateLimiter({ requestsPerSecond: this.requestsPerSecond, clock: this.clock })))
+    return limiter
+  }
+
   private call<T>(call: ApiCall): Promise<T> {
     const { attempts, baseMs, maxMs } = call.method === 'GET' ? this.readRetrySettings : this.retrySettings
     return retry(
       async () => {
-        await this.limiter.acquire()
+        await this.limiterFor(call.route).acquire()
         return this.send<T>(call)
       },
       {
