@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { CallRecord } from '../emulators/core/service.js'
 import { startEmulators, type Emulators } from '../emulators/index.js'
 import { adminClient, adminOperation, writeExternalAccountCredentials } from '../emulators/gcp/fixtures.js'
 import {
@@ -58,9 +59,12 @@ describe('apply', () => {
   it('creates exactly the expected resources on a fresh world and verifies the link', async () => {
     const result = await run({ mode: 'apply' })
     expectVerifiedApply(result, writes(), FRESH_APPLY_WRITES)
-    // The address, its labels, the endpoint, its labels, the zone, the record, the registration.
+    // The address, its labels, the endpoint, its labels, the zone, the record, the registration; the read
+    // of the new address's IP is a wait, not a change.
     expect(result.outputs['changes-count']).toBe('7')
-    expect(planStep(result, 'psc-address-labels')).toMatchObject({ action: 'create', dependsOn: ['psc-address'] })
+    expect(planStep(result, 'psc-address-ip')).toMatchObject({ action: 'wait', dependsOn: ['psc-address'] })
+    expect(planStep(result, 'psc-endpoint')).toMatchObject({ action: 'create', dependsOn: ['psc-address'] })
+    expect(planStep(result, 'psc-address-labels')).toMatchObject({ action: 'create', dependsOn: ['psc-address-ip'] })
     expect(planStep(result, 'psc-endpoint-labels')).toMatchObject({ action: 'create', dependsOn: ['psc-endpoint'] })
     expect(result.outputs['private-link']).toBe(HOST)
 
@@ -185,12 +189,30 @@ describe('calls that go out together', () => {
     }))
     expectSuccess(await run({ mode: 'apply' }))
     expect(await beside).toEqual({ first: expect.objectContaining({ missing: [] }), second: expect.objectContaining({ missing: [] }) })
-    const ops = emulators.log.records.map((r) => r.operation).filter((op) => !op.endsWith('.setLabels'))
+    // In order of arrival: the endpoint's insert follows the address's operation, and the address's one
+    // read goes out beside it (which of the two arrives first is not fixed), before its labels.
+    const ops = [...emulators.log.records].sort((a, b) => (a.arrived as number) - (b.arrived as number)).map((r) => r.operation)
     const between = (from: string, to: string) => ops.slice(ops.indexOf(from) + 1, ops.indexOf(to))
-    expect(between('addresses.insert', 'forwardingRules.insert').filter((op) => op !== 'changes.create' && !op.startsWith('managedZones.'))).toEqual(['regionOperations.wait', 'addresses.get'])
+    expect(between('addresses.insert', 'forwardingRules.insert').filter((op) => op !== 'addresses.get' && op !== 'changes.create' && !op.startsWith('managedZones.'))).toEqual(['regionOperations.wait'])
+    expect(between('addresses.insert', 'addresses.setLabels').filter((op) => op.startsWith('addresses.'))).toEqual(['addresses.get'])
     expect(between('forwardingRules.insert', 'CreatePrivateEndpoint').filter((op) => op.startsWith('forwardingRules.'))).toEqual(['forwardingRules.get'])
     expect(emulators.log.count('addresses.setLabels')).toBe(1)
     expect(emulators.log.count('forwardingRules.setLabels')).toBe(1)
+  })
+
+  it("sends the endpoint's insert once the address's insert is DONE, while the address is read for its IP", async () => {
+    emulators.switches.latency['gcp-compute:addresses.get'] = 300
+    const result = await run({ mode: 'apply' })
+    expectVerifiedApply(result, writes(), FRESH_APPLY_WRITES)
+    const first = (operation: string, after = 0) =>
+      emulators.log.records.filter((r) => r.operation === operation && (r.arrived as number) > after).sort((a, b) => (a.arrived as number) - (b.arrived as number))[0] as CallRecord
+    const insert = first('addresses.insert')
+    const read = first('addresses.get', insert.answered)
+    // The endpoint needs only the address's path: its insert arrives while the read of the IP is unanswered.
+    expect(first('forwardingRules.insert').arrived).toBeLessThan(read.answered as number)
+    // What needs the IP goes out after the read: the DNS record and the address's labels.
+    expect(first('changes.create').arrived).toBeGreaterThan(read.answered as number)
+    expect(first('addresses.setLabels').arrived).toBeGreaterThan(read.answered as number)
   })
 })
 
@@ -199,6 +221,7 @@ describe('plan', () => {
     const result = await run({ mode: 'plan' })
     expectFreshPlan(result, writes(), [
       'create psc-address',
+      'wait psc-address-ip',
       'create psc-endpoint',
       'wait psc-connection',
       'keep firewall',

@@ -9,6 +9,8 @@ import { lastSegment, resourcePath } from './names.js'
 import { ensureLabels, missingLabels, ownerDescription, ownershipOf, planCreatedLabels, refuseLookAlike, type LabelState, type LabelTarget, type Ownership } from './ownership.js'
 
 export const ADDRESS_STEP = 'psc-address'
+/** Reads the reserved address's IP; the endpoint's insert does not wait for it */
+export const ADDRESS_IP_STEP = 'psc-address-ip'
 export const ADDRESS_LABELS_STEP = 'psc-address-labels'
 
 export interface ObservedAddress {
@@ -97,10 +99,16 @@ function notAttached(input: AddressPlanInput, error: unknown): unknown {
   )
 }
 
-/** Reserves the address and reads it back once (its IP); its labels are a step of their own (planCreatedLabels). */
-async function reserve(input: AddressPlanInput, ctx: StepContext): Promise<ObservedAddress> {
+/**
+ * Reserves the address. When it was found rather than reserved by this run's insert (an earlier attempt's,
+ * or one made since the plan), it is returned as read, proven ours and usable here, so the endpoint never
+ * uses an address that is taken. When this run's own insert reserved it, the result is undefined and
+ * nothing is read: Compute's operation DONE is the proof that the address exists as the insert asked (name,
+ * INTERNAL, in the subnetwork), and the endpoint's insert needs only its path. Its IP is read beside it.
+ */
+async function reserve(input: AddressPlanInput, ctx: StepContext): Promise<ObservedAddress | undefined> {
   const { compute, region, name } = input
-  const address = await compute.apply(
+  const reservation = await compute.apply<{ found?: ObservedAddress }>(
     {
       what: `address ${name} to be reserved`,
       request: { kind: 'address-insert', key: `${compute.project}/${region}/${name}` },
@@ -115,19 +123,27 @@ async function reserve(input: AddressPlanInput, ctx: StepContext): Promise<Obser
       observe: async () => {
         const found = await settledAddress(input, ctx)
         if (found && ownershipOf(found, input.zillizProjectId, addressDescription(input.zillizProjectId)) === 'unproven') refuseLookAlike('address', name, remedy(input))
-        return found
+        return found ? { found } : undefined
       },
-      done: async () => {
-        const found = await settledAddress(input, ctx)
-        if (!found) throw new Error(`Address ${name} was reserved but cannot be read back`)
-        return found
-      }
+      done: () => Promise.resolve({})
     },
     ctx
   ).catch((error: unknown) => Promise.reject(notAttached(input, error)))
-  if (!address.ip) throw new Error(`Address ${name} was reserved but reports no IP`)
+  return reservation.found && usable(input, reservation.found)
+}
+
+/** The address as read: it has its IP and can serve the endpoint. */
+function usable(input: AddressPlanInput, address: ObservedAddress): ObservedAddress {
+  if (!address.ip) throw new Error(`Address ${input.name} was reserved but reports no IP`)
   checkUsable(input, address)
   return address
+}
+
+/** The address this run reserved, read back once for its IP and label fingerprint. */
+async function readBack(input: AddressPlanInput, ctx: StepContext): Promise<ObservedAddress> {
+  const found = await settledAddress(input, ctx)
+  if (!found) throw new Error(`Address ${input.name} was reserved but cannot be read back`)
+  return usable(input, found)
 }
 
 const remedy = (input: AddressPlanInput) => `Delete it (gcloud compute addresses delete ${input.name} --region ${input.region} --project ${input.compute.project}) or set another gcp-endpoint-prefix.`
@@ -142,28 +158,47 @@ const labelTarget = (input: Pick<AddressPlanInput, 'compute' | 'region' | 'name'
 
 const labelAddress = (input: AddressPlanInput, ctx: StepContext, known?: LabelState) => ensureLabels(labelTarget(input), ctx, known)
 
-/** The address step, and when it creates the address, the step that labels it. */
+/** The step that makes the address's IP known; what needs the IP (firewall, DNS records, labels) follows it. */
+function ipStep(name: string, step: Pick<PlannedStep, 'action' | 'reason' | 'run'>): PlannedStep {
+  return { id: ADDRESS_IP_STEP, kind: 'gcp.address-ip', name, dependsOn: [ADDRESS_STEP], ...step }
+}
+
+/**
+ * The address step, the step that reads its IP, and when it creates the address, the step that labels it.
+ * The endpoint depends on the address step alone: its insert goes out once the address's insert is DONE,
+ * beside the read of the IP. A run stopped in between finds the address by name next time (observe).
+ */
 export function planAddress(input: AddressPlanInput): PlannedStep[] {
   const { existing, name } = input
   const base = { id: ADDRESS_STEP, kind: 'gcp.address', name, dependsOn: [], attributes: { subnetwork: input.subnetworkPath, type: 'INTERNAL' } }
   if (!existing) {
-    let created: ObservedAddress | undefined
+    // Set by the reserve when it found the address (already read), else by the read of the IP.
+    let address: ObservedAddress | undefined
     const reserveStep: PlannedStep = {
       ...base,
       action: 'create',
       reason: `no address ${name} in ${input.region}`,
       run: async (ctx) => {
-        created = await reserve(input, ctx)
-        input.onReady(created.ip)
+        address = await reserve(input, ctx)
       }
     }
-    return [reserveStep, planCreatedLabels({ id: ADDRESS_LABELS_STEP, target: labelTarget(input), dependsOn: [ADDRESS_STEP], created: () => created })]
+    // Not a change: the read-back of what the reserve wrote, reported as a wait like any other.
+    const readIp = ipStep(name, {
+      action: 'wait',
+      reason: 'the new address\'s IP, read once its insert is DONE (the endpoint\'s insert does not wait for it)',
+      run: async (ctx) => {
+        address ??= await readBack(input, ctx)
+        input.onReady(address.ip)
+      }
+    })
+    return [reserveStep, readIp, planCreatedLabels({ id: ADDRESS_LABELS_STEP, target: labelTarget(input), dependsOn: [ADDRESS_IP_STEP], created: () => address })]
   }
   checkUsable(input, existing)
   const ownership = ownershipOf(existing, input.zillizProjectId, addressDescription(input.zillizProjectId))
   if (ownership === 'unproven') refuseLookAlike('address', name, remedy(input))
   if (existing.status === 'RESERVING') {
     // An insert still runs (another run, or one whose answer was lost): wait for it, as for any other wait.
+    // Found settled, the address is checked again before the endpoint uses it.
     return [
       {
         ...base,
@@ -171,18 +206,21 @@ export function planAddress(input: AddressPlanInput): PlannedStep[] {
         reason: `address ${name} is RESERVING; apply waits until it is reserved`,
         run: async (ctx) => {
           const settled = await settledAddress(input, ctx)
-          const address = settled?.ip ? settled : await reserve(input, ctx)
+          const address = settled?.ip ? usable(input, settled) : ((await reserve(input, ctx)) ?? (await readBack(input, ctx)))
           await labelAddress(input, ctx, address)
           input.onReady(address.ip)
         }
-      }
+      },
+      ipStep(name, { action: 'keep', reason: `read by ${ADDRESS_STEP} once the address is reserved` })
     ]
   }
   input.onReady(existing.ip)
   const where = `reserved at ${existing.ip} in ${lastSegment(existing.subnetwork)}`
   const labels = restoreLabels(input, existing, ownership)
-  return [labels ? { ...base, action: 'update', reason: `${where}; ${labels.reason}`, run: labels.run } : { ...base, action: 'keep', reason: where }]
+  return [labels ? { ...base, action: 'update', reason: `${where}; ${labels.reason}`, run: labels.run } : { ...base, action: 'keep', reason: where }, knownIp(name, existing.ip)]
 }
+
+const knownIp = (name: string, ip: string) => ipStep(name, { action: 'keep', reason: `${ip}, read by the plan` })
 
 /** The labels an address of ours lacks, to restore (as after a run stopped before setLabels); undefined when none. */
 function restoreLabels(
@@ -197,7 +235,7 @@ function restoreLabels(
 }
 
 /**
- * The step when the endpoint already exists: its address is in use, nothing to reserve. When the endpoint
+ * The steps when the endpoint already exists: its address is in use, nothing to reserve. When the endpoint
  * is ours and uses the address of our name, that address gets back labels it lacks (its labels are set
  * beside the endpoint's insert, so a run can stop with the endpoint made and the address unlabelled).
  */
@@ -207,13 +245,14 @@ export function addressInUse(input: {
   reason: string
   onReady: (ip: string) => void
   ours?: { compute: ComputeApi; region: string; labels: Record<string, string>; zillizProjectId: string; existing: ObservedAddress | undefined }
-}): PlannedStep {
+}): PlannedStep[] {
   const { name, ip, reason, ours } = input
   input.onReady(ip)
   const base = { id: ADDRESS_STEP, kind: 'gcp.address', name, dependsOn: [] }
   const existing = ours?.existing
-  if (!ours || !existing || existing.ip !== ip) return { ...base, action: 'keep', reason }
+  const kept: PlannedStep = { ...base, action: 'keep', reason }
+  if (!ours || !existing || existing.ip !== ip) return [kept, knownIp(name, ip)]
   const ownership = ownershipOf(existing, ours.zillizProjectId, addressDescription(ours.zillizProjectId))
   const labels = ownership === 'unproven' ? undefined : restoreLabels({ ...ours, name }, existing, ownership)
-  return labels ? { ...base, action: 'update', reason: `${reason}; ${labels.reason}`, run: labels.run } : { ...base, action: 'keep', reason }
+  return [labels ? { ...base, action: 'update', reason: `${reason}; ${labels.reason}`, run: labels.run } : kept, knownIp(name, ip)]
 }

@@ -12,7 +12,7 @@ import type { CloudProvider, Identity, Inventory, InventoryHint, ProviderPlan, P
 import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
-import { ADDRESS_STEP, addressInUse, observeAddress, planAddress, type ObservedAddress } from './address.js'
+import { ADDRESS_IP_STEP, ADDRESS_STEP, addressInUse, observeAddress, planAddress, type ObservedAddress } from './address.js'
 import { gcpSession, type GcpSession } from './auth.js'
 import { gcpClients, type GcpClients } from './clients.js'
 import { observeStaleZone, observeZone, planRecord, planZone, RECORD_TTL_SECONDS, zoneStepId } from './dns.js'
@@ -151,15 +151,13 @@ export class GcpProvider implements CloudProvider {
     const adopted = rule !== undefined && rule.name !== this.names.endpoint
     // An existing endpoint already holds its address: only its IP is needed.
     const address = rule
-      ? [
-          addressInUse({
-            name: adopted ? rule.ip : this.names.address,
-            ip: rule.ip,
-            reason: adopted ? 'the adopted endpoint uses its own address' : `held by ${rule.name} at ${rule.ip}`,
-            onReady: onIp,
-            ...(adopted ? {} : { ours: { compute, region: s.region, labels, zillizProjectId, existing: observed.address } })
-          })
-        ]
+      ? addressInUse({
+          name: adopted ? rule.ip : this.names.address,
+          ip: rule.ip,
+          reason: adopted ? 'the adopted endpoint uses its own address' : `held by ${rule.name} at ${rule.ip}`,
+          onReady: onIp,
+          ...(adopted ? {} : { ours: { compute, region: s.region, labels, zillizProjectId, existing: observed.address } })
+        })
       : planAddress({
           compute,
           region: s.region,
@@ -182,16 +180,17 @@ export class GcpProvider implements CloudProvider {
       zillizProjectId,
       existing: rule,
       labels,
+      // The address's path is known before anything runs: the insert needs the address to exist, not its IP.
       after: [ADDRESS_STEP],
       onReady: (r) => {
         this.live.rule = r
         if (r.ip) this.live.ip = r.ip
       }
     })
-    // The resources first, then their labels: among steps ready together, the insert goes out first.
+    // The resources first, then the address's read and their labels: among steps ready together, the insert goes out first.
     const resources = [...address, ...endpoint]
-    const labelSteps = resources.filter((step) => step.kind === 'gcp.labels')
-    return [...resources.filter((step) => !labelSteps.includes(step)), ...labelSteps, planConnection(compute, s.region, rule, () => this.endpointName(), zillizProjectId)]
+    const follows = resources.filter((step) => step.id === ADDRESS_IP_STEP || step.kind === 'gcp.labels')
+    return [...resources.filter((step) => !follows.includes(step)), ...follows, planConnection(compute, s.region, rule, () => this.endpointName(), zillizProjectId)]
   }
 
   /** The managed EGRESS allow (only where a deny would win), and the retirement of the old INGRESS rule. */
@@ -210,7 +209,7 @@ export class GcpProvider implements CloudProvider {
         ip: () => this.requireIp(),
         plannedIp: this.live.ip,
         subnetRange: network.ranges[0] ?? '0.0.0.0/0',
-        after: [ADDRESS_STEP]
+        after: [ADDRESS_IP_STEP]
       },
       byName(this.names.firewall)
     )
@@ -226,7 +225,7 @@ export class GcpProvider implements CloudProvider {
     return Promise.all(
       target.clusters.map(async (link) => {
         const zone = this.live.placed.get(link.clusterId) as GcpNamedZone
-        return planExistingZoneRecord({ link, zone, found: await readHostRecords(zone, link.host), ownerTags, plannedIp: this.live.ip, ip: () => this.requireIp(), after: [ADDRESS_STEP] })
+        return planExistingZoneRecord({ link, zone, found: await readHostRecords(zone, link.host), ownerTags, plannedIp: this.live.ip, ip: () => this.requireIp(), after: [ADDRESS_IP_STEP] })
       })
     )
   }
@@ -264,7 +263,7 @@ export class GcpProvider implements CloudProvider {
             ip: () => this.requireIp(),
             plannedIp: this.live.ip,
             existing: zone ? await dns.getRecord(zone.name, link.host, 'A') : undefined,
-            after: [zoneStepId(link.clusterId), ADDRESS_STEP]
+            after: [zoneStepId(link.clusterId), ADDRESS_IP_STEP]
           })
         ]
       })
