@@ -64,7 +64,7 @@ describe('apply', () => {
     expect(result.outputs['changes-count']).toBe('7')
     expect(planStep(result, 'psc-address-ip')).toMatchObject({ action: 'wait', dependsOn: ['psc-address'] })
     expect(planStep(result, 'psc-endpoint')).toMatchObject({ action: 'create', dependsOn: ['psc-address'] })
-    expect(planStep(result, 'psc-address-labels')).toMatchObject({ action: 'create', dependsOn: ['psc-address-ip'] })
+    expect(planStep(result, 'psc-address-labels')).toMatchObject({ action: 'create', dependsOn: ['psc-address'] })
     expect(planStep(result, 'psc-endpoint-labels')).toMatchObject({ action: 'create', dependsOn: ['psc-endpoint'] })
     expect(result.outputs['private-link']).toBe(HOST)
 
@@ -213,6 +213,15 @@ describe('calls that go out together', () => {
     // What needs the IP goes out after the read: the DNS record and the address's labels.
     expect(first('changes.create').arrived).toBeGreaterThan(read.answered as number)
     expect(first('addresses.setLabels').arrived).toBeGreaterThan(read.answered as number)
+  })
+
+  it("labels the new address even when the endpoint's insert fails before the address is read", async () => {
+    emulators.switches.latency['gcp-compute:addresses.get'] = 300
+    emulators.switches.inject({ service: 'gcp-compute', operation: 'forwardingRules.insert', status: 403, code: 'forbidden', message: "Required 'compute.forwardingRules.pscCreate' permission", times: 1 })
+    const result = await run({ mode: 'apply' })
+    expect(errorLine(result)).toContain('Step psc-endpoint failed')
+    // Destroy finds the address by its labels.
+    expect([...state().addresses.values()][0]?.labels).toMatchObject({ 'zilliz-private-link_managed-by': 'zilliz-private-link' })
   })
 })
 

@@ -158,7 +158,7 @@ const labelTarget = (input: Pick<AddressPlanInput, 'compute' | 'region' | 'name'
 
 const labelAddress = (input: AddressPlanInput, ctx: StepContext, known?: LabelState) => ensureLabels(labelTarget(input), ctx, known)
 
-/** The step that makes the address's IP known; what needs the IP (firewall, DNS records, labels) follows it. */
+/** The step that makes the address's IP known; what needs the IP (the firewall, the DNS records) follows it. */
 function ipStep(name: string, step: Pick<PlannedStep, 'action' | 'reason' | 'run'>): PlannedStep {
   return { id: ADDRESS_IP_STEP, kind: 'gcp.address-ip', name, dependsOn: [ADDRESS_STEP], ...step }
 }
@@ -172,26 +172,27 @@ export function planAddress(input: AddressPlanInput): PlannedStep[] {
   const { existing, name } = input
   const base = { id: ADDRESS_STEP, kind: 'gcp.address', name, dependsOn: [], attributes: { subnetwork: input.subnetworkPath, type: 'INTERNAL' } }
   if (!existing) {
-    // Set by the reserve when it found the address (already read), else by the read of the IP.
-    let address: ObservedAddress | undefined
+    // Set by the reserve when it found the address (already read); else one read serves the IP and the labels.
+    let found: ObservedAddress | undefined
+    let reading: Promise<ObservedAddress> | undefined
+    const read = (ctx: StepContext) => (reading ??= found ? Promise.resolve(found) : readBack(input, ctx))
     const reserveStep: PlannedStep = {
       ...base,
       action: 'create',
       reason: `no address ${name} in ${input.region}`,
       run: async (ctx) => {
-        address = await reserve(input, ctx)
+        found = await reserve(input, ctx)
       }
     }
     // Not a change: the read-back of what the reserve wrote, reported as a wait like any other.
     const readIp = ipStep(name, {
       action: 'wait',
       reason: 'the new address\'s IP, read once its insert is DONE (the endpoint\'s insert does not wait for it)',
-      run: async (ctx) => {
-        address ??= await readBack(input, ctx)
-        input.onReady(address.ip)
-      }
+      run: async (ctx) => input.onReady((await read(ctx)).ip)
     })
-    return [reserveStep, readIp, planCreatedLabels({ id: ADDRESS_LABELS_STEP, target: labelTarget(input), dependsOn: [ADDRESS_IP_STEP], created: () => address })]
+    // The labels start beside the endpoint's insert too (their setLabels after the shared read), so an insert
+    // that fails leaves a labelled address, which destroy finds by its labels.
+    return [reserveStep, readIp, planCreatedLabels({ id: ADDRESS_LABELS_STEP, target: labelTarget(input), dependsOn: [ADDRESS_STEP], created: read })]
   }
   checkUsable(input, existing)
   const ownership = ownershipOf(existing, input.zillizProjectId, addressDescription(input.zillizProjectId))

@@ -104,7 +104,7 @@ export async function ensureLabels(target: LabelTarget, ctx: StepContext, known?
  * endpoint's insert, the registration) need it to exist, not its labels: they do not wait for these. A run
  * stopped before this step leaves a resource its description proves to be ours; the next run restores them.
  */
-export function planCreatedLabels(input: { id: string; target: LabelTarget; dependsOn: string[]; created: () => LabelState | undefined }): PlannedStep {
+export function planCreatedLabels(input: { id: string; target: LabelTarget; dependsOn: string[]; created: (ctx: StepContext) => LabelState | undefined | Promise<LabelState | undefined> }): PlannedStep {
   const what = input.target.collection === 'addresses' ? 'address' : 'PSC endpoint'
   return {
     id: input.id,
@@ -113,6 +113,6 @@ export function planCreatedLabels(input: { id: string; target: LabelTarget; depe
     dependsOn: input.dependsOn,
     action: 'create',
     reason: `ownership labels of the new ${what}: Compute sets them only with setLabels, after the insert`,
-    run: (ctx) => ensureLabels(input.target, ctx, input.created())
+    run: async (ctx) => ensureLabels(input.target, ctx, await input.created(ctx))
   }
 }
