@@ -36,7 +36,8 @@ export interface ScaleRow {
   again: RunFigures
 }
 
-const WAIT_KINDS = /(-state|psc-connection|private-link|connection)$/
+// Waits and reads of what another step made (the Google address's IP) stand for no resource of their own.
+const WAIT_KINDS = /(-state|psc-connection|private-link|connection|address-ip)$/
 
 /** Steps of a plan that stand for a resource the action manages: the re-apply call budget counts them. */
 export function managedResources(plan: PlanDocument): number {
