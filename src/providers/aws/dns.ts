@@ -22,7 +22,7 @@ import { waitFor } from '../../engine/wait.js'
 import { InputError } from '../../engine/input-error.js'
 import { toTags } from './clients.js'
 import { ENDPOINT_STEP, type ObservedEndpoint } from './endpoint.js'
-import { noHomeVpc, recordVpcsTags, type ZoneTopology } from './zone-vpcs.js'
+import { noHomeVpc, recordVpcsTags, type ZoneTopology, type ZoneVpc } from './zone-vpcs.js'
 
 // Ownership of a zone is proven by its CallerReference, which the create call itself carries (so no
 // crash can separate the zone from its proof) and which Route 53 keeps for the zone's life: it starts
@@ -82,6 +82,11 @@ export async function zonesOfVpc(route53: Route53Client, vpcId: string, region: 
     NextToken = page.NextToken
   } while (NextToken)
   return inVpc
+}
+
+/** Each of these VPCs with its own zones, listed with the credentials of the VPC's owner, all at once. */
+export function zonesOfVpcs(vpcs: ZoneVpc[]): Promise<{ vpc: ZoneVpc; zones: Map<string, VpcZone> }[]> {
+  return Promise.all(vpcs.map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) })))
 }
 
 /** The parent domain of a host: its zone and its siblings' sort together in ListHostedZonesByName. */

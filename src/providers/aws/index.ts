@@ -17,7 +17,7 @@ import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { awsDnsSession, awsSession, shareFirstIdToken, type AwsSession } from './auth.js'
 import { awsClients, awsDnsClients, type AwsClients } from './clients.js'
-import { fqdn, missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone, zonesOfVpc, zoneStepId, zoneTags, type ObservedZone } from './dns.js'
+import { fqdn, missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone, zonesOfVpcs, zoneStepId, zoneTags, type ObservedZone } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readHostRecords } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsWhereTheyLive, widerZones, type DnsRecordSpec, type NamedZone } from '../../engine/dns-placement.js'
 import { chooseEndpoint, ENDPOINT_STEP, listEndpoints, planEndpoint, planEndpointAvailable, type ObservedEndpoint } from './endpoint.js'
@@ -218,7 +218,7 @@ export class AwsProvider implements CloudProvider {
     const zoneClient = topology.zones.route53
     // Each further VPC's own zones are listed beside the endpoint VPC's: a further VPC that already resolves
     // a host through another zone would make Route 53 refuse the association (ConflictingDomainExists).
-    const listingsRead = early(Promise.all(topology.extraVpcs.map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) }))))
+    const listingsRead = early(zonesOfVpcs(topology.extraVpcs))
     const zones = await observeZones({
       lister: topology.endpointVpc.side.route53,
       zones: zoneClient,

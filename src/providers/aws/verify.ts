@@ -7,7 +7,7 @@ import type { DnsMode } from '../../config/types.js'
 import { recordsLeftToDnsTeam, type NamedZone } from '../../engine/dns-placement.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
 import { describeEndpoint, describeEndpointIps } from './endpoint.js'
-import { fqdn, observeRecord, recordPointsAt, zonesOfVpc } from './dns.js'
+import { fqdn, observeRecord, recordPointsAt, zonesOfVpc, zonesOfVpcs } from './dns.js'
 import { verifyNamedZonesServe } from './named-zone-vpcs.js'
 import { describeGroups } from './security-group.js'
 import type { ZoneTopology, ZoneVpc } from './zone-vpcs.js'
@@ -64,7 +64,7 @@ export async function verifyAws(target: Target, input: AwsVerifyInput): Promise<
   // Each VPC's zones are listed with the credentials of its owner; records are read in the zones' account.
   const topology = input.topology
   const zoneReader = topology?.zones.route53 ?? route53
-  const extrasRead = input.dns === 'none' ? undefined : early(Promise.all((topology?.extraVpcs ?? []).map(async (vpc) => ({ vpc, zones: await zonesOfVpc(vpc.side.route53, vpc.vpcId, vpc.region) }))))
+  const extrasRead = input.dns === 'none' ? undefined : early(zonesOfVpcs(topology?.extraVpcs ?? []))
   const namedServe = input.dns === 'none' ? undefined : early(verifyNamedZonesServe(zoneReader, target.clusters, input.placed, input.namedZoneVpcIds, input.region))
   // With the endpoint's id known, what apply left is read in the same round as the endpoint itself.
   const applied = input.endpointId ? input.applied : undefined
