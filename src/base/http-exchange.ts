@@ -76,3 +76,19 @@ function flatten(headers: http.IncomingHttpHeaders): Record<string, string> {
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value
   return flat
 }
+
+/** The body as a JSON object, or undefined when it is not one (an HTML error page, an array, nothing). */
+export function jsonObject(body: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body)
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A body as an error message may quote it: on one line, cut after `max` characters. */
+export function excerpt(body: string, max: number): string {
+  const flat = body.replace(/\s+/g, ' ').trim()
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat
+}

@@ -3,7 +3,7 @@
 // the job's ACTIONS_ID_TOKEN_REQUEST_TOKEN as bearer; the answer is {"value": "<jwt>"}. Spoken over node:http
 // instead of @actions/core's getIDToken, whose HTTP client brings the npm undici into every run's start-up.
 import type { Agent } from 'node:http'
-import { exchange, isHttpExchangeError } from '../base/http-exchange.js'
+import { excerpt, exchange, isHttpExchangeError, jsonObject } from '../base/http-exchange.js'
 
 /** GitHub answers in well under a second; a request still open after this is tried again. */
 export const ID_TOKEN_TIMEOUT_MS = 30_000
@@ -64,7 +64,7 @@ export async function requestIdToken(request: IdTokenRequest): Promise<string> {
     const reason = isHttpExchangeError(error) ? error.message : String(error)
     throw new IdTokenRequestError('no-answer', `no HTTP answer: ${scrub(reason)}`, { cause: error })
   }
-  const body = parseJson(answer.body)
+  const body = jsonObject(answer.body)
   if (answer.status < 200 || answer.status > 299) {
     const message = typeof body?.['message'] === 'string' && body['message'] ? body['message'] : answer.body || answer.statusText
     throw new IdTokenRequestError('status', `HTTP ${answer.status}`, { status: answer.status, said: shorten(scrub(message)) })
@@ -75,17 +75,5 @@ export async function requestIdToken(request: IdTokenRequest): Promise<string> {
   throw new IdTokenRequestError('no-token', `HTTP ${answer.status}, but the answer is ${what}`, { said: shorten(scrub(answer.body)) })
 }
 
-function parseJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text)
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
-}
-
-function shorten(text: string): string | undefined {
-  const flat = text.replace(/\s+/g, ' ').trim()
-  if (!flat) return undefined
-  return flat.length > 500 ? `${flat.slice(0, 500)}…` : flat
-}
+/** GitHub's words as an error quotes them: one line, at most 500 characters; undefined when it said nothing. */
+const shorten = (text: string): string | undefined => excerpt(text, 500) || undefined

@@ -1,7 +1,7 @@
 // HTTP client for the Zilliz Cloud control plane (V2 API) covering what the action needs:
 // private endpoint services and registrations, the whitelist, and clusters.
 import type { Agent } from 'node:http'
-import { exchange, type HttpAnswer } from '../base/http-exchange.js'
+import { excerpt, exchange, jsonObject, type HttpAnswer } from '../base/http-exchange.js'
 import { parseRetryAfter, retry } from '../base/retry.js'
 import { realClock, type Clock } from '../base/timing.js'
 import { ZillizApiError, isZillizApiError, type ZillizErrorDetails } from './errors.js'
@@ -266,7 +266,7 @@ export class ZillizClient implements ZillizApi {
       })
     }
     if (!envelope) {
-      throw this.error(call, { httpStatus: response.status, code: response.status, apiMessage: `response is not JSON: ${excerpt(text)}`, requestId })
+      throw this.error(call, { httpStatus: response.status, code: response.status, apiMessage: `response is not JSON: ${excerpt(text, 300)}`, requestId })
     }
     if (code !== undefined && !SUCCESS_CODES.has(code)) {
       throw this.error(call, { httpStatus: response.status, code: Number.isFinite(code) ? code : -1, apiMessage: messageOf(envelope, text, 'no message'), requestId })
@@ -312,22 +312,12 @@ function withPrivateLinkAddress(cluster: Cluster): Cluster {
 }
 
 function parseEnvelope(text: string): Envelope | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text)
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Envelope) : undefined
-  } catch {
-    return undefined
-  }
+  return jsonObject(text) as Envelope | undefined
 }
 
 function messageOf(envelope: Envelope | undefined, text: string, fallback: string): string {
   if (typeof envelope?.message === 'string' && envelope.message) return envelope.message
-  return excerpt(text) || fallback
-}
-
-function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat
+  return excerpt(text, 300) || fallback
 }
 
 /** The exchange's own words for a timeout; otherwise Node's, with the error code when it says more. */
