@@ -102,8 +102,7 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciled> {
     if (signal.aborted) throw new CancelledError()
   }
   // Reading the Zilliz side needs no cloud credentials: it goes out while the run authenticates.
-  const reading = input.reading ?? buildTarget(config, mode, zilliz, input.destroy)
-  reading.catch(() => undefined)
+  const reading = early(input.reading ?? buildTarget(config, mode, zilliz, input.destroy))
   let sweeping: Promise<{ sweep: Sweep; heard: HeldLogger }> | undefined
   /** Waits for the sweep (once) and tells its log in its own group. */
   const sweepEnded = async (): Promise<void> => {

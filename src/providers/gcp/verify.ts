@@ -114,18 +114,12 @@ async function dnsChecks(target: Target, input: GcpVerifyInput, ip: Promise<stri
   return (await Promise.all(target.clusters.map((link) => clusterDnsChecks(target, input, ip, link)))).flat()
 }
 
-/** A read sent ahead of knowing it is wanted: its failure counts only if its answer is used. */
-function ahead<T>(read: () => Promise<T>): () => Promise<T> {
-  const answer = early(read())
-  return () => answer
-}
-
 async function clusterDnsChecks(target: Target, input: GcpVerifyInput, address: Promise<string | undefined>, link: ClusterLink): Promise<Check[]> {
   const checks: Check[] = []
   const network = lastSegment(input.networkPath)
   // The record of the zone this run made goes out with the listing; another zone found bound is read after it.
   const known = input.knownZone(link.clusterId)
-  const knownRecord = known ? ahead(() => input.dns.getRecord(known, link.host, 'A')) : undefined
+  const knownRecord = known ? early(input.dns.getRecord(known, link.host, 'A')) : undefined
   const zone = await observeZone(input.dns, link.host, input.networkPath, input.zoneName(link.clusterId), target.config.zilliz.projectId)
   const zoneTitle = `Private zone ${fqdn(link.host)} is bound to ${network}`
   if (!zone?.bound) {
@@ -140,7 +134,7 @@ async function clusterDnsChecks(target: Target, input: GcpVerifyInput, address: 
     return checks
   }
   checks.push(check(`dns-zone:${link.clusterId}`, zoneTitle, true, `zone ${zone.name}`, { cause: '', fix: '' }))
-  const record = await (knownRecord && zone.name === known ? knownRecord() : input.dns.getRecord(zone.name, link.host, 'A'))
+  const record = await (knownRecord && zone.name === known ? knownRecord : input.dns.getRecord(zone.name, link.host, 'A'))
   const ip = await address
   checks.push(
     check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint address`, recordHolds(record, ip), record ? `A ${(record.rrdatas ?? []).join(', ')}` : 'no A record', {
@@ -158,7 +152,7 @@ async function existingZoneChecks(target: Target, input: GcpVerifyInput, address
       const zone = input.placed.get(link.clusterId)
       if (!zone) return []
       // The record goes out with the zone; it is judged only if the zone is still bound.
-      const record = ahead(() => zone.api.getRecord(zone.zone, link.host, 'A'))
+      const record = early(zone.api.getRecord(zone.zone, link.host, 'A'))
       const found = await zone.api.getZone(zone.zone)
       const bound = (found?.privateVisibilityConfig?.networks ?? []).some((n) => resourcePath(n.networkUrl) === input.networkPath)
       const checks = [
@@ -168,7 +162,7 @@ async function existingZoneChecks(target: Target, input: GcpVerifyInput, address
         })
       ]
       if (!bound) return checks
-      const a = await record()
+      const a = await record
       const ip = await address
       checks.push(
         check(`dns-record:${link.clusterId}`, `${link.host} resolves to the endpoint address`, recordHolds(a, ip), a ? `A ${(a.rrdatas ?? []).join(', ')} in ${zone.name}` : 'no A record', {
@@ -189,12 +183,12 @@ async function existingZoneChecks(target: Target, input: GcpVerifyInput, address
  */
 export async function verifyGcp(target: Target, input: GcpVerifyInput): Promise<Check[]> {
   const endpoint = endpointChecks(target, input)
-  const view = ahead(() => readEgressView(input.firewalls, input.network, input.enforcementOrder))
+  const view = early(readEgressView(input.firewalls, input.network, input.enforcementOrder))
   const ip = endpoint.then(
     (e) => e.ip,
     () => undefined
   )
   const [found, dns] = await allInOrder([endpoint, dnsChecks(target, input, ip)])
-  const firewall = found.ip ? firewallChecks(target, input, found.ip, await view()) : []
+  const firewall = found.ip ? firewallChecks(target, input, found.ip, await view) : []
   return [...found.checks, ...firewall, ...dns]
 }
