@@ -17,6 +17,7 @@ import { reconcile, type Verified } from './engine/reconcile.js'
 import { stoppedBeforeStart } from './engine/result.js'
 import { buildTarget } from './engine/target-builder.js'
 import type { Withheld } from './github/withheld.js'
+import type { HeadStart } from './head-start.js'
 import { hasOidcEnvironment } from './oidc/environment.js'
 import { configuredProxies, outboundAgents } from './net/outbound.js'
 import { firstIdTokenAudience } from './oidc/audiences.js'
@@ -28,7 +29,7 @@ import { USER_AGENT } from './version.js'
 import { ZillizClient } from './zilliz/client.js'
 
 /** Plans and applies from observation; an apply first passes the environment gate when asked to. */
-async function observeAndRun(config: Config, decision: ModeDecision, apiKey: string, signal: AbortSignal): Promise<RunResult> {
+async function observeAndRun(config: Config, decision: ModeDecision, apiKey: string, signal: AbortSignal, ahead?: HeadStart): Promise<RunResult> {
   if (decision.mode === 'apply' && config.protectedEnvironment) {
     const verdict = await protectedEnvironmentVerdict(config.protectedEnvironment.githubToken)
     if (verdict.status === 'unprotected') return stoppedBeforeStart(config, decision.mode, decision.reason, verdict.message)
@@ -38,9 +39,10 @@ async function observeAndRun(config: Config, decision: ModeDecision, apiKey: str
   const log = coreLogger
   const zilliz = new ZillizClient({ apiUrl: config.zilliz.apiUrl, apiKey, userAgent: USER_AGENT, agentFor: outboundAgents()?.for, deadline: Date.now() + config.waitTimeoutSeconds * 1000 })
   // What needs neither the cloud's code nor its credentials goes out before that code loads and arrives while
-  // it does: the Zilliz side's reads and the first ID token.
+  // it does: the Zilliz side's reads, and the first ID token unless the entry already asked for it.
   const reading = early(buildTarget(config, decision.mode, zilliz, decision.destroy))
-  const provider = await loadProvider(config, log, githubIdTokens(log, `${config.provider} authentication`, firstIdTokenAudience(config)))
+  const tokens = githubIdTokens(log, `${config.provider} authentication`, ahead?.idToken ?? firstIdTokenAudience(config))
+  const provider = await loadProvider(config, log, tokens, ahead)
   const analysis = networkAnalysisDecision(config, { mode: decision.mode, destroy: decision.destroy, eventName: process.env['GITHUB_EVENT_NAME'] })
   const { result, verified } = await reconcile({ config, mode: decision.mode, modeReason: decision.reason, destroy: decision.destroy, zilliz, provider, log, signal, analysis, reading })
   if (verified && !signal.aborted) await proveDataPlane(result, verified, { config, provider, signal, analysis })
@@ -82,14 +84,14 @@ async function proveDataPlane(result: RunResult, verified: Verified, run: { conf
   result.durationMs += Date.now() - started
 }
 
-export async function execute(config: Config, withheld?: Withheld): Promise<void> {
+export async function execute(config: Config, withheld?: Withheld, ahead?: HeadStart): Promise<void> {
   // One run, one registry (tests run the action many times in one process).
   secrets.clear()
   secrets.mask = (secret) => core.setSecret(secret)
   const restore = redactStreams()
   try {
     registerKnownSecrets(config)
-    await executeRedacted(config, withheld)
+    await executeRedacted(config, withheld, ahead)
   } finally {
     restore()
   }
@@ -106,7 +108,7 @@ function registerKnownSecrets(config: Config, env: NodeJS.ProcessEnv = process.e
   secrets.add(env['AWS_SESSION_TOKEN'])
 }
 
-async function executeRedacted(config: Config, withheld?: Withheld): Promise<void> {
+async function executeRedacted(config: Config, withheld?: Withheld, ahead?: HeadStart): Promise<void> {
   const apiKey = config.zilliz.apiKey
   try {
     // A malformed proxy variable is known before the first call: say so instead of failing inside an SDK.
@@ -134,7 +136,7 @@ async function executeRedacted(config: Config, withheld?: Withheld): Promise<voi
   } else if (decision.missing || !apiKey) {
     result = stoppedBeforeStart(config, decision.mode, decision.reason, decision.missing ?? 'No zilliz-api-key.')
   } else {
-    result = await observeAndRun(config, decision, apiKey, cancellation.signal)
+    result = await observeAndRun(config, decision, apiKey, cancellation.signal, ahead)
   }
   if (decision.destroy) result.destroy = true
   await publish(result)

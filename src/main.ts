@@ -1,4 +1,5 @@
-// run(): validate every input first (no toolkit, no SDK loaded), then hand over to execute().
+// run(): validate every input first (no toolkit, no SDK loaded), start the first authentication calls, then
+// hand over to execute().
 import { failFast } from './actions/fail-fast.js'
 import { readInputs } from './config/inputs.js'
 import { formatProblems, parseConfig } from './config/parse.js'
@@ -17,8 +18,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const parsed = parseConfig(read, { secretsWithheld: Boolean(withheld) && plans(read, env, withheld), withheld: withheld?.description })
   if ('problems' in parsed) return failFast(formatProblems(parsed.problems))
   try {
+    // The first authentication calls leave before the toolkit and the cloud's code load, and travel while
+    // they do; their small module loads first, alone, so the request is out before that code holds the thread.
+    const ahead = (await import('./head-start.js')).headStart(parsed.config, withheld, env)
     const { execute } = await import('./execute.js')
-    await execute(parsed.config, withheld)
+    await execute(parsed.config, withheld, ahead)
   } catch (error) {
     // execute() reports its own failures; this catches only a failure to load or a bug.
     // The registry is loaded only here, so a bad input never pays for it.

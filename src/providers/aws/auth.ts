@@ -1,6 +1,5 @@
 // AWS credentials: GitHub OIDC → AssumeRoleWithWebIdentity with a fresh ID token per attempt, or the
 // SDK's ambient chain (so the action composes with aws-actions/configure-aws-credentials).
-import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
 import type { AwsSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
@@ -10,8 +9,10 @@ import { secrets } from '../../base/secrets.js'
 import { formatClaims } from '../../oidc/claims.js'
 import { AWS_AUDIENCE } from '../../oidc/audiences.js'
 import { isIdTokenFailure, type IdTokenSource } from '../../oidc/id-token.js'
+import { outboundAgents } from '../../net/outbound.js'
 import { USER_AGENT } from '../../version.js'
 import { awsRequestHandler } from './request-handler.js'
+import { assumeRoleWithWebIdentity, type ExchangeAhead, type RoleSession } from './web-identity.js'
 
 
 // What STS says may go away by asking again (AssumeRoleWithWebIdentity, Errors): IDPCommunicationError, and
@@ -60,36 +61,28 @@ function trustHint(roleArn: string, tokens: IdTokenSource): string {
 }
 
 /** Web-identity session: one STS exchange shared by every client, renewed when near expiry. */
-function webIdentitySession(settings: AwsSettings, roleArn: string, tokens: IdTokenSource, log: Logger): AwsSession {
-  const sts = new STSClient({ region: settings.region, maxAttempts: 1, customUserAgent: USER_AGENT, ...awsRequestHandler() })
+function webIdentitySession(settings: AwsSettings, roleArn: string, tokens: IdTokenSource, log: Logger, ahead?: ExchangeAhead): AwsSession {
   let current: Promise<AwsCredentialIdentity & { principal: string }> | undefined
   let expiresAt = 0
   let principal: string | undefined
 
+  // The first attempt takes the head start's outcome, success or failure, when it was made with the very token
+  // that attempt takes; every other attempt asks STS itself.
+  const exchange = async (token: string): Promise<RoleSession> => {
+    const started = ahead
+    ahead = undefined
+    if (started && (await started.token.catch(() => undefined)) === token) return started.session
+    return assumeRoleWithWebIdentity({ region: settings.region, roleArn, sessionName: settings.roleSessionName, durationSeconds: settings.roleDurationSeconds, token, agentFor: outboundAgents()?.for })
+  }
+
   const assume = () =>
     retry(
       async () => {
-        const token = await tokens.get(AWS_AUDIENCE)
-        const out = await sts.send(
-          new AssumeRoleWithWebIdentityCommand({
-            RoleArn: roleArn,
-            RoleSessionName: settings.roleSessionName,
-            DurationSeconds: settings.roleDurationSeconds,
-            WebIdentityToken: token
-          })
-        )
-        const c = out.Credentials
-        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new AwsAuthError('STS returned no credentials')
-        secrets.add(c.SecretAccessKey)
-        secrets.add(c.SessionToken)
-        principal = out.AssumedRoleUser?.Arn ?? roleArn
-        return {
-          accessKeyId: c.AccessKeyId,
-          secretAccessKey: c.SecretAccessKey,
-          sessionToken: c.SessionToken,
-          expiration: c.Expiration,
-          principal: out.AssumedRoleUser?.Arn ?? roleArn
-        }
+        const c = await exchange(await tokens.get(AWS_AUDIENCE))
+        secrets.add(c.secretAccessKey)
+        secrets.add(c.sessionToken)
+        principal = c.principal ?? roleArn
+        return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration, principal }
       },
       {
         ...TOKEN_EXCHANGE_RETRY,
@@ -132,6 +125,8 @@ function ambientSession(settings: AwsSettings): AwsSession {
   return {
     principal: () => principal,
     async identity() {
+      // Loaded only here: runs that assume a role with the GitHub ID token speak to STS without the SDK.
+      const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts')
       const sts = new STSClient({ region: settings.region, customUserAgent: USER_AGENT, ...awsRequestHandler() })
       try {
         const me = await sts.send(new GetCallerIdentityCommand({}))
@@ -147,8 +142,8 @@ function ambientSession(settings: AwsSettings): AwsSession {
   }
 }
 
-export function awsSession(settings: AwsSettings, tokens: IdTokenSource, log: Logger): AwsSession {
-  return settings.roleArn ? webIdentitySession(settings, settings.roleArn, tokens, log) : ambientSession(settings)
+export function awsSession(settings: AwsSettings, tokens: IdTokenSource, log: Logger, ahead?: ExchangeAhead): AwsSession {
+  return settings.roleArn ? webIdentitySession(settings, settings.roleArn, tokens, log, ahead) : ambientSession(settings)
 }
 
 /** The session of the role that holds the zones (aws-dns-role-arn), always through the GitHub OIDC token. */

@@ -16,6 +16,7 @@ import type { ClusterLink, Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { awsDnsSession, awsSession, shareFirstIdToken, type AwsSession } from './auth.js'
+import type { ExchangeAhead } from './web-identity.js'
 import { awsClients, awsDnsClients, type AwsClients } from './clients.js'
 import { fqdn, missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone, zonesOfVpcs, zoneStepId, zoneTags, type ObservedZone } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readHostRecords } from './dns-existing.js'
@@ -70,14 +71,15 @@ export class AwsProvider implements CloudProvider {
   constructor(
     private readonly config: Config,
     log: Logger,
-    tokens: IdTokenSource
+    tokens: IdTokenSource,
+    ahead?: ExchangeAhead
   ) {
     if (!config.aws) throw new Error('AWS settings missing from the config')
     this.settings = config.aws
     const dnsRoleArn = this.settings.dnsRoleArn
     // Both roles are assumed with one GitHub ID token (each retry still fetches a fresh one).
     const [endpointTokens, dnsTokens] = dnsRoleArn ? shareFirstIdToken(tokens) : [tokens, tokens]
-    this.session = awsSession(this.settings, endpointTokens, log)
+    this.session = awsSession(this.settings, endpointTokens, log, ahead)
     this.clients = awsClients(this.settings, this.session, this.observations)
     if (dnsRoleArn) {
       const session = awsDnsSession(this.settings, dnsRoleArn, dnsTokens, log)
@@ -435,6 +437,6 @@ export class AwsProvider implements CloudProvider {
   }
 }
 
-export function createProvider(config: Config, log: Logger, tokens: IdTokenSource): CloudProvider {
-  return new AwsProvider(config, log, tokens)
+export function createProvider(config: Config, log: Logger, tokens: IdTokenSource, ahead?: ExchangeAhead): CloudProvider {
+  return new AwsProvider(config, log, tokens, ahead)
 }

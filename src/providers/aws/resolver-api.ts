@@ -11,6 +11,7 @@ import type { HttpRequest as SmithyRequest, SourceData } from '@smithy/types'
 import { retry } from '../../base/retry.js'
 import { annotateCloudError } from '../../engine/cloud-error.js'
 import { awsFailure } from './errors.js'
+import { awsEndpointUrl } from './endpoint-url.js'
 
 export interface ResolverRule {
   Id?: string
@@ -72,11 +73,7 @@ function toBuffer(data: SourceData): Buffer {
 }
 
 /** The endpoint as the SDK would pick it: AWS_ENDPOINT_URL_ROUTE53RESOLVER, AWS_ENDPOINT_URL, or the regional one. */
-export function resolverEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): URL {
-  const configured = env['AWS_ENDPOINT_URL_ROUTE53RESOLVER'] ?? env['AWS_ENDPOINT_URL']
-  if (configured) return new URL(configured)
-  return new URL(`https://route53resolver.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`)
-}
+export const resolverEndpoint = (region: string, env: NodeJS.ProcessEnv = process.env): URL => awsEndpointUrl('ROUTE53RESOLVER', 'route53resolver', region, env)
 
 type Json = Record<string, unknown>
 

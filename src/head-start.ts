@@ -1,0 +1,44 @@
+// What a run sends before the toolkit and the cloud's SDKs load: the first GitHub ID token and, once it is
+// there, the cloud's first credential exchange where that exchange needs no SDK. Both travel while the code
+// loads, instead of after it; the provider takes their outcome as its first attempt. Nothing is logged or
+// registered as a secret here: whoever takes a token or a credential does, before anything could print it.
+import type { Config } from './config/types.js'
+import type { Withheld } from './github/withheld.js'
+import { oidcInput, resolveMode } from './engine/mode.js'
+import { firstIdTokenAudience } from './oidc/audiences.js'
+import { hasOidcEnvironment } from './oidc/environment.js'
+import { prefetchIdToken, type PrefetchedIdToken } from './oidc/id-token-fetch.js'
+import { assumeAhead, type ExchangeAhead } from './providers/aws/web-identity.js'
+
+export interface HeadStart {
+  idToken: PrefetchedIdToken
+  /** sts:AssumeRoleWithWebIdentity for aws-role-arn with that token */
+  aws?: ExchangeAhead
+}
+
+/**
+ * Starts the run's first authentication calls when the run will make them anyway: GitHub can issue a token,
+ * the inputs use it, the mode reads the cloud, and no environment gate must pass first (a gate that stops
+ * the run must find nothing sent).
+ */
+export function headStart(config: Config, withheld: Withheld | undefined, env: NodeJS.ProcessEnv = process.env): HeadStart | undefined {
+  const audience = firstIdTokenAudience(config)
+  const oidcAvailable = hasOidcEnvironment(env)
+  if (!audience || !oidcAvailable) return undefined
+  const decision = resolveMode(config.mode, { eventName: env['GITHUB_EVENT_NAME'], withheld, oidcAvailable, oidcInput: oidcInput(config), apiKeyMissing: !config.zilliz.apiKey })
+  if (decision.offline || decision.missing || (decision.mode === 'apply' && config.protectedEnvironment)) return undefined
+  const idToken = prefetchIdToken(audience, env)
+  return { idToken, ...exchangesAhead(config, idToken.token, env) }
+}
+
+/** The cloud's first credential exchange, where it can go without the cloud's SDK. */
+function exchangesAhead(config: Config, token: Promise<string>, env: NodeJS.ProcessEnv): Omit<HeadStart, 'idToken'> {
+  switch (config.provider) {
+    case 'aws':
+      return config.aws?.roleArn ? { aws: assumeAhead(config.aws, config.aws.roleArn, token, env) } : {}
+    case 'gcp':
+      return {}
+    case 'azure':
+      return {}
+  }
+}
