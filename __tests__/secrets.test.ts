@@ -3,6 +3,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { redactStreams } from '../src/actions/redact-streams.js'
 import { REDACTED, SecretRegistry } from '../src/base/secrets.js'
+import { clip } from '../src/report/markdown.js'
 import { captureStdout } from './support/run-action.js'
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY='
@@ -44,6 +45,24 @@ describe('the secret registry', () => {
     expect(r.redact('a short word')).toBe('a short word')
     expect(masked).toEqual([SECRET])
     expect(r.size).toBe(1)
+  })
+
+  it('redacts a longer secret before a shorter one that it contains, and two secrets in one line', () => {
+    const r = registry('abcdefgh', 'xxabcdefghyy', SECRET)
+    expect(r.redact('xxabcdefghyy then abcdefgh then ' + SECRET)).toBe(`${REDACTED} then ${REDACTED} then ${REDACTED}`)
+  })
+
+  it('redacts every string of a result before it is rendered, so a cut cannot leave half a secret', () => {
+    const r = registry(SECRET)
+    const when = new Date(0)
+    const result = { error: `${'x'.repeat(90)}${SECRET}`, checks: [{ evidence: `sent ${SECRET}` }], at: when, count: 2 }
+    // A renderer that shortens first leaves a prefix the redaction of its output can no longer recognise.
+    expect(r.redact(clip(result.error, 100))).toContain(SECRET.slice(0, 9))
+    const redacted = r.redactDeep(result)
+    expect(clip(redacted.error, 100)).not.toContain(SECRET.slice(0, 4))
+    expect(redacted).toEqual({ error: `${'x'.repeat(90)}${REDACTED}`, checks: [{ evidence: `sent ${REDACTED}` }], at: when, count: 2 })
+    expect(redacted.at).toBe(when)
+    expect(result.error).toContain(SECRET)
   })
 })
 

@@ -8,8 +8,10 @@ import { buildOutputs } from '../report/outputs.js'
 import type { RunResult } from '../report/model.js'
 import { renderSummary } from '../report/summary.js'
 
-export async function publish(result: RunResult): Promise<void> {
-  // Outputs and the summary leave the runner's log masking behind: redact them here, from the registry.
+export async function publish(run: RunResult): Promise<void> {
+  // Outputs and the summary leave the runner's log masking behind: redact them here, from the registry, both
+  // what they are made from (before any cut) and what they say.
+  const result = secrets.redactDeep(run)
   for (const [name, value] of Object.entries(buildOutputs(result))) core.setOutput(name, secrets.redact(value))
   // A summary that cannot be written (local runs, a full disk) must not fail the action.
   const file = process.env['GITHUB_STEP_SUMMARY']

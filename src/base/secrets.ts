@@ -31,12 +31,12 @@ export function secretForms(secret: string): string[] {
   return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH)
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 export class SecretRegistry {
   private readonly values = new Set<string>()
   private readonly forms = new Set<string>()
-  private pattern: RegExp | undefined
+  /** The forms, longest first; rebuilt after an add */
+  private longestFirst: string[] | undefined
   /** Tells the runner about each secret added (the Actions log mask); set by the layer bound to @actions/core. */
   mask: ((secret: string) => void) | undefined
 
@@ -45,7 +45,7 @@ export class SecretRegistry {
     if (!secret || secret.length < MIN_SECRET_LENGTH || this.values.has(secret)) return
     this.values.add(secret)
     for (const form of secretForms(secret)) this.forms.add(form)
-    this.pattern = undefined
+    this.longestFirst = undefined
     this.mask?.(secret)
   }
 
@@ -55,16 +55,33 @@ export class SecretRegistry {
 
   redact(text: string): string {
     if (this.forms.size === 0 || !text) return text
-    // Longest first, so a secret's encoded form is not half-replaced by a shorter one.
-    this.pattern ??= new RegExp([...this.forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g')
-    return text.replace(this.pattern, REDACTED)
+    // Longest first, so a secret's encoded form is not half-replaced by a shorter one. A search per form, not
+    // one alternation of them all: compiling that pattern again after every new secret cost a run's start-up
+    // milliseconds per secret, and a line rarely holds any form at all.
+    this.longestFirst ??= [...this.forms].sort((a, b) => b.length - a.length)
+    let redacted = text
+    for (const form of this.longestFirst) if (redacted.includes(form)) redacted = redacted.split(form).join(REDACTED)
+    return redacted
+  }
+
+  /**
+   * A copy of a JSON-like value with every string in it redacted (class instances such as dates are kept as
+   * they are). Renderers cut and escape text; redacting their input first means no cut can split a secret
+   * where the redaction of their output would no longer see it whole.
+   */
+  redactDeep<T>(value: T): T {
+    if (typeof value === 'string') return this.redact(value) as T
+    if (Array.isArray(value)) return value.map((item: unknown) => this.redactDeep(item)) as T
+    if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value)))
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.redactDeep(item)])) as T
+    return value
   }
 
   /** Forgets every secret (tests that run the action several times in one process). */
   clear(): void {
     this.values.clear()
     this.forms.clear()
-    this.pattern = undefined
+    this.longestFirst = undefined
   }
 }
 

@@ -30,7 +30,7 @@ export async function commentOnPullRequest(result: RunResult, token: string, opt
   // GITHUB_API_URL is how GitHub Enterprise Server (and the emulator) is reached.
   const github = getOctokit(token, { baseUrl: env['GITHUB_API_URL'] || DEFAULT_API_URL, userAgent: USER_AGENT })
   const marker = commentMarker(result)
-  const body = secrets.redact(commentBody(marker, renderPlanMarkdown(result), { runUrl: runUrlOf(env), headSha: pullRequest.headSha }))
+  const body = secrets.redact(commentBody(marker, renderPlanMarkdown(secrets.redactDeep(result)), { runUrl: runUrlOf(env), headSha: pullRequest.headSha }))
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const signal = AbortSignal.timeout(timeoutMs)
   try {
