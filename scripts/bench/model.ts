@@ -60,7 +60,8 @@ export const CHAINS: Record<string, Stage[]> = {
     { what: 'forwardingRules.insert (needs the address), its operation, forwardingRules.get for the PSC id', calls: 3 },
     { what: 'register with Zilliz', calls: 1 },
     { what: 'Zilliz accepts the endpoint', calls: 0, waitMs: MODEL.acceptanceMs },
-    { what: 'the poll that sees it accepted, then the cluster\'s privateLinkAddress', calls: 2 },
+    // Each poll reads the registration and the clusters together (zilliz-steps.ts).
+    { what: 'the poll that sees it accepted and the privateLinkAddress allocated', calls: 1 },
     { what: 'verification reads (one round)', calls: 1 },
     { what: 'level 1 DNS analysis: server policies and managed zones (one round)', calls: 1 }
   ],
@@ -72,7 +73,7 @@ export const CHAINS: Record<string, Stage[]> = {
     { what: 'the subscription whitelist entry, then PUT private endpoint, its operation status, GET the endpoint for its id', calls: 4 },
     { what: 'register with Zilliz', calls: 1 },
     { what: 'Zilliz accepts the endpoint', calls: 0, waitMs: MODEL.acceptanceMs },
-    { what: 'the poll that sees it Approved, then the cluster\'s privateLinkAddress', calls: 2 },
+    { what: 'the poll that sees it Approved and the privateLinkAddress allocated', calls: 1 },
     { what: 'verification reads (one round)', calls: 1 },
     { what: 'level 1 DNS analysis: forwarding rulesets linked to the network (one round; none linked)', calls: 1 }
   ]

@@ -89,29 +89,25 @@ function privateLinksStep({ target, spec, zilliz, onLinks }: ZillizStepsInput, e
     reason: 'Zilliz accepts the endpoint and allocates each privateLinkAddress after registration (about 5 minutes)',
     run: async (ctx: StepContext) => {
       const endpointId = spec.endpointId() as string
-      await waitFor({
-        what: `Zilliz to accept endpoint ${endpointId}`,
-        deadline: ctx.deadline,
-        signal: ctx.signal,
-        poll: async () => {
-          const status = (await registered(zilliz, target, endpointId))?.endpointStatus ?? 'missing'
-          const kind = classifyEndpointStatus(status)
-          return { done: kind === 'ready', state: `endpointStatus=${status}`, failed: kind === 'failed' ? `Zilliz reports ${status}` : undefined }
-        }
-      })
+      // Each poll reads the registration and the clusters together: the poll that sees the endpoint accepted
+      // mostly sees the addresses allocated too, so no further round trip follows the acceptance.
       const links = await waitFor({
-        what: `Zilliz to allocate the privateLinkAddress of ${base.name}`,
+        what: `Zilliz to accept endpoint ${endpointId} and allocate the privateLinkAddress of ${base.name}`,
         deadline: ctx.deadline,
         signal: ctx.signal,
         poll: async () => {
-          const fresh = (await currentClusters(zilliz, target)).map(clusterLink)
+          const [registration, clusters] = await Promise.all([registered(zilliz, target, endpointId), currentClusters(zilliz, target)])
+          const status = registration?.endpointStatus ?? 'missing'
+          const kind = classifyEndpointStatus(status)
+          if (kind !== 'ready') return { done: false, state: `endpointStatus=${status}`, failed: kind === 'failed' ? `Zilliz reports ${status}` : undefined }
+          const fresh = clusters.map(clusterLink)
           const pending = fresh.filter((l) => !l.confirmed).map((l) => l.clusterId)
           // A cluster that stopped running gets no address until someone resumes it: waiting cannot help.
           const stuck = fresh.filter((l) => !l.confirmed && isStuckCluster(l.cluster)).map((l) => `${l.clusterId} is ${l.cluster.status}`)
           return {
             done: pending.length === 0,
             value: fresh,
-            state: pending.length ? `not allocated for ${pending.join(', ')}` : 'allocated',
+            state: pending.length ? `endpointStatus=${status}; no privateLinkAddress yet for ${pending.join(', ')}` : 'allocated',
             failed: stuck.length ? `${stuck.join(', ')}; resume it and re-run` : undefined
           }
         }

@@ -1,0 +1,39 @@
+// The wait for Zilliz reads the registration and the clusters in the same poll, so the poll that sees the
+// endpoint accepted also sees the privateLinkAddress, and no round trip follows the acceptance.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
+import { expectSuccess } from './support/expectations.js'
+import { runAction } from './support/run-action.js'
+
+let emulators: Emulators
+beforeAll(async () => {
+  emulators = await startEmulators()
+})
+afterAll(async () => {
+  await emulators.close()
+})
+beforeEach(() => {
+  emulators.switches.reset()
+  emulators.log.clear()
+})
+
+describe('the wait for Zilliz\'s acceptance', () => {
+  it('polls the registration and the clusters together, and ends on the poll that sees both ready', async () => {
+    // Accepted after the first poll, before the second.
+    emulators.zilliz.settings.acceptanceDelayMs = 250
+    try {
+      const result = await runAction({ ...emulators.env, ...awsInputs(emulators, { mode: 'apply' }) })
+      expectSuccess(result)
+    } finally {
+      emulators.zilliz.settings.acceptanceDelayMs = 0
+    }
+    const calls = emulators.log.calls('zilliz')
+    const registeredAt = calls.findIndex((c) => c.operation === 'CreatePrivateEndpoint')
+    const after = calls.slice(registeredAt + 1).map((c) => c.operation)
+    const polls = after.filter((op) => op === 'ListPrivateEndpoints').length
+    // At least two polls (pending, then accepted), each with its cluster read; then the verification's pair.
+    expect(polls).toBeGreaterThanOrEqual(3)
+    // One cluster is described, several are listed: one read a poll either way.
+    expect(after.filter((op) => op === 'DescribeCluster' || op === 'ListClusters')).toHaveLength(polls)
+  })
+})
