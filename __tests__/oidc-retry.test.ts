@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { startAwsEmulators, type AwsEmulators } from '../emulators/aws/index.js'
 import { fetchIdToken, GithubIdTokenError, githubIdTokens, ID_TOKEN_RETRY, idTokenFailureStatus, isTransientIdTokenFailure, OidcUnavailableError } from '../src/oidc/id-token.js'
+import { prefetchIdToken } from '../src/oidc/id-token-fetch.js'
 import { IdTokenRequestError } from '../src/oidc/token-request.js'
 
 describe('fetchIdToken', () => {
@@ -144,6 +145,20 @@ describe('fetchIdToken', () => {
     // The next exchange (a retry of the cloud call) asks for a fresh token, which the endpoint now gives.
     await expect(tokens.get('sts.amazonaws.com')).resolves.toEqual(expect.any(String))
     expect(tokenCalls()).toBe(2)
+  })
+
+  it('holds the retry warnings of a token asked for ahead, tells them when it is taken, and masks it then', async () => {
+    aws.switches.inject({ service: 'oidc', operation: 'GetIDToken', status: 503, code: 'ServiceUnavailable', times: 1 })
+    const ahead = prefetchIdToken('sts.amazonaws.com')
+    const raw = await ahead.token
+    // Nothing said and nothing masked until a run takes it: the entry has no log to say it in yet.
+    expect(warnings).toEqual([])
+    expect(stdout.join('')).not.toContain(raw)
+    const taken = await githubIdTokens(log, 'test', ahead).get('sts.amazonaws.com')
+    expect(taken).toBe(raw)
+    expect(tokenCalls()).toBe(2)
+    expect(warnings).toEqual([expect.stringMatching(/^Getting a GitHub ID token failed \(attempt 1, HTTP 503\); retrying in \d+ ms$/)])
+    expect(stdout.join('')).toContain(`::add-mask::${raw}\n`)
   })
 })
 
