@@ -50,8 +50,8 @@ export const CHAINS: Record<string, Stage[]> = {
     { what: 'CreateSecurityGroup, CreateVpcEndpoint (needs the group), register with Zilliz (needs the endpoint id)', calls: 3 },
     { what: 'Zilliz accepts the endpoint, EC2 turns it available', calls: 0, waitMs: MODEL.acceptanceMs + MODEL.awsAvailableMs },
     { what: 'the poll that sees it available', calls: 1 },
-    { what: 'verification reads (ids known after apply, one round)', calls: 1 },
-    { what: 'level 1 DNS analysis: VPC attributes, DHCP options, Resolver rule associations (one round; no rule associated)', calls: 1 }
+    // The DNS analysis reads depend on nothing the verification finds, so they go with it (engine/proof.ts).
+    { what: 'verification reads (ids known after apply) with the level 1 DNS analysis\'s: VPC attributes, DHCP options, Resolver rule associations (one round; no rule associated)', calls: 1 }
   ],
   'Google Cloud': [
     { what: 'GitHub ID token, STS token exchange, IAM generateAccessToken (Zilliz reads overlap)', calls: 3 },
@@ -62,8 +62,7 @@ export const CHAINS: Record<string, Stage[]> = {
     { what: 'Zilliz accepts the endpoint', calls: 0, waitMs: MODEL.acceptanceMs },
     // Each poll reads the registration and the clusters together (zilliz-steps.ts).
     { what: 'the poll that sees it accepted and the privateLinkAddress allocated', calls: 1 },
-    { what: 'verification reads (one round)', calls: 1 },
-    { what: 'level 1 DNS analysis: server policies and managed zones (one round)', calls: 1 }
+    { what: 'verification reads with the level 1 DNS analysis\'s: server policies and managed zones (one round)', calls: 1 }
   ],
   Azure: [
     { what: 'GitHub ID token, Entra client-assertion token (Zilliz reads overlap)', calls: 2 },
@@ -74,8 +73,7 @@ export const CHAINS: Record<string, Stage[]> = {
     { what: 'register with Zilliz', calls: 1 },
     { what: 'Zilliz accepts the endpoint', calls: 0, waitMs: MODEL.acceptanceMs },
     { what: 'the poll that sees it Approved and the privateLinkAddress allocated', calls: 1 },
-    { what: 'verification reads (one round)', calls: 1 },
-    { what: 'level 1 DNS analysis: forwarding rulesets linked to the network (one round; none linked)', calls: 1 }
+    { what: 'verification reads with the level 1 DNS analysis\'s: forwarding rulesets linked to the network (one round; none linked)', calls: 1 }
   ]
 }
 

@@ -4,7 +4,8 @@
 // The engine never calls these: src/execute.ts composes the reconciler and the data-plane proof.
 import type { Check } from '../base/checks.js'
 import type { Logger } from '../base/log.js'
-import type { Mode } from '../config/types.js'
+import { early } from '../base/settle.js'
+import type { Config, Mode } from '../config/types.js'
 
 /** One private link as a client meets it. */
 export interface ProofLink {
@@ -40,4 +41,37 @@ export interface DataPlaneProof {
   analyzePath?(context: ProofContext): Promise<Check[]>
   /** Level 2: the DNS, TCP, TLS and HTTPS checks run live by a probe in the client subnet. Present only when configured. */
   probe?(context: ProofContext): Promise<Check[]>
+}
+
+/**
+ * The reads of a level 1 DNS analysis depend on nothing the verification finds, so a provider starts them
+ * beside its verification's reads (`start`) and its analysis takes them (`take`). A take reads afresh when
+ * nothing was started for its key (what the reads depend on, such as the hosts), and each start is taken once.
+ */
+export interface ReadAhead<T> {
+  start(key?: string): void
+  take(key?: string): Promise<T>
+}
+
+export function readAhead<T>(read: (key: string) => Promise<T>): ReadAhead<T> {
+  let started: { key: string; reading: Promise<T> } | undefined
+  return {
+    start: (key = '') => {
+      if (started?.key !== key) started = { key, reading: early(read(key)) }
+    },
+    take: (key = '') => {
+      const taken = started?.key === key ? started.reading : read(key)
+      started = undefined
+      return taken
+    }
+  }
+}
+
+/**
+ * Whether this run's proof may analyse DNS, so its reads are worth starting beside the verification: data-plane
+ * checks are asked for, there is a zone of ours to analyse, and no probe will prove it live instead. A runner
+ * that turns out to be inside the network proves it live too, and leaves those reads unused.
+ */
+export function mayAnalyseDns(config: Config, probeConfigured: boolean): boolean {
+  return config.verify !== 'control-plane' && config.verify !== 'none' && config.dns.mode !== 'none' && !probeConfigured
 }

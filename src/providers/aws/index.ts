@@ -8,7 +8,7 @@ import type { Logger } from '../../base/log.js'
 import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
 import { baseName, idempotencyToken } from '../../engine/ownership.js'
 import type { PlannedStep } from '../../engine/plan.js'
-import type { DataPlaneProof } from '../../engine/proof.js'
+import { mayAnalyseDns, readAhead, type DataPlaneProof, type ReadAhead } from '../../engine/proof.js'
 import { desiredGrants } from '../../engine/ports.js'
 import { checkRuleFits } from '../../engine/prewrite.js'
 import type { CloudProvider, Identity, Inventory, InventoryHint, ProviderPlan, ProviderReport } from '../../engine/provider.js'
@@ -26,7 +26,7 @@ import { awsInventory } from './inventory.js'
 import { observeNetwork, type AwsNetwork } from './network.js'
 import { early } from '../../base/settle.js'
 import { readAwsDnsView } from './dns-analysis.js'
-import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
+import { analyseLinks, inNamedZones, type NetworkDnsView } from '../../verify/dns-analysis.js'
 import { describeGroups, findGroupByName, planSecurityGroup, SECURITY_GROUP_STEP } from './security-group.js'
 import { checkNamedZonesServe } from './named-zone-vpcs.js'
 import { liveProbeChecks, type InNetworkProbe } from '../../verify/live-probe.js'
@@ -66,6 +66,7 @@ export class AwsProvider implements CloudProvider {
   private readonly dns?: { session: AwsSession; clients: AwsClients }
   private account = ''
   private topology?: Promise<ZoneTopology>
+  private dnsView?: ReadAhead<NetworkDnsView>
   private readonly live: AwsLive = { groupIds: [], zoneIds: new Map(), cidrs: [], endpointIps: [], placed: new Map(), links: [] }
 
   constructor(
@@ -325,6 +326,7 @@ export class AwsProvider implements CloudProvider {
   }
 
   async verify(target: Target): Promise<Check[]> {
+    if (mayAnalyseDns(this.config, Boolean(this.settings.probeRoleArn))) this.dnsSettings()?.start()
     return verifyAws(target, {
       ...this.clients,
       topology: await this.zoneTopology(),
@@ -356,15 +358,22 @@ export class AwsProvider implements CloudProvider {
     const proof: DataPlaneProof = {}
     const roleArn = this.settings.probeRoleArn
     if (roleArn) proof.probe = (context) => liveProbeChecks(context, (scope) => this.lambdaProbe(scope, roleArn))
-    const network = this.live.network
-    if (network && this.config.dns.mode !== 'none') {
-      const { ec2, resolver } = this.clients
+    const settings = this.dnsSettings()
+    if (settings) {
       proof.analyzeDns = async (context) => {
-        const view = await readAwsDnsView({ ec2, resolver, vpcId: network.vpcId, vpcCidrs: network.vpcCidrs, dhcpOptionsId: network.dhcpOptionsId })
+        const view = await settings.take()
         return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
       }
     }
     return proof
+  }
+
+  /** The VPC's DNS settings for the level 1 analysis, read beside the verification; none with dns: none. */
+  private dnsSettings(): ReadAhead<NetworkDnsView> | undefined {
+    const network = this.live.network
+    if (!network || this.config.dns.mode === 'none') return undefined
+    const { ec2, resolver } = this.clients
+    return (this.dnsView ??= readAhead(() => readAwsDnsView({ ec2, resolver, vpcId: network.vpcId, vpcCidrs: network.vpcCidrs, dhcpOptionsId: network.dhcpOptionsId })))
   }
 
   private async lambdaProbe(scope: EphemeralScope, roleArn: string): Promise<InNetworkProbe> {

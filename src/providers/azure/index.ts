@@ -13,7 +13,7 @@ import type { PlannedStep } from '../../engine/plan.js'
 import type { EphemeralKind } from '../../engine/ephemeral.js'
 import { liveProbeChecks } from '../../verify/live-probe.js'
 import type { PathAnalyzer } from '../../engine/path-model.js'
-import type { DataPlaneProof } from '../../engine/proof.js'
+import { mayAnalyseDns, readAhead, type DataPlaneProof, type ReadAhead } from '../../engine/proof.js'
 import type { CloudProvider, Identity, Inventory, InventoryHint, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
@@ -24,7 +24,7 @@ import { azureClients, parseResourceId, virtualNetworkId, withArmCode, type Azur
 import { extraLinkStepId, isOwnZone, linkName, linkStepId, linkTo, observeLinks, observeRecord, observeZone, planLink, planRecord, planReplacedZone, planZone, RECORD_TTL_SECONDS, type ObservedLink, type ObservedRecord, type ObservedZone } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readRecord, type AzureNamedZone } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsWhereTheyLive, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
-import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
+import { analyseLinks, inNamedZones, type NetworkDnsView } from '../../verify/dns-analysis.js'
 import { readAzureDnsView } from './dns-analysis.js'
 import { ContainerGroupsApi } from './container-groups.js'
 import { containerProbe, containerProbeKind, observeProbeSubnet } from './container-probe.js'
@@ -82,6 +82,7 @@ export class AzureProvider implements CloudProvider {
   /** A bad ZILLIZ_PL_AZURE_ENDPOINTS, reported by connect() so it lands in the run's report */
   private readonly setupError?: Error
   private readonly live: AzureLive = { zoneIds: new Map(), placed: new Map(), links: [] }
+  private dnsView?: ReadAhead<NetworkDnsView>
   /** Whom ARM evaluates the requests for, from connect() */
   private principal?: string
 
@@ -303,6 +304,7 @@ export class AzureProvider implements CloudProvider {
   verify(target: Target): Promise<Check[]> {
     const { clients } = this.ready()
     const s = this.settings
+    if (mayAnalyseDns(this.config, Boolean(s.probeSubnetId))) this.dnsSettings()?.start()
     return verifyAzure(target, {
       network: clients.network(s.subscriptionId),
       dns: clients.dns(s.dnsSubscriptionId),
@@ -335,20 +337,28 @@ export class AzureProvider implements CloudProvider {
     return Date.now() + this.config.waitTimeoutSeconds * 1000
   }
 
+  /** The forwarding rulesets linked to the network, read beside the verification; none with dns: none. */
+  private dnsSettings(): ReadAhead<NetworkDnsView> | undefined {
+    const observed = this.live.network
+    if (!observed || !this.clients || this.config.dns.mode === 'none') return undefined
+    // Rulesets are listed on the network, in the network's subscription.
+    const arm = this.clients.arm(this.settings.networkSubscriptionId)
+    const principal = () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`)
+    return (this.dnsView ??= readAhead(() => readAzureDnsView({ arm, vnetId: observed.vnetId, dnsServers: observed.dnsServers, principal })))
+  }
+
   dataPlaneProof(): DataPlaneProof {
     const observed = this.live.network
     if (!observed || !this.clients) return {}
     const probe = this.probeProof()
     // dns: none leaves DNS to the user's team, wherever it answers: there is no zone of ours to analyse, but
     // a probe still meets whatever answers.
-    if (this.config.dns.mode === 'none') return probe
-    // Rulesets are listed on the network, in the network's subscription.
-    const arm = this.clients.arm(this.settings.networkSubscriptionId)
+    const settings = this.dnsSettings()
+    if (!settings) return probe
     return {
       ...probe,
       analyzeDns: async (context) => {
-        const principal = () => this.principal ?? (this.settings.clientId && `client ${this.settings.clientId}`)
-        const view = await readAzureDnsView({ arm, vnetId: observed.vnetId, dnsServers: observed.dnsServers, principal })
+        const view = await settings.take()
         return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
       }
     }

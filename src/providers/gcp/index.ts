@@ -7,7 +7,7 @@ import { allInOrder } from '../../base/settle.js'
 import { Observations } from '../../base/observations.js'
 import type { Logger } from '../../base/log.js'
 import type { PlannedStep } from '../../engine/plan.js'
-import type { DataPlaneProof } from '../../engine/proof.js'
+import { mayAnalyseDns, readAhead, type DataPlaneProof, type ReadAhead } from '../../engine/proof.js'
 import type { CloudProvider, Identity, Inventory, InventoryHint, ProviderPlan, ProviderReport } from '../../engine/provider.js'
 import { ephemeralTags, type EphemeralKind, type EphemeralScope } from '../../engine/ephemeral.js'
 import type { ClusterLink, Target } from '../../engine/target.js'
@@ -27,7 +27,7 @@ import { addressPath, gcpNames, networkPath, resourcePath, subnetworkPath, type 
 import { liveProbeChecks, type InNetworkProbe } from '../../verify/live-probe.js'
 import { cloudRunProbe, cloudRunProbeKind, PROBE_JOB_KIND } from './cloud-run-probe.js'
 import { checkAttachment, observeNetwork, type GcpNetwork } from './network.js'
-import { analyseLinks, inNamedZones } from '../../verify/dns-analysis.js'
+import { analyseLinks, inNamedZones, type NetworkDnsView } from '../../verify/dns-analysis.js'
 import { readGcpDnsView } from './dns-analysis.js'
 import { verifyGcp } from './verify.js'
 import { gcpPathAnalyzer, gcpPathKinds } from './path-analysis.js'
@@ -64,6 +64,7 @@ export class GcpProvider implements CloudProvider {
   private readonly clients: GcpClients
   private readonly names: GcpNames
   private readonly live: GcpLive = { zones: new Map(), cidrs: [], placed: new Map(), links: [] }
+  private dnsView?: ReadAhead<NetworkDnsView>
   /** Whom Google evaluates the calls for: the impersonated service account, else what connect() found */
   private principal?: string
 
@@ -291,6 +292,7 @@ export class GcpProvider implements CloudProvider {
   verify(target: Target): Promise<Check[]> {
     const network = this.live.network
     if (!network) return Promise.resolve([])
+    if (mayAnalyseDns(this.config, Boolean(this.settings.probeServiceAccount))) this.dnsSettings()?.start(hostsKey(target.clusters))
     return verifyGcp(target, {
       ...this.clients,
       firewalls: this.clients.network,
@@ -317,14 +319,21 @@ export class GcpProvider implements CloudProvider {
     const proof: DataPlaneProof = {}
     const serviceAccount = this.settings.probeServiceAccount
     if (serviceAccount) proof.probe = (context) => liveProbeChecks(context, (scope) => Promise.resolve(this.cloudRunProbe(scope, serviceAccount)))
-    const network = this.live.network
-    if (network && this.config.dns.mode !== 'none') {
+    const settings = this.dnsSettings()
+    if (settings) {
       proof.analyzeDns = async (context) => {
-        const view = await readGcpDnsView(this.clients.dns, network.networkPath, context.links.map((l) => l.host), this.clients.dnsFor(this.settings.networkProjectId))
+        const view = await settings.take(hostsKey(context.links))
         return analyseLinks(inNamedZones(view, context.links, (id) => this.live.placed.get(id)), context.links, context.controlPlane)
       }
     }
     return proof
+  }
+
+  /** The network's DNS policies and the zones that may answer for the hosts, read beside the verification; none with dns: none. */
+  private dnsSettings(): ReadAhead<NetworkDnsView> | undefined {
+    const network = this.live.network
+    if (!network || this.config.dns.mode === 'none') return undefined
+    return (this.dnsView ??= readAhead((hosts) => readGcpDnsView(this.clients.dns, network.networkPath, hosts.split(' '), this.clients.dnsFor(this.settings.networkProjectId))))
   }
 
   private cloudRunProbe(scope: EphemeralScope, serviceAccount: string): InNetworkProbe {
@@ -403,6 +412,9 @@ export class GcpProvider implements CloudProvider {
     return this.live.ip
   }
 }
+
+/** What the DNS reads depend on: the hosts, in order. */
+const hostsKey = (links: { host: string }[]) => links.map((l) => l.host).join(' ')
 
 export function createProvider(config: Config, log: Logger, tokens: IdTokenSource): CloudProvider {
   return new GcpProvider(config, log, tokens)
