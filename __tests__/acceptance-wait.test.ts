@@ -1,33 +1,24 @@
 // The wait for Zilliz reads the registration and the clusters in the same poll, so the poll that sees the
 // endpoint accepted also sees the privateLinkAddress, and no round trip follows the acceptance.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
+import { describe, expect, it } from '@jest/globals'
+import { awsInputs } from '../emulators/index.js'
 import { expectSuccess } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
+import { sharedEmulators } from './support/shared-emulators.js'
 
-let emulators: Emulators
-beforeAll(async () => {
-  emulators = await startEmulators()
-})
-afterAll(async () => {
-  await emulators.close()
-})
-beforeEach(() => {
-  emulators.switches.reset()
-  emulators.log.clear()
-})
+const world = sharedEmulators()
 
 describe('the wait for Zilliz\'s acceptance', () => {
   it('polls the registration and the clusters together, and ends on the poll that sees both ready', async () => {
     // Accepted after the first poll, before the second.
-    emulators.zilliz.settings.acceptanceDelayMs = 250
+    world().zilliz.settings.acceptanceDelayMs = 250
     try {
-      const result = await runAction({ ...emulators.env, ...awsInputs(emulators, { mode: 'apply' }) })
+      const result = await runAction({ ...world().env, ...awsInputs(world(), { mode: 'apply' }) })
       expectSuccess(result)
     } finally {
-      emulators.zilliz.settings.acceptanceDelayMs = 0
+      world().zilliz.settings.acceptanceDelayMs = 0
     }
-    const calls = emulators.log.calls('zilliz')
+    const calls = world().log.calls('zilliz')
     const registeredAt = calls.findIndex((c) => c.operation === 'CreatePrivateEndpoint')
     const after = calls.slice(registeredAt + 1).map((c) => c.operation)
     const polls = after.filter((op) => op === 'ListPrivateEndpoints').length

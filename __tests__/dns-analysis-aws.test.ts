@@ -7,6 +7,7 @@ import { startEmulators, awsInputs, type Emulators } from '../emulators/index.js
 import { VPC_ID } from '../emulators/aws/seed.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import { expectSuccess, verificationChecks } from './support/expectations.js'
+import { expectDnsReadsBesideVerification } from './support/dns-beside.js'
 import { runAction } from './support/run-action.js'
 
 const CLUSTER = ZILLIZ_SEED.clusters.aws[0]!
@@ -121,14 +122,6 @@ describe('level 1 DNS analysis on AWS', () => {
     expect(skipped?.evidence).toContain('route53resolver:ListResolverRuleAssociations')
     expect(skipped?.evidence).toContain('docs/policies/aws-plan.json')
   })
-  it('reads the network\'s DNS settings beside the verification\'s reads, not after them', async () => {
-    // From nothing, so the record is read by the verification alone. Held until both have arrived: a run that
-    // read the settings only after its verification never sends the second.
-    expectSuccess(await run({ mode: 'destroy' }))
-    const gathered = emulators.switches.gather(['route53:ListResourceRecordSets', 'ec2:DescribeVpcAttribute'], 5_000)
-    const result = await run({ mode: 'apply' })
-    expect(await gathered).toMatchObject({ missing: [] })
-    expectSuccess(result)
-    expect(dnsCheck(result)).toMatchObject({ status: 'pass', proof: 'analysis' })
-  })
+  it('reads the network\'s DNS settings beside the verification\'s reads, not after them', () =>
+    expectDnsReadsBesideVerification(emulators, run, ['route53:ListResourceRecordSets', 'ec2:DescribeVpcAttribute'], CLUSTER))
 })

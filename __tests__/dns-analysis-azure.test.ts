@@ -8,6 +8,7 @@ import { startEmulators, type Emulators } from '../emulators/index.js'
 import { CLIENT_ID, RESOURCE_GROUP, SUBSCRIPTION_ID, azureInputs, ids } from '../emulators/azure/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import { expectSuccess, verificationChecks } from './support/expectations.js'
+import { expectDnsReadsBesideVerification } from './support/dns-beside.js'
 import { runAction } from './support/run-action.js'
 
 const CLUSTER = ZILLIZ_SEED.clusters.azure
@@ -93,14 +94,6 @@ describe('level 1 DNS analysis on Azure', () => {
       emulators.azure.arm.rbac.reset()
     }
   })
-  it('reads the network\'s DNS settings beside the verification\'s reads, not after them', async () => {
-    // From nothing, so the record is read by the verification alone. Held until both have arrived: a run that
-    // read the settings only after its verification never sends the second.
-    expectSuccess(await run({ mode: 'destroy' }))
-    const gathered = emulators.switches.gather(['arm:RecordSets_Get', 'arm:DnsForwardingRulesets_ListByVirtualNetwork'], 5_000)
-    const result = await run({ mode: 'apply' })
-    expect(await gathered).toMatchObject({ missing: [] })
-    expectSuccess(result)
-    expect(dnsCheck(result)).toMatchObject({ status: 'pass', proof: 'analysis' })
-  })
+  it('reads the network\'s DNS settings beside the verification\'s reads, not after them', () =>
+    expectDnsReadsBesideVerification(emulators, run, ['arm:RecordSets_Get', 'arm:DnsForwardingRulesets_ListByVirtualNetwork'], CLUSTER))
 })

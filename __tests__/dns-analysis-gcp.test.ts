@@ -7,6 +7,7 @@ import { startEmulators, type Emulators } from '../emulators/index.js'
 import { GCP_NETWORK, GCP_PROJECT_ID, gcpInputs } from '../emulators/gcp/index.js'
 import { ZILLIZ_SEED } from '../emulators/zilliz.js'
 import { expectSuccess, verificationChecks } from './support/expectations.js'
+import { expectDnsReadsBesideVerification } from './support/dns-beside.js'
 import { runAction } from './support/run-action.js'
 
 const CLUSTER = ZILLIZ_SEED.clusters.gcp
@@ -101,14 +102,6 @@ describe('level 1 DNS analysis on Google Cloud', () => {
     expect(skipped?.evidence).toContain('dns.policies.list')
     expect(skipped?.evidence).toContain('docs/policies/gcp-plan.json')
   })
-  it('reads the network\'s DNS settings beside the verification\'s reads, not after them', async () => {
-    // From nothing, so the record is read by the verification alone. Held until both have arrived: a run that
-    // read the settings only after its verification never sends the second.
-    expectSuccess(await run({ mode: 'destroy' }))
-    const gathered = emulators.switches.gather(['gcp-dns:resourceRecordSets.list', 'gcp-dns:policies.list'], 5_000)
-    const result = await run({ mode: 'apply' })
-    expect(await gathered).toMatchObject({ missing: [] })
-    expectSuccess(result)
-    expect(dnsCheck(result)).toMatchObject({ status: 'pass', proof: 'analysis' })
-  })
+  it('reads the network\'s DNS settings beside the verification\'s reads, not after them', () =>
+    expectDnsReadsBesideVerification(emulators, run, ['gcp-dns:resourceRecordSets.list', 'gcp-dns:policies.list'], CLUSTER))
 })

@@ -1,28 +1,19 @@
 // The head start: the entry asks GitHub for the first ID token, and on AWS assumes the role with it, before
-// the toolkit and the SDKs load. Proven against the emulators: the exchange sent ahead is real and valid, a
+// the toolkit and the SDKs load. Proven against the world(): the exchange sent ahead is real and valid, a
 // run takes it instead of asking again, and nothing is sent ahead where the run would not send it at all.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { azureInputs } from '../emulators/azure/index.js'
 import { gcpInputs } from '../emulators/gcp/index.js'
-import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
+import { awsInputs, type Emulators } from '../emulators/index.js'
 import { readInputs } from '../src/config/inputs.js'
 import { formatProblems, parseConfig } from '../src/config/parse.js'
 import type { Config } from '../src/config/types.js'
 import { headStart } from '../src/head-start.js'
 import { expectSuccess } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
+import { sharedEmulators } from './support/shared-emulators.js'
 
-let emulators: Emulators
-beforeAll(async () => {
-  emulators = await startEmulators()
-})
-afterAll(async () => {
-  await emulators.close()
-})
-beforeEach(() => {
-  emulators.switches.reset()
-  emulators.log.clear()
-})
+const world = sharedEmulators()
 
 function configOf(inputs: Record<string, string>): Config {
   const parsed = parseConfig(readInputs(inputs))
@@ -30,24 +21,24 @@ function configOf(inputs: Record<string, string>): Config {
   return parsed.config
 }
 
-const stsCalls = () => emulators.log.calls('sts').filter((c) => c.operation === 'AssumeRoleWithWebIdentity')
-const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...emulators.env, GITHUB_EVENT_NAME: 'workflow_dispatch', ...extra })
+const stsCalls = () => world().log.calls('sts').filter((c) => c.operation === 'AssumeRoleWithWebIdentity')
+const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...world().env, GITHUB_EVENT_NAME: 'workflow_dispatch', ...extra })
 
 describe('headStart', () => {
   it('assumes aws-role-arn with the first ID token, without the SDK, and the credentials work', async () => {
-    const ahead = headStart(configOf(awsInputs(emulators, { mode: 'plan' })), undefined, env())
+    const ahead = headStart(configOf(awsInputs(world(), { mode: 'plan' })), undefined, env())
     expect(ahead?.aws).toBeDefined()
     const session = await ahead!.aws!.session
     expect(session.accessKeyId).toMatch(/^ASIA/)
     expect(session.principal).toMatch(/^arn:aws:sts::\d{12}:assumed-role\//)
     expect(session.expiration!.getTime()).toBeGreaterThan(Date.now())
     // STS saw the very token the head start holds, and accepted it.
-    expect(emulators.aws.sts.presented.at(-1)).toMatchObject({ token: await ahead!.idToken.token, accepted: true })
+    expect(world().aws.sts.presented.at(-1)).toMatchObject({ token: await ahead!.idToken.token, accepted: true })
   })
 
   it('keeps STS\'s refusal in the shape the session judges: the error code as name, the HTTP status', async () => {
-    emulators.switches.inject({ service: 'sts', operation: 'AssumeRoleWithWebIdentity', status: 403, code: 'AccessDenied', message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity', times: 1 })
-    const ahead = headStart(configOf(awsInputs(emulators, { mode: 'plan' })), undefined, env())
+    world().switches.inject({ service: 'sts', operation: 'AssumeRoleWithWebIdentity', status: 403, code: 'AccessDenied', message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity', times: 1 })
+    const ahead = headStart(configOf(awsInputs(world(), { mode: 'plan' })), undefined, env())
     const error = (await ahead!.aws!.session.catch((e: unknown) => e)) as Error & { $metadata: { httpStatusCode: number } }
     expect(error.name).toBe('AccessDenied')
     expect(error.message).toBe('Not authorized to perform sts:AssumeRoleWithWebIdentity')
@@ -55,7 +46,7 @@ describe('headStart', () => {
   })
 
   it('sends only the ID token ahead for Google Cloud and Azure, whose exchanges need their SDKs', async () => {
-    for (const inputs of [gcpInputs(emulators.zillizUrl, { mode: 'plan' }), azureInputs(emulators.zillizUrl, { mode: 'plan' })]) {
+    for (const inputs of [gcpInputs(world().zillizUrl, { mode: 'plan' }), azureInputs(world().zillizUrl, { mode: 'plan' })]) {
       const ahead = headStart(configOf(inputs), undefined, env())
       expect(ahead?.aws).toBeUndefined()
       await expect(ahead!.idToken.token).resolves.toMatch(/^ey/)
@@ -69,30 +60,30 @@ describe('headStart', () => {
     ['the Zilliz API key is missing', (e: Emulators) => awsInputs(e, { mode: 'plan', 'zilliz-api-key': '' }), {}],
     ['an apply must first pass the environment gate', (e: Emulators) => awsInputs(e, { mode: 'apply', 'require-protected-environment': 'true', 'github-token': 'ghs_x' }), {}]
   ])('sends nothing when %s', async (_why, inputs, extra: Record<string, string>) => {
-    const before = emulators.aws.oidc.issued
-    const parsed = parseConfig(readInputs(inputs(emulators)), { secretsWithheld: true })
+    const before = world().aws.oidc.issued
+    const parsed = parseConfig(readInputs(inputs(world())), { secretsWithheld: true })
     if ('problems' in parsed) throw new Error(formatProblems(parsed.problems))
     expect(headStart(parsed.config, undefined, env(extra))).toBeUndefined()
-    expect(emulators.aws.oidc.issued).toBe(before)
-    expect(emulators.log.calls()).toEqual([])
+    expect(world().aws.oidc.issued).toBe(before)
+    expect(world().log.calls()).toEqual([])
   })
 
   it('sends nothing for a pull request from a fork, which plans offline', () => {
-    const config = configOf(awsInputs(emulators, { mode: 'plan' }))
+    const config = configOf(awsInputs(world(), { mode: 'plan' }))
     expect(headStart(config, { kind: 'fork', description: 'a pull request from the fork octo/repo' }, env({ ACTIONS_ID_TOKEN_REQUEST_URL: '' }))).toBeUndefined()
-    expect(emulators.log.calls()).toEqual([])
+    expect(world().log.calls()).toEqual([])
   })
 })
 
 describe('a run with the head start', () => {
   it('asks GitHub once and STS once: the exchange sent ahead is the one the run uses', async () => {
-    const before = emulators.aws.oidc.issued
-    const result = await runAction({ ...emulators.env, ...awsInputs(emulators, { mode: 'plan' }) })
+    const before = world().aws.oidc.issued
+    const result = await runAction({ ...world().env, ...awsInputs(world(), { mode: 'plan' }) })
     expectSuccess(result)
-    expect(emulators.aws.oidc.issued - before).toBe(1)
+    expect(world().aws.oidc.issued - before).toBe(1)
     expect(stsCalls().map((c) => c.status)).toEqual([200])
     // Taken, it is masked and logged like any token: the runner is told to mask it, then its claims show, never its value.
-    const token = emulators.aws.sts.presented.at(-1)!.token
+    const token = world().aws.sts.presented.at(-1)!.token
     const lines = result.log.split('\n')
     expect(lines).toContain(`::add-mask::${token}`)
     expect(result.log).toContain('GitHub OIDC token claims')
@@ -100,11 +91,11 @@ describe('a run with the head start', () => {
   })
 
   it('retries a refused first attempt as any attempt: a transient failure with a fresh token, once', async () => {
-    emulators.switches.inject({ service: 'sts', operation: 'AssumeRoleWithWebIdentity', status: 400, code: 'IDPCommunicationError', message: 'The identity provider could not be reached', times: 1 })
-    const result = await runAction({ ...emulators.env, ...awsInputs(emulators, { mode: 'plan' }) })
+    world().switches.inject({ service: 'sts', operation: 'AssumeRoleWithWebIdentity', status: 400, code: 'IDPCommunicationError', message: 'The identity provider could not be reached', times: 1 })
+    const result = await runAction({ ...world().env, ...awsInputs(world(), { mode: 'plan' }) })
     expectSuccess(result)
     expect(stsCalls().map((c) => c.status)).toEqual([400, 200])
-    const [first, second] = emulators.aws.sts.presented.slice(-2)
+    const [first, second] = world().aws.sts.presented.slice(-2)
     expect(first!.token).not.toBe(second!.token)
     expect(result.log).toContain('AssumeRoleWithWebIdentity attempt 1 failed (IDPCommunicationError)')
   })

@@ -1,48 +1,39 @@
 // Identity exchanges on all three clouds: transient failures (throttling, 5xx, the identity provider's keys
 // briefly out of reach, Entra's transient AADSTS codes) are retried with backoff and a bound, each attempt
 // with a fresh GitHub ID token; refusals are never retried and keep their explanations.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { azureInputs } from '../emulators/azure/index.js'
 import { gcpInputs } from '../emulators/gcp/index.js'
-import { awsInputs, startEmulators, type Emulators } from '../emulators/index.js'
+import { awsInputs } from '../emulators/index.js'
 import { errorLine, expectSuccess } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
+import { sharedEmulators } from './support/shared-emulators.js'
 import { TOKEN_EXCHANGE_RETRY } from '../src/base/retry.js'
 
-let emulators: Emulators
-beforeAll(async () => {
-  emulators = await startEmulators()
-})
-afterAll(async () => {
-  await emulators.close()
-})
-beforeEach(() => {
-  emulators.switches.reset()
-  emulators.log.clear()
-})
+const world = sharedEmulators()
 
-const statuses = (service: string, operation: string) => emulators.log.calls(service).filter((c) => c.operation === operation).map((c) => c.status)
+const statuses = (service: string, operation: string) => world().log.calls(service).filter((c) => c.operation === operation).map((c) => c.status)
 const FEDERATION_HINT = 'needs a federated credential'
 
 describe('AWS STS', () => {
-  const run = (overrides: Record<string, string> = {}) => runAction({ ...emulators.env, ...awsInputs(emulators, { mode: 'plan', ...overrides }) })
+  const run = (overrides: Record<string, string> = {}) => runAction({ ...world().env, ...awsInputs(world(), { mode: 'plan', ...overrides }) })
 
   it('retries InvalidIdentityToken "Couldn\'t retrieve verification key", IDPCommunicationError, throttling and a 5xx', async () => {
     const sts = { service: 'sts', operation: 'AssumeRoleWithWebIdentity' }
-    emulators.switches.inject({ ...sts, status: 400, code: 'InvalidIdentityToken', message: "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements", times: 1 })
-    emulators.switches.inject({ ...sts, status: 400, code: 'IDPCommunicationError', message: 'The identity provider could not be reached', times: 1 })
-    emulators.switches.inject({ ...sts, status: 400, code: 'Throttling', message: 'Rate exceeded', times: 1 })
+    world().switches.inject({ ...sts, status: 400, code: 'InvalidIdentityToken', message: "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements", times: 1 })
+    world().switches.inject({ ...sts, status: 400, code: 'IDPCommunicationError', message: 'The identity provider could not be reached', times: 1 })
+    world().switches.inject({ ...sts, status: 400, code: 'Throttling', message: 'Rate exceeded', times: 1 })
     const result = await run()
     expectSuccess(result)
     expect(statuses('sts', 'AssumeRoleWithWebIdentity')).toEqual([400, 400, 400, 200])
     // A fresh ID token for every attempt.
-    const tokens = emulators.aws.sts.presented.map((p) => p.token)
+    const tokens = world().aws.sts.presented.map((p) => p.token)
     expect(new Set(tokens).size).toBe(tokens.length)
     expect(result.log).toContain('retrying in')
   })
 
   it('gives up after its bound when STS keeps failing', async () => {
-    emulators.switches.inject({ service: 'sts', operation: 'AssumeRoleWithWebIdentity', status: 503, code: 'ServiceUnavailable', message: 'Injected outage', times: 10 })
+    world().switches.inject({ service: 'sts', operation: 'AssumeRoleWithWebIdentity', status: 503, code: 'ServiceUnavailable', message: 'Injected outage', times: 10 })
     const result = await run()
     expect(result.exitCode).toBe(1)
     expect(statuses('sts', 'AssumeRoleWithWebIdentity')).toEqual(Array(TOKEN_EXCHANGE_RETRY.attempts).fill(503))
@@ -54,7 +45,7 @@ describe('AWS STS', () => {
     ['IDPRejectedClaim', 'Identity provider rejected the claim'],
     ['AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity']
   ])('never retries the refusal %s, and keeps its explanation', async (code, message) => {
-    emulators.switches.inject({ service: 'sts', operation: 'AssumeRoleWithWebIdentity', status: code === 'AccessDenied' ? 403 : 400, code, message, times: 1 })
+    world().switches.inject({ service: 'sts', operation: 'AssumeRoleWithWebIdentity', status: code === 'AccessDenied' ? 403 : 400, code, message, times: 1 })
     const result = await run()
     expect(result.exitCode).toBe(1)
     expect(statuses('sts', 'AssumeRoleWithWebIdentity')).toHaveLength(1)
@@ -64,11 +55,11 @@ describe('AWS STS', () => {
 })
 
 describe('Google STS', () => {
-  const run = () => runAction({ ...emulators.env, ...gcpInputs(emulators.zillizUrl, { mode: 'plan' }) })
+  const run = () => runAction({ ...world().env, ...gcpInputs(world().zillizUrl, { mode: 'plan' }) })
 
   it('retries 5xx and throttling from the token exchange, then succeeds', async () => {
-    emulators.switches.inject({ service: 'gcp-sts', operation: 'token', status: 500, code: 'internal_failure', times: 2 })
-    emulators.switches.inject({ service: 'gcp-sts', operation: 'token', status: 429, code: 'rate_limit_exceeded', times: 3 })
+    world().switches.inject({ service: 'gcp-sts', operation: 'token', status: 500, code: 'internal_failure', times: 2 })
+    world().switches.inject({ service: 'gcp-sts', operation: 'token', status: 429, code: 'rate_limit_exceeded', times: 3 })
     const result = await run()
     expectSuccess(result)
     expect(statuses('gcp-sts', 'token').at(-1)).toBe(200)
@@ -76,7 +67,7 @@ describe('Google STS', () => {
   }, 30_000)
 
   it('never retries a refusal (invalid_grant)', async () => {
-    emulators.switches.inject({ service: 'gcp-sts', operation: 'token', status: 400, code: 'invalid_grant', message: 'The audience in ID Token does not match the expected audience.', times: 1 })
+    world().switches.inject({ service: 'gcp-sts', operation: 'token', status: 400, code: 'invalid_grant', message: 'The audience in ID Token does not match the expected audience.', times: 1 })
     const result = await run()
     expect(result.exitCode).toBe(1)
     expect(statuses('gcp-sts', 'token')).toEqual([400])
@@ -85,11 +76,11 @@ describe('Google STS', () => {
 })
 
 describe('Microsoft Entra', () => {
-  const run = (overrides: Record<string, string> = {}) => runAction({ ...emulators.env, ...azureInputs(emulators.zillizUrl, { mode: 'plan', ...overrides }) })
+  const run = (overrides: Record<string, string> = {}) => runAction({ ...world().env, ...azureInputs(world().zillizUrl, { mode: 'plan', ...overrides }) })
   const token = { service: 'entra', operation: 'GetToken' }
 
   it('retries a 503, then succeeds', async () => {
-    emulators.switches.inject({ ...token, status: 503, code: 'temporarily_unavailable', message: 'AADSTS90033: A transient error has occurred. Please try again.', times: 1 })
+    world().switches.inject({ ...token, status: 503, code: 'temporarily_unavailable', message: 'AADSTS90033: A transient error has occurred. Please try again.', times: 1 })
     const result = await run()
     expectSuccess(result)
     expect(statuses('entra', 'GetToken')).toEqual([503, 200])
@@ -102,7 +93,7 @@ describe('Microsoft Entra', () => {
     ['AADSTS90033', 'MsodsServiceUnavailable: A transient error has occurred. Try again.'],
     ['AADSTS90055', 'TenantThrottlingError: There are too many incoming requests.']
   ])('retries the transient %s, then succeeds', async (code, text) => {
-    emulators.switches.inject({ ...token, status: 400, code: 'temporarily_unavailable', message: `${code}: ${text}`, times: 2 })
+    world().switches.inject({ ...token, status: 400, code: 'temporarily_unavailable', message: `${code}: ${text}`, times: 2 })
     const result = await run()
     expectSuccess(result)
     expect(statuses('entra', 'GetToken')).toEqual([400, 400, 200])
@@ -110,7 +101,7 @@ describe('Microsoft Entra', () => {
   })
 
   it('gives up after its bound, without the federated credential hint', async () => {
-    emulators.switches.inject({ ...token, status: 503, code: 'temporarily_unavailable', message: 'AADSTS90033: A transient error has occurred.', times: 10 })
+    world().switches.inject({ ...token, status: 503, code: 'temporarily_unavailable', message: 'AADSTS90033: A transient error has occurred.', times: 10 })
     const result = await run()
     expect(result.exitCode).toBe(1)
     expect(statuses('entra', 'GetToken')).toEqual(Array(TOKEN_EXCHANGE_RETRY.attempts).fill(503))
