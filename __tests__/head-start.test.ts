@@ -56,6 +56,7 @@ describe('headStart', () => {
 
   it.each([
     ['GitHub cannot issue a token', awsInputs, { ACTIONS_ID_TOKEN_REQUEST_URL: '' }],
+    ['a proxy variable is not a URL (the run fails on it before any call)', (e: Emulators) => awsInputs(e, { mode: 'plan' }), { HTTPS_PROXY: 'proxy.internal:3128:x' }],
     ['the run uses ambient AWS credentials', (e: Emulators) => awsInputs(e, { mode: 'plan', 'aws-role-arn': '' }), {}],
     ['the Zilliz API key is missing', (e: Emulators) => awsInputs(e, { mode: 'plan', 'zilliz-api-key': '' }), {}],
     ['an apply must first pass the environment gate', (e: Emulators) => awsInputs(e, { mode: 'apply', 'require-protected-environment': 'true', 'github-token': 'ghs_x' }), {}]

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path'
 import type { OperationPermissions } from '../src/engine/cloud-error.js'
 import { AWS_DNS_PERMISSIONS, AWS_OUTSIDE_PERMISSION_POLICY, AWS_PERMISSIONS } from '../src/providers/aws/permissions.js'
 import { RESOLVER_OPERATIONS } from '../src/providers/aws/resolver-api.js'
+import { WEB_IDENTITY_OPERATION } from '../src/providers/aws/web-identity.js'
 
 const READ_VERB = /^(Describe|List|Get)/
 const AWS_PROVIDER_DIR = resolve('src/providers/aws')
@@ -76,7 +77,10 @@ function typeScriptFiles(dir: string): string[] {
 /** Local name → SDK package, for every name a file imports from an @aws-sdk/client-* package. */
 function sdkImports(source: string): Map<string, string> {
   const imports = new Map<string, string>()
-  for (const [, names, pkg] of source.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[\w-]+)'/g)) {
+  // Static imports, and dynamic ones destructured where a client is loaded only when needed.
+  const statically = /import\s+(?:type\s+)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[\w-]+)'/g
+  const dynamically = /const\s*\{([^}]*)\}\s*=\s*await\s+import\(\s*'(@aws-sdk\/client-[\w-]+)'\s*\)/g
+  for (const [, names, pkg] of [...source.matchAll(statically), ...source.matchAll(dynamically)]) {
     for (const raw of (names as string).split(',')) {
       const name = raw.replace(/^\s*type\s+/, '').trim()
       if (!name) continue
@@ -112,8 +116,9 @@ function sdkCalls(files: string[]): SdkCall[] {
 }
 
 const calls = sdkCalls(typeScriptFiles(AWS_PROVIDER_DIR))
-// Route 53 Resolver goes as signed requests whose operation names the type system holds to this list.
-const calledActions = new Set([...calls.map((c) => c.action), ...RESOLVER_OPERATIONS.map((o) => `route53resolver:${o}`)])
+// Route 53 Resolver goes as signed requests whose operation names the type system holds to this list, and
+// the web-identity exchange as an unsigned STS request.
+const calledActions = new Set([...calls.map((c) => c.action), ...RESOLVER_OPERATIONS.map((o) => `route53resolver:${o}`), `sts:${WEB_IDENTITY_OPERATION}`])
 const permissionActions = [...calledActions].filter((a) => !(a in NOT_IN_PERMISSION_POLICY))
 /** The endpoint role's calls, the probe's apart; the DNS account's role has its own table. */
 const linkActions = Object.keys(AWS_PERMISSIONS).filter((a) => !PROBE_OPERATIONS.has(a))

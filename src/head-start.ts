@@ -8,6 +8,7 @@ import { oidcInput, resolveMode } from './engine/mode.js'
 import { firstIdTokenAudience } from './oidc/audiences.js'
 import { hasOidcEnvironment } from './oidc/environment.js'
 import { prefetchIdToken, type PrefetchedIdToken } from './oidc/id-token-fetch.js'
+import { configuredProxies } from './net/proxy.js'
 import { assumeAhead, type ExchangeAhead } from './providers/aws/web-identity.js'
 
 export interface HeadStart {
@@ -18,13 +19,14 @@ export interface HeadStart {
 
 /**
  * Starts the run's first authentication calls when the run will make them anyway: GitHub can issue a token,
- * the inputs use it, the mode reads the cloud, and no environment gate must pass first (a gate that stops
- * the run must find nothing sent).
+ * the inputs use it, the mode reads the cloud, no environment gate must pass first (a gate that stops the
+ * run must find nothing sent), and the proxy variables are usable (a malformed one fails the run before
+ * any call, execute.ts says which).
  */
 export function headStart(config: Config, withheld: Withheld | undefined, env: NodeJS.ProcessEnv = process.env): HeadStart | undefined {
   const audience = firstIdTokenAudience(config)
   const oidcAvailable = hasOidcEnvironment(env)
-  if (!audience || !oidcAvailable) return undefined
+  if (!audience || !oidcAvailable || !proxiesUsable(env)) return undefined
   const decision = resolveMode(config.mode, { eventName: env['GITHUB_EVENT_NAME'], withheld, oidcAvailable, oidcInput: oidcInput(config), apiKeyMissing: !config.zilliz.apiKey })
   if (decision.offline || decision.missing || (decision.mode === 'apply' && config.protectedEnvironment)) return undefined
   const idToken = prefetchIdToken(audience, env)
@@ -40,5 +42,14 @@ function exchangesAhead(config: Config, token: Promise<string>, env: NodeJS.Proc
       return {}
     case 'azure':
       return {}
+  }
+}
+
+function proxiesUsable(env: NodeJS.ProcessEnv): boolean {
+  try {
+    configuredProxies(env)
+    return true
+  } catch {
+    return false
   }
 }

@@ -11,6 +11,9 @@ import { excerpt, exchange } from '../../base/http-exchange.js'
 import { USER_AGENT } from '../../version.js'
 import { awsEndpointUrl } from './endpoint-url.js'
 
+/** The one STS operation spoken here (its IAM action is sts:AssumeRoleWithWebIdentity, granted by the role's trust policy). */
+export const WEB_IDENTITY_OPERATION = 'AssumeRoleWithWebIdentity'
+
 /** STS answers in well under a second; an exchange still open after this is tried again. */
 export const STS_TIMEOUT_MS = 30_000
 
@@ -46,7 +49,7 @@ export class StsError extends Error {
 
 export async function assumeRoleWithWebIdentity(request: WebIdentityRequest): Promise<RoleSession> {
   const url = awsEndpointUrl('STS', 'sts', request.region, request.env)
-  const form = new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: request.roleArn, RoleSessionName: request.sessionName, WebIdentityToken: request.token })
+  const form = new URLSearchParams({ Action: WEB_IDENTITY_OPERATION, Version: '2011-06-15', RoleArn: request.roleArn, RoleSessionName: request.sessionName, WebIdentityToken: request.token })
   if (request.durationSeconds !== undefined) form.set('DurationSeconds', String(request.durationSeconds))
   const answer = await exchange({
     method: 'POST',
