@@ -45,13 +45,30 @@ describe('headStart', () => {
     expect(error.$metadata.httpStatusCode).toBe(403)
   })
 
-  it('sends only the ID token ahead for Google Cloud and Azure, whose exchanges need their SDKs', async () => {
-    for (const inputs of [gcpInputs(world().zillizUrl, { mode: 'plan' }), azureInputs(world().zillizUrl, { mode: 'plan' })]) {
-      const ahead = headStart(configOf(inputs), undefined, env())
-      expect(ahead?.aws).toBeUndefined()
-      await expect(ahead!.idToken.token).resolves.toMatch(/^ey/)
-    }
-    expect(stsCalls()).toEqual([])
+  it('sends only the ID token ahead for Google Cloud, whose exchange needs its SDK', async () => {
+    const ahead = headStart(configOf(gcpInputs(world().zillizUrl, { mode: 'plan' })), undefined, env())
+    expect(ahead).toMatchObject({ idToken: expect.anything() })
+    expect(ahead?.aws ?? ahead?.azure).toBeUndefined()
+    await expect(ahead!.idToken.token).resolves.toMatch(/^ey/)
+    expect(world().log.calls().map((c) => c.operation)).toEqual(['GetIDToken'])
+  })
+
+  it('signs in to Entra with the first ID token as the client assertion, without MSAL, and the ARM token is Entra\'s', async () => {
+    const ahead = headStart(configOf(azureInputs(world().zillizUrl, { mode: 'plan' })), undefined, env())
+    expect(ahead?.azure).toBeDefined()
+    const signedIn = await ahead!.azure!.result
+    expect(signedIn.expiresOnTimestamp).toBeGreaterThan(Date.now())
+    const claims = JSON.parse(Buffer.from(signedIn.token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
+    expect(claims['aud']).toBe('https://management.azure.com')
+    expect(world().log.calls().map((c) => `${c.service}:${c.operation}:${c.status}`)).toEqual(['oidc:GetIDToken:200', 'entra:GetToken:200'])
+  })
+
+  it('keeps Entra\'s refusal as the session judges it: its description with the AADSTS code first', async () => {
+    world().switches.inject({ service: 'entra', operation: 'GetToken', status: 400, code: 'invalid_request', message: 'AADSTS90002: Tenant not found.', times: 1 })
+    const ahead = headStart(configOf(azureInputs(world().zillizUrl, { mode: 'plan' })), undefined, env())
+    const error = (await ahead!.azure!.result.catch((e: unknown) => e)) as Error & { status: number }
+    expect(error.message).toBe('AADSTS90002: Tenant not found.')
+    expect(error.status).toBe(400)
   })
 
   it.each([
@@ -77,6 +94,13 @@ describe('headStart', () => {
 })
 
 describe('a run with the head start', () => {
+  it('on Azure asks GitHub once and Entra once: the sign-in sent ahead is the one the run uses', async () => {
+    const before = world().aws.oidc.issued
+    expectSuccess(await runAction({ ...world().env, ...azureInputs(world().zillizUrl, { mode: 'plan' }) }))
+    expect(world().aws.oidc.issued - before).toBe(1)
+    expect(world().log.calls('entra').map((c) => `${c.operation}:${c.status}`)).toEqual(['GetToken:200'])
+  })
+
   it('asks GitHub once and STS once: the exchange sent ahead is the one the run uses', async () => {
     const before = world().aws.oidc.issued
     const result = await runAction({ ...world().env, ...awsInputs(world(), { mode: 'plan' }) })

@@ -10,11 +10,15 @@ import { hasOidcEnvironment } from './oidc/environment.js'
 import { prefetchIdToken, type PrefetchedIdToken } from './oidc/id-token-fetch.js'
 import { configuredProxies } from './net/proxy.js'
 import { assumeAhead, type ExchangeAhead } from './providers/aws/web-identity.js'
+import { signInAhead, type EntraAhead } from './providers/azure/entra-token.js'
+import { AZURE_ENDPOINTS_ENV, parseEndpointOverrides } from './providers/azure/endpoint-overrides.js'
 
 export interface HeadStart {
   idToken: PrefetchedIdToken
   /** sts:AssumeRoleWithWebIdentity for aws-role-arn with that token */
   aws?: ExchangeAhead
+  /** Entra's ARM token for azure-client-id with that token as the client assertion */
+  azure?: EntraAhead
 }
 
 /**
@@ -26,28 +30,32 @@ export interface HeadStart {
 export function headStart(config: Config, withheld: Withheld | undefined, env: NodeJS.ProcessEnv = process.env): HeadStart | undefined {
   const audience = firstIdTokenAudience(config)
   const oidcAvailable = hasOidcEnvironment(env)
-  if (!audience || !oidcAvailable || !proxiesUsable(env)) return undefined
+  if (!audience || !oidcAvailable || !usable(() => configuredProxies(env))) return undefined
   const decision = resolveMode(config.mode, { eventName: env['GITHUB_EVENT_NAME'], withheld, oidcAvailable, oidcInput: oidcInput(config), apiKeyMissing: !config.zilliz.apiKey })
   if (decision.offline || decision.missing || (decision.mode === 'apply' && config.protectedEnvironment)) return undefined
   const idToken = prefetchIdToken(audience, env)
   return { idToken, ...exchangesAhead(config, idToken.token, env) }
 }
 
-/** The cloud's first credential exchange, where it can go without the cloud's SDK. */
+/** The cloud's first credential exchange, where it can go without the cloud's SDK (Google's needs it). */
 function exchangesAhead(config: Config, token: Promise<string>, env: NodeJS.ProcessEnv): Omit<HeadStart, 'idToken'> {
   switch (config.provider) {
     case 'aws':
       return config.aws?.roleArn ? { aws: assumeAhead(config.aws, config.aws.roleArn, token, env) } : {}
     case 'gcp':
       return {}
-    case 'azure':
-      return {}
+    case 'azure': {
+      const azure = config.azure
+      // A malformed ZILLIZ_PL_AZURE_ENDPOINTS is reported by the provider, before any call to Azure.
+      return azure?.tenantId && azure.clientId && usable(() => parseEndpointOverrides(env[AZURE_ENDPOINTS_ENV])) ? { azure: signInAhead(azure.tenantId, azure.clientId, token, env) } : {}
+    }
   }
 }
 
-function proxiesUsable(env: NodeJS.ProcessEnv): boolean {
+/** False when reading a setting throws: the run reports it before any call, so nothing goes ahead. */
+function usable(read: () => unknown): boolean {
   try {
-    configuredProxies(env)
+    read()
     return true
   } catch {
     return false

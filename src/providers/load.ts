@@ -13,6 +13,6 @@ export async function loadProvider(config: Config, log: Logger, tokens: IdTokenS
     case 'gcp':
       return (await import('./gcp/index.js')).createProvider(config, log, tokens)
     case 'azure':
-      return (await import('./azure/index.js')).createProvider(config, log, tokens)
+      return (await import('./azure/index.js')).createProvider(config, log, tokens, ahead?.azure)
   }
 }

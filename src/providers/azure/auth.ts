@@ -1,7 +1,7 @@
 // Azure credentials: an Entra client assertion that is a fresh GitHub ID token on every token request (so a
 // long apply never presents an expired assertion), or the ambient DefaultAzureCredential chain (so the
 // action composes with azure/login). Access tokens are masked as soon as they exist.
-import { ClientAssertionCredential, DefaultAzureCredential, type AccessToken, type GetTokenOptions, type TokenCredential } from '@azure/identity'
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth'
 import type { HttpClient } from '@azure/core-rest-pipeline'
 import type { AzureSettings } from '../../config/types.js'
 import type { Logger } from '../../base/log.js'
@@ -11,9 +11,11 @@ import { secrets } from '../../base/secrets.js'
 import { formatClaims } from '../../oidc/claims.js'
 import { AZURE_AUDIENCE } from '../../oidc/audiences.js'
 import { isIdTokenFailure, type IdTokenSource } from '../../oidc/id-token.js'
+import { outboundAgents } from '../../net/outbound.js'
 import { USER_AGENT } from '../../version.js'
+import { ARM_SCOPE, requestEntraToken, type EntraAhead } from './entra-token.js'
 
-export const ARM_SCOPE = 'https://management.azure.com/.default'
+export { ARM_SCOPE } from './entra-token.js'
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
 
 export class AzureAuthError extends Error {
@@ -152,12 +154,17 @@ function shared(options: SharedOptions): TokenCredential {
   }
 }
 
-function federatedSession(settings: AzureSettings, tokens: IdTokenSource, log: Logger, httpClient: HttpClient): AzureSession {
+/**
+ * The client assertion flow over node:http (entra-token.ts): each attempt presents a fresh GitHub ID token.
+ * The first attempt takes the head start's outcome, success or refusal, when it asked for the ARM token
+ * with the very token that attempt presents.
+ */
+function federatedSession(settings: AzureSettings, tokens: IdTokenSource, log: Logger, ahead?: EntraAhead): AzureSession {
   const tenantId = settings.tenantId as string
   const clientId = settings.clientId as string
-  // MSAL wraps what the assertion callback throws; keep the original to report it as it is.
+  // Kept to report as it is: a token that could not be had is not Entra's refusal.
   let oidcFailure: Error | undefined
-  const fetchAssertion = async () => {
+  const assertion = async () => {
     try {
       return await tokens.get(AZURE_AUDIENCE)
     } catch (error) {
@@ -165,16 +172,16 @@ function federatedSession(settings: AzureSettings, tokens: IdTokenSource, log: L
       throw error
     }
   }
-  // MSAL asks for the assertion twice per token request (for its client configuration, then for the request
-  // itself): one fresh GitHub ID token serves both, and every attempt gets its own.
-  let ofThisAttempt: Promise<string> | undefined
-  const assertion = () => (ofThisAttempt ??= fetchAssertion())
+  const signIn = async (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> => {
+    const wanted = [scopes].flat()
+    const token = await assertion()
+    const started = ahead
+    ahead = undefined
+    if (started && !options?.claims && wanted.join(' ') === ARM_SCOPE && (await started.token.catch(() => undefined)) === token) return started.result
+    return requestEntraToken({ tenantId, clientId, scopes: wanted, assertion: token, claims: options?.claims, agentFor: outboundAgents()?.for })
+  }
   const credential = shared({
-    beforeAttempt: () => {
-      ofThisAttempt = undefined
-    },
-    // No SDK retries: every retry goes through shared() and so presents a fresh assertion.
-    create: () => new ClientAssertionCredential(tenantId, clientId, assertion, { httpClient, retryOptions: { maxRetries: 0 }, userAgentOptions: { userAgentPrefix: USER_AGENT } }),
+    create: () => ({ getToken: signIn }),
     isRetryable: (error) => !oidcFailure && isRetryableAuth(error),
     explain: (error) =>
       oidcFailure ??
@@ -198,8 +205,11 @@ function federatedSession(settings: AzureSettings, tokens: IdTokenSource, log: L
 }
 
 function ambientSession(settings: AzureSettings, log: Logger, httpClient: HttpClient): AzureSession {
+  // @azure/identity (with MSAL, half the Azure code) is loaded only for ambient credentials.
+  const load = import('@azure/identity')
+  load.catch(() => undefined)
   const credential = shared({
-    create: () => new DefaultAzureCredential({ httpClient, userAgentOptions: { userAgentPrefix: USER_AGENT } }),
+    create: () => lazyCredential(load.then(({ DefaultAzureCredential }) => new DefaultAzureCredential({ httpClient, userAgentOptions: { userAgentPrefix: USER_AGENT } }))),
     // The chain already tried every source it knows; asking it again only repeats the same answers.
     isRetryable: (error) => isRetryableAuth(error) && (error as Error).name !== 'AggregateAuthenticationError',
     explain: (error) =>
@@ -222,6 +232,11 @@ function ambientSession(settings: AzureSettings, log: Logger, httpClient: HttpCl
   }
 }
 
-export function azureSession(settings: AzureSettings, tokens: IdTokenSource, log: Logger, httpClient: HttpClient): AzureSession {
-  return settings.tenantId && settings.clientId ? federatedSession(settings, tokens, log, httpClient) : ambientSession(settings, log, httpClient)
+/** A credential whose implementation is still loading. */
+function lazyCredential(made: Promise<TokenCredential>): TokenCredential {
+  return { getToken: async (scopes, options) => (await made).getToken(scopes, options) }
+}
+
+export function azureSession(settings: AzureSettings, tokens: IdTokenSource, log: Logger, httpClient: HttpClient, ahead?: EntraAhead): AzureSession {
+  return settings.tenantId && settings.clientId ? federatedSession(settings, tokens, log, ahead) : ambientSession(settings, log, httpClient)
 }

@@ -44,6 +44,7 @@ import {
 import { networkWatcherChecks } from './network-watcher.js'
 import { azurePathAnalyzer } from './path-analysis.js'
 import { azureHttpClient } from './transport.js'
+import type { EntraAhead } from './entra-token.js'
 import { verifyAzure } from './verify.js'
 
 /** What the plan read of one cluster's own zone, its links and apex record, and a zone for the host it replaced. */
@@ -89,7 +90,8 @@ export class AzureProvider implements CloudProvider {
   constructor(
     private readonly config: Config,
     log: Logger,
-    tokens: IdTokenSource
+    tokens: IdTokenSource,
+    ahead?: EntraAhead
   ) {
     if (!config.azure) throw new Error('Azure settings missing from the config')
     this.settings = config.azure
@@ -100,7 +102,7 @@ export class AzureProvider implements CloudProvider {
       this.setupError = error as Error
       return
     }
-    this.session = azureSession(this.settings, tokens, log, httpClient)
+    this.session = azureSession(this.settings, tokens, log, httpClient, ahead)
     // Retries of reads and polls end with the run's wait-timeout, counted from here (the run's start).
     this.clients = azureClients(
       this.session.credential,
@@ -430,6 +432,6 @@ function withCodedErrors(step: PlannedStep): PlannedStep {
   }
 }
 
-export function createProvider(config: Config, log: Logger, tokens: IdTokenSource): CloudProvider {
-  return new AzureProvider(config, log, tokens)
+export function createProvider(config: Config, log: Logger, tokens: IdTokenSource, ahead?: EntraAhead): CloudProvider {
+  return new AzureProvider(config, log, tokens, ahead)
 }
