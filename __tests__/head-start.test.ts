@@ -45,12 +45,23 @@ describe('headStart', () => {
     expect(error.$metadata.httpStatusCode).toBe(403)
   })
 
-  it('sends only the ID token ahead for Google Cloud, whose exchange needs its SDK', async () => {
+  it('federates on Google Cloud with the first ID token, without google-auth-library: STS, then generateAccessToken', async () => {
     const ahead = headStart(configOf(gcpInputs(world().zillizUrl, { mode: 'plan' })), undefined, env())
-    expect(ahead).toMatchObject({ idToken: expect.anything() })
-    expect(ahead?.aws ?? ahead?.azure).toBeUndefined()
-    await expect(ahead!.idToken.token).resolves.toMatch(/^ey/)
-    expect(world().log.calls().map((c) => c.operation)).toEqual(['GetIDToken'])
+    expect(ahead?.gcp).toBeDefined()
+    const got = await ahead!.gcp!.result
+    expect(got.access_token).toMatch(/^ya29\./)
+    expect(got.federated).toBeDefined()
+    expect(got.expiry_date).toBeGreaterThan(Date.now())
+    expect(world().log.calls().map((c) => `${c.service}:${c.operation}:${c.status}`)).toEqual(['oidc:GetIDToken:200', 'gcp-sts:token:200', 'gcp-iam:generateAccessToken:200'])
+  })
+
+  it('keeps Google\'s refusal as the session judges it: google-auth-library\'s wording, the status and the URL', async () => {
+    world().switches.inject({ service: 'gcp-sts', operation: 'token', status: 400, code: 'invalid_grant', message: 'The audience in ID Token does not match the expected audience.', times: 1 })
+    const ahead = headStart(configOf(gcpInputs(world().zillizUrl, { mode: 'plan' })), undefined, env())
+    const error = (await ahead!.gcp!.result.catch((e: unknown) => e)) as Error & { status: number; config: { url: string } }
+    expect(error.message).toBe('Error code invalid_grant: The audience in ID Token does not match the expected audience.')
+    expect(error.status).toBe(400)
+    expect(error.config.url).toMatch(/\/v1\/token$/)
   })
 
   it('signs in to Entra with the first ID token as the client assertion, without MSAL, and the ARM token is Entra\'s', async () => {
@@ -94,6 +105,13 @@ describe('headStart', () => {
 })
 
 describe('a run with the head start', () => {
+  it('on Google Cloud asks GitHub once, STS once and IAM once: the federation sent ahead is the one the run uses', async () => {
+    const before = world().aws.oidc.issued
+    expectSuccess(await runAction({ ...world().env, ...gcpInputs(world().zillizUrl, { mode: 'plan' }) }))
+    expect(world().aws.oidc.issued - before).toBe(1)
+    expect([...world().log.calls('gcp-sts'), ...world().log.calls('gcp-iam')].map((c) => `${c.operation}:${c.status}`)).toEqual(['token:200', 'generateAccessToken:200'])
+  })
+
   it('on Azure asks GitHub once and Entra once: the sign-in sent ahead is the one the run uses', async () => {
     const before = world().aws.oidc.issued
     expectSuccess(await runAction({ ...world().env, ...azureInputs(world().zillizUrl, { mode: 'plan' }) }))

@@ -1,5 +1,5 @@
 // What a run sends before the toolkit and the cloud's SDKs load: the first GitHub ID token and, once it is
-// there, the cloud's first credential exchange where that exchange needs no SDK. Both travel while the code
+// there, the cloud's first credential exchange, spoken without the cloud's SDK. Both travel while the code
 // loads, instead of after it; the provider takes their outcome as its first attempt. Nothing is logged or
 // registered as a secret here: whoever takes a token or a credential does, before anything could print it.
 import type { Config } from './config/types.js'
@@ -11,6 +11,8 @@ import { prefetchIdToken, type PrefetchedIdToken } from './oidc/id-token-fetch.j
 import { configuredProxies } from './net/proxy.js'
 import { assumeAhead, type ExchangeAhead } from './providers/aws/web-identity.js'
 import { signInAhead, type EntraAhead } from './providers/azure/entra-token.js'
+import { federateAhead, type FederationAhead } from './providers/gcp/token-exchange.js'
+import { gcpEndpoints } from './providers/gcp/endpoints.js'
 import { AZURE_ENDPOINTS_ENV, parseEndpointOverrides } from './providers/azure/endpoint-overrides.js'
 
 export interface HeadStart {
@@ -19,6 +21,8 @@ export interface HeadStart {
   aws?: ExchangeAhead
   /** Entra's ARM token for azure-client-id with that token as the client assertion */
   azure?: EntraAhead
+  /** Google STS's exchange of that token, and generateAccessToken as gcp-service-account when given */
+  gcp?: FederationAhead
 }
 
 /**
@@ -37,13 +41,16 @@ export function headStart(config: Config, withheld: Withheld | undefined, env: N
   return { idToken, ...exchangesAhead(config, idToken.token, env) }
 }
 
-/** The cloud's first credential exchange, where it can go without the cloud's SDK (Google's needs it). */
+/** The cloud's first credential exchange, sent without the cloud's SDK. */
 function exchangesAhead(config: Config, token: Promise<string>, env: NodeJS.ProcessEnv): Omit<HeadStart, 'idToken'> {
   switch (config.provider) {
     case 'aws':
       return config.aws?.roleArn ? { aws: assumeAhead(config.aws, config.aws.roleArn, token, env) } : {}
-    case 'gcp':
-      return {}
+    case 'gcp': {
+      const gcp = config.gcp
+      // A malformed endpoint variable is reported by the provider, before any call to Google.
+      return gcp?.workloadIdentityProvider && usable(() => gcpEndpoints(env)) ? { gcp: federateAhead(gcp.workloadIdentityProvider, gcp.serviceAccount, token, env) } : {}
+    }
     case 'azure': {
       const azure = config.azure
       // A malformed ZILLIZ_PL_AZURE_ENDPOINTS is reported by the provider, before any call to Azure.

@@ -11,7 +11,7 @@ export async function loadProvider(config: Config, log: Logger, tokens: IdTokenS
     case 'aws':
       return (await import('./aws/index.js')).createProvider(config, log, tokens, ahead?.aws)
     case 'gcp':
-      return (await import('./gcp/index.js')).createProvider(config, log, tokens)
+      return (await import('./gcp/index.js')).createProvider(config, log, tokens, ahead?.gcp)
     case 'azure':
       return (await import('./azure/index.js')).createProvider(config, log, tokens, ahead?.azure)
   }

@@ -19,6 +19,7 @@ import { observeStaleZone, observeZone, planRecord, planZone, RECORD_TTL_SECONDS
 import { observeNamedZones, planExistingZoneRecord, readHostRecords, type GcpNamedZone } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsWhereTheyLive, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
 import { gcpEndpoints } from './endpoints.js'
+import type { FederationAhead } from './token-exchange.js'
 import { planFirewall, planLegacyIngress, readEgressView, type EgressView } from './firewall.js'
 import { chooseRule, ENDPOINT_STEP, listRules, planConnection, planRule, type ObservedRule } from './forwarding-rule.js'
 import { gcpInventory } from './inventory.js'
@@ -71,12 +72,13 @@ export class GcpProvider implements CloudProvider {
   constructor(
     private readonly config: Config,
     log: Logger,
-    tokens: IdTokenSource
+    tokens: IdTokenSource,
+    ahead?: FederationAhead
   ) {
     if (!config.gcp) throw new Error('GCP settings missing from the config')
     this.settings = config.gcp
     const endpoints = gcpEndpoints()
-    this.session = gcpSession(this.settings, tokens, log, endpoints)
+    this.session = gcpSession(this.settings, tokens, log, endpoints, ahead)
     // Retries of reads and polls end with the run's wait-timeout, counted from here (the run's start).
     this.clients = gcpClients(this.settings, this.session, endpoints, log, () => this.settings.serviceAccount ?? this.principal, Date.now() + config.waitTimeoutSeconds * 1000, this.observations, config.dns)
     this.names = gcpNames(config, this.settings.endpointPrefix)
@@ -416,6 +418,6 @@ export class GcpProvider implements CloudProvider {
 /** What the DNS reads depend on: the hosts, in order. */
 const hostsKey = (links: { host: string }[]) => links.map((l) => l.host).join(' ')
 
-export function createProvider(config: Config, log: Logger, tokens: IdTokenSource): CloudProvider {
-  return new GcpProvider(config, log, tokens)
+export function createProvider(config: Config, log: Logger, tokens: IdTokenSource, ahead?: FederationAhead): CloudProvider {
+  return new GcpProvider(config, log, tokens, ahead)
 }
