@@ -9,6 +9,11 @@ import { errorLine, expectSuccess } from './support/expectations.js'
 import { runAction } from './support/run-action.js'
 import { sharedEmulators } from './support/shared-emulators.js'
 import { TOKEN_EXCHANGE_RETRY } from '../src/base/retry.js'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { isTransientGoogleFailure } from '../src/providers/gcp/auth.js'
+import { GCP_ENDPOINT_VARIABLES } from '../src/providers/gcp/endpoints.js'
+import { federatedAccessToken } from '../src/providers/gcp/token-exchange.js'
 
 const world = sharedEmulators()
 
@@ -72,6 +77,25 @@ describe('Google STS', () => {
     expect(result.exitCode).toBe(1)
     expect(statuses('gcp-sts', 'token')).toEqual([400])
     expect(errorLine(result)).toContain('does not match the expected audience')
+  })
+})
+
+describe('Google federation sent ahead', () => {
+  it('counts a connection dropped without an answer as transient, as it counts the library\'s ECONNRESET, and says where', async () => {
+    // A server that takes the request and hangs up, as a dropped connection does.
+    const server = createServer((req) => req.socket.destroy())
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    try {
+      const env = { ...process.env, [GCP_ENDPOINT_VARIABLES.sts]: `http://127.0.0.1:${port}` }
+      const error = await federatedAccessToken({ provider: 'projects/1/locations/global/workloadIdentityPools/p/providers/q', subjectToken: 'eyJ.x.y', env }).catch((e: unknown) => e)
+      expect(isTransientGoogleFailure(error)).toBe(true)
+      expect((error as { config: { url: string } }).config.url).toBe(`http://127.0.0.1:${port}/v1/token`)
+      // An answer that refuses is not.
+      expect(isTransientGoogleFailure(Object.assign(new Error('Error code invalid_grant'), { status: 400 }))).toBe(false)
+    } finally {
+      server.close()
+    }
   })
 })
 

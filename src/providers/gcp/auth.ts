@@ -8,6 +8,7 @@ import type { Logger } from '../../base/log.js'
 import type { Identity } from '../../engine/provider.js'
 import { retry, TOKEN_EXCHANGE_RETRY } from '../../base/retry.js'
 import { secrets } from '../../base/secrets.js'
+import { isHttpExchangeError } from '../../base/http-exchange.js'
 import { outboundAgents } from '../../net/outbound.js'
 import { formatClaims, type ShownClaims } from '../../oidc/claims.js'
 import { gcpAudience } from '../../oidc/audiences.js'
@@ -40,12 +41,15 @@ interface FailedCall {
 }
 
 // Only throttling, server errors and dropped connections can go away on their own.
-function isTransient(error: unknown): boolean {
+export function isTransientGoogleFailure(error: unknown): boolean {
   const e = error as FailedCall
   if (isIdTokenFailure(e)) return false
   if (typeof e.status === 'number') return e.status === 429 || e.status >= 500
-  return typeof e.code === 'string' && ['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'].includes(e.code)
+  // The exchanges sent ahead (token-exchange.ts) fail without an answer as the action's own HTTP does.
+  if (isHttpExchangeError(error)) return error.timedOut || DROPPED.includes(String((error.cause as { code?: unknown } | undefined)?.code))
+  return typeof e.code === 'string' && DROPPED.includes(e.code)
 }
+const DROPPED = ['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']
 
 /**
  * Every token the client obtains is registered before anything could print it: the access tokens it reports,
@@ -170,7 +174,7 @@ function workloadIdentitySession(settings: GcpSettings, tokens: IdTokenSource, l
       return started ? firstAttempt(started) : client.getAccessToken()
     }, {
       ...TOKEN_EXCHANGE_RETRY,
-      isRetryable: isTransient,
+      isRetryable: isTransientGoogleFailure,
       onRetry: (error, attempt, delay) =>
         log.warning(`Google token exchange attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms with a fresh ID token`)
     }).catch((error: unknown) => {
@@ -205,7 +209,7 @@ function applicationDefaultSession(settings: GcpSettings, log: Logger): GcpSessi
       const c = await getClient()
       await retry(() => c.getAccessToken(), {
         ...TOKEN_EXCHANGE_RETRY,
-        isRetryable: isTransient,
+        isRetryable: isTransientGoogleFailure,
         onRetry: (error, attempt, delay) => log.warning(`Getting a Google access token failed (${(error as Error).message}); attempt ${attempt}, retrying in ${delay} ms`)
       })
     } catch (error) {

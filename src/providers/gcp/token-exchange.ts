@@ -52,7 +52,10 @@ export interface FederationRequest {
 }
 
 async function post(url: string, body: string, headers: Record<string, string>, agentFor: FederationRequest['agentFor']) {
-  const answer = await exchange({ method: 'POST', url, headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, ...headers }, body, timeoutMs: TIMEOUT_MS, agentFor })
+  const answer = await exchange({ method: 'POST', url, headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, ...headers }, body, timeoutMs: TIMEOUT_MS, agentFor }).catch((error: unknown) => {
+    // No answer (a dropped connection, a timeout): still say where, as the library's errors do.
+    throw Object.assign(error as Error, { config: { url } })
+  })
   return { answer, body: jsonObject(answer.body) }
 }
 
