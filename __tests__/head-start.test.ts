@@ -28,7 +28,7 @@ describe('headStart', () => {
   it('assumes aws-role-arn with the first ID token, without the SDK, and the credentials work', async () => {
     const ahead = headStart(configOf(awsInputs(world(), { mode: 'plan' })), undefined, env())
     expect(ahead?.aws).toBeDefined()
-    const session = await ahead!.aws!.session
+    const session = await ahead!.aws!.result
     expect(session.accessKeyId).toMatch(/^ASIA/)
     expect(session.principal).toMatch(/^arn:aws:sts::\d{12}:assumed-role\//)
     expect(session.expiration!.getTime()).toBeGreaterThan(Date.now())
@@ -39,7 +39,7 @@ describe('headStart', () => {
   it('keeps STS\'s refusal in the shape the session judges: the error code as name, the HTTP status', async () => {
     world().switches.inject({ service: 'sts', operation: 'AssumeRoleWithWebIdentity', status: 403, code: 'AccessDenied', message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity', times: 1 })
     const ahead = headStart(configOf(awsInputs(world(), { mode: 'plan' })), undefined, env())
-    const error = (await ahead!.aws!.session.catch((e: unknown) => e)) as Error & { $metadata: { httpStatusCode: number } }
+    const error = (await ahead!.aws!.result.catch((e: unknown) => e)) as Error & { $metadata: { httpStatusCode: number } }
     expect(error.name).toBe('AccessDenied')
     expect(error.message).toBe('Not authorized to perform sts:AssumeRoleWithWebIdentity')
     expect(error.$metadata.httpStatusCode).toBe(403)

@@ -9,20 +9,21 @@ import { firstIdTokenAudience } from './oidc/audiences.js'
 import { hasOidcEnvironment } from './oidc/environment.js'
 import { prefetchIdToken, type PrefetchedIdToken } from './oidc/id-token-fetch.js'
 import { configuredProxies } from './net/proxy.js'
-import { assumeAhead, type ExchangeAhead } from './providers/aws/web-identity.js'
-import { signInAhead, type EntraAhead } from './providers/azure/entra-token.js'
-import { federateAhead, type FederationAhead } from './providers/gcp/token-exchange.js'
+import type { ExchangeAhead } from './oidc/exchange-ahead.js'
+import { assumeAhead, type RoleSession } from './providers/aws/web-identity.js'
+import { signInAhead, type EntraToken } from './providers/azure/entra-token.js'
+import { federateAhead, type GoogleAccessToken } from './providers/gcp/token-exchange.js'
 import { gcpEndpoints } from './providers/gcp/endpoints.js'
 import { AZURE_ENDPOINTS_ENV, parseEndpointOverrides } from './providers/azure/endpoint-overrides.js'
 
 export interface HeadStart {
   idToken: PrefetchedIdToken
   /** sts:AssumeRoleWithWebIdentity for aws-role-arn with that token */
-  aws?: ExchangeAhead
+  aws?: ExchangeAhead<RoleSession>
   /** Entra's ARM token for azure-client-id with that token as the client assertion */
-  azure?: EntraAhead
+  azure?: ExchangeAhead<EntraToken>
   /** Google STS's exchange of that token, and generateAccessToken as gcp-service-account when given */
-  gcp?: FederationAhead
+  gcp?: ExchangeAhead<GoogleAccessToken>
 }
 
 /**

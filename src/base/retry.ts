@@ -31,6 +31,9 @@ export interface RetryBudget {
  */
 export const TOKEN_EXCHANGE_RETRY: RetryBudget = { attempts: 6, baseMs: 500, maxMs: 5000 }
 
+/** The identity services answer in well under a second: an exchange still open after this is tried again. */
+export const TOKEN_EXCHANGE_TIMEOUT_MS = 30_000
+
 export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const clock = options.clock ?? realClock
   for (let attempt = 1; ; attempt++) {

@@ -12,7 +12,8 @@ import { isIdTokenFailure, type IdTokenSource } from '../../oidc/id-token.js'
 import { outboundAgents } from '../../net/outbound.js'
 import { USER_AGENT } from '../../version.js'
 import { awsRequestHandler } from './request-handler.js'
-import { assumeRoleWithWebIdentity, type ExchangeAhead, type RoleSession } from './web-identity.js'
+import { FirstExchange, type ExchangeAhead } from '../../oidc/exchange-ahead.js'
+import { assumeRoleWithWebIdentity, type RoleSession } from './web-identity.js'
 
 
 // What STS says may go away by asking again (AssumeRoleWithWebIdentity, Errors): IDPCommunicationError, and
@@ -61,19 +62,16 @@ function trustHint(roleArn: string, tokens: IdTokenSource): string {
 }
 
 /** Web-identity session: one STS exchange shared by every client, renewed when near expiry. */
-function webIdentitySession(settings: AwsSettings, roleArn: string, tokens: IdTokenSource, log: Logger, ahead?: ExchangeAhead): AwsSession {
+function webIdentitySession(settings: AwsSettings, roleArn: string, tokens: IdTokenSource, log: Logger, ahead?: ExchangeAhead<RoleSession>): AwsSession {
   let current: Promise<AwsCredentialIdentity & { principal: string }> | undefined
   let expiresAt = 0
   let principal: string | undefined
 
-  // The first attempt takes the head start's outcome, success or failure, when it was made with the very token
-  // that attempt takes; every other attempt asks STS itself.
-  const exchange = async (token: string): Promise<RoleSession> => {
-    const started = ahead
-    ahead = undefined
-    if (started && (await started.token.catch(() => undefined)) === token) return started.session
-    return assumeRoleWithWebIdentity({ region: settings.region, roleArn, sessionName: settings.roleSessionName, durationSeconds: settings.roleDurationSeconds, token, agentFor: outboundAgents()?.for })
-  }
+  // The first attempt may take the head start's outcome; every other attempt asks STS itself.
+  const first = new FirstExchange(ahead)
+  const exchange = async (token: string): Promise<RoleSession> =>
+    (await first.take(token)) ??
+    assumeRoleWithWebIdentity({ region: settings.region, roleArn, sessionName: settings.roleSessionName, durationSeconds: settings.roleDurationSeconds, token, agentFor: outboundAgents()?.for })
 
   const assume = () =>
     retry(
@@ -142,7 +140,7 @@ function ambientSession(settings: AwsSettings): AwsSession {
   }
 }
 
-export function awsSession(settings: AwsSettings, tokens: IdTokenSource, log: Logger, ahead?: ExchangeAhead): AwsSession {
+export function awsSession(settings: AwsSettings, tokens: IdTokenSource, log: Logger, ahead?: ExchangeAhead<RoleSession>): AwsSession {
   return settings.roleArn ? webIdentitySession(settings, settings.roleArn, tokens, log, ahead) : ambientSession(settings)
 }
 

@@ -16,7 +16,8 @@ import type { ClusterLink, Target } from '../../engine/target.js'
 import { replacedGuess } from '../../engine/target-builder.js'
 import type { IdTokenSource } from '../../oidc/id-token.js'
 import { awsDnsSession, awsSession, shareFirstIdToken, type AwsSession } from './auth.js'
-import type { ExchangeAhead } from './web-identity.js'
+import type { ExchangeAhead } from '../../oidc/exchange-ahead.js'
+import type { RoleSession } from './web-identity.js'
 import { awsClients, awsDnsClients, type AwsClients } from './clients.js'
 import { fqdn, missingZoneTags, observeRecord, observeZones, planRecord, planReplacedZone, planZone, zonesOfVpcs, zoneStepId, zoneTags, type ObservedZone } from './dns.js'
 import { observeNamedZones, planExistingZoneRecord, readHostRecords } from './dns-existing.js'
@@ -73,7 +74,7 @@ export class AwsProvider implements CloudProvider {
     private readonly config: Config,
     log: Logger,
     tokens: IdTokenSource,
-    ahead?: ExchangeAhead
+    ahead?: ExchangeAhead<RoleSession>
   ) {
     if (!config.aws) throw new Error('AWS settings missing from the config')
     this.settings = config.aws
@@ -446,6 +447,6 @@ export class AwsProvider implements CloudProvider {
   }
 }
 
-export function createProvider(config: Config, log: Logger, tokens: IdTokenSource, ahead?: ExchangeAhead): CloudProvider {
+export function createProvider(config: Config, log: Logger, tokens: IdTokenSource, ahead?: ExchangeAhead<RoleSession>): CloudProvider {
   return new AwsProvider(config, log, tokens, ahead)
 }

@@ -5,17 +5,16 @@
 // policy and the messages in auth.ts judge every failure as they judge the other clients'.
 import type { Agent } from 'node:http'
 import type { AwsSettings } from '../../config/types.js'
-import { early } from '../../base/settle.js'
+import { exchangeAhead, type ExchangeAhead } from '../../oidc/exchange-ahead.js'
 import { outboundAgents } from '../../net/outbound.js'
 import { excerpt, exchange } from '../../base/http-exchange.js'
+import { TOKEN_EXCHANGE_TIMEOUT_MS } from '../../base/retry.js'
 import { USER_AGENT } from '../../version.js'
 import { awsEndpointUrl } from './endpoint-url.js'
 
 /** The one STS operation spoken here (its IAM action is sts:AssumeRoleWithWebIdentity, granted by the role's trust policy). */
 export const WEB_IDENTITY_OPERATION = 'AssumeRoleWithWebIdentity'
 
-/** STS answers in well under a second; an exchange still open after this is tried again. */
-export const STS_TIMEOUT_MS = 30_000
 
 export interface WebIdentityRequest {
   region: string
@@ -56,7 +55,7 @@ export async function assumeRoleWithWebIdentity(request: WebIdentityRequest): Pr
     url,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8', 'User-Agent': USER_AGENT },
     body: form.toString(),
-    timeoutMs: STS_TIMEOUT_MS,
+    timeoutMs: TOKEN_EXCHANGE_TIMEOUT_MS,
     agentFor: request.agentFor
   })
   if (answer.status < 200 || answer.status > 299) {
@@ -96,16 +95,9 @@ function decodeEntities(value: string): string {
   })
 }
 
-/** An exchange sent before the provider's code loaded, and the token it presented. */
-export interface ExchangeAhead {
-  token: Promise<string>
-  session: Promise<RoleSession>
-}
-
 /** Assumes aws-role-arn as soon as the first ID token is there (head-start.ts); auth.ts takes the outcome. */
-export function assumeAhead(settings: AwsSettings, roleArn: string, token: Promise<string>, env: NodeJS.ProcessEnv = process.env): ExchangeAhead {
-  const session = token.then((value) =>
+export function assumeAhead(settings: AwsSettings, roleArn: string, token: Promise<string>, env: NodeJS.ProcessEnv = process.env): ExchangeAhead<RoleSession> {
+  return exchangeAhead(token, (value) =>
     assumeRoleWithWebIdentity({ region: settings.region, roleArn, sessionName: settings.roleSessionName, durationSeconds: settings.roleDurationSeconds, token: value, agentFor: outboundAgents(env)?.for, env })
   )
-  return { token, session: early(session) }
 }

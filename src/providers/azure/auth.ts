@@ -13,7 +13,8 @@ import { AZURE_AUDIENCE } from '../../oidc/audiences.js'
 import { isIdTokenFailure, type IdTokenSource } from '../../oidc/id-token.js'
 import { outboundAgents } from '../../net/outbound.js'
 import { USER_AGENT } from '../../version.js'
-import { ARM_SCOPE, requestEntraToken, type EntraAhead } from './entra-token.js'
+import { FirstExchange, type ExchangeAhead } from '../../oidc/exchange-ahead.js'
+import { ARM_SCOPE, requestEntraToken, type EntraToken } from './entra-token.js'
 
 export { ARM_SCOPE } from './entra-token.js'
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
@@ -99,8 +100,6 @@ const RENEW_BEFORE_MS = 5 * 60_000
 interface SharedOptions {
   /** A new credential; a retry gets a new one because MSAL remembers a 429/5xx and refuses to ask again for 60 s */
   create(): TokenCredential
-  /** Called before every attempt of a token request */
-  beforeAttempt?(): void
   isRetryable(error: unknown): boolean
   /** Turns the final failure into the error the run reports */
   explain(error: unknown): Error
@@ -119,7 +118,6 @@ function shared(options: SharedOptions): TokenCredential {
   const request = async (key: string, scopes: string | string[], getOptions?: GetTokenOptions): Promise<AccessToken> => {
     const token = await retry(
       async (attempt) => {
-        options.beforeAttempt?.()
         if (attempt > 1) credential = options.create()
         const got = await credential.getToken(scopes, getOptions)
         if (!got) throw new AzureAuthError('Entra returned no access token')
@@ -159,7 +157,7 @@ function shared(options: SharedOptions): TokenCredential {
  * The first attempt takes the head start's outcome, success or refusal, when it asked for the ARM token
  * with the very token that attempt presents.
  */
-function federatedSession(settings: AzureSettings, tokens: IdTokenSource, log: Logger, ahead?: EntraAhead): AzureSession {
+function federatedSession(settings: AzureSettings, tokens: IdTokenSource, log: Logger, ahead?: ExchangeAhead<EntraToken>): AzureSession {
   const tenantId = settings.tenantId as string
   const clientId = settings.clientId as string
   // Kept to report as it is: a token that could not be had is not Entra's refusal.
@@ -172,13 +170,16 @@ function federatedSession(settings: AzureSettings, tokens: IdTokenSource, log: L
       throw error
     }
   }
+  // Only the plain ARM token was asked for ahead.
+  const first = new FirstExchange(ahead)
   const signIn = async (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> => {
     const wanted = [scopes].flat()
     const token = await assertion()
-    const started = ahead
-    ahead = undefined
-    if (started && !options?.claims && wanted.join(' ') === ARM_SCOPE && (await started.token.catch(() => undefined)) === token) return started.result
-    return requestEntraToken({ tenantId, clientId, scopes: wanted, assertion: token, claims: options?.claims, agentFor: outboundAgents()?.for })
+    const started = !options?.claims && wanted.join(' ') === ARM_SCOPE ? await first.take(token) : undefined
+    return (
+      started ??
+      requestEntraToken({ tenantId, clientId, scopes: wanted, assertion: token, claims: options?.claims, agentFor: outboundAgents()?.for })
+    )
   }
   const credential = shared({
     create: () => ({ getToken: signIn }),
@@ -237,6 +238,6 @@ function lazyCredential(made: Promise<TokenCredential>): TokenCredential {
   return { getToken: async (scopes, options) => (await made).getToken(scopes, options) }
 }
 
-export function azureSession(settings: AzureSettings, tokens: IdTokenSource, log: Logger, httpClient: HttpClient, ahead?: EntraAhead): AzureSession {
+export function azureSession(settings: AzureSettings, tokens: IdTokenSource, log: Logger, httpClient: HttpClient, ahead?: ExchangeAhead<EntraToken>): AzureSession {
   return settings.tenantId && settings.clientId ? federatedSession(settings, tokens, log, ahead) : ambientSession(settings, log, httpClient)
 }

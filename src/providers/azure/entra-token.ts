@@ -4,16 +4,15 @@
 // so it needs no MSAL: it can go out while the SDKs load (head-start.ts), and a run that signs in this way
 // never loads @azure/identity. A refusal keeps Entra's own description, whose AADSTS code auth.ts judges.
 import type { Agent } from 'node:http'
-import { early } from '../../base/settle.js'
+import { exchangeAhead, type ExchangeAhead } from '../../oidc/exchange-ahead.js'
 import { excerpt, exchange, jsonObject } from '../../base/http-exchange.js'
+import { TOKEN_EXCHANGE_TIMEOUT_MS } from '../../base/retry.js'
 import { outboundAgents } from '../../net/outbound.js'
 import { USER_AGENT } from '../../version.js'
 import { AZURE_ENDPOINTS_ENV, parseEndpointOverrides, redirect } from './endpoint-overrides.js'
 
 /** The public cloud's login; AZURE_AUTHORITY_HOST names a national cloud's, as it does for @azure/identity. */
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com'
-/** A token request that hangs is abandoned after this long and retried (auth.ts). */
-export const TOKEN_REQUEST_TIMEOUT_MS = 30_000
 export const ARM_SCOPE = 'https://management.azure.com/.default'
 
 export interface EntraToken {
@@ -66,7 +65,7 @@ export async function requestEntraToken(request: ClientAssertionRequest): Promis
     url: tokenEndpoint(request.tenantId, request.env),
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', 'User-Agent': USER_AGENT },
     body: form.toString(),
-    timeoutMs: TOKEN_REQUEST_TIMEOUT_MS,
+    timeoutMs: TOKEN_EXCHANGE_TIMEOUT_MS,
     agentFor: request.agentFor
   })
   const body = jsonObject(answer.body)
@@ -81,14 +80,7 @@ export async function requestEntraToken(request: ClientAssertionRequest): Promis
   return { token, expiresOnTimestamp: Date.now() + expiresIn * 1000 }
 }
 
-/** An exchange sent before the provider's code loaded, and the token it presented. */
-export interface EntraAhead {
-  token: Promise<string>
-  result: Promise<EntraToken>
-}
-
 /** Asks Entra for the ARM token as soon as the first ID token is there (head-start.ts); auth.ts takes the outcome. */
-export function signInAhead(tenantId: string, clientId: string, token: Promise<string>, env: NodeJS.ProcessEnv = process.env): EntraAhead {
-  const result = token.then((assertion) => requestEntraToken({ tenantId, clientId, scopes: [ARM_SCOPE], assertion, env, agentFor: outboundAgents(env)?.for }))
-  return { token, result: early(result) }
+export function signInAhead(tenantId: string, clientId: string, token: Promise<string>, env: NodeJS.ProcessEnv = process.env): ExchangeAhead<EntraToken> {
+  return exchangeAhead(token, (assertion) => requestEntraToken({ tenantId, clientId, scopes: [ARM_SCOPE], assertion, env, agentFor: outboundAgents(env)?.for }))
 }

@@ -44,7 +44,8 @@ import {
 import { networkWatcherChecks } from './network-watcher.js'
 import { azurePathAnalyzer } from './path-analysis.js'
 import { azureHttpClient } from './transport.js'
-import type { EntraAhead } from './entra-token.js'
+import type { ExchangeAhead } from '../../oidc/exchange-ahead.js'
+import type { EntraToken } from './entra-token.js'
 import { verifyAzure } from './verify.js'
 
 /** What the plan read of one cluster's own zone, its links and apex record, and a zone for the host it replaced. */
@@ -91,7 +92,7 @@ export class AzureProvider implements CloudProvider {
     private readonly config: Config,
     log: Logger,
     tokens: IdTokenSource,
-    ahead?: EntraAhead
+    ahead?: ExchangeAhead<EntraToken>
   ) {
     if (!config.azure) throw new Error('Azure settings missing from the config')
     this.settings = config.azure
@@ -432,6 +433,6 @@ function withCodedErrors(step: PlannedStep): PlannedStep {
   }
 }
 
-export function createProvider(config: Config, log: Logger, tokens: IdTokenSource, ahead?: EntraAhead): CloudProvider {
+export function createProvider(config: Config, log: Logger, tokens: IdTokenSource, ahead?: ExchangeAhead<EntraToken>): CloudProvider {
   return new AzureProvider(config, log, tokens, ahead)
 }

@@ -5,7 +5,7 @@
 import { createDefaultHttpClient, type HttpClient, type PipelineRequest } from '@azure/core-rest-pipeline'
 import { outboundAgents } from '../../net/outbound.js'
 import { isLoopback, parseEndpointOverrides, redirect, AZURE_ENDPOINTS_ENV } from './endpoint-overrides.js'
-import { TOKEN_REQUEST_TIMEOUT_MS } from './entra-token.js'
+import { TOKEN_EXCHANGE_TIMEOUT_MS } from '../../base/retry.js'
 
 export { AZURE_ENDPOINTS_ENV, AzureEndpointsError, parseEndpointOverrides, redirect } from './endpoint-overrides.js'
 
@@ -49,7 +49,7 @@ export function proxiedHttpClient(inner: HttpClient = createDefaultHttpClient(),
 /** Entra's token endpoint (public cloud and the national clouds' logins share the login. prefix). */
 const isTokenRequest = (url: string) => /^login\./i.test(new URL(url).hostname)
 
-export function tokenTimeoutHttpClient(inner: HttpClient, timeoutMs = TOKEN_REQUEST_TIMEOUT_MS): HttpClient {
+export function tokenTimeoutHttpClient(inner: HttpClient, timeoutMs = TOKEN_EXCHANGE_TIMEOUT_MS): HttpClient {
   return {
     sendRequest(request: PipelineRequest) {
       if (!request.timeout && isTokenRequest(request.url)) request.timeout = timeoutMs

@@ -14,7 +14,8 @@ import { formatClaims, type ShownClaims } from '../../oidc/claims.js'
 import { gcpAudience } from '../../oidc/audiences.js'
 import { isIdTokenFailure, type IdTokenSource } from '../../oidc/id-token.js'
 import type { GcpEndpoints } from './endpoints.js'
-import { CLOUD_PLATFORM_SCOPE, type FederationAhead, type GoogleTokenError } from './token-exchange.js'
+import { FirstExchange, type ExchangeAhead } from '../../oidc/exchange-ahead.js'
+import { CLOUD_PLATFORM_SCOPE, type GoogleAccessToken, type GoogleTokenError } from './token-exchange.js'
 
 export { CLOUD_PLATFORM_SCOPE } from './token-exchange.js'
 const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
@@ -123,7 +124,7 @@ export function projectsOf(settings: GcpSettings): string {
   return projects.map((project) => `${project} (${parts.filter(([p]) => p === project).map(([, part]) => part).join(', ')})`).join('; ')
 }
 
-function workloadIdentitySession(settings: GcpSettings, tokens: IdTokenSource, log: Logger, endpoints: GcpEndpoints, ahead?: FederationAhead): GcpSession {
+function workloadIdentitySession(settings: GcpSettings, tokens: IdTokenSource, log: Logger, endpoints: GcpEndpoints, ahead?: ExchangeAhead<GoogleAccessToken>): GcpSession {
   const provider = settings.workloadIdentityProvider as string
   const account = settings.serviceAccount
   const impersonationUrl = account ? `${endpoints.iamCredentials}/v1/projects/-/serviceAccounts/${account}:generateAccessToken` : undefined
@@ -152,15 +153,15 @@ function workloadIdentitySession(settings: GcpSettings, tokens: IdTokenSource, l
     return new GcpAuthError(`Google STS refused the GitHub ID token for ${provider}: ${e.message.replace(/\.+$/, '')}.${exchangeHint(provider, claims)}`)
   }
 
-  // The first attempt takes the head start's outcome, success or refusal, when it presented the very token
-  // this attempt takes; the client then starts from that access token and federates again by itself.
-  const firstAttempt = async (started: FederationAhead): Promise<unknown> => {
-    const token = await tokens.get(idTokenAudience)
-    if ((await started.token.catch(() => undefined)) !== token) return client.getAccessToken()
-    const got = await started.result.catch((error: unknown) => {
+  // The first attempt may take the head start's outcome; the client then starts from that access token and
+  // federates again by itself.
+  const first = new FirstExchange(ahead)
+  const firstAttempt = async (): Promise<unknown> => {
+    const got = await first.take(await tokens.get(idTokenAudience)).catch((error: unknown) => {
       secrets.add((error as GoogleTokenError).federated)
       throw error
     })
+    if (!got) return client.getAccessToken()
     secrets.add(got.federated)
     secrets.add(got.access_token)
     client.setCredentials({ access_token: got.access_token, expiry_date: got.expiry_date })
@@ -168,11 +169,7 @@ function workloadIdentitySession(settings: GcpSettings, tokens: IdTokenSource, l
   }
   let connected: Promise<Identity> | undefined
   const connect = async (): Promise<Identity> => {
-    await retry(() => {
-      const started = ahead
-      ahead = undefined
-      return started ? firstAttempt(started) : client.getAccessToken()
-    }, {
+    await retry(() => (first.pending ? firstAttempt() : client.getAccessToken()), {
       ...TOKEN_EXCHANGE_RETRY,
       isRetryable: isTransientGoogleFailure,
       onRetry: (error, attempt, delay) =>
@@ -229,6 +226,6 @@ function applicationDefaultSession(settings: GcpSettings, log: Logger): GcpSessi
   return { client: getClient, identity: () => (connected ??= connect()) }
 }
 
-export function gcpSession(settings: GcpSettings, tokens: IdTokenSource, log: Logger, endpoints: GcpEndpoints, ahead?: FederationAhead): GcpSession {
+export function gcpSession(settings: GcpSettings, tokens: IdTokenSource, log: Logger, endpoints: GcpEndpoints, ahead?: ExchangeAhead<GoogleAccessToken>): GcpSession {
   return settings.workloadIdentityProvider ? workloadIdentitySession(settings, tokens, log, endpoints, ahead) : applicationDefaultSession(settings, log)
 }

@@ -19,7 +19,8 @@ import { observeStaleZone, observeZone, planRecord, planZone, RECORD_TTL_SECONDS
 import { observeNamedZones, planExistingZoneRecord, readHostRecords, type GcpNamedZone } from './dns-existing.js'
 import { placeLinks, recordOwnerTags, recordsWhereTheyLive, widerZones, type DnsRecordSpec } from '../../engine/dns-placement.js'
 import { gcpEndpoints } from './endpoints.js'
-import type { FederationAhead } from './token-exchange.js'
+import type { ExchangeAhead } from '../../oidc/exchange-ahead.js'
+import type { GoogleAccessToken } from './token-exchange.js'
 import { planFirewall, planLegacyIngress, readEgressView, type EgressView } from './firewall.js'
 import { chooseRule, ENDPOINT_STEP, listRules, planConnection, planRule, type ObservedRule } from './forwarding-rule.js'
 import { gcpInventory } from './inventory.js'
@@ -73,7 +74,7 @@ export class GcpProvider implements CloudProvider {
     private readonly config: Config,
     log: Logger,
     tokens: IdTokenSource,
-    ahead?: FederationAhead
+    ahead?: ExchangeAhead<GoogleAccessToken>
   ) {
     if (!config.gcp) throw new Error('GCP settings missing from the config')
     this.settings = config.gcp
@@ -418,6 +419,6 @@ export class GcpProvider implements CloudProvider {
 /** What the DNS reads depend on: the hosts, in order. */
 const hostsKey = (links: { host: string }[]) => links.map((l) => l.host).join(' ')
 
-export function createProvider(config: Config, log: Logger, tokens: IdTokenSource, ahead?: FederationAhead): CloudProvider {
+export function createProvider(config: Config, log: Logger, tokens: IdTokenSource, ahead?: ExchangeAhead<GoogleAccessToken>): CloudProvider {
   return new GcpProvider(config, log, tokens, ahead)
 }

@@ -5,14 +5,14 @@
 // asks for the next one itself. Failures take that library's shape (status, config.url, its message), so
 // auth.ts judges both alike.
 import type { Agent } from 'node:http'
-import { early } from '../../base/settle.js'
+import { exchangeAhead, type ExchangeAhead } from '../../oidc/exchange-ahead.js'
 import { excerpt, exchange, jsonObject } from '../../base/http-exchange.js'
+import { TOKEN_EXCHANGE_TIMEOUT_MS } from '../../base/retry.js'
 import { outboundAgents } from '../../net/outbound.js'
 import { USER_AGENT } from '../../version.js'
 import { gcpEndpoints } from './endpoints.js'
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform'
-const TIMEOUT_MS = 30_000
 
 /** The access token as google-auth-library's clients hold one; `federated` is STS's token, when impersonating. */
 export interface GoogleAccessToken {
@@ -52,7 +52,7 @@ export interface FederationRequest {
 }
 
 async function post(url: string, body: string, headers: Record<string, string>, agentFor: FederationRequest['agentFor']) {
-  const answer = await exchange({ method: 'POST', url, headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, ...headers }, body, timeoutMs: TIMEOUT_MS, agentFor }).catch((error: unknown) => {
+  const answer = await exchange({ method: 'POST', url, headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, ...headers }, body, timeoutMs: TOKEN_EXCHANGE_TIMEOUT_MS, agentFor }).catch((error: unknown) => {
     // No answer (a dropped connection, a timeout): still say where, as the library's errors do.
     throw Object.assign(error as Error, { config: { url } })
   })
@@ -96,14 +96,7 @@ export async function federatedAccessToken(request: FederationRequest): Promise<
   return { access_token: accessToken, expiry_date: new Date(expireTime).getTime(), federated }
 }
 
-/** An exchange sent before the provider's code loaded, and the token it presented. */
-export interface FederationAhead {
-  token: Promise<string>
-  result: Promise<GoogleAccessToken>
-}
-
 /** Federates as soon as the first ID token is there (head-start.ts); auth.ts takes the outcome. */
-export function federateAhead(provider: string, serviceAccount: string | undefined, token: Promise<string>, env: NodeJS.ProcessEnv = process.env): FederationAhead {
-  const result = token.then((subjectToken) => federatedAccessToken({ provider, serviceAccount, subjectToken, env, agentFor: outboundAgents(env)?.for }))
-  return { token, result: early(result) }
+export function federateAhead(provider: string, serviceAccount: string | undefined, token: Promise<string>, env: NodeJS.ProcessEnv = process.env): ExchangeAhead<GoogleAccessToken> {
+  return exchangeAhead(token, (subjectToken) => federatedAccessToken({ provider, serviceAccount, subjectToken, env, agentFor: outboundAgents(env)?.for }))
 }
