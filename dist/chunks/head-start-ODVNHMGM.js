@@ -1,7 +1,0 @@
-import { createRequire as __zplCreateRequire } from 'node:module';
-import { fileURLToPath as __zplFileURLToPath } from 'node:url';
-import { dirname as __zplDirname } from 'node:path';
-const require = __zplCreateRequire(import.meta.url);
-const __filename = __zplFileURLToPath(import.meta.url);
-const __dirname = __zplDirname(__filename);
-import{a as I,c as y}from"./chunk-HS2JXYVJ.js";import{a as l,c as A,h as E}from"./chunk-YVT7XDMZ.js";import{c as f}from"./chunk-MY7M5NS5.js";import{d as c,e as m,n as u,s as h}from"./chunk-TJF3A46W.js";import"./chunk-L73OR6WN.js";import"./chunk-2E5CMS6D.js";import{b as s,c as p}from"./chunk-46DWWL3L.js";import"./chunk-AFTCJ57Z.js";function H(e,o,r=process.env){let t=c(e),i=m(r);if(!t||!i||!d(()=>u(r)))return;let n=p(e.mode,{eventName:r.GITHUB_EVENT_NAME,withheld:o,oidcAvailable:i,oidcInput:s(e),apiKeyMissing:!e.zilliz.apiKey});if(n.offline||n.missing||n.mode==="apply"&&e.protectedEnvironment)return;let a=h(t,r);return{idToken:a,...w(e,a.token,r)}}function w(e,o,r){switch(e.provider){case"aws":return e.aws?.roleArn?{aws:f(e.aws,e.aws.roleArn,o,r)}:{};case"gcp":{let t=e.gcp;return t?.workloadIdentityProvider&&d(()=>I(r))?{gcp:y(t.workloadIdentityProvider,t.serviceAccount,o,r)}:{}}case"azure":{let t=e.azure;return t?.tenantId&&t.clientId&&d(()=>A(r[l]))?{azure:E(t.tenantId,t.clientId,o,r)}:{}}}}function d(e){try{return e(),!0}catch{return!1}}export{H as headStart};

@@ -1,0 +1,7 @@
+import { createRequire as __zplCreateRequire } from 'node:module';
+import { fileURLToPath as __zplFileURLToPath } from 'node:url';
+import { dirname as __zplDirname } from 'node:path';
+const require = __zplCreateRequire(import.meta.url);
+const __filename = __zplFileURLToPath(import.meta.url);
+const __dirname = __zplDirname(__filename);
+import{a as I,c as g}from"./chunk-XKTADI4V.js";import{a as l,c as E,g as A}from"./chunk-6PIICURJ.js";import{c as f}from"./chunk-MPQ6PBBV.js";import"./chunk-QOGTEW2T.js";import{d as p,e as m,o as u,t as h}from"./chunk-FZ72DTD5.js";import"./chunk-L73OR6WN.js";import"./chunk-2E5CMS6D.js";import{b as s,c}from"./chunk-46DWWL3L.js";import"./chunk-AFTCJ57Z.js";function H(e,t,r=process.env){let o=p(e),d=m(r);if(!o||!d||!i(()=>u(r)))return;let n=c(e.mode,{eventName:r.GITHUB_EVENT_NAME,withheld:t,oidcAvailable:d,oidcInput:s(e),apiKeyMissing:!e.zilliz.apiKey});if(n.offline||n.missing||n.mode==="apply"&&e.protectedEnvironment)return;let a=h(o,r);return{idToken:a,...y(e,a.token,r)}}function y(e,t,r){switch(e.provider){case"aws":return e.aws?.roleArn?{aws:f(e.aws,e.aws.roleArn,t,r)}:{};case"gcp":{let o=e.gcp;return o?.workloadIdentityProvider&&i(()=>I(r))?{gcp:g(o.workloadIdentityProvider,o.serviceAccount,t,r)}:{}}case"azure":{let o=e.azure;return o?.tenantId&&o.clientId&&i(()=>E(r[l]))?{azure:A(o.tenantId,o.clientId,t,r)}:{}}}}function i(e){try{return e(),!0}catch{return!1}}export{H as headStart};
