@@ -3,6 +3,7 @@
 import type { Config, Mode } from '../config/types.js'
 import type { Cluster, ZillizApi } from '../zilliz/types.js'
 import { isDedicated } from '../zilliz/dedicated.js'
+import { allInOrder } from '../base/settle.js'
 import { InputError } from './input-error.js'
 import { resourceTags } from './ownership.js'
 import { clusterProblems } from './prewrite.js'
@@ -86,17 +87,15 @@ export async function buildTarget(config: Config, mode: Mode, zilliz: ZillizApi,
   // The three reads need none of each other's answers, so they go out together; every one settles before
   // any is judged (nothing outlives the run), in the order a sequential run would meet them: a region
   // without private links makes every other answer moot, so its error comes first.
-  const [services, clustersRead, registrationsRead] = await Promise.allSettled([
-    zilliz.listEndpointServices(regionId),
+  const [service, clusters, registrations] = await allInOrder([
+    zilliz.listEndpointServices(regionId).then((services) => {
+      const found = services.find((s) => s.regionId === regionId)
+      if (!found) throw new InputError('zilliz-region-id', `Zilliz offers no private link service in ${regionId}. Check the region id against the Zilliz console's Private Link tab.`)
+      return found
+    }),
     targetClusters(config, zilliz, destroy),
     zilliz.listPrivateEndpoints(projectId)
-  ])
-  if (services.status === 'rejected') throw services.reason
-  const service = services.value.find((s) => s.regionId === regionId)
-  if (!service) throw new InputError('zilliz-region-id', `Zilliz offers no private link service in ${regionId}. Check the region id against the Zilliz console's Private Link tab.`)
-  if (clustersRead.status === 'rejected') throw clustersRead.reason
-  if (registrationsRead.status === 'rejected') throw registrationsRead.reason
-  const [clusters, registrations] = [clustersRead.value, registrationsRead.value]
+  ] as const)
   const links = clusters.map(clusterLink)
   const ports = [...new Set([...DEFAULT_PORTS, ...links.map((l) => l.port), ...config.ports])].sort((a, b) => a - b)
   return {
